@@ -1,0 +1,37 @@
+/**
+ * Options and dialect hooks of the pure differ.
+ */
+import type { Column, Dialect, SchemaSnapshot, View } from '../model/schema.ts';
+
+export interface DiffOptions {
+  /** Report a column whose ordinal position differs (off by default: order is noise for most users). */
+  readonly checkColumnOrder?: boolean;
+  /** Compare extension versions (off by default). */
+  readonly checkExtensionVersions?: boolean;
+  /** Compare ACLs when both sides carry them (privileges are an opt-in of the inspector). */
+  readonly checkPrivileges?: boolean;
+}
+
+/**
+ * A dialect's answers to "is this difference noise?". Each hook returns the normalised form of a value; the differ
+ * compares normalised forms and reports the raw values.
+ */
+export interface DiffHooks {
+  readonly dialect: Dialect;
+  /** Normalise a SQL expression (defaults, check bodies, predicates, view definitions). */
+  normalizeExpression(sql: string): string;
+  /** Normalise a type name (aliases such as `int4` and `integer`). */
+  normalizeType(raw: string): string;
+  /** Normalise a column's default, given the column (e.g. serial defaults, casts of literals). */
+  normalizeDefault(column: Column, schemaOf: string): string | null;
+  /** Normalise a view definition. */
+  normalizeViewDefinition(view: View): string;
+}
+
+/** What the differ needs: two snapshots of one dialect and the dialect's hooks. */
+export interface DiffInput {
+  readonly current: SchemaSnapshot;
+  readonly desired: SchemaSnapshot;
+  readonly hooks: DiffHooks;
+  readonly options?: DiffOptions;
+}

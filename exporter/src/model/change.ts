@@ -1,0 +1,140 @@
+/**
+ * Typed change records: what the differ returns and what planners, reports and metrics consume.
+ *
+ * Direction: a diff compares `current` (the `from` side: the live database) with `desired` (the `to` side: the
+ * migration directory). An object is
+ * - `extra`   — in current, not desired (someone added it by hand);
+ * - `missing` — desired, not in current (a migration did not run, or someone dropped it);
+ * - `changed` — in both, with the attributes that differ listed as expected (desired) vs actual (current).
+ *
+ * A planner turns `current` into `desired`: it drops extras, creates missing objects and alters changed ones.
+ */
+import type {
+  Column,
+  Constraint,
+  Extension,
+  ForeignKey,
+  Index,
+  Policy,
+  Routine,
+  Schema,
+  Sequence,
+  Table,
+  Trigger,
+  TypeDef,
+  View,
+} from './schema.ts';
+
+export type ChangeAction = 'extra' | 'missing' | 'changed';
+
+/** One differing attribute of a changed object. Values are JSON. */
+export interface AttributeChange {
+  /** Attribute path, e.g. `type`, `default`, `nullable`, `attrs.unlogged`, `values`. */
+  readonly name: string;
+  readonly expected: unknown;
+  readonly actual: unknown;
+}
+
+interface ChangeBase<T extends string, O> {
+  readonly type: T;
+  readonly action: ChangeAction;
+  /** Schema of the object (for extensions: the extension's schema). */
+  readonly schema: string;
+  /** Object name (for table parts: the part's name). */
+  readonly name: string;
+  /** The desired object; absent for `extra`. */
+  readonly desired?: O;
+  /** The current object; absent for `missing`. */
+  readonly current?: O;
+  /** For `changed`: each attribute that differs. Empty for `extra` and `missing`. */
+  readonly attributes: AttributeChange[];
+}
+
+/** Change of a part of a table carries the table's name too. */
+interface TablePartChange<T extends string, O> extends ChangeBase<T, O> {
+  readonly table: string;
+}
+
+export type SchemaChange = ChangeBase<'schema', Schema>;
+export type ExtensionChange = ChangeBase<'extension', Extension>;
+export type TableChange = ChangeBase<'table', Table>;
+export type ColumnChange = TablePartChange<'column', Column>;
+export type IndexChange = TablePartChange<'index', Index>;
+export type ConstraintChange = TablePartChange<'constraint', Constraint>;
+export type ForeignKeyChange = TablePartChange<'foreign_key', ForeignKey>;
+export type TriggerChange = TablePartChange<'trigger', Trigger>;
+export type PolicyChange = TablePartChange<'policy', Policy>;
+export type ViewChange = ChangeBase<'view', View>;
+export type SequenceChange = ChangeBase<'sequence', Sequence>;
+export type TypeChange = ChangeBase<'type', TypeDef>;
+/** Routines are identified by schema, name and identity arguments (overloads). */
+export interface RoutineChange extends ChangeBase<'routine', Routine> {
+  readonly identityArgs: string;
+}
+
+export type Change =
+  | SchemaChange
+  | ExtensionChange
+  | TableChange
+  | ColumnChange
+  | IndexChange
+  | ConstraintChange
+  | ForeignKeyChange
+  | TriggerChange
+  | PolicyChange
+  | ViewChange
+  | SequenceChange
+  | TypeChange
+  | RoutineChange;
+
+export type ChangeType = Change['type'];
+
+/**
+ * Fixed metric `kind` enum (see CONVENTIONS.md): the bounded label set the exporter exposes. Every change maps onto
+ * exactly one kind.
+ */
+export const METRIC_KINDS = [
+  'table',
+  'column',
+  'index',
+  'constraint',
+  'foreign_key',
+  'view',
+  'sequence',
+  'type',
+  'function',
+  'trigger',
+  'policy',
+  'extension',
+  'other',
+] as const;
+export type MetricKind = (typeof METRIC_KINDS)[number];
+
+export const CHANGE_ACTIONS: readonly ChangeAction[] = ['extra', 'missing', 'changed'];
+
+/** The metric kind of a change. */
+export function metricKind(change: Change): MetricKind {
+  switch (change.type) {
+    case 'routine':
+      return 'function';
+    case 'schema':
+      return 'other';
+    default:
+      return change.type;
+  }
+}
+
+/** A stable, human-readable identity of the changed object, e.g. `column public.users.email`. */
+export function changeSubject(change: Change): string {
+  const owner = 'table' in change ? `${change.schema}.${change.table}.` : `${change.schema}.`;
+  switch (change.type) {
+    case 'schema':
+      return `schema ${change.name}`;
+    case 'extension':
+      return `extension ${change.name}`;
+    case 'routine':
+      return `${change.type} ${owner}${change.name}(${change.identityArgs})`;
+    default:
+      return `${change.type.replace('_', ' ')} ${owner}${change.name}`;
+  }
+}

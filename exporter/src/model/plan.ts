@@ -1,0 +1,32 @@
+/**
+ * A planner's output: ordered statements, each tagged with the change it came from and its hazards.
+ */
+import type { Change } from './change.ts';
+
+/**
+ * Hazard labels, a fixed set:
+ * - `data_loss`: drops a table, column, or data a column held (type narrowing, dropping an enum value);
+ * - `table_rewrite`: rewrites the whole table (type change, stored generated column, SET LOGGED);
+ * - `heavy_lock`: takes an ACCESS EXCLUSIVE lock or scans the table under a SHARE lock (validating a constraint,
+ *   building an index without CONCURRENTLY, SET NOT NULL);
+ * - `may_fail`: can fail on existing data (new NOT NULL, unique, check, foreign key);
+ * - `rebuild`: the object is dropped and created again (a view or function whose signature changed).
+ */
+export type Hazard = 'data_loss' | 'table_rewrite' | 'heavy_lock' | 'may_fail' | 'rebuild';
+
+export interface PlannedStatement {
+  /** One SQL statement, terminated with `;`. */
+  readonly sql: string;
+  /** Short human text, rendered as a `--` comment above the statement. */
+  readonly comment: string;
+  readonly hazards: Hazard[];
+  /** The change this statement came from (index into the plan's changes), `null` for set-up statements. */
+  readonly change: number | null;
+  /** When true the statement cannot run inside a transaction block. */
+  readonly noTransaction?: boolean;
+}
+
+export interface Plan {
+  readonly changes: Change[];
+  readonly statements: PlannedStatement[];
+}

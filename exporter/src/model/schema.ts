@@ -1,0 +1,336 @@
+/**
+ * The driver-neutral schema model.
+ *
+ * Every inspector (PostgreSQL, MySQL/MariaDB) produces a {@link SchemaSnapshot}; the differ compares two of them and
+ * the planners render SQL from them. The core types hold what every dialect shares; a fact that only one dialect has
+ * lives in the open `attrs` record of the object (for example `unlogged` on a PostgreSQL table, `engine` on a MySQL
+ * one), so the core stays small. Everything is plain JSON: a snapshot saved with `inspect --format json` loads back
+ * unchanged and can be used as a diff source.
+ *
+ * Conventions:
+ * - Names are as the server stores them (no quoting). A table is identified by `schema` + `name`.
+ * - Arrays are sorted by name by the inspector, so two inspections of the same database serialise identically.
+ * - SQL fragments (defaults, expressions, definitions) are as the server deparses them; dialect hooks normalise the
+ *   differences that are noise (see `diff/hooks.ts`).
+ * - `null` means "the server says there is none"; an absent optional field means "not applicable".
+ */
+
+/** Dialect of a snapshot. */
+export type Dialect = 'postgres' | 'mysql';
+
+/** Open record of dialect-only facts. Values must be JSON. */
+export type Attrs = Record<string, JsonValue>;
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** Where a snapshot came from and which server normalised it. */
+export interface SnapshotSource {
+  /** `postgres://host/db` with credentials removed, a directory path, or a file path. */
+  readonly description: string;
+  /** Server version string as reported, e.g. `15.20` or `18.6 (PGlite 0.5.16)`. */
+  readonly serverVersion?: string;
+  /** Major version number, e.g. 15. */
+  readonly serverMajor?: number;
+  /** `postgresql`, `pglite`, `mysql`, `mariadb`. */
+  readonly flavor?: string;
+}
+
+/** A whole inspected database (a "realm" in Atlas' words). */
+export interface SchemaSnapshot {
+  readonly formatVersion: 1;
+  readonly dialect: Dialect;
+  readonly source: SnapshotSource;
+  /** Included schemas (PostgreSQL namespaces; for MySQL the one database). */
+  readonly schemas: Schema[];
+  /** Database-wide objects. */
+  readonly extensions: Extension[];
+}
+
+export interface Schema {
+  readonly name: string;
+  readonly comment: string | null;
+  /** Owner is not compared by default; kept for privileges. */
+  readonly acl?: string[];
+  readonly tables: Table[];
+  readonly views: View[];
+  readonly sequences: Sequence[];
+  readonly types: TypeDef[];
+  readonly routines: Routine[];
+}
+
+/** A column's type. `raw` is the server's rendering (`character varying(20)`, `integer[]`, `public.mood`). */
+export interface ColumnType {
+  readonly raw: string;
+  /** Lower-case base name without modifiers or array suffix, when the inspector can tell (`varchar`, `int4`). */
+  readonly base?: string;
+  /** Array dimensions (PostgreSQL); 0 or absent for scalars. */
+  readonly arrayDims?: number;
+  /** `builtin`, `enum`, `domain`, `composite`, `range`, `base` (user base type), `unknown`. */
+  readonly category?: string;
+}
+
+export interface Identity {
+  /** `always` or `by default` (PostgreSQL), `auto_increment` (MySQL). */
+  readonly generation: 'always' | 'by default' | 'auto_increment';
+  /** Sequence options of an identity column, as in {@link Sequence}; omitted for MySQL. */
+  readonly sequence?: SequenceOptions;
+}
+
+export interface Generated {
+  readonly expression: string;
+  /** PostgreSQL: `stored` or (18+) `virtual`; MySQL: `stored` or `virtual`. */
+  readonly kind: 'stored' | 'virtual';
+}
+
+export interface Column {
+  readonly name: string;
+  /** 1-based ordinal among the table's live columns (only compared with `checkColumnOrder`). */
+  readonly position: number;
+  readonly type: ColumnType;
+  readonly nullable: boolean;
+  /** Default expression as deparsed by the server, `null` if none. */
+  readonly default: string | null;
+  /** Collation when it differs from the type's default, else `null`. */
+  readonly collation: string | null;
+  readonly identity: Identity | null;
+  readonly generated: Generated | null;
+  readonly comment: string | null;
+  readonly attrs?: Attrs;
+}
+
+/** One key part of an index: a column or an expression. */
+export interface IndexPart {
+  readonly column?: string;
+  readonly expression?: string;
+  readonly descending?: boolean;
+  /** PostgreSQL: explicit NULLS FIRST/LAST only when it differs from the order's default. */
+  readonly nullsFirst?: boolean;
+  readonly collation?: string | null;
+  /** Operator class when it is not the default for the type. */
+  readonly opclass?: string | null;
+  /** MySQL prefix length. */
+  readonly prefixLength?: number;
+}
+
+export interface Index {
+  readonly name: string;
+  readonly unique: boolean;
+  /** `btree`, `gin`, `gist`, `hash`, `brin`, `spgist`, `fulltext`, `spatial`, ... */
+  readonly method: string;
+  readonly parts: IndexPart[];
+  /** Non-key columns (`INCLUDE`). */
+  readonly include: string[];
+  /** Partial index predicate, `null` if none. */
+  readonly predicate: string | null;
+  /** Unique index with NULLS NOT DISTINCT (PostgreSQL 15+). */
+  readonly nullsNotDistinct?: boolean;
+  /** Set when this index backs a constraint of the same table (the constraint is the diffed object). */
+  readonly constraint?: string;
+  /** The server's full definition (`CREATE INDEX ...`), used by planners for kinds they render verbatim. */
+  readonly definition?: string;
+  readonly comment: string | null;
+  readonly attrs?: Attrs;
+}
+
+export type ConstraintKind = 'primary_key' | 'unique' | 'check' | 'exclusion';
+
+/** Primary key, unique, check and exclusion constraints. Foreign keys are {@link ForeignKey}. */
+export interface Constraint {
+  readonly name: string;
+  readonly kind: ConstraintKind;
+  /** Key columns for primary key and unique. */
+  readonly columns: string[];
+  /** Check expression, or the exclusion constraint's body; `null` for keys. */
+  readonly expression: string | null;
+  /** The server's definition (`pg_get_constraintdef`), e.g. `CHECK ((price > 0))`. */
+  readonly definition: string;
+  readonly deferrable: boolean;
+  readonly initiallyDeferred: boolean;
+  /** PostgreSQL: the constraint was added NOT VALID and not validated yet. */
+  readonly validated?: boolean;
+  /** PostgreSQL 15+: UNIQUE NULLS NOT DISTINCT. */
+  readonly nullsNotDistinct?: boolean;
+  readonly comment: string | null;
+  readonly attrs?: Attrs;
+}
+
+export type ReferentialAction = 'no action' | 'restrict' | 'cascade' | 'set null' | 'set default';
+
+export interface ForeignKey {
+  readonly name: string;
+  readonly columns: string[];
+  readonly refSchema: string;
+  readonly refTable: string;
+  readonly refColumns: string[];
+  readonly onUpdate: ReferentialAction;
+  readonly onDelete: ReferentialAction;
+  /** `simple`, `full`, `partial`. */
+  readonly match: 'simple' | 'full' | 'partial';
+  readonly deferrable: boolean;
+  readonly initiallyDeferred: boolean;
+  readonly validated?: boolean;
+  readonly definition: string;
+  readonly comment: string | null;
+  readonly attrs?: Attrs;
+}
+
+export interface Trigger {
+  readonly name: string;
+  /** Full definition as the server renders it (`pg_get_triggerdef`, MySQL's CREATE TRIGGER). */
+  readonly definition: string;
+  /** `O` enabled, `D` disabled, `R` replica, `A` always (PostgreSQL); absent for MySQL. */
+  readonly enabled?: string;
+  readonly comment: string | null;
+  readonly attrs?: Attrs;
+}
+
+export interface Policy {
+  readonly name: string;
+  readonly permissive: boolean;
+  /** `all`, `select`, `insert`, `update`, `delete`. */
+  readonly command: string;
+  /** Sorted role names; `public` for PUBLIC. */
+  readonly roles: string[];
+  readonly using: string | null;
+  readonly withCheck: string | null;
+}
+
+export interface Table {
+  readonly schema: string;
+  readonly name: string;
+  readonly columns: Column[];
+  /** Primary key, unique, check and exclusion constraints, sorted by name. */
+  readonly constraints: Constraint[];
+  readonly foreignKeys: ForeignKey[];
+  /** All indexes, including those backing constraints (marked by `constraint`). */
+  readonly indexes: Index[];
+  readonly triggers: Trigger[];
+  readonly policies: Policy[];
+  readonly comment: string | null;
+  /** Sorted ACL items, only when privileges are inspected. */
+  readonly acl?: string[];
+  /**
+   * Dialect facts. PostgreSQL: `unlogged`, `partitionBy` (`RANGE (created_at)`), `partitionOf` (`schema.parent`),
+   * `partitionBound` (`FOR VALUES ...`), `rowSecurity`, `forceRowSecurity`, `accessMethod`, `options`.
+   * MySQL: `engine`, `charset`, `collation`, `rowFormat`, `partitioning`.
+   */
+  readonly attrs: Attrs;
+}
+
+export interface View {
+  readonly schema: string;
+  readonly name: string;
+  readonly materialized: boolean;
+  /** Normalised definition (the SELECT), as deparsed by the server. */
+  readonly definition: string;
+  /** Output columns, in order, with types (for the ERD and to detect `CREATE OR REPLACE` incompatibility). */
+  readonly columns: { readonly name: string; readonly type: string }[];
+  /** Tables and views this view reads, as `schema.name`, sorted (for dependency ordering). */
+  readonly dependsOn: string[];
+  /** Indexes on a materialized view. */
+  readonly indexes: Index[];
+  readonly comment: string | null;
+  readonly acl?: string[];
+  /** PostgreSQL: `checkOption`, `securityBarrier`, `securityInvoker`. */
+  readonly attrs: Attrs;
+}
+
+export interface SequenceOptions {
+  /** Data type (`bigint`, `integer`, `smallint`). */
+  readonly type: string;
+  readonly start: string;
+  readonly increment: string;
+  readonly min: string;
+  readonly max: string;
+  readonly cache: string;
+  readonly cycle: boolean;
+}
+
+export interface Sequence extends SequenceOptions {
+  readonly schema: string;
+  readonly name: string;
+  /** `schema.table.column` when the sequence is OWNED BY a column, else `null`. */
+  readonly ownedBy: string | null;
+  readonly comment: string | null;
+  readonly acl?: string[];
+  readonly attrs?: Attrs;
+}
+
+export type TypeDef = EnumType | DomainType | CompositeType;
+
+export interface EnumType {
+  readonly kind: 'enum';
+  readonly schema: string;
+  readonly name: string;
+  /** Labels in their sort order. */
+  readonly values: string[];
+  readonly comment: string | null;
+}
+
+export interface DomainType {
+  readonly kind: 'domain';
+  readonly schema: string;
+  readonly name: string;
+  readonly baseType: string;
+  readonly nullable: boolean;
+  readonly default: string | null;
+  readonly collation: string | null;
+  /** Named CHECK constraints, sorted by name. */
+  readonly checks: { readonly name: string; readonly definition: string }[];
+  readonly comment: string | null;
+}
+
+export interface CompositeType {
+  readonly kind: 'composite';
+  readonly schema: string;
+  readonly name: string;
+  readonly attributes: { readonly name: string; readonly type: string; readonly collation: string | null }[];
+  readonly comment: string | null;
+}
+
+export interface Routine {
+  readonly schema: string;
+  readonly name: string;
+  /** `function`, `procedure`, `aggregate`, `window`. */
+  readonly kind: 'function' | 'procedure' | 'aggregate' | 'window';
+  /** Identity arguments (`integer, text`): with schema+name, the routine's identity (overloads differ here). */
+  readonly identityArgs: string;
+  /** Full argument list with names, modes and defaults. */
+  readonly args: string;
+  /** Return type (`integer`, `SETOF record`, `TABLE(...)`); `null` for procedures. */
+  readonly returns: string | null;
+  readonly language: string;
+  /** Body as stored (`prosrc`), or the SQL-standard body as deparsed. */
+  readonly body: string;
+  /** `immutable`, `stable`, `volatile`. */
+  readonly volatility: string;
+  readonly strict: boolean;
+  readonly securityDefiner: boolean;
+  /** `safe`, `restricted`, `unsafe`. */
+  readonly parallel?: string;
+  /** `SET` options, e.g. `search_path=public`, sorted. */
+  readonly config: string[];
+  /** The server's full `CREATE OR REPLACE` definition, used by planners. */
+  readonly definition: string;
+  readonly comment: string | null;
+  readonly acl?: string[];
+  readonly attrs?: Attrs;
+}
+
+export interface Extension {
+  readonly name: string;
+  readonly schema: string;
+  /** Installed version; compared only when the differ is asked to (versions differ between servers). */
+  readonly version: string;
+  readonly comment?: string | null;
+}
+
+/** The qualified key of a schema-level object: `schema.name` (names quoted when they hold a dot). */
+export function qualifiedKey(schema: string, name: string): string {
+  return `${schema.includes('.') ? JSON.stringify(schema) : schema}.${name.includes('.') ? JSON.stringify(name) : name}`;
+}
+
+/** An empty snapshot, for tests and as the start of a replay. */
+export function emptySnapshot(dialect: Dialect, source: SnapshotSource): SchemaSnapshot {
+  return { formatVersion: 1, dialect, source, schemas: [], extensions: [] };
+}

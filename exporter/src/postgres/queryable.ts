@@ -1,0 +1,11 @@
+/**
+ * The smallest query interface both `pg.Client` and PGlite satisfy, so the same inspector reads a live server and
+ * the embedded scratch database.
+ */
+export interface QueryResultLike<R> {
+  readonly rows: R[];
+}
+
+export interface Queryable {
+  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResultLike<R>>;
+}
