@@ -1,0 +1,3 @@
+DROP TABLE users;
+DROP TABLE accounts;
+DROP TYPE account_plan;

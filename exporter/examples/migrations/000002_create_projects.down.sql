@@ -1,0 +1,3 @@
+DROP TABLE tasks;
+DROP TABLE projects;
+DROP TYPE task_status;
