@@ -1,0 +1,100 @@
+/**
+ * Shared helpers of the format readers: the raw directory entry, building a `MigrationFile`, apply ordering and
+ * the duplicate-version check.
+ */
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { ReplayError } from '../errors.ts';
+import type { IgnoredFile, MigrationFile } from './types.ts';
+import { compareVersions } from './versions.ts';
+
+/** A regular, non-hidden file at the top level of the migration directory. */
+export interface DirEntry {
+  readonly name: string;
+  readonly bytes: Buffer;
+  /** UTF-8 text of `bytes`. */
+  readonly text: string;
+}
+
+/** What a format reader returns: migrations in apply order plus the files it skipped and why. */
+export interface FormatResult {
+  readonly files: MigrationFile[];
+  readonly ignored: IgnoredFile[];
+}
+
+/** Fields a format decides; the rest of `MigrationFile` comes from the entry. */
+export interface FileFields {
+  readonly version: string | null;
+  readonly description: string;
+  readonly repeatable?: boolean;
+  /** Defaults to the whole file. */
+  readonly sql?: string;
+  readonly startLine?: number;
+  readonly transaction?: boolean;
+}
+
+/** Builds a `MigrationFile` from a directory entry. */
+export function makeFile(entry: DirEntry, fields: FileFields): MigrationFile {
+  return {
+    path: entry.name,
+    version: fields.version,
+    description: fields.description,
+    repeatable: fields.repeatable ?? false,
+    // A BOM is invisible in editors but a syntax error for the server.
+    sql: stripBom(fields.sql ?? entry.text),
+    startLine: fields.startLine ?? 1,
+    transaction: fields.transaction ?? true,
+    sha256: createHash('sha256').update(entry.bytes).digest('hex'),
+  };
+}
+
+function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** Sorts versioned files by version and refuses two files with the same version (`1` and `001` are the same). */
+export function orderByVersion(dir: string, files: MigrationFile[]): MigrationFile[] {
+  const sorted = [...files].sort((a, b) => compareVersions(a.version ?? '', b.version ?? ''));
+  assertUniqueVersions(dir, sorted);
+  return sorted;
+}
+
+/** Throws when two neighbours of a version-sorted list share a version, naming both files. */
+export function assertUniqueVersions(dir: string, sorted: readonly MigrationFile[]): void {
+  const seen = new Map<string, MigrationFile>();
+  for (const file of sorted) {
+    if (file.version === null) continue;
+    const key = normaliseVersion(file.version);
+    const other = seen.get(key);
+    if (other) {
+      throw new ReplayError(`duplicate migration version ${file.version}: ${other.path} and ${file.path}`, {
+        file: dir,
+      });
+    }
+    seen.set(key, file);
+  }
+}
+
+/** Canonical key of a version: parts without leading zeros and without trailing `.0` parts. */
+function normaliseVersion(version: string): string {
+  const parts = version.split(/[._]/).map((p) => (/^[0-9]+$/.test(p) ? p.replace(/^0+(?=.)/, '') : p));
+  while (parts.length > 1 && parts.at(-1) === '0') parts.pop();
+  return parts.join('.');
+}
+
+/** A ReplayError about one file of the directory. */
+export function fileError(dir: string, name: string, message: string, line?: number): ReplayError {
+  return new ReplayError(message, line === undefined ? { file: path.join(dir, name) } : { file: path.join(dir, name), line });
+}
+
+/** Entries named `*.sql`. */
+export function sqlEntries(entries: readonly DirEntry[]): DirEntry[] {
+  return entries.filter((e) => e.name.endsWith('.sql'));
+}
+
+/** Non-`.sql` entries reported as ignored, except names the format itself uses (atlas.sum, Flyway .conf). */
+export function ignoreNonSql(entries: readonly DirEntry[], used: (name: string) => boolean = () => false): IgnoredFile[] {
+  return entries
+    .filter((e) => !e.name.endsWith('.sql') && !used(e.name))
+    .map((e) => ({ path: e.name, reason: 'not a .sql file' }));
+}

@@ -1,0 +1,13 @@
+/**
+ * Migration directory reader: the public API of `exporter/src/migrations`.
+ */
+export { readMigrationDirectory } from './read-directory.ts';
+export type { IgnoredFile, MigrationDirectory, MigrationFile, MigrationFormat, ReadMigrationOptions } from './types.ts';
+export { MIGRATION_FORMATS } from './types.ts';
+export { compareVersions } from './versions.ts';
+export { splitPostgresStatements } from './split-postgres.ts';
+export type { SqlStatement } from './split-postgres.ts';
+export { filesUpTo, hashMigrationFiles, hashUpTo } from './hash.ts';
+export { detectFormat } from './detect.ts';
+export { computeAtlasSum, formatAtlasSum, parseAtlasSum, verifyAtlasSum } from './atlas-sum.ts';
+export type { AtlasSum, AtlasSumEntry, AtlasSumInput } from './atlas-sum.ts';
