@@ -84,12 +84,17 @@ function skipTrivia(sql: string, i: number): number {
     const newline = sql.indexOf('\n', i);
     return newline < 0 ? sql.length : newline;
   }
-  if (c === '/' && sql[i + 1] === '*') return skipBlockComment(sql, i);
+  if (c === '/' && sql[i + 1] === '*') {
+    // An unterminated comment is not trivia: it becomes statement text, so the server reports it instead of
+    // the statements after it vanishing silently.
+    const end = endOfBlockComment(sql, i);
+    return end < 0 ? i : end;
+  }
   return i;
 }
 
-/** Block comments nest in PostgreSQL, unlike in the SQL standard and most other databases. */
-function skipBlockComment(sql: string, i: number): number {
+/** Index after the block comment at `i`, or -1 if it never closes. Block comments nest in PostgreSQL. */
+function endOfBlockComment(sql: string, i: number): number {
   let depth = 0;
   while (i < sql.length) {
     if (sql[i] === '/' && sql[i + 1] === '*') {
@@ -103,12 +108,13 @@ function skipBlockComment(sql: string, i: number): number {
       i++;
     }
   }
-  return sql.length;
+  return -1;
 }
 
 /** Reads one token starting at `i` (not trivia, not a splitting `;`), updates `state`, returns the index after it. */
 function readToken(sql: string, i: number, state: StatementState): number {
   const c = sql[i] as string;
+  if (c === '/' && sql[i + 1] === '*') return sql.length; // only reached for an unterminated comment
   if (c === "'") return endOfQuoted(sql, i, "'", false);
   if (c === '"') return endOfQuoted(sql, i, '"', false);
   if (c === '$') return endOfDollar(sql, i);

@@ -1,0 +1,3 @@
+SELECT 1;
+SELECT 'this string never ends;
+SELECT 2;
