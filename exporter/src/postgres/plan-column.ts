@@ -1,0 +1,173 @@
+/**
+ * Planning of column changes: add, drop, and the in-place alterations PostgreSQL offers (type, default, nullability,
+ * identity, collation, comment). A change of a generated expression cannot be altered on PostgreSQL 15, so the
+ * column is dropped and added again.
+ */
+import type { ColumnChange } from '../model/change.ts';
+import type { Column } from '../model/schema.ts';
+import type { Hazard } from '../model/plan.ts';
+import { qualifiedKey } from '../model/schema.ts';
+import type { PlanContext } from './plan-context.ts';
+import { SLOT } from './plan-context.ts';
+import { collationName, columnDefinition, identityClause, renderComment, tableName } from './ddl-table.ts';
+import { quoteIdent } from './quote.ts';
+import { attributeNames, isInheritedPart } from './plan-parts.ts';
+
+type TableRef = { schema: string; name: string };
+
+const COLUMN_ATTRIBUTES = ['type', 'default', 'nullable', 'identity', 'generated', 'collation', 'comment'];
+
+/** Plans a column change. */
+export function planColumn(ctx: PlanContext, change: ColumnChange, index: number): void {
+  const table: TableRef = { schema: change.schema, name: change.table };
+  if (change.action === 'missing' && change.desired) return addColumn(ctx, table, change.desired, index);
+  if (change.action === 'extra' && change.current) return dropColumn(ctx, table, change.current, index);
+  if (!change.desired || !change.current) throw ctx.error(index, 'a changed column must carry both sides');
+  const names = new Set([...attributeNames(change)].map((n) => n.split('.')[0] ?? n));
+  for (const name of names) {
+    if (!COLUMN_ATTRIBUTES.includes(name)) throw ctx.error(index, `the column attribute "${name}" cannot be altered in place`);
+  }
+  alterColumn(ctx, table, change.current, change.desired, names, index);
+}
+
+/** True when the column is inherited from a partition parent: changes on the parent reach it. */
+function inheritedColumn(ctx: PlanContext, table: TableRef, column: Column): boolean {
+  if (isInheritedPart(column.attrs)) return true;
+  const t = ctx.findTable(table.schema, table.name);
+  return typeof t?.attrs.partitionOf === 'string' && t.attrs.partitionOf !== '';
+}
+
+function addColumn(ctx: PlanContext, table: TableRef, column: Column, index: number, extra: Hazard[] = []): void {
+  if (inheritedColumn(ctx, table, column)) return;
+  const hazards: Hazard[] = [...extra];
+  if (!column.nullable && column.default === null && !column.identity && !column.generated) hazards.push('may_fail');
+  if (column.generated?.kind === 'stored' || column.identity) hazards.push('table_rewrite');
+  ctx.add(index, { slot: SLOT.alterColumn, sql: `ALTER TABLE ${tableName(table)} ADD COLUMN ${columnDefinition(column)};`, comment: `add column ${table.name}.${column.name}`, hazards });
+  if (column.comment !== null) commentOnColumn(ctx, table, column, index);
+}
+
+function dropColumn(ctx: PlanContext, table: TableRef, column: Column, index: number, slot: number = SLOT.dropColumn, extra: Hazard[] = []): void {
+  if (inheritedColumn(ctx, table, column)) return;
+  ctx.add(index, { slot: slot, sql: `ALTER TABLE ${tableName(table)} DROP COLUMN ${quoteIdent(column.name)};`, comment: `drop column ${table.name}.${column.name}`, hazards: ['data_loss', ...extra] });
+}
+
+/** Records that views reading `table` must be dropped and recreated around this change. */
+function markReshaped(ctx: PlanContext, table: TableRef, index: number): void {
+  const key = qualifiedKey(table.schema, table.name);
+  if (!ctx.reshapedTables.has(key)) ctx.reshapedTables.set(key, index);
+}
+
+function commentOnColumn(ctx: PlanContext, table: TableRef, column: Column, index: number): void {
+  ctx.add(index, { slot: SLOT.comment, sql: renderComment(`COLUMN ${tableName(table)}.${quoteIdent(column.name)}`, column.comment), comment: `comment on column ${table.name}.${column.name}` });
+}
+
+function alterColumn(ctx: PlanContext, table: TableRef, current: Column, desired: Column, names: Set<string>, index: number): void {
+  if (names.has('generated') && desired.generated) {
+    // PostgreSQL 15 cannot change a generation expression or make a column generated: rebuild the column.
+    dropColumn(ctx, table, current, index, SLOT.alterColumn, ['rebuild']);
+    addColumn(ctx, table, desired, index, ['rebuild']);
+    return;
+  }
+  if (inheritedColumn(ctx, table, desired) && !names.has('comment')) return;
+  const col = `ALTER TABLE ${tableName(table)} ALTER COLUMN ${quoteIdent(desired.name)}`;
+  const add = (sql: string, comment: string, hazards: Hazard[] = [], slot: number = SLOT.alterColumn): void =>
+    ctx.add(index, { slot: slot, sql: `${col} ${sql};`, comment: `${comment} of ${table.name}.${desired.name}`, hazards });
+  const retype = names.has('type') || names.has('collation');
+  if (names.has('generated')) add('DROP EXPRESSION', 'drop generation expression');
+  if (current.identity && (!desired.identity || names.has('identity') && identityNeedsReadd(current, desired))) {
+    add('DROP IDENTITY', 'drop identity', [], SLOT.alterColumn);
+  }
+  // A default may not cast to the new type (or may block ADD IDENTITY): drop it first, set the desired one after.
+  const defaultBefore = current.default !== null && !current.identity && !current.generated;
+  const resetDefault = defaultBefore && (retype || names.has('default') || (desired.identity !== null && !current.identity));
+  if (resetDefault) add('DROP DEFAULT', 'drop default', [], SLOT.alterColumn);
+  if (retype) planRetype(ctx, table, current, desired, index, add);
+  if ((resetDefault || names.has('default')) && desired.default !== null && !desired.identity && !desired.generated) {
+    add(`SET DEFAULT ${desired.default}`, 'set default', [], SLOT.retypeColumn);
+  } else if (names.has('default') && !resetDefault && desired.default === null && current.default !== null && !current.identity) {
+    add('DROP DEFAULT', 'drop default', [], SLOT.retypeColumn);
+  }
+  if (names.has('nullable')) {
+    if (desired.nullable) add('DROP NOT NULL', 'drop not null', [], SLOT.retypeColumn);
+    else add('SET NOT NULL', 'set not null', ['heavy_lock', 'may_fail'], SLOT.retypeColumn);
+  }
+  if (desired.identity && (!current.identity || identityNeedsReadd(current, desired))) {
+    add(`ADD ${identityClause(desired.identity)}`, 'add identity', ['table_rewrite', 'heavy_lock'], SLOT.retypeColumn);
+  } else if (desired.identity && current.identity && names.has('identity')) {
+    alterIdentity(current, desired, add);
+  }
+  if (names.has('comment')) commentOnColumn(ctx, table, desired, index);
+}
+
+/** Identity of another kind (`auto_increment` never occurs on PostgreSQL) must be dropped and re-added. */
+function identityNeedsReadd(current: Column, desired: Column): boolean {
+  return current.identity?.generation === 'auto_increment' || desired.identity?.generation === 'auto_increment';
+}
+
+function alterIdentity(current: Column, desired: Column, add: (sql: string, comment: string, hazards?: Hazard[], slot?: number) => void): void {
+  const parts: string[] = [];
+  const cur = current.identity;
+  const want = desired.identity;
+  if (!cur || !want) return;
+  if (cur.generation !== want.generation) parts.push(`SET GENERATED ${want.generation === 'always' ? 'ALWAYS' : 'BY DEFAULT'}`);
+  const a = cur.sequence;
+  const b = want.sequence;
+  if (a && b) {
+    if (a.start !== b.start) parts.push(`SET START WITH ${b.start}`);
+    if (a.increment !== b.increment) parts.push(`SET INCREMENT BY ${b.increment}`);
+    if (a.min !== b.min) parts.push(`SET MINVALUE ${b.min}`);
+    if (a.max !== b.max) parts.push(`SET MAXVALUE ${b.max}`);
+    if (a.cache !== b.cache) parts.push(`SET CACHE ${b.cache}`);
+    if (a.cycle !== b.cycle) parts.push(b.cycle ? 'SET CYCLE' : 'SET NO CYCLE');
+  }
+  if (parts.length) add(parts.join(' '), 'alter identity', [], SLOT.retypeColumn);
+}
+
+/** Integer and text widenings that never lose data. */
+const WIDENINGS: Record<string, string[]> = {
+  smallint: ['integer', 'bigint', 'numeric', 'real', 'double precision'],
+  integer: ['bigint', 'numeric', 'double precision'],
+  bigint: ['numeric'],
+  'character varying': ['text'],
+  character: ['text', 'character varying'],
+  real: ['double precision'],
+};
+
+function baseName(raw: string): string {
+  return raw.replace(/\(.*\)/, '').trim();
+}
+
+function typmod(raw: string): number | null {
+  const match = /\((\d+)\)/.exec(raw);
+  return match ? Number(match[1]) : null;
+}
+
+/** Hazards of a type change: a varchar widening is free; known widenings rewrite; anything else may also lose data. */
+export function retypeHazards(from: string, to: string): Hazard[] {
+  const a = baseName(from);
+  const b = baseName(to);
+  if (a === b && a === 'character varying') {
+    const m = typmod(from);
+    const n = typmod(to);
+    if (n === null || (m !== null && n >= m)) return [];
+  }
+  if ((a === 'character varying' || a === 'text') && b === 'text') return [];
+  if (a === b && from === to) return ['table_rewrite', 'heavy_lock'];
+  if (WIDENINGS[a]?.includes(b)) return ['table_rewrite', 'heavy_lock'];
+  return ['table_rewrite', 'heavy_lock', 'data_loss', 'may_fail'];
+}
+
+function planRetype(
+  ctx: PlanContext,
+  table: TableRef,
+  current: Column,
+  desired: Column,
+  index: number,
+  add: (sql: string, comment: string, hazards?: Hazard[], slot?: number) => void,
+): void {
+  const collate = desired.collation ? ` COLLATE ${collationName(desired.collation)}` : '';
+  const using = current.type.raw === desired.type.raw ? '' : ` USING ${quoteIdent(desired.name)}::${desired.type.raw}`;
+  const hazards = current.type.raw === desired.type.raw ? (['heavy_lock'] as Hazard[]) : retypeHazards(current.type.raw, desired.type.raw);
+  add(`TYPE ${desired.type.raw}${collate}${using}`, 'change type', hazards, SLOT.retypeColumn - 0.5);
+  markReshaped(ctx, table, index);
+}

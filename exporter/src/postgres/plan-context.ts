@@ -1,0 +1,218 @@
+/**
+ * The planner's working state: statements collected into ordered slots (the dependency phases), lookups into the
+ * optional snapshots, and the error helper. Statements are sorted by (slot, sub-rank, insertion) at the end, so the
+ * per-kind planners can run in change order and still produce a dependency-ordered plan.
+ */
+import type { Change } from '../model/change.ts';
+import { changeSubject } from '../model/change.ts';
+import type { Hazard, PlannedStatement } from '../model/plan.ts';
+import type { SchemaSnapshot, Table, View } from '../model/schema.ts';
+import { qualifiedKey } from '../model/schema.ts';
+import { PlanError } from '../errors.ts';
+
+/** Options of {@link planPostgres}. */
+export interface PgPlanOptions {
+  /**
+   * The current (live) snapshot the changes were computed from. Used to find objects the changes do not name but a
+   * plan must touch: views that depend on a table whose column type changes or on a view that is rebuilt (they are
+   * dropped and recreated around it), and columns that use an enum type that has to be recreated. Without it those
+   * plans may fail at run time with "cannot alter type of a column used by a view".
+   */
+  readonly current?: SchemaSnapshot;
+  /** The desired snapshot; used to recreate dependent views in their desired form and to find partition parents. */
+  readonly desired?: SchemaSnapshot;
+  /** Build and drop indexes on existing tables `CONCURRENTLY` (such statements are marked `noTransaction`). */
+  readonly concurrently?: boolean;
+}
+
+/**
+ * Dependency phases, in run order. Gaps leave room; the first group drops dependents, then base objects are created,
+ * tables created/altered, objects dropped, and finally dependents created.
+ */
+export const SLOT = {
+  setup: 0,
+  dropPolicy: 10,
+  dropTrigger: 11,
+  dropView: 12,
+  dropForeignKey: 13,
+  dropConstraint: 14,
+  dropIndex: 15,
+  dropRebuiltRoutine: 16,
+  dropRebuiltType: 17,
+  createSchema: 20,
+  createExtension: 21,
+  createType: 22,
+  createSequence: 23,
+  createRoutine: 24,
+  createTable: 30,
+  alterTable: 31,
+  alterColumn: 32,
+  retypeColumn: 33,
+  createLateRoutine: 34,
+  dropColumn: 40,
+  dropTable: 41,
+  dropSequence: 42,
+  dropRoutine: 43,
+  dropType: 44,
+  dropExtension: 45,
+  dropSchema: 46,
+  addConstraint: 50,
+  createIndex: 51,
+  addForeignKey: 52,
+  createView: 53,
+  createViewIndex: 54,
+  createTrigger: 55,
+  rowSecurity: 56,
+  createPolicy: 57,
+  comment: 58,
+  ownedBy: 59,
+} as const;
+
+export type Slot = (typeof SLOT)[keyof typeof SLOT];
+
+interface Pending {
+  readonly slot: number;
+  readonly sub: number;
+  readonly seq: number;
+  readonly statement: PlannedStatement;
+}
+
+/** One statement to add; `sub` orders statements inside a slot (partition depth, view rank, type kind). */
+export interface StatementInput {
+  readonly slot: number;
+  readonly sub?: number;
+  readonly sql: string;
+  readonly comment: string;
+  readonly hazards?: Hazard[];
+  readonly noTransaction?: boolean;
+}
+
+/** Mutable state shared by the per-kind planners during one {@link planPostgres} call. */
+export class PlanContext {
+  readonly changes: readonly Change[];
+  readonly options: PgPlanOptions;
+  /** Views (by qualified key) dropped by some statement, with the change that caused it. */
+  readonly droppedViews = new Map<string, number>();
+  /** Views (by qualified key) created by some statement. */
+  readonly createdViews = new Set<string>();
+  /** Tables (qualified key) whose columns change type or are dropped, so views reading them must be rebuilt. */
+  readonly reshapedTables = new Map<string, number>();
+  private readonly pending: Pending[] = [];
+  private viewRanks: Map<string, number> | undefined;
+
+  constructor(changes: readonly Change[], options: PgPlanOptions) {
+    this.changes = changes;
+    this.options = options;
+  }
+
+  /** Adds a statement produced for change `change` (null for set-up statements). */
+  add(change: number | null, input: StatementInput): void {
+    const sql = input.sql.trim();
+    if (!sql || sql === ';') throw new PlanError(`postgres: planner produced an empty statement (${input.comment})`);
+    const statement: PlannedStatement = {
+      sql: sql.endsWith(';') ? sql : `${sql};`,
+      comment: input.comment,
+      hazards: [...new Set(input.hazards ?? [])].sort(),
+      change,
+      ...(input.noTransaction ? { noTransaction: true } : {}),
+    };
+    this.pending.push({ slot: input.slot, sub: input.sub ?? 0, seq: this.pending.length, statement });
+  }
+
+  /** True when some statement already sits in `slot` with exactly this SQL (to avoid duplicates). */
+  has(slot: number, sql: string): boolean {
+    const wanted = sql.endsWith(';') ? sql : `${sql};`;
+    return this.pending.some((p) => p.slot === slot && p.statement.sql === wanted);
+  }
+
+  /** Number of statements planned so far for change `index`. */
+  statementCount(index: number): number {
+    return this.pending.filter((p) => p.statement.change === index).length;
+  }
+
+  /** True when the plan creates or replaces a function or procedure. */
+  createsRoutines(): boolean {
+    return this.pending.some((p) => /^CREATE (OR REPLACE )?(FUNCTION|PROCEDURE)\b/.test(p.statement.sql));
+  }
+
+  /** The statements in run order. */
+  finish(): PlannedStatement[] {
+    return [...this.pending]
+      .sort((a, b) => a.slot - b.slot || a.sub - b.sub || a.seq - b.seq)
+      .map((p) => p.statement);
+  }
+
+  /** A {@link PlanError} naming the change. */
+  error(index: number, reason: string): PlanError {
+    const change = this.changes[index];
+    const subject = change ? `${change.action} ${changeSubject(change)}` : `change #${index}`;
+    return new PlanError(`postgres: cannot plan ${subject}: ${reason}`);
+  }
+
+  /** The table in the desired snapshot, else the current one. */
+  findTable(schema: string, name: string, side: 'current' | 'desired' | 'any' = 'any'): Table | undefined {
+    const sides = side === 'any' ? [this.options.desired, this.options.current] : [this.options[side]];
+    for (const snap of sides) {
+      const table = snap?.schemas.find((s) => s.name === schema)?.tables.find((t) => t.name === name);
+      if (table) return table;
+    }
+    return undefined;
+  }
+
+  /** True when `schema.name` is a view or materialized view on either side. */
+  isView(schema: string, name: string): boolean {
+    const key = qualifiedKey(schema, name);
+    if (this.changes.some((c) => c.type === 'view' && qualifiedKey(c.schema, c.name) === key)) return true;
+    return [...this.views('desired'), ...this.views('current')].some((v) => keyOf(v) === key);
+  }
+
+  /** All views of a snapshot side. */
+  views(side: 'current' | 'desired'): View[] {
+    return this.options[side]?.schemas.flatMap((s) => s.views) ?? [];
+  }
+
+  /**
+   * Topological rank of a view: views it reads rank lower. Computed once over every view the plan knows (both
+   * snapshots and the changes); ties broken by name so plans are deterministic.
+   */
+  viewRank(key: string): number {
+    this.viewRanks ??= rankViews(this.allViews());
+    return this.viewRanks.get(key) ?? 0;
+  }
+
+  private allViews(): View[] {
+    const fromChanges = this.changes.flatMap((c) =>
+      c.type === 'view' ? [c.desired, c.current].filter((v): v is View => v !== undefined) : [],
+    );
+    return [...this.views('desired'), ...this.views('current'), ...fromChanges];
+  }
+}
+
+/** Key of a view or table. */
+export function keyOf(obj: { schema: string; name: string }): string {
+  return qualifiedKey(obj.schema, obj.name);
+}
+
+function rankViews(views: View[]): Map<string, number> {
+  const deps = new Map<string, Set<string>>();
+  for (const v of views) {
+    const set = deps.get(keyOf(v)) ?? new Set<string>();
+    for (const d of v.dependsOn) set.add(d);
+    deps.set(keyOf(v), set);
+  }
+  const ranks = new Map<string, number>();
+  const visiting = new Set<string>();
+  const visit = (key: string): number => {
+    const known = ranks.get(key);
+    if (known !== undefined) return known;
+    if (visiting.has(key)) return 0; // a cycle cannot exist between views; be safe anyway
+    visiting.add(key);
+    let rank = 0;
+    for (const d of deps.get(key) ?? []) if (deps.has(d) && d !== key) rank = Math.max(rank, visit(d) + 1);
+    visiting.delete(key);
+    ranks.set(key, rank);
+    return rank;
+  };
+  for (const key of [...deps.keys()].sort()) visit(key);
+  return ranks;
+}

@@ -1,0 +1,149 @@
+/**
+ * Planning of schemas, extensions, sequences and routines.
+ */
+import type { ExtensionChange, RoutineChange, SchemaChange, SequenceChange } from '../model/change.ts';
+import type { Routine, Sequence } from '../model/schema.ts';
+import { qualifiedKey } from '../model/schema.ts';
+import type { PlanContext } from './plan-context.ts';
+import { SLOT } from './plan-context.ts';
+import {
+  hasSqlStandardBody,
+  objectName,
+  renderCreateExtension,
+  renderCreateRoutine,
+  renderCreateSchema,
+  renderCreateSequence,
+  renderDropRoutine,
+  routineSignature,
+} from './ddl-objects.ts';
+import { renderComment } from './ddl-table.ts';
+import { quoteIdent, quoteLiteral } from './quote.ts';
+import { attributeNames } from './plan-parts.ts';
+
+function unknown(ctx: PlanContext, index: number, names: Set<string>, allowed: string[]): void {
+  const bad = [...names].filter((n) => !allowed.includes(n.split('.')[0] ?? n));
+  if (bad.length) throw ctx.error(index, `the attribute(s) ${bad.map((b) => `"${b}"`).join(', ')} cannot be altered`);
+}
+
+/** Plans a schema change. */
+export function planSchema(ctx: PlanContext, change: SchemaChange, index: number): void {
+  const name = quoteIdent(change.name);
+  if (change.action === 'missing') {
+    ctx.add(index, { slot: SLOT.createSchema, sql: renderCreateSchema(change.name), comment: `create schema ${change.name}` });
+    if (change.desired?.comment) ctx.add(index, { slot: SLOT.comment, sql: renderComment(`SCHEMA ${name}`, change.desired.comment), comment: `comment on schema ${change.name}` });
+    return;
+  }
+  if (change.action === 'extra') {
+    ctx.add(index, { slot: SLOT.dropSchema, sql: `DROP SCHEMA ${name};`, comment: `drop schema ${change.name}`, hazards: ['data_loss'] });
+    return;
+  }
+  const names = attributeNames(change);
+  unknown(ctx, index, names, ['comment']);
+  ctx.add(index, { slot: SLOT.comment, sql: renderComment(`SCHEMA ${name}`, change.desired?.comment ?? null), comment: `comment on schema ${change.name}` });
+}
+
+/** Plans an extension change. */
+export function planExtension(ctx: PlanContext, change: ExtensionChange, index: number): void {
+  const name = quoteIdent(change.name);
+  if (change.action === 'missing' && change.desired) {
+    ctx.add(index, { slot: SLOT.createExtension, sql: renderCreateExtension(change.desired), comment: `create extension ${change.name}` });
+    if (change.desired.comment) ctx.add(index, { slot: SLOT.comment, sql: renderComment(`EXTENSION ${name}`, change.desired.comment), comment: `comment on extension ${change.name}` });
+    return;
+  }
+  if (change.action === 'extra') {
+    ctx.add(index, { slot: SLOT.dropExtension, sql: `DROP EXTENSION ${name};`, comment: `drop extension ${change.name}`, hazards: ['data_loss'] });
+    return;
+  }
+  const desired = change.desired;
+  if (!desired) throw ctx.error(index, 'a changed extension must carry the desired extension');
+  const names = attributeNames(change);
+  unknown(ctx, index, names, ['version', 'schema', 'comment']);
+  if (names.has('schema')) ctx.add(index, { slot: SLOT.createExtension, sql: `ALTER EXTENSION ${name} SET SCHEMA ${quoteIdent(desired.schema)};`, comment: `move extension ${change.name}` });
+  if (names.has('version')) ctx.add(index, { slot: SLOT.createExtension, sql: `ALTER EXTENSION ${name} UPDATE TO ${quoteLiteral(desired.version)};`, comment: `update extension ${change.name}`, hazards: ['may_fail'] });
+  if (names.has('comment')) ctx.add(index, { slot: SLOT.comment, sql: renderComment(`EXTENSION ${name}`, desired.comment ?? null), comment: `comment on extension ${change.name}` });
+}
+
+function ownedByClause(seq: Sequence): string {
+  if (!seq.ownedBy) return 'NONE';
+  const parts = seq.ownedBy.split('.');
+  return parts.map(quoteIdent).join('.');
+}
+
+/** True when the table or column owning the sequence is dropped by this plan, which drops the sequence too. */
+function ownerDropped(ctx: PlanContext, seq: Sequence): boolean {
+  if (!seq.ownedBy) return false;
+  const [schema, table, column] = seq.ownedBy.split('.');
+  return ctx.changes.some(
+    (c) =>
+      c.action === 'extra' &&
+      ((c.type === 'table' && c.schema === schema && c.name === table) ||
+        (c.type === 'column' && c.schema === schema && c.table === table && c.name === column)),
+  );
+}
+
+/** Plans a sequence change. */
+export function planSequence(ctx: PlanContext, change: SequenceChange, index: number): void {
+  if (change.action === 'missing' && change.desired) {
+    const seq = change.desired;
+    ctx.add(index, { slot: SLOT.createSequence, sql: renderCreateSequence(seq), comment: `create sequence ${qualifiedKey(seq.schema, seq.name)}` });
+    if (seq.ownedBy) ctx.add(index, { slot: SLOT.ownedBy, sql: `ALTER SEQUENCE ${objectName(seq)} OWNED BY ${ownedByClause(seq)};`, comment: `sequence ${seq.name} owned by ${seq.ownedBy}` });
+    if (seq.comment !== null) ctx.add(index, { slot: SLOT.comment, sql: renderComment(`SEQUENCE ${objectName(seq)}`, seq.comment), comment: `comment on sequence ${seq.name}` });
+    return;
+  }
+  if (change.action === 'extra' && change.current) {
+    // Dropping the owning table or column drops an owned sequence first: IF EXISTS keeps the plan runnable.
+    const ifExists = ownerDropped(ctx, change.current) ? 'IF EXISTS ' : '';
+    ctx.add(index, { slot: SLOT.dropSequence, sql: `DROP SEQUENCE ${ifExists}${objectName(change.current)};`, comment: `drop sequence ${qualifiedKey(change.schema, change.name)}` });
+    return;
+  }
+  const { desired, current } = change;
+  if (!desired || !current) throw ctx.error(index, 'a changed sequence must carry both sides');
+  const names = attributeNames(change);
+  unknown(ctx, index, names, ['type', 'start', 'increment', 'min', 'max', 'cache', 'cycle', 'ownedBy', 'comment']);
+  const clauses: string[] = [];
+  if (names.has('type')) clauses.push(`AS ${desired.type}`);
+  if (names.has('start')) clauses.push(`START WITH ${desired.start}`);
+  if (names.has('increment')) clauses.push(`INCREMENT BY ${desired.increment}`);
+  if (names.has('min') || names.has('type')) clauses.push(`MINVALUE ${desired.min}`);
+  if (names.has('max') || names.has('type')) clauses.push(`MAXVALUE ${desired.max}`);
+  if (names.has('cache')) clauses.push(`CACHE ${desired.cache}`);
+  if (names.has('cycle')) clauses.push(desired.cycle ? 'CYCLE' : 'NO CYCLE');
+  if (clauses.length) ctx.add(index, { slot: SLOT.createSequence, sql: `ALTER SEQUENCE ${objectName(desired)} ${clauses.join(' ')};`, comment: `alter sequence ${desired.name}`, hazards: names.has('type') || names.has('max') ? ['may_fail'] : [] });
+  if (names.has('ownedBy')) ctx.add(index, { slot: SLOT.ownedBy, sql: `ALTER SEQUENCE ${objectName(desired)} OWNED BY ${ownedByClause(desired)};`, comment: `sequence ${desired.name} owned by ${desired.ownedBy ?? 'nothing'}` });
+  if (names.has('comment')) ctx.add(index, { slot: SLOT.comment, sql: renderComment(`SEQUENCE ${objectName(desired)}`, desired.comment), comment: `comment on sequence ${desired.name}` });
+}
+
+const REPLACEABLE = ['body', 'definition', 'volatility', 'strict', 'securityDefiner', 'parallel', 'config', 'language', 'comment', 'attrs'];
+
+/** Creates a routine; a body in SQL-standard form is parsed at once, so it waits for the tables. */
+export function createRoutine(ctx: PlanContext, routine: Routine, index: number, hazards: ('rebuild')[] = []): void {
+  const slot = hasSqlStandardBody(routine) ? SLOT.createLateRoutine : SLOT.createRoutine;
+  ctx.add(index, { slot, sql: renderCreateRoutine(routine), comment: `create ${routine.kind} ${routine.schema}.${routine.name}(${routine.identityArgs})`, hazards });
+  if (routine.comment !== null) ctx.add(index, { slot: SLOT.comment, sql: renderComment(routineSignature(routine), routine.comment), comment: `comment on ${routine.kind} ${routine.name}` });
+}
+
+/** Plans a function/procedure change: CREATE OR REPLACE when only the body or properties change, else drop + create. */
+export function planRoutine(ctx: PlanContext, change: RoutineChange, index: number): void {
+  if (change.action === 'missing' && change.desired) return createRoutine(ctx, change.desired, index);
+  if (change.action === 'extra' && change.current) {
+    ctx.add(index, { slot: SLOT.dropRoutine, sql: renderDropRoutine(change.current), comment: `drop ${change.current.kind} ${change.schema}.${change.name}(${change.identityArgs})` });
+    return;
+  }
+  const { desired, current } = change;
+  if (!desired || !current) throw ctx.error(index, 'a changed routine must carry both sides');
+  const names = attributeNames(change);
+  unknown(ctx, index, names, [...REPLACEABLE, 'returns', 'args', 'kind', 'identityArgs']);
+  if ([...names].every((n) => n === 'comment')) {
+    ctx.add(index, { slot: SLOT.comment, sql: renderComment(routineSignature(desired), desired.comment), comment: `comment on ${desired.kind} ${desired.name}` });
+    return;
+  }
+  if ([...names].every((n) => REPLACEABLE.includes(n.split('.')[0] ?? n))) {
+    const slot = hasSqlStandardBody(desired) ? SLOT.createLateRoutine : SLOT.createRoutine;
+    ctx.add(index, { slot, sql: renderCreateRoutine(desired), comment: `replace ${desired.kind} ${desired.schema}.${desired.name}(${desired.identityArgs})` });
+    if (names.has('comment')) ctx.add(index, { slot: SLOT.comment, sql: renderComment(routineSignature(desired), desired.comment), comment: `comment on ${desired.kind} ${desired.name}` });
+    return;
+  }
+  // Return type, argument names/defaults or kind changed: CREATE OR REPLACE refuses these.
+  ctx.add(index, { slot: SLOT.dropRebuiltRoutine, sql: renderDropRoutine(current), comment: `drop ${current.kind} ${current.name} to recreate it`, hazards: ['rebuild'] });
+  createRoutine(ctx, desired, index, ['rebuild']);
+}
