@@ -1,0 +1,213 @@
+/**
+ * Scratch databases for replaying a migration directory: a fresh in-memory PGlite (the default), or a temporary
+ * database on a real server (`--dev-url`) that is dropped again on every path, failures included.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Extension } from '@electric-sql/pglite';
+import pg from 'pg';
+import { redactUrl, toSchemaDriftError } from './connect.ts';
+import type { Queryable } from './queryable.ts';
+import { quoteIdent } from './quote.ts';
+
+/** A database to replay into. */
+export interface ScratchDatabase {
+  readonly engine: 'pglite' | 'server';
+  /** For `inspectPostgres`. */
+  readonly db: Queryable;
+  /** `18.6 (PGlite 0.5.16)` or the server's `server_version`. */
+  readonly serverVersion: string;
+  readonly serverMajor: number;
+  /** Runs SQL with the simple query protocol: several statements in one string, no parameters. */
+  exec(sql: string): Promise<void>;
+  /** Closes the instance, or drops the temporary database. Safe to call twice; never throws for PGlite. */
+  close(): Promise<void>;
+}
+
+/** Prefix of temporary databases on a dev server; a leftover one is safe to drop. */
+export const TEMP_DATABASE_PREFIX = 'schema_drift_tmp_';
+
+// Every contrib extension PGlite 0.5.16 ships (dist/contrib). Passing them costs nothing at start-up: PGlite only
+// unpacks an extension's bundle when CREATE EXTENSION asks for it.
+const CONTRIB: Record<string, () => Promise<Extension>> = {
+  amcheck: async () => (await import('@electric-sql/pglite/contrib/amcheck')).amcheck,
+  auto_explain: async () => (await import('@electric-sql/pglite/contrib/auto_explain')).auto_explain,
+  bloom: async () => (await import('@electric-sql/pglite/contrib/bloom')).bloom,
+  btree_gin: async () => (await import('@electric-sql/pglite/contrib/btree_gin')).btree_gin,
+  btree_gist: async () => (await import('@electric-sql/pglite/contrib/btree_gist')).btree_gist,
+  citext: async () => (await import('@electric-sql/pglite/contrib/citext')).citext,
+  cube: async () => (await import('@electric-sql/pglite/contrib/cube')).cube,
+  dict_int: async () => (await import('@electric-sql/pglite/contrib/dict_int')).dict_int,
+  dict_xsyn: async () => (await import('@electric-sql/pglite/contrib/dict_xsyn')).dict_xsyn,
+  earthdistance: async () => (await import('@electric-sql/pglite/contrib/earthdistance')).earthdistance,
+  file_fdw: async () => (await import('@electric-sql/pglite/contrib/file_fdw')).file_fdw,
+  fuzzystrmatch: async () => (await import('@electric-sql/pglite/contrib/fuzzystrmatch')).fuzzystrmatch,
+  hstore: async () => (await import('@electric-sql/pglite/contrib/hstore')).hstore,
+  intarray: async () => (await import('@electric-sql/pglite/contrib/intarray')).intarray,
+  isn: async () => (await import('@electric-sql/pglite/contrib/isn')).isn,
+  lo: async () => (await import('@electric-sql/pglite/contrib/lo')).lo,
+  ltree: async () => (await import('@electric-sql/pglite/contrib/ltree')).ltree,
+  moddatetime: async () => (await import('@electric-sql/pglite/contrib/moddatetime')).moddatetime,
+  pageinspect: async () => (await import('@electric-sql/pglite/contrib/pageinspect')).pageinspect,
+  pg_buffercache: async () => (await import('@electric-sql/pglite/contrib/pg_buffercache')).pg_buffercache,
+  pg_freespacemap: async () => (await import('@electric-sql/pglite/contrib/pg_freespacemap')).pg_freespacemap,
+  pg_stat_statements: async () => (await import('@electric-sql/pglite/contrib/pg_stat_statements')).pg_stat_statements,
+  pg_surgery: async () => (await import('@electric-sql/pglite/contrib/pg_surgery')).pg_surgery,
+  pg_trgm: async () => (await import('@electric-sql/pglite/contrib/pg_trgm')).pg_trgm,
+  pg_visibility: async () => (await import('@electric-sql/pglite/contrib/pg_visibility')).pg_visibility,
+  pg_walinspect: async () => (await import('@electric-sql/pglite/contrib/pg_walinspect')).pg_walinspect,
+  pgcrypto: async () => (await import('@electric-sql/pglite/contrib/pgcrypto')).pgcrypto,
+  seg: async () => (await import('@electric-sql/pglite/contrib/seg')).seg,
+  tablefunc: async () => (await import('@electric-sql/pglite/contrib/tablefunc')).tablefunc,
+  tcn: async () => (await import('@electric-sql/pglite/contrib/tcn')).tcn,
+  tsm_system_rows: async () => (await import('@electric-sql/pglite/contrib/tsm_system_rows')).tsm_system_rows,
+  tsm_system_time: async () => (await import('@electric-sql/pglite/contrib/tsm_system_time')).tsm_system_time,
+  unaccent: async () => (await import('@electric-sql/pglite/contrib/unaccent')).unaccent,
+  uuid_ossp: async () => (await import('@electric-sql/pglite/contrib/uuid_ossp')).uuid_ossp,
+};
+
+/** Names of the contrib extensions loaded into every PGlite scratch instance (PGlite's namespace keys). */
+export const PGLITE_CONTRIB_EXTENSIONS: readonly string[] = Object.keys(CONTRIB);
+
+async function loadContrib(): Promise<Record<string, Extension>> {
+  const entries = await Promise.all(Object.entries(CONTRIB).map(async ([name, load]) => [name, await load()] as const));
+  return Object.fromEntries(entries);
+}
+
+interface VersionRow {
+  version: string;
+  num: number;
+  full: string;
+}
+
+const VERSION_SQL = `SELECT current_setting('server_version') AS version,
+  current_setting('server_version_num')::int4 AS num, version() AS full`;
+
+/** The version of the installed PGlite package, e.g. `0.5.16`, read without starting an instance. */
+export async function pgliteVersion(): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const { fileURLToPath } = await import('node:url');
+  const { dirname, join } = await import('node:path');
+  // The package's exports hide package.json; its entry point sits in dist/, one level below it.
+  const entry = fileURLToPath(import.meta.resolve('@electric-sql/pglite'));
+  const manifest = JSON.parse(await readFile(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
+/** A fresh in-memory PGlite with every contrib extension available. */
+export async function openPgliteScratch(): Promise<ScratchDatabase> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const instance = await PGlite.create({ extensions: await loadContrib() });
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await instance.close().catch(() => {});
+  };
+  try {
+    const row = (await instance.query<VersionRow>(VERSION_SQL)).rows[0];
+    if (!row) throw new Error('PGlite returned no version');
+    const pglite = /PGlite ([0-9][^) ]*)/.exec(row.full)?.[1];
+    return {
+      engine: 'pglite',
+      db: instance,
+      serverVersion: pglite ? `${row.version} (PGlite ${pglite})` : row.version,
+      serverMajor: Math.floor(row.num / 10_000),
+      exec: async (sql) => {
+        await instance.exec(sql);
+      },
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/**
+ * A new empty database `schema_drift_tmp_<random>` on the server of `devUrl` (created from template0, so nothing
+ * an administrator added to template1 leaks into the desired schema). `close()` drops it.
+ */
+export async function openServerScratch(devUrl: string, target?: string): Promise<ScratchDatabase> {
+  const described = redactUrl(devUrl);
+  const admin = await connect(devUrl, target, `connecting to dev database ${described}`);
+  const name = `${TEMP_DATABASE_PREFIX}${randomBytes(6).toString('hex')}`;
+  let adminVersion: number;
+  try {
+    adminVersion = await versionNum(admin);
+    await admin.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE template0`);
+  } catch (err) {
+    await admin.end().catch(() => {});
+    throw toSchemaDriftError(err, { target, action: `creating a temporary database on ${described}` });
+  }
+  const drop = once(() => dropDatabase(admin, name, adminVersion, target));
+  let client: pg.Client;
+  let row: VersionRow | undefined;
+  try {
+    client = await connect(withDatabase(devUrl, name), target, `connecting to temporary database ${name}`);
+    row = (await client.query<VersionRow>(VERSION_SQL)).rows[0];
+  } catch (err) {
+    await drop();
+    throw toSchemaDriftError(err, { target, action: `connecting to temporary database ${name}` });
+  }
+  const scratch = client;
+  return {
+    engine: 'server',
+    db: scratch,
+    serverVersion: row?.version ?? 'unknown',
+    serverMajor: Math.floor((row?.num ?? 0) / 10_000),
+    exec: async (sql) => {
+      await scratch.query(sql);
+    },
+    close: once(async () => {
+      await scratch.end().catch(() => {});
+      await drop();
+    }),
+  };
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  return () => (running ??= fn());
+}
+
+async function connect(url: string, target: string | undefined, action: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url, application_name: 'schema-drift replay' });
+  // A dropped connection surfaces as the next query's error; without a listener it would crash the process.
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    return client;
+  } catch (err) {
+    await client.end().catch(() => {});
+    throw toSchemaDriftError(err, { target, action });
+  }
+}
+
+async function versionNum(client: pg.Client): Promise<number> {
+  const { rows } = await client.query<{ num: number }>(`SELECT current_setting('server_version_num')::int4 AS num`);
+  return rows[0]?.num ?? 0;
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${encodeURIComponent(database)}`;
+  return parsed.toString();
+}
+
+async function dropDatabase(admin: pg.Client, name: string, serverVersionNum: number, target?: string): Promise<void> {
+  try {
+    if (serverVersionNum >= 130000) {
+      await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+    } else {
+      // Before 13 there is no FORCE: end the sessions a failed migration may have left (dblink, ...), then drop.
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [
+        name,
+      ]);
+      await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`);
+    }
+  } catch (err) {
+    throw toSchemaDriftError(err, { target, action: `dropping temporary database ${name} (drop it by hand)` });
+  } finally {
+    await admin.end().catch(() => {});
+  }
+}
