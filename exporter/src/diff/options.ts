@@ -26,6 +26,11 @@ export interface DiffHooks {
   normalizeDefault(column: Column, schemaOf: string): string | null;
   /** Normalise a view definition. */
   normalizeViewDefinition(view: View): string;
+  /**
+   * Normalise a collation name (optional; added by the differ): e.g. PostgreSQL's `"default"` reads as `null`.
+   * Without it collations are compared as they are.
+   */
+  normalizeCollation?(collation: string | null): string | null;
 }
 
 /** What the differ needs: two snapshots of one dialect and the dialect's hooks. */
