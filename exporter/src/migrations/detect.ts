@@ -33,7 +33,7 @@ export function detectFormat(dir: string, entries: readonly DirEntry[]): Migrati
   const [only, second] = found;
   if (only && !second) return only.format;
   if (only && second) {
-    const seen = found.map((f) => `${f.format} (${sample(f.names)})`).join(' and ');
+    const seen = found.map((f) => `${f.format} (${sample(f.names)})`).join(', ');
     throw new ReplayError(`ambiguous migration layout: found ${seen}; name the format explicitly`, { file: dir });
   }
   if (entries.some((e) => PLAIN_NAME.test(e.name))) return 'plain';

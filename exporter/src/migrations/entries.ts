@@ -67,9 +67,8 @@ export function assertUniqueVersions(dir: string, sorted: readonly MigrationFile
     const key = normaliseVersion(file.version);
     const other = seen.get(key);
     if (other) {
-      throw new ReplayError(`duplicate migration version ${file.version}: ${other.path} and ${file.path}`, {
-        file: dir,
-      });
+      const versions = other.version === file.version ? file.version : `${other.version} = ${file.version}`;
+      throw new ReplayError(`duplicate migration version ${versions}: ${other.path} and ${file.path}`, { file: dir });
     }
     seen.set(key, file);
   }
