@@ -1,0 +1,110 @@
+/**
+ * The differ's strongest guard against noise: the same schema loaded into two PostgreSQL 15 databases and into
+ * PGlite (PostgreSQL 18), inspected by the real inspector, must diff to nothing in every direction. A hand-made
+ * change must still be reported.
+ */
+import { readFileSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { diffSchemas } from '../../src/diff/diff.ts';
+import type { Change } from '../../src/model/change.ts';
+import type { SchemaSnapshot } from '../../src/model/schema.ts';
+import { postgresHooks } from '../../src/postgres/hooks.ts';
+import { inspectPostgres } from '../../src/postgres/inspect.ts';
+import { createTempPgDatabase, type TempDatabase } from '../support/servers.ts';
+
+const FIXTURE = readFileSync(new URL('../fixtures/postgres/full-schema.sql', import.meta.url), 'utf8');
+
+async function inspectUrl(url: string): Promise<SchemaSnapshot> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await inspectPostgres(client);
+  } finally {
+    await client.end();
+  }
+}
+
+function diff(current: SchemaSnapshot, desired: SchemaSnapshot): Change[] {
+  return diffSchemas({ current, desired, hooks: postgresHooks });
+}
+
+/** Compact rendering so a failure shows what drifted, not a wall of JSON. */
+function describeChanges(changes: Change[]): string[] {
+  return changes.map((c) => {
+    const owner = 'table' in c ? `${c.schema}.${c.table}.` : `${c.schema}.`;
+    const attrs = c.attributes.map((a) => `${a.name}: ${JSON.stringify(a.expected)} != ${JSON.stringify(a.actual)}`);
+    return `${c.action} ${c.type} ${owner}${c.name} ${attrs.join('; ')}`;
+  });
+}
+
+describe('no false drift: the full schema on PostgreSQL 15 and in PGlite (PostgreSQL 18)', () => {
+  const databases: TempDatabase[] = [];
+  let lite: PGlite | undefined;
+  let serverA: SchemaSnapshot;
+  let serverB: SchemaSnapshot;
+  let pglite: SchemaSnapshot;
+
+  beforeAll(async () => {
+    for (let i = 0; i < 2; i += 1) {
+      const db = await createTempPgDatabase('sdnodrift');
+      databases.push(db);
+      await db.exec(FIXTURE);
+    }
+    lite = await PGlite.create({ extensions: { pgcrypto } });
+    await lite.exec(FIXTURE);
+    const [a, b] = databases as [TempDatabase, TempDatabase];
+    [serverA, serverB, pglite] = await Promise.all([inspectUrl(a.url), inspectUrl(b.url), inspectPostgres(lite)]);
+  });
+
+  afterAll(async () => {
+    await lite?.close();
+    await Promise.all(databases.map((db) => db.drop()));
+  });
+
+  it('covers every object kind of the model', () => {
+    const app = serverA.schemas.find((s) => s.name === 'app');
+    const tables = serverA.schemas.flatMap((s) => s.tables);
+    expect(app).toBeDefined();
+    expect(serverA.extensions.map((e) => e.name)).toContain('pgcrypto');
+    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['users', 'events', 'events_2024', 'sessions']));
+    expect(tables.flatMap((t) => t.constraints.map((c) => c.kind))).toEqual(
+      expect.arrayContaining(['primary_key', 'unique', 'check', 'exclusion']),
+    );
+    expect(tables.flatMap((t) => t.foreignKeys)).toHaveLength(4);
+    expect(tables.flatMap((t) => t.triggers).length).toBeGreaterThanOrEqual(4);
+    expect(tables.flatMap((t) => t.policies)).toHaveLength(4);
+    expect(app?.views.some((v) => v.materialized && v.indexes.length > 0)).toBe(true);
+    expect(app?.types.map((t) => t.kind).sort()).toEqual(['composite', 'domain', 'domain', 'enum']);
+    expect(app?.sequences.map((s) => s.name)).toEqual(expect.arrayContaining(['invoice_number_seq', 'ticket_seq']));
+    expect(app?.routines.map((r) => r.kind)).toEqual(expect.arrayContaining(['function', 'procedure']));
+  });
+
+  it('PostgreSQL 15 vs PostgreSQL 15: no changes', () => {
+    expect(describeChanges(diff(serverA, serverB))).toEqual([]);
+  });
+
+  it.each([
+    ['server is current, PGlite desired', () => diff(serverA, pglite)],
+    ['PGlite is current, server desired', () => diff(pglite, serverA)],
+  ])('PGlite vs PostgreSQL 15 (%s): no changes', (_label, run) => {
+    expect(describeChanges(run())).toEqual([]);
+  });
+
+  it('still reports a hand-made change: an altered default and a dropped index', async () => {
+    const b = databases[1] as TempDatabase;
+    await b.exec(`ALTER TABLE app.users ALTER COLUMN display_name SET DEFAULT 'nobody';
+                  DROP INDEX app.users_tags_gin;
+                  ALTER TABLE app.order_lines DROP CONSTRAINT order_lines_quantity_check,
+                    ADD CONSTRAINT order_lines_quantity_check CHECK (quantity >= 0);`);
+    const drifted = await inspectUrl(b.url);
+    expect(describeChanges(diff(drifted, pglite))).toEqual([
+      `changed column app.users.display_name default: "'anonymous'::character varying" != "'nobody'::character varying"`,
+      'changed constraint app.order_lines.order_lines_quantity_check ' +
+        'expression: "(quantity > 0)" != "(quantity >= 0)"; definition: "CHECK ((quantity > 0))" != "CHECK ((quantity >= 0))"',
+      'missing index app.users.users_tags_gin ',
+    ]);
+  });
+});
