@@ -109,3 +109,38 @@ describe('atlas.sum verification in readMigrationDirectory', () => {
     expect(error?.reason).toBe('replay');
   });
 });
+
+describe('Atlas file directives', () => {
+  let dir = '';
+  afterEach(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  async function atlasDir(files: Record<string, string>): Promise<string> {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'sd-atlas-dir-'));
+    for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, name), text);
+    const sum = computeAtlasSum(Object.entries(files).map(([name, text]) => input(name, text)));
+    await writeFile(path.join(dir, 'atlas.sum'), formatAtlasSum(sum));
+    return dir;
+  }
+
+  it('starts a clean replay at the last checkpoint file', async () => {
+    const target = await atlasDir({
+      '1_a.sql': 'CREATE TABLE a (id int);\n',
+      '2_checkpoint.sql': '-- atlas:checkpoint\n\nCREATE TABLE a (id int);\n',
+      '3_b.sql': 'CREATE TABLE b (id int);\n',
+    });
+    const result = await readMigrationDirectory(target);
+    expect(result.files.map((f) => f.path)).toEqual(['2_checkpoint.sql', '3_b.sql']);
+    expect(result.ignored).toEqual([{ path: '1_a.sql', reason: 'before checkpoint 2_checkpoint.sql' }]);
+  });
+
+  it('reads txmode only from a header separated by a blank line, as Atlas does', async () => {
+    const target = await atlasDir({
+      '1_a.sql': '-- atlas:txmode none\n\nCREATE INDEX CONCURRENTLY i ON t (c);\n',
+      '2_b.sql': '-- atlas:txmode none\nCREATE INDEX CONCURRENTLY j ON t (c);\n',
+    });
+    const result = await readMigrationDirectory(target);
+    expect(result.files.map((f) => f.transaction)).toEqual([false, true]);
+  });
+});
