@@ -86,6 +86,21 @@ describe('replayPostgres on PGlite', () => {
     expect(tableNames(none)).toEqual([]);
   });
 
+  it('creates the contrib extensions migrations commonly use', async () => {
+    const names = ['hstore', 'ltree', 'pg_trgm', 'btree_gist', 'btree_gin', 'cube', 'earthdistance', 'fuzzystrmatch',
+      'intarray', 'unaccent', 'tablefunc', 'moddatetime', 'isn', 'seg', 'lo', 'pg_stat_statements', 'citext',
+      'pgcrypto', 'uuid-ossp'];
+    const sql = names.map((n) => `CREATE EXTENSION IF NOT EXISTS "${n}";`).join('\n');
+    const result = await replayPostgres(await directory({ '001_ext.sql': sql }), {});
+    expect(result.snapshot.extensions.map((e) => e.name)).toEqual(expect.arrayContaining(names));
+  });
+
+  it('runs a file that manages its own transaction (BEGIN ... COMMIT inside the file)', async () => {
+    const dir = await directory({ '001_tx.sql': 'BEGIN;\nCREATE TABLE a (id int);\nCOMMIT;\n' });
+    const result = await replayPostgres(dir, {});
+    expect(tableNames(result)).toEqual(['public.a']);
+  });
+
   it('warns when the target server runs another major version', async () => {
     const dir = await directory({ '001_a.sql': 'CREATE TABLE a (id int);' });
     const result = await replayPostgres(dir, { targetServerMajor: 15 });
