@@ -89,6 +89,8 @@ export function renderCreateTable(table: Table): string {
     const columns = table.columns.map((c) => `    ${columnDefinition(c)}`);
     sql = `CREATE ${unlogged}TABLE ${tableName(table)} (${columns.length ? `\n${columns.join(',\n')}\n` : ''})`;
   }
+  const inherits = stringArray(attrs.inherits);
+  if (!parent && inherits.length) sql += ` INHERITS (${inherits.map(qualifiedFromKey).join(', ')})`;
   if (typeof attrs.partitionBy === 'string' && attrs.partitionBy) sql += ` PARTITION BY ${attrs.partitionBy}`;
   const method = attrs.accessMethod;
   if (typeof method === 'string' && method && method !== 'heap') sql += ` USING ${quoteIdent(method)}`;

@@ -136,6 +136,10 @@ export function planIndex(ctx: PlanContext, change: IndexChange, index: number):
   if (change.action === 'extra' && change.current) return drop(change.current, false);
   const { desired, current } = both(ctx, change, index);
   const names = attributeNames(change);
+  if (onlyAttributes(names, ['name'])) {
+    ctx.add(index, { slot: SLOT.alterTable, sql: `ALTER INDEX ${quoteQualified(change.schema, current.name)} RENAME TO ${quoteIdent(desired.name)};`, comment: `rename index ${current.name} to ${desired.name}` });
+    return;
+  }
   if (onlyAttributes(names, ['comment'])) {
     ctx.add(index, { slot: SLOT.comment, sql: renderComment(`INDEX ${quoteQualified(change.schema, desired.name)}`, desired.comment), comment: `comment on index ${desired.name}` });
     return;
@@ -178,6 +182,10 @@ function planKeyLike<T extends Constraint | ForeignKey>(
   if (change.action === 'extra' && change.current) return drop(change.current.name, []);
   const { desired, current } = both(ctx, change, index);
   const names = attributeNames(change);
+  if (onlyAttributes(names, ['name'])) {
+    ctx.add(index, { slot: SLOT.alterTable, sql: `ALTER TABLE ${tableName(table)} RENAME CONSTRAINT ${quoteIdent(current.name)} TO ${quoteIdent(desired.name)};`, comment: `rename constraint ${current.name} to ${desired.name}` });
+    return;
+  }
   if (onlyAttributes(names, ['comment', 'validated'])) {
     if (names.has('validated') && desired.validated !== false) {
       ctx.add(index, { slot: SLOT.addConstraint, sql: `ALTER TABLE ${tableName(table)} VALIDATE CONSTRAINT ${quoteIdent(desired.name)};`, comment: `validate constraint ${desired.name}`, hazards: ['heavy_lock', 'may_fail'] });

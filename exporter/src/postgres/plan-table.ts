@@ -21,14 +21,16 @@ import { planCreateTableParts, planRowSecurity, isInheritedPart } from './plan-p
 /** Depth of a table in its partition tree (0 for a plain or root table), so parents are created first. */
 export function partitionDepth(ctx: PlanContext, table: Table): number {
   let depth = 0;
-  let parent = partitionParent(table.attrs);
+  const firstParent = (attrs: Table['attrs']): string | null =>
+    partitionParent(attrs) ?? (Array.isArray(attrs.inherits) && typeof attrs.inherits[0] === 'string' ? attrs.inherits[0] : null);
+  let parent = firstParent(table.attrs);
   const seen = new Set<string>();
   while (parent && !seen.has(parent) && depth < 32) {
     seen.add(parent);
     depth += 1;
     const dot = parent.indexOf('.');
     const next = ctx.findTable(parent.slice(0, dot), parent.slice(dot + 1));
-    parent = next ? partitionParent(next.attrs) : null;
+    parent = next ? firstParent(next.attrs) : null;
   }
   return depth;
 }
@@ -106,6 +108,7 @@ const TABLE_ATTRIBUTES = new Set([
   'attrs.partitionBound',
   'attrs.options',
   'attrs.accessMethod',
+  'attrs.inherits',
 ]);
 
 function alterTable(ctx: PlanContext, change: TableChange, index: number): void {
@@ -130,6 +133,12 @@ function alterTable(ctx: PlanContext, change: TableChange, index: number): void 
   if (names.has('attrs.accessMethod')) {
     const method = typeof desired.attrs.accessMethod === 'string' ? desired.attrs.accessMethod : 'heap';
     ctx.add(index, { slot: SLOT.alterTable, sql: `ALTER TABLE ${t} SET ACCESS METHOD ${quoteIdent(method)};`, comment: `set access method of ${desired.name}`, hazards: ['table_rewrite', 'heavy_lock'] });
+  }
+  if (names.has('attrs.inherits')) {
+    const before = stringList(current.attrs.inherits);
+    const after = stringList(desired.attrs.inherits);
+    for (const p of before.filter((x) => !after.includes(x))) ctx.add(index, { slot: SLOT.alterTable, sql: `ALTER TABLE ${t} NO INHERIT ${qualifiedFromKey(p)};`, comment: `stop inheriting from ${p}` });
+    for (const p of after.filter((x) => !before.includes(x))) ctx.add(index, { slot: SLOT.alterTable, sql: `ALTER TABLE ${t} INHERIT ${qualifiedFromKey(p)};`, comment: `inherit from ${p}`, hazards: ['may_fail'] });
   }
   if (names.has('attrs.rowSecurity') || names.has('attrs.forceRowSecurity')) planRowSecurity(ctx, desired, index, current);
   if (names.has('comment')) {
@@ -159,6 +168,10 @@ function repartition(ctx: PlanContext, current: Table, desired: Table, index: nu
       hazards: ['heavy_lock', 'may_fail'],
     });
   }
+}
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
 function optionMap(value: unknown): Map<string, string> {
