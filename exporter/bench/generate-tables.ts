@@ -60,8 +60,9 @@ export function generateTable(slot: TableSlot, prng: Prng): GenTable {
   const name = slot.name ?? tableName(slot.index, prng);
   const keyStyle = prng.pick(KEY_STYLES);
   const columns: GenColumn[] = [keyColumn(keyStyle, slot, prng)];
-  const foreignKeys = drawForeignKeys(slot, name, prng);
-  for (const fk of foreignKeys) columns.push(fkColumn(fk, slot.context, prng));
+  const references = drawForeignKeys(slot, name, prng);
+  const foreignKeys = references.map((r) => r.fk);
+  for (const { fk, ref } of references) columns.push(fkColumn(fk, ref, prng));
   const total = prng.int(5, 15);
   const used = new Set(columns.map((c) => c.name));
   while (columns.length < total) columns.push(drawColumn(slot, used, prng));
@@ -105,31 +106,25 @@ export function referencingType(style: KeyStyle): { kind: ColumnKind; type: stri
   return { kind: 'bigint', type: 'bigint' };
 }
 
-function drawForeignKeys(slot: TableSlot, name: string, prng: Prng): GenForeignKey[] {
+function drawForeignKeys(slot: TableSlot, name: string, prng: Prng): { fk: GenForeignKey; ref: GenTable }[] {
   const earlier = slot.context.tables;
   if (earlier.length === 0) return [];
   const count = prng.pick([0, 1, 1, 2]);
-  const fks: GenForeignKey[] = [];
+  const fks: { fk: GenForeignKey; ref: GenTable }[] = [];
   for (let i = 0; i < count; i++) {
     // Mostly recent tables, like real schemas where new tables point at their neighbours.
     const back = Math.min(earlier.length, prng.chance(0.7) ? 50 : earlier.length);
     const ref = earlier[earlier.length - prng.int(1, back)];
-    if (!ref || fks.some((fk) => fk.refTable === ref.name)) continue;
+    if (!ref || fks.some(({ fk }) => fk.refTable === ref.name)) continue;
     const column = `${ref.name}_id`;
-    fks.push({
-      name: `${name}_${column}_fkey`,
-      column,
-      refSchema: ref.schema,
-      refTable: ref.name,
-      onDelete: prng.pick(['NO ACTION', 'NO ACTION', 'CASCADE', 'SET NULL'] as const),
-    });
+    const onDelete = prng.pick(['NO ACTION', 'NO ACTION', 'CASCADE', 'SET NULL'] as const);
+    fks.push({ fk: { name: `${name}_${column}_fkey`, column, refSchema: ref.schema, refTable: ref.name, onDelete }, ref });
   }
   return fks;
 }
 
-function fkColumn(fk: GenForeignKey, context: BenchSchema, prng: Prng): GenColumn {
-  const ref = context.tables.find((t) => t.schema === fk.refSchema && t.name === fk.refTable);
-  const { kind, type } = referencingType(ref?.keyStyle ?? 'bigserial');
+function fkColumn(fk: GenForeignKey, ref: GenTable, prng: Prng): GenColumn {
+  const { kind, type } = referencingType(ref.keyStyle);
   return { name: fk.column, kind, type, notNull: fk.onDelete !== 'SET NULL' && prng.chance(0.5), default: null };
 }
 

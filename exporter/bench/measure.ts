@@ -1,0 +1,110 @@
+/**
+ * Wall time and peak resident memory of one benchmark step.
+ *
+ * Steps run one after another in this process, so a step's memory is reported two ways: the absolute peak RSS
+ * while it ran, and the rise over the RSS just before it (after a forced GC, when `--expose-gc` is on). The peak is
+ * the larger of a timer that samples `process.memoryUsage().rss` every few milliseconds (it only fires between awaits)
+ * and `process.resourceUsage().maxRSS` when that high-water mark moved during the step (it also catches synchronous
+ * steps such as the differ, which the timer cannot interrupt). Child processes are sampled through `/proc`.
+ */
+import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+
+/** What one measured step cost. */
+export interface Measurement {
+  readonly wallMs: number;
+  /** Absolute peak RSS while the step ran, bytes. */
+  readonly peakRssBytes: number;
+  /** RSS before the step (after GC), bytes; `null` for a child process. */
+  readonly baselineRssBytes: number | null;
+}
+
+const SAMPLE_EVERY_MS = 5;
+
+/** Runs a full GC when the process was started with `--expose-gc`; a no-op otherwise. */
+export function collectGarbage(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) {
+    gc();
+    gc();
+  }
+}
+
+/** Whether {@link collectGarbage} can actually collect. */
+export function gcAvailable(): boolean {
+  return typeof (globalThis as { gc?: unknown }).gc === 'function';
+}
+
+/** Measures `fn` in this process. */
+export async function measureInProcess<T>(fn: () => Promise<T> | T): Promise<{ value: T; measurement: Measurement }> {
+  collectGarbage();
+  const baseline = process.memoryUsage().rss;
+  const maxRssBefore = process.resourceUsage().maxRSS * 1024;
+  let peak = baseline;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, SAMPLE_EVERY_MS);
+  const start = performance.now();
+  try {
+    const value = await fn();
+    const wallMs = performance.now() - start;
+    peak = Math.max(peak, process.memoryUsage().rss);
+    const maxRssAfter = process.resourceUsage().maxRSS * 1024;
+    // The process-wide high-water mark only tells about this step when this step raised it.
+    if (maxRssAfter > maxRssBefore) peak = Math.max(peak, maxRssAfter);
+    return { value, measurement: { wallMs, peakRssBytes: peak, baselineRssBytes: baseline } };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** Result of a measured child process. */
+export interface ChildResult {
+  readonly measurement: Measurement;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/**
+ * Runs a command and measures its wall time and its peak RSS (`VmHWM` from `/proc/<pid>/status`, polled while it
+ * runs: the kernel's own high-water mark, so a short spike between two polls is still seen). Rejects on a non-zero
+ * exit, with the command's stderr in the message.
+ */
+export function measureChild(command: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const start = performance.now();
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env });
+    let stdout = '';
+    let stderr = '';
+    let peak = 0;
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const poll = setInterval(() => {
+      if (child.pid !== undefined) void highWaterMark(child.pid).then((hwm) => (peak = Math.max(peak, hwm)));
+    }, SAMPLE_EVERY_MS);
+    child.on('error', (err) => {
+      clearInterval(poll);
+      reject(err);
+    });
+    child.on('close', (code) => {
+      clearInterval(poll);
+      const wallMs = performance.now() - start;
+      if (code !== 0) {
+        reject(new Error(`bench: ${command} exited with code ${code}: ${stderr.trim().split('\n').pop() ?? ''}`));
+        return;
+      }
+      resolve({ measurement: { wallMs, peakRssBytes: peak, baselineRssBytes: null }, stdout, stderr });
+    });
+  });
+}
+
+/** `VmHWM` of a process in bytes, 0 once it has gone. */
+async function highWaterMark(pid: number): Promise<number> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const kb = /^VmHWM:\s+(\d+) kB/m.exec(status)?.[1];
+    return kb === undefined ? 0 : Number(kb) * 1024;
+  } catch {
+    return 0; // the process exited between two polls; the last reading stands
+  }
+}

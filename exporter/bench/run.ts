@@ -1,0 +1,128 @@
+/**
+ * `npm run bench`: measures the PostgreSQL engine on generated schemas of 1,000, 5,000 and 10,000 tables
+ * (`BENCH_SIZES=1000,5000` overrides) against `pg_dump --schema-only` on the same databases, plus one replay of a
+ * 50-file migration directory. Prints a table with the issue's targets next to the figures and writes
+ * `exporter/.bench/results.json`. It reports; a missed target never fails the run. Every database it creates is
+ * dropped at the end, failures and Ctrl-C included.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import pg from 'pg';
+import { generateDriftedSql, generateSchemaSql } from './generate.ts';
+import { BENCH_PG_URL, createBenchDatabase, loadGeneratedSql, type BenchDatabase } from './databases.ts';
+import { gcAvailable, measureInProcess } from './measure.ts';
+import { runReplaySteps } from './replay-steps.ts';
+import { failedRecord, formatTable, recordOf, writeResults, type StepRecord } from './report.ts';
+import { runSizeSteps } from './steps.ts';
+
+const DEFAULT_SIZES = [1000, 5000, 10000];
+const OUT_DIR = join(import.meta.dirname, '..', '.bench');
+
+/** Sizes from `BENCH_SIZES` (comma-separated positive integers) or the defaults. */
+function parseSizes(value: string | undefined): number[] {
+  if (value === undefined || value.trim() === '') return DEFAULT_SIZES;
+  const sizes = value.split(',').map((s) => Number(s.trim()));
+  if (sizes.some((n) => !Number.isInteger(n) || n <= 0)) {
+    throw new Error(`bench: BENCH_SIZES must be comma-separated positive integers, got ${JSON.stringify(value)}`);
+  }
+  return sizes;
+}
+
+function log(line: string): void {
+  process.stderr.write(`[bench] ${line}\n`);
+}
+
+const open: BenchDatabase[] = [];
+
+async function dropAll(): Promise<void> {
+  for (const db of open.splice(0)) {
+    try {
+      await db.drop();
+    } catch (err) {
+      log(`could not drop database ${db.name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+}
+
+async function serverVersion(): Promise<string | null> {
+  const client = new pg.Client({ connectionString: BENCH_PG_URL });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ server_version: string }>('SHOW server_version');
+    return rows[0]?.server_version ?? null;
+  } catch {
+    return null; // the size steps will record the connection error
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Generates and loads the two databases of one size, then runs its steps; the databases are dropped after. */
+async function benchSize(size: number): Promise<StepRecord[]> {
+  const records: StepRecord[] = [];
+  const gen = await measureInProcess(() => ({
+    base: generateSchemaSql({ tables: size }),
+    drifted: generateDriftedSql({ tables: size }),
+  }));
+  const { base, drifted } = gen.value;
+  records.push(recordOf(size, 'setup: generate SQL', gen.measurement, {
+    detail: `${(base.length / 1e6).toFixed(1)} MB base, ${drifted.edits.length} drift edits`,
+  }));
+  try {
+    const baseDb = await createBenchDatabase(`sdbench_${size}_base`);
+    open.push(baseDb);
+    const driftedDb = await createBenchDatabase(`sdbench_${size}_drifted`);
+    open.push(driftedDb);
+    for (const [label, db, sql] of [['base', baseDb, base], ['drifted', driftedDb, drifted.sql]] as const) {
+      const load = await measureInProcess(() => loadGeneratedSql(db.url, sql));
+      records.push(recordOf(size, `setup: load ${label}`, load.measurement));
+      log(`${size}: loaded ${label} in ${load.measurement.wallMs.toFixed(0)} ms`);
+    }
+    const steps = await runSizeSteps({ size, baseUrl: baseDb.url, driftedUrl: driftedDb.url, outDir: OUT_DIR });
+    for (const s of steps) log(`${size}: ${s.step}: ${s.error === null ? `${s.wallMs} ms` : `ERROR ${s.error}`}`);
+    records.push(...steps);
+  } catch (err) {
+    records.push(failedRecord(size, 'setup', err));
+  } finally {
+    await dropAll();
+  }
+  return records;
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const sizes = parseSizes(process.env.BENCH_SIZES);
+  if (!gcAvailable()) log('run with node --expose-gc for RSS baselines after a full GC');
+  const onSignal = (): void => {
+    void dropAll().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  await mkdir(OUT_DIR, { recursive: true });
+  const steps: StepRecord[] = [];
+  try {
+    for (const size of sizes) steps.push(...(await benchSize(size)));
+    steps.push(...(await runReplaySteps(OUT_DIR, BENCH_PG_URL, log)));
+  } finally {
+    await dropAll();
+  }
+  const finishedAt = new Date();
+  const totalWallMs = finishedAt.getTime() - startedAt.getTime();
+  const resultsPath = join(OUT_DIR, 'results.json');
+  await writeResults(resultsPath, {
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    node: process.version,
+    serverVersion: await serverVersion(),
+    gcExposed: gcAvailable(),
+    sizes,
+    totalWallMs,
+    steps,
+  });
+  process.stdout.write(`${formatTable(steps)}\n\n`);
+  process.stdout.write(`pg_dump is the reference, run on the same base database in the same run. RSS: peak while the `);
+  process.stdout.write(`step ran; "rise" is over the RSS before it (in-process steps only).\n`);
+  process.stdout.write(`total ${(totalWallMs / 1000).toFixed(1)} s; results in ${resultsPath}\n`);
+}
+
+await main();
