@@ -2,7 +2,9 @@
  * The state one `diffSchemas` call threads through the per-kind differs: options, memoised dialect hooks and the
  * output list.
  */
-import type { Change } from '../model/change.ts';
+import type { AttributeChange, Change } from '../model/change.ts';
+import type { Column, SchemaSnapshot } from '../model/schema.ts';
+import { deepEqual } from './compare.ts';
 import type { DiffHooks, DiffOptions } from './options.ts';
 
 /** What every per-kind differ receives. */
@@ -15,6 +17,16 @@ export interface DiffContext {
   expr(sql: string | null | undefined): string | null;
   /** Normalised type name; `null` stays `null`. */
   type(raw: string | null | undefined): string | null;
+  /**
+   * The hooks' normalised default of a column of `schema`, memoised on schema, type and default text (the inputs a
+   * default's normal form can depend on).
+   */
+  columnDefault(column: Column, schema: string): string | null;
+  /**
+   * The `acl` attribute change of an object, or none: only with `checkPrivileges` and when both sides carry ACLs
+   * (privileges are an opt-in of the inspector); compared through the hooks' ACL normaliser.
+   */
+  compareAcl(desired: readonly string[] | undefined, current: readonly string[] | undefined): AttributeChange[];
   /** Normalised collation (the dialect's "default" spelled out reads as `null`). */
   collation(name: string | null | undefined): string | null;
 }
@@ -23,9 +35,17 @@ export interface DiffContext {
  * Builds a context whose expression and type normalisers are memoised: large schemas repeat the same defaults and
  * types thousands of times, and the hooks work with regular expressions.
  */
-export function createDiffContext(hooks: DiffHooks, options: DiffOptions | undefined): DiffContext {
+export function createDiffContext(
+  hooks: DiffHooks,
+  options: DiffOptions | undefined,
+  snapshots: readonly SchemaSnapshot[] = [],
+): DiffContext {
+  const majors = snapshots.map((s) => s.source.serverMajor);
+  const serverMajor = majors.every((m) => m !== undefined) && majors.length > 0 ? Math.min(...majors) : undefined;
+  const normAcl = (acl: readonly string[]) => (hooks.normalizeAcl ? hooks.normalizeAcl(acl, serverMajor) : acl);
   const exprCache = new Map<string, string>();
   const typeCache = new Map<string, string>();
+  const defaultCache = new Map<string, string | null>();
   const memo = (cache: Map<string, string>, fn: (s: string) => string) => (value: string | null | undefined) => {
     if (value === null || value === undefined) return null;
     let result = cache.get(value);
@@ -41,6 +61,20 @@ export function createDiffContext(hooks: DiffHooks, options: DiffOptions | undef
     out: [],
     expr: memo(exprCache, (s) => hooks.normalizeExpression(s)),
     type: memo(typeCache, (s) => hooks.normalizeType(s)),
+    columnDefault: (column, schema) => {
+      if (column.default === null) return hooks.normalizeDefault(column, schema);
+      const key = `${schema}\u0000${column.type.raw}\u0000${column.default}`;
+      let result = defaultCache.get(key);
+      if (result === undefined) {
+        result = hooks.normalizeDefault(column, schema);
+        defaultCache.set(key, result);
+      }
+      return result;
+    },
+    compareAcl: (desired, current) => {
+      if (!options?.checkPrivileges || !desired || !current) return [];
+      return deepEqual(normAcl(desired), normAcl(current)) ? [] : [{ name: 'acl', expected: desired, actual: current }];
+    },
     collation: (name) => (hooks.normalizeCollation ? hooks.normalizeCollation(name ?? null) : (name ?? null)),
   };
 }

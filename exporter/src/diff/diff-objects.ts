@@ -43,9 +43,7 @@ function diffNamed<T extends Named>(
   };
   for (const [d, c] of matched.both) {
     const attributes = compare(d, c);
-    if (ctx.options.checkPrivileges && d.acl && c.acl && !deepEqual(d.acl, c.acl)) {
-      attributes.push({ name: 'acl', expected: d.acl, actual: c.acl });
-    }
+    attributes.push(...ctx.compareAcl(d.acl, c.acl));
     if (attributes.length > 0) push('changed', d, c, attributes);
   }
   for (const d of matched.missing) push('missing', d, undefined, []);

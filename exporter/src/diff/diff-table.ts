@@ -45,7 +45,7 @@ function columnFields(ctx: DiffContext, schema: string): Field<Column>[] {
   const fields: Field<Column>[] = [
     { name: 'type', get: (c) => c.type.raw, norm: (v) => ctx.type(v as string) },
     { name: 'nullable', get: (c) => c.nullable },
-    { name: 'default', get: (c) => c.default, norm: (_v, c) => ctx.hooks.normalizeDefault(c, schema) },
+    { name: 'default', get: (c) => c.default, norm: (_v, c) => ctx.columnDefault(c, schema) },
     { name: 'collation', get: (c) => c.collation, norm: (v) => ctx.collation(v as string | null) },
     { name: 'comment', get: (c) => c.comment },
   ];
@@ -76,9 +76,7 @@ function tableAttributes(ctx: DiffContext, desired: Table, current: Table): Attr
     out.push({ name: 'comment', expected: desired.comment, actual: current.comment });
   }
   out.push(...compareAttrs(desired.attrs, current.attrs));
-  if (ctx.options.checkPrivileges && desired.acl && current.acl && !deepEqual(desired.acl, current.acl)) {
-    out.push({ name: 'acl', expected: desired.acl, actual: current.acl });
-  }
+  out.push(...ctx.compareAcl(desired.acl, current.acl));
   return out;
 }
 

@@ -7,7 +7,7 @@
  */
 import type { AttributeChange, Change, ChangeType } from '../model/change.ts';
 import type { Extension, Schema } from '../model/schema.ts';
-import { compareText, deepEqual, matchBy } from './compare.ts';
+import { compareText, matchBy } from './compare.ts';
 import { createDiffContext, type DiffContext } from './diff-context.ts';
 import { diffRoutines, diffSequences, diffTypes, diffViews } from './diff-objects.ts';
 import { diffTables } from './diff-table.ts';
@@ -51,7 +51,7 @@ export function diffSchemas(input: DiffInput): Change[] {
       `diff: cannot compare a ${current.dialect} snapshot with a ${desired.dialect} one using ${hooks.dialect} hooks`,
     );
   }
-  const ctx = createDiffContext(hooks, input.options);
+  const ctx = createDiffContext(hooks, input.options, [current, desired]);
   diffExtensions(ctx, desired.extensions, current.extensions);
   const matched = matchBy(desired.schemas, current.schemas, (s) => s.name);
   for (const [d, c] of matched.both) diffSchema(ctx, d, c);
@@ -75,9 +75,7 @@ function diffSchema(ctx: DiffContext, desired: Schema, current: Schema): void {
   if (desired.comment !== current.comment) {
     attributes.push({ name: 'comment', expected: desired.comment, actual: current.comment });
   }
-  if (ctx.options.checkPrivileges && desired.acl && current.acl && !deepEqual(desired.acl, current.acl)) {
-    attributes.push({ name: 'acl', expected: desired.acl, actual: current.acl });
-  }
+  attributes.push(...ctx.compareAcl(desired.acl, current.acl));
   if (attributes.length > 0) {
     ctx.out.push({ type: 'schema', action: 'changed', schema: desired.name, name: desired.name, desired, current, attributes });
   }

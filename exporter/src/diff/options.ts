@@ -31,6 +31,12 @@ export interface DiffHooks {
    * Without it collations are compared as they are.
    */
   normalizeCollation?(collation: string | null): string | null;
+  /**
+   * Normalise an ACL (optional; added by the differ). `serverMajor` is the older of the two snapshots' server major
+   * versions (absent when unknown), so privileges the older server cannot express (PostgreSQL 17's MAINTAIN) are not
+   * reported as drift. Without it ACLs are compared as they are.
+   */
+  normalizeAcl?(acl: readonly string[], serverMajor: number | undefined): string[];
 }
 
 /** What the differ needs: two snapshots of one dialect and the dialect's hooks. */

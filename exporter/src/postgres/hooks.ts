@@ -12,6 +12,9 @@
  *   Normalised by {@link normalizeViewDefinition}.
  * - NOT NULL constraints: 18 stores them in `pg_constraint` (contype `n`, also on domains). The model keeps NOT NULL
  *   as `Column.nullable`/`DomainType.nullable`; the inspector leaves contype `n` out, nothing to normalise here.
+ * - Privileges: 17 added MAINTAIN (`m`), so an owner's default table ACL is `arwdDxtm` on 18 and `arwdDxt` on 15.
+ *   Normalised by {@link normalizeAcl} when the older side is before 17. Owner role names are not normalised: a
+ *   replay database owned by another role than production reports ACL drift (privileges are opt-in).
  * - Everything else in the fixture (defaults, check and exclusion constraints, index definitions and predicates,
  *   triggers, policies, SQL-standard function bodies, partition bounds, types) deparses identically.
  * Rules for hand-written or older snapshots: type aliases (`int4`/`integer`), redundant casts between text and
@@ -244,6 +247,24 @@ export function normalizeCollation(collation: string | null): string | null {
   return bare === 'default' ? null : collation;
 }
 
+const ACL_ITEM = /^((?:"(?:[^"]|"")*"|[^="])*)=([A-Za-z*]*)\/(.*)$/;
+
+/**
+ * Normalises an ACL: items sorted, and when the older server is before 17 the MAINTAIN privilege (`m`, new in 17 and
+ * part of an owner's default rights there) is dropped, since the older server cannot hold it. Between two 17+
+ * servers a MAINTAIN grant is compared like any other.
+ */
+export function normalizeAcl(acl: readonly string[], serverMajor: number | undefined): string[] {
+  const dropMaintain = serverMajor !== undefined && serverMajor < 17;
+  const items = acl.map((item) => {
+    const m = ACL_ITEM.exec(item);
+    if (!dropMaintain || !m) return item;
+    const privileges = (m[2] ?? '').replace(/m\*?/g, '');
+    return privileges === '' ? null : `${m[1] ?? ''}=${privileges}/${m[3] ?? ''}`;
+  });
+  return items.filter((item): item is string => item !== null).sort();
+}
+
 /** The PostgreSQL dialect hooks of the differ. */
 export const postgresHooks: DiffHooks = {
   dialect: 'postgres',
@@ -252,4 +273,5 @@ export const postgresHooks: DiffHooks = {
   normalizeDefault,
   normalizeViewDefinition,
   normalizeCollation,
+  normalizeAcl,
 };

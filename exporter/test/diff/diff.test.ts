@@ -114,6 +114,14 @@ describe('diffSchemas', () => {
     ]);
   });
 
+  it('passes the older server major to the ACL hook (MAINTAIN is noise against a PostgreSQL 15 side)', () => {
+    const at = (major: number, acl: string[]) => snapshot([schema('public', { tables: [table('t', { acl })] })], { source: { description: 'x', serverMajor: major } });
+    const options = { checkPrivileges: true };
+    const pg18 = at(18, ['postgres=arwdDxtm/postgres']);
+    expect(diff(at(15, ['postgres=arwdDxt/postgres']), pg18, options)).toEqual([]);
+    expect(summary(diff(at(17, ['postgres=arwdDxt/postgres']), pg18, options))).toEqual(['changed table t [acl]']);
+  });
+
   it('compares extension versions only with checkExtensionVersions', () => {
     const current = snapshot([], { extensions: [{ name: 'pgcrypto', schema: 'public', version: '1.3' }, { name: 'hstore', schema: 'public', version: '1.8' }] });
     const desired = snapshot([], { extensions: [{ name: 'pgcrypto', schema: 'public', version: '1.4' }, { name: 'citext', schema: 'public', version: '1.6' }] });

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Column, View } from '../../src/model/schema.ts';
 import {
+  normalizeAcl,
   normalizeCollation,
   normalizeDefault,
   normalizeExpression,
@@ -164,6 +165,27 @@ describe('postgresHooks', () => {
     });
     it.each([['C'], ['"C"'], ['pg_catalog."POSIX"'], ['"en_US"']])('%s is kept', (c) => {
       expect(normalizeCollation(c)).toBe(c);
+    });
+  });
+
+  describe('normalizeAcl', () => {
+    it.each<[string, string[], string[], number | undefined]>([
+      ['MAINTAIN of a 17+ owner when the other side is 15', ['postgres=arwdDxtm/postgres'], ['postgres=arwdDxt/postgres'], 15],
+      ['MAINTAIN with grant option', ['app=rm*/postgres', '=r/postgres'], ['=r/postgres', 'app=r/postgres'], 16],
+      ['a MAINTAIN-only grant the older server cannot hold', ['postgres=arwdDxt/postgres', 'ops=m/postgres'], ['postgres=arwdDxt/postgres'], 13],
+      ['item order', ['b=r/postgres', 'a=r/postgres'], ['a=r/postgres', 'b=r/postgres'], 18],
+    ])('%s is noise', (_label, a, b, major) => {
+      expect(normalizeAcl(a, major)).toEqual(normalizeAcl(b, major));
+    });
+
+    it.each<[string, string[], string[], number | undefined]>([
+      ['MAINTAIN between two 17+ servers', ['postgres=arwdDxtm/postgres'], ['postgres=arwdDxt/postgres'], 17],
+      ['MAINTAIN when the versions are unknown', ['postgres=arwdDxtm/postgres'], ['postgres=arwdDxt/postgres'], undefined],
+      ['a SELECT grant to PUBLIC', ['=r/postgres', 'postgres=arwdDxt/postgres'], ['postgres=arwdDxt/postgres'], 15],
+      ['another grantee', ['"Ops Team"=r/postgres'], ['ops=r/postgres'], 15],
+      ['UPDATE versus SELECT', ['app=r/postgres'], ['app=w/postgres'], 15],
+    ])('%s is still drift', (_label, a, b, major) => {
+      expect(normalizeAcl(a, major)).not.toEqual(normalizeAcl(b, major));
     });
   });
 });

@@ -17,11 +17,11 @@ import { createTempPgDatabase, type TempDatabase } from '../support/servers.ts';
 
 const FIXTURE = readFileSync(new URL('../fixtures/postgres/full-schema.sql', import.meta.url), 'utf8');
 
-async function inspectUrl(url: string): Promise<SchemaSnapshot> {
+async function inspectUrl(url: string, privileges = false): Promise<SchemaSnapshot> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    return await inspectPostgres(client);
+    return await inspectPostgres(client, { privileges });
   } finally {
     await client.end();
   }
@@ -91,6 +91,20 @@ describe('no false drift: the full schema on PostgreSQL 15 and in PGlite (Postgr
     ['PGlite is current, server desired', () => diff(pglite, serverA)],
   ])('PGlite vs PostgreSQL 15 (%s): no changes', (_label, run) => {
     expect(describeChanges(run())).toEqual([]);
+  });
+
+  it('with privileges inspected and compared: no changes, and a REVOKE is reported', async () => {
+    const a = databases[0] as TempDatabase;
+    const withAcl = await inspectUrl(a.url, true);
+    const liteAcl = await inspectPostgres(lite as PGlite, { privileges: true });
+    const options = { checkPrivileges: true };
+    expect(describeChanges(diffSchemas({ current: withAcl, desired: liteAcl, hooks: postgresHooks, options }))).toEqual([]);
+    await a.exec('GRANT SELECT ON app.orders TO PUBLIC;');
+    const granted = await inspectUrl(a.url, true);
+    const changes = diffSchemas({ current: granted, desired: liteAcl, hooks: postgresHooks, options });
+    expect(changes.map((c) => `${c.action} ${c.type} ${c.name} ${c.attributes.map((x) => x.name).join()}`)).toEqual([
+      'changed table orders acl',
+    ]);
   });
 
   it('still reports a hand-made change: an altered default and a dropped index', async () => {
