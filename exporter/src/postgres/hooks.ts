@@ -165,9 +165,11 @@ export function normalizeExpression(sql: string): string {
  */
 export function normalizeDefault(column: Column, schemaOf: string): string | null {
   if (column.default === null) return null;
+  // As the server would print it inside the literal: quoted unless a plain lower-case name.
+  const schemaName = /^[a-z_][a-z0-9_$]*$/.test(schemaOf) ? schemaOf : `"${schemaOf.replace(/"/g, '""')}"`;
   const qualified = column.default.replace(
     /nextval\('((?:[^']|'')+)'(?:::regclass)?\)/g,
-    (_m, name: string) => `nextval('${/^(?:"(?:[^"]|"")*"|[^".]+)\./.test(name) ? name : `${schemaOf}.${name}`}'::regclass)`,
+    (_m, name: string) => `nextval('${/^(?:"(?:[^"]|"")*"|[^".]+)\./.test(name) ? name : `${schemaName}.${name}`}'::regclass)`,
   );
   return normalizeExpression(qualified);
 }

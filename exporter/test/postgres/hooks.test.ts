@@ -110,6 +110,10 @@ describe('postgresHooks', () => {
       expect(normalizeDefault(col(a), 'app')).toBe(normalizeDefault(col(b), 'app'));
     });
 
+    it('qualifies with a schema name quoted as the server prints it', () => {
+      expect(normalizeDefault(col("nextval('s'::regclass)"), 'My App')).toBe(normalizeDefault(col(`nextval('"My App".s'::regclass)`), 'public'));
+    });
+
     it.each([
       ['another sequence', "nextval('app.a_seq'::regclass)", "nextval('app.b_seq'::regclass)"],
       ['the sequence in another schema', "nextval('audit.orders_id_seq'::regclass)", "nextval('orders_id_seq'::regclass)"],
