@@ -31,14 +31,21 @@ export function planColumn(ctx: PlanContext, change: ColumnChange, index: number
 }
 
 /** True when the column is inherited from a partition parent: changes on the parent reach it. */
-function inheritedColumn(ctx: PlanContext, table: TableRef, column: Column): boolean {
+function inheritedColumn(ctx: PlanContext, table: TableRef, column: Column, side: 'current' | 'desired' | 'any' = 'any'): boolean {
   if (isInheritedPart(column.attrs)) return true;
-  const t = ctx.findTable(table.schema, table.name);
-  return typeof t?.attrs.partitionOf === 'string' && t.attrs.partitionOf !== '';
+  const t = ctx.findTable(table.schema, table.name, side) ?? ctx.findTable(table.schema, table.name);
+  if (typeof t?.attrs.partitionOf === 'string' && t.attrs.partitionOf !== '') return true;
+  // A column of an INHERITS child that a parent also has comes (and goes) with the parent's column.
+  const parents = Array.isArray(t?.attrs.inherits) ? t.attrs.inherits.filter((p): p is string => typeof p === 'string') : [];
+  return parents.some((key) => {
+    const dot = key.indexOf('.');
+    const parent = ctx.findTable(key.slice(0, dot), key.slice(dot + 1), side);
+    return parent?.columns.some((c) => c.name === column.name) ?? false;
+  });
 }
 
 function addColumn(ctx: PlanContext, table: TableRef, column: Column, index: number, extra: Hazard[] = []): void {
-  if (inheritedColumn(ctx, table, column)) return;
+  if (inheritedColumn(ctx, table, column, 'desired')) return;
   const hazards: Hazard[] = [...extra];
   if (!column.nullable && column.default === null && !column.identity && !column.generated) hazards.push('may_fail');
   if (column.generated?.kind === 'stored' || column.identity) hazards.push('table_rewrite');
@@ -47,8 +54,9 @@ function addColumn(ctx: PlanContext, table: TableRef, column: Column, index: num
 }
 
 function dropColumn(ctx: PlanContext, table: TableRef, column: Column, index: number, slot: number = SLOT.dropColumn, extra: Hazard[] = []): void {
-  if (inheritedColumn(ctx, table, column)) return;
-  ctx.add(index, { slot: slot, sql: `ALTER TABLE ${tableName(table)} DROP COLUMN ${quoteIdent(column.name)};`, comment: `drop column ${table.name}.${column.name}`, hazards: ['data_loss', ...extra] });
+  if (inheritedColumn(ctx, table, column, 'current')) return;
+  markReshaped(ctx, table, index);
+  ctx.add(index, { slot, sql: `ALTER TABLE ${tableName(table)} DROP COLUMN ${quoteIdent(column.name)};`, comment: `drop column ${table.name}.${column.name}`, hazards: ['data_loss', ...extra] });
 }
 
 /** Records that views reading `table` must be dropped and recreated around this change. */
@@ -71,7 +79,7 @@ function alterColumn(ctx: PlanContext, table: TableRef, current: Column, desired
   if (inheritedColumn(ctx, table, desired) && !names.has('comment')) return;
   const col = `ALTER TABLE ${tableName(table)} ALTER COLUMN ${quoteIdent(desired.name)}`;
   const add = (sql: string, comment: string, hazards: Hazard[] = [], slot: number = SLOT.alterColumn): void =>
-    ctx.add(index, { slot: slot, sql: `${col} ${sql};`, comment: `${comment} of ${table.name}.${desired.name}`, hazards });
+    ctx.add(index, { slot, sql: `${col} ${sql};`, comment: `${comment} of ${table.name}.${desired.name}`, hazards });
   const retype = names.has('type') || names.has('collation');
   if (names.has('generated')) add('DROP EXPRESSION', 'drop generation expression');
   if (current.identity && (!desired.identity || names.has('identity') && identityNeedsReadd(current, desired))) {

@@ -49,6 +49,7 @@ export const SLOT = {
   alterColumn: 32,
   retypeColumn: 33,
   createLateRoutine: 34,
+  dropLateRoutine: 39,
   dropColumn: 40,
   dropTable: 41,
   dropSequence: 42,

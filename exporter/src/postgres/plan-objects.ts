@@ -126,7 +126,9 @@ export function createRoutine(ctx: PlanContext, routine: Routine, index: number,
 export function planRoutine(ctx: PlanContext, change: RoutineChange, index: number): void {
   if (change.action === 'missing' && change.desired) return createRoutine(ctx, change.desired, index);
   if (change.action === 'extra' && change.current) {
-    ctx.add(index, { slot: SLOT.dropRoutine, sql: renderDropRoutine(change.current), comment: `drop ${change.current.kind} ${change.schema}.${change.name}(${change.identityArgs})` });
+    // A body in SQL-standard form depends on the tables it reads: drop it before them.
+    const slot = hasSqlStandardBody(change.current) ? SLOT.dropLateRoutine : SLOT.dropRoutine;
+    ctx.add(index, { slot, sql: renderDropRoutine(change.current), comment: `drop ${change.current.kind} ${change.schema}.${change.name}(${change.identityArgs})` });
     return;
   }
   const { desired, current } = change;

@@ -40,6 +40,16 @@ export function isInheritedPart(attrs: Attrs | undefined): boolean {
   return attrs.inherited === true || attrs.isLocal === false || attrs.local === false || typeof attrs.parentIndex === 'string';
 }
 
+/**
+ * True when the part is (or, for an extra part, was) inherited from a parent table: the parent's own change creates
+ * or drops it, and adding it on the child as well would make it a local constraint.
+ */
+function inheritedChange(change: { action: string; desired?: { attrs?: Attrs }; current?: { attrs?: Attrs } }): boolean {
+  if (change.action === 'missing') return isInheritedPart(change.desired?.attrs);
+  if (change.action === 'extra') return isInheritedPart(change.current?.attrs);
+  return isInheritedPart(change.desired?.attrs) && isInheritedPart(change.current?.attrs);
+}
+
 /** Names the part-level attributes of a change, ignoring array indexes (`values[2]` → `values`). */
 export function attributeNames(change: { attributes: { name: string }[] }): Set<string> {
   return new Set(change.attributes.map((a) => a.name.replace(/\[.*$/, '')));
@@ -119,6 +129,7 @@ function both<T>(ctx: PlanContext, change: { desired?: T; current?: T }, index: 
 
 /** Plans an index change. Indexes backing constraints are planned through their constraint. */
 export function planIndex(ctx: PlanContext, change: IndexChange, index: number): void {
+  if (inheritedChange(change)) return;
   const table = tableOf(change);
   const viewKey = qualifiedKey(change.schema, change.table);
   // A materialized view that is created or rebuilt brings all its indexes along.
@@ -175,6 +186,7 @@ function planKeyLike<T extends Constraint | ForeignKey>(
   dropSlot: typeof SLOT.dropConstraint | typeof SLOT.dropForeignKey,
   add: (c: T) => void,
 ): void {
+  if (inheritedChange(change)) return;
   const table = tableOf(change);
   const drop = (name: string, hazards: Hazard[]): void =>
     ctx.add(index, { slot: dropSlot, sql: renderDropConstraint(table, name), comment: `drop constraint ${name} on ${table.name}`, hazards });
@@ -201,6 +213,7 @@ function planKeyLike<T extends Constraint | ForeignKey>(
 
 /** Plans a trigger change. */
 export function planTrigger(ctx: PlanContext, change: TriggerChange, index: number): void {
+  if (inheritedChange(change)) return;
   const table = tableOf(change);
   const drop = (t: Trigger, hazards: Hazard[]): void =>
     ctx.add(index, { slot: SLOT.dropTrigger, sql: `DROP TRIGGER ${quoteIdent(t.name)} ON ${tableName(table)};`, comment: `drop trigger ${t.name}`, hazards });

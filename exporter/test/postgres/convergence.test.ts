@@ -18,10 +18,17 @@ import { createTempPgDatabase, type TempDatabase } from '../support/servers.ts';
 
 const ROOT = fileURLToPath(new URL('../fixtures/postgres/convergence/', import.meta.url));
 const CASES = readdirSync(ROOT, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
-const RUNS = CASES.flatMap((name) => [
-  { name, from: 'a.sql', to: 'b.sql' },
-  { name, from: 'b.sql', to: 'a.sql' },
-]);
+const RUNS = [
+  ...CASES.flatMap((name) => [
+    { name, from: 'a.sql', to: 'b.sql', concurrently: false },
+    { name, from: 'b.sql', to: 'a.sql', concurrently: false },
+  ]),
+  // Index builds and drops CONCURRENTLY (outside a transaction) must converge too.
+  { name: 'indexes', from: 'a.sql', to: 'b.sql', concurrently: true },
+  { name: 'indexes', from: 'b.sql', to: 'a.sql', concurrently: true },
+  // Partitioned tables cannot build indexes concurrently: the option must fall back to plain builds there.
+  { name: 'partitions', from: 'a.sql', to: 'b.sql', concurrently: true },
+];
 
 async function withClient<T>(db: TempDatabase, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: db.url });
@@ -44,7 +51,7 @@ describe('planner convergence on PostgreSQL', () => {
     expect(CASES.length).toBeGreaterThanOrEqual(20);
   });
 
-  it.each(RUNS)('$name: $from → $to', async ({ name, from, to }) => {
+  it.each(RUNS)('$name: $from → $to (concurrently: $concurrently)', async ({ name, from, to, concurrently }) => {
     const current = await createTempPgDatabase('sdconv');
     const desired = await createTempPgDatabase('sdconv');
     try {
@@ -54,7 +61,12 @@ describe('planner convergence on PostgreSQL', () => {
       const before = await inspect(current);
       const changes = diffSchemas({ current: before, desired: desiredSnap, hooks: postgresHooks });
       expect(changes.length, 'the fixture pair must differ').toBeGreaterThan(0);
-      const plan = planPostgres(changes, { current: before, desired: desiredSnap });
+      const plan = planPostgres(changes, { current: before, desired: desiredSnap, concurrently });
+      if (concurrently) {
+        const built = plan.statements.filter((st) => /^(CREATE|DROP) (UNIQUE )?INDEX/.test(st.sql));
+        const onPartitioned = (st: { sql: string }) => /\bevents\b/.test(st.sql);
+        for (const st of built) expect(st.sql.includes('CONCURRENTLY'), st.sql).toBe(!onPartitioned(st));
+      }
       await withClient(current, async (client) => {
         for (const statement of plan.statements) {
           try {
