@@ -7,7 +7,7 @@
  * server (inside the read-only session of `connect.ts`) and the PGlite scratch database of a replay.
  *
  * While it runs, `search_path` is set to '' so every name the server deparses (types, defaults, view bodies,
- * definitions) is schema-qualified; the previous value is restored at the end.
+ * definitions) is schema-qualified; the previous settings are restored at the end.
  */
 import { InspectError } from '../errors.ts';
 import type { Schema, SchemaSnapshot, SnapshotSource, Table, TypeDef, View } from '../model/schema.ts';
@@ -42,15 +42,25 @@ interface ServerInfo {
   readonly num: number;
   readonly version: string;
   readonly banner: string;
-  readonly searchPath: string;
 }
+
+/**
+ * Session settings while inspecting. `search_path` '' makes every deparsed name schema-qualified. JIT and parallel
+ * workers are switched off: catalog queries are short, and compiling or starting workers for them costs more than it
+ * saves (JIT alone added ~20% on 5,000 tables, because the comment sub-selects inflate the cost estimate).
+ */
+const INSPECT_SETTINGS: Readonly<Record<string, string>> = {
+  search_path: '',
+  jit: 'off',
+  max_parallel_workers_per_gather: '0',
+};
 
 /** Inspects the included schemas of the database behind `db`. */
 export async function inspectPostgres(db: Queryable, options: PgInspectOptions = {}): Promise<SchemaSnapshot> {
   const base = { db, version: 0, schemas: options.schemas ?? [], privileges: options.privileges ?? false, target: options.target };
   const server = await readServerInfo(base);
   const ctx: InspectContext = { ...base, version: server.num };
-  await setSearchPath(ctx, '');
+  const previous = await applySettings(ctx, INSPECT_SETTINGS);
   let failed = true;
   try {
     const snapshot = await readSnapshot(ctx, options, server);
@@ -58,7 +68,7 @@ export async function inspectPostgres(db: Queryable, options: PgInspectOptions =
     return snapshot;
   } finally {
     // After a failure the transaction may be aborted, so restoring can fail too; the first error is the one to see.
-    await setSearchPath(ctx, server.searchPath).catch((err: unknown) => {
+    await applySettings(ctx, previous).catch((err: unknown) => {
       if (!failed) throw err;
     });
   }
@@ -69,7 +79,7 @@ async function readServerInfo(ctx: InspectContext): Promise<ServerInfo> {
     ctx,
     'server version',
     `SELECT current_setting('server_version_num')::int4 AS num, current_setting('server_version')::text AS version,
-       pg_catalog.version()::text AS banner, current_setting('search_path')::text AS "searchPath"`,
+       pg_catalog.version()::text AS banner`,
     [],
   );
   const info = rows[0];
@@ -80,9 +90,21 @@ async function readServerInfo(ctx: InspectContext): Promise<ServerInfo> {
   return info;
 }
 
-async function setSearchPath(ctx: InspectContext, value: string): Promise<void> {
-  // Session-level (is_local = false): works inside the read-only transaction and on a bare PGlite without one.
-  await catalogQuery(ctx, 'search_path', `SELECT pg_catalog.set_config('search_path', $1, false)`, [value]);
+/**
+ * Sets session-level settings (`is_local = false`: works inside the read-only transaction and on a bare PGlite
+ * without one) in one query, and returns their previous values for restoring.
+ */
+async function applySettings(ctx: InspectContext, settings: Readonly<Record<string, string>>): Promise<Record<string, string>> {
+  const names = Object.keys(settings);
+  const rows = await catalogQuery<{ name: string; previous: string }>(
+    ctx,
+    'session settings',
+    `SELECT s.name::text AS name, s.previous::text AS previous, pg_catalog.set_config(s.name, s.value, false)::text AS value
+     FROM (SELECT n AS name, pg_catalog.current_setting(n) AS previous, v AS value
+           FROM ROWS FROM (pg_catalog.unnest($1::text[]), pg_catalog.unnest($2::text[])) AS u(n, v)) s`,
+    [names, names.map((n) => settings[n] ?? '')],
+  );
+  return Object.fromEntries(rows.map((r) => [r.name, r.previous]));
 }
 
 function sourceOf(server: ServerInfo, override: Partial<SnapshotSource> | undefined): SnapshotSource {
@@ -107,8 +129,9 @@ async function readSnapshot(
   // One query per kind, in sequence: a connection runs one statement at a time anyway.
   const tables = await inspectTables(ctx);
   const columns = await inspectColumns(ctx);
-  const constraints = await inspectConstraints(ctx, columnNames(columns));
-  const indexes = await inspectIndexes(ctx);
+  const names = columnNames(columns);
+  const constraints = await inspectConstraints(ctx, names);
+  const indexes = await inspectIndexes(ctx, names);
   const triggers = await inspectTriggers(ctx);
   const policies = await inspectPolicies(ctx);
   const views = await inspectViews(ctx);
