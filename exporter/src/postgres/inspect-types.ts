@@ -9,6 +9,7 @@ import {
   compareText,
   type InspectContext,
   notExtensionMember,
+  pushTo,
   relKey,
 } from './inspect-common.ts';
 import type { ColumnRow } from './inspect-tables.ts';
@@ -32,15 +33,13 @@ interface RawType {
  */
 export async function inspectTypes(ctx: InspectContext, columns: readonly ColumnRow[]): Promise<TypeDef[]> {
   const rows = await catalogQuery<RawType>(ctx, 'types', typesSql());
-  const attributes = new Map<string, CompositeType['attributes'][number][]>();
-  for (const c of columns) {
-    if (c.relkind !== 'c') continue;
-    const key = relKey(c.schema, c.table);
-    const list = attributes.get(key) ?? [];
-    list.push({ name: c.column.name, type: c.column.type.raw, collation: c.column.collation });
-    attributes.set(key, list);
-  }
-  return rows.map((r) => toTypeDef(r, attributes.get(relKey(r.schema, r.name)) ?? []));
+  const byType = new Map<string, ColumnRow[]>();
+  for (const c of columns) if (c.relkind === 'c') pushTo(byType, relKey(c.schema, c.table), c);
+  const attributesOf = (schema: string, name: string): CompositeType['attributes'][number][] =>
+    (byType.get(relKey(schema, name)) ?? [])
+      .sort((a, b) => a.column.position - b.column.position)
+      .map(({ column: c }) => ({ name: c.name, type: c.type.raw, collation: c.collation }));
+  return rows.map((r) => toTypeDef(r, attributesOf(r.schema, r.name)));
 }
 
 function toTypeDef(r: RawType, attributes: CompositeType['attributes'][number][]): TypeDef {
