@@ -90,12 +90,18 @@ export function measureChild(command: string, args: readonly string[], env?: Nod
       clearInterval(poll);
       const wallMs = performance.now() - start;
       if (code !== 0) {
-        reject(new Error(`bench: ${command} exited with code ${code}: ${stderr.trim().split('\n').pop() ?? ''}`));
+        reject(new Error(`bench: ${command} exited with code ${code}: ${errorLine(stderr)}`));
         return;
       }
       resolve({ measurement: { wallMs, peakRssBytes: peak, baselineRssBytes: null }, stdout, stderr });
     });
   });
+}
+
+/** The line of a child's stderr that names the error (node prints a stack and its version after it). */
+function errorLine(stderr: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
+  return lines.find((l) => /error/i.test(l) && !l.startsWith('at ')) ?? lines[0] ?? '(no stderr)';
 }
 
 /** `VmHWM` of a process in bytes, 0 once it has gone. */

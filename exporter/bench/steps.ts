@@ -2,7 +2,8 @@
  * The measured steps for one schema size: pg_dump as the reference, inspection of both databases (in process, and
  * once in a child process for a clean peak RSS), the diff and the plan.
  */
-import { join } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { Change } from '../src/model/change.ts';
 import type { SchemaSnapshot } from '../src/model/schema.ts';
 import { diffSchemas } from '../src/diff/diff.ts';
@@ -65,7 +66,10 @@ export async function runSizeSteps(input: SizeInput): Promise<StepRecord[]> {
   const dumpFile = join(input.outDir, `pg_dump-${size}.sql`);
   const dump = await attempt('pg_dump --schema-only base (reference)', async () => {
     const r = await measureChild('pg_dump', ['--schema-only', '--no-owner', '-d', input.baseUrl, '-f', dumpFile]);
-    records.push(recordOf(size, 'pg_dump --schema-only base (reference)', r.measurement, { detail: dumpFile }));
+    const mb = ((await stat(dumpFile)).size / 1e6).toFixed(1);
+    records.push(recordOf(size, 'pg_dump --schema-only base (reference)', r.measurement, {
+      detail: `${mb} MB of DDL, .bench/${basename(dumpFile)}`,
+    }));
     return r.measurement;
   });
   const ratio = (m: Measurement): number | null => (dump ? Math.round((m.wallMs / dump.wallMs) * 100) / 100 : null);
@@ -109,6 +113,14 @@ export async function runSizeSteps(input: SizeInput): Promise<StepRecord[]> {
   return records;
 }
 
+/** `21 changes: column changed 7, table extra 3, ...` — what the differ found, to compare with the drift edits. */
+function summarizeChanges(changes: readonly Change[]): string {
+  const counts = new Map<string, number>();
+  for (const c of changes) counts.set(`${c.type} ${c.action}`, (counts.get(`${c.type} ${c.action}`) ?? 0) + 1);
+  const parts = [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${k} ${n}`);
+  return `${changes.length} changes: ${parts.join(', ')}`;
+}
+
 /** The live database is the drifted one (current), the base plays the migrations' desired schema. */
 async function diffAndPlan(
   size: number,
@@ -121,12 +133,12 @@ async function diffAndPlan(
     const { value, measurement } = await measureInProcess(() =>
       diffSchemas({ current, desired, hooks: postgresHooks }),
     );
-    records.push(recordOf(size, 'diff drifted -> base', measurement, { detail: `${value.length} changes` }));
+    records.push(recordOf(size, 'diff drifted -> base', measurement, { detail: summarizeChanges(value) }));
     return { value, measurement };
   });
   if (!changes) return;
   const plan = await attempt('plan', async () => {
-    const { value, measurement } = await measureInProcess(() => planPostgres(changes.value as Change[]));
+    const { value, measurement } = await measureInProcess(() => planPostgres(changes.value));
     const hazards = value.statements.filter((s) => s.hazards.length > 0).length;
     records.push(recordOf(size, 'plan', measurement, {
       detail: `${value.statements.length} statements, ${hazards} with hazards`,
