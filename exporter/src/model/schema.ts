@@ -11,7 +11,7 @@
  * - Names are as the server stores them (no quoting). A table is identified by `schema` + `name`.
  * - Arrays are sorted by name by the inspector, so two inspections of the same database serialise identically.
  * - SQL fragments (defaults, expressions, definitions) are as the server deparses them; dialect hooks normalise the
- *   differences that are noise (see `diff/hooks.ts`).
+ *   differences that are noise (see `postgres/hooks.ts`).
  * - `null` means "the server says there is none"; an absent optional field means "not applicable".
  */
 

@@ -1,0 +1,180 @@
+/**
+ * The `schema-drift` command end to end, in-process, against the real PostgreSQL server and the bundled example
+ * migrations.
+ */
+import { mkdtemp, readdir, readFile, rm, writeFile, mkdir, cp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli.ts';
+import { EXAMPLE_MIGRATIONS } from '../src/demo.ts';
+import { createTempPgDatabase, PG_URL, type TempDatabase } from './support/servers.ts';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function run(...argv: string[]): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+/** The example migrations' up files, in order. */
+async function exampleUpSql(): Promise<string[]> {
+  const names = (await readdir(EXAMPLE_MIGRATIONS)).filter((n) => n.endsWith('.up.sql')).sort();
+  return Promise.all(names.map((n) => readFile(join(EXAMPLE_MIGRATIONS, n), 'utf8')));
+}
+
+const DRIFT = `
+ALTER TABLE users ALTER COLUMN email TYPE text;
+CREATE INDEX invoices_issued_at_idx ON invoices (issued_at);
+ALTER TABLE invoices DROP CONSTRAINT invoices_amount_positive;
+`;
+
+describe('schema-drift diff against a real PostgreSQL', () => {
+  let db: TempDatabase;
+  let work: string;
+
+  beforeAll(async () => {
+    db = await createTempPgDatabase();
+    for (const sql of await exampleUpSql()) await db.exec(sql);
+    work = await mkdtemp(join(tmpdir(), 'sd-cli-'));
+  });
+  afterAll(async () => {
+    await db?.drop();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('reports no drift and exits 0 when the database was built by the same migrations', async () => {
+    const result = await run('diff', '--from', db.url, '--to', EXAMPLE_MIGRATIONS);
+    expect(result.stderr).not.toMatch(/error/i);
+    expect(result.stdout).toContain('No drift');
+    expect(result.code).toBe(0);
+  });
+
+  it('reports hand-made drift, exits 1, and its sql converges the database back', async () => {
+    await db.exec(DRIFT);
+    const text = await run('diff', '--from', db.url, '--to', EXAMPLE_MIGRATIONS);
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/~ column public\.users\.email/);
+    expect(text.stdout).toMatch(/\+ index public\.invoices\.invoices_issued_at_idx/);
+    expect(text.stdout).toMatch(/- constraint public\.invoices\.invoices_amount_positive/);
+
+    const json = await run('diff', '--from', db.url, '--to', EXAMPLE_MIGRATIONS, '--format', 'json');
+    const parsed = JSON.parse(json.stdout) as { summary: Record<string, number> };
+    expect(parsed.summary).toEqual({ total: 3, extra: 1, missing: 1, changed: 1 });
+
+    const sql = await run('diff', '--from', db.url, '--to', EXAMPLE_MIGRATIONS, '--format', 'sql');
+    expect(sql.code).toBe(1);
+    expect(sql.stdout).toMatch(/DROP INDEX/);
+    expect(sql.stdout).not.toMatch(/No drift|difference/);
+    await db.exec(sql.stdout);
+
+    const after = await run('diff', '--from', db.url, '--to', EXAMPLE_MIGRATIONS);
+    expect(after.stdout).toContain('No drift');
+    expect(after.code).toBe(0);
+  });
+
+  it('round-trips a saved schema: inspect --format json, then diff it against the database', async () => {
+    const saved = join(work, 'saved.json');
+    const inspected = await run('inspect', db.url, '--format', 'json');
+    expect(inspected.code).toBe(0);
+    await writeFile(saved, inspected.stdout);
+    const result = await run('diff', '--from', saved, '--to', db.url);
+    expect(result.stdout).toContain('No drift');
+    expect(result.code).toBe(0);
+  });
+
+  it('treats migrations after the deployed revision as pending, not drift', async () => {
+    const partial = await createTempPgDatabase();
+    try {
+      const ups = await exampleUpSql();
+      for (const sql of ups.slice(0, 3)) await partial.exec(sql);
+      await partial.exec(
+        'CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL); INSERT INTO schema_migrations VALUES (3, false);',
+      );
+      const result = await run('diff', '--from', partial.url, '--to', EXAMPLE_MIGRATIONS);
+      expect(result.stdout).toContain('No drift');
+      expect(result.stdout).toMatch(/1 pending migration\(s\), not drift: 000004_invoices\.up\.sql/);
+      expect(result.code).toBe(0);
+    } finally {
+      await partial.drop();
+    }
+  });
+});
+
+describe('schema-drift errors: one clear line, exit 2, no secrets', () => {
+  let work: string;
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'sd-cli-err-'));
+  });
+  afterAll(async () => {
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  const missingDb = (() => {
+    const url = new URL(PG_URL);
+    url.pathname = '/sd_no_such_database';
+    return url.toString();
+  })();
+
+  it.each([
+    ['an unknown URL scheme', ['inspect', 'oracle://scott:tiger@db/x'], /unknown URL scheme "oracle:\/\/"/],
+    ['an unreachable host', ['inspect', 'postgres://app:s3cret-pw@127.0.0.1:1/app'], /127\.0\.0\.1:1/],
+    ['a missing database', ['inspect', missingDb], /sd_no_such_database/],
+    ['a path that does not exist', ['inspect', '/nonexistent/sd-migrations'], /\/nonexistent\/sd-migrations/],
+    ['a malformed --exclude rule', ['inspect', EXAMPLE_MIGRATIONS, '--exclude', 'tabel:x'], /--exclude "tabel:x"/],
+  ])('%s', async (_what, argv, pattern) => {
+    const result = await run(...argv);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(pattern);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).not.toContain('s3cret-pw');
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a saved schema with invalid JSON names the file and line', async () => {
+    const file = join(work, 'broken.json');
+    await writeFile(file, '{\n  "formatVersion": 1,\n  "schemas": [,]\n}\n');
+    const result = await run('inspect', file);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${file}:3`);
+  });
+
+  it('a migration with a syntax error names the file and line', async () => {
+    const dir = join(work, 'bad-migrations');
+    await mkdir(dir);
+    await cp(join(EXAMPLE_MIGRATIONS, '000001_create_accounts.up.sql'), join(dir, '000001_create_accounts.up.sql'));
+    await writeFile(join(dir, '000002_broken.up.sql'), 'CREATE TABLE ok (id int);\n\nCREATE TABEL broken (id int);\n');
+    const result = await run('inspect', dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/000002_broken\.up\.sql:3/);
+    expect(result.stderr).toMatch(/syntax error at or near "TABEL"/);
+  });
+
+  it('a directory no migration tool would recognise is refused', async () => {
+    const dir = join(work, 'not-migrations');
+    await mkdir(dir);
+    await writeFile(join(dir, 'notes.txt'), 'hello');
+    const result = await run('inspect', dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('not-migrations');
+  });
+});
+
+describe('schema-drift demo', () => {
+  it('shows the three hand-made drifts of the embedded production database', async () => {
+    const result = await run('demo');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/3 differences/);
+    expect(result.stdout).toMatch(/column public\.users\.email/);
+    expect(result.stdout).toMatch(/index public\.invoices\.invoices_issued_at_idx/);
+    expect(result.stdout).toMatch(/constraint public\.invoices\.invoices_amount_positive/);
+    expect(result.stdout).toMatch(/ALTER TABLE .*users/);
+  });
+});
