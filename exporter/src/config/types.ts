@@ -1,0 +1,69 @@
+/**
+ * The agent's validated configuration. `loadConfig` (config/load.ts) parses `schema-drift.yaml` once into these
+ * types; everything downstream takes only them ("parse, don't validate").
+ */
+import type { FilterKind } from '../diff/filter.ts';
+import type { MigrationFormat } from '../migrations/index.ts';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface DesiredConfig {
+  /** Absolute path of the migration directory. */
+  readonly dir: string;
+  /** Layout; auto-detected when absent. */
+  readonly format?: MigrationFormat;
+  /** A server to replay on (a temporary database is created there); absent = embedded PGlite. Secret. */
+  readonly devUrl?: string;
+}
+
+export interface TargetConfig {
+  /** `[a-zA-Z0-9_.-]+`, unique; the `target` label. */
+  readonly name: string;
+  readonly dialect: 'postgres' | 'mysql';
+  /** Connection URL with the password resolved. Secret: never log it, use `displayUrl`. */
+  readonly url: string;
+  /** The URL with the password removed, for logs and the API. */
+  readonly displayUrl: string;
+  /** A file to read the password from at connect time (rotated secrets are picked up). */
+  readonly passwordFile?: string;
+  readonly desired: DesiredConfig;
+  /** Schemas to inspect; absent = all user schemas. */
+  readonly schemas?: string[];
+  readonly exclude: Partial<Record<FilterKind, string[]>>;
+  /** Cron expression (node-cron syntax, 5 or 6 fields). */
+  readonly schedule: string;
+  /** IANA time zone of the schedule; absent = the agent's. */
+  readonly timezone?: string;
+  /** Static labels exposed on every per-target series (small, bounded). */
+  readonly labels: Record<string, string>;
+  readonly connectTimeoutMs: number;
+  readonly statementTimeoutMs: number;
+  /** Whole check (connect + replay + inspect + diff + plan). */
+  readonly checkTimeoutMs: number;
+  readonly checkColumnOrder: boolean;
+  readonly privileges: boolean;
+}
+
+export interface AgentConfig {
+  /** The file it was read from (absolute), for messages. */
+  readonly file: string | null;
+  readonly listen: { readonly host: string; readonly port: number };
+  /** Where the report store and the desired-schema cache live. */
+  readonly dataDir: string;
+  /** Bearer token required by the API and `/metrics` when set. Secret. */
+  readonly bearerToken?: string;
+  /** At most this many checks at a time, across targets. */
+  readonly concurrency: number;
+  readonly retention: { readonly maxAgeDays: number; readonly maxReportsPerTarget: number };
+  /** Retries of a check that failed to connect, with exponential backoff. */
+  readonly retry: { readonly attempts: number; readonly initialDelayMs: number; readonly maxDelayMs: number };
+  readonly logLevel: LogLevel;
+  /** Names of static label keys, identical for every target (series must have one label set). */
+  readonly labelNames: string[];
+  readonly targets: TargetConfig[];
+}
+
+/** Default port: clashes with none of 3000, 9090, 9093, 9100, 9104, 9187, 9464. */
+export const DEFAULT_PORT = 9772;
+/** Default schedule: twice a day, at 06:00 and 18:00. */
+export const DEFAULT_SCHEDULE = '0 6,18 * * *';

@@ -1,0 +1,131 @@
+/**
+ * A check's report: what the exporter stores, serves over HTTP and turns into metrics, and what the Grafana panel
+ * draws. The JSON shape is versioned by `formatVersion`; `docs/report-format.md` documents it.
+ */
+import type { FailureReason } from '../errors.ts';
+import type { Change, ChangeAction, MetricKind } from './change.ts';
+import type { Hazard } from './plan.ts';
+
+/**
+ * Status of a target after a check, in order of precedence (the first that applies wins):
+ * - `error`: the check failed (see `error.reason`);
+ * - `dirty`: the migration tool recorded a failed or half-applied migration;
+ * - `drift`: the database differs from the migrations up to the deployed version;
+ * - `pending`: in sync with the deployed version, with newer migrations not applied yet;
+ * - `in_sync`: nothing to report.
+ */
+export type CheckStatus = 'error' | 'dirty' | 'drift' | 'pending' | 'in_sync';
+
+export const CHECK_STATUSES: readonly CheckStatus[] = ['error', 'dirty', 'drift', 'pending', 'in_sync'];
+
+export interface ActionCounts {
+  readonly extra: number;
+  readonly missing: number;
+  readonly changed: number;
+}
+
+export interface ReportCounts extends ActionCounts {
+  readonly total: number;
+  /** Every metric kind is present, zeros included. */
+  readonly byKind: Record<MetricKind, ActionCounts>;
+}
+
+export interface ReportRevision {
+  readonly tool: string;
+  /** Qualified revision table. */
+  readonly table: string;
+  readonly version: string | null;
+  readonly dirty: boolean;
+  readonly failedVersion?: string;
+  readonly error?: string;
+}
+
+export interface ReportStatement {
+  readonly sql: string;
+  readonly comment: string;
+  readonly hazards: Hazard[];
+  /** Index into `changes`, or null for set-up statements. */
+  readonly change: number | null;
+}
+
+/** Drift status of an ERD element. */
+export type ErdStatus = 'ok' | ChangeAction;
+
+export interface ErdColumn {
+  readonly name: string;
+  readonly type: string;
+  readonly nullable: boolean;
+  readonly primaryKey: boolean;
+  readonly foreignKey: boolean;
+  readonly status: ErdStatus;
+  /** For `changed`: each differing attribute, expected (desired) vs actual (database). */
+  readonly attributes?: { readonly name: string; readonly expected: unknown; readonly actual: unknown }[];
+}
+
+export interface ErdTable {
+  /** `schema.name`. */
+  readonly id: string;
+  readonly schema: string;
+  readonly name: string;
+  /** `table`, `view`, `materialized_view`, `partition`. */
+  readonly kind: string;
+  /** `changed` when the table itself or any of its parts (columns, indexes, constraints, ...) differ. */
+  readonly status: ErdStatus;
+  /** Columns of the desired table, with extra columns of the database added (a missing table: all desired columns). */
+  readonly columns: ErdColumn[];
+  /** Indices into the report's `changes` that concern this table or its parts. */
+  readonly changes: number[];
+}
+
+export interface ErdRelation {
+  /** `schema.table.fk_name`. */
+  readonly id: string;
+  readonly name: string;
+  /** Referencing table id. */
+  readonly source: string;
+  /** Referenced table id. */
+  readonly target: string;
+  readonly sourceColumns: string[];
+  readonly targetColumns: string[];
+  readonly status: ErdStatus;
+}
+
+export interface ReportError {
+  readonly reason: FailureReason;
+  /** One line, no secrets. */
+  readonly message: string;
+}
+
+export interface Report {
+  readonly formatVersion: 1;
+  /** Assigned by the store; 0 before the report is stored. */
+  readonly id: number;
+  readonly target: string;
+  /** The target's static labels (e.g. environment). */
+  readonly labels: Record<string, string>;
+  readonly status: CheckStatus;
+  /** ISO 8601, UTC. */
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly durationMs: number;
+  readonly error: ReportError | null;
+  readonly revision: ReportRevision | null;
+  readonly pending: { readonly version: string | null; readonly path: string }[];
+  readonly counts: ReportCounts;
+  readonly changes: Change[];
+  /** Whole-schema DDL of both sides, deterministic, for side-by-side diffs. Empty strings on error. */
+  readonly ddl: { readonly desired: string; readonly current: string };
+  /** Reconcile SQL (current → desired). `error` when the planner could not render a change. */
+  readonly reconcile: { readonly sql: string; readonly statements: ReportStatement[]; readonly error?: string };
+  readonly erd: { readonly tables: ErdTable[]; readonly relations: ErdRelation[] };
+  /** Where the desired state came from and what normalised it. */
+  readonly engine: {
+    readonly dialect: 'postgres' | 'mysql';
+    readonly replay: 'pglite' | 'server' | null;
+    readonly targetServerVersion: string | null;
+    readonly replayServerVersion: string | null;
+    /** True when the desired schema came from the cache. */
+    readonly cached: boolean;
+  };
+  readonly warnings: string[];
+}
