@@ -1,0 +1,67 @@
+/**
+ * Metric names and HELP texts: fixed, pinned by the golden exposition test. The OpenTelemetry Prometheus exporter
+ * appends `_total` to monotonic counters and no unit suffix to anything, so units are part of these names and the
+ * counters are named without `_total`. Instruments carry no OpenTelemetry `unit`: the exporter would print it as an
+ * OpenMetrics `# UNIT` line, which the Prometheus text format does not have.
+ */
+
+/** Said in every per-target HELP: a scrape reads stored results, it never queries a monitored database. */
+const STORED = 'From the last stored check, not a live query.';
+
+/** Name (as given to the SDK) and HELP text of every series. */
+export const SERIES = {
+  buildInfo: {
+    name: 'schema_drift_build_info',
+    help: 'Version of the schema-drift exporter; the value is always 1.',
+  },
+  up: {
+    name: 'schema_drift_target_up',
+    help: `1 if the last check of the target connected and read its catalogs (a failing migration replay still counts as up), else 0. ${STORED}`,
+  },
+  detected: {
+    name: 'schema_drift_detected',
+    help: `1 if the last successful check found the database schema differing from its migrations, else 0; failed checks keep the value. ${STORED}`,
+  },
+  changes: {
+    name: 'schema_drift_changes',
+    help: `Differences found by the last successful check, by object kind and action (extra: only in the database, missing: only in the migrations, changed: in both but different). ${STORED}`,
+  },
+  pendingMigrations: {
+    name: 'schema_drift_pending_migrations',
+    help: `Migrations newer than the version the migration tool recorded in the database, at the last successful check. ${STORED}`,
+  },
+  migrationDirty: {
+    name: 'schema_drift_migration_dirty',
+    help: `1 if the migration tool recorded a failed or half-applied migration at the last successful check, else 0. ${STORED}`,
+  },
+  lastCheck: {
+    name: 'schema_drift_last_check_timestamp_seconds',
+    help: `Unix time the last check of the target finished, successful or not; 0 before the first check. ${STORED}`,
+  },
+  lastSuccess: {
+    name: 'schema_drift_last_success_timestamp_seconds',
+    help: `Unix time the last successful check of the target finished; 0 if there was none. ${STORED}`,
+  },
+  driftSince: {
+    name: 'schema_drift_drift_since_timestamp_seconds',
+    help: `Unix time of the first check that found the current drift (failed checks in between do not end it); 0 when in sync. ${STORED}`,
+  },
+  checks: {
+    name: 'schema_drift_checks',
+    help: 'Checks of the target run since the exporter started, successful or not.',
+  },
+  failures: {
+    name: 'schema_drift_check_failures',
+    help: 'Checks of the target that failed since the exporter started, by reason (connect, auth, timeout, replay, inspect, config, internal).',
+  },
+  duration: {
+    name: 'schema_drift_check_duration_seconds',
+    help: 'Time a check of the target took (connect, migration replay, inspection, diff and plan), in seconds.',
+  },
+} as const;
+
+/**
+ * Label names the exporter sets itself; a static label may not reuse them. `le` belongs to histogram buckets;
+ * `instance` and `job` are Prometheus target labels (a clash would be renamed `exported_*` at scrape time).
+ */
+export const RESERVED_LABELS: ReadonlySet<string> = new Set(['target', 'kind', 'action', 'reason', 'le', 'instance', 'job']);
