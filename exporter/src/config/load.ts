@@ -1,0 +1,163 @@
+/**
+ * Loads `schema-drift.yaml` once into an {@link AgentConfig} ("parse, don't validate"): YAML → `${ENV}`
+ * interpolation → zod schema (types, defaults, one-field checks) + cross-field rules → the typed config.
+ *
+ * An invalid file is refused with every problem at once ({@link ConfigFileError}), each naming the field's path and
+ * line: `schema-drift.yaml:14: targets[2].desired.dir: directory does not exist: /srv/app/migrations`.
+ */
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { LineCounter, parseDocument, type YAMLError } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from '../errors.ts';
+import type { FilterKind } from '../diff/filter.ts';
+import type { MigrationFormat } from '../migrations/index.ts';
+import { redactUrl } from '../postgres/connect.ts';
+import { ConfigFileError, type ConfigIssue, formatPath } from './issues.ts';
+import { lineOf } from './locate.ts';
+import { crossFieldIssues } from './rules.ts';
+import { configSchema, issueMessage, type ParsedConfigFile, type ParsedTarget, urlDialect } from './schema.ts';
+import { interpolateEnv, readSecretFile, withPassword } from './secrets.ts';
+import type { AgentConfig, DesiredConfig, TargetConfig } from './types.ts';
+
+export { ConfigFileError, type ConfigIssue } from './issues.ts';
+
+/**
+ * Reads and validates a configuration file. Relative paths in it (`desired.dir`, `dataDir`, `passwordFile`,
+ * `bearerTokenFile`) resolve against the file's directory, not the working directory.
+ * @throws ConfigError when the file cannot be read; {@link ConfigFileError} listing every problem when it is invalid.
+ */
+export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<AgentConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? 'unreadable';
+    throw new ConfigError(`cannot read the configuration file (${code})`, { file }, { cause: err });
+  }
+  return parseConfig(text, file, env);
+}
+
+/**
+ * Validates configuration text. `file` names it in messages and anchors relative paths (its directory); it need not
+ * exist. `env` supplies `${VAR}` values.
+ * @throws {@link ConfigFileError} listing every problem, in file order.
+ */
+export async function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Promise<AgentConfig> {
+  const lines = new LineCounter();
+  // `merge: true` allows `<<: *anchor`, the YAML way to share settings between targets.
+  const doc = parseDocument(text, { lineCounter: lines, merge: true, prettyErrors: true });
+  if (doc.errors.length > 0) throw new ConfigFileError(file, doc.errors.map(yamlIssue));
+  const tree: unknown = doc.toJS({ maxAliasCount: 1000 });
+  if (tree === null || tree === undefined) {
+    throw new ConfigFileError(file, [{ path: [], message: 'the file is empty: configure at least one target' }]);
+  }
+  if (typeof tree !== 'object' || Array.isArray(tree)) {
+    throw new ConfigFileError(file, [{ path: [], message: 'expected a mapping of options at the top level', line: 1 }]);
+  }
+
+  const interpolated = interpolateEnv(withoutExtensionKeys(tree), env);
+  const baseDir = dirname(resolve(file));
+  const result = configSchema(baseDir).safeParse(interpolated.value, { error: issueMessage });
+  // A failed `${VAR}` leaves a half-built value behind; its follow-up errors (a broken URL) would only add noise.
+  const spoiled = new Set(interpolated.issues.map((issue) => formatPath(issue.path)));
+  const issues = [
+    ...interpolated.issues,
+    ...(result.success ? [] : zodIssues(result.error)).filter((issue) => !spoiled.has(formatPath(issue.path))),
+    ...crossFieldIssues(interpolated.value),
+  ];
+  const config = result.success && issues.length === 0 ? toAgentConfig(result.data, resolve(file), issues) : undefined;
+  if (!config || issues.length > 0) {
+    const located = issues.map((issue) => ({ ...issue, line: issue.line ?? lineOf(doc, lines, issue.path) }));
+    throw new ConfigFileError(file, sortByLine(located));
+  }
+  return config;
+}
+
+/**
+ * Drops top-level `x-*` keys: like docker-compose's extension fields they hold YAML anchors shared by targets
+ * (`x-migrations: &migrations {dir: ./migrations}`), and are not options themselves.
+ */
+function withoutExtensionKeys(tree: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(tree).filter(([key]) => !key.startsWith('x-')));
+}
+
+function yamlIssue(error: YAMLError): ConfigIssue {
+  // With prettyErrors the message ends in " at line L, column C:" plus a snippet of the file; the line is ours.
+  const message = (error.message.split('\n')[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, '');
+  return { path: [], message: `YAML: ${message}`, ...(error.linePos ? { line: error.linePos[0].line } : {}) };
+}
+
+/** zod issues as config issues; an unknown key becomes its own issue at that key, so it points at its line. */
+function zodIssues(error: z.ZodError): ConfigIssue[] {
+  return error.issues.flatMap((issue): ConfigIssue[] => {
+    const path = issue.path.map((part) => (typeof part === 'number' ? part : String(part)));
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: [...path, key], message: 'unknown option' }));
+    }
+    return [{ path, message: issue.message }];
+  });
+}
+
+function sortByLine(issues: ConfigIssue[]): ConfigIssue[] {
+  // Stable: issues on one line keep the order they were found in.
+  return issues
+    .map((issue, index) => ({ issue, index }))
+    .sort((a, b) => (a.issue.line ?? Infinity) - (b.issue.line ?? Infinity) || a.index - b.index)
+    .map(({ issue }) => issue);
+}
+
+/** Builds the typed config; problems found only now (an empty token file) are pushed onto `issues`. */
+function toAgentConfig(parsed: ParsedConfigFile, file: string, issues: ConfigIssue[]): AgentConfig {
+  let bearerToken = parsed.bearerToken;
+  if (parsed.bearerTokenFile !== undefined) {
+    // Read once at start: the token guards our own API, and changing it is a restart anyway.
+    const read = readSecretFile(parsed.bearerTokenFile);
+    if ('problem' in read) issues.push({ path: ['bearerTokenFile'], message: read.problem });
+    else bearerToken = read.value;
+  }
+  const targets = parsed.targets.map(toTargetConfig);
+  return {
+    file,
+    listen: parsed.listen,
+    dataDir: parsed.dataDir,
+    ...(bearerToken !== undefined ? { bearerToken } : {}),
+    concurrency: parsed.concurrency,
+    retention: parsed.retention,
+    retry: { attempts: parsed.retry.attempts, initialDelayMs: parsed.retry.initialDelay, maxDelayMs: parsed.retry.maxDelay },
+    logLevel: parsed.logLevel,
+    labelNames: Object.keys(targets[0]?.labels ?? {}).sort(),
+    targets,
+  };
+}
+
+function toTargetConfig(target: ParsedTarget): TargetConfig {
+  const dialect = urlDialect(target.url);
+  const url = target.password !== undefined ? withPassword(target.url, target.password) : target.url;
+  const desired: DesiredConfig = {
+    dir: target.desired.dir,
+    ...(target.desired.format !== undefined ? { format: target.desired.format as MigrationFormat } : {}),
+    ...(target.desired.devUrl !== undefined ? { devUrl: target.desired.devUrl } : {}),
+  };
+  const exclude: Partial<Record<FilterKind, string[]>> = {};
+  for (const [kind, globs] of Object.entries(target.exclude)) if (globs) exclude[kind as FilterKind] = globs;
+  return {
+    name: target.name,
+    // The schema rejected every other scheme, so this always holds; the fallback only satisfies the type.
+    dialect: 'dialect' in dialect ? dialect.dialect : 'postgres',
+    url,
+    displayUrl: redactUrl(url),
+    ...(target.passwordFile !== undefined ? { passwordFile: target.passwordFile } : {}),
+    desired,
+    ...(target.schemas !== undefined ? { schemas: target.schemas } : {}),
+    exclude,
+    schedule: target.schedule,
+    ...(target.timezone !== undefined ? { timezone: target.timezone } : {}),
+    labels: target.labels,
+    connectTimeoutMs: target.connectTimeout,
+    statementTimeoutMs: target.statementTimeout,
+    checkTimeoutMs: target.checkTimeout,
+    checkColumnOrder: target.checkColumnOrder,
+    privileges: target.privileges,
+  };
+}

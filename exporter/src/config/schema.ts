@@ -1,0 +1,224 @@
+/**
+ * The shape of `schema-drift.yaml` as a zod schema: types, defaults and the checks that concern one field at a time
+ * (formats, cron expressions, time zones, paths that must exist). Rules that relate fields or targets to each other
+ * live in `rules.ts`, because zod skips an object's refinements once any of its fields failed and we want every
+ * problem reported in one run.
+ *
+ * Keys are camelCase like the TypeScript types; durations are Prometheus-style strings (`10s`, `5m`, `1h30m`).
+ */
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import cron from 'node-cron';
+import { z } from 'zod';
+import type { FilterKind } from '../diff/filter.ts';
+import { MIGRATION_FORMATS } from '../migrations/index.ts';
+import { DEFAULT_PORT, DEFAULT_SCHEDULE } from './types.ts';
+import { secretFileProblem } from './secrets.ts';
+
+/** Target names become the `target` label and URL path segments. */
+export const TARGET_NAME = /^[A-Za-z0-9_.-]+$/;
+
+/** Every exclude kind; the `Record` makes the compiler insist the list matches `FilterKind`. */
+const FILTER_KIND_SET: Record<FilterKind, true> = {
+  schema: true, table: true, column: true, index: true, constraint: true, foreign_key: true, view: true,
+  sequence: true, type: true, routine: true, trigger: true, policy: true, extension: true,
+};
+export const FILTER_KINDS = Object.keys(FILTER_KIND_SET) as FilterKind[];
+
+/** URL scheme → dialect. `mariadb://` is MySQL's dialect. */
+export const URL_DIALECTS: Readonly<Record<string, 'postgres' | 'mysql'>> = {
+  postgres: 'postgres',
+  postgresql: 'postgres',
+  mysql: 'mysql',
+  mariadb: 'mysql',
+};
+
+/** The dialect of a connection URL, or a problem that names the scheme only (the URL may hold a password). */
+export function urlDialect(url: string): { dialect: 'postgres' | 'mysql' } | { problem: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { problem: 'not a valid URL (expected postgres://user@host:5432/db or mysql://user@host:3306/db)' };
+  }
+  const scheme = parsed.protocol.replace(/:$/, '');
+  const dialect = URL_DIALECTS[scheme];
+  if (!dialect) {
+    return { problem: `unsupported URL scheme "${scheme}" (expected postgres, postgresql, mysql or mariadb)` };
+  }
+  return { dialect };
+}
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATION = /^(?:\d+(?:ms|s|m|h|d))+$/;
+
+/** Milliseconds of a Prometheus-style duration (`500ms`, `10s`, `1h30m`), or null when it is not one. */
+export function parseDuration(text: string): number | null {
+  if (!DURATION.test(text)) return null;
+  let total = 0;
+  for (const [, amount, unit] of text.matchAll(/(\d+)(ms|s|m|h|d)/g)) total += Number(amount) * (UNITS[unit ?? ''] ?? 0);
+  return total;
+}
+
+const duration = (atLeastMs: number) =>
+  z.string({ error: (issue) => (issue.input === undefined ? 'required' : 'expected a duration with a unit, e.g. 10s or 5m') }).transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === null) {
+      ctx.addIssue({ code: 'custom', message: `"${text}" is not a duration (write e.g. 500ms, 10s, 5m, 1h30m)` });
+      return z.NEVER;
+    }
+    if (ms < atLeastMs) ctx.addIssue({ code: 'custom', message: `must be at least ${atLeastMs}ms` });
+    return ms;
+  });
+
+const nonEmpty = z.string().min(1, 'must not be empty');
+const positiveInt = z.number().int('must be a whole number').min(1, 'must be at least 1');
+
+/** A path relative to the config file's directory, made absolute. */
+const path = (baseDir: string) => nonEmpty.transform((p) => resolve(baseDir, p));
+
+const existingDir = (baseDir: string) =>
+  path(baseDir).superRefine((dir, ctx) => {
+    const info = statSync(dir, { throwIfNoEntry: false });
+    if (!info) ctx.addIssue({ code: 'custom', message: `directory does not exist: ${dir}` });
+    else if (!info.isDirectory()) ctx.addIssue({ code: 'custom', message: `not a directory: ${dir}` });
+  });
+
+const secretFile = (baseDir: string) =>
+  path(baseDir).superRefine((file, ctx) => {
+    const problem = secretFileProblem(file);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+const connectionUrl = nonEmpty.superRefine((url, ctx) => {
+  const result = urlDialect(url);
+  if ('problem' in result) ctx.addIssue({ code: 'custom', message: result.problem });
+});
+
+const cronExpression = z.string().superRefine((expression, ctx) => {
+  const result = cron.validateDetailed(expression);
+  if (result.valid) return;
+  const first = result.errors[0];
+  const why = !first || first.field === 'expression' ? (first?.message ?? 'invalid') : `bad ${first.field} field "${first.value}"`;
+  ctx.addIssue({ code: 'custom', message: `invalid cron expression "${expression}": ${why} (node-cron syntax, 5 or 6 fields)` });
+});
+
+const timeZone = nonEmpty.superRefine((zone, ctx) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `unknown time zone "${zone}" (expected an IANA name such as Europe/Berlin or UTC)` });
+  }
+});
+
+/** Label values are strings; unquoted YAML numbers and booleans (`shard: 3`) are taken as their text. */
+const labelValue = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+
+const excludeRules = z.strictObject(
+  Object.fromEntries(FILTER_KINDS.map((kind) => [kind, z.array(nonEmpty).optional()])) as Record<
+    FilterKind,
+    z.ZodOptional<z.ZodArray<typeof nonEmpty>>
+  >,
+);
+
+function targetSchema(baseDir: string) {
+  return z.strictObject({
+    name: z.string().regex(TARGET_NAME, 'must match [A-Za-z0-9_.-]+ (it becomes the target label)'),
+    url: connectionUrl,
+    password: z.string().optional(),
+    passwordFile: secretFile(baseDir).optional(),
+    desired: z.strictObject({
+      dir: existingDir(baseDir),
+      format: z.enum(MIGRATION_FORMATS as [string, ...string[]]).optional(),
+      devUrl: connectionUrl.optional(),
+    }),
+    schemas: z.array(nonEmpty).min(1, 'list at least one schema, or leave schemas out for all').optional(),
+    exclude: excludeRules.prefault({}),
+    schedule: cronExpression.default(DEFAULT_SCHEDULE),
+    timezone: timeZone.optional(),
+    labels: z.record(z.string(), labelValue).prefault({}),
+    connectTimeout: duration(1).prefault('10s'),
+    statementTimeout: duration(1).prefault('30s'),
+    checkTimeout: duration(1000).prefault('10m'),
+    checkColumnOrder: z.boolean().default(false),
+    privileges: z.boolean().default(false),
+  });
+}
+
+/** `host:port`, `:port` (all interfaces), `[::1]:port`, or a bare port number. */
+const listenAddress = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const text = String(value);
+  const match = /^(?:(\[[^\]]+\]|[^:[\]]*):)?(\d+)$/.exec(text);
+  const port = Number(match?.[2]);
+  if (!match || !Number.isInteger(port) || port < 1 || port > 65535) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not an address (write host:port, e.g. 0.0.0.0:${DEFAULT_PORT} or :${DEFAULT_PORT})` });
+    return z.NEVER;
+  }
+  const host = (match[1] ?? '').replace(/^\[|\]$/g, '') || '0.0.0.0';
+  return { host, port };
+});
+
+const dataDir = (baseDir: string) =>
+  path(baseDir).superRefine((dir, ctx) => {
+    // The store creates it when missing; an existing file in its place is a mistake worth naming now.
+    const info = statSync(dir, { throwIfNoEntry: false });
+    if (info && !info.isDirectory()) ctx.addIssue({ code: 'custom', message: `not a directory: ${dir}` });
+  });
+
+/** The whole file. `baseDir` is the config file's directory: relative paths resolve against it. */
+export function configSchema(baseDir: string) {
+  return z.strictObject({
+    listen: listenAddress.prefault(`0.0.0.0:${DEFAULT_PORT}`),
+    dataDir: dataDir(baseDir).prefault('./data'),
+    bearerToken: nonEmpty.optional(),
+    bearerTokenFile: secretFile(baseDir).optional(),
+    concurrency: positiveInt.default(2),
+    retention: z
+      .strictObject({ maxAgeDays: positiveInt.default(30), maxReportsPerTarget: positiveInt.default(500) })
+      .prefault({}),
+    retry: z
+      .strictObject({
+        attempts: z.number().int('must be a whole number').min(0, 'must be 0 (no retry) or more').default(3),
+        initialDelay: duration(1).prefault('1s'),
+        maxDelay: duration(1).prefault('30s'),
+      })
+      .prefault({}),
+    logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    targets: z.array(targetSchema(baseDir)).min(1, 'configure at least one target'),
+  });
+}
+
+/** What the schema produces, before it is turned into an `AgentConfig`. */
+export type ParsedConfigFile = z.output<ReturnType<typeof configSchema>>;
+export type ParsedTarget = ParsedConfigFile['targets'][number];
+
+/**
+ * Messages for zod's built-in issues, written for a person editing YAML. They describe the input's type, never its
+ * value, so a secret in a mistyped field cannot leak.
+ */
+export function issueMessage(issue: z.core.$ZodRawIssue): string | undefined {
+  switch (issue.code) {
+    case 'invalid_type':
+      return issue.input === undefined ? 'required' : `expected ${article(issue.expected)}, got ${typeName(issue.input)}`;
+    case 'invalid_union':
+      return `expected a string, number or boolean, got ${typeName(issue.input)}`;
+    case 'invalid_value':
+      return `expected one of ${issue.values.map((v) => String(v)).join(', ')}`;
+    default:
+      return undefined;
+  }
+}
+
+function article(expected: string): string {
+  if (expected === 'object' || expected === 'record') return 'a mapping';
+  if (expected === 'array') return 'a list';
+  if (expected === 'int') return 'a whole number';
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null (an empty value)';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  return article(typeof value);
+}
