@@ -51,10 +51,12 @@ export interface Metrics {
   /** Records a finished check: gauges, `checks_total`, `check_failures_total`, the duration histogram. */
   observe(report: Report): void;
   /**
-   * Rebuilds the gauges at startup from stored reports (any order, several per target allowed, e.g. the latest and
-   * the latest successful one) and each target's current status since the store's transitions. Counters and the
-   * histogram are left alone: they count what this process did and start at 0, as counters do after a restart.
-   * Reports of targets no longer configured are ignored.
+   * Rebuilds the gauges at startup from stored reports: any order, several per target allowed; pass each target's
+   * latest report and, when that one failed, its latest successful one (else drift and changes read 0). `since` per
+   * target: `ReportStore.statusSince` plus, best, `driftSince: ReportStore.driftSince(target)`, which keeps
+   * `drift_since` right when the reports passed begin after the drift did. Counters and the histogram are left
+   * alone: they count what this process did and start at 0, as counters do after a restart. Reports of targets no
+   * longer configured are ignored.
    */
   restore(reports: readonly Report[], since: ReadonlyMap<string, StatusSince>): void;
   /** Stops the meter provider. */

@@ -100,28 +100,35 @@ function copyChanges(report: Report): Record<MetricKind, ActionCounts> {
   return counts;
 }
 
-/** A target's current status and when it began, as the report store's transitions record it. */
+/**
+ * A target's current status and when it began, as the report store records it (`ReportStore.statusSince`), plus,
+ * optionally, when its current drift began (`ReportStore.driftSince`).
+ */
 export interface StatusSince {
   readonly status: CheckStatus;
-  /** ISO 8601. */
+  /** ISO 8601: the first report of the unbroken run showing `status`. */
   readonly since: string;
+  /** ISO 8601 or null: the first check of the current drift, failed checks not ending it. Preferred when given. */
+  readonly driftSince?: string | null;
 }
 
 /** Statuses whose reports carry the changes of a drift (dirty reports may too). */
 const DRIFT_STATUSES: ReadonlySet<CheckStatus> = new Set(['drift', 'dirty']);
 
 /**
- * The state of one target rebuilt from stored reports (any order, e.g. the latest and the latest successful one).
- * Replaying them gives every gauge; `since` refines `driftSince`, because the reports passed in may begin after the
- * drift did: when the stored status is a drifted one, the drift began no later than that status did.
+ * The state of one target rebuilt from stored reports (any order; pass the latest successful one too when the
+ * latest failed, or drift and changes cannot be known). Replaying them gives every gauge. `since` refines
+ * `driftSince`, because the reports passed in may begin after the drift did: the store's `driftSince` wins when
+ * given; otherwise, when the stored status is a drifted one, the drift began no later than that status did.
  */
 export function restoreState(reports: readonly Report[], since: StatusSince | undefined): TargetState {
   const ordered = [...reports].sort((a, b) => unixSeconds(a.finishedAt) - unixSeconds(b.finishedAt) || a.id - b.id);
   let state = emptyState();
   for (const report of ordered) state = applyReport(state, report);
-  if (state.detected && since && DRIFT_STATUSES.has(since.status)) {
-    const began = unixSeconds(since.since);
-    state = { ...state, driftSince: Math.min(state.driftSince, began) };
+  if (!state.detected || !since) return state;
+  if (since.driftSince) return { ...state, driftSince: unixSeconds(since.driftSince) };
+  if (DRIFT_STATUSES.has(since.status)) {
+    return { ...state, driftSince: Math.min(state.driftSince, unixSeconds(since.since)) };
   }
   return state;
 }
