@@ -1,0 +1,117 @@
+/**
+ * The exporter's HTTP server (express 5): landing page, probes, `/metrics` and the report API. It only reads the
+ * report store and asks the scheduler for checks; it never connects to a monitored database itself, and an
+ * unknown target name is rejected before anything else happens.
+ */
+import { STATUS_CODES } from 'node:http';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import { SchedulerStoppedError } from '../check/scheduler.ts';
+import type { AgentConfig } from '../config/types.ts';
+import type { Report } from '../model/report.ts';
+import type { ReportStore } from '../store/report-store.ts';
+import { requireBearer } from './auth.ts';
+import { renderLandingPage } from './landing.ts';
+import { HttpError } from './params.ts';
+import { apiRouter } from './routes.ts';
+
+/**
+ * What the HTTP layer reads from the report store: the store itself in the agent, a real store on a temp dir in
+ * tests. Only reads: the API never writes reports (checks do, through the scheduler).
+ */
+export type ReportReader = Pick<ReportStore, 'latest' | 'get' | 'list' | 'transitions'>;
+
+/** What the HTTP layer asks of the scheduler. */
+export interface CheckRunner {
+  /** Runs a check of a configured target now (joining one already running) and resolves with its stored report. */
+  runNow(name: string): Promise<Report>;
+}
+
+/** Readiness as `/readyz` reports it. */
+export interface Readiness {
+  readonly ready: boolean;
+  /** Why not ready, one line. */
+  readonly reason?: string;
+}
+
+/** Where failures inside request handlers are logged (a pino logger fits). */
+export interface AppLogger {
+  error(obj: object, msg: string): void;
+}
+
+/** Everything `createApp` needs; the agent wires the real parts, tests pass a real store on a temp dir. */
+export interface AppDeps {
+  readonly config: AgentConfig;
+  readonly store: ReportReader;
+  readonly scheduler: CheckRunner;
+  /** Serves `/metrics` (the OpenTelemetry Prometheus exporter's handler). */
+  readonly metricsHandler: RequestHandler;
+  /** Config loaded and store open? */
+  ready(): Readiness;
+  /** The exporter's version, shown on the landing page. */
+  readonly version: string;
+  /** The embedded demo: the landing page says so. */
+  readonly demo?: boolean;
+  readonly log?: AppLogger;
+}
+
+/** Security headers on every response; `X-Powered-By` is disabled on the app. */
+const securityHeaders: RequestHandler = (_req, res, next) => {
+  res.set('X-Content-Type-Options', 'nosniff');
+  next();
+};
+
+/** Builds the express app. It does not listen: the caller does (`app.listen(port, host)`). */
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('query parser', 'simple');
+  app.use(securityHeaders);
+
+  const auth = requireBearer(deps.config.bearerToken);
+  app.get('/', (_req, res) => {
+    res.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+    res.type('html').send(renderLandingPage(deps));
+  });
+  app.get('/healthz', (_req, res) => {
+    res.type('text').send('ok\n');
+  });
+  app.get('/readyz', (_req, res) => {
+    const state = deps.ready();
+    res.status(state.ready ? 200 : 503).type('text').send(state.ready ? 'ok\n' : `not ready: ${state.reason ?? 'unknown'}\n`);
+  });
+  app.get('/metrics', auth, deps.metricsHandler);
+  app.use('/api/v1', auth, apiRouter(deps));
+
+  app.use((req, _res, next) => next(new HttpError(404, `not found: ${req.method} ${req.path}`)));
+  app.use(errorHandler(deps.log));
+  return app;
+}
+
+/** Status of an error: ours, a stopping scheduler's 503 and express's own 4xx (http-errors with `expose`) keep theirs, everything else is 500. */
+function statusOf(err: unknown): { status: number; message: string } {
+  if (err instanceof HttpError) return { status: err.status, message: err.message };
+  // The agent is shutting down: the check was cancelled and produced no report; a retry later may succeed.
+  if (err instanceof SchedulerStoppedError) return { status: 503, message: err.message };
+  const e = err as { status?: unknown; expose?: unknown; message?: unknown };
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+    // The router marks an undecodable path parameter 400 without `expose`: its message is safe, it echoes the input.
+    if (err instanceof URIError) return { status: 400, message: 'malformed percent-encoding in the URL path' };
+    const exposed = e.expose === true && typeof e.message === 'string';
+    return { status: e.status, message: exposed ? (e.message as string) : (STATUS_CODES[e.status] ?? 'bad request') };
+  }
+  return { status: 500, message: 'internal server error' };
+}
+
+/** JSON errors everywhere, never a stack trace; 5xx details go to the log only. */
+function errorHandler(log: AppLogger | undefined): ErrorRequestHandler {
+  return (err, req, res, next) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    const { status, message } = statusOf(err);
+    if (status >= 500) log?.error({ err, method: req.method, path: req.path }, 'http: request failed');
+    res.status(status).json({ error: message });
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * The landing page at `/`, like node_exporter's and postgres_exporter's: what this is, which version, and links to
+ * everything. Every printed value is HTML-escaped. With a bearer token configured the page stays open but lists no
+ * targets (their names and latest status are API data, and the API is then protected).
+ */
+import type { TargetConfig } from '../config/types.ts';
+import type { Report } from '../model/report.ts';
+import type { AppDeps } from './app.ts';
+import { API_PREFIX, reportPath, REPORT_VIEWS, SQL_FILES } from './links.ts';
+
+/** The document that describes the report JSON and the flat views. */
+export const REPORT_FORMAT_DOC = 'docs/report-format.md';
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Escapes text for an HTML element or a quoted attribute. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
+}
+
+function link(href: string, text: string): string {
+  return `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>`;
+}
+
+function targetItem(target: TargetConfig, latest: Report | null): string {
+  const status = latest ? `${latest.status}, checked ${latest.finishedAt}` : 'not checked yet';
+  const base = reportPath(target.name, 'latest');
+  const views = Object.entries(REPORT_VIEWS).map(([path, label]) => link(`${base}/${path}`, label));
+  const files = SQL_FILES.map((file) => link(`${base}/${file}.sql`, `${file}.sql`));
+  return [
+    `<li><strong>${escapeHtml(target.name)}</strong> <code>${escapeHtml(target.displayUrl)}</code> — ${escapeHtml(status)}<br>`,
+    `${link(base, 'latest report (JSON)')} · ${link(`${API_PREFIX}/targets/${encodeURIComponent(target.name)}/reports`, 'history')}`,
+    ` · ${link(`${API_PREFIX}/targets/${encodeURIComponent(target.name)}/transitions`, 'transitions')}<br>`,
+    `views: ${views.join(' · ')}<br>downloads: ${files.join(' · ')}</li>`,
+  ].join('');
+}
+
+function targetSection(deps: AppDeps): string {
+  const { targets, bearerToken } = deps.config;
+  if (bearerToken) {
+    return `<p>${targets.length} target(s) configured. The API and <code>/metrics</code> require a bearer token.</p>`;
+  }
+  if (targets.length === 0) return '<p>No targets configured.</p>';
+  const latest = targets.map((t) => deps.store.latest(t.name));
+  return `<ul>${targets.map((t, i) => targetItem(t, latest[i] ?? null)).join('\n')}</ul>`;
+}
+
+/** Renders the landing page. */
+export function renderLandingPage(deps: AppDeps): string {
+  const demo = deps.demo ? ' <span class="demo">DEMO</span>' : '';
+  const title = `schema-drift exporter${deps.demo ? ' (DEMO)' : ''}`;
+  return `<!DOCTYPE html>
+<html lang="en">
+<head><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<style>body{font-family:sans-serif;max-width:60em;margin:2em auto;line-height:1.5}.demo{background:#c4162a;color:#fff;padding:0 .4em;border-radius:3px}li{margin-bottom:.8em}</style>
+</head>
+<body>
+<h1>schema-drift exporter${demo}</h1>
+<p>Version ${escapeHtml(deps.version)}. Compares each database with its migration directory on a schedule.${
+    deps.demo ? ' This is the embedded demo: its databases are in-process PGlite instances.' : ''
+  }</p>
+<ul>
+<li>${link('/metrics', 'Metrics')}</li>
+<li>${link(`${API_PREFIX}/targets`, 'Targets (JSON)')}</li>
+<li>${link('/healthz', 'Health')} · ${link('/readyz', 'Readiness')}</li>
+</ul>
+<h2>Targets</h2>
+${targetSection(deps)}
+<p>Report format: <code>${escapeHtml(REPORT_FORMAT_DOC)}</code> (formatVersion 1).</p>
+</body>
+</html>
+`;
+}

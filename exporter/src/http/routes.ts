@@ -1,0 +1,117 @@
+/**
+ * The report API under `/api/v1`. Every list is a JSON array of flat objects so Grafana's Infinity data source turns
+ * it into a data frame without parsing options; full reports are the stored `Report` JSON (docs/report-format.md).
+ */
+import express, { type Response, type Router } from 'express';
+import type { TargetConfig } from '../config/types.ts';
+import type { Report } from '../model/report.ts';
+import {
+  changeRows,
+  erdColumnRows,
+  erdRelationRows,
+  erdTableRows,
+  sqlRows,
+  statementRows,
+  targetRows,
+} from '../report/views.ts';
+import type { AppDeps } from './app.ts';
+import { reportPath, SQL_FILES, sqlFileName, type SqlFile } from './links.ts';
+import { HttpError, parseBefore, parseLimit, parseReportRef, parseWait, type ReportRef } from './params.ts';
+import { summaryOf, summaryRow } from './summary.ts';
+
+/** The configured target a request is about, set by the `:name` parameter handler. */
+function targetOf(res: Response): TargetConfig {
+  return res.locals.target as TargetConfig;
+}
+
+/** One flat view of a report, per `/reports/:id/<path>`. */
+const VIEWS: Record<string, (report: Report) => readonly object[]> = {
+  changes: changeRows,
+  'erd/tables': erdTableRows,
+  'erd/columns': erdColumnRows,
+  'erd/relations': erdRelationRows,
+  sql: sqlRows,
+  statements: statementRows,
+};
+
+/** The report field each SQL download serves. */
+const SQL_TEXT: Record<SqlFile, (report: Report) => string> = {
+  desired: (r) => r.ddl.desired,
+  current: (r) => r.ddl.current,
+  reconcile: (r) => r.reconcile.sql,
+};
+
+/** Builds the `/api/v1` router. */
+export function apiRouter(deps: AppDeps): Router {
+  const { config, store, scheduler } = deps;
+  const byName = new Map(config.targets.map((t) => [t.name, t]));
+  const router = express.Router();
+
+  // Runs before every route with `:name`: an unknown name ends here, before any store read or check.
+  router.param('name', (_req, res, next, name: string) => {
+    const target = byName.get(name);
+    if (!target) throw new HttpError(404, `unknown target ${JSON.stringify(name)}`);
+    res.locals.target = target;
+    next();
+  });
+
+  function loadReport(target: string, ref: ReportRef): Report {
+    const report = ref === 'latest' ? store.latest(target) : store.get(target, ref);
+    // The target check is defence in depth: a report of another target is never served under this name.
+    if (!report || report.target !== target) {
+      const what = ref === 'latest' ? 'no report yet' : `no report ${ref}`;
+      throw new HttpError(404, `${what} for target ${JSON.stringify(target)}`);
+    }
+    return report;
+  }
+
+  router.get('/targets', (_req, res) => {
+    const latest = config.targets.map((t) => store.latest(t.name)).filter((r): r is Report => r !== null);
+    res.json(targetRows(latest, config.targets));
+  });
+
+  router.get('/targets/:name/reports', (req, res) => {
+    const options = { limit: parseLimit(req.query.limit), beforeId: parseBefore(req.query.before) };
+    res.json(store.list(targetOf(res).name, options).map(summaryRow));
+  });
+
+  router.get('/targets/:name/transitions', (req, res) => {
+    res.json(store.transitions(targetOf(res).name, { limit: parseLimit(req.query.limit) }));
+  });
+
+  router.get('/targets/:name/reports/:id', (req, res) => {
+    res.json(loadReport(targetOf(res).name, parseReportRef(req.params.id)));
+  });
+
+  for (const [path, view] of Object.entries(VIEWS)) {
+    router.get(`/targets/:name/reports/:id/${path}`, (req, res) => {
+      res.json(view(loadReport(targetOf(res).name, parseReportRef(req.params.id))));
+    });
+  }
+
+  for (const file of SQL_FILES) {
+    router.get(`/targets/:name/reports/:id/${file}.sql`, (req, res) => {
+      const report = loadReport(targetOf(res).name, parseReportRef(req.params.id));
+      res.set('Content-Type', 'application/sql; charset=utf-8');
+      res.set('Content-Disposition', `attachment; filename="${sqlFileName(report.target, report.id, file)}"`);
+      res.send(SQL_TEXT[file](report));
+    });
+  }
+
+  // A check can take minutes: by default the response waits for the report; `?wait=false` answers 202 at once and
+  // points at the latest report, which the check replaces when it finishes.
+  router.post('/targets/:name/check', async (req, res) => {
+    const wait = parseWait(req.query.wait);
+    const name = targetOf(res).name;
+    const running = scheduler.runNow(name);
+    if (!wait) {
+      running.catch((err: unknown) => deps.log?.error({ err, target: name }, 'http: check requested over the API failed'));
+      const latest = reportPath(name, 'latest');
+      res.status(202).location(latest).json({ target: name, accepted: true, report_url: latest });
+      return;
+    }
+    res.json(summaryRow(summaryOf(await running)));
+  });
+
+  return router;
+}
