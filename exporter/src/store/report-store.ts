@@ -252,9 +252,12 @@ export class ReportStore {
 function configure(db: DatabaseSync, verify: boolean): void {
   // The first read of the header happens here: a file that is not SQLite fails with "file is not a database".
   if (verify) {
-    const rows = db.prepare('PRAGMA quick_check(5)').all() as { quick_check: string }[];
-    const problems = rows.map((r) => r.quick_check).filter((text) => text !== 'ok');
-    if (problems.length) throw new Error(`damaged: ${problems.join('; ')}`);
+    const rows = db.prepare('PRAGMA quick_check(3)').all() as { quick_check: string }[];
+    // Rows may hold several lines and a "*** in database main ***" header; the message must stay one line.
+    const problems = rows
+      .flatMap((r) => r.quick_check.split('\n'))
+      .filter((line) => line !== 'ok' && !line.startsWith('***'));
+    if (problems.length) throw new Error(`damaged (PRAGMA quick_check): ${problems.join('; ')}`);
   }
   // Takes effect only on a file without tables, and only before WAL is switched on; a no-op on an existing store.
   // Incremental auto-vacuum lets prune give space back without a full VACUUM.
