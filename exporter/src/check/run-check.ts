@@ -1,0 +1,235 @@
+/**
+ * One check of one target: the exporter's unit of work. Reads the live database (catalogs and the migration tool's
+ * revision table) in a read-only session, replays the migration directory up to the deployed version (or takes the
+ * desired schema from the cache), filters both sides, diffs, plans the reconcile SQL, renders both sides' DDL and
+ * builds the report.
+ *
+ * `runCheck` never throws: every failure becomes a report with status `error` and a reason class, so a failed check
+ * is stored and counted like any other (a log line alone would be swallowed).
+ *
+ * Cancellation: `deps.signal` is checked between steps (connect, inspect, read migrations, replay, diff). A step in
+ * progress is not interrupted: a catalog query runs until it ends or hits the session's statement_timeout, and a
+ * replay runs to its end (PGlite executes SQL synchronously in WebAssembly; `replayPostgres` takes no signal). Every
+ * step closes what it opened on all paths, so an aborted check closes its session and scratch database as soon as
+ * the step in progress ends.
+ */
+import type { TargetConfig } from '../config/types.ts';
+import type { DesiredCache } from '../desired-cache.ts';
+import { diffSchemas } from '../diff/diff.ts';
+import { filterSnapshot, type FilterKind, type ObjectFilter } from '../diff/filter.ts';
+import { ConfigError, PlanError } from '../errors.ts';
+import { readMigrationDirectory, type MigrationDirectory, type MigrationFile } from '../migrations/index.ts';
+import type { Plan } from '../model/plan.ts';
+import type { Report } from '../model/report.ts';
+import type { SchemaSnapshot } from '../model/schema.ts';
+import { openReadOnlySession } from '../postgres/connect.ts';
+import { renderPostgresDdl } from '../postgres/ddl.ts';
+import { postgresHooks } from '../postgres/hooks.ts';
+import { inspectPostgres } from '../postgres/inspect.ts';
+import { planPostgres } from '../postgres/plan.ts';
+import { replayEngineIdentity, replayPostgres } from '../postgres/replay.ts';
+import { pendingMigrations, readPostgresRevision, revisionExcludeFilter, type RevisionState } from '../postgres/revision.ts';
+import { checkFailure, checkSuccess, type CheckOutcome, type CheckProgress } from './failure-report.ts';
+import { type CheckLogger, silentLogger } from './logger.ts';
+
+/** What the desired-schema cache holds per key: the replayed snapshot and the engine that produced it. */
+export interface DesiredSchema {
+  readonly snapshot: SchemaSnapshot;
+  readonly engine: 'pglite' | 'server';
+  /** e.g. `18.6 (PGlite 0.5.16)` or `15.20`. */
+  readonly serverVersion: string;
+}
+
+/** What `runCheck` needs besides the target. */
+export interface CheckDeps {
+  /** Shared by all targets: targets deployed from one directory replay it once. */
+  readonly cache: DesiredCache<DesiredSchema>;
+  readonly logger?: CheckLogger;
+  /** Aborts the check at the next step boundary (the scheduler's timeout and stop). */
+  readonly signal?: AbortSignal;
+  readonly now?: () => Date;
+}
+
+/** What was read from the live database. */
+interface LiveSide {
+  readonly snapshot: SchemaSnapshot;
+  readonly revision: RevisionState | null;
+  readonly serverVersion: string;
+  readonly serverMajor: number;
+}
+
+/**
+ * Checks `target` against its migration directory. Never throws: failures are reports with status `error` and a
+ * reason (`connect`, `auth`, `timeout`, `replay`, `inspect`, `config`, `internal`), with a one-line message that
+ * names the file and line at fault where there is one and never contains a password.
+ */
+export async function runCheck(target: TargetConfig, deps: CheckDeps): Promise<Report> {
+  const now = deps.now ?? (() => new Date());
+  const log = deps.logger ?? silentLogger;
+  const startedAt = now();
+  const progress: CheckProgress = { warnings: [] };
+  try {
+    if (target.dialect !== 'postgres') {
+      throw new ConfigError('MySQL targets are not supported yet', { target: target.name });
+    }
+    const outcome = await checkPostgres(target, deps, log, progress);
+    return checkSuccess(target, startedAt, now(), outcome);
+  } catch (err) {
+    const report = checkFailure(target, startedAt, now(), err, deps.signal, progress);
+    log.debug({ target: target.name, reason: report.error?.reason }, 'check ended with an error');
+    return report;
+  }
+}
+
+async function checkPostgres(
+  target: TargetConfig,
+  deps: CheckDeps,
+  log: CheckLogger,
+  progress: CheckProgress,
+): Promise<CheckOutcome> {
+  const step = (name: string): void => {
+    deps.signal?.throwIfAborted();
+    log.debug({ target: target.name, step: name }, 'check step');
+  };
+  step('inspect');
+  const live = await readLive(target, deps.signal);
+  progress.revision = live.revision;
+  step('read migrations');
+  const directory = await readMigrationDirectory(target.desired.dir, { format: target.desired.format });
+  const { upToVersion, pending, warnings } = deployedState(directory, live.revision);
+  progress.warnings.push(...warnings);
+  step('replay');
+  const desired = await desiredSchema(target, directory, upToVersion, deps.cache);
+  const engine = {
+    replay: desired.value.engine,
+    targetServerVersion: live.serverVersion,
+    replayServerVersion: desired.value.serverVersion,
+    cached: desired.cached,
+  };
+  progress.engine = engine;
+  warnings.push(...versionWarnings(desired.value, live.serverMajor));
+  step('diff');
+  const filter = objectFilter(target);
+  const current = filterSnapshot(live.snapshot, filter);
+  const wanted = filterSnapshot(desired.value.snapshot, filter);
+  const changes = diffSchemas({
+    current,
+    desired: wanted,
+    hooks: postgresHooks,
+    options: { checkColumnOrder: target.checkColumnOrder, checkPrivileges: target.privileges },
+  });
+  const plan = planOrError(changes, current, wanted);
+  return {
+    revision: live.revision,
+    pending,
+    current,
+    desired: wanted,
+    changes,
+    plan,
+    ddl: { desired: renderPostgresDdl(wanted), current: renderPostgresDdl(current) },
+    engine,
+    warnings,
+  };
+}
+
+/** One read-only session: catalogs, then the revision table; always closed. */
+async function readLive(target: TargetConfig, signal: AbortSignal | undefined): Promise<LiveSide> {
+  const session = await openReadOnlySession(target.url, {
+    target: target.name,
+    passwordFile: target.passwordFile,
+    connectTimeoutMs: target.connectTimeoutMs,
+    statementTimeoutMs: target.statementTimeoutMs,
+  });
+  try {
+    signal?.throwIfAborted();
+    const snapshot = await inspectPostgres(session.db, {
+      schemas: target.schemas,
+      privileges: target.privileges,
+      target: target.name,
+      source: { description: target.displayUrl },
+    });
+    signal?.throwIfAborted();
+    const revision = await readPostgresRevision(session.db, { target: target.name });
+    return {
+      snapshot,
+      revision,
+      serverVersion: session.serverVersion,
+      serverMajor: Math.floor(session.serverVersionNum / 10_000),
+    };
+  } finally {
+    await session.close().catch(() => {});
+  }
+}
+
+/** The replay bound and the pending files, from the revision table (none: replay everything, nothing pending). */
+function deployedState(
+  directory: MigrationDirectory,
+  revision: RevisionState | null,
+): { upToVersion: string | null | undefined; pending: MigrationFile[]; warnings: string[] } {
+  const deployed = pendingMigrations(directory, revision);
+  const warnings: string[] = [];
+  let upToVersion = deployed.upToVersion;
+  if (deployed.unknownDeployed !== undefined) {
+    warnings.push(
+      `the database reports version ${deployed.unknownDeployed} deployed, which is not in the migration directory: compared with the whole directory`,
+    );
+    upToVersion = undefined;
+  }
+  if (deployed.notApplied?.length) {
+    const files = deployed.notApplied.map((f) => f.path).join(', ');
+    warnings.push(`files at or below the deployed version that the revision table does not list (replayed as desired): ${files}`);
+  }
+  return { upToVersion, pending: deployed.pending, warnings };
+}
+
+/** The desired schema from the cache, or replayed (and cached). `cached` is true when this check did not replay. */
+async function desiredSchema(
+  target: TargetConfig,
+  directory: MigrationDirectory,
+  upToVersion: string | null | undefined,
+  cache: DesiredCache<DesiredSchema>,
+): Promise<{ value: DesiredSchema; cached: boolean }> {
+  const { devUrl } = target.desired;
+  const inspect = { schemas: target.schemas, privileges: target.privileges };
+  const engine = await replayEngineIdentity({ devUrl, target: target.name });
+  let replayed = false;
+  const value = await cache.getOrReplay({ directoryHash: directory.hash, upToVersion, engine, inspect }, async () => {
+    replayed = true;
+    const result = await replayPostgres(directory, { devUrl, target: target.name, upToVersion, inspect });
+    return { snapshot: result.snapshot, engine: result.engine, serverVersion: result.serverVersion };
+  });
+  return { value, cached: !replayed };
+}
+
+/**
+ * Computed here rather than taken from the replay: the cache is shared by targets on different server versions, so
+ * the warning depends on the target, not on the cached replay.
+ */
+function versionWarnings(desired: DesiredSchema, targetMajor: number): string[] {
+  const replayMajor = desired.snapshot.source.serverMajor;
+  if (replayMajor === undefined || replayMajor === targetMajor) return [];
+  const engine = desired.engine === 'pglite' ? 'embedded PGlite' : 'the dev server';
+  return [
+    `migrations were replayed on ${engine} (PostgreSQL ${desired.serverVersion}) but the target runs PostgreSQL ${targetMajor}: ` +
+      'deparsed defaults and definitions can differ between major versions; set desired.devUrl to a server of the same major version to rule that out',
+  ];
+}
+
+/** The target's schemas and excludes plus the migration tools' revision tables (never part of a diff). */
+export function objectFilter(target: TargetConfig): ObjectFilter {
+  const exclude: Partial<Record<FilterKind, string[]>> = { ...target.exclude };
+  for (const [kind, globs] of Object.entries(revisionExcludeFilter()) as [FilterKind, string[]][]) {
+    exclude[kind] = [...(exclude[kind] ?? []), ...globs];
+  }
+  return { ...(target.schemas ? { schemas: target.schemas } : {}), exclude };
+}
+
+/** A change the planner cannot render must not fail the check: the report carries the error instead of SQL. */
+function planOrError(changes: Plan['changes'], current: SchemaSnapshot, desired: SchemaSnapshot): Plan | { error: string } {
+  try {
+    return planPostgres(changes, { current, desired });
+  } catch (err) {
+    if (err instanceof PlanError) return { error: err.describe() };
+    throw err;
+  }
+}
