@@ -17,7 +17,7 @@ import { ConfigFileError, type ConfigIssue, formatPath } from './issues.ts';
 import { lineOf } from './locate.ts';
 import { crossFieldIssues } from './rules.ts';
 import { configSchema, issueMessage, type ParsedConfigFile, type ParsedTarget, urlDialect } from './schema.ts';
-import { interpolateEnv, readSecretFile, withPassword } from './secrets.ts';
+import { interpolateEnv, withPassword } from './secrets.ts';
 import type { AgentConfig, DesiredConfig, TargetConfig } from './types.ts';
 
 export { ConfigFileError, type ConfigIssue } from './issues.ts';
@@ -66,12 +66,11 @@ export async function parseConfig(text: string, file: string, env: NodeJS.Proces
     ...(result.success ? [] : zodIssues(result.error)).filter((issue) => !spoiled.has(formatPath(issue.path))),
     ...crossFieldIssues(interpolated.value),
   ];
-  const config = result.success && issues.length === 0 ? toAgentConfig(result.data, resolve(file), issues) : undefined;
-  if (!config || issues.length > 0) {
+  if (!result.success || issues.length > 0) {
     const located = issues.map((issue) => ({ ...issue, line: issue.line ?? lineOf(doc, lines, issue.path) }));
     throw new ConfigFileError(file, sortByLine(located));
   }
-  return config;
+  return toAgentConfig(result.data, resolve(file));
 }
 
 /**
@@ -107,15 +106,9 @@ function sortByLine(issues: ConfigIssue[]): ConfigIssue[] {
     .map(({ issue }) => issue);
 }
 
-/** Builds the typed config; problems found only now (an empty token file) are pushed onto `issues`. */
-function toAgentConfig(parsed: ParsedConfigFile, file: string, issues: ConfigIssue[]): AgentConfig {
-  let bearerToken = parsed.bearerToken;
-  if (parsed.bearerTokenFile !== undefined) {
-    // Read once at start: the token guards our own API, and changing it is a restart anyway.
-    const read = readSecretFile(parsed.bearerTokenFile);
-    if ('problem' in read) issues.push({ path: ['bearerTokenFile'], message: read.problem });
-    else bearerToken = read.value;
-  }
+/** Builds the typed config from the validated file. */
+function toAgentConfig(parsed: ParsedConfigFile, file: string): AgentConfig {
+  const bearerToken = parsed.bearerTokenFile ?? parsed.bearerToken;
   const targets = parsed.targets.map(toTargetConfig);
   return {
     file,

@@ -36,6 +36,13 @@ function isNode(value: unknown): value is Node {
   return isScalar(value) || isMap(value) || isSeq(value) || isAlias(value);
 }
 
+/** With `merge: true` yaml 2 parses the `<<` key as `Symbol(<<)` (older releases kept the text). */
+function isMergeKey(key: unknown): boolean {
+  if (!isScalar(key)) return false;
+  const value = key.value;
+  return value === '<<' || (typeof value === 'symbol' && value.description === '<<');
+}
+
 function deref(doc: Document, node: unknown): unknown {
   return isAlias(node) ? node.resolve(doc) : node;
 }
@@ -45,7 +52,7 @@ function findPair(doc: Document, items: readonly Pair[], key: string): Pair | un
   const own = items.find((pair) => isScalar(pair.key) && String(pair.key.value) === key);
   if (own) return own;
   for (const pair of items) {
-    if (!isScalar(pair.key) || pair.key.value !== '<<') continue;
+    if (!isMergeKey(pair.key)) continue;
     const sources = deref(doc, pair.value);
     const maps = isSeq(sources) ? sources.items.map((item) => deref(doc, item)) : [sources];
     for (const map of maps) {

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import type { FilterKind } from '../diff/filter.ts';
 import { MIGRATION_FORMATS } from '../migrations/index.ts';
 import { DEFAULT_PORT, DEFAULT_SCHEDULE } from './types.ts';
-import { secretFileProblem } from './secrets.ts';
+import { readSecretFile, secretFileProblem } from './secrets.ts';
 
 /** Target names become the `target` label and URL path segments. */
 export const TARGET_NAME = /^[A-Za-z0-9_.-]+$/;
@@ -88,6 +88,15 @@ const secretFile = (baseDir: string) =>
   path(baseDir).superRefine((file, ctx) => {
     const problem = secretFileProblem(file);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+/** A file holding a secret read once at start (the bearer token): the output is the trimmed content. */
+const secretFileContent = (baseDir: string) =>
+  path(baseDir).transform((file, ctx) => {
+    const read = readSecretFile(file);
+    if ('value' in read) return read.value;
+    ctx.addIssue({ code: 'custom', message: read.problem });
+    return z.NEVER;
   });
 
 const connectionUrl = nonEmpty.superRefine((url, ctx) => {
@@ -171,7 +180,8 @@ export function configSchema(baseDir: string) {
     listen: listenAddress.prefault(`0.0.0.0:${DEFAULT_PORT}`),
     dataDir: dataDir(baseDir).prefault('./data'),
     bearerToken: nonEmpty.optional(),
-    bearerTokenFile: secretFile(baseDir).optional(),
+    // Read once at start: the token guards our own API, and changing it is a restart anyway.
+    bearerTokenFile: secretFileContent(baseDir).optional(),
     concurrency: positiveInt.default(2),
     retention: z
       .strictObject({ maxAgeDays: positiveInt.default(30), maxReportsPerTarget: positiveInt.default(500) })
