@@ -7,6 +7,7 @@ import type { Extension } from '@electric-sql/pglite';
 import pg from 'pg';
 import { redactUrl, toSchemaDriftError } from './connect.ts';
 import type { Queryable } from './queryable.ts';
+import type { PgliteStart } from './replay.ts';
 import { quoteIdent } from './quote.ts';
 
 /** A database to replay into. */
@@ -93,10 +94,20 @@ export async function pgliteVersion(): Promise<string> {
   return manifest.version;
 }
 
-/** A fresh in-memory PGlite with every contrib extension available. */
-export async function openPgliteScratch(): Promise<ScratchDatabase> {
+/**
+ * A fresh in-memory PGlite with every contrib extension available. With `start.template` it starts from that dumped
+ * data directory instead of running initdb; with `start.onTemplate` it hands out a dump of its fresh data directory.
+ */
+export async function openPgliteScratch(start: PgliteStart = {}): Promise<ScratchDatabase> {
   const { PGlite } = await import('@electric-sql/pglite');
-  const instance = await PGlite.create({ extensions: await loadContrib() });
+  const extensions = await loadContrib();
+  const instance = start.template
+    ? await PGlite.create({ extensions, loadDataDir: new Blob([start.template]) })
+    : await PGlite.create({ extensions });
+  if (!start.template && start.onTemplate) {
+    const dump = await instance.dumpDataDir('none');
+    start.onTemplate(new Uint8Array(await dump.arrayBuffer()));
+  }
   let closed = false;
   const close = async (): Promise<void> => {
     if (closed) return;

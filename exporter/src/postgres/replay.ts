@@ -15,6 +15,7 @@ import { compareVersions } from '../migrations/versions.ts';
 import type { SchemaSnapshot } from '../model/schema.ts';
 import { openReadOnlySession, toSchemaDriftError } from './connect.ts';
 import { inspectPostgres, type PgInspectOptions } from './inspect.ts';
+import { replayInWorker } from './replay-isolate.ts';
 import { openPgliteScratch, openServerScratch, pgliteVersion, type ScratchDatabase } from './replay-scratch.ts';
 
 /** Options of {@link replayPostgres}. */
@@ -32,6 +33,17 @@ export interface ReplayOptions {
   readonly inspect?: PgInspectOptions;
   /** Major version of the monitored server: a different replay engine version is reported in `warnings`. */
   readonly targetServerMajor?: number;
+  /**
+   * Run an embedded (PGlite) replay in a worker thread that exits afterwards, so its ~400 MB of WebAssembly memory
+   * is returned (default true). Without it the memory stays with the process for good.
+   */
+  readonly isolate?: boolean;
+}
+
+/** How an in-process PGlite replay starts: from a dumped data directory, or dumping a fresh one for later replays. */
+export interface PgliteStart {
+  readonly template?: Uint8Array | null;
+  readonly onTemplate?: (template: Uint8Array) => void;
 }
 
 /** What {@link replayPostgres} returns. */
@@ -57,8 +69,20 @@ const CANNOT_RUN_IN_TRANSACTION = '25001';
  * @throws ConnectError, AuthError for a dev server that cannot be reached or refuses to create a database.
  */
 export async function replayPostgres(dir: MigrationDirectory, options: ReplayOptions = {}): Promise<ReplayResult> {
+  if (!options.devUrl && options.isolate !== false) return replayInWorker(dir, options);
+  return replayInProcess(dir, options);
+}
+
+/** {@link replayPostgres} in this thread (the worker's entry, and replays on a dev server). */
+export async function replayInProcess(
+  dir: MigrationDirectory,
+  options: ReplayOptions,
+  pglite: PgliteStart = {},
+): Promise<ReplayResult> {
   const { applied, pending } = selectFiles(dir.files, options.upToVersion);
-  const scratch = options.devUrl ? await openServerScratch(options.devUrl, options.target) : await openPgliteScratch();
+  const scratch = options.devUrl
+    ? await openServerScratch(options.devUrl, options.target)
+    : await openPgliteScratch(pglite);
   try {
     for (const file of applied) await applyFile(scratch, dir, file, options.target);
     const snapshot = await inspectPostgres(scratch.db, {
