@@ -103,7 +103,7 @@ function statusOf(err: unknown): { status: number; message: string } {
   return { status: 500, message: 'internal server error' };
 }
 
-/** JSON errors everywhere, never a stack trace; 5xx details go to the log only. */
+/** JSON errors everywhere, never a stack trace; an unexpected error (500) goes to the log, its details nowhere else. */
 function errorHandler(log: AppLogger | undefined): ErrorRequestHandler {
   return (err, req, res, next) => {
     if (res.headersSent) {
@@ -111,7 +111,7 @@ function errorHandler(log: AppLogger | undefined): ErrorRequestHandler {
       return;
     }
     const { status, message } = statusOf(err);
-    if (status >= 500) log?.error({ err, method: req.method, path: req.path }, 'http: request failed');
+    if (status === 500) log?.error({ err, method: req.method, path: req.path }, 'http: request failed');
     res.status(status).json({ error: message });
   };
 }
