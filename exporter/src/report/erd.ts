@@ -6,7 +6,7 @@
  * Pure and linear: every lookup goes through a Map keyed by id, so 10,000 tables cost one pass over each side and
  * one over the changes, plus the final sorts.
  */
-import type { Change, ChangeAction, ForeignKeyChange } from '../model/change.ts';
+import type { AttributeChange, Change, ChangeAction, ForeignKeyChange } from '../model/change.ts';
 import type { ErdColumn, ErdRelation, ErdStatus, ErdTable } from '../model/report.ts';
 import { qualifiedKey, type ForeignKey, type SchemaSnapshot, type Table, type View } from '../model/schema.ts';
 import { compareText } from '../diff/compare.ts';
@@ -49,6 +49,8 @@ interface RelationEntry {
 interface ChangeIndex {
   readonly byNode: Map<string, number[]>;
   readonly byColumn: Map<string, number>;
+  /** Output columns of a changed view whose type differs (views have no column changes of their own). */
+  readonly viewColumns: Map<string, AttributeChange[]>;
   readonly byRelation: Map<string, number>;
   /** Current-side relation id → desired-side id, for foreign keys renamed by hand (one `changed` change). */
   readonly renamedRelations: Map<string, string>;
@@ -137,7 +139,7 @@ export function changeTableId(change: Change): string | null {
 }
 
 function indexChanges(changes: readonly Change[]): ChangeIndex {
-  const index: ChangeIndex = { byNode: new Map(), byColumn: new Map(), byRelation: new Map(), renamedRelations: new Map() };
+  const index: ChangeIndex = { byNode: new Map(), byColumn: new Map(), viewColumns: new Map(), byRelation: new Map(), renamedRelations: new Map() };
   changes.forEach((change, i) => {
     const node = changeTableId(change);
     if (node === null) return;
@@ -146,6 +148,7 @@ function indexChanges(changes: readonly Change[]): ChangeIndex {
     else index.byNode.set(node, [i]);
     if (change.type === 'column') index.byColumn.set(columnKey(node, change.name), i);
     if (change.type === 'foreign_key') indexRelationChange(index, change, i);
+    if (change.type === 'view') indexViewColumns(index, node, change.attributes);
   });
   return index;
 }
@@ -156,6 +159,21 @@ function indexRelationChange(index: ChangeIndex, change: ForeignKeyChange, i: nu
   const currentName = change.current?.name;
   if (currentName !== undefined && currentName !== change.name) {
     index.renamedRelations.set(relationId(change.schema, change.table, currentName), id);
+  }
+}
+
+type ViewColumns = readonly { readonly name: string; readonly type: string }[];
+
+/** A changed view lists its output columns on both sides: the ones of one name and different types are `changed`. */
+function indexViewColumns(index: ChangeIndex, node: string, attributes: readonly AttributeChange[]): void {
+  const columns = attributes.find((a) => a.name === 'columns');
+  if (!columns || !Array.isArray(columns.expected) || !Array.isArray(columns.actual)) return;
+  const actual = new Map((columns.actual as ViewColumns).map((c) => [c.name, c.type] as const));
+  for (const expected of columns.expected as ViewColumns) {
+    const type = actual.get(expected.name);
+    if (type !== undefined && type !== expected.type) {
+      index.viewColumns.set(columnKey(node, expected.name), [{ name: 'type', expected: expected.type, actual: type }]);
+    }
   }
 }
 
@@ -173,7 +191,13 @@ function buildColumns(entry: NodeEntry, changes: readonly Change[], index: Chang
   const push = (column: NodeSide['columns'][number], side: NodeSide, inDesired: boolean, inCurrent: boolean) => {
     const i = index.byColumn.get(columnKey(entry.id, column.name));
     const change = i === undefined ? undefined : changes[i];
-    const status: ErdStatus = change ? change.action : presence(inDesired, inCurrent);
+    const viewAttributes = index.viewColumns.get(columnKey(entry.id, column.name));
+    let status: ErdStatus = change ? change.action : presence(inDesired, inCurrent);
+    let attributes = change?.action === 'changed' ? change.attributes : undefined;
+    if (!change && viewAttributes) {
+      status = 'changed';
+      attributes = viewAttributes;
+    }
     out.push({
       name: column.name,
       type: column.type,
@@ -181,7 +205,7 @@ function buildColumns(entry: NodeEntry, changes: readonly Change[], index: Chang
       primaryKey: side.primaryKey.has(column.name),
       foreignKey: side.foreignKey.has(column.name),
       status,
-      ...(change && change.action === 'changed' ? { attributes: change.attributes.map((a) => ({ ...a })) } : {}),
+      ...(attributes ? { attributes: attributes.map((a) => ({ ...a })) } : {}),
     });
   };
   // Desired columns first, in their order; the database's extra columns after them, in theirs.
