@@ -1,0 +1,368 @@
+/**
+ * The Scheduler with a scripted check function (the unit's own dependency, standing in for runCheck) and real
+ * timers, real node-cron and small delays.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { sleep } from '../../src/check/backoff.ts';
+import { Scheduler, SchedulerStoppedError, UnknownTargetError, type SchedulerOptions } from '../../src/check/scheduler.ts';
+import { Semaphore } from '../../src/check/semaphore.ts';
+import type { TargetConfig } from '../../src/config/types.ts';
+import { ConnectError, SchemaDriftError, type FailureReason } from '../../src/errors.ts';
+import type { Report } from '../../src/model/report.ts';
+import { errorReport } from '../../src/report/build.ts';
+
+function target(name: string, overrides: Partial<TargetConfig> = {}): TargetConfig {
+  return {
+    name,
+    dialect: 'postgres',
+    url: `postgres://app:secret@db.invalid/${name}`,
+    displayUrl: `postgres://app@db.invalid/${name}`,
+    desired: { dir: '/nonexistent' },
+    exclude: {},
+    // Far in the future: only tests that want ticks set an every-second schedule.
+    schedule: '0 0 1 1 *',
+    labels: {},
+    connectTimeoutMs: 1_000,
+    statementTimeoutMs: 1_000,
+    checkTimeoutMs: 5_000,
+    checkColumnOrder: false,
+    privileges: false,
+    ...overrides,
+  };
+}
+
+/** A finished check's report: `in_sync`, or `error` with `reason`. */
+function report(name: string, reason?: FailureReason): Report {
+  const now = new Date();
+  const failed = errorReport({
+    target: name,
+    labels: {},
+    startedAt: now,
+    finishedAt: now,
+    error: new SchemaDriftError(reason ?? 'internal', `scripted ${reason ?? 'success'}`),
+  });
+  return reason ? failed : { ...failed, status: 'in_sync', error: null };
+}
+
+/** A promise resolved from outside. */
+function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve: (value: T) => void = () => {};
+  const promise = new Promise<T>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+/** Resolves when `signal` aborts (a check that honours its signal and does nothing else). */
+function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+const schedulers: Scheduler[] = [];
+
+function scheduler(options: Partial<SchedulerOptions> & Pick<SchedulerOptions, 'runCheck'>): { s: Scheduler; delivered: Report[] } {
+  const delivered: Report[] = [];
+  const s = new Scheduler({
+    targets: [target('a')],
+    concurrency: 4,
+    retry: { attempts: 0, initialDelayMs: 10, maxDelayMs: 40 },
+    onReport: (r) => {
+      delivered.push(r);
+    },
+    abortGraceMs: 200,
+    ...options,
+  });
+  schedulers.push(s);
+  return { s, delivered };
+}
+
+afterEach(async () => {
+  await Promise.all(schedulers.splice(0).map((s) => s.stop(0)));
+});
+
+describe('Scheduler: one check per target', () => {
+  it('joins the running check instead of starting a second one, and starts afresh afterwards', async () => {
+    const gate = deferred<void>();
+    let calls = 0;
+    const { s, delivered } = scheduler({
+      runCheck: async (t) => {
+        calls += 1;
+        await gate.promise;
+        return report(t.name);
+      },
+    });
+    const joined = [s.runNow('a'), s.runNow('a'), s.runNow('a')];
+    await sleep(20);
+    expect(s.status()[0]?.running).toBe(true);
+    gate.resolve();
+    const reports = await Promise.all(joined);
+    expect(calls).toBe(1);
+    expect(new Set(reports).size).toBe(1);
+    expect(delivered).toHaveLength(1);
+    expect(s.status()[0]?.running).toBe(false);
+    await s.runNow('a');
+    expect(calls).toBe(2);
+  });
+
+  it('throws UnknownTargetError for a name that is not configured', async () => {
+    const { s } = scheduler({ runCheck: async (t) => report(t.name) });
+    await expect(s.runNow('nope')).rejects.toBeInstanceOf(UnknownTargetError);
+  });
+
+  it('resolves with what onReport returns (the stored report with its id), and survives a failing onReport', async () => {
+    const stored = scheduler({ runCheck: async (t) => report(t.name), onReport: (r) => ({ ...r, id: 42 }) });
+    expect((await stored.s.runNow('a')).id).toBe(42);
+    const failing = scheduler({
+      runCheck: async (t) => report(t.name),
+      onReport: () => {
+        throw new Error('disk full');
+      },
+    });
+    expect((await failing.s.runNow('a')).status).toBe('in_sync');
+  });
+
+  it('turns a check function that throws into an internal error report', async () => {
+    const { s, delivered } = scheduler({
+      runCheck: async () => {
+        throw new Error('bug');
+      },
+    });
+    const r = await s.runNow('a');
+    expect(r.error).toEqual({ reason: 'internal', message: 'bug' });
+    expect(delivered).toEqual([r]);
+  });
+});
+
+describe('Scheduler: global concurrency limit', () => {
+  it('never runs more checks at once than the limit, and runs them all', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const names = ['a', 'b', 'c', 'd', 'e'];
+    const { s } = scheduler({
+      targets: names.map((n) => target(n)),
+      concurrency: 2,
+      runCheck: async (t) => {
+        inFlight += 1;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        await sleep(30);
+        inFlight -= 1;
+        return report(t.name);
+      },
+    });
+    const reports = await Promise.all(names.map((n) => s.runNow(n)));
+    expect(maxInFlight).toBe(2);
+    expect(reports.map((r) => r.target)).toEqual(names);
+  });
+
+  it('start() runs a first check of every target at once', async () => {
+    const started: string[] = [];
+    const gate = deferred<void>();
+    const { s, delivered } = scheduler({
+      targets: ['a', 'b', 'c'].map((n) => target(n)),
+      concurrency: 3,
+      runCheck: async (t) => {
+        started.push(t.name);
+        await gate.promise;
+        return report(t.name);
+      },
+    });
+    const first = s.start();
+    await sleep(20);
+    expect(started.sort()).toEqual(['a', 'b', 'c']);
+    gate.resolve();
+    await first;
+    expect(delivered.map((r) => r.target).sort()).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('Scheduler: time limit', () => {
+  it('aborts the signal and reports timeout when a check overruns', async () => {
+    let seen: AbortSignal | undefined;
+    const { s, delivered } = scheduler({
+      targets: [target('a', { checkTimeoutMs: 50 })],
+      runCheck: async (t, signal) => {
+        seen = signal;
+        await untilAborted(signal);
+        return report(t.name, 'inspect');
+      },
+    });
+    const r = await s.runNow('a');
+    expect(seen?.aborted).toBe(true);
+    expect(r.status).toBe('error');
+    expect(r.error).toEqual({ reason: 'timeout', message: 'check did not finish within 50 ms' });
+    expect(delivered).toEqual([r]);
+  });
+
+  it('gives up waiting for a check that ignores its signal after abortGraceMs', async () => {
+    const { s } = scheduler({
+      targets: [target('a', { checkTimeoutMs: 30 })],
+      abortGraceMs: 50,
+      runCheck: async (t) => {
+        await sleep(2_000);
+        return report(t.name);
+      },
+    });
+    const began = Date.now();
+    const r = await s.runNow('a');
+    expect(r.error?.reason).toBe('timeout');
+    expect(Date.now() - began).toBeLessThan(1_000);
+  });
+});
+
+describe('Scheduler: retries', () => {
+  it.each<[FailureReason, number]>([
+    ['connect', 3],
+    ['auth', 1],
+    ['replay', 1],
+    ['timeout', 1],
+  ])('a %s failure runs the check %i time(s) with retry.attempts 2', async (reason, expectedCalls) => {
+    const times: number[] = [];
+    const { s, delivered } = scheduler({
+      retry: { attempts: 2, initialDelayMs: 20, maxDelayMs: 40 },
+      runCheck: async (t) => {
+        times.push(Date.now());
+        return report(t.name, reason);
+      },
+    });
+    const r = await s.runNow('a');
+    expect(times).toHaveLength(expectedCalls);
+    expect(r.error?.reason).toBe(reason);
+    expect(delivered).toHaveLength(1);
+    // Backoff: at least half the nominal delay (20 ms, then 40 ms) between attempts.
+    const gaps = times.slice(1).map((t, i) => t - (times[i] ?? 0));
+    gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(i === 0 ? 9 : 19));
+  });
+
+  it('delivers the success after a connection came back, noting the retries', async () => {
+    let calls = 0;
+    const { s, delivered } = scheduler({
+      retry: { attempts: 3, initialDelayMs: 10, maxDelayMs: 10 },
+      runCheck: async (t) => {
+        calls += 1;
+        return calls < 3 ? report(t.name, 'connect') : report(t.name);
+      },
+    });
+    const r = await s.runNow('a');
+    expect(calls).toBe(3);
+    expect(r.status).toBe('in_sync');
+    expect(r.warnings).toContain('connection retried 2 time(s)');
+    expect(delivered.map((d) => d.status)).toEqual(['in_sync']);
+  });
+
+  it('gives the slot back while waiting to retry', async () => {
+    const order: string[] = [];
+    let aCalls = 0;
+    const { s } = scheduler({
+      targets: [target('a'), target('b')],
+      concurrency: 1,
+      retry: { attempts: 1, initialDelayMs: 100, maxDelayMs: 100 },
+      runCheck: async (t) => {
+        order.push(t.name);
+        if (t.name === 'a') aCalls += 1;
+        return t.name === 'a' && aCalls === 1 ? errorReportFor(t.name) : report(t.name);
+      },
+    });
+    await Promise.all([s.runNow('a'), s.runNow('b')]);
+    // b ran during a's backoff rather than after it.
+    expect(order).toEqual(['a', 'b', 'a']);
+  });
+});
+
+function errorReportFor(name: string): Report {
+  const now = new Date();
+  return errorReport({ target: name, labels: {}, startedAt: now, finishedAt: now, error: new ConnectError('refused') });
+}
+
+describe('Scheduler: stop', () => {
+  it('lets a running check finish within the grace period and delivers its report', async () => {
+    const { s, delivered } = scheduler({
+      runCheck: async (t) => {
+        await sleep(80);
+        return report(t.name);
+      },
+    });
+    const running = s.runNow('a');
+    await sleep(10);
+    await s.stop(1_000);
+    expect((await running).status).toBe('in_sync');
+    expect(delivered).toHaveLength(1);
+    await expect(s.runNow('a')).rejects.toBeInstanceOf(SchedulerStoppedError);
+  });
+
+  it('aborts checks still running after the grace period, cancels queued ones, and stores neither', async () => {
+    let seen: AbortSignal | undefined;
+    const { s, delivered } = scheduler({
+      targets: [target('a'), target('b')],
+      concurrency: 1,
+      runCheck: async (t, signal) => {
+        seen = signal;
+        await untilAborted(signal);
+        return report(t.name, 'inspect');
+      },
+    });
+    // Settled outcomes, taken before stop() so the rejections are handled when they happen.
+    const running = s.runNow('a').catch((err: unknown) => err);
+    const queued = s.runNow('b').catch((err: unknown) => err);
+    await sleep(10);
+    const began = Date.now();
+    await s.stop(50);
+    expect(Date.now() - began).toBeGreaterThanOrEqual(45);
+    expect(seen?.aborted).toBe(true);
+    expect(seen?.reason).toBeInstanceOf(SchedulerStoppedError);
+    expect(await running).toBeInstanceOf(SchedulerStoppedError);
+    expect(await queued).toBeInstanceOf(SchedulerStoppedError);
+    expect(delivered).toEqual([]);
+    expect(s.status().every((t) => !t.running)).toBe(true);
+  });
+});
+
+describe('Scheduler: cron', () => {
+  it('checks at start, then on every tick of the schedule, and no more after stop', async () => {
+    const checks: number[] = [];
+    const { s } = scheduler({
+      targets: [target('a', { schedule: '* * * * * *', timezone: 'Europe/Paris' })],
+      runCheck: async (t) => {
+        checks.push(Date.now());
+        return report(t.name);
+      },
+    });
+    await s.start();
+    expect(checks).toHaveLength(1);
+    const next = s.status()[0]?.nextRunAt;
+    expect(next).toBeInstanceOf(Date);
+    expect((next?.getTime() ?? 0) - Date.now()).toBeLessThanOrEqual(1_000);
+    await sleep(1_300);
+    expect(checks.length).toBeGreaterThanOrEqual(2);
+    await s.stop(100);
+    const after = checks.length;
+    expect(s.status()[0]?.nextRunAt).toBeUndefined();
+    await sleep(1_100);
+    expect(checks).toHaveLength(after);
+  });
+
+  it('refuses an invalid cron expression at construction', () => {
+    expect(() => scheduler({ targets: [target('a', { schedule: 'every day' })], runCheck: async (t) => report(t.name) })).toThrow(
+      /invalid cron schedule "every day"/,
+    );
+  });
+});
+
+describe('Semaphore', () => {
+  it('serves waiters in order and lets an aborted waiter leave the queue', async () => {
+    const sem = new Semaphore(1);
+    const release = await sem.acquire();
+    const order: string[] = [];
+    const controller = new AbortController();
+    const first = sem.acquire().then((r) => (order.push('first'), r));
+    const leaving = sem.acquire(controller.signal);
+    const second = sem.acquire().then((r) => (order.push('second'), r));
+    controller.abort(new Error('gone'));
+    await expect(leaving).rejects.toThrow('gone');
+    expect(sem.waiting).toBe(2);
+    release();
+    (await first)();
+    (await second)();
+    expect(order).toEqual(['first', 'second']);
+    expect(sem.held).toBe(0);
+  });
+});
