@@ -12,6 +12,7 @@ import {
   summarizeAttributes,
   targetRows,
   type Row,
+  type TargetRowConfig,
 } from '../../src/report/views.ts';
 import { FINISHED, loadDriftFixture, reportInput, STARTED } from './drift-fixture.ts';
 
@@ -19,7 +20,7 @@ let drifted: Report;
 let inSync: Report;
 let failed: Report;
 
-const TARGETS = [
+const TARGETS: TargetRowConfig[] = [
   { name: 'production', labels: { environment: 'production', team: 'core' }, displayUrl: 'postgres://app@db/prod', schedule: '0 6,18 * * *' },
   { name: 'staging', labels: { environment: 'staging' }, displayUrl: 'postgres://app@db/staging', schedule: '0 * * * *' },
   { name: 'broken', labels: { environment: 'production', status: 'legacy' }, schedule: '*/5 * * * *' },
