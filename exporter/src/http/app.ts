@@ -88,14 +88,17 @@ export function createApp(deps: AppDeps): express.Express {
   return app;
 }
 
-/** Status of an error: ours, a stopping scheduler's 503 and express's own 4xx (http-errors with `expose`) keep theirs, everything else is 500. */
+/**
+ * Status and client-facing message of an error: ours keep theirs, a stopping scheduler is 503, express's own 4xx keep
+ * their status (with their message only when marked `expose`), everything else is a 500 without details.
+ */
 function statusOf(err: unknown): { status: number; message: string } {
   if (err instanceof HttpError) return { status: err.status, message: err.message };
   // The agent is shutting down: the check was cancelled and produced no report; a retry later may succeed.
   if (err instanceof SchedulerStoppedError) return { status: 503, message: err.message };
   const e = err as { status?: unknown; expose?: unknown; message?: unknown };
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
-    // The router marks an undecodable path parameter 400 without `expose`: its message is safe, it echoes the input.
+    // The router marks an undecodable path parameter 400 without `expose`; say what is wrong in our own words.
     if (err instanceof URIError) return { status: 400, message: 'malformed percent-encoding in the URL path' };
     const exposed = e.expose === true && typeof e.message === 'string';
     return { status: e.status, message: exposed ? (e.message as string) : (STATUS_CODES[e.status] ?? 'bad request') };
