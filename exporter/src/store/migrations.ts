@@ -51,33 +51,32 @@ const MIGRATIONS: readonly StoreMigration[] = [{ version: 1, sql: V1 }];
 /** The store schema version this build writes. */
 export const STORE_SCHEMA_VERSION = MIGRATIONS.length;
 
-/** What {@link migrateStore} found and did. */
-export interface MigrationOutcome {
-  readonly from: number;
-  readonly to: number;
-}
-
 /**
- * Brings the store's tables to {@link STORE_SCHEMA_VERSION}. Throws (plain `Error`, wrapped by the caller with the
- * file name) when the file belongs to something else or was written by a newer schema-drift.
+ * Reads which store version the file holds, without writing anything. Throws (plain `Error`, wrapped by the caller
+ * with the file name) when the file belongs to something else or was written by a newer schema-drift; 0 means a new,
+ * empty file.
  */
-export function migrateStore(db: DatabaseSync): MigrationOutcome {
-  const from = pragmaNumber(db, 'user_version');
+export function storeVersion(db: DatabaseSync): number {
+  const version = pragmaNumber(db, 'user_version');
   const applicationId = pragmaNumber(db, 'application_id');
-  if (from === 0) assertEmptyOrOurs(db, applicationId);
+  if (version === 0) assertEmptyOrOurs(db, applicationId);
   else if (applicationId !== STORE_APPLICATION_ID) {
     throw new Error(`not a schema-drift report store (application_id ${applicationId})`);
   }
-  if (from > STORE_SCHEMA_VERSION) {
+  if (version > STORE_SCHEMA_VERSION) {
     throw new Error(
-      `store schema version ${from} was written by a newer schema-drift (this build knows up to ${STORE_SCHEMA_VERSION})`,
+      `store schema version ${version} was written by a newer schema-drift (this build knows up to ${STORE_SCHEMA_VERSION})`,
     );
   }
+  return version;
+}
+
+/** Brings the store's tables from version `from` (see {@link storeVersion}) to {@link STORE_SCHEMA_VERSION}. */
+export function migrateStore(db: DatabaseSync, from: number): void {
   for (const step of MIGRATIONS) {
     if (step.version <= from) continue;
     applyStep(db, step);
   }
-  return { from, to: STORE_SCHEMA_VERSION };
 }
 
 function assertEmptyOrOurs(db: DatabaseSync, applicationId: number): void {

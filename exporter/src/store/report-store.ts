@@ -16,7 +16,7 @@ import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { ConfigError, type ErrorContext } from '../errors.ts';
 import type { CheckStatus, Report } from '../model/report.ts';
-import { migrateStore } from './migrations.ts';
+import { migrateStore, STORE_SCHEMA_VERSION, storeVersion } from './migrations.ts';
 import { decodeReportJson, encodeReportJson } from './report-codec.ts';
 import {
   reportColumns,
@@ -108,10 +108,13 @@ export class ReportStore {
     let db: DatabaseSync | undefined;
     try {
       db = new DatabaseSync(file, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
-      configure(db, options.verify ?? true);
-      const outcome = migrateStore(db);
-      if (outcome.from !== outcome.to) {
-        options.logger?.info({ file, from: outcome.from, to: outcome.to }, 'report store schema migrated');
+      // Everything that could refuse the file runs before the first write: a refused file is left byte for byte.
+      if (options.verify ?? true) verifyIntegrity(db);
+      const from = storeVersion(db);
+      configure(db, from === 0);
+      migrateStore(db, from);
+      if (from !== STORE_SCHEMA_VERSION) {
+        options.logger?.info({ file, from, to: STORE_SCHEMA_VERSION }, 'report store schema migrated');
       }
       return new ReportStore(file, db, options.logger);
     } catch (err) {
@@ -249,19 +252,21 @@ export class ReportStore {
   }
 }
 
-function configure(db: DatabaseSync, verify: boolean): void {
+/** `PRAGMA quick_check`: damage is reported at start rather than on some later read. */
+function verifyIntegrity(db: DatabaseSync): void {
   // The first read of the header happens here: a file that is not SQLite fails with "file is not a database".
-  if (verify) {
-    const rows = db.prepare('PRAGMA quick_check(3)').all() as { quick_check: string }[];
-    // Rows may hold several lines and a "*** in database main ***" header; the message must stay one line.
-    const problems = rows
-      .flatMap((r) => r.quick_check.split('\n'))
-      .filter((line) => line !== 'ok' && !line.startsWith('***'));
-    if (problems.length) throw new Error(`damaged (PRAGMA quick_check): ${problems.join('; ')}`);
-  }
-  // Takes effect only on a file without tables, and only before WAL is switched on; a no-op on an existing store.
-  // Incremental auto-vacuum lets prune give space back without a full VACUUM.
-  db.exec('PRAGMA auto_vacuum = INCREMENTAL');
+  const rows = db.prepare('PRAGMA quick_check(3)').all() as { quick_check: string }[];
+  // Rows may hold several lines and a "*** in database main ***" header; the message must stay one line.
+  const problems = rows
+    .flatMap((r) => r.quick_check.split('\n'))
+    .filter((line) => line !== 'ok' && !line.startsWith('***'));
+  if (problems.length) throw new Error(`damaged (PRAGMA quick_check): ${problems.join('; ')}`);
+}
+
+function configure(db: DatabaseSync, fresh: boolean): void {
+  // Incremental auto-vacuum lets prune give space back without a full VACUUM. It can only be chosen on a file
+  // without tables, before WAL is switched on.
+  if (fresh) db.exec('PRAGMA auto_vacuum = INCREMENTAL');
   const mode = db.prepare('PRAGMA journal_mode = WAL').get() as { journal_mode: string } | undefined;
   if (mode?.journal_mode !== 'wal') throw new Error(`cannot use WAL journal mode (got ${mode?.journal_mode})`);
   db.exec('PRAGMA synchronous = FULL');

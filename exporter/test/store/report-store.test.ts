@@ -53,7 +53,7 @@ describe('a realistic report', () => {
       changes: drifted.changes,
       plan: drifted.plan,
       ddl: drifted.ddl,
-      revision: { tool: 'golang-migrate', table: 'public.schema_migrations', version: '3', dirty: false, versions: ['3'] },
+      revision: { tool: 'golang-migrate', table: 'public.schema_migrations', version: '3', dirty: false, appliedVersions: ['1', '2', '3'] },
       pending: [],
       engine: { dialect: 'postgres', replay: 'pglite', targetServerVersion: '15.20', replayServerVersion: '18.6', cached: false },
       warnings: [],

@@ -86,3 +86,9 @@ export function tempDir(prefix: string): { dir: string; remove(): void } {
   const dir = mkdtempSync(path.join(tmpdir(), `schema-drift-${prefix}-`));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/** The report the crash test's child saves for `seq` (large every third time). */
+export function crashReport(seq: number): Report {
+  const statuses: CheckStatus[] = ['in_sync', 'drift', 'drift', 'error', 'pending'];
+  return syntheticReport({ target: 'crash', status: statuses[seq % statuses.length]!, seq, tables: seq % 3 === 0 ? 800 : 5 });
+}
