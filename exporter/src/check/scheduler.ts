@@ -98,6 +98,18 @@ type Trigger = 'start' | 'schedule' | 'manual';
 
 const DEFAULT_ABORT_GRACE_MS = 10_000;
 
+/** Refuses a schedule node-cron would reject only at `start()`, when some targets would already be scheduled. */
+function validateSchedule(target: TargetConfig): void {
+  const where = `target ${JSON.stringify(target.name)}`;
+  if (!cron.validate(target.schedule)) throw new RangeError(`${where}: invalid cron schedule ${JSON.stringify(target.schedule)}`);
+  if (target.timezone === undefined) return;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: target.timezone });
+  } catch {
+    throw new RangeError(`${where}: unknown time zone ${JSON.stringify(target.timezone)}`);
+  }
+}
+
 /** Schedules and runs the checks of the configured targets. */
 export class Scheduler {
   readonly #options: SchedulerOptions;
@@ -117,9 +129,7 @@ export class Scheduler {
     this.#slots = new Semaphore(options.concurrency);
     for (const target of options.targets) {
       if (this.#states.has(target.name)) throw new RangeError(`duplicate target name ${JSON.stringify(target.name)}`);
-      if (!cron.validate(target.schedule)) {
-        throw new RangeError(`target ${JSON.stringify(target.name)}: invalid cron schedule ${JSON.stringify(target.schedule)}`);
-      }
+      validateSchedule(target);
       this.#states.set(target.name, {
         target,
         task: null,

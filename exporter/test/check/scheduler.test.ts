@@ -340,10 +340,11 @@ describe('Scheduler: cron', () => {
     expect(checks).toHaveLength(after);
   });
 
-  it('refuses an invalid cron expression at construction', () => {
-    expect(() => scheduler({ targets: [target('a', { schedule: 'every day' })], runCheck: async (t) => report(t.name) })).toThrow(
-      /invalid cron schedule "every day"/,
-    );
+  it.each([
+    [{ schedule: 'every day' }, /target "a": invalid cron schedule "every day"/],
+    [{ timezone: 'Mars/Olympus' }, /target "a": unknown time zone "Mars\/Olympus"/],
+  ])('refuses %o at construction', (overrides, message) => {
+    expect(() => scheduler({ targets: [target('a', overrides)], runCheck: async (t) => report(t.name) })).toThrow(message);
   });
 });
 
