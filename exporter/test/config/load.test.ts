@@ -2,9 +2,10 @@
  * Valid configurations: defaults, relative paths, YAML anchors shared by targets, and the exact `AgentConfig`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config/load.ts';
+import { loadConfig, parseConfig } from '../../src/config/load.ts';
 import { DEFAULT_PORT, DEFAULT_SCHEDULE } from '../../src/config/types.ts';
 import { createConfigFixture } from './config-fixture.ts';
 
@@ -192,5 +193,42 @@ targets:
     expect(config.dataDir).toBe(join(fx.dir, 'etc', 'state'));
     expect(config.targets[0]?.desired.dir).toBe(join(nested, 'db', 'migrations'));
     expect(config.targets[0]?.passwordFile).toBe(join(nested, 'pw'));
+  });
+});
+
+describe('exporter/examples/schema-drift.yaml', () => {
+  const example = new URL('../../examples/schema-drift.yaml', import.meta.url).pathname;
+  const examples = join(example, '..');
+
+  it('loads: production and staging share one migration directory and the environment label', async () => {
+    const passwordFile = join(fx.dir, 'secrets', 'db-password');
+    const text = (await readFile(example, 'utf8')).replace('/run/secrets/staging-db-password', passwordFile);
+    const config = await parseConfig(text, example, { PROD_DB_PASSWORD: 'pw' });
+    expect(config.labelNames).toEqual(['environment']);
+    expect(config.dataDir).toBe(join(examples, 'data'));
+    const [production, staging] = config.targets;
+    expect(production).toMatchObject({
+      name: 'production',
+      displayUrl: 'postgres://schema_drift@prod-db.internal:5432/app?sslmode=require',
+      desired: { dir: join(examples, 'migrations'), format: 'golang-migrate' },
+      labels: { environment: 'production' },
+      schemas: ['public'],
+      exclude: { table: ['public.tmp_*'] },
+      schedule: '0 6,18 * * *',
+      timezone: 'Europe/Berlin',
+    });
+    expect(production?.url).toBe('postgres://schema_drift:pw@prod-db.internal:5432/app?sslmode=require');
+    expect(staging).toMatchObject({ name: 'staging', passwordFile, labels: { environment: 'staging' }, schedule: '0 * * * *' });
+    expect(staging?.desired).toEqual(production?.desired);
+  });
+
+  it('without its secrets, names exactly the unset variable and the missing password file', async () => {
+    const lines = (await readFile(example, 'utf8')).split('\n');
+    const lineOf = (start: string) => lines.findIndex((l) => l.trimStart().startsWith(start)) + 1;
+    const err = await loadConfig(example, {}).catch((e: unknown) => e);
+    expect((err as Error & { describe(): string }).describe().split('\n')).toEqual([
+      `${example}:${lineOf('password:')}: targets[0].password: environment variable PROD_DB_PASSWORD is not set`,
+      `${example}:${lineOf('passwordFile:')}: targets[1].passwordFile: cannot read /run/secrets/staging-db-password (ENOENT)`,
+    ]);
   });
 });
