@@ -178,8 +178,14 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   return program;
 }
 
-function diff(current: SchemaSnapshot, desired: SchemaSnapshot, options: { checkColumnOrder?: boolean }): Change[] {
-  return diffSchemas({ current, desired, hooks: postgresHooks, options: { checkColumnOrder: options.checkColumnOrder } });
+/** `--privileges` both reads ACLs (source options) and compares them (the differ's opt-in). */
+function diff(
+  current: SchemaSnapshot,
+  desired: SchemaSnapshot,
+  options: { checkColumnOrder?: boolean; privileges?: boolean },
+): Change[] {
+  const diffOptions = { checkColumnOrder: options.checkColumnOrder, checkPrivileges: options.privileges };
+  return diffSchemas({ current, desired, hooks: postgresHooks, options: diffOptions });
 }
 
 function warn(io: CliIo, warnings: readonly string[]): void {

@@ -15,7 +15,11 @@ import { createTempPgDatabase } from './support/servers.ts';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('fixtures/postgres/convergence/', import.meta.url));
-const CASES = readdirSync(ROOT, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+// The privileges* cases need roles created per run: convergence-privileges.test.ts runs them.
+const CASES = readdirSync(ROOT, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && !d.name.startsWith('privileges'))
+  .map((d) => d.name)
+  .sort();
 const RUNS = CASES.flatMap((name) => [
   { name, from: 'a.sql', to: 'b.sql' },
   { name, from: 'b.sql', to: 'a.sql' },

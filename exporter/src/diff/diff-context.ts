@@ -4,6 +4,12 @@
  */
 import type { AttributeChange, Change } from '../model/change.ts';
 import type { Column, SchemaSnapshot } from '../model/schema.ts';
+
+/** An object's ACL with the owner it is relative to (columns: their table's owner). */
+export interface AclSide {
+  readonly acl?: readonly string[];
+  readonly owner?: string;
+}
 import { deepEqual } from './compare.ts';
 import type { DiffHooks, DiffOptions } from './options.ts';
 
@@ -23,10 +29,11 @@ export interface DiffContext {
    */
   columnDefault(column: Column, schema: string): string | null;
   /**
-   * The `acl` attribute change of an object, or none: only with `checkPrivileges` and when both sides carry ACLs
-   * (privileges are an opt-in of the inspector); compared through the hooks' ACL normaliser.
+   * The ACL attribute change (named `name`, default `acl`) of an object, or none: only with `checkPrivileges` and
+   * when both sides carry ACLs (privileges are an opt-in of the inspector); compared through the hooks' ACL
+   * normaliser, each side with its own owner. Raw ACLs are reported.
    */
-  compareAcl(desired: readonly string[] | undefined, current: readonly string[] | undefined): AttributeChange[];
+  compareAcl(desired: AclSide, current: AclSide, name?: string): AttributeChange[];
   /** Normalised collation (the dialect's "default" spelled out reads as `null`). */
   collation(name: string | null | undefined): string | null;
 }
@@ -42,7 +49,8 @@ export function createDiffContext(
 ): DiffContext {
   const majors = snapshots.map((s) => s.source.serverMajor);
   const serverMajor = majors.every((m) => m !== undefined) && majors.length > 0 ? Math.min(...majors) : undefined;
-  const normAcl = (acl: readonly string[]) => (hooks.normalizeAcl ? hooks.normalizeAcl(acl, serverMajor) : acl);
+  const normAcl = (acl: readonly string[], owner: string | undefined) =>
+    hooks.normalizeAcl ? hooks.normalizeAcl(acl, serverMajor, owner) : acl;
   const exprCache = new Map<string, string>();
   const typeCache = new Map<string, string>();
   const defaultCache = new Map<string, string | null>();
@@ -71,9 +79,10 @@ export function createDiffContext(
       }
       return result;
     },
-    compareAcl: (desired, current) => {
-      if (!options?.checkPrivileges || !desired || !current) return [];
-      return deepEqual(normAcl(desired), normAcl(current)) ? [] : [{ name: 'acl', expected: desired, actual: current }];
+    compareAcl: (desired, current, name = 'acl') => {
+      if (!options?.checkPrivileges || !desired.acl || !current.acl) return [];
+      const same = deepEqual(normAcl(desired.acl, desired.owner), normAcl(current.acl, current.owner));
+      return same ? [] : [{ name, expected: desired.acl, actual: current.acl }];
     },
     collation: (name) => (hooks.normalizeCollation ? hooks.normalizeCollation(name ?? null) : (name ?? null)),
   };

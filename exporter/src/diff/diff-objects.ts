@@ -15,6 +15,7 @@ interface Named {
   readonly schema: string;
   readonly name: string;
   readonly acl?: string[];
+  readonly owner?: string;
 }
 
 /** Shared skeleton: match, compare the pairs, emit extra/missing/changed. */
@@ -43,7 +44,7 @@ function diffNamed<T extends Named>(
   };
   for (const [d, c] of matched.both) {
     const attributes = compare(d, c);
-    attributes.push(...ctx.compareAcl(d.acl, c.acl));
+    attributes.push(...ctx.compareAcl(d, c));
     if (attributes.length > 0) push('changed', d, c, attributes);
   }
   for (const d of matched.missing) push('missing', d, undefined, []);

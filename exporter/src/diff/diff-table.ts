@@ -3,7 +3,7 @@
  * compared attribute by attribute, then column by column, then part by part.
  */
 import type { AttributeChange, Change } from '../model/change.ts';
-import type { Column, Identity, Table } from '../model/schema.ts';
+import type { Attrs, Column, Identity, Table } from '../model/schema.ts';
 import { byName, compareAttrs, compareFields, deepEqual, matchBy, type Field } from './compare.ts';
 import type { DiffContext } from './diff-context.ts';
 import { createPartKinds, diffParts, standaloneIndexes, type PartKinds } from './diff-table-parts.ts';
@@ -61,7 +61,8 @@ function diffColumns(ctx: DiffContext, table: Table, desired: Table, current: Ta
     const attributes = compareFields(fields, d, c);
     attributes.push(...compareIdentity(ctx, d.identity, c.identity));
     attributes.push(...compareGenerated(ctx, d.generated, c.generated));
-    attributes.push(...compareAttrs(d.attrs, c.attrs));
+    attributes.push(...compareAttrs(withoutAcl(d.attrs), withoutAcl(c.attrs)));
+    attributes.push(...compareColumnAcl(ctx, desired, current, d, c));
     if (attributes.length > 0) {
       ctx.out.push({ ...owner, action: 'changed', name: d.name, desired: d, current: c, attributes });
     }
@@ -70,13 +71,31 @@ function diffColumns(ctx: DiffContext, table: Table, desired: Table, current: Ta
   for (const c of matched.extra) ctx.out.push({ ...owner, action: 'extra', name: c.name, current: c, attributes: [] });
 }
 
+/** Column ACLs are privileges: compared only through {@link DiffContext.compareAcl}, never as a plain attribute. */
+function withoutAcl(attrs: Attrs | undefined): Attrs | undefined {
+  if (!attrs || !('acl' in attrs)) return attrs;
+  const { acl: _acl, ...rest } = attrs;
+  return rest;
+}
+
+/**
+ * A column's `attrs.acl` change. The inspector sets it only for columns with grants of their own, so when both
+ * tables carry an ACL (privileges were inspected on both sides) an absent column ACL is an empty one. Column grants
+ * name the table's owner as grantor.
+ */
+function compareColumnAcl(ctx: DiffContext, dt: Table, ct: Table, d: Column, c: Column): AttributeChange[] {
+  if (!dt.acl || !ct.acl) return [];
+  const aclOf = (column: Column) => (Array.isArray(column.attrs?.acl) ? column.attrs.acl.filter((x) => typeof x === 'string') : []);
+  return ctx.compareAcl({ acl: aclOf(d), owner: dt.owner }, { acl: aclOf(c), owner: ct.owner }, 'attrs.acl');
+}
+
 function tableAttributes(ctx: DiffContext, desired: Table, current: Table): AttributeChange[] {
   const out: AttributeChange[] = [];
   if (desired.comment !== current.comment) {
     out.push({ name: 'comment', expected: desired.comment, actual: current.comment });
   }
   out.push(...compareAttrs(desired.attrs, current.attrs));
-  out.push(...ctx.compareAcl(desired.acl, current.acl));
+  out.push(...ctx.compareAcl(desired, current));
   return out;
 }
 

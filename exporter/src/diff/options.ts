@@ -34,9 +34,11 @@ export interface DiffHooks {
   /**
    * Normalise an ACL (optional; added by the differ). `serverMajor` is the older of the two snapshots' server major
    * versions (absent when unknown), so privileges the older server cannot express (PostgreSQL 17's MAINTAIN) are not
-   * reported as drift. Without it ACLs are compared as they are.
+   * reported as drift. `owner` is the object's owner on that side (absent when the snapshot does not say), so the
+   * owner's own grants can be compared whoever owns the object (the replay database and production differ there).
+   * Without the hook ACLs are compared as they are.
    */
-  normalizeAcl?(acl: readonly string[], serverMajor: number | undefined): string[];
+  normalizeAcl?(acl: readonly string[], serverMajor: number | undefined, owner?: string): string[];
 }
 
 /** What the differ needs: two snapshots of one dialect and the dialect's hooks. */

@@ -49,8 +49,10 @@ export interface SchemaSnapshot {
 export interface Schema {
   readonly name: string;
   readonly comment: string | null;
-  /** Owner is not compared by default; kept for privileges. */
+  /** Sorted ACL items, only when privileges are inspected. */
   readonly acl?: string[];
+  /** Owner role, only when privileges are inspected (ownership itself is not compared: see `postgres/hooks.ts`). */
+  readonly owner?: string;
   readonly tables: Table[];
   readonly views: View[];
   readonly sequences: Sequence[];
@@ -207,8 +209,10 @@ export interface Table {
   readonly triggers: Trigger[];
   readonly policies: Policy[];
   readonly comment: string | null;
-  /** Sorted ACL items, only when privileges are inspected. */
+  /** Sorted ACL items, only when privileges are inspected. Column ACLs are in the column's `attrs.acl`. */
   readonly acl?: string[];
+  /** Owner role, only when privileges are inspected (ownership itself is not compared: see `postgres/hooks.ts`). */
+  readonly owner?: string;
   /**
    * Dialect facts. PostgreSQL: `unlogged`, `partitionBy` (`RANGE (created_at)`), `partitionOf` (`schema.parent`),
    * `partitionBound` (`FOR VALUES ...`), `rowSecurity`, `forceRowSecurity`, `accessMethod`, `options`.
@@ -231,6 +235,8 @@ export interface View {
   readonly indexes: Index[];
   readonly comment: string | null;
   readonly acl?: string[];
+  /** Owner role, only when privileges are inspected (ownership itself is not compared: see `postgres/hooks.ts`). */
+  readonly owner?: string;
   /** PostgreSQL: `checkOption`, `securityBarrier`, `securityInvoker`. */
   readonly attrs: Attrs;
 }
@@ -253,6 +259,8 @@ export interface Sequence extends SequenceOptions {
   readonly ownedBy: string | null;
   readonly comment: string | null;
   readonly acl?: string[];
+  /** Owner role, only when privileges are inspected (ownership itself is not compared: see `postgres/hooks.ts`). */
+  readonly owner?: string;
   readonly attrs?: Attrs;
 }
 
@@ -314,6 +322,8 @@ export interface Routine {
   readonly definition: string;
   readonly comment: string | null;
   readonly acl?: string[];
+  /** Owner role, only when privileges are inspected (ownership itself is not compared: see `postgres/hooks.ts`). */
+  readonly owner?: string;
   readonly attrs?: Attrs;
 }
 

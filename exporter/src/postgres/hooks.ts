@@ -13,8 +13,11 @@
  * - NOT NULL constraints: 18 stores them in `pg_constraint` (contype `n`, also on domains). The model keeps NOT NULL
  *   as `Column.nullable`/`DomainType.nullable`; the inspector leaves contype `n` out, nothing to normalise here.
  * - Privileges: 17 added MAINTAIN (`m`), so an owner's default table ACL is `arwdDxtm` on 18 and `arwdDxt` on 15.
- *   Normalised by {@link normalizeAcl} when the older side is before 17. Owner role names are not normalised: a
- *   replay database owned by another role than production reports ACL drift (privileges are opt-in).
+ *   Normalised by {@link normalizeAcl} when the older side is before 17.
+ * - Owners: the replay database's objects belong to `postgres` (PGlite) or an admin role, production's to e.g. `app`,
+ *   and an expanded ACL names the owner. {@link normalizeAcl} reads the owner's own grants and the grantor of the
+ *   owner's grants as a placeholder, so only grants to other roles are compared by name. Ownership itself is not
+ *   drift (Atlas and migra do not compare it by default either).
  * - Everything else in the fixture (defaults, check and exclusion constraints, index definitions and predicates,
  *   triggers, policies, SQL-standard function bodies, partition bounds, types) deparses identically.
  * Rules for hand-written or older snapshots: type aliases (`int4`/`integer`), redundant casts between text and
@@ -24,6 +27,7 @@
  */
 import type { Column, View } from '../model/schema.ts';
 import type { DiffHooks } from '../diff/options.ts';
+import { formatAclItem, parseAclItem, withoutLetters, withOwnerPlaceholder } from './acl.ts';
 
 /** A lexical piece of SQL: code, or a literal/quoted identifier that must stay byte for byte. */
 interface Segment {
@@ -249,20 +253,19 @@ export function normalizeCollation(collation: string | null): string | null {
   return bare === 'default' ? null : collation;
 }
 
-const ACL_ITEM = /^((?:"(?:[^"]|"")*"|[^="])*)=([A-Za-z*]*)\/(.*)$/;
-
 /**
- * Normalises an ACL: items sorted, and when the older server is before 17 the MAINTAIN privilege (`m`, new in 17 and
- * part of an owner's default rights there) is dropped, since the older server cannot hold it. Between two 17+
- * servers a MAINTAIN grant is compared like any other.
+ * Normalises an ACL for comparison: items sorted; the object's `owner` (when known) read as the placeholder
+ * `=OWNER` in grantees and grantors (see `acl.ts`); and when the older server is before 17 the MAINTAIN privilege
+ * (`m`, new in 17 and part of an owner's default rights there) dropped, since the older server cannot hold it. Between
+ * two 17+ servers a MAINTAIN grant is compared like any other. Text that is not an ACL item is kept as it is.
  */
-export function normalizeAcl(acl: readonly string[], serverMajor: number | undefined): string[] {
-  const dropMaintain = serverMajor !== undefined && serverMajor < 17;
-  const items = acl.map((item) => {
-    const m = ACL_ITEM.exec(item);
-    if (!dropMaintain || !m) return item;
-    const privileges = (m[2] ?? '').replace(/m\*?/g, '');
-    return privileges === '' ? null : `${m[1] ?? ''}=${privileges}/${m[3] ?? ''}`;
+export function normalizeAcl(acl: readonly string[], serverMajor: number | undefined, owner?: string): string[] {
+  const drop = serverMajor !== undefined && serverMajor < 17 ? 'm' : '';
+  const items = acl.map((text) => {
+    const parsed = parseAclItem(text);
+    if (!parsed) return text;
+    const item = withoutLetters(withOwnerPlaceholder(parsed, owner), drop);
+    return item ? formatAclItem(item) : null;
   });
   return items.filter((item): item is string => item !== null).sort();
 }

@@ -69,6 +69,14 @@ export function aclColumn(aclExpr: string, defaultKind: string, ownerExpr: strin
     FROM (SELECT a::text AS item FROM pg_catalog.unnest(COALESCE(${aclExpr}, pg_catalog.acldefault('${defaultKind}', ${ownerExpr}))) a) x)::text[] END`;
 }
 
+/**
+ * SQL expression: the name of the owner role `ownerExpr`, `NULL` unless privileges are inspected (`$2`). The differ
+ * needs it to tell the owner's own grants (which name whoever replayed the migrations) from grants to other roles.
+ */
+export function ownerColumn(ownerExpr: string): string {
+  return `CASE WHEN $2::bool THEN pg_catalog.pg_get_userbyid(${ownerExpr})::text END`;
+}
+
 /** Key of a relation or type in lookup maps. NUL cannot occur in identifiers. */
 export function relKey(schema: string, name: string): string {
   return `${schema}\u0000${name}`;

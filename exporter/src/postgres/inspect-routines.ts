@@ -10,6 +10,7 @@ import {
   compareText,
   type InspectContext,
   notExtensionMember,
+  ownerColumn,
 } from './inspect-common.ts';
 
 interface RawRoutine {
@@ -31,6 +32,7 @@ interface RawRoutine {
   aggregate: { sfunc: string; stype: string; finalfunc: string | null; combinefunc: string | null; initcond: string | null } | null;
   comment: string | null;
   acl: string[] | null;
+  owner: string | null;
 }
 
 const KINDS: Record<string, Routine['kind']> = { f: 'function', p: 'procedure', a: 'aggregate', w: 'window' };
@@ -63,6 +65,7 @@ function toRoutine(r: RawRoutine): Routine {
     definition: r.definition ?? aggregateDefinition(r),
     comment: r.comment,
     ...(r.acl ? { acl: r.acl } : {}),
+    ...(r.owner ? { owner: r.owner } : {}),
     ...(Object.keys(attrs).length ? { attrs } : {}),
   };
 }
@@ -105,7 +108,8 @@ function routinesSql(version: number): string {
          'sfunc', ag.aggtransfn::regproc::text, 'stype', pg_catalog.format_type(ag.aggtranstype, NULL),
          'finalfunc', NULLIF(ag.aggfinalfn, 0)::regproc::text,
          'combinefunc', NULLIF(ag.aggcombinefn, 0)::regproc::text, 'initcond', ag.agginitval) END AS aggregate,
-       ${commentOf('p.oid', 'pg_catalog.pg_proc')} AS comment, ${aclColumn('p.proacl', 'f', 'p.proowner')} AS acl
+       ${commentOf('p.oid', 'pg_catalog.pg_proc')} AS comment, ${aclColumn('p.proacl', 'f', 'p.proowner')} AS acl,
+       ${ownerColumn('p.proowner')} AS owner
      FROM pg_catalog.pg_proc p
      JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
      JOIN pg_catalog.pg_language l ON l.oid = p.prolang

@@ -9,6 +9,7 @@ import {
   compareText,
   type InspectContext,
   notExtensionMember,
+  ownerColumn,
 } from './inspect-common.ts';
 
 /** One included schema before its objects are attached. */
@@ -16,6 +17,7 @@ export interface SchemaRow {
   readonly name: string;
   readonly comment: string | null;
   readonly acl: string[] | null;
+  readonly owner: string | null;
 }
 
 /** System schemas never inspected (plus the per-session `pg_temp_N` / `pg_toast_temp_N`). */
@@ -33,7 +35,8 @@ export async function inspectSchemas(
     ctx,
     'schemas',
     `SELECT n.nspname::text AS name, ${commentOf('n.oid', 'pg_catalog.pg_namespace')} AS comment,
-       ${aclColumn('n.nspacl', 'n', 'n.nspowner')} AS acl
+       ${aclColumn('n.nspacl', 'n', 'n.nspowner')} AS acl,
+       ${ownerColumn('n.nspowner')} AS owner
      FROM pg_catalog.pg_namespace n
      WHERE CASE WHEN $1::text[] IS NULL
        THEN n.nspname <> ALL ($3::text[]) AND n.nspname !~ '^pg_(toast_)?temp_' AND ${notExtensionMember('pg_catalog.pg_namespace', 'n.oid')}

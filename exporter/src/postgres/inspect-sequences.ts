@@ -8,6 +8,7 @@ import {
   commentOf,
   type InspectContext,
   notExtensionMember,
+  ownerColumn,
   qualifiedKey,
 } from './inspect-common.ts';
 
@@ -26,6 +27,7 @@ interface RawSequence {
   owner_column: string | null;
   comment: string | null;
   acl: string[] | null;
+  owner: string | null;
 }
 
 /** Sequences of the included schemas with their `OWNED BY` column (`pg_depend` deptype 'a'), if any. */
@@ -38,7 +40,8 @@ export async function inspectSequences(ctx: InspectContext): Promise<Sequence[]>
        s.seqincrement::text AS increment, s.seqmin::text AS min, s.seqmax::text AS max, s.seqcache::text AS cache,
        s.seqcycle AS cycle,
        tn.nspname::text AS owner_schema, t.relname::text AS owner_table, ta.attname::text AS owner_column,
-       ${commentOf('c.oid', 'pg_catalog.pg_class')} AS comment, ${aclColumn('c.relacl', 's', 'c.relowner')} AS acl
+       ${commentOf('c.oid', 'pg_catalog.pg_class')} AS comment, ${aclColumn('c.relacl', 's', 'c.relowner')} AS acl,
+       ${ownerColumn('c.relowner')} AS owner
      FROM pg_catalog.pg_class c
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
      JOIN pg_catalog.pg_sequence s ON s.seqrelid = c.oid
@@ -68,5 +71,6 @@ export async function inspectSequences(ctx: InspectContext): Promise<Sequence[]>
         : null,
     comment: r.comment,
     ...(r.acl ? { acl: r.acl } : {}),
+    ...(r.owner ? { owner: r.owner } : {}),
   }));
 }

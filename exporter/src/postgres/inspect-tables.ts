@@ -10,6 +10,7 @@ import {
   commentOf,
   type InspectContext,
   notExtensionMember,
+  ownerColumn,
   pushTo,
   qualifiedKey,
   relKey,
@@ -21,6 +22,7 @@ export interface TableRow {
   readonly name: string;
   readonly comment: string | null;
   readonly acl: string[] | null;
+  readonly owner: string | null;
   readonly attrs: Attrs;
 }
 
@@ -40,6 +42,7 @@ interface RawTable {
   options: string[] | null;
   comment: string | null;
   acl: string[] | null;
+  owner: string | null;
 }
 
 /** Tables (`relkind` r and p) of the included schemas, extension members excluded. */
@@ -53,7 +56,8 @@ export async function inspectTables(ctx: InspectContext): Promise<TableRow[]> {
        CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END::text AS partition_by,
        CASE WHEN c.relispartition THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END::text AS partition_bound,
        inh.parents, inh.parent_schemas, am.amname::text AS access_method, c.reloptions::text[] AS options,
-       ${commentOf('c.oid', 'pg_catalog.pg_class')} AS comment, ${aclColumn('c.relacl', 'r', 'c.relowner')} AS acl
+       ${commentOf('c.oid', 'pg_catalog.pg_class')} AS comment, ${aclColumn('c.relacl', 'r', 'c.relowner')} AS acl,
+       ${ownerColumn('c.relowner')} AS owner
      FROM pg_catalog.pg_class c
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
      LEFT JOIN pg_catalog.pg_am am ON am.oid = c.relam
@@ -81,6 +85,7 @@ function toTableRow(r: RawTable): TableRow {
     name: r.name,
     comment: r.comment,
     acl: r.acl,
+    owner: r.owner,
     attrs: attrsOf({
       unlogged: r.persistence === 'u',
       rowSecurity: r.rls,

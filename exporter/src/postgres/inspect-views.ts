@@ -9,6 +9,7 @@ import {
   commentOf,
   type InspectContext,
   notExtensionMember,
+  ownerColumn,
   parseOptions,
   qualifiedKey,
   relKey,
@@ -22,6 +23,7 @@ export interface ViewRow {
   readonly definition: string;
   readonly comment: string | null;
   readonly acl: string[] | null;
+  readonly owner: string | null;
   readonly attrs: Attrs;
 }
 
@@ -33,6 +35,7 @@ interface RawView {
   options: string[] | null;
   comment: string | null;
   acl: string[] | null;
+  owner: string | null;
 }
 
 /** Views (v) and materialized views (m) of the included schemas. */
@@ -42,7 +45,8 @@ export async function inspectViews(ctx: InspectContext): Promise<ViewRow[]> {
     'views',
     `SELECT n.nspname::text AS schema, c.relname::text AS name, c.relkind::text AS kind,
        pg_catalog.pg_get_viewdef(c.oid, true)::text AS definition, c.reloptions::text[] AS options,
-       ${commentOf('c.oid', 'pg_catalog.pg_class')} AS comment, ${aclColumn('c.relacl', 'r', 'c.relowner')} AS acl
+       ${commentOf('c.oid', 'pg_catalog.pg_class')} AS comment, ${aclColumn('c.relacl', 'r', 'c.relowner')} AS acl,
+       ${ownerColumn('c.relowner')} AS owner
      FROM pg_catalog.pg_class c
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
      WHERE c.relkind IN ('v', 'm') AND n.nspname = ANY ($1::text[])
@@ -72,6 +76,7 @@ function toViewRow(r: RawView): ViewRow {
     definition: r.definition,
     comment: r.comment,
     acl: r.acl,
+    owner: r.owner,
     attrs,
   };
 }

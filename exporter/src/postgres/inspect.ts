@@ -148,6 +148,7 @@ async function readSnapshot(
       name: s.name,
       comment: s.comment,
       ...(s.acl ? { acl: s.acl } : {}),
+      ...(s.owner ? { owner: s.owner } : {}),
       tables: [],
       views: [],
       sequences: [],
@@ -228,6 +229,7 @@ function buildTable(t: TableRow, parts: TableParts): Table {
     policies: sortByName(parts.policies.get(key) ?? []),
     comment: t.comment,
     ...(t.acl ? { acl: t.acl } : {}),
+    ...(t.owner ? { owner: t.owner } : {}),
     attrs: t.attrs,
   };
 }
@@ -247,6 +249,7 @@ function buildView(v: ViewRow, parts: TableParts, deps: Map<string, string[]>): 
     indexes: sortByName((parts.indexes.get(key) ?? []).map((i) => i.index)),
     comment: v.comment,
     ...(v.acl ? { acl: v.acl } : {}),
+    ...(v.owner ? { owner: v.owner } : {}),
     attrs: v.attrs,
   };
 }

@@ -12,6 +12,7 @@ import { SLOT } from './plan-context.ts';
 import { collationName, columnDefinition, identityClause, renderComment, tableName } from './ddl-table.ts';
 import { quoteIdent } from './quote.ts';
 import { attributeNames, isInheritedPart } from './plan-parts.ts';
+import { columnAclOf, columnTarget, planAclChange, planCreatedAcl } from './plan-privileges.ts';
 
 type TableRef = { schema: string; name: string };
 
@@ -23,11 +24,17 @@ export function planColumn(ctx: PlanContext, change: ColumnChange, index: number
   if (change.action === 'missing' && change.desired) return addColumn(ctx, table, change.desired, index);
   if (change.action === 'extra' && change.current) return dropColumn(ctx, table, change.current, index);
   if (!change.desired || !change.current) throw ctx.error(index, 'a changed column must carry both sides');
-  const names = new Set([...attributeNames(change)].map((n) => n.split('.')[0] ?? n));
+  const all = attributeNames(change);
+  const names = new Set([...all].filter((n) => n !== 'attrs.acl').map((n) => n.split('.')[0] ?? n));
   for (const name of names) {
     if (!COLUMN_ATTRIBUTES.includes(name)) throw ctx.error(index, `the column attribute "${name}" cannot be altered in place`);
   }
-  alterColumn(ctx, table, change.current, change.desired, names, index);
+  if (names.size) alterColumn(ctx, table, change.current, change.desired, names, index);
+  if (all.has('attrs.acl')) {
+    // An absent column ACL is an empty one: the column has no grants of its own.
+    const side = (column: Column, of: 'current' | 'desired') => ({ acl: columnAclOf(column) ?? [], owner: ctx.findTable(table.schema, table.name, of)?.owner });
+    planAclChange(ctx, columnTarget(table, change.desired.name), side(change.current, 'current'), side(change.desired, 'desired'), index);
+  }
 }
 
 /** True when the column is inherited from a partition parent: changes on the parent reach it. */
@@ -51,6 +58,8 @@ function addColumn(ctx: PlanContext, table: TableRef, column: Column, index: num
   if (column.generated?.kind === 'stored' || column.identity) hazards.push('table_rewrite');
   ctx.add(index, { slot: SLOT.alterColumn, sql: `ALTER TABLE ${tableName(table)} ADD COLUMN ${columnDefinition(column)};`, comment: `add column ${table.name}.${column.name}`, hazards });
   if (column.comment !== null) commentOnColumn(ctx, table, column, index);
+  const acl = columnAclOf(column);
+  if (acl) planCreatedAcl(ctx, columnTarget(table, column.name), { acl, owner: ctx.findTable(table.schema, table.name, 'desired')?.owner }, index);
 }
 
 function dropColumn(ctx: PlanContext, table: TableRef, column: Column, index: number, slot: number = SLOT.dropColumn, extra: Hazard[] = []): void {

@@ -67,6 +67,8 @@ export const SLOT = {
   createPolicy: 57,
   comment: 58,
   ownedBy: 59,
+  /** GRANT and REVOKE, once every object exists (see `plan-privileges.ts`). */
+  privileges: 60,
 } as const;
 
 export type Slot = (typeof SLOT)[keyof typeof SLOT];

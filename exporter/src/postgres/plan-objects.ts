@@ -19,6 +19,7 @@ import {
 import { renderComment } from './ddl-table.ts';
 import { quoteIdent, quoteLiteral } from './quote.ts';
 import { attributeNames } from './plan-parts.ts';
+import { planAclChange, planCreatedAcl, routineTarget, schemaTarget, sequenceTarget } from './plan-privileges.ts';
 
 function unknown(ctx: PlanContext, index: number, names: Set<string>, allowed: string[]): void {
   const bad = [...names].filter((n) => !allowed.includes(n.split('.')[0] ?? n));
@@ -31,6 +32,7 @@ export function planSchema(ctx: PlanContext, change: SchemaChange, index: number
   if (change.action === 'missing') {
     ctx.add(index, { slot: SLOT.createSchema, sql: renderCreateSchema(change.name), comment: `create schema ${change.name}` });
     if (change.desired?.comment) ctx.add(index, { slot: SLOT.comment, sql: renderComment(`SCHEMA ${name}`, change.desired.comment), comment: `comment on schema ${change.name}` });
+    if (change.desired) planCreatedAcl(ctx, schemaTarget(change.name), change.desired, index);
     return;
   }
   if (change.action === 'extra') {
@@ -38,8 +40,12 @@ export function planSchema(ctx: PlanContext, change: SchemaChange, index: number
     return;
   }
   const names = attributeNames(change);
-  unknown(ctx, index, names, ['comment']);
-  ctx.add(index, { slot: SLOT.comment, sql: renderComment(`SCHEMA ${name}`, change.desired?.comment ?? null), comment: `comment on schema ${change.name}` });
+  unknown(ctx, index, names, ['comment', 'acl']);
+  if (names.has('comment')) ctx.add(index, { slot: SLOT.comment, sql: renderComment(`SCHEMA ${name}`, change.desired?.comment ?? null), comment: `comment on schema ${change.name}` });
+  if (names.has('acl')) {
+    if (!change.desired || !change.current) throw ctx.error(index, 'a changed schema must carry both sides');
+    planAclChange(ctx, schemaTarget(change.name), change.current, change.desired, index);
+  }
 }
 
 /** Plans an extension change. */
@@ -88,6 +94,7 @@ export function planSequence(ctx: PlanContext, change: SequenceChange, index: nu
     ctx.add(index, { slot: SLOT.createSequence, sql: renderCreateSequence(seq), comment: `create sequence ${qualifiedKey(seq.schema, seq.name)}` });
     if (seq.ownedBy) ctx.add(index, { slot: SLOT.ownedBy, sql: `ALTER SEQUENCE ${objectName(seq)} OWNED BY ${ownedByClause(seq)};`, comment: `sequence ${seq.name} owned by ${seq.ownedBy}` });
     if (seq.comment !== null) ctx.add(index, { slot: SLOT.comment, sql: renderComment(`SEQUENCE ${objectName(seq)}`, seq.comment), comment: `comment on sequence ${seq.name}` });
+    planCreatedAcl(ctx, sequenceTarget(seq), seq, index);
     return;
   }
   if (change.action === 'extra' && change.current) {
@@ -99,7 +106,7 @@ export function planSequence(ctx: PlanContext, change: SequenceChange, index: nu
   const { desired, current } = change;
   if (!desired || !current) throw ctx.error(index, 'a changed sequence must carry both sides');
   const names = attributeNames(change);
-  unknown(ctx, index, names, ['type', 'start', 'increment', 'min', 'max', 'cache', 'cycle', 'ownedBy', 'comment']);
+  unknown(ctx, index, names, ['type', 'start', 'increment', 'min', 'max', 'cache', 'cycle', 'ownedBy', 'comment', 'acl']);
   const clauses: string[] = [];
   if (names.has('type')) clauses.push(`AS ${desired.type}`);
   if (names.has('start')) clauses.push(`START WITH ${desired.start}`);
@@ -111,6 +118,7 @@ export function planSequence(ctx: PlanContext, change: SequenceChange, index: nu
   if (clauses.length) ctx.add(index, { slot: SLOT.createSequence, sql: `ALTER SEQUENCE ${objectName(desired)} ${clauses.join(' ')};`, comment: `alter sequence ${desired.name}`, hazards: names.has('type') || names.has('max') ? ['may_fail'] : [] });
   if (names.has('ownedBy')) ctx.add(index, { slot: SLOT.ownedBy, sql: `ALTER SEQUENCE ${objectName(desired)} OWNED BY ${ownedByClause(desired)};`, comment: `sequence ${desired.name} owned by ${desired.ownedBy ?? 'nothing'}` });
   if (names.has('comment')) ctx.add(index, { slot: SLOT.comment, sql: renderComment(`SEQUENCE ${objectName(desired)}`, desired.comment), comment: `comment on sequence ${desired.name}` });
+  if (names.has('acl')) planAclChange(ctx, sequenceTarget(desired), current, desired, index);
 }
 
 const REPLACEABLE = ['body', 'definition', 'volatility', 'strict', 'securityDefiner', 'parallel', 'config', 'language', 'comment', 'attrs'];
@@ -120,6 +128,7 @@ export function createRoutine(ctx: PlanContext, routine: Routine, index: number,
   const slot = hasSqlStandardBody(routine) ? SLOT.createLateRoutine : SLOT.createRoutine;
   ctx.add(index, { slot, sql: renderCreateRoutine(routine), comment: `create ${routine.kind} ${routine.schema}.${routine.name}(${routine.identityArgs})`, hazards });
   if (routine.comment !== null) ctx.add(index, { slot: SLOT.comment, sql: renderComment(routineSignature(routine), routine.comment), comment: `comment on ${routine.kind} ${routine.name}` });
+  planCreatedAcl(ctx, routineTarget(routine), routine, index);
 }
 
 /** Plans a function/procedure change: CREATE OR REPLACE when only the body or properties change, else drop + create. */
@@ -133,13 +142,18 @@ export function planRoutine(ctx: PlanContext, change: RoutineChange, index: numb
   }
   const { desired, current } = change;
   if (!desired || !current) throw ctx.error(index, 'a changed routine must carry both sides');
-  const names = attributeNames(change);
-  unknown(ctx, index, names, [...REPLACEABLE, 'returns', 'args', 'kind', 'identityArgs']);
+  const all = attributeNames(change);
+  unknown(ctx, index, all, [...REPLACEABLE, 'returns', 'args', 'kind', 'identityArgs', 'acl']);
+  const names = new Set([...all].filter((n) => n !== 'acl'));
+  const replaceable = [...names].every((n) => REPLACEABLE.includes(n.split('.')[0] ?? n));
+  // CREATE OR REPLACE keeps the ACL; a dropped and recreated routine gets its desired ACL from createRoutine.
+  if (all.has('acl') && replaceable) planAclChange(ctx, routineTarget(desired), current, desired, index);
+  if (names.size === 0) return;
   if ([...names].every((n) => n === 'comment')) {
     ctx.add(index, { slot: SLOT.comment, sql: renderComment(routineSignature(desired), desired.comment), comment: `comment on ${desired.kind} ${desired.name}` });
     return;
   }
-  if ([...names].every((n) => REPLACEABLE.includes(n.split('.')[0] ?? n))) {
+  if (replaceable) {
     const slot = hasSqlStandardBody(desired) ? SLOT.createLateRoutine : SLOT.createRoutine;
     ctx.add(index, { slot, sql: renderCreateRoutine(desired), comment: `replace ${desired.kind} ${desired.schema}.${desired.name}(${desired.identityArgs})` });
     if (names.has('comment')) ctx.add(index, { slot: SLOT.comment, sql: renderComment(routineSignature(desired), desired.comment), comment: `comment on ${desired.kind} ${desired.name}` });

@@ -17,6 +17,7 @@ import {
 } from './ddl-table.ts';
 import { quoteIdent } from './quote.ts';
 import { planCreateTableParts, planRowSecurity, isInheritedPart } from './plan-parts.ts';
+import { columnAclOf, columnTarget, planAclChange, planCreatedAcl, relationTarget } from './plan-privileges.ts';
 
 /** Depth of a table in its partition tree (0 for a plain or root table), so parents are created first. */
 export function partitionDepth(ctx: PlanContext, table: Table): number {
@@ -67,6 +68,11 @@ export function createTable(ctx: PlanContext, table: Table, index: number): void
       comment: `comment on column ${table.name}.${column.name}`,
     });
   }
+  planCreatedAcl(ctx, relationTarget(table), table, index);
+  for (const column of table.columns) {
+    const acl = columnAclOf(column);
+    if (acl) planCreatedAcl(ctx, columnTarget(table, column.name), { acl, owner: table.owner }, index);
+  }
 }
 
 function extraTableKeys(ctx: PlanContext): Set<string> {
@@ -109,6 +115,7 @@ const TABLE_ATTRIBUTES = new Set([
   'attrs.options',
   'attrs.accessMethod',
   'attrs.inherits',
+  'acl',
 ]);
 
 function alterTable(ctx: PlanContext, change: TableChange, index: number): void {
@@ -144,6 +151,7 @@ function alterTable(ctx: PlanContext, change: TableChange, index: number): void 
   if (names.has('comment')) {
     ctx.add(index, { slot: SLOT.comment, sql: renderComment(`TABLE ${t}`, desired.comment), comment: `comment on table ${desired.name}` });
   }
+  if (names.has('acl')) planAclChange(ctx, relationTarget(desired), current, desired, index);
 }
 
 

@@ -12,6 +12,7 @@ import { SLOT, keyOf } from './plan-context.ts';
 import { objectName, renderCreateView, renderDropView, viewKeyword } from './ddl-objects.ts';
 import { renderComment } from './ddl-table.ts';
 import { attributeNames, createIndex } from './plan-parts.ts';
+import { planAclChange, planCreatedAcl, relationTarget } from './plan-privileges.ts';
 
 interface Planned {
   readonly change: ViewChange;
@@ -28,7 +29,7 @@ export function replaceable(current: View, desired: View): boolean {
 function needsRebuild(ctx: PlanContext, change: ViewChange): boolean {
   if (change.action !== 'changed' || !change.current || !change.desired) return false;
   const names = attributeNames(change);
-  const shape = [...names].some((n) => n !== 'comment' && !n.startsWith('attrs.') && n !== 'attrs');
+  const shape = [...names].some((n) => n !== 'comment' && n !== 'acl' && !n.startsWith('attrs.') && n !== 'attrs');
   if (!shape) return false;
   if (!replaceable(change.current, change.desired)) return true;
   return change.current.dependsOn.some((d) => ctx.reshapedTables.has(d));
@@ -84,13 +85,18 @@ function planOne(ctx: PlanContext, p: Planned, dropped: boolean): void {
   const current = change.current;
   if (!current) throw ctx.error(index, 'a changed view must carry the current view');
   const names = attributeNames(change);
-  const shape = [...names].some((n) => n !== 'comment' && !n.startsWith('attrs') );
+  const shape = [...names].some((n) => n !== 'comment' && n !== 'acl' && !n.startsWith('attrs'));
   if (shape) {
     ctx.add(index, { slot: SLOT.createView, sub: ctx.viewRank(keyOf(desired)), sql: renderCreateView(desired, true), comment: `replace view ${keyOf(desired)}` });
   } else if ([...names].some((n) => n.startsWith('attrs'))) {
     alterViewOptions(ctx, current, desired, index);
   }
   if (names.has('comment')) ctx.add(index, { slot: SLOT.comment, sql: renderComment(viewKeyword(desired), desired.comment), comment: `comment on view ${keyOf(desired)}` });
+  if (names.has('acl')) planAclChange(ctx, relationTarget(desired, viewLabel(desired)), current, desired, index);
+}
+
+function viewLabel(view: View): string {
+  return view.materialized ? 'materialized view' : 'view';
 }
 
 function alterViewOptions(ctx: PlanContext, current: View, desired: View, index: number): void {
@@ -125,4 +131,6 @@ export function createView(ctx: PlanContext, view: View, index: number, hazards:
   ctx.add(index, { slot: SLOT.createView, sub: ctx.viewRank(key), sql: renderCreateView(view), comment: `create ${view.materialized ? 'materialized view' : 'view'} ${key}`, hazards });
   for (const i of view.indexes) createIndex(ctx, view, i, index, true, SLOT.createViewIndex);
   if (view.comment !== null) ctx.add(index, { slot: SLOT.comment, sql: renderComment(viewKeyword(view), view.comment), comment: `comment on view ${key}` });
+  // A created or rebuilt view starts from the default ACL.
+  planCreatedAcl(ctx, relationTarget(view, viewLabel(view)), view, index);
 }

@@ -8,7 +8,8 @@
  * 3. create tables (partition parents first), add and alter columns;
  * 4. drop extra columns, tables, sequences, functions, types, extensions, schemas;
  * 5. create constraints, indexes, foreign keys, views (dependency order), materialized-view indexes, triggers, row
- *    level security, policies, comments, sequence ownership.
+ *    level security, policies, comments, sequence ownership;
+ * 6. GRANT and REVOKE (privileges are an opt-in of the inspector and differ, see `plan-privileges.ts`).
  *
  * Pass `options.current` (and `options.desired`) to let the planner rebuild views that the changes do not name but
  * that block a change (a view reading a column whose type changes, a view reading a view that is recreated).

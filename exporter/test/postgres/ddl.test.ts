@@ -16,7 +16,11 @@ import { createTempPgDatabase, type TempDatabase } from '../support/servers.ts';
 import { column, table } from './plan-factories.ts';
 
 const ROOT = fileURLToPath(new URL('../fixtures/postgres/convergence/', import.meta.url));
-const CASES = readdirSync(ROOT, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+// The privileges* cases need roles created per run: convergence-privileges.test.ts runs them.
+const CASES = readdirSync(ROOT, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && !d.name.startsWith('privileges'))
+  .map((d) => d.name)
+  .sort();
 
 async function inspect(db: TempDatabase): Promise<SchemaSnapshot> {
   const client = new pg.Client({ connectionString: db.url });
