@@ -15,7 +15,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { ConfigError, type ErrorContext } from '../errors.ts';
-import type { CheckStatus, Report } from '../model/report.ts';
+import type { Report } from '../model/report.ts';
 import { migrateStore, STORE_SCHEMA_VERSION, storeVersion } from './migrations.ts';
 import { decodeReportJson, encodeReportJson } from './report-codec.ts';
 import {
@@ -138,7 +138,7 @@ export class ReportStore {
         this.#stmts.insert.run({
           ...columns,
           id,
-          ...derivedState(prev, report.status, columns.finished_at),
+          ...derivedState(prev, report, columns.finished_at),
           report_encoding: body.encoding,
           report_json: body.value,
         });
@@ -192,8 +192,9 @@ export class ReportStore {
   }
 
   /**
-   * When the target's current drift began, or null when its last successful check found none. Failed checks
-   * (`error`) neither end nor start a drift: they did not look. This is `schema_drift_drift_since_timestamp_seconds`.
+   * When the target's current drift began, or null when its last successful check found none. A check found drift
+   * when it listed changes (status `drift`, or `dirty` with changes); failed checks (`error`) neither end nor start a
+   * drift: they did not look. This is `schema_drift_drift_since_timestamp_seconds`, and matches `schema_drift_detected`.
    */
   driftSince(target: string): string | null {
     const row = this.#read({ target }, () => this.#stmts.state.get(target)) as StateRow | undefined;
@@ -300,11 +301,12 @@ function prepareStatements(db: DatabaseSync) {
 }
 
 /** `prev_status`, `status_since` and `drift_since` of a new report, from the target's previous one. */
-function derivedState(prev: StateRow | undefined, status: CheckStatus, finishedAt: string) {
+function derivedState(prev: StateRow | undefined, report: Report, finishedAt: string) {
+  const { status } = report;
   const carriedDrift = prev?.drift_since ?? null;
   let driftSince: string | null = null;
-  if (status === 'drift') driftSince = carriedDrift ?? finishedAt;
-  else if (status === 'error') driftSince = carriedDrift;
+  if (status === 'error') driftSince = carriedDrift;
+  else if (report.counts.total > 0) driftSince = carriedDrift ?? finishedAt;
   return {
     prev_status: prev?.status ?? null,
     status_since: prev?.status === status ? prev.status_since : finishedAt,

@@ -149,7 +149,8 @@ describe('ordering and pagination', () => {
 
 describe('status history', () => {
   const steps: [CheckStatus, string | null, number][] = [
-    // status, expected driftSince (as the seq whose time it is), expected statusSince seq
+    // status, expected driftSince (as `seq<n>`: the time of report n), expected statusSince (report n); dirty
+    // synthetic reports carry changes, so they are a drift too
     ['in_sync', null, 1],
     ['drift', 'seq2', 2],
     ['drift', 'seq2', 2],
@@ -157,6 +158,8 @@ describe('status history', () => {
     ['drift', 'seq2', 5],
     ['in_sync', null, 6],
     ['error', null, 7],
+    ['dirty', 'seq8', 8],
+    ['pending', null, 9],
   ];
   const at = (seq: number) => syntheticReport({ target: 't', status: 'in_sync', seq }).finishedAt;
 
@@ -164,7 +167,7 @@ describe('status history', () => {
     steps.forEach(([status, driftSince, sinceSeq], i) => {
       store.save(syntheticReport({ target: 't', status, seq: i + 1 }));
       expect(store.statusSince('t')).toEqual({ status, since: at(sinceSeq) });
-      expect(store.driftSince('t')).toBe(driftSince === null ? null : at(2));
+      expect(store.driftSince('t')).toBe(driftSince === null ? null : at(Number(driftSince.slice(3))));
     });
     expect(store.statusSince('nobody')).toBeNull();
     expect(store.driftSince('nobody')).toBeNull();
