@@ -17,6 +17,10 @@ import { revisionExcludeFilter } from './postgres/revision.ts';
 import { countByAction, renderChangesText } from './render/text.ts';
 import { loadPair, loadSource, type LoadedSource, type SourceOptions } from './source.ts';
 import { runDemo } from './demo.ts';
+import { formatConnectionTest, testConnection } from './check/test-connection.ts';
+import { loadConfig } from './config/load.ts';
+import { runServe } from './serve.ts';
+import { VERSION } from './version.ts';
 
 const FILTER_KINDS: readonly FilterKind[] = [
   'schema',
@@ -122,7 +126,7 @@ export function diffJson(from: LoadedSource, to: LoadedSource, changes: Change[]
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('schema-drift')
     .description('Schema drift between a database and its migration directory, for PostgreSQL.')
-    .version(process.env.npm_package_version ?? '0.1.0')
+    .version(VERSION)
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride()
     .showHelpAfterError();
@@ -167,6 +171,33 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   });
 
   program
+    .command('serve')
+    .description('run the agent: check the configured targets on schedule, serve /metrics and the API (no --config: a demo)')
+    .option('--config <file>', 'configuration file (YAML); without it, a demo on embedded databases')
+    .option('--port <port>', 'listen on this port instead of the configured one', parsePort)
+    .option('--verbose', 'print stack traces and causes of errors')
+    .action(async (options: { config?: string; port?: number }) => {
+      setExit(await runServe(options, io));
+    });
+
+  program
+    .command('test-connection')
+    .description('connect to each configured target read-only, check catalog access, print version and revision table')
+    .requiredOption('--config <file>', 'configuration file (YAML)')
+    .option('--target <name>', 'only this target')
+    .option('--verbose', 'print stack traces and causes of errors')
+    .action(async (options: { config: string; target?: string }) => {
+      const config = await loadConfig(options.config);
+      const targets = options.target ? config.targets.filter((t) => t.name === options.target) : config.targets;
+      if (targets.length === 0) {
+        throw new ConfigError(`no target named ${JSON.stringify(options.target)} in ${options.config}`, { file: options.config });
+      }
+      const results = await Promise.all(targets.map((target) => testConnection(target)));
+      for (const result of results) io.stdout(`${formatConnectionTest(result)}\n`);
+      setExit(results.every((r) => r.ok) ? 0 : 1);
+    });
+
+  program
     .command('demo')
     .description('diff the bundled example migrations against an embedded "production" database that has drifted')
     .option('--verbose', 'print stack traces and causes of errors')
@@ -176,6 +207,12 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     });
 
   return program;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new ConfigError(`--port ${JSON.stringify(value)}: expected 0-65535`);
+  return port;
 }
 
 /** `--privileges` both reads ACLs (source options) and compares them (the differ's opt-in). */

@@ -22,7 +22,7 @@ import { readMigrationDirectory, type MigrationDirectory, type MigrationFile } f
 import type { Plan } from '../model/plan.ts';
 import type { Report } from '../model/report.ts';
 import type { SchemaSnapshot } from '../model/schema.ts';
-import { openReadOnlySession } from '../postgres/connect.ts';
+import { openReadOnlySession, type PgSession } from '../postgres/connect.ts';
 import { renderPostgresDdl } from '../postgres/ddl.ts';
 import { postgresHooks } from '../postgres/hooks.ts';
 import { inspectPostgres } from '../postgres/inspect.ts';
@@ -48,6 +48,21 @@ export interface CheckDeps {
   /** Aborts the check at the next step boundary (the scheduler's timeout and stop). */
   readonly signal?: AbortSignal;
   readonly now?: () => Date;
+  /**
+   * Opens the read-only session on the target; default `openReadOnlySession` over the network. The demo passes
+   * sessions on its embedded databases.
+   */
+  readonly openSession?: (target: TargetConfig) => Promise<PgSession>;
+}
+
+/** The default session: a read-only transaction on the target's server. */
+export function openTargetSession(target: TargetConfig): Promise<PgSession> {
+  return openReadOnlySession(target.url, {
+    target: target.name,
+    passwordFile: target.passwordFile,
+    connectTimeoutMs: target.connectTimeoutMs,
+    statementTimeoutMs: target.statementTimeoutMs,
+  });
 }
 
 /** What was read from the live database. */
@@ -92,7 +107,7 @@ async function checkPostgres(
     log.debug({ target: target.name, step: name }, 'check step');
   };
   step('inspect');
-  const live = await readLive(target, deps.signal);
+  const live = await readLive(target, deps.openSession ?? openTargetSession, deps.signal);
   progress.revision = live.revision;
   step('read migrations');
   const directory = await readMigrationDirectory(target.desired.dir, { format: target.desired.format });
@@ -133,13 +148,12 @@ async function checkPostgres(
 }
 
 /** One read-only session: catalogs, then the revision table; always closed. */
-async function readLive(target: TargetConfig, signal: AbortSignal | undefined): Promise<LiveSide> {
-  const session = await openReadOnlySession(target.url, {
-    target: target.name,
-    passwordFile: target.passwordFile,
-    connectTimeoutMs: target.connectTimeoutMs,
-    statementTimeoutMs: target.statementTimeoutMs,
-  });
+async function readLive(
+  target: TargetConfig,
+  openSession: (target: TargetConfig) => Promise<PgSession>,
+  signal: AbortSignal | undefined,
+): Promise<LiveSide> {
+  const session = await openSession(target);
   try {
     signal?.throwIfAborted();
     const snapshot = await inspectPostgres(session.db, {
