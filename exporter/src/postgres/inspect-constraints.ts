@@ -30,6 +30,7 @@ interface RawConstraint {
   nulls_not_distinct: boolean;
   keys: number[] | null;
   ref_keys: number[] | null;
+  set_keys: number[] | null;
   ref_schema: string | null;
   ref_table: string | null;
   ref_columns: string[] | null;
@@ -70,6 +71,8 @@ function toConstraintRow(r: RawConstraint, names: ColumnNames): ConstraintRow {
     // connoinherit is also set on keys and foreign keys of plain tables, where it means nothing.
     noInherit: (r.contype === 'c' && r.no_inherit) || undefined,
     enforced: r.enforced ? undefined : false,
+    // PostgreSQL 15+: `ON DELETE SET NULL (col, ...)` / `SET DEFAULT (col, ...)` limits the action to these columns.
+    onDeleteColumns: r.set_keys?.length ? resolve(names, r.schema, r.table, r.set_keys) : undefined,
   });
   const common = { schema: r.schema, table: r.table };
   if (r.contype === 'f') {
@@ -121,8 +124,9 @@ function exclusionBody(definition: string): string {
  * key whose referenced table lies outside the included schemas has its referenced columns named in SQL.
  */
 function constraintsSql(version: number): string {
-  // indnullsnotdistinct exists from 15, conenforced from 18.
+  // indnullsnotdistinct and confdelsetcols exist from 15, conenforced from 18.
   const nullsNotDistinct = version >= 150000 ? 'COALESCE(ix.indnullsnotdistinct, false)' : 'false';
+  const setKeys = version >= 150000 ? 'con.confdelsetcols::int4[]' : 'NULL::int4[]';
   const enforced = version >= 180000 ? 'con.conenforced' : 'true';
   return `SELECT n.nspname::text AS schema, c.relname::text AS table, con.conname::text AS name,
        con.contype::text AS contype, pg_catalog.pg_get_constraintdef(con.oid)::text AS definition,
@@ -131,7 +135,7 @@ function constraintsSql(version: number): string {
        ${enforced} AS enforced, con.connoinherit AS no_inherit,
        (con.conparentid <> 0 OR (con.coninhcount > 0 AND NOT con.conislocal)) AS inherited,
        ${nullsNotDistinct} AS nulls_not_distinct,
-       con.conkey::int4[] AS keys, con.confkey::int4[] AS ref_keys,
+       con.conkey::int4[] AS keys, con.confkey::int4[] AS ref_keys, ${setKeys} AS set_keys,
        rn.nspname::text AS ref_schema, rc.relname::text AS ref_table,
        CASE WHEN con.contype = 'f' AND rn.nspname <> ALL ($1::text[]) THEN
          (SELECT pg_catalog.array_agg(a.attname::text ORDER BY k.ord)

@@ -31,6 +31,7 @@ interface RawIndex {
   definition: string;
   valid: boolean;
   inherited: boolean;
+  options: string[] | null;
   comment: string | null;
 }
 
@@ -42,7 +43,12 @@ export async function inspectIndexes(ctx: InspectContext, names: ColumnNames): P
 
 function toIndex(r: RawIndex, columns: ReadonlyMap<number, string> | undefined): Index {
   const keys = r.keys ?? [];
-  const attrs = attrsOf({ valid: r.valid ? undefined : false, inherited: r.inherited || undefined });
+  // Storage parameters (`WITH (fillfactor=70)`) are part of the index; the definition that carries them is not compared.
+  const attrs = attrsOf({
+    valid: r.valid ? undefined : false,
+    inherited: r.inherited || undefined,
+    options: r.options?.length ? [...r.options].sort() : undefined,
+  });
   const columnOf = (k: RawKey): string | null => (k[0] === 0 ? null : (columns?.get(k[0]) ?? `#${k[0]}`));
   return {
     name: r.name,
@@ -116,7 +122,7 @@ function indexesSql(version: number): string {
        pg_catalog.pg_get_expr(i.indpred, i.indrelid)::text AS predicate,
        ${nullsNotDistinct} AS nulls_not_distinct,
        con.conname::text AS constraint, pg_catalog.pg_get_indexdef(i.indexrelid)::text AS definition,
-       i.indisvalid AS valid, EXISTS (SELECT 1 FROM pg_catalog.pg_inherits h WHERE h.inhrelid = i.indexrelid) AS inherited,
+       i.indisvalid AS valid, ic.reloptions::text[] AS options, EXISTS (SELECT 1 FROM pg_catalog.pg_inherits h WHERE h.inhrelid = i.indexrelid) AS inherited,
        ${commentOf('i.indexrelid', 'pg_catalog.pg_class')} AS comment
      FROM idx
      JOIN pg_catalog.pg_index i ON i.indexrelid = idx.indexrelid

@@ -27,6 +27,8 @@ interface RawRoutine {
   security_definer: boolean;
   parallel: string;
   leakproof: boolean;
+  cost: string | null;
+  rows: string | null;
   config: string[] | null;
   definition: string | null;
   aggregate: { sfunc: string; stype: string; finalfunc: string | null; combinefunc: string | null; initcond: string | null } | null;
@@ -47,7 +49,13 @@ export async function inspectRoutines(ctx: InspectContext): Promise<Routine[]> {
 
 function toRoutine(r: RawRoutine): Routine {
   const kind = KINDS[r.prokind] ?? 'function';
-  const attrs = attrsOf({ leakproof: r.leakproof || undefined });
+  // COST, ROWS and an aggregate's options are not in `body`/`args`; only the definition (not compared) carries them.
+  const attrs = attrsOf({
+    leakproof: r.leakproof || undefined,
+    cost: r.cost ?? undefined,
+    rows: r.rows ?? undefined,
+    aggregate: r.aggregate ?? undefined,
+  });
   return {
     schema: r.schema,
     name: r.name,
@@ -103,6 +111,8 @@ function routinesSql(version: number): string {
        l.lanname::text AS language, (${body})::text AS body,
        p.provolatile::text AS volatility, p.proisstrict AS strict, p.prosecdef AS security_definer,
        p.proparallel::text AS parallel, p.proleakproof AS leakproof, p.proconfig::text[] AS config,
+       CASE WHEN p.procost <> CASE WHEN l.lanname IN ('internal', 'c') THEN 1 ELSE 100 END THEN p.procost::text END AS cost,
+       CASE WHEN p.prorows > 0 AND p.prorows <> 1000 THEN p.prorows::text END AS rows,
        CASE WHEN p.prokind <> 'a' THEN pg_catalog.pg_get_functiondef(p.oid) END::text AS definition,
        CASE WHEN p.prokind = 'a' THEN pg_catalog.json_build_object(
          'sfunc', ag.aggtransfn::regproc::text, 'stype', pg_catalog.format_type(ag.aggtranstype, NULL),

@@ -9,7 +9,7 @@ import type { Hazard } from '../model/plan.ts';
 import { qualifiedKey } from '../model/schema.ts';
 import type { PlanContext } from './plan-context.ts';
 import { SLOT } from './plan-context.ts';
-import { collationName, columnDefinition, identityClause, renderComment, tableName } from './ddl-table.ts';
+import { collationName, columnDefinition, identityClause, needsRestart, parseQualifiedKey, renderComment, tableName } from './ddl-table.ts';
 import { quoteIdent } from './quote.ts';
 import { attributeNames, isInheritedPart } from './plan-parts.ts';
 import { columnAclOf, columnTarget, planAclChange, planCreatedAcl } from './plan-privileges.ts';
@@ -45,8 +45,7 @@ function inheritedColumn(ctx: PlanContext, table: TableRef, column: Column, side
   // A column of an INHERITS child that a parent also has comes (and goes) with the parent's column.
   const parents = Array.isArray(t?.attrs.inherits) ? t.attrs.inherits.filter((p): p is string => typeof p === 'string') : [];
   return parents.some((key) => {
-    const dot = key.indexOf('.');
-    const parent = ctx.findTable(key.slice(0, dot), key.slice(dot + 1), side);
+    const parent = ctx.findTable(...parseQualifiedKey(key), side);
     return parent?.columns.some((c) => c.name === column.name) ?? false;
   });
 }
@@ -136,6 +135,7 @@ function alterIdentity(current: Column, desired: Column, add: (sql: string, comm
     if (a.max !== b.max) parts.push(`SET MAXVALUE ${b.max}`);
     if (a.cache !== b.cache) parts.push(`SET CACHE ${b.cache}`);
     if (a.cycle !== b.cycle) parts.push(b.cycle ? 'SET CYCLE' : 'SET NO CYCLE');
+    if (parts.length && needsRestart(a, b)) parts.push(`RESTART WITH ${b.start}`);
   }
   if (parts.length) add(parts.join(' '), 'alter identity', [], SLOT.retypeColumn);
 }

@@ -16,7 +16,7 @@ import {
   renderDropRoutine,
   routineSignature,
 } from './ddl-objects.ts';
-import { renderComment } from './ddl-table.ts';
+import { needsRestart, parseOwnedBy, renderComment } from './ddl-table.ts';
 import { quoteIdent, quoteLiteral } from './quote.ts';
 import { attributeNames } from './plan-parts.ts';
 import { planAclChange, planCreatedAcl, routineTarget, schemaTarget, sequenceTarget } from './plan-privileges.ts';
@@ -71,14 +71,13 @@ export function planExtension(ctx: PlanContext, change: ExtensionChange, index: 
 
 function ownedByClause(seq: Sequence): string {
   if (!seq.ownedBy) return 'NONE';
-  const parts = seq.ownedBy.split('.');
-  return parts.map(quoteIdent).join('.');
+  return parseOwnedBy(seq.ownedBy).map(quoteIdent).join('.');
 }
 
 /** True when the table or column owning the sequence is dropped by this plan, which drops the sequence too. */
 function ownerDropped(ctx: PlanContext, seq: Sequence): boolean {
   if (!seq.ownedBy) return false;
-  const [schema, table, column] = seq.ownedBy.split('.');
+  const [schema, table, column] = parseOwnedBy(seq.ownedBy);
   return ctx.changes.some(
     (c) =>
       c.action === 'extra' &&
@@ -115,7 +114,9 @@ export function planSequence(ctx: PlanContext, change: SequenceChange, index: nu
   if (names.has('max') || names.has('type')) clauses.push(`MAXVALUE ${desired.max}`);
   if (names.has('cache')) clauses.push(`CACHE ${desired.cache}`);
   if (names.has('cycle')) clauses.push(desired.cycle ? 'CYCLE' : 'NO CYCLE');
-  if (clauses.length) ctx.add(index, { slot: SLOT.createSequence, sql: `ALTER SEQUENCE ${objectName(desired)} ${clauses.join(' ')};`, comment: `alter sequence ${desired.name}`, hazards: names.has('type') || names.has('max') ? ['may_fail'] : [] });
+  const restart = clauses.length > 0 && needsRestart(current, desired);
+  if (restart) clauses.push(`RESTART WITH ${desired.start}`);
+  if (clauses.length) ctx.add(index, { slot: SLOT.createSequence, sql: `ALTER SEQUENCE ${objectName(desired)} ${clauses.join(' ')};`, comment: `alter sequence ${desired.name}${restart ? ' (restarted: its old start lies outside the new range)' : ''}`, hazards: names.has('type') || names.has('max') || restart ? ['may_fail'] : [] });
   if (names.has('ownedBy')) ctx.add(index, { slot: SLOT.ownedBy, sql: `ALTER SEQUENCE ${objectName(desired)} OWNED BY ${ownedByClause(desired)};`, comment: `sequence ${desired.name} owned by ${desired.ownedBy ?? 'nothing'}` });
   if (names.has('comment')) ctx.add(index, { slot: SLOT.comment, sql: renderComment(`SEQUENCE ${objectName(desired)}`, desired.comment), comment: `comment on sequence ${desired.name}` });
   if (names.has('acl')) planAclChange(ctx, sequenceTarget(desired), current, desired, index);
@@ -135,8 +136,11 @@ export function createRoutine(ctx: PlanContext, routine: Routine, index: number,
 export function planRoutine(ctx: PlanContext, change: RoutineChange, index: number): void {
   if (change.action === 'missing' && change.desired) return createRoutine(ctx, change.desired, index);
   if (change.action === 'extra' && change.current) {
-    // A body in SQL-standard form depends on the tables it reads: drop it before them.
-    const slot = hasSqlStandardBody(change.current) ? SLOT.dropLateRoutine : SLOT.dropRoutine;
+    // A body in SQL-standard form depends on the tables it reads: drop it before them. An overload that a missing
+    // routine of the same name replaces (OUT parameters changed, so the identity differs but the input signature may
+    // not) goes before the creates, which would otherwise fail with "function already exists".
+    const replaced = ctx.changes.some((c) => c.type === 'routine' && c.action === 'missing' && c.schema === change.schema && c.name === change.name);
+    const slot = replaced ? SLOT.dropRebuiltRoutine : hasSqlStandardBody(change.current) ? SLOT.dropLateRoutine : SLOT.dropRoutine;
     ctx.add(index, { slot, sql: renderDropRoutine(change.current), comment: `drop ${change.current.kind} ${change.schema}.${change.name}(${change.identityArgs})` });
     return;
   }

@@ -127,9 +127,23 @@ function both<T>(ctx: PlanContext, change: { desired?: T; current?: T }, index: 
   return { desired: change.desired, current: change.current };
 }
 
+/**
+ * True when an index differs only in being attached to a parent's index and its table is attached to or detached
+ * from a partitioned table in this plan: DETACH PARTITION leaves the index standalone, ATTACH PARTITION attaches the
+ * matching index instead of building a new one. Dropping it first would fail while it is attached.
+ */
+function attachedWithItsTable(ctx: PlanContext, change: IndexChange): boolean {
+  if (change.action !== 'changed' || !onlyAttributes(attributeNames(change), ['attrs.inherited'])) return false;
+  return ctx.changes.some(
+    (c) =>
+      c.type === 'table' && c.action === 'changed' && c.schema === change.schema && c.name === change.table &&
+      c.attributes.some((a) => a.name === 'attrs.partitionOf' || a.name === 'attrs.partitionBound'),
+  );
+}
+
 /** Plans an index change. Indexes backing constraints are planned through their constraint. */
 export function planIndex(ctx: PlanContext, change: IndexChange, index: number): void {
-  if (inheritedChange(change)) return;
+  if (inheritedChange(change) || attachedWithItsTable(ctx, change)) return;
   const table = tableOf(change);
   const viewKey = qualifiedKey(change.schema, change.table);
   // A materialized view that is created or rebuilt brings all its indexes along.
@@ -151,13 +165,37 @@ export function planIndex(ctx: PlanContext, change: IndexChange, index: number):
     ctx.add(index, { slot: SLOT.alterTable, sql: `ALTER INDEX ${quoteQualified(change.schema, current.name)} RENAME TO ${quoteIdent(desired.name)};`, comment: `rename index ${current.name} to ${desired.name}` });
     return;
   }
-  if (onlyAttributes(names, ['comment'])) {
-    ctx.add(index, { slot: SLOT.comment, sql: renderComment(`INDEX ${quoteQualified(change.schema, desired.name)}`, desired.comment), comment: `comment on index ${desired.name}` });
+  if (onlyAttributes(names, ['comment', 'attrs.options'])) {
+    if (names.has('attrs.options')) alterIndexOptions(ctx, change.schema, current, desired, index);
+    if (names.has('comment')) ctx.add(index, { slot: SLOT.comment, sql: renderComment(`INDEX ${quoteQualified(change.schema, desired.name)}`, desired.comment), comment: `comment on index ${desired.name}` });
     return;
   }
   if (desired.constraint || current.constraint) throw ctx.error(index, 'an index backing a constraint changes through its constraint');
   drop(current, true);
   createIndex(ctx, table, desired, index, false, onView ? SLOT.createViewIndex : SLOT.createIndex);
+}
+
+/** Storage parameters as a key → value map (`fillfactor=70`). */
+function optionMap(attrs: Attrs | undefined): Map<string, string> {
+  const map = new Map<string, string>();
+  const items = Array.isArray(attrs?.options) ? attrs.options : [];
+  for (const item of items) {
+    if (typeof item !== 'string') continue;
+    const eq = item.indexOf('=');
+    if (eq > 0) map.set(item.slice(0, eq), item.slice(eq + 1));
+  }
+  return map;
+}
+
+/** `ALTER INDEX ... SET (...)` / `RESET (...)`: storage parameters change without a rebuild. */
+function alterIndexOptions(ctx: PlanContext, schema: string, current: Index, desired: Index, index: number): void {
+  const before = optionMap(current.attrs);
+  const after = optionMap(desired.attrs);
+  const name = quoteQualified(schema, desired.name);
+  const reset = [...before.keys()].filter((k) => !after.has(k)).sort();
+  const set = [...after].filter(([k, v]) => before.get(k) !== v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (reset.length) ctx.add(index, { slot: SLOT.createIndex, sql: `ALTER INDEX ${name} RESET (${reset.join(', ')});`, comment: `reset storage parameters of index ${desired.name}` });
+  if (set.length) ctx.add(index, { slot: SLOT.createIndex, sql: `ALTER INDEX ${name} SET (${set.map(([k, v]) => `${k}=${v}`).join(', ')});`, comment: `set storage parameters of index ${desired.name}` });
 }
 
 /** Plans a primary key, unique, check or exclusion constraint change. */
@@ -198,11 +236,11 @@ function planKeyLike<T extends Constraint | ForeignKey>(
     ctx.add(index, { slot: SLOT.alterTable, sql: `ALTER TABLE ${tableName(table)} RENAME CONSTRAINT ${quoteIdent(current.name)} TO ${quoteIdent(desired.name)};`, comment: `rename constraint ${current.name} to ${desired.name}` });
     return;
   }
-  if (onlyAttributes(names, ['comment', 'validated'])) {
-    if (names.has('validated') && desired.validated !== false) {
+  // A validated constraint cannot be made NOT VALID again in place: that case is rebuilt below (its definition
+  // carries NOT VALID).
+  if (onlyAttributes(names, ['comment', 'validated']) && desired.validated !== false) {
+    if (names.has('validated')) {
       ctx.add(index, { slot: SLOT.addConstraint, sql: `ALTER TABLE ${tableName(table)} VALIDATE CONSTRAINT ${quoteIdent(desired.name)};`, comment: `validate constraint ${desired.name}`, hazards: ['heavy_lock', 'may_fail'] });
-    } else if (names.has('validated')) {
-      throw ctx.error(index, 'a validated constraint cannot be made NOT VALID again');
     }
     if (names.has('comment')) commentOnConstraint(ctx, table, desired.name, desired.comment, index);
     return;

@@ -8,6 +8,7 @@ import { qualifiedKey } from '../model/schema.ts';
 import type { PlanContext } from './plan-context.ts';
 import { SLOT } from './plan-context.ts';
 import {
+  parseQualifiedKey,
   partitionParent,
   qualifiedFromKey,
   renderComment,
@@ -29,8 +30,7 @@ export function partitionDepth(ctx: PlanContext, table: Table): number {
   while (parent && !seen.has(parent) && depth < 32) {
     seen.add(parent);
     depth += 1;
-    const dot = parent.indexOf('.');
-    const next = ctx.findTable(parent.slice(0, dot), parent.slice(dot + 1));
+    const next = ctx.findTable(...parseQualifiedKey(parent));
     parent = next ? firstParent(next.attrs) : null;
   }
   return depth;
