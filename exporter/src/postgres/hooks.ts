@@ -178,7 +178,8 @@ export function normalizeDefault(column: Column, schemaOf: string): string | nul
   return normalizeExpression(qualified);
 }
 
-const CLAUSE_END = new Set(['where', 'group', 'having', 'window', 'order', 'limit', 'offset', 'fetch', 'union', 'intersect', 'except', 'for']);
+// Words that end the FROM item; `tablesample` follows the alias (`FROM t x TABLESAMPLE bernoulli (50)`).
+const CLAUSE_END = new Set(['where', 'group', 'having', 'window', 'order', 'limit', 'offset', 'fetch', 'union', 'intersect', 'except', 'for', 'tablesample']);
 
 const SQL_TOKEN = /"(?:[^"]|"")*"|[A-Za-z_][\w$]*|\(|\)|,|\.|;|[^\s\w"(),.;]+/g;
 

@@ -201,7 +201,7 @@ describe('edge cases: no false drift between PostgreSQL 15 and PGlite (PostgreSQ
       f: 'interval day to second',
       e: 'bit varying(5)',
     });
-    expect(serverA.schemas.map((s) => s.name)).toEqual(['My Schema', 'dot.schema', 'other', 'public']);
+    expect(serverA.schemas.map((s) => s.name)).toEqual(['My Schema', 'dot.schema', 'expr', 'other', 'public']);
     expect(other?.routines.map((r) => r.kind)).toEqual(expect.arrayContaining(['aggregate', 'procedure', 'function']));
     expect(other?.routines.filter((r) => r.name === 'over')).toHaveLength(2);
     expect(other?.tables.find((t) => t.name === 'audited')?.triggers).toHaveLength(7);

@@ -133,6 +133,7 @@ describe('postgresHooks', () => {
       sub: ' SELECT s.email,\n    upper(s.email::text) AS shout\n   FROM ( SELECT u.email\n           FROM app.users u) s;',
       sublink:
         " SELECT o.id\n   FROM app.orders o\n  WHERE (EXISTS ( SELECT 1\n           FROM app.order_lines l\n          WHERE l.order_id = o.id)) AND o.status <> 'x'::app.order_status;",
+      tablesample: ' SELECT t.id,\n    t.a\n   FROM ONLY x.t TABLESAMPLE bernoulli (50) REPEATABLE (1);',
     };
     const pg18 = {
       alias: " SELECT id,\n    email\n   FROM app.users u\n  WHERE status = 'active'::text;",
@@ -141,6 +142,7 @@ describe('postgresHooks', () => {
       sub: ' SELECT email,\n    upper(email::text) AS shout\n   FROM ( SELECT u.email\n           FROM app.users u) s;',
       sublink:
         " SELECT id\n   FROM app.orders o\n  WHERE (EXISTS ( SELECT 1\n           FROM app.order_lines l\n          WHERE l.order_id = o.id)) AND status <> 'x'::app.order_status;",
+      tablesample: ' SELECT id,\n    a\n   FROM ONLY x.t TABLESAMPLE bernoulli (50) REPEATABLE (1);',
     };
 
     it.each(Object.keys(pg15) as (keyof typeof pg15)[])('PostgreSQL 15 and 18 agree on a single-relation view (%s)', (key) => {
