@@ -87,7 +87,8 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
       const pruned = store.prune(config.retention);
       log.info(
         { target: stored.target, status: stored.status, changes: stored.counts.total, reportId: stored.id, durationMs: stored.durationMs, ...(stored.error ? { reason: stored.error.reason, error: stored.error.message } : {}), ...(pruned ? { pruned } : {}) },
-        'check finished',
+        // The scheduler already logs "check finished"/"check failed"; this line adds what only the store knows.
+        'report stored',
       );
       return stored;
     },
@@ -108,7 +109,8 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
   const port = typeof address === 'object' && address ? address.port : config.listen.port;
   const host = config.listen.host === '0.0.0.0' || config.listen.host === '::' ? '127.0.0.1' : config.listen.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  log.info({ url, targets: config.targets.length, dataDir: config.dataDir, demo: options.demo ?? false }, 'listening');
+  // Not under `url`: the logger redacts that key (it could hold a connection string); this address is no secret.
+  log.info({ address: url, targets: config.targets.length, dataDir: config.dataDir, demo: options.demo ?? false }, 'listening');
 
   if (!options.openSession) {
     const results = await Promise.all(config.targets.map((target) => testConnection(target)));
