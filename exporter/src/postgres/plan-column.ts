@@ -77,7 +77,46 @@ function commentOnColumn(ctx: PlanContext, table: TableRef, column: Column, inde
   ctx.add(index, { slot: SLOT.comment, sql: renderComment(`COLUMN ${tableName(table)}.${quoteIdent(column.name)}`, column.comment), comment: `comment on column ${table.name}.${column.name}` });
 }
 
+/** True when a generation expression mentions the column (as the server deparses it: a bare or quoted name). */
+function mentions(expression: string, column: string): boolean {
+  const name = quoteIdent(column).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|[^\\w$."])${name}(?![\\w$"])`).test(expression);
+}
+
+/**
+ * Generated columns of `table` (current side) whose expression reads a column whose type this plan changes:
+ * PostgreSQL refuses "cannot alter type of a column used by a generated column", so they are dropped before the
+ * type changes and added again (in their desired form) after.
+ */
+function generatedOverRetyped(ctx: PlanContext, table: TableRef): Column[] {
+  const retyped = ctx.changes.flatMap((c) =>
+    c.type === 'column' && c.action === 'changed' && c.schema === table.schema && c.table === table.name &&
+    c.attributes.some((a) => a.name === 'type') && !c.current?.generated ? [c.name] : [],
+  );
+  if (!retyped.length) return [];
+  const columns = ctx.findTable(table.schema, table.name, 'current')?.columns ?? [];
+  return columns.filter((g) => g.generated && retyped.some((name) => name !== g.name && mentions(g.generated?.expression ?? '', name)));
+}
+
+/** Drops and re-adds the generated columns of {@link generatedOverRetyped} around the type changes (once each). */
+function rebuildGenerated(ctx: PlanContext, table: TableRef, index: number): Set<string> {
+  const rebuilt = new Set<string>();
+  for (const g of generatedOverRetyped(ctx, table)) {
+    rebuilt.add(g.name);
+    const desired = ctx.findTable(table.schema, table.name, 'desired')?.columns.find((c) => c.name === g.name);
+    if (!desired?.generated) continue; // no longer generated or gone: its own change handles it
+    const drop = `ALTER TABLE ${tableName(table)} DROP COLUMN ${quoteIdent(g.name)};`;
+    if (ctx.has(SLOT.alterColumn, drop)) continue;
+    markReshaped(ctx, table, index);
+    ctx.add(index, { slot: SLOT.alterColumn, sql: drop, comment: `drop generated column ${table.name}.${g.name} while a column it reads changes type`, hazards: ['rebuild'] });
+    ctx.add(index, { slot: SLOT.retypeColumn, sql: `ALTER TABLE ${tableName(table)} ADD COLUMN ${columnDefinition(desired)};`, comment: `add generated column ${table.name}.${g.name} again`, hazards: ['rebuild', 'table_rewrite'] });
+    if (desired.comment !== null) commentOnColumn(ctx, table, desired, index);
+  }
+  return rebuilt;
+}
+
 function alterColumn(ctx: PlanContext, table: TableRef, current: Column, desired: Column, names: Set<string>, index: number): void {
+  if (rebuildGenerated(ctx, table, index).has(desired.name) && desired.generated) return;
   if (names.has('generated') && desired.generated) {
     // PostgreSQL 15 cannot change a generation expression or make a column generated: rebuild the column.
     dropColumn(ctx, table, current, index, SLOT.alterColumn, ['rebuild']);
@@ -183,7 +222,8 @@ function planRetype(
   add: (sql: string, comment: string, hazards?: Hazard[], slot?: number) => void,
 ): void {
   const collate = desired.collation ? ` COLLATE ${collationName(desired.collation)}` : '';
-  const using = current.type.raw === desired.type.raw ? '' : ` USING ${quoteIdent(desired.name)}::${desired.type.raw}`;
+  // A generated column is recomputed from its expression; PostgreSQL refuses USING for it.
+  const using = current.type.raw === desired.type.raw || current.generated ? '' : ` USING ${quoteIdent(desired.name)}::${desired.type.raw}`;
   const hazards = current.type.raw === desired.type.raw ? (['heavy_lock'] as Hazard[]) : retypeHazards(current.type.raw, desired.type.raw);
   add(`TYPE ${desired.type.raw}${collate}${using}`, 'change type', hazards, SLOT.retypeColumn - 0.5);
   markReshaped(ctx, table, index);
