@@ -1,0 +1,187 @@
+/**
+ * The real `schema-drift` command as a child process (Node 24, first on PATH): `serve --config F` stops cleanly on
+ * SIGTERM with exit code 0 and never logs a target's password; `serve` without a configuration runs the labelled
+ * demo whose drift shows in `/metrics` and the API.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TempDatabase } from '../support/servers.ts';
+import { eventually, http, metric, MIGRATIONS, migratedDatabase, pgAddress, startBin, tempDir, type BinProcess } from './support.ts';
+
+type Temp = Awaited<ReturnType<typeof tempDir>>;
+type Row = Record<string, unknown>;
+
+const PASSWORD = 'Child-pw-s3cret-0426';
+const FILE_PASSWORD = 'File-pw-s3cret-9911';
+
+const children: BinProcess[] = [];
+function spawnBin(args: string[], env?: NodeJS.ProcessEnv): BinProcess {
+  const child = startBin(args, env);
+  children.push(child);
+  return child;
+}
+
+/** JSON log lines of a child's stdout. */
+function logRecords(child: BinProcess): Record<string, unknown>[] {
+  return child.stdout.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+afterAll(() => {
+  for (const child of children) child.kill();
+});
+
+describe('serve --config: SIGTERM', () => {
+  let temp: Temp;
+  let db: TempDatabase;
+
+  beforeAll(async () => {
+    temp = await tempDir('sd-agent-proc-');
+    db = await migratedDatabase('sdagent_proc', 4);
+  });
+  afterAll(async () => {
+    await db?.drop();
+    await temp?.remove();
+  });
+
+  it('answers /readyz, then exits 0 with a "stopped" line, never logging a password', async () => {
+    const { host, port } = pgAddress();
+    const passwordFile = await temp.write('staging-password', `${FILE_PASSWORD}\n`);
+    const file = await temp.write(
+      'schema-drift.yaml',
+      `listen: 127.0.0.1:9772
+dataDir: ./data
+logLevel: debug
+targets:
+  - name: production
+    url: postgres://postgres@${host}:${port}/${db.name}
+    password: \${SD_PROC_TEST_PASSWORD}
+    desired: { dir: ${JSON.stringify(MIGRATIONS)} }
+  - name: staging
+    url: postgres://postgres@${host}:${port}/${db.name}
+    passwordFile: ${passwordFile}
+    desired: { dir: ${JSON.stringify(MIGRATIONS)} }
+`,
+    );
+    const child = spawnBin(['serve', '--config', file, '--port', '0'], { SD_PROC_TEST_PASSWORD: PASSWORD });
+    const listening = JSON.parse(await child.waitForLine(/"msg":"listening"/, 30_000)) as { address: string };
+    expect(listening.address).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const ready = await eventually(async () => {
+      const res = await http(listening.address, '/readyz');
+      return res.status === 200 ? res.text : undefined;
+    }, 15_000, '/readyz');
+    expect(ready).toBe('ok\n');
+    // Both first checks done, so the logs include everything a check logs (sessions, replay, inspection).
+    await eventually(async () => {
+      const rows = (await http(listening.address, '/api/v1/targets')).json<Row[]>();
+      return rows.every((r) => r.status === 'in_sync') ? rows : undefined;
+    }, 60_000, 'both targets checked in sync');
+
+    child.child.kill('SIGTERM');
+    const code = await Promise.race([child.exited, new Promise((r) => setTimeout(() => r('still running after 20 s'), 20_000))]);
+    expect(code).toBe(0);
+    const records = logRecords(child);
+    expect(records.find((r) => r.msg === 'signal received')).toMatchObject({ signal: 'SIGTERM' });
+    expect(records.at(-1)).toMatchObject({ level: 'info', msg: 'stopped', service: 'schema-drift' });
+    expect(child.stderr.filter(Boolean)).toEqual([]);
+    // Every stdout line is one JSON object (structured logs, nothing else).
+    expect(child.stdout.filter(Boolean).every((line) => line.startsWith('{'))).toBe(true);
+    const output = [...child.stdout, ...child.stderr].join('\n');
+    expect(output).toContain(db.name);
+    expect(output).not.toContain(PASSWORD);
+    expect(output).not.toContain(FILE_PASSWORD);
+  });
+
+  it('SIGTERM during a check: the check finishes and is stored, then the agent exits 0', async () => {
+    const { host, port } = pgAddress();
+    // A fresh data directory: no cached desired schema, so the first check replays the migrations (seconds).
+    const file = await temp.write(
+      'mid-check.yaml',
+      `dataDir: ./mid-check-data
+targets:
+  - name: production
+    url: postgres://postgres@${host}:${port}/${db.name}
+    desired: { dir: ${JSON.stringify(MIGRATIONS)} }
+`,
+    );
+    const child = spawnBin(['serve', '--config', file, '--port', '0']);
+    await child.waitForLine(/"msg":"check started"/, 30_000);
+    child.child.kill('SIGTERM');
+    const code = await Promise.race([child.exited, new Promise((r) => setTimeout(() => r('still running after 40 s'), 40_000))]);
+    expect(code).toBe(0);
+    const messages = logRecords(child)
+      .map((r) => r.msg)
+      .filter((msg) => ['signal received', 'check finished', 'report stored', 'stopped'].includes(msg as string));
+    expect(messages).toEqual(['signal received', 'check finished', 'report stored', 'stopped']);
+  });
+});
+
+describe('serve without a configuration: the demo', () => {
+  let child: BinProcess;
+  let base: string;
+
+  beforeAll(async () => {
+    child = spawnBin(['serve', '--port', '0']);
+    const line = await child.waitForLine(/^ {2}landing page {2}http:/, 90_000);
+    base = line.trim().split(/\s+/).at(-1)!.replace(/\/$/, '');
+    await eventually(async () => {
+      const rows = (await http(base, '/api/v1/targets')).json<Row[]>();
+      return rows.every((r) => r.status !== null) ? rows : undefined;
+    }, 90_000, 'the demo targets checked');
+  });
+
+  afterAll(async () => {
+    if (child && child.child.exitCode === null) {
+      child.child.kill('SIGTERM');
+      await Promise.race([child.exited, new Promise((r) => setTimeout(r, 15_000))]);
+    }
+  });
+
+  it('prints where everything is, labelled DEMO', () => {
+    const banner = child.stderr.join('\n');
+    expect(banner).toContain('schema-drift DEMO');
+    for (const path of ['/metrics', '/api/v1/targets', '/api/v1/targets/production/reports/latest/reconcile.sql']) {
+      expect(banner).toContain(`${base}${path}`);
+    }
+  });
+
+  it('the landing page says DEMO', async () => {
+    const landing = await http(base, '/');
+    expect(landing.status).toBe(200);
+    expect(landing.text).toContain('<title>schema-drift exporter (DEMO)</title>');
+    expect(landing.text).toContain('<span class="demo">DEMO</span>');
+  });
+
+  it('/metrics shows production drifted by hand and staging in sync', async () => {
+    const text = (await http(base, '/metrics')).text;
+    const production = { target: 'production', environment: 'production' };
+    const staging = { target: 'staging', environment: 'staging' };
+    expect(metric(text, 'schema_drift_target_up', production)).toBe(1);
+    expect(metric(text, 'schema_drift_detected', production)).toBe(1);
+    expect(metric(text, 'schema_drift_detected', staging)).toBe(0);
+    for (const [kind, action] of [['column', 'changed'], ['index', 'extra'], ['constraint', 'missing']] as const) {
+      expect(metric(text, 'schema_drift_changes', { ...production, kind, action })).toBe(1);
+    }
+  });
+
+  it('the API serves the drift: targets, changes and the reconcile script', async () => {
+    const targets = (await http(base, '/api/v1/targets')).json<Row[]>();
+    expect(targets.map((t) => [t.target, t.status, t.changes_total, t.display_url])).toEqual([
+      ['production', 'drift', 3, 'pglite://demo/production'],
+      ['staging', 'in_sync', 0, 'pglite://demo/staging'],
+    ]);
+    const changes = (await http(base, '/api/v1/targets/production/reports/latest/changes')).json<Row[]>();
+    expect(changes.map((c) => c.subject).sort()).toEqual([
+      'column public.users.email',
+      'constraint public.invoices.invoices_amount_positive',
+      'index public.invoices.invoices_issued_at_idx',
+    ]);
+    const sql = await http(base, '/api/v1/targets/production/reports/latest/reconcile.sql');
+    expect(sql.text).toContain('ALTER TABLE public.invoices ADD CONSTRAINT invoices_amount_positive');
+  });
+
+  it('stops on SIGTERM with exit code 0', async () => {
+    child.child.kill('SIGTERM');
+    const code = await Promise.race([child.exited, new Promise((r) => setTimeout(() => r('still running after 20 s'), 20_000))]);
+    expect(code).toBe(0);
+    expect(logRecords(child).at(-1)).toMatchObject({ msg: 'stopped' });
+  });
+});
