@@ -6,6 +6,7 @@
  * Targets: `production` (migrations + golang-migrate at version 4 + the hand-typed drift), `staging` (in sync), and
  * optionally `flaky`: the production database again, reached through a TCP proxy the test can stop.
  */
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startAgent, type RunningAgent } from '../../src/agent.ts';
 import { loadConfig } from '../../src/config/load.ts';
@@ -14,7 +15,6 @@ import { createLogger } from '../../src/log.ts';
 import { VERSION } from '../../src/version.ts';
 import { pgUrlFor, type TempDatabase } from '../support/servers.ts';
 import { DRIFT_SQL, LogCapture, MIGRATIONS, migratedDatabase, pgAddress, TcpProxy, tempDir } from './support.ts';
-import { readFile } from 'node:fs/promises';
 
 /** The password put into the production target via `${ENV}`; trust auth ignores it, no output may contain it. */
 export const TARGET_PASSWORD = 'pw-Agent-s3cret-7731';
