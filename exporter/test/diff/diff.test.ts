@@ -206,7 +206,7 @@ describe('diffSchemas', () => {
     expect(() => diff(snapshot([], { dialect: 'mysql' }), snapshot([]))).toThrow(/cannot compare a mysql snapshot/);
   });
 
-  it('diffs two 5,000-table schemas with 50,000 columns in well under a second', () => {
+  it('diffs two 5,000-table schemas with 50,000 columns', () => {
     const build = (drift: boolean) =>
       tablesSnapshot(
         ...Array.from({ length: 5000 }, (_, t) =>
@@ -225,10 +225,8 @@ describe('diffSchemas', () => {
       );
     const current = build(true);
     const desired = build(false);
-    const started = performance.now();
+    // Speed is measured by `npm run bench`, not asserted here.
     const changes = diff(current, desired);
-    const elapsed = performance.now() - started;
     expect(changes).toHaveLength(50);
-    expect(elapsed).toBeLessThan(1000);
   });
 });

@@ -195,31 +195,15 @@ describe('ERD from hand-built snapshots', () => {
     return tablesSnapshot(...tables);
   }
 
-  /** Best of three runs, in milliseconds, and the last result. */
-  function timeErd(n: number) {
-    const desired = chain(n, false);
-    const current = chain(n, true);
-    const changes = diffSchemas({ desired, current, hooks: postgresHooks });
-    let best = Infinity;
-    let result = buildErd(desired, current, changes);
-    for (let run = 0; run < 3; run += 1) {
-      const started = performance.now();
-      result = buildErd(desired, current, changes);
-      best = Math.min(best, performance.now() - started);
-    }
-    return { best, result };
-  }
-
-  it('builds the ERD of 10,000 drifted tables quickly, in time linear in their number', () => {
+  // Speed is the benchmark's business (`npm run bench`); this checks the result at that scale.
+  it('builds the ERD of 10,000 drifted tables', () => {
     const N = 10_000;
-    const large = timeErd(N);
-    const small = timeErd(N / 4);
-    expect(large.result.tables).toHaveLength(N);
-    expect(large.result.relations).toHaveLength(N - 1);
-    expect(large.result.tables.filter((t) => t.status === 'changed')).toHaveLength(N / 10 + Math.floor((N - 1) / 7) - Math.floor((N - 1) / 70));
-    expect(large.result.relations.filter((r) => r.status === 'missing')).toHaveLength(Math.floor((N - 1) / 7));
-    expect(large.best).toBeLessThan(2000);
-    // Linear: 4x the tables, about 4x the time; a quadratic lookup would be about 16x.
-    expect(large.best / small.best).toBeLessThan(9);
+    const desired = chain(N, false);
+    const current = chain(N, true);
+    const result = buildErd(desired, current, diffSchemas({ desired, current, hooks: postgresHooks }));
+    expect(result.tables).toHaveLength(N);
+    expect(result.relations).toHaveLength(N - 1);
+    expect(result.tables.filter((t) => t.status === 'changed')).toHaveLength(N / 10 + Math.floor((N - 1) / 7) - Math.floor((N - 1) / 70));
+    expect(result.relations.filter((r) => r.status === 'missing')).toHaveLength(Math.floor((N - 1) / 7));
   });
 });
