@@ -3,6 +3,7 @@
  * them the machine's local servers are assumed. A test that needs a server and cannot reach it fails: it never skips.
  */
 import { randomBytes } from 'node:crypto';
+import mysql from 'mysql2/promise';
 import pg from 'pg';
 
 /** Admin URL of the PostgreSQL test server. */
@@ -55,5 +56,47 @@ export async function createTempPgDatabase(prefix = 'sdtest'): Promise<TempDatab
     async drop() {
       await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
     },
+  };
+}
+
+/** `MYSQL_URL` with its database replaced. */
+export function mysqlUrlFor(database: string): string {
+  const url = new URL(MYSQL_URL);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+/** mysql2 options for `MYSQL_URL` (optionally another database); `multipleStatements` is for test helpers only. */
+function mysqlOptions(database?: string): mysql.ConnectionOptions {
+  const url = new URL(MYSQL_URL);
+  return {
+    host: url.hostname,
+    port: url.port ? Number(url.port) : 3306,
+    user: decodeURIComponent(url.username) || 'root',
+    password: decodeURIComponent(url.password),
+    ...(database ? { database } : {}),
+    multipleStatements: true,
+  };
+}
+
+/** Runs `sql` (several statements allowed) on the MySQL/MariaDB test server, as the URL's user. */
+export async function execMysql(sql: string, database?: string): Promise<void> {
+  const conn = await mysql.createConnection(mysqlOptions(database));
+  try {
+    await conn.query(sql);
+  } finally {
+    await conn.end();
+  }
+}
+
+/** A fresh, empty MySQL/MariaDB database `sdtest_<hex>`; call `drop()` when done. `exec` accepts several statements. */
+export async function createTempMysqlDatabase(prefix = 'sdtest'): Promise<TempDatabase> {
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  await execMysql(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci`);
+  return {
+    name,
+    url: mysqlUrlFor(name),
+    exec: (sql: string) => execMysql(sql, name),
+    drop: () => execMysql(`DROP DATABASE IF EXISTS \`${name}\``),
   };
 }
