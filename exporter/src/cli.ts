@@ -6,7 +6,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { diffSchemas } from './diff/diff.ts';
-import { filterSnapshot, type FilterKind, type ObjectFilter } from './diff/filter.ts';
+import { FILTER_KINDS, filterSnapshot, type FilterKind, type ObjectFilter } from './diff/filter.ts';
 import { ConfigError, SchemaDriftError } from './errors.ts';
 import type { Change } from './model/change.ts';
 import type { SchemaSnapshot } from './model/schema.ts';
@@ -22,21 +22,6 @@ import { loadConfig } from './config/load.ts';
 import { runServe } from './serve.ts';
 import { VERSION } from './version.ts';
 
-const FILTER_KINDS: readonly FilterKind[] = [
-  'schema',
-  'table',
-  'column',
-  'index',
-  'constraint',
-  'foreign_key',
-  'view',
-  'sequence',
-  'type',
-  'routine',
-  'trigger',
-  'policy',
-  'extension',
-];
 
 interface CommonOptions {
   schema?: string[];
@@ -66,7 +51,7 @@ export function parseFilter(schemas: string[] | undefined, excludes: string[] | 
     const colon = rule.indexOf(':');
     const kind = rule.slice(0, colon) as FilterKind;
     const glob = rule.slice(colon + 1);
-    if (colon < 1 || !glob || !FILTER_KINDS.includes(kind)) {
+    if (colon < 1 || !glob || !(FILTER_KINDS as readonly string[]).includes(kind)) {
       throw new ConfigError(
         `--exclude ${JSON.stringify(rule)}: expected KIND:GLOB with KIND one of ${FILTER_KINDS.join(', ')}`,
       );

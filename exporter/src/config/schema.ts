@@ -10,7 +10,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import cron from 'node-cron';
 import { z } from 'zod';
-import type { FilterKind } from '../diff/filter.ts';
+import { FILTER_KINDS, type FilterKind } from '../diff/filter.ts';
 import { MIGRATION_FORMATS } from '../migrations/index.ts';
 import { DEFAULT_PORT, DEFAULT_SCHEDULE } from './types.ts';
 import { readSecretFile, secretFileProblem } from './secrets.ts';
@@ -18,12 +18,6 @@ import { readSecretFile, secretFileProblem } from './secrets.ts';
 /** Target names become the `target` label and URL path segments. */
 export const TARGET_NAME = /^[A-Za-z0-9_.-]+$/;
 
-/** Every exclude kind; the `Record` makes the compiler insist the list matches `FilterKind`. */
-const FILTER_KIND_SET: Record<FilterKind, true> = {
-  schema: true, table: true, column: true, index: true, constraint: true, foreign_key: true, view: true,
-  sequence: true, type: true, routine: true, trigger: true, policy: true, extension: true,
-};
-export const FILTER_KINDS = Object.keys(FILTER_KIND_SET) as FilterKind[];
 
 /** URL scheme → dialect. `mariadb://` is MySQL's dialect. */
 export const URL_DIALECTS: Readonly<Record<string, 'postgres' | 'mysql'>> = {

@@ -6,20 +6,12 @@ import picomatch from 'picomatch';
 import type { Schema, SchemaSnapshot, Table, View } from '../model/schema.ts';
 
 /** Object kinds an exclude pattern can name. */
-export type FilterKind =
-  | 'schema'
-  | 'table'
-  | 'column'
-  | 'index'
-  | 'constraint'
-  | 'foreign_key'
-  | 'view'
-  | 'sequence'
-  | 'type'
-  | 'routine'
-  | 'trigger'
-  | 'policy'
-  | 'extension';
+export const FILTER_KINDS = [
+  'schema', 'table', 'column', 'index', 'constraint', 'foreign_key', 'view', 'sequence', 'type', 'routine',
+  'trigger', 'policy', 'extension',
+] as const;
+
+export type FilterKind = (typeof FILTER_KINDS)[number];
 
 /**
  * What to keep. `schemas` lists the monitored schemas (globs; absent = all). `exclude` holds picomatch globs per kind,
@@ -51,14 +43,9 @@ interface Matchers {
   readonly exclude: Record<FilterKind, Matcher>;
 }
 
-const KINDS: readonly FilterKind[] = [
-  'schema', 'table', 'column', 'index', 'constraint', 'foreign_key', 'view', 'sequence', 'type', 'routine',
-  'trigger', 'policy', 'extension',
-];
-
 function compileFilter(filter: ObjectFilter): Matchers {
   const include = filter.schemas && filter.schemas.length > 0 ? picomatch(filter.schemas, { dot: true }) : null;
-  const exclude = Object.fromEntries(KINDS.map((k) => [k, compile(filter.exclude?.[k])])) as Record<FilterKind, Matcher>;
+  const exclude = Object.fromEntries(FILTER_KINDS.map((k) => [k, compile(filter.exclude?.[k])])) as Record<FilterKind, Matcher>;
   return { keepSchema: (name) => (include === null || include(name)) && !exclude.schema(name), exclude };
 }
 
