@@ -1,0 +1,10 @@
+CREATE TABLE a (id int);
+-- comment
+DELIMITER $$
+CREATE PROCEDURE p()
+BEGIN
+  SELECT 1;
+END$$
+DELIMITER ;
+INSERT INTO a VALUES (1);
+# done
