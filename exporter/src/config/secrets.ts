@@ -92,11 +92,12 @@ export function readSecretFile(file: string): { value: string } | { problem: str
 }
 
 /**
- * Puts `password` into the URL's authority. The URL setter percent-encodes it, so `@`, `/` or `:` in a password
- * cannot break the URL (they would when pasted into the URL text by `${VAR}`).
+ * Puts `password` into the URL's authority, percent-encoded, so `@`, `/`, `:` or `%` in a password cannot break the
+ * URL (they would when pasted into the URL text by `${VAR}`). Encoded here because the URL setter leaves `%` as is,
+ * and the driver would then decode `%41` to `A` or fail on `%zz`.
  */
 export function withPassword(url: string, password: string): string {
   const parsed = new URL(url);
-  parsed.password = password;
+  parsed.password = encodeURIComponent(password);
   return parsed.toString();
 }

@@ -67,6 +67,13 @@ describe('passwords', () => {
     expect(target?.displayUrl).toBe('postgres://app@db:5432/prod');
   });
 
+  it.each(['100%', 'a%41b', '%zz', 'p@ss%2F'])('password %j survives the URL intact, percent signs included', async (password) => {
+    const config = await fx.parse(one('    url: postgres://app@db:5432/prod\n    password: ${DB_PASSWORD}\n'), {
+      DB_PASSWORD: password,
+    });
+    expect(decodeURIComponent(new URL(config.targets[0]?.url ?? '').password)).toBe(password);
+  });
+
   it('a password in the URL is kept in url and removed from displayUrl', async () => {
     const config = await fx.parse(one('    url: postgres://app:s3cret@db:5432/prod?sslmode=require&password=other\n'));
     expect(config.targets[0]?.url).toContain('s3cret');
