@@ -135,6 +135,18 @@ function parsePostgresUrl(url: string, target: string | undefined): URL {
       { target },
     );
   }
+  // The driver decodes both and would fail with a bare "URI malformed"; say which part is wrong, never its text.
+  for (const [part, text] of [['user name', parsed.username], ['password', parsed.password]] as const) {
+    try {
+      decodeURIComponent(text);
+    } catch (err) {
+      throw new ConfigError(
+        `the URL's ${part} is not valid percent-encoding (write a literal % as %25): ${redactUrl(url)}`,
+        { target },
+        { cause: err },
+      );
+    }
+  }
   return parsed;
 }
 

@@ -128,6 +128,8 @@ describe('openReadOnlySession', () => {
     ['missing database', withUser(pgUrlFor('sd_no_such_db'), 'postgres', 'topsecret'), ConnectError, /does not exist/],
     ['unknown role', withUser(PG_URL, 'no_such_role', 'topsecret'), AuthError, /no_such_role/],
     ['unknown scheme', 'mysql://root:topsecret@127.0.0.1/test', ConfigError, /unsupported URL scheme "mysql"/],
+    ['bad % in the password', 'postgres://postgres:topsecret%zz@127.0.0.1/test', ConfigError, /password is not valid percent-encoding/],
+    ['bad % in the user', 'postgres://us%er:topsecret@127.0.0.1/test', ConfigError, /user name is not valid percent-encoding/],
   ])('%s → %s', async (_label, url, cls, pattern) => {
     const err = await openReadOnlySession(url, { target: 'prod', connectTimeoutMs: 3000 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(cls);
