@@ -45,12 +45,15 @@ const KIND_RANK = new Map<ChangeType, number>(KIND_ORDER.map((kind, i) => [kind,
  * @throws Error when the snapshots are of different dialects (a programming error, not drift).
  */
 export function diffSchemas(input: DiffInput): Change[] {
-  const { current, desired, hooks } = input;
-  if (current.dialect !== desired.dialect || hooks.dialect !== desired.dialect) {
+  const { hooks } = input;
+  if (input.current.dialect !== input.desired.dialect || hooks.dialect !== input.desired.dialect) {
     throw new Error(
-      `diff: cannot compare a ${current.dialect} snapshot with a ${desired.dialect} one using ${hooks.dialect} hooks`,
+      `diff: cannot compare a ${input.current.dialect} snapshot with a ${input.desired.dialect} one using ${hooks.dialect} hooks`,
     );
   }
+  const { current, desired } = hooks.normalizeSnapshots
+    ? hooks.normalizeSnapshots(input.current, input.desired)
+    : { current: input.current, desired: input.desired };
   const ctx = createDiffContext(hooks, input.options, [current, desired]);
   diffExtensions(ctx, desired.extensions, current.extensions);
   const matched = matchBy(desired.schemas, current.schemas, (s) => s.name);

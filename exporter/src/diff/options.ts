@@ -39,6 +39,13 @@ export interface DiffHooks {
    * Without the hook ACLs are compared as they are.
    */
   normalizeAcl?(acl: readonly string[], serverMajor: number | undefined, owner?: string): string[];
+  /**
+   * Normalise both snapshots before they are compared (optional; added for MySQL): noise that needs the owning table
+   * or the other side, such as a column collation inherited from its table or a name the server generated. The
+   * returned copies are what the differ compares and what its changes carry, so a rewrite must keep what a planner
+   * needs. Without the hook the snapshots are compared as they are.
+   */
+  normalizeSnapshots?(current: SchemaSnapshot, desired: SchemaSnapshot): { current: SchemaSnapshot; desired: SchemaSnapshot };
 }
 
 /** What the differ needs: two snapshots of one dialect and the dialect's hooks. */
