@@ -1,0 +1,40 @@
+/** The panel's views, switchable in the header. */
+export type ViewKind = 'erd' | 'sql' | 'changes';
+
+/** Rank direction of the ERD layout: left to right or top to bottom (dagre/ELK vocabulary). */
+export type LayoutDirection = 'LR' | 'TB';
+
+/** How the SQL view lays out desired vs current DDL. */
+export type SqlDiffMode = 'split' | 'unified';
+
+/** Panel options, edited in the panel editor (see `module.ts` for labels and descriptions). */
+export interface SchemaDriftOptions {
+  /** View shown when the dashboard opens. */
+  defaultView: ViewKind;
+  /** Direction of the ERD layout. */
+  layoutDirection: LayoutDirection;
+  /** ERD: draw only tables that drifted and the tables one foreign key away from them. */
+  onlyDrifted: boolean;
+  /** ERD: print each column's type next to its name. */
+  showColumnTypes: boolean;
+  /** ERD: draw relations to tables outside the inspected schemas as small stub boxes (else drop those edges). */
+  showExternalTables: boolean;
+  /** SQL view: side by side or unified diff. */
+  sqlDiffMode: SqlDiffMode;
+  /**
+   * Target whose header to show when the targets frame holds several rows. Template variables are expanded
+   * (`$target`); empty picks the target named by the SQL frame, else the only row.
+   */
+  target: string;
+}
+
+/** Defaults of every option; `module.ts` and the tests use the same object. */
+export const DEFAULT_OPTIONS: SchemaDriftOptions = {
+  defaultView: 'erd',
+  layoutDirection: 'LR',
+  onlyDrifted: false,
+  showColumnTypes: true,
+  showExternalTables: true,
+  sqlDiffMode: 'split',
+  target: '',
+};
