@@ -58,6 +58,21 @@ export interface Schema {
   readonly sequences: Sequence[];
   readonly types: TypeDef[];
   readonly routines: Routine[];
+  /** Dialect facts of the schema. MySQL: the database's default `charset` and `collation`. */
+  readonly attrs?: Attrs;
+  /** MySQL/MariaDB scheduled events; present only when the inspector was asked to read them (`events: true`). */
+  readonly events?: MysqlEvent[];
+}
+
+/** A MySQL/MariaDB scheduled event (`CREATE EVENT`). */
+export interface MysqlEvent {
+  readonly schema: string;
+  readonly name: string;
+  /** The `CREATE EVENT` statement as the inspector composes it from `information_schema.EVENTS`. */
+  readonly definition: string;
+  readonly comment: string | null;
+  /** Schedule, status, body and settings: see `mysql/inspect-routines.ts`. */
+  readonly attrs: Attrs;
 }
 
 /** A column's type. `raw` is the server's rendering (`character varying(20)`, `integer[]`, `public.mood`). */

@@ -1,0 +1,99 @@
+/**
+ * Shared pieces of the MySQL/MariaDB inspector: the per-inspection context (database, flavour, the
+ * `information_schema` columns this server has), the one place catalog queries run (and fail with a message naming
+ * the object kind, the database and the target), and small helpers used by every `inspect-*.ts` file.
+ */
+import type { Attrs, JsonValue } from '../model/schema.ts';
+import { type MysqlFlavor, type MysqlQueryable, toMysqlError } from './connect.ts';
+
+/** What every catalog query of one inspection needs. */
+export interface InspectContext {
+  readonly db: MysqlQueryable;
+  readonly flavor: MysqlFlavor;
+  readonly major: number;
+  readonly minor: number;
+  /** The inspected database (the `?` of every query). */
+  readonly database: string;
+  /** Name the database gets in the snapshot (see `MysqlInspectOptions.schemaName`). */
+  readonly schemaName: string;
+  /** `TABLE.COLUMN` names of `information_schema` that exist on this server, e.g. `STATISTICS.IS_VISIBLE`. */
+  readonly catalogColumns: ReadonlySet<string>;
+  /** Record definers (as `owner` / `attrs.definer`). */
+  readonly privileges: boolean;
+  readonly target?: string;
+}
+
+/**
+ * Runs one set-based catalog query. A failure becomes a schema-drift error (usually `InspectError`; a timeout stays a
+ * `TimeoutError`, a missing privilege an `AuthError`) whose message names what was being inspected.
+ */
+export async function catalogQuery<R>(
+  ctx: Pick<InspectContext, 'db' | 'database' | 'target'>,
+  kind: string,
+  sql: string,
+  params: unknown[] = [ctx.database],
+): Promise<R[]> {
+  try {
+    return (await ctx.db.query<R>(sql, params)).rows;
+  } catch (err) {
+    const on = ctx.target ? ` on target ${JSON.stringify(ctx.target)}` : '';
+    throw toMysqlError(err, { target: ctx.target, action: `mysql: inspecting ${kind} of database "${ctx.database}"${on}` });
+  }
+}
+
+/**
+ * SQL for an `information_schema` column that not every server has: the column itself when it exists here, else
+ * `fallback` (a constant of our code). Keeps one query text per object kind for MySQL 8.0/8.4 and MariaDB 10.6+.
+ */
+export function optionalColumn(ctx: InspectContext, table: string, column: string, alias: string, fallback = 'NULL'): string {
+  return ctx.catalogColumns.has(`${table}.${column}`) ? `${alias}.${column}` : fallback;
+}
+
+/** Key of a table in lookup maps. NUL cannot occur in identifiers. */
+export function relKey(schema: string, name: string): string {
+  return `${schema}\u0000${name}`;
+}
+
+/** Locale-independent string order, so output is identical on every machine. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Sorts objects by `name` with a plain code-unit comparison. */
+export function sortByName<T extends { readonly name: string }>(items: T[]): T[] {
+  return items.sort((a, b) => compareText(a.name, b.name));
+}
+
+/** Appends to the list under `key`, creating it. */
+export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** Builds an attrs record, leaving out `undefined` values (absent = not applicable). */
+export function attrsOf(entries: Record<string, JsonValue | undefined>): Attrs {
+  const out: Attrs = {};
+  for (const [key, value] of Object.entries(entries)) if (value !== undefined) out[key] = value;
+  return out;
+}
+
+/** A backtick-quoted identifier (for definitions the inspector composes, never for queries). */
+export function ident(name: string): string {
+  return `\`${name.replaceAll('`', '``')}\``;
+}
+
+/** A single-quoted string literal with MySQL's escaping of quotes and backslashes. */
+export function literal(text: string): string {
+  return `'${text.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
+}
+
+/** Empty text is how `information_schema` says "none" for comments; the model says `null`. */
+export function nonEmpty(text: string | null | undefined): string | null {
+  return text === null || text === undefined || text === '' ? null : text;
+}
+
+/** `YES`/`NO` (and MySQL's `1`/`0`) as a boolean. */
+export function yes(value: unknown): boolean {
+  return value === 'YES' || value === 1 || value === '1' || value === true;
+}

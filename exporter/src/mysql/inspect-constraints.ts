@@ -1,0 +1,139 @@
+/**
+ * Foreign keys (`KEY_COLUMN_USAGE` joined to `REFERENTIAL_CONSTRAINTS`, one query) and check constraints
+ * (`CHECK_CONSTRAINTS`, one query whose shape depends on the flavour).
+ */
+import type { Constraint, ForeignKey, ReferentialAction } from '../model/schema.ts';
+import { attrsOf, catalogQuery, type InspectContext, ident, pushTo } from './inspect-common.ts';
+
+/** A foreign key or check constraint with the table it belongs to. */
+export interface TablePart<T> {
+  readonly table: string;
+  readonly value: T;
+}
+
+interface RawFkColumn {
+  table: string;
+  name: string;
+  column_name: string;
+  ref_schema: string;
+  ref_table: string;
+  ref_column: string;
+  update_rule: string;
+  delete_rule: string;
+  match_option: string | null;
+}
+
+/**
+ * Foreign keys of every table, columns in key order. A referenced table in the inspected database is named with
+ * `ctx.schemaName`, so a snapshot of a scratch database reads like one of the live database.
+ */
+export async function inspectForeignKeys(ctx: InspectContext): Promise<TablePart<ForeignKey>[]> {
+  const rows = await catalogQuery<RawFkColumn>(
+    ctx,
+    'foreign keys',
+    `SELECT k.TABLE_NAME AS \`table\`, k.CONSTRAINT_NAME AS name, k.COLUMN_NAME AS column_name,
+       k.REFERENCED_TABLE_SCHEMA AS ref_schema, k.REFERENCED_TABLE_NAME AS ref_table,
+       k.REFERENCED_COLUMN_NAME AS ref_column, r.UPDATE_RULE AS update_rule, r.DELETE_RULE AS delete_rule,
+       r.MATCH_OPTION AS match_option
+     FROM information_schema.KEY_COLUMN_USAGE k
+     JOIN information_schema.REFERENTIAL_CONSTRAINTS r
+       ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.TABLE_NAME = k.TABLE_NAME
+      AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME
+     WHERE k.TABLE_SCHEMA = ? AND k.REFERENCED_TABLE_NAME IS NOT NULL
+     ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION`,
+  );
+  const byKey = new Map<string, RawFkColumn[]>();
+  for (const row of rows) pushTo(byKey, `${row.table}\u0000${row.name}`, row);
+  return [...byKey.values()].map((cols) => {
+    const first = cols[0] as RawFkColumn;
+    return { table: first.table, value: toForeignKey(ctx, first, cols) };
+  });
+}
+
+function toForeignKey(ctx: InspectContext, first: RawFkColumn, cols: RawFkColumn[]): ForeignKey {
+  const sameDatabase = first.ref_schema === ctx.database;
+  const refSchema = sameDatabase ? ctx.schemaName : first.ref_schema;
+  const columns = cols.map((c) => c.column_name);
+  const refColumns = cols.map((c) => c.ref_column);
+  const onUpdate = action(first.update_rule);
+  const onDelete = action(first.delete_rule);
+  const refName = sameDatabase ? ident(first.ref_table) : `${ident(first.ref_schema)}.${ident(first.ref_table)}`;
+  return {
+    name: first.name,
+    columns,
+    refSchema,
+    refTable: first.ref_table,
+    refColumns,
+    onUpdate,
+    onDelete,
+    match: 'simple',
+    deferrable: false,
+    initiallyDeferred: false,
+    definition:
+      `FOREIGN KEY (${columns.map(ident).join(', ')}) REFERENCES ${refName} (${refColumns.map(ident).join(', ')})` +
+      ` ON DELETE ${onDelete.toUpperCase()} ON UPDATE ${onUpdate.toUpperCase()}`,
+    comment: null,
+    attrs: {},
+  };
+}
+
+const ACTIONS: Readonly<Record<string, ReferentialAction>> = {
+  'NO ACTION': 'no action',
+  RESTRICT: 'restrict',
+  CASCADE: 'cascade',
+  'SET NULL': 'set null',
+  'SET DEFAULT': 'set default',
+};
+
+function action(rule: string): ReferentialAction {
+  // Unknown rules cannot occur on 8.0/10.6+; fall back to the server default instead of inventing one.
+  return ACTIONS[rule.toUpperCase()] ?? 'no action';
+}
+
+interface RawCheck {
+  table: string;
+  name: string;
+  clause: string;
+  level: string | null;
+  enforced: string | null;
+}
+
+/**
+ * Check constraints of every table. MariaDB's `CHECK_CONSTRAINTS` carries `TABLE_NAME` and `LEVEL` (a column-level
+ * check is named after its column, e.g. the `json_valid(`doc`)` check of a JSON column: `attrs.level = 'column'`);
+ * MySQL 8.0.16+ names the table only in `TABLE_CONSTRAINTS`, which also says whether the check is `ENFORCED`.
+ */
+export async function inspectChecks(ctx: InspectContext): Promise<TablePart<Constraint>[]> {
+  if (!ctx.catalogColumns.has('CHECK_CONSTRAINTS.CHECK_CLAUSE')) return [];
+  const mariadbShape = ctx.catalogColumns.has('CHECK_CONSTRAINTS.TABLE_NAME');
+  const enforced = ctx.catalogColumns.has('TABLE_CONSTRAINTS.ENFORCED') ? 'tc.ENFORCED' : 'NULL';
+  const sql = mariadbShape
+    ? `SELECT cc.TABLE_NAME AS \`table\`, cc.CONSTRAINT_NAME AS name, cc.CHECK_CLAUSE AS clause,
+         ${ctx.catalogColumns.has('CHECK_CONSTRAINTS.LEVEL') ? 'cc.LEVEL' : 'NULL'} AS level, NULL AS enforced
+       FROM information_schema.CHECK_CONSTRAINTS cc
+       WHERE cc.CONSTRAINT_SCHEMA = ?`
+    : `SELECT tc.TABLE_NAME AS \`table\`, cc.CONSTRAINT_NAME AS name, cc.CHECK_CLAUSE AS clause, NULL AS level,
+         ${enforced} AS enforced
+       FROM information_schema.TABLE_CONSTRAINTS tc
+       JOIN information_schema.CHECK_CONSTRAINTS cc
+         ON cc.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA AND cc.CONSTRAINT_NAME = tc.CONSTRAINT_NAME
+       WHERE tc.CONSTRAINT_SCHEMA = ? AND tc.CONSTRAINT_TYPE = 'CHECK'`;
+  const rows = await catalogQuery<RawCheck>(ctx, 'check constraints', sql);
+  return rows.map((row) => ({
+    table: row.table,
+    value: {
+      name: row.name,
+      kind: 'check',
+      columns: [],
+      expression: row.clause,
+      definition: `CHECK (${row.clause})`,
+      deferrable: false,
+      initiallyDeferred: false,
+      comment: null,
+      attrs: attrsOf({
+        level: row.level?.toLowerCase() === 'column' ? 'column' : undefined,
+        enforced: row.enforced === 'NO' ? false : undefined,
+      }),
+    },
+  }));
+}
