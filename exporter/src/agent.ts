@@ -12,7 +12,7 @@ import { runCheck, type DesiredSchema } from './check/run-check.ts';
 import { Scheduler } from './check/scheduler.ts';
 import { formatConnectionTest, testConnection } from './check/test-connection.ts';
 import { DesiredCache } from './desired-cache.ts';
-import { createApp } from './http/app.ts';
+import { createApp, type Readiness } from './http/app.ts';
 import type { Logger } from './log.ts';
 import { createMetrics, type Metrics, type StatusSince } from './metrics/metrics.ts';
 import type { Report } from './model/report.ts';
@@ -94,12 +94,14 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
     },
   });
 
+  // Declared before the server listens: /readyz reads it, and a load balancer should drain while checks finish.
+  let stopping: Promise<void> | undefined;
   const app = createApp({
     config,
     store,
     scheduler,
     metricsHandler: metrics.handler,
-    ready: () => ({ ready: true }),
+    ready: () => readiness(store, stopping !== undefined),
     version: options.version,
     demo: options.demo,
     log,
@@ -122,7 +124,6 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
   }
   const firstChecks = scheduler.start();
 
-  let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       log.info({}, 'stopping: no new checks, waiting for running ones');
@@ -134,6 +135,13 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
       log.info({}, 'stopped');
     })());
   return { url, scheduler, store, firstChecks, stop };
+}
+
+/** `/readyz`: the configuration is loaded (we would not be running otherwise), the store is open, no stop begun. */
+function readiness(store: ReportStore, stopping: boolean): Readiness {
+  if (stopping) return { ready: false, reason: 'stopping' };
+  if (!store.isOpen) return { ready: false, reason: 'report store closed' };
+  return { ready: true };
 }
 
 function listen(app: ReturnType<typeof createApp>, host: string, port: number): Promise<Server> {

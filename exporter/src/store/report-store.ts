@@ -219,6 +219,11 @@ export class ReportStore {
     return deleted;
   }
 
+  /** Whether the store can be read and written (not closed yet); `/readyz` reports it. */
+  get isOpen(): boolean {
+    return !this.#closed;
+  }
+
   /** Closes the database (checkpointing the WAL). Further calls throw; closing twice is harmless. */
   close(): void {
     if (this.#closed) return;
