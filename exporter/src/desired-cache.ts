@@ -10,6 +10,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { VERSION } from './version.ts';
 
 /** What a desired schema depends on. */
 export interface DesiredCacheKey {
@@ -42,9 +43,14 @@ interface StoredEntry<T> {
   readonly value: T;
 }
 
-/** The canonical text of a key: equal keys give equal text whatever the property order. */
+/**
+ * The canonical text of a key: equal keys give equal text whatever the property order. It also names the
+ * schema-drift version: the inspector's output changes between releases, and a snapshot cached on disk by an older
+ * one would read as drift against the new inspector's view of the live database.
+ */
 export function canonicalKey(key: DesiredCacheKey): string {
   return JSON.stringify({
+    schemaDrift: VERSION,
     directoryHash: key.directoryHash,
     // JSON drops `undefined`, so "every file" needs a spelling of its own; versions are never bracketed.
     upToVersion: key.upToVersion === undefined ? '<all>' : key.upToVersion,

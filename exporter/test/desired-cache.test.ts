@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { canonicalKey, DesiredCache, type DesiredCacheKey } from '../src/desired-cache.ts';
 import { replayEngineIdentity } from '../src/postgres/replay.ts';
+import { VERSION } from '../src/version.ts';
 import { PG_URL } from './support/servers.ts';
 
 const KEY: DesiredCacheKey = { directoryHash: 'h1', upToVersion: '3', engine: 'pglite 0.5.16', inspect: { schemas: ['public'] } };
@@ -44,6 +45,10 @@ describe('canonicalKey', () => {
     ['privileges', { ...KEY, inspect: { schemas: ['public'], privileges: true } }],
   ])('distinguishes %s', (_name, other) => {
     expect(canonicalKey(other)).not.toBe(canonicalKey(KEY));
+  });
+
+  it('names the schema-drift version, so an upgrade never reads an older inspector\'s snapshot from disk', () => {
+    expect(JSON.parse(canonicalKey(KEY))).toMatchObject({ schemaDrift: VERSION });
   });
 
   it('tells "every file" from "no file"', () => {
