@@ -1,0 +1,2 @@
+ALTER TABLE users DROP COLUMN last_login_at;
+DROP TABLE invoices;
