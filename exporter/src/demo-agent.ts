@@ -25,7 +25,11 @@ export interface DemoEnvironment {
   close(): Promise<void>;
 }
 
-async function deploy(drift: string | null): Promise<PGlite> {
+/**
+ * An embedded database deployed from the bundled migrations the way golang-migrate leaves one (`schema_migrations`
+ * at the last version), then `drift` (hand-typed hot-fixes) when given. Shared with the CLI's `demo`.
+ */
+export async function deployDemoDatabase(drift: string | null): Promise<PGlite> {
   const directory = await readMigrationDirectory(join(EXAMPLES, 'migrations'));
   const db = await PGlite.create();
   for (const file of directory.files) await db.exec(file.sql);
@@ -59,8 +63,8 @@ function demoTarget(name: string, environment: string): TargetConfig {
 export async function createDemoEnvironment(options: { port?: number; host?: string } = {}): Promise<DemoEnvironment> {
   const drift = await readFile(join(EXAMPLES, 'drift', 'production.sql'), 'utf8');
   const databases = new Map<string, PGlite>([
-    ['production', await deploy(drift)],
-    ['staging', await deploy(null)],
+    ['production', await deployDemoDatabase(drift)],
+    ['staging', await deployDemoDatabase(null)],
   ]);
   const dataDir = await mkdtemp(join(tmpdir(), 'schema-drift-demo-'));
   const config: AgentConfig = {

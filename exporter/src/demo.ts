@@ -8,11 +8,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
 import type { CliIo } from './cli.ts';
+import { deployDemoDatabase } from './demo-agent.ts';
 import { diffSchemas } from './diff/diff.ts';
 import { filterSnapshot } from './diff/filter.ts';
-import { readMigrationDirectory, type MigrationDirectory } from './migrations/index.ts';
+import { readMigrationDirectory } from './migrations/index.ts';
 import { postgresHooks } from './postgres/hooks.ts';
 import { inspectPostgres } from './postgres/inspect.ts';
 import { planPostgres, renderPlanSql } from './postgres/plan.ts';
@@ -24,17 +24,6 @@ import { renderChangesText } from './render/text.ts';
 export const EXAMPLE_MIGRATIONS = fileURLToPath(new URL('../examples/migrations', import.meta.url));
 const PRODUCTION_DRIFT = fileURLToPath(new URL('../examples/drift/production.sql', import.meta.url));
 
-/** Builds the embedded "production" database: the migrations, the tool's revision row, then the hot-fixes. */
-async function buildProduction(directory: MigrationDirectory): Promise<PGlite> {
-  const db = await PGlite.create();
-  for (const file of directory.files) await db.exec(file.sql);
-  const last = directory.files.at(-1)?.version ?? '0';
-  await db.exec('CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL)');
-  await db.query('INSERT INTO schema_migrations (version, dirty) VALUES ($1, false)', [last]);
-  await db.exec(await readFile(PRODUCTION_DRIFT, 'utf8'));
-  return db;
-}
-
 /** Runs the demo and writes what it found to `io`. */
 export async function runDemo(io: CliIo): Promise<void> {
   io.stdout('schema-drift demo: embedded PGlite databases, no server needed.\n');
@@ -42,10 +31,12 @@ export async function runDemo(io: CliIo): Promise<void> {
   io.stdout(`  current: an embedded "production" database built from the same migrations, then hot-fixed by hand\n\n`);
 
   const directory = await readMigrationDirectory(EXAMPLE_MIGRATIONS);
-  const production = await buildProduction(directory);
+  const production = await deployDemoDatabase(await readFile(PRODUCTION_DRIFT, 'utf8'));
   let current;
   let revision;
   try {
+    // Read like any monitored database: one read-only snapshot (we never write to the database we check).
+    await production.exec('BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
     revision = await readPostgresRevision(production);
     current = await inspectPostgres(production, { source: { description: 'demo production (PGlite)' } });
   } finally {
