@@ -157,13 +157,21 @@ async function fetchJson(url: string): Promise<unknown> {
   }
 }
 
+/** Rules API answer cut to each rule's name, state, health and last error (the templates would drown them). */
+function ruleHealth(answer: unknown): unknown {
+  type Rules = { data?: { groups?: { rules: Record<string, unknown>[] }[] } };
+  const groups = (answer as Rules)?.data?.groups;
+  if (!groups) return answer;
+  return groups.flatMap((g) => g.rules).map(({ name, state, health, lastError }) => ({ name, state, health, lastError }));
+}
+
 /** What every part of the path has seen, for a failed wait: alerts in Prometheus and Alertmanager, deliveries, logs. */
 export async function diagnostics(stack: NotificationStack): Promise<string> {
   const latest = (await fetchJson(`${stack.agent.url}/api/v1/targets/${TARGET}/reports?limit=3`)) as unknown;
   const sections: [string, unknown][] = [
     ['agent: latest reports', latest],
     ['prometheus /api/v1/alerts', await fetchJson(`${stack.prometheus.url}/api/v1/alerts`)],
-    ['prometheus /api/v1/rules (health)', await fetchJson(`${stack.prometheus.url}/api/v1/rules?type=alert`)],
+    ['prometheus /api/v1/rules (state, health)', ruleHealth(await fetchJson(`${stack.prometheus.url}/api/v1/rules?type=alert`))],
     ['alertmanager /api/v2/alerts', await fetchJson(`${stack.alertmanager.url}/api/v2/alerts`)],
     ['slack receiver', stack.slack.requests.map((r) => ({ path: r.path, json: r.json ?? r.raw }))],
     ['smtp receiver: messages', stack.smtp.messages.map((m) => ({ subject: m.subject, to: m.to, parts: m.parts }))],
