@@ -1,0 +1,203 @@
+/**
+ * Revision tables of migration tools, dialect-free: what their rows say about the deployed migrations, which tables
+ * belong to the tools (never diffed), and where a live database stands against a migration directory.
+ *
+ * The dialect modules (`postgres/revision.ts`, `mysql/revision.ts`) find the table in their catalogs and read its
+ * rows into the plain shapes below; the interpretation is the same for every server.
+ * - Atlas: `atlas_schema_revisions`, one row per applied file: `version`, `type` (bit set: 1 baseline, 2 executed,
+ *   4 resolved by hand), `applied`/`total` statements, `error`. A row `.atlas_cloud_identifier` holds the table's id.
+ * - Flyway: `flyway_schema_history`, one row per run: `installed_rank`, `version` (null for repeatable scripts),
+ *   `type` (`SQL`, `BASELINE`, `SCHEMA`, `DELETE`, `UNDO_SQL`, ...), `success`.
+ * - golang-migrate: `schema_migrations(version bigint, dirty)`, a single row (none after a full down).
+ * - dbmate: `schema_migrations(version varchar)`, one row per applied file, no dirty flag.
+ */
+import type { MigrationDirectory, MigrationFile } from '../migrations/types.ts';
+import { compareVersions } from '../migrations/versions.ts';
+
+/** Migration tool that owns a revision table. */
+export type RevisionTool = 'atlas' | 'flyway' | 'golang-migrate' | 'dbmate';
+
+/** What a revision table says about the deployed migrations. */
+export interface RevisionState {
+  readonly tool: RevisionTool;
+  /** `schema.name` of the revision table (MySQL: `database.name`). */
+  readonly table: string;
+  /** Highest deployed version (including a failed one that is partially applied); `null` when none is. */
+  readonly version: string | null;
+  /** A migration failed or is partially applied: the schema is in an intermediate state. */
+  readonly dirty: boolean;
+  /** Version of the failed migration, when `dirty` (Flyway: its description when it has no version). */
+  readonly failedVersion?: string;
+  /** Error text the tool recorded (Atlas only; the others keep none). */
+  readonly error?: string;
+  /**
+   * Every deployed version, ascending. golang-migrate keeps only the current one, so it is that one alone
+   * (every lower version is implied).
+   */
+  readonly appliedVersions: string[];
+}
+
+/** Unqualified names of the revision tables we read, in the order of preference when several exist. */
+export const READ_TABLES = ['atlas_schema_revisions', 'flyway_schema_history', 'schema_migrations'] as const;
+
+/**
+ * Revision and lock tables of migration tools, as `schema.table` globs: they belong to the tools, not to the
+ * application schema, and are excluded from every diff. Liquibase and Prisma are listed although their tables are
+ * not read (yet), so their bookkeeping never shows up as drift either.
+ */
+export const REVISION_TABLES: readonly string[] = [
+  '*.atlas_schema_revisions',
+  '*.flyway_schema_history',
+  '*.schema_migrations',
+  '*.databasechangelog',
+  '*.databasechangeloglock',
+  '*._prisma_migrations',
+];
+
+/** Schemas that only hold a tool's revision table (Atlas' default). */
+export const REVISION_SCHEMAS: readonly string[] = ['atlas_schema_revisions'];
+
+/**
+ * Exclude globs for the differ's `ObjectFilter.exclude`: the revision tables, and Atlas' revision schema.
+ * Merge them into a user's own excludes rather than replacing those.
+ */
+export function revisionExcludeFilter(): { table: string[]; schema: string[] } {
+  return { table: [...REVISION_TABLES], schema: [...REVISION_SCHEMAS] };
+}
+
+function sortVersions(versions: Iterable<string>): string[] {
+  return [...new Set(versions)].sort(compareVersions);
+}
+
+/** One row of `atlas_schema_revisions` (dot-prefixed bookkeeping rows already left out). */
+export interface AtlasRow {
+  readonly version: string;
+  readonly type: number;
+  readonly applied: number;
+  readonly total: number;
+  /** `null` when none (an empty string counts as none too). */
+  readonly error: string | null;
+}
+
+const ATLAS_RESOLVED = 4;
+
+/** State from Atlas rows. */
+export function atlasState(table: string, rows: readonly AtlasRow[]): RevisionState {
+  const applied = sortVersions(rows.map((r) => r.version));
+  // A revision that stopped part-way or recorded an error is dirty until someone marks it resolved.
+  const failed = rows
+    .filter((r) => ((r.error ?? '') !== '' || r.applied < r.total) && (r.type & ATLAS_RESOLVED) === 0)
+    .sort((a, b) => compareVersions(a.version, b.version))
+    .at(-1);
+  return {
+    tool: 'atlas',
+    table,
+    version: applied.at(-1) ?? null,
+    dirty: failed !== undefined,
+    ...(failed ? { failedVersion: failed.version } : {}),
+    ...(failed?.error ? { error: failed.error } : {}),
+    appliedVersions: applied,
+  };
+}
+
+/** One row of `flyway_schema_history`. */
+export interface FlywayRow {
+  readonly version: string | null;
+  readonly description: string;
+  readonly type: string;
+  readonly success: boolean;
+}
+
+/** State from Flyway rows in `installed_rank` order. */
+export function flywayState(table: string, rows: readonly FlywayRow[]): RevisionState {
+  const applied = new Set<string>();
+  let failed: FlywayRow | undefined;
+  for (const row of rows) {
+    if (!row.success) {
+      failed = row;
+      continue;
+    }
+    // SCHEMA rows record schemas Flyway created (version 0); they are not migrations.
+    if (row.version === null || row.type === 'SCHEMA') continue;
+    // An undo or a `repair`-written DELETE row takes the version back out.
+    if (row.type.startsWith('UNDO_') || row.type === 'DELETE') applied.delete(row.version);
+    else applied.add(row.version);
+  }
+  const versions = sortVersions(applied);
+  const failedVersion = failed ? (failed.version ?? failed.description) : undefined;
+  const top = [versions.at(-1), failed?.version ?? undefined]
+    .filter((v): v is string => v !== undefined)
+    .sort(compareVersions)
+    .at(-1);
+  return {
+    tool: 'flyway',
+    table,
+    version: top ?? null,
+    dirty: failed !== undefined,
+    ...(failedVersion !== undefined ? { failedVersion } : {}),
+    appliedVersions: versions,
+  };
+}
+
+/** State from golang-migrate's single row (the highest version when there are several), or none. */
+export function golangMigrateState(table: string, row: { version: string; dirty: boolean } | undefined): RevisionState {
+  // golang-migrate writes version -1 ("nil version") with dirty = true when a first migration fails.
+  const version = row && row.version !== '-1' ? row.version : null;
+  const dirty = row?.dirty ?? false;
+  return {
+    tool: 'golang-migrate',
+    table,
+    version,
+    dirty,
+    ...(dirty && row ? { failedVersion: row.version } : {}),
+    appliedVersions: version === null ? [] : [version],
+  };
+}
+
+/** State from dbmate's versions. */
+export function dbmateState(table: string, versions: readonly string[]): RevisionState {
+  const sorted = sortVersions(versions);
+  return { tool: 'dbmate', table, version: sorted.at(-1) ?? null, dirty: false, appliedVersions: sorted };
+}
+
+/** Where a live database stands against a migration directory. */
+export interface DeployedMigrations {
+  /**
+   * Replay bound: the deployed version; `null` when the revision table says nothing is deployed; `undefined` when
+   * there is no revision table (nothing known: replay everything).
+   */
+  readonly upToVersion: string | null | undefined;
+  /** Versioned files newer than the deployed version: not yet deployed, so not drift. */
+  readonly pending: MigrationFile[];
+  /** The deployed version has no file in the directory (deleted, renamed, or a different directory). */
+  readonly unknownDeployed?: string;
+  /**
+   * Files at or below the deployed version that the revision table does not list (out-of-order files added
+   * later). They are replayed as desired, so what they create shows up as drift. Only for tools that record every
+   * version (not golang-migrate).
+   */
+  readonly notApplied?: MigrationFile[];
+}
+
+/**
+ * Splits a directory's versioned files at the deployed version of `state`. Repeatable (Flyway `R__`) files are
+ * neither pending nor bounded: they follow the versioned ones.
+ */
+export function pendingMigrations(dir: MigrationDirectory, state: RevisionState | null): DeployedMigrations {
+  if (!state) return { upToVersion: undefined, pending: [] };
+  const versioned = dir.files.filter((f): f is MigrationFile & { version: string } => f.version !== null);
+  const deployed = state.version;
+  if (deployed === null) return { upToVersion: null, pending: versioned };
+  const pending = versioned.filter((f) => compareVersions(f.version, deployed) > 0);
+  const known = versioned.some((f) => compareVersions(f.version, deployed) === 0);
+  const result: DeployedMigrations = {
+    upToVersion: deployed,
+    pending,
+    ...(known ? {} : { unknownDeployed: deployed }),
+  };
+  if (state.tool === 'golang-migrate') return result;
+  const notApplied = versioned.filter(
+    (f) => compareVersions(f.version, deployed) <= 0 && !state.appliedVersions.some((v) => compareVersions(v, f.version) === 0),
+  );
+  return notApplied.length > 0 ? { ...result, notApplied } : result;
+}
