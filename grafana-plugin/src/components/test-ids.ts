@@ -1,0 +1,35 @@
+/**
+ * `data-testid` values of the panel's views, shared by the components and the browser tests (the habit of
+ * grafana/business-text's `TEST_IDS`): a renamed id breaks the build of the tests, not silently their selectors.
+ */
+export const TEST_IDS = {
+  header: 'schema-drift-header',
+  statusBadge: 'schema-drift-status',
+  headerError: 'schema-drift-header-error',
+  counts: 'schema-drift-counts',
+  legend: 'schema-drift-legend',
+  noDrift: 'schema-drift-no-drift',
+  noData: 'schema-drift-no-data',
+  erd: 'schema-drift-erd',
+  erdSvg: 'schema-drift-erd-svg',
+  erdTable: 'schema-drift-erd-table',
+  erdColumn: 'schema-drift-erd-column',
+  erdEdge: 'schema-drift-erd-edge',
+  erdFit: 'schema-drift-erd-fit',
+  erdZoomIn: 'schema-drift-erd-zoom-in',
+  erdZoomOut: 'schema-drift-erd-zoom-out',
+  erdStats: 'schema-drift-erd-stats',
+  erdLoading: 'schema-drift-erd-loading',
+  drawer: 'schema-drift-table-drawer',
+  drawerChange: 'schema-drift-drawer-change',
+  sqlView: 'schema-drift-sql',
+  sqlSplit: 'schema-drift-sql-split',
+  sqlUnified: 'schema-drift-sql-unified',
+  sqlLineChanged: 'schema-drift-sql-line-changed',
+  sqlCopy: 'schema-drift-sql-copy',
+  sqlStatement: 'schema-drift-sql-statement',
+  sqlHazard: 'schema-drift-sql-hazard',
+  changesView: 'schema-drift-changes',
+  changesFilter: 'schema-drift-changes-filter',
+  changesRow: 'schema-drift-changes-row',
+} as const;
