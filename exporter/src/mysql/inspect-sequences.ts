@@ -17,9 +17,14 @@ interface RawSequence {
   cycle: number | string;
 }
 
-/** Options of the named sequences (none: no query at all). */
-export async function inspectSequences(ctx: InspectContext, names: readonly string[]): Promise<Sequence[]> {
-  if (names.length === 0) return [];
+/** Options of the given sequences (none: no query at all). */
+export async function inspectSequences(
+  ctx: InspectContext,
+  found: readonly { name: string; comment: string | null }[],
+): Promise<Sequence[]> {
+  if (found.length === 0) return [];
+  const names = found.map((s) => s.name);
+  const comments = new Map(found.map((s) => [s.name, s.comment]));
   const from = ident(ctx.database);
   const sql = names
     .map(
@@ -41,6 +46,6 @@ export async function inspectSequences(ctx: InspectContext, names: readonly stri
     cache: row.cache,
     cycle: Number(row.cycle) === 1,
     ownedBy: null,
-    comment: null,
+    comment: comments.get(row.name) ?? null,
   }));
 }

@@ -34,7 +34,9 @@ interface RawTable {
 }
 
 /** Base tables (MariaDB: also system-versioned ones) and MariaDB sequences, which `TABLES` lists as well. */
-export async function inspectTables(ctx: InspectContext): Promise<{ tables: TableRow[]; sequences: string[] }> {
+export async function inspectTables(
+  ctx: InspectContext,
+): Promise<{ tables: TableRow[]; sequences: { name: string; comment: string | null }[] }> {
   const rows = await catalogQuery<RawTable>(
     ctx,
     'tables',
@@ -45,9 +47,9 @@ export async function inspectTables(ctx: InspectContext): Promise<{ tables: Tabl
      WHERE t.TABLE_SCHEMA = ? AND t.TABLE_TYPE NOT IN ('VIEW', 'SYSTEM VIEW')`,
   );
   const tables: TableRow[] = [];
-  const sequences: string[] = [];
+  const sequences: { name: string; comment: string | null }[] = [];
   for (const row of rows) {
-    if (row.type === 'SEQUENCE') sequences.push(row.name);
+    if (row.type === 'SEQUENCE') sequences.push({ name: row.name, comment: nonEmpty(row.comment) });
     else tables.push(toTableRow(row));
   }
   return { tables, sequences };

@@ -4,6 +4,7 @@ import { ConfigError } from '../../src/errors.ts';
 import type { Schema, Table } from '../../src/model/schema.ts';
 import { type MysqlQueryable, openMysqlSession } from '../../src/mysql/connect.ts';
 import { inspectMysql } from '../../src/mysql/inspect.ts';
+import { enumValues, parseCreateOptions } from '../../src/mysql/inspect-tables.ts';
 import { createTempMysqlDatabase, type TempDatabase } from '../support/servers.ts';
 
 const FIXTURE = new URL('../fixtures/mysql/full-schema.sql', import.meta.url);
@@ -40,7 +41,7 @@ describe('inspectMysql on the full fixture (MariaDB)', () => {
   beforeAll(async () => {
     temp = await createTempMysqlDatabase();
     await temp.exec(await readFile(FIXTURE, 'utf8'));
-    await temp.exec('CREATE SEQUENCE seq_numbers START WITH 5 INCREMENT BY 2 MAXVALUE 1000 CYCLE');
+    await temp.exec("CREATE SEQUENCE seq_numbers START WITH 5 INCREMENT BY 2 MAXVALUE 1000 CYCLE COMMENT = 'ticket numbers'");
     const { snapshot } = await inspectCounting(temp.url, { events: true });
     json = JSON.stringify(snapshot);
     const first = snapshot.schemas[0];
@@ -257,7 +258,7 @@ describe('inspectMysql on the full fixture (MariaDB)', () => {
         cache: '1000',
         cycle: true,
         ownedBy: null,
-        comment: null,
+        comment: 'ticket numbers',
       },
     ]);
     expect(schema.events).toHaveLength(1);
@@ -332,5 +333,28 @@ describe('inspectMysql query count', () => {
     expect(tables.find((t) => t.name === 't_199')?.foreignKeys[0]?.refTable).toBe('t_198');
     expect(large.queries).toBe(small.queries);
     expect(small.queries).toBeLessThanOrEqual(15);
+  });
+});
+
+describe('parseCreateOptions', () => {
+  it.each([
+    ['', {}],
+    ['partitioned', {}],
+    ['row_format=DYNAMIC', { row_format: 'DYNAMIC' }],
+    ['stats_persistent=1 row_format=COMPRESSED key_block_size=8', { key_block_size: '8', row_format: 'COMPRESSED', stats_persistent: '1' }],
+    ["`encrypted`=yes ENCRYPTION='Y'", { encrypted: 'yes', encryption: 'Y' }],
+  ])('%j', (text, expected) => {
+    expect(parseCreateOptions(text)).toEqual(expected);
+  });
+});
+
+describe('enumValues', () => {
+  it.each([
+    ['enum', "enum('a','b')", ['a', 'b']],
+    ['set', "set('x y','it''s','back\\\\slash')", ['x y', "it's", 'back\\slash']],
+    ['ENUM', "enum('')", ['']],
+    ['varchar', 'varchar(10)', undefined],
+  ])('%s %s', (dataType, columnType, expected) => {
+    expect(enumValues(dataType, columnType)).toEqual(expected);
   });
 });
