@@ -19,6 +19,7 @@ import type { Report } from './model/report.ts';
 import type { PgSession } from './postgres/connect.ts';
 import { ReportStore } from './store/report-store.ts';
 
+/** How the agent runs besides its configuration: logger, version, and the demo's in-process sessions. */
 export interface AgentOptions {
   readonly logger: Logger;
   readonly version: string;
@@ -29,6 +30,7 @@ export interface AgentOptions {
   readonly stopGraceMs?: number;
 }
 
+/** A started agent, as `startAgent` returns it once it listens. */
 export interface RunningAgent {
   /** `http://host:port` the agent listens on. */
   readonly url: string;

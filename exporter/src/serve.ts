@@ -9,6 +9,7 @@ import { createDemoEnvironment } from './demo-agent.ts';
 import { createLogger } from './log.ts';
 import { VERSION } from './version.ts';
 
+/** Options of `schema-drift serve`. */
 export interface ServeOptions {
   readonly config?: string;
   /** Overrides the configuration's listen port (tests, and a demo next to a running agent). */

@@ -5,8 +5,10 @@
 import type { FilterKind } from '../diff/filter.ts';
 import type { MigrationFormat } from '../migrations/index.ts';
 
+/** Levels of the agent's JSON logs (`logLevel`). */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
+/** Where a target's desired schema comes from (`targets[].desired`). */
 export interface DesiredConfig {
   /** Absolute path of the migration directory. */
   readonly dir: string;
@@ -16,6 +18,7 @@ export interface DesiredConfig {
   readonly devUrl?: string;
 }
 
+/** One validated target: what the check, the metrics and the API read. Holds secrets (`url`, `passwordFile`). */
 export interface TargetConfig {
   /** `[a-zA-Z0-9_.-]+`, unique; the `target` label. */
   readonly name: string;
@@ -44,6 +47,7 @@ export interface TargetConfig {
   readonly privileges: boolean;
 }
 
+/** The whole validated configuration (`loadConfig`); nothing downstream reads the YAML. */
 export interface AgentConfig {
   /** The file it was read from (absolute), for messages. */
   readonly file: string | null;

@@ -37,6 +37,7 @@ export interface MetricsTarget {
   readonly labels: Record<string, string>;
 }
 
+/** What `createMetrics` needs: the configured targets (their series exist from the start), label names, version. */
 export interface MetricsOptions {
   readonly targets: readonly MetricsTarget[];
   /** Static label names, the same for every target (`AgentConfig.labelNames`); a target lacking one gets "". */
@@ -45,6 +46,7 @@ export interface MetricsOptions {
   readonly version: string;
 }
 
+/** The exporter's metrics: the `/metrics` handler and the ways stored reports reach it. */
 export interface Metrics {
   /** Serves the exposition (Prometheus text format); mount it at `/metrics`. */
   readonly handler: RequestHandler;

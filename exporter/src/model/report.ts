@@ -16,14 +16,17 @@ import type { Hazard } from './plan.ts';
  */
 export type CheckStatus = 'error' | 'dirty' | 'drift' | 'pending' | 'in_sync';
 
+/** Every status, in order of precedence. */
 export const CHECK_STATUSES: readonly CheckStatus[] = ['error', 'dirty', 'drift', 'pending', 'in_sync'];
 
+/** Changes by action. */
 export interface ActionCounts {
   readonly extra: number;
   readonly missing: number;
   readonly changed: number;
 }
 
+/** Changes by action, in total and per metric kind. */
 export interface ReportCounts extends ActionCounts {
   readonly total: number;
   /** Every metric kind is present, zeros included. */
