@@ -93,6 +93,14 @@ const secretFileContent = (baseDir: string) =>
     return z.NEVER;
   });
 
+/**
+ * RFC 6750's token68 characters, the ones `Authorization: Bearer` can carry (`http/auth.ts` parses the header with the
+ * same set): a token with others could never be presented, and every request would be refused.
+ */
+const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+const BEARER_TOKEN_PROBLEM = 'not usable as a bearer token: only letters, digits, - . _ ~ + / and trailing = (RFC 6750)';
+const usableToken = (token: string) => BEARER_TOKEN.test(token);
+
 const connectionUrl = nonEmpty.superRefine((url, ctx) => {
   const result = urlDialect(url);
   if ('problem' in result) ctx.addIssue({ code: 'custom', message: result.problem });
@@ -173,9 +181,9 @@ export function configSchema(baseDir: string) {
   return z.strictObject({
     listen: listenAddress.prefault(`0.0.0.0:${DEFAULT_PORT}`),
     dataDir: dataDir(baseDir).prefault('./data'),
-    bearerToken: nonEmpty.optional(),
+    bearerToken: nonEmpty.refine(usableToken, BEARER_TOKEN_PROBLEM).optional(),
     // Read once at start: the token guards our own API, and changing it is a restart anyway.
-    bearerTokenFile: secretFileContent(baseDir).optional(),
+    bearerTokenFile: secretFileContent(baseDir).refine(usableToken, BEARER_TOKEN_PROBLEM).optional(),
     concurrency: positiveInt.default(2),
     retention: z
       .strictObject({ maxAgeDays: positiveInt.default(30), maxReportsPerTarget: positiveInt.default(500) })

@@ -2,6 +2,7 @@
  * Secrets in the configuration: `${ENV}` interpolation, passwords, password and token files, and that no message
  * ever repeats a secret value.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigFileError } from '../../src/config/load.ts';
@@ -123,6 +124,17 @@ describe('secrets never appear in messages', () => {
     for (const text of [error.message, error.describe(), JSON.stringify(error.issues), String(error.stack)]) {
       expect(text).not.toContain(SECRET);
     }
+  });
+
+  it.each([
+    ['bearerToken', `bearerToken: "${SECRET} #1"\n`, 1],
+    ['bearerTokenFile', 'bearerTokenFile: secrets/bad-token\n', 1],
+  ])('%s with characters a Bearer header cannot carry is refused without echoing it', async (field, top, line) => {
+    writeFileSync(join(fx.dir, 'secrets', 'bad-token'), `${SECRET} #1\n`);
+    const err = (await fx.parse(`${top}${one('    url: postgres://db/prod\n')}`).catch((e: unknown) => e)) as ConfigFileError;
+    expect(err).toBeInstanceOf(ConfigFileError);
+    expect(err.describe()).toBe(`${fx.file}:${line}: ${field}: not usable as a bearer token: only letters, digits, - . _ ~ + / and trailing = (RFC 6750)`);
+    expect(String(err.stack)).not.toContain(SECRET);
   });
 
   it('a bad bearer token type does not echo the token', async () => {
