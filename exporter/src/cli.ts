@@ -10,9 +10,7 @@ import { FILTER_KINDS, filterSnapshot, type FilterKind, type ObjectFilter } from
 import { ConfigError, SchemaDriftError } from './errors.ts';
 import type { Change } from './model/change.ts';
 import type { SchemaSnapshot } from './model/schema.ts';
-import { renderPostgresDdl } from './postgres/ddl.ts';
-import { postgresHooks } from './postgres/hooks.ts';
-import { planPostgres, renderPlanSql } from './postgres/plan.ts';
+import { dialectEngine, pairEngine } from './dialect.ts';
 import { revisionExcludeFilter } from './postgres/revision.ts';
 import { countByAction, renderChangesText } from './render/text.ts';
 import { loadPair, loadSource, type LoadedSource, type SourceOptions } from './source.ts';
@@ -86,7 +84,10 @@ function addCommonOptions(command: Command): Command {
   return command
     .option('--schema <name...>', 'schemas to read (default: all user schemas)')
     .option('--exclude <kind:glob...>', `objects to leave out, e.g. table:public.audit_* (kinds: ${FILTER_KINDS.join(', ')})`)
-    .option('--dev-url <url>', 'replay migration directories on this PostgreSQL server instead of the embedded PGlite')
+    .option(
+      '--dev-url <url>',
+      'replay migration directories on this server: PostgreSQL instead of the embedded PGlite; MySQL/MariaDB (required, no embedded MySQL)',
+    )
     .option('--privileges', 'read and compare privileges (ACLs)')
     .option('--password-file <file>', 'read the database password from this file')
     .option('--statement-timeout <ms>', 'statement timeout of the read-only session', '30000')
@@ -110,7 +111,7 @@ export function diffJson(from: LoadedSource, to: LoadedSource, changes: Change[]
 /** Builds the program; `io` and the returned exit code make it testable in-process. */
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('schema-drift')
-    .description('Schema drift between a database and its migration directory, for PostgreSQL.')
+    .description('Schema drift between a database and its migration directory, for PostgreSQL and MySQL/MariaDB.')
     .version(VERSION)
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride()
@@ -120,13 +121,13 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     program
       .command('inspect')
       .description('read a source and print its schema')
-      .argument('<source>', 'postgres:// URL, migration directory, or saved schema (.json)')
+      .argument('<source>', 'postgres:// or mysql:// URL, migration directory, or saved schema (.json)')
       .addOption(new Option('--format <format>', 'output format').choices(['json', 'sql']).default('json')),
   ).action(async (source: string, options: CommonOptions & { format: 'json' | 'sql' }) => {
     const loaded = await loadSource(source, sourceOptions(options));
     warn(io, loaded.warnings);
     const snapshot = filterSnapshot(loaded.snapshot, parseFilter(options.schema, options.exclude));
-    io.stdout(options.format === 'json' ? `${JSON.stringify(snapshot, null, 2)}\n` : renderPostgresDdl(snapshot));
+    io.stdout(options.format === 'json' ? `${JSON.stringify(snapshot, null, 2)}\n` : dialectEngine(snapshot.dialect).renderDdl(snapshot));
     setExit(0);
   });
 
@@ -134,8 +135,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     program
       .command('diff')
       .description('compare two sources; --from is the current state, --to the desired one')
-      .requiredOption('--from <source>', 'current: postgres:// URL, migration directory, or saved schema')
-      .requiredOption('--to <source>', 'desired: postgres:// URL, migration directory, or saved schema')
+      .requiredOption('--from <source>', 'current: postgres:// or mysql:// URL, migration directory, or saved schema')
+      .requiredOption('--to <source>', 'desired: postgres:// or mysql:// URL, migration directory, or saved schema')
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sql']).default('text'))
       .option('--check-column-order', 'report columns whose position differs'),
   ).action(async (options: CommonOptions & { from: string; to: string; format: string; checkColumnOrder?: boolean }) => {
@@ -144,9 +145,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     const filter = parseFilter(options.schema, options.exclude);
     const current = filterSnapshot(pair.from.snapshot, filter);
     const desired = filterSnapshot(pair.to.snapshot, filter);
+    const engine = pairEngine(current, desired);
     const changes = diff(current, desired, options);
     if (options.format === 'json') io.stdout(`${JSON.stringify(diffJson(pair.from, pair.to, changes), null, 2)}\n`);
-    else if (options.format === 'sql') io.stdout(changes.length ? renderPlanSql(planPostgres(changes, { current, desired })) : '');
+    else if (options.format === 'sql') io.stdout(changes.length ? engine.renderPlanSql(engine.plan(changes, { current, desired })) : '');
     else {
       io.stdout(renderChangesText(changes, { current: pair.from.description, desired: pair.to.description }));
       const pending = pair.to.pending ?? [];
@@ -207,7 +209,7 @@ function diff(
   options: { checkColumnOrder?: boolean; privileges?: boolean },
 ): Change[] {
   const diffOptions = { checkColumnOrder: options.checkColumnOrder, checkPrivileges: options.privileges };
-  return diffSchemas({ current, desired, hooks: postgresHooks, options: diffOptions });
+  return diffSchemas({ current, desired, hooks: pairEngine(current, desired).hooks, options: diffOptions });
 }
 
 function warn(io: CliIo, warnings: readonly string[]): void {

@@ -1,19 +1,23 @@
 /**
  * Diff sources: what `inspect` and `diff` accept on the command line.
  *
- * A source is a PostgreSQL connection URL (`postgres://`, `postgresql://`), a migration directory (replayed into a
- * scratch database), or a saved schema (`inspect --format json` output). Each resolves to a {@link SchemaSnapshot}
- * read by the same inspector.
+ * A source is a connection URL (`postgres://`, `postgresql://`; `mysql://`, `mariadb://`), a migration directory
+ * (replayed into a scratch database), or a saved schema (`inspect --format json` output). Each resolves to a
+ * {@link SchemaSnapshot} read by the same inspector as the live database of its dialect. A directory's dialect is
+ * the other side's, else the dev server's (`--dev-url mysql://...`), else PostgreSQL.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { ConfigError } from './errors.ts';
 import { readMigrationDirectory, type MigrationFile } from './migrations/index.ts';
-import type { SchemaSnapshot } from './model/schema.ts';
+import type { Dialect, SchemaSnapshot } from './model/schema.ts';
+import { redactMysqlUrl } from './mysql/connect.ts';
 import { openReadOnlySession, redactUrl } from './postgres/connect.ts';
 import { inspectPostgres } from './postgres/inspect.ts';
 import { replayPostgres } from './postgres/replay.ts';
 import { pendingMigrations, readPostgresRevision, type RevisionState } from './postgres/revision.ts';
+import { databaseDefaults } from './mysql/replay.ts';
+import { loadMysqlDatabase, replayMysqlDirectory } from './source-mysql.ts';
 
 export type SourceKind = 'database' | 'directory' | 'snapshot';
 
@@ -23,7 +27,10 @@ export interface SourceOptions {
   readonly schemas?: string[];
   /** Read ACLs too. */
   readonly privileges?: boolean;
-  /** For directories: a PostgreSQL server to replay on instead of the embedded PGlite. */
+  /**
+   * For directories: a server to replay on. PostgreSQL: instead of the embedded PGlite. MySQL/MariaDB: required
+   * (there is no embedded MySQL); a `mysql://` dev URL also makes a lone directory a MySQL one.
+   */
   readonly devUrl?: string;
   /** For databases: a file holding the password. */
   readonly passwordFile?: string;
@@ -45,24 +52,54 @@ export interface LoadedSource {
   readonly warnings: string[];
 }
 
+/**
+ * What the side read first tells the other side: the deployed revision (a directory is replayed only that far), the
+ * server's flavour and major version (replay warnings), and for MySQL the database name and defaults (see
+ * `source-mysql.ts`).
+ */
+export interface Counterpart {
+  readonly revision: RevisionState | null;
+  readonly serverMajor?: number;
+  /** Added field: the dialect of the other side. */
+  readonly dialect?: Dialect;
+  /** Added field: `postgresql`, `mysql`, `mariadb`, ... */
+  readonly flavor?: string;
+  /** Added field, MySQL: the name of the other side's one schema. */
+  readonly schemaName?: string;
+  /** Added field, MySQL: the other database's default character set and collation. */
+  readonly defaults?: { readonly charset?: string; readonly collation?: string };
+}
+
 const URL_SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
+const URL_DIALECTS: Readonly<Record<string, Dialect>> = {
+  postgres: 'postgres',
+  postgresql: 'postgres',
+  mysql: 'mysql',
+  mariadb: 'mysql',
+};
+
+/** The dialect of a connection URL by its scheme; `undefined` for anything that is not a URL we know. */
+export function urlDialect(text: string | undefined): Dialect | undefined {
+  const scheme = text ? URL_SCHEME.exec(text)?.[1]?.toLowerCase() : undefined;
+  return scheme ? URL_DIALECTS[scheme] : undefined;
+}
+
+function redactAnyUrl(text: string): string {
+  return urlDialect(text) === 'mysql' ? redactMysqlUrl(text) : redactUrl(text);
+}
 
 /** Which kind of source a command-line argument names; throws {@link ConfigError} when none fits. */
 export async function classifySource(text: string): Promise<SourceKind> {
   const scheme = URL_SCHEME.exec(text)?.[1]?.toLowerCase();
-  if (scheme === 'postgres' || scheme === 'postgresql') return 'database';
-  if (scheme === 'mysql' || scheme === 'mariadb') {
-    throw new ConfigError(`${scheme}:// sources are not supported yet (MySQL/MariaDB is the next dialect)`, {
-      target: redactUrl(text),
-    });
-  }
+  if (scheme && URL_DIALECTS[scheme]) return 'database';
   if (scheme) {
-    throw new ConfigError(`unknown URL scheme "${scheme}://": expected postgres:// or postgresql://`, {
-      target: redactUrl(text),
-    });
+    throw new ConfigError(
+      `unknown URL scheme "${scheme}://": expected postgres://, postgresql://, mysql:// or mariadb://`,
+      { target: redactUrl(text) },
+    );
   }
   const info = await stat(text).catch(() => null);
-  if (!info) throw new ConfigError('no such file or directory, and not a postgres:// URL', { file: text });
+  if (!info) throw new ConfigError('no such file or directory, and not a database URL', { file: text });
   if (info.isDirectory()) return 'directory';
   return 'snapshot';
 }
@@ -74,11 +111,12 @@ export async function classifySource(text: string): Promise<SourceKind> {
 export async function loadSource(
   text: string,
   options: SourceOptions = {},
-  deployedFrom?: { revision: RevisionState | null; serverMajor?: number },
+  deployedFrom?: Counterpart,
 ): Promise<LoadedSource> {
   const kind = await classifySource(text);
   switch (kind) {
     case 'database':
+      if (urlDialect(text) === 'mysql') return loadMysqlDatabase(text, options, deployedFrom);
       return loadDatabase(text, options);
     case 'directory':
       return loadDirectory(text, options, deployedFrom);
@@ -108,11 +146,28 @@ async function loadDatabase(url: string, options: SourceOptions): Promise<Loaded
   }
 }
 
+/**
+ * A directory's dialect: the other side's, else the dev server's, else PostgreSQL (replayed on embedded PGlite).
+ * @throws ConfigError when the dev server's dialect is not the other side's.
+ */
+function directoryDialect(dir: string, options: SourceOptions, deployedFrom?: Counterpart): Dialect {
+  const dev = urlDialect(options.devUrl);
+  const dialect = deployedFrom?.dialect ?? dev ?? 'postgres';
+  if (options.devUrl && dev !== dialect) {
+    const want = dialect === 'mysql' ? 'a mysql:// or mariadb://' : 'a postgres://';
+    throw new ConfigError(`--dev-url ${redactAnyUrl(options.devUrl)}: the migrations in ${dir} are compared with ${dialect === 'mysql' ? 'MySQL/MariaDB' : 'PostgreSQL'}, so the dev server must be ${want} URL`, {
+      file: dir,
+    });
+  }
+  return dialect;
+}
+
 async function loadDirectory(
   dir: string,
   options: SourceOptions,
-  deployedFrom?: { revision: RevisionState | null; serverMajor?: number },
+  deployedFrom?: Counterpart,
 ): Promise<LoadedSource> {
+  const dialect = directoryDialect(dir, options, deployedFrom);
   const directory = await readMigrationDirectory(dir);
   const warnings: string[] = [];
   // undefined: replay every file; null: a revision table exists but nothing is deployed yet.
@@ -129,6 +184,7 @@ async function loadDirectory(
       upToVersion = undefined;
     }
   }
+  if (dialect === 'mysql') return replayMysqlDirectory(directory, options, deployedFrom, { upToVersion, pending, warnings });
   const replay = await replayPostgres(directory, {
     devUrl: options.devUrl,
     target: dir,
@@ -166,8 +222,8 @@ export async function loadSnapshotFile(file: string): Promise<SchemaSnapshot> {
       file,
     });
   }
-  if (snapshot.dialect !== 'postgres') {
-    throw new ConfigError(`saved schema has dialect ${JSON.stringify(snapshot.dialect)}; only "postgres" is supported`, {
+  if (snapshot.dialect !== 'postgres' && snapshot.dialect !== 'mysql') {
+    throw new ConfigError(`saved schema has dialect ${JSON.stringify(snapshot.dialect)}; expected "postgres" or "mysql"`, {
       file,
     });
   }
@@ -194,9 +250,14 @@ function jsonErrorPlace(text: string): { line?: number; column?: number } {
   return { line: before.length, column: (before.at(-1)?.length ?? 0) + 1 };
 }
 
+/** Which side fixes what the other is read against: a saved schema first, then a live database, then a directory. */
+const LOAD_ORDER: Record<SourceKind, number> = { snapshot: 0, database: 1, directory: 2 };
+
 /**
- * Loads the two sides of a diff. When one side is a live database and the other a migration directory, the
- * database's revision table decides how far the directory is replayed (later files are pending, not drift).
+ * Loads the two sides of a diff. The side that fixes more is read first and tells the other what it learnt
+ * ({@link Counterpart}): a live database's revision table decides how far a migration directory is replayed (later
+ * files are pending, not drift), and for MySQL the first side's database name is the second side's schema name.
+ * @throws ConfigError when the two sides are URLs of different dialects, or load as snapshots of different dialects.
  */
 export async function loadPair(
   from: string,
@@ -204,15 +265,38 @@ export async function loadPair(
   options: SourceOptions,
 ): Promise<{ from: LoadedSource; to: LoadedSource }> {
   const [fromKind, toKind] = [await classifySource(from), await classifySource(to)];
-  if (toKind === 'database' && fromKind === 'directory') {
+  const [fromDialect, toDialect] = [urlDialect(from), urlDialect(to)];
+  if (fromDialect && toDialect && fromDialect !== toDialect) {
+    throw new ConfigError(`cannot compare ${redactAnyUrl(from)} with ${redactAnyUrl(to)}: both sides must be the same dialect`);
+  }
+  if (LOAD_ORDER[toKind] < LOAD_ORDER[fromKind]) {
     const toSource = await loadSource(to, options);
-    return { from: await loadSource(from, options, deployedOf(toSource)), to: toSource };
+    return checkDialects({ from: await loadSource(from, options, counterpartOf(toSource)), to: toSource });
   }
   const fromSource = await loadSource(from, options);
-  return { from: fromSource, to: await loadSource(to, options, deployedOf(fromSource)) };
+  return checkDialects({ from: fromSource, to: await loadSource(to, options, counterpartOf(fromSource)) });
 }
 
-function deployedOf(source: LoadedSource): { revision: RevisionState | null; serverMajor?: number } | undefined {
-  if (source.kind !== 'database') return undefined;
-  return { revision: source.revision ?? null, serverMajor: source.snapshot.source.serverMajor };
+function checkDialects(pair: { from: LoadedSource; to: LoadedSource }): { from: LoadedSource; to: LoadedSource } {
+  const [a, b] = [pair.from.snapshot.dialect, pair.to.snapshot.dialect];
+  if (a !== b) {
+    throw new ConfigError(
+      `cannot compare ${pair.from.description} (${a}) with ${pair.to.description} (${b}): both sides must be the same dialect`,
+    );
+  }
+  return pair;
+}
+
+/** What a loaded side tells the other (a directory tells nothing: two directories replay independently). */
+export function counterpartOf(source: LoadedSource): Counterpart | undefined {
+  if (source.kind === 'directory') return undefined;
+  const { snapshot } = source;
+  const mysql = snapshot.dialect === 'mysql' && snapshot.schemas.length === 1;
+  return {
+    revision: source.kind === 'database' ? (source.revision ?? null) : null,
+    serverMajor: source.kind === 'database' ? snapshot.source.serverMajor : undefined,
+    dialect: snapshot.dialect,
+    flavor: snapshot.source.flavor,
+    ...(mysql ? { schemaName: snapshot.schemas[0]?.name, defaults: databaseDefaults(snapshot) } : {}),
+  };
 }

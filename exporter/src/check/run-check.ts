@@ -2,7 +2,9 @@
  * One check of one target: the exporter's unit of work. Reads the live database (catalogs and the migration tool's
  * revision table) in a read-only session, replays the migration directory up to the deployed version (or takes the
  * desired schema from the cache), filters both sides, diffs, plans the reconcile SQL, renders both sides' DDL and
- * builds the report.
+ * builds the report. The dialect (`target.dialect`) picks how the live side is read and the directory replayed
+ * ({@link TargetDialect}: PostgreSQL here, MySQL/MariaDB in `mysql-check.ts`) and the differ hooks and planner
+ * (`dialect.ts`); the steps between are the same.
  *
  * `runCheck` never throws: every failure becomes a report with status `error` and a reason class, so a failed check
  * is stored and counted like any other (a log line alone would be swallowed).
@@ -15,28 +17,27 @@
  */
 import type { TargetConfig } from '../config/types.ts';
 import type { DesiredCache } from '../desired-cache.ts';
+import { dialectEngine } from '../dialect.ts';
 import { diffSchemas } from '../diff/diff.ts';
 import { filterSnapshot, type FilterKind, type ObjectFilter } from '../diff/filter.ts';
-import { ConfigError, PlanError } from '../errors.ts';
+import { PlanError } from '../errors.ts';
 import { readMigrationDirectory, type MigrationDirectory, type MigrationFile } from '../migrations/index.ts';
 import type { Plan } from '../model/plan.ts';
 import type { Report } from '../model/report.ts';
 import type { SchemaSnapshot } from '../model/schema.ts';
 import { openReadOnlySession, type PgSession } from '../postgres/connect.ts';
-import { renderPostgresDdl } from '../postgres/ddl.ts';
-import { postgresHooks } from '../postgres/hooks.ts';
 import { inspectPostgres } from '../postgres/inspect.ts';
-import { planPostgres } from '../postgres/plan.ts';
 import { replayEngineIdentity, replayPostgres } from '../postgres/replay.ts';
 import { pendingMigrations, readPostgresRevision, revisionExcludeFilter, type RevisionState } from '../postgres/revision.ts';
 import { checkFailure, checkSuccess, type CheckOutcome, type CheckProgress } from './failure-report.ts';
 import { type CheckLogger, silentLogger } from './logger.ts';
+import { mysqlTargetDialect } from './mysql-check.ts';
 
 /** What the desired-schema cache holds per key: the replayed snapshot and the engine that produced it. */
 export interface DesiredSchema {
   readonly snapshot: SchemaSnapshot;
   readonly engine: 'pglite' | 'server';
-  /** e.g. `18.6 (PGlite 0.5.16)` or `15.20`. */
+  /** e.g. `18.6 (PGlite 0.5.16)`, `15.20` or `10.11.19-MariaDB-0+deb12u1`. */
   readonly serverVersion: string;
 }
 
@@ -66,12 +67,34 @@ export function openTargetSession(target: TargetConfig): Promise<PgSession> {
 }
 
 /** What was read from the live database. */
-interface LiveSide {
+export interface LiveSide {
   readonly snapshot: SchemaSnapshot;
   readonly revision: RevisionState | null;
   readonly serverVersion: string;
   readonly serverMajor: number;
 }
+
+/** How one dialect reads a target's live side and replays its directory; the rest of a check is shared. */
+export interface TargetDialect {
+  /** One read-only session: catalogs, then the revision table; always closed. */
+  readLive(target: TargetConfig, deps: CheckDeps): Promise<LiveSide>;
+  /** The desired schema from the cache, or replayed (and cached). `cached` is true when this check did not replay. */
+  desired(
+    target: TargetConfig,
+    directory: MigrationDirectory,
+    upToVersion: string | null | undefined,
+    live: LiveSide,
+    cache: DesiredCache<DesiredSchema>,
+  ): Promise<{ value: DesiredSchema; cached: boolean }>;
+  /** Warnings when the replay engine differs from the target's server (computed per target: the cache is shared). */
+  versionWarnings(desired: DesiredSchema, live: LiveSide): string[];
+}
+
+const postgresTarget: TargetDialect = {
+  readLive: (target, deps) => readLive(target, deps.openSession ?? openTargetSession, deps.signal),
+  desired: (target, directory, upToVersion, _live, cache) => desiredSchema(target, directory, upToVersion, cache),
+  versionWarnings: (desired, live) => versionWarnings(desired, live.serverMajor),
+};
 
 /**
  * Checks `target` against its migration directory. Never throws: failures are reports with status `error` and a
@@ -84,10 +107,8 @@ export async function runCheck(target: TargetConfig, deps: CheckDeps): Promise<R
   const startedAt = now();
   const progress: CheckProgress = { warnings: [] };
   try {
-    if (target.dialect !== 'postgres') {
-      throw new ConfigError('MySQL targets are not supported yet', { target: target.name });
-    }
-    const outcome = await checkPostgres(target, deps, log, progress);
+    const dialect = target.dialect === 'mysql' ? mysqlTargetDialect : postgresTarget;
+    const outcome = await checkTarget(target, deps, log, progress, dialect);
     return checkSuccess(target, startedAt, now(), outcome);
   } catch (err) {
     const report = checkFailure(target, startedAt, now(), err, deps.signal, progress);
@@ -96,25 +117,26 @@ export async function runCheck(target: TargetConfig, deps: CheckDeps): Promise<R
   }
 }
 
-async function checkPostgres(
+async function checkTarget(
   target: TargetConfig,
   deps: CheckDeps,
   log: CheckLogger,
   progress: CheckProgress,
+  dialect: TargetDialect,
 ): Promise<CheckOutcome> {
   const step = (name: string): void => {
     deps.signal?.throwIfAborted();
     log.debug({ target: target.name, step: name }, 'check step');
   };
   step('inspect');
-  const live = await readLive(target, deps.openSession ?? openTargetSession, deps.signal);
+  const live = await dialect.readLive(target, deps);
   progress.revision = live.revision;
   step('read migrations');
   const directory = await readMigrationDirectory(target.desired.dir, { format: target.desired.format });
   const { upToVersion, pending, warnings } = deployedState(directory, live.revision);
   progress.warnings.push(...warnings);
   step('replay');
-  const desired = await desiredSchema(target, directory, upToVersion, deps.cache);
+  const desired = await dialect.desired(target, directory, upToVersion, live, deps.cache);
   const engine = {
     replay: desired.value.engine,
     targetServerVersion: live.serverVersion,
@@ -122,18 +144,19 @@ async function checkPostgres(
     cached: desired.cached,
   };
   progress.engine = engine;
-  warnings.push(...versionWarnings(desired.value, live.serverMajor));
+  warnings.push(...dialect.versionWarnings(desired.value, live));
   step('diff');
   const filter = objectFilter(target);
   const current = filterSnapshot(live.snapshot, filter);
   const wanted = filterSnapshot(desired.value.snapshot, filter);
+  const engineOf = dialectEngine(target.dialect);
   const changes = diffSchemas({
     current,
     desired: wanted,
-    hooks: postgresHooks,
+    hooks: engineOf.hooks,
     options: { checkColumnOrder: target.checkColumnOrder, checkPrivileges: target.privileges },
   });
-  const plan = planOrError(changes, current, wanted);
+  const plan = planOrError(changes, current, wanted, target.dialect);
   return {
     revision: live.revision,
     pending,
@@ -141,7 +164,7 @@ async function checkPostgres(
     desired: wanted,
     changes,
     plan,
-    ddl: { desired: renderPostgresDdl(wanted), current: renderPostgresDdl(current) },
+    ddl: { desired: engineOf.renderDdl(wanted), current: engineOf.renderDdl(current) },
     engine,
     warnings,
   };
@@ -239,9 +262,14 @@ export function objectFilter(target: TargetConfig): ObjectFilter {
 }
 
 /** A change the planner cannot render must not fail the check: the report carries the error instead of SQL. */
-function planOrError(changes: Plan['changes'], current: SchemaSnapshot, desired: SchemaSnapshot): Plan | { error: string } {
+function planOrError(
+  changes: Plan['changes'],
+  current: SchemaSnapshot,
+  desired: SchemaSnapshot,
+  dialect: TargetConfig['dialect'],
+): Plan | { error: string } {
   try {
-    return planPostgres(changes, { current, desired });
+    return dialectEngine(dialect).plan(changes, { current, desired });
   } catch (err) {
     if (err instanceof PlanError) return { error: err.describe() };
     throw err;

@@ -6,6 +6,9 @@
  */
 import type { TargetConfig } from '../config/types.ts';
 import { type FailureReason, SchemaDriftError } from '../errors.ts';
+import { openMysqlSession, type MysqlQueryable, type MysqlSession, toMysqlError } from '../mysql/connect.ts';
+import { mysqlReplayEngineIdentity } from '../mysql/replay.ts';
+import { readMysqlRevision } from '../mysql/revision.ts';
 import { openReadOnlySession, type PgSession, toSchemaDriftError } from '../postgres/connect.ts';
 import type { Queryable } from '../postgres/queryable.ts';
 import { readPostgresRevision, type RevisionState } from '../postgres/revision.ts';
@@ -17,8 +20,10 @@ export interface ConnectionTestResult {
   readonly url: string;
   /** True when a check could connect and read everything it needs. */
   readonly ok: boolean;
-  /** `server_version`, once connected. */
+  /** `server_version` (MySQL: `VERSION()`), once connected. */
   readonly serverVersion?: string;
+  /** Added field: `mysql` or `mariadb` once connected to a MySQL target; absent for PostgreSQL. */
+  readonly flavor?: string;
   /** The migration tool's revision table, `null` when the database has none; absent when not reached. */
   readonly revision?: RevisionState | null;
   /** Things that do not fail a check but deserve a look (a configured schema that does not exist, no USAGE). */
@@ -41,9 +46,7 @@ ORDER BY 1`;
  */
 export async function testConnection(target: TargetConfig): Promise<ConnectionTestResult> {
   const base = { target: target.name, url: target.displayUrl, warnings: [] as string[] };
-  if (target.dialect === 'mysql') {
-    return fail(base, 'config', 'MySQL/MariaDB targets are not supported yet: this version checks PostgreSQL only');
-  }
+  if (target.dialect === 'mysql') return testMysqlConnection(target, base);
   let session: PgSession;
   try {
     session = await openReadOnlySession(target.url, {
@@ -85,6 +88,60 @@ async function checkCatalogs(db: Queryable, target: TargetConfig): Promise<strin
   }
 }
 
+/**
+ * The MySQL/MariaDB test: a read-only session on the target's database, one `information_schema` read scoped to
+ * it, the revision table, and the dev server the replay needs (unreachable: a warning, as a check would then fail
+ * at its replay step with its own reason).
+ */
+async function testMysqlConnection(target: TargetConfig, base: Base): Promise<ConnectionTestResult> {
+  let session: MysqlSession;
+  try {
+    session = await openMysqlSession(target.url, {
+      target: target.name,
+      passwordFile: target.passwordFile,
+      connectTimeoutMs: target.connectTimeoutMs,
+      statementTimeoutMs: target.statementTimeoutMs,
+    });
+  } catch (err) {
+    return failWith(base, err, target.name);
+  }
+  const connected = { ...base, serverVersion: session.serverVersion, flavor: session.flavor };
+  try {
+    if (!session.database) return fail(connected, 'config', 'the URL names no database (mysql://user@host:3306/<database>)');
+    const warnings = await checkMysqlCatalogs(session.db, session.database, target.name);
+    const revision = await readMysqlRevision(session.db, session.database, { target: target.name });
+    warnings.push(...(await devServerWarnings(target)));
+    return { ...connected, ok: true, revision, warnings };
+  } catch (err) {
+    return failWith(connected, err, target.name);
+  } finally {
+    await session.close().catch(() => {});
+  }
+}
+
+async function checkMysqlCatalogs(db: MysqlQueryable, database: string, target: string): Promise<string[]> {
+  try {
+    const { rows } = await db.query<{ n: number | string }>(
+      'SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?',
+      [database],
+    );
+    // information_schema shows only what the account may see: an empty list usually means missing privileges.
+    return Number(rows[0]?.n ?? 0) === 0 ? [`no tables visible in database ${database} (empty, or no privileges on it)`] : [];
+  } catch (err) {
+    throw toMysqlError(err, { target, action: 'reading information_schema' });
+  }
+}
+
+async function devServerWarnings(target: TargetConfig): Promise<string[]> {
+  try {
+    await mysqlReplayEngineIdentity({ devUrl: target.desired.devUrl, target: target.name });
+    return [];
+  } catch (err) {
+    const error = err instanceof SchemaDriftError ? err : toMysqlError(err, { target: target.name });
+    return [`dev server (desired.devUrl) not usable, checks will fail to replay: ${error.reason}: ${error.message}`];
+  }
+}
+
 type Base = Omit<ConnectionTestResult, 'ok' | 'error'>;
 
 function fail(base: Base, reason: FailureReason, message: string): ConnectionTestResult {
@@ -105,10 +162,12 @@ export function formatConnectionTest(result: ConnectionTestResult): string {
     const error = result.error ?? { reason: 'internal', message: 'failed' };
     return `FAIL ${result.target} (${result.url}): ${error.reason}: ${error.message}`;
   }
-  const parts = [`PostgreSQL ${result.serverVersion ?? '?'}`, 'catalogs readable', describeRevision(result.revision)];
+  const parts = [`${FLAVOR_NAMES[result.flavor ?? 'postgresql'] ?? 'PostgreSQL'} ${result.serverVersion ?? '?'}`, 'catalogs readable', describeRevision(result.revision)];
   parts.push(...result.warnings.map((w) => `warning: ${w}`));
   return `ok   ${result.target} (${result.url}): ${parts.join('; ')}`;
 }
+
+const FLAVOR_NAMES: Record<string, string> = { postgresql: 'PostgreSQL', mysql: 'MySQL', mariadb: 'MariaDB' };
 
 function describeRevision(revision: RevisionState | null | undefined): string {
   if (!revision) return 'no migration revision table (every migration counts as deployed)';

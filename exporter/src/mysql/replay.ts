@@ -14,6 +14,7 @@ import mysql from 'mysql2/promise';
 import { ConfigError, ReplayError, type SchemaDriftError } from '../errors.ts';
 import { splitMysqlStatements, type SqlStatement } from '../migrations/split-mysql.ts';
 import type { MigrationDirectory, MigrationFile } from '../migrations/types.ts';
+import type { SchemaSnapshot } from '../model/schema.ts';
 import { selectFiles, type ReplayResult } from '../postgres/replay.ts';
 import {
   asMysqlQueryable,
@@ -132,6 +133,18 @@ export async function mysqlReplayEngineIdentity(options: Pick<MysqlReplayOptions
   } finally {
     await conn.end().catch(() => conn.destroy());
   }
+}
+
+/**
+ * The default character set and collation of a MySQL snapshot's one database (`Schema.attrs`), to create a replay's
+ * temporary database like the live one; `undefined` when the snapshot does not say.
+ */
+export function databaseDefaults(snapshot: SchemaSnapshot): { charset?: string; collation?: string } | undefined {
+  const attrs = snapshot.schemas[0]?.attrs;
+  const charset = typeof attrs?.charset === 'string' ? attrs.charset : undefined;
+  const collation = typeof attrs?.collation === 'string' ? attrs.collation : undefined;
+  if (!charset && !collation) return undefined;
+  return { ...(charset ? { charset } : {}), ...(collation ? { collation } : {}) };
 }
 
 function requireDevUrl(options: Pick<MysqlReplayOptions, 'devUrl' | 'target'>): string {

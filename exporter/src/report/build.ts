@@ -9,7 +9,7 @@ import { CHANGE_ACTIONS, METRIC_KINDS, metricKind, type Change, type MetricKind 
 import type { Plan } from '../model/plan.ts';
 import type { ActionCounts, CheckStatus, Report, ReportCounts, ReportRevision, ReportStatement } from '../model/report.ts';
 import type { SchemaSnapshot } from '../model/schema.ts';
-import { renderPlanSql } from '../postgres/plan.ts';
+import { dialectEngine } from '../dialect.ts';
 import type { RevisionState } from '../postgres/revision.ts';
 import { buildErd } from './erd.ts';
 
@@ -27,7 +27,7 @@ export interface ReportInput {
   readonly plan?: Plan;
   /** Why planning failed (the planner's message); recorded as `reconcile.error`. */
   readonly planError?: string;
-  /** Added field: the rendered reconcile script; defaults to `renderPlanSql(plan)`. */
+  /** Added field: the rendered reconcile script; defaults to the plan rendered by the dialect of `current`. */
   readonly reconcileSql?: string;
   readonly ddl: { readonly desired: string; readonly current: string };
   readonly revision: RevisionState | null;
@@ -155,7 +155,7 @@ function reconcile(input: ReportInput, secrets: readonly string[]): Report['reco
     hazards: [...s.hazards],
     change: s.change,
   }));
-  return { sql: input.reconcileSql ?? renderPlanSql(input.plan), statements };
+  return { sql: input.reconcileSql ?? dialectEngine(input.current.dialect).renderPlanSql(input.plan), statements };
 }
 
 /**

@@ -150,9 +150,11 @@ describe('runCheck on PostgreSQL', () => {
     expect(report.counts.total).toBe(0);
   }, 30_000);
 
-  it('reports error/config for a MySQL target', async () => {
-    const report = await runCheck(targetFor('mysql', 'mysql://root@127.0.0.1/test', { dialect: 'mysql' }), { cache });
-    expect(report.error).toEqual({ reason: 'config', message: 'MySQL targets are not supported yet' });
+  it('reports error/connect for a MySQL target that is down (MySQL checks: test/mysql/run-check.test.ts)', async () => {
+    const report = await runCheck(targetFor('mysql', 'mysql://root@127.0.0.1:1/test', { dialect: 'mysql' }), { cache });
+    expect(report.status).toBe('error');
+    expect(report.error?.reason).toBe('connect');
+    expect(report.engine.dialect).toBe('mysql');
   });
 
   it('reports error/replay naming the file and line of a failing migration', async () => {

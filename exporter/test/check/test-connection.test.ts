@@ -1,6 +1,6 @@
 /**
  * "Test connection" against the real PostgreSQL server: a reachable database, revision tables, a closed port, a
- * missing database, a role lacking privileges, and MySQL targets (not supported yet).
+ * missing database, a role lacking privileges, and a MySQL target that is down.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -164,19 +164,14 @@ describe('testConnection on PostgreSQL', () => {
 });
 
 describe('testConnection on MySQL', () => {
-  it('is not supported yet: ok=false, reason config, without connecting', async () => {
+  // Reachable MySQL/MariaDB targets are tested in test/mysql/run-check.test.ts.
+  it('a closed port: ok=false, reason connect, the URL without its password', async () => {
     const result = await testConnection(
       target('mysql://root:pw@127.0.0.1:1/x', { dialect: 'mysql', displayUrl: 'mysql://root@127.0.0.1:1/x' }),
     );
-    expect(result).toEqual({
-      target: 'prod',
-      url: 'mysql://root@127.0.0.1:1/x',
-      ok: false,
-      warnings: [],
-      error: { reason: 'config', message: 'MySQL/MariaDB targets are not supported yet: this version checks PostgreSQL only' },
-    });
-    expect(formatConnectionTest(result)).toBe(
-      'FAIL prod (mysql://root@127.0.0.1:1/x): config: MySQL/MariaDB targets are not supported yet: this version checks PostgreSQL only',
-    );
+    expect(result).toMatchObject({ target: 'prod', url: 'mysql://root@127.0.0.1:1/x', ok: false, warnings: [] });
+    expect(result.error?.reason).toBe('connect');
+    expect(formatConnectionTest(result)).toMatch(/^FAIL prod \(mysql:\/\/root@127\.0\.0\.1:1\/x\): connect: /);
+    expect(formatConnectionTest(result)).not.toContain(':pw@');
   });
 });
