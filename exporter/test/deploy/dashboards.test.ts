@@ -93,6 +93,47 @@ describe('the dashboards together', () => {
     expect(str(targets(timeline ?? {})[0]?.url, 'url')).toBe('/api/v1/targets/$target/transitions?limit=500');
   });
 
+  it('the status column ranks error > dirty > drift > pending > in sync > not checked, as the reports do', () => {
+    const status = panels(target).find((p) => p.title === 'Status');
+    const expr = str(targets(status ?? {})[0]?.expr, 'expr');
+    // One target per status; promtool evaluates the dashboard's expression on them.
+    const series = (metric: string, values: Record<string, number>) =>
+      Object.entries(values).map(([name, value]) => ({ series: `${metric}{target="${name}"}`, values: `${value}x5` }));
+    const names = { unchecked: 0, error: 0, dirty: 0, drift: 0, pending: 0, in_sync: 0 };
+    const input = [
+      ...series('schema_drift_last_check_timestamp_seconds', { ...names, error: 200, dirty: 100, drift: 100, pending: 100, in_sync: 100 }),
+      ...series('schema_drift_last_success_timestamp_seconds', { ...names, error: 100, dirty: 100, drift: 100, pending: 100, in_sync: 100 }),
+      ...series('schema_drift_migration_dirty', { ...names, error: 1, dirty: 1 }),
+      ...series('schema_drift_detected', { ...names, error: 1, dirty: 1, drift: 1 }),
+      ...series('schema_drift_pending_migrations', { ...names, dirty: 2, pending: 2 }),
+      ...series('schema_drift_target_up', { ...names, error: 0, dirty: 1, drift: 1, pending: 1, in_sync: 1 }),
+    ];
+    const expected = { unchecked: -1, error: 4, dirty: 3, drift: 2, pending: 1, in_sync: 0 };
+    const dir = mkdtempSync(path.join(tmpdir(), 'sd-status-'));
+    try {
+      writeFileSync(path.join(dir, 'empty.rules.yml'), JSON.stringify({ groups: [] }));
+      const test = {
+        rule_files: ['empty.rules.yml'],
+        evaluation_interval: '1m',
+        tests: [{
+          interval: '1m',
+          input_series: input,
+          promql_expr_test: Object.entries(expected).map(([name, value]) => ({
+            expr: expr.replaceAll('"$target"', `"${name}"`),
+            eval_time: '2m',
+            exp_samples: [{ labels: `{target="${name}"}`, value }],
+          })),
+        }],
+      };
+      writeFileSync(path.join(dir, 'status.test.yml'), JSON.stringify(test));
+      const run = runTool(PROMTOOL, ['test', 'rules', 'status.test.yml'], dir);
+      expect(run.stdout + run.stderr).toContain('SUCCESS');
+      expect(run.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('every PromQL query of both dashboards parses (promtool, variables replaced)', () => {
     const rules = dashboards.flatMap(({ file, json }) =>
       panels(json).flatMap((panel) =>
