@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
+import { readZip } from '../support/zip-reader.ts';
+
+const ROOT = path.join(import.meta.dirname, '../..');
+const DIST = path.join(ROOT, 'dist');
+const source = JSON.parse(readFileSync(path.join(ROOT, 'src/plugin.json'), 'utf8')) as { id: string };
+const version = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+const ID = source.id;
+
+describe('the built plugin (dist/, built by the project\'s global setup)', () => {
+  const zipPath = path.join(DIST, `${ID}-${version}.zip`);
+  const entries = readZip(readFileSync(zipPath));
+  const byName = new Map(entries.map((e) => [e.name, e.content]));
+
+  it('zip holds everything under one folder named after the plugin id', () => {
+    expect(entries.every((e) => e.name.startsWith(`${ID}/`))).toBe(true);
+    for (const file of ['module.js', 'plugin.json', 'img/logo.svg', 'README.md', 'LICENSE', 'CHANGELOG.md']) {
+      expect(byName.has(`${ID}/${file}`), file).toBe(true);
+    }
+  });
+
+  it('zipped plugin.json has the id, the package version and a build date', () => {
+    const pluginJson = JSON.parse(byName.get(`${ID}/plugin.json`)?.toString() ?? '{}') as {
+      id: string;
+      info: { version: string; updated: string };
+    };
+    expect(pluginJson.id).toBe(ID);
+    expect(pluginJson.info.version).toBe(version);
+    expect(pluginJson.info.updated).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+
+  it('module.js is an AMD module that leaves React, @grafana/* and emotion to Grafana', () => {
+    const moduleJs = byName.get(`${ID}/module.js`)?.toString() ?? '';
+    const deps = /^define\((\[[^\]]*\])/.exec(moduleJs)?.[1];
+    expect(deps).toBeDefined();
+    const externals = JSON.parse(deps ?? '[]') as string[];
+    for (const name of ['react', '@grafana/data', '@grafana/ui']) {
+      expect(externals).toContain(name);
+    }
+    // Bundled copies of React or @grafana/ui would clash with Grafana's own at run time.
+    expect(moduleJs).not.toContain('react.production');
+    expect(moduleJs).not.toMatch(/__SECRET_INTERNALS|__CLIENT_INTERNALS_DO_NOT_USE/);
+  });
+
+  it('module.js has no console logging, native alert or window.location (plugin validator checks)', () => {
+    const moduleJs = byName.get(`${ID}/module.js`)?.toString() ?? '';
+    expect(moduleJs).not.toMatch(/console\.(log|debug|info)\(/);
+    expect(moduleJs).not.toMatch(/\balert\(|window\.location/);
+  });
+
+  it('ships the repository LICENSE, the plugin CHANGELOG and README, no placeholders left', () => {
+    expect(byName.get(`${ID}/LICENSE`)?.toString()).toBe(readFileSync(path.join(ROOT, '../LICENSE'), 'utf8'));
+    expect(byName.get(`${ID}/CHANGELOG.md`)?.toString()).toBe(readFileSync(path.join(ROOT, 'CHANGELOG.md'), 'utf8'));
+    const readme = byName.get(`${ID}/README.md`)?.toString() ?? '';
+    expect(readme).toContain('# Schema drift');
+    expect(readme).not.toMatch(/%VERSION%|%TODAY%|%PLUGIN_ID%/);
+  });
+});

@@ -1,0 +1,153 @@
+/**
+ * Production build of the panel: `src/module.ts` → `dist/module.js` as an AMD module, the format and externals
+ * Grafana's plugin loader expects (from `@grafana/create-plugin` 7's `.config/bundler/externals.ts` and
+ * `.config/webpack/webpack.config.ts`), plus the files Grafana and the plugin validator read next to it.
+ * We write the config ourselves instead of scaffolding `.config/`: create-plugin's config pulls in copy, replace,
+ * ESLint and live-reload plugins that are not installed here, and the build must not download anything.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import webpack from 'webpack';
+import type { Configuration, ExternalItemFunctionData } from 'webpack';
+
+const ROOT = import.meta.dirname;
+const DIST = path.join(ROOT, 'dist');
+
+interface PackageJson {
+  version: string;
+}
+
+/** `plugin.json` of the source tree. */
+export function readPluginJson(): { id: string; [key: string]: unknown } {
+  return JSON.parse(readFileSync(path.join(ROOT, 'src', 'plugin.json'), 'utf8')) as { id: string };
+}
+
+/** The plugin's version: the workspace package's. */
+export function pluginVersion(): string {
+  return (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as PackageJson).version;
+}
+
+/** Build date as YYYY-MM-DD; `SOURCE_DATE_EPOCH` (seconds) pins it for reproducible builds. */
+export function buildDate(): string {
+  const epoch = Number(process.env.SOURCE_DATE_EPOCH);
+  const date = Number.isFinite(epoch) && epoch > 0 ? new Date(epoch * 1000) : new Date();
+  return date.toISOString().slice(0, 10);
+}
+
+/** Modules Grafana provides at run time (create-plugin 7 list, without the Angular-era ones we never import). */
+export const EXTERNALS: NonNullable<Configuration['externals']> = [
+  // Lets the AMD loader hand the module its own URL (create-plugin: "dynamic publicPath resolution").
+  { 'amd-module': 'module' },
+  'lodash',
+  'moment',
+  'emotion',
+  '@emotion/react',
+  '@emotion/css',
+  'prismjs',
+  'react',
+  'react/jsx-runtime',
+  'react/jsx-dev-runtime',
+  'react-dom',
+  'react-redux',
+  'redux',
+  'rxjs',
+  'i18next',
+  'react-router',
+  'd3',
+  /^@grafana\/ui/i,
+  /^@grafana\/runtime/i,
+  /^@grafana\/data/i,
+  // Legacy SDK imports (`grafana/app/...`) resolve to Grafana's own modules without the prefix.
+  ({ request }: ExternalItemFunctionData, callback: (error?: Error, result?: string) => void) => {
+    if (request?.startsWith('grafana/')) {
+      return callback(undefined, request.slice('grafana/'.length));
+    }
+    callback();
+  },
+];
+
+/** Text files copied next to `module.js`; placeholders replaced in plugin.json and README. */
+const STATIC_FILES: ReadonlyArray<{ from: string; to: string; fill: boolean }> = [
+  { from: 'src/plugin.json', to: 'plugin.json', fill: true },
+  { from: 'README.md', to: 'README.md', fill: true },
+  { from: 'CHANGELOG.md', to: 'CHANGELOG.md', fill: false },
+  { from: 'LICENSE', to: 'LICENSE', fill: false },
+  { from: 'src/img/logo.svg', to: 'img/logo.svg', fill: false },
+];
+
+/** plugin.json and README placeholders, as create-plugin fills them. */
+export function fillPlaceholders(text: string, id: string): string {
+  return text
+    .replaceAll('%VERSION%', pluginVersion())
+    .replaceAll('%TODAY%', buildDate())
+    .replaceAll('%PLUGIN_ID%', id);
+}
+
+/** Emits the static files as webpack assets, so `output.clean` and the asset list cover them. */
+class StaticFilesPlugin {
+  apply(compiler: webpack.Compiler): void {
+    const { RawSource } = compiler.webpack.sources;
+    compiler.hooks.thisCompilation.tap('StaticFilesPlugin', (compilation) => {
+      compilation.hooks.processAssets.tap(
+        { name: 'StaticFilesPlugin', stage: compiler.webpack.Compilation.PROCESS_ASSETS_STAGE_ADDITIONAL },
+        () => {
+          const id = readPluginJson().id;
+          for (const file of STATIC_FILES) {
+            const absolute = path.join(ROOT, file.from);
+            compilation.fileDependencies.add(absolute);
+            const content = file.fill ? fillPlaceholders(readFileSync(absolute, 'utf8'), id) : readFileSync(absolute);
+            compilation.emitAsset(file.to, new RawSource(content));
+          }
+        },
+      );
+    });
+  }
+}
+
+const config = (): Configuration => {
+  const id = readPluginJson().id;
+  return {
+    mode: 'production',
+    context: ROOT,
+    entry: { module: './src/module.ts' },
+    devtool: 'source-map',
+    externals: EXTERNALS,
+    module: {
+      rules: [
+        {
+          test: /\.[cm]?[tj]sx?$/,
+          exclude: /node_modules/,
+          use: {
+            loader: 'swc-loader',
+            options: {
+              jsc: {
+                target: 'es2020',
+                parser: { syntax: 'typescript', tsx: true },
+                transform: { react: { runtime: 'automatic' } },
+              },
+            },
+          },
+        },
+      ],
+    },
+    output: {
+      path: DIST,
+      filename: '[name].js',
+      library: { type: 'amd' },
+      // Grafana serves a plugin's files under public/plugins/<id>/ (relative: works under a sub-path too).
+      publicPath: `public/plugins/${id}/`,
+      uniqueName: id,
+      clean: true,
+    },
+    plugins: [new StaticFilesPlugin()],
+    resolve: {
+      extensions: ['.ts', '.tsx', '.js', '.jsx'],
+      // Sources import with `.ts`/`.tsx` extensions (as the exporter does); let `.js` requests find `.ts` too.
+      extensionAlias: { '.js': ['.ts', '.tsx', '.js'] },
+    },
+    performance: { hints: false },
+  };
+};
+
+export default config;
