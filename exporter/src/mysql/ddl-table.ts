@@ -52,7 +52,9 @@ export function columnDefinition(column: Column, explicitIn: Table | null = null
   if (column.generated) {
     parts.push(`GENERATED ALWAYS AS (${column.generated.expression}) ${column.generated.kind === 'virtual' ? 'VIRTUAL' : 'STORED'}`);
   }
-  parts.push(column.nullable ? 'NULL' : 'NOT NULL');
+  // MariaDB accepts no NULL/NOT NULL on a generated column; MySQL accepts NOT NULL (MariaDB's are always nullable).
+  if (!column.generated) parts.push(column.nullable ? 'NULL' : 'NOT NULL');
+  else if (!column.nullable) parts.push('NOT NULL');
   const def = column.generated ? null : defaultClause(column);
   if (def !== null) parts.push(`DEFAULT ${def}`);
   const onUpdate = text(column.attrs?.onUpdate);

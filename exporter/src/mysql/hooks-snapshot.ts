@@ -6,7 +6,7 @@
  * - MariaDB's JSON (`longtext` + a column check `json_valid(col)` named after the column) reads as `json`, the check
  *   dropped (creating `json` on MariaDB brings both back);
  * - server counters and session echoes in `attrs` (AUTO_INCREMENT, definer, sql_mode, client charset, timestamps)
- *   are dropped: they are never drift;
+ *   and where a check was declared (MariaDB's column or table `level`) are dropped: they are never drift;
  * - foreign-key action `no action` reads as `restrict` (InnoDB checks both immediately; MySQL 8 and MariaDB print
  *   the unspecified action differently);
  * - names the server generated (`t_ibfk_1`, `t_chk_1`, `CONSTRAINT_1`, an index named after its first column or its
@@ -23,6 +23,8 @@ const NOISE_ATTRS = new Set(
     'autoIncrement', 'definer', 'sqlMode', 'characterSetClient', 'collationConnection', 'databaseCollation',
     'created', 'lastAltered', 'updateTime', 'createTime', 'checkTime', 'tableRows', 'dataLength', 'indexLength',
     'avgRowLength', 'dataFree', 'maxDataLength', 'cardinality', 'version',
+    // MariaDB: whether a check was written with its column or on the table; it is the same check either way.
+    'level',
   ].map((k) => k.toLowerCase()),
 );
 

@@ -6,7 +6,7 @@
 import type { ColumnChange } from '../model/change.ts';
 import type { Hazard } from '../model/plan.ts';
 import type { Column, Table } from '../model/schema.ts';
-import { columnDefinition, foreignKeyClause, tableName } from './ddl-table.ts';
+import { columnDefinition, constraintClause, foreignKeyClause, tableName } from './ddl-table.ts';
 import { CLAUSE, SLOT, type MysqlPlanContext } from './plan-context.ts';
 import { instantAddColumn, instantDropColumn, typeChangeHazards } from './plan-hazards.ts';
 import { quoteIdent } from './quote.ts';
@@ -99,16 +99,47 @@ function releaseForeignKeys(ctx: MysqlPlanContext, table: string, column: string
   }
 }
 
+/**
+ * A MODIFY COLUMN clause to the desired definition. One per column: a column change's own clause (`primary`) wins
+ * over one that a table option or check change needs. On MariaDB a MODIFY drops a check written with the column
+ * (named after it); one that must stay is added back in the same ALTER.
+ */
+export function modifyColumnClause(
+  ctx: MysqlPlanContext,
+  index: number,
+  table: string,
+  column: Column,
+  clause: { comment: string; hazards: Hazard[]; placement?: string; primary?: boolean },
+): void {
+  const desiredTable = ctx.table('desired', table);
+  ctx.alter(index, table, {
+    order: CLAUSE.modifyColumn + column.position / 100_000,
+    sql: `MODIFY COLUMN ${columnDefinition(column, desiredTable ?? null)}${clause.placement ?? ''}`,
+    comment: clause.comment,
+    hazards: clause.hazards,
+    key: `modify:${column.name}`,
+    ...(clause.primary ? { primary: true } : {}),
+  });
+  keepColumnCheck(ctx, index, table, column);
+}
+
+function keepColumnCheck(ctx: MysqlPlanContext, index: number, table: string, column: Column): void {
+  const current = ctx.table('current', table)?.constraints.find((c) => c.kind === 'check' && c.name === column.name && c.attrs?.level === 'column');
+  if (!current || column.type.raw.toLowerCase() === 'json') return;
+  const handled = ctx.changes.some((c) => c.type === 'constraint' && c.table === table && (c.name === column.name || c.current?.name === column.name));
+  const desired = ctx.table('desired', table)?.constraints.find((c) => c.kind === 'check' && c.name === column.name);
+  if (handled || !desired) return;
+  ctx.alter(index, table, { order: CLAUSE.addCheck, sql: `ADD ${constraintClause(desired, [])}`, comment: `add check ${desired.name} back`, hazards: ['may_fail'] });
+}
+
 function modifyColumn(ctx: MysqlPlanContext, change: ColumnChange, index: number, desired: Column, current: Column): void {
-  const desiredTable = ctx.table('desired', change.table);
   const moved = change.attributes.some((a) => a.name === 'position');
-  const place = moved ? placement(desiredTable, desired).sql : '';
   if (retypes(change)) releaseForeignKeys(ctx, change.table, current.name, index);
-  ctx.alter(index, change.table, {
-    order: CLAUSE.modifyColumn + desired.position / 100_000,
-    sql: `MODIFY COLUMN ${columnDefinition(desired, desiredTable ?? null)}${place}`,
+  modifyColumnClause(ctx, index, change.table, desired, {
     comment: `modify column ${desired.name} (${change.attributes.map((a) => a.name).join(', ')})`,
     hazards: modifyHazards(change, desired, current),
+    placement: moved ? placement(ctx.table('desired', change.table), desired).sql : '',
+    primary: true,
   });
 }
 

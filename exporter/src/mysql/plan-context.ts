@@ -28,6 +28,7 @@ export const SLOT = {
   dropForeignKey: 13,
   createSequence: 20,
   createTable: 21,
+  removePartitioning: 29,
   alterTable: 30,
   partitioning: 31,
   dropTable: 40,
@@ -71,6 +72,12 @@ export interface ClauseInput {
   /** Short text for the statement's comment, e.g. `add column email`. */
   readonly comment: string;
   readonly hazards?: Hazard[];
+  /**
+   * Clauses with the same key are one clause (e.g. `modify:<column>`): hazards and comments are merged, and the SQL
+   * of a `primary` clause wins (a column change's own MODIFY over one a table or check change needs).
+   */
+  readonly key?: string;
+  readonly primary?: boolean;
 }
 
 interface Pending {
@@ -125,7 +132,17 @@ export class MysqlPlanContext {
       entry = { table, change, clauses: [] };
       this.alters.set(table, entry);
     }
-    if (entry.clauses.some((c) => c.sql === clause.sql)) return;
+    const same = entry.clauses.findIndex((c) => (clause.key !== undefined && c.key === clause.key) || c.sql === clause.sql);
+    const existing = entry.clauses[same];
+    if (existing) {
+      entry.clauses[same] = {
+        ...(clause.primary && !existing.primary ? clause : existing),
+        comment: existing.comment === clause.comment ? existing.comment : `${existing.comment} + ${clause.comment}`,
+        hazards: [...(existing.hazards ?? []), ...(clause.hazards ?? [])],
+        seq: existing.seq,
+      };
+      return;
+    }
     entry.clauses.push({ ...clause, seq: entry.clauses.length });
   }
 

@@ -9,6 +9,7 @@ import type { Constraint, ForeignKey, Index, Table, Trigger } from '../model/sch
 import { renderCreateTrigger, renderDropTrigger } from './ddl-objects.ts';
 import { constraintClause, foreignKeyClause, indexClause, tableName } from './ddl-table.ts';
 import { CLAUSE, SLOT, type MysqlPlanContext } from './plan-context.ts';
+import { modifyColumnClause } from './plan-columns.ts';
 import { quoteIdent } from './quote.ts';
 
 function names(change: { attributes: { name: string }[] }): Set<string> {
@@ -67,11 +68,25 @@ function dropConstraint(ctx: MysqlPlanContext, table: string, c: Constraint, cha
   } else if (c.kind === 'unique') {
     ctx.alter(change, table, { order: CLAUSE.dropIndex, sql: `DROP INDEX ${quoteIdent(c.name)}`, comment: `drop unique key ${c.name}` });
   } else if (c.kind === 'check') {
+    if (ctx.table('current', table)?.constraints.find((k) => k.name === c.name)?.attrs?.level === 'column') return dropColumnCheck(ctx, table, c, change);
     // DROP CONSTRAINT: MySQL 8.0.19+ and MariaDB (MySQL 8.0.16-18 only knew DROP CHECK).
     ctx.alter(change, table, { order: CLAUSE.dropCheck, sql: `DROP CONSTRAINT ${quoteIdent(c.name)}`, comment: `drop check ${c.name}` });
   } else {
     throw ctx.error(change, `MySQL has no ${c.kind} constraints`);
   }
+}
+
+/**
+ * MariaDB cannot DROP CONSTRAINT a check written with its column (it is named after the column): a MODIFY COLUMN to
+ * the desired definition drops it. A column that is dropped takes its check along.
+ */
+function dropColumnCheck(ctx: MysqlPlanContext, table: string, c: Constraint, change: number): void {
+  const column = ctx.table('desired', table)?.columns.find((col) => col.name === c.name);
+  if (!column) {
+    ctx.planned.add(change);
+    return;
+  }
+  modifyColumnClause(ctx, change, table, column, { comment: `drop check ${c.name} (written with its column)`, hazards: [] });
 }
 
 function addConstraint(ctx: MysqlPlanContext, table: string, c: Constraint, change: number): void {

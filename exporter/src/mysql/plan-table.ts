@@ -5,7 +5,9 @@
  */
 import type { TableChange } from '../model/change.ts';
 import type { Hazard } from '../model/plan.ts';
-import type { Attrs, JsonValue, Table } from '../model/schema.ts';
+import type { Attrs, Column, JsonValue, Table } from '../model/schema.ts';
+import { typeClass } from './hooks-types.ts';
+import { modifyColumnClause } from './plan-columns.ts';
 import { partitionClause, renderCreateTable, storageOptions, tableName } from './ddl-table.ts';
 import { CLAUSE, SLOT, type MysqlPlanContext } from './plan-context.ts';
 import { addForeignKey, createTrigger, dropForeignKey } from './plan-parts.ts';
@@ -49,12 +51,29 @@ function resetOptions(current: Attrs, desired: Attrs): string[] {
     .map((k) => (k === 'key_block_size' ? 'KEY_BLOCK_SIZE=0' : `${/^[a-z_]+$/.test(k) && k.startsWith('stats_') ? k.toUpperCase() : `\`${k}\``}=DEFAULT`));
 }
 
+/**
+ * A new table default charset or collation does not convert existing columns: text columns that inherit it in the
+ * desired table are modified to it explicitly (the differ reports no change for them: both sides inherit).
+ */
+function convertInheritingColumns(ctx: MysqlPlanContext, current: Table, desired: Table, index: number): void {
+  for (const column of desired.columns) {
+    const before = current.columns.find((c) => c.name === column.name);
+    if (!before || column.collation !== null || before.collation !== null || !isText(column)) continue;
+    modifyColumnClause(ctx, index, desired.name, column, { comment: `convert column ${column.name} to the new default collation`, hazards: ['table_rewrite', 'heavy_lock', 'may_fail'] });
+  }
+}
+
+function isText(column: Column): boolean {
+  return ['string'].includes(typeClass(column.type.raw)) && !/binary|blob/i.test(column.type.raw) && column.type.raw.toLowerCase() !== 'json';
+}
+
 function alterOptions(ctx: MysqlPlanContext, current: Table, desired: Table, changed: Set<string>, index: number): void {
   const clause = (sql: string, comment: string, hazards: Hazard[] = []) => ctx.alter(index, desired.name, { order: CLAUSE.options, sql, comment, hazards });
   const a = desired.attrs;
   if (changed.has('attrs.engine')) clause(`ENGINE=${text(a.engine) ?? 'InnoDB'}`, 'change engine', ['table_rewrite', 'heavy_lock']);
   if (changed.has('attrs.charset') && text(a.charset)) clause(`DEFAULT CHARSET=${text(a.charset)}`, 'change default charset');
   if ((changed.has('attrs.collation') || changed.has('attrs.charset')) && text(a.collation)) clause(`COLLATE=${text(a.collation)}`, 'change default collation');
+  if (changed.has('attrs.charset') || changed.has('attrs.collation')) convertInheritingColumns(ctx, current, desired, index);
   if (changed.has('attrs.rowFormat')) clause(`ROW_FORMAT=${text(a.rowFormat) ?? 'DEFAULT'}`, 'change row format', ['table_rewrite', 'heavy_lock']);
   if (changed.has('attrs.options')) {
     for (const sql of [...resetOptions(current.attrs, a), ...storageOptions(a)]) clause(sql, 'change storage options', /KEY_BLOCK_SIZE|compress/i.test(sql) ? ['table_rewrite'] : []);
@@ -77,14 +96,30 @@ function alterTable(ctx: MysqlPlanContext, change: TableChange, index: number): 
       hazards: on ? ['table_rewrite', 'heavy_lock'] : ['table_rewrite', 'heavy_lock', 'data_loss'],
     });
   }
-  if (changed.has('attrs.partitioning')) {
-    const clause = partitionClause(desired.attrs);
-    ctx.add(index, {
-      slot: SLOT.partitioning,
-      sql: `ALTER TABLE ${tableName(desired)} ${clause ?? 'REMOVE PARTITIONING'};`,
-      comment: clause ? `repartition ${desired.name}` : `remove partitioning of ${desired.name}`,
-      hazards: clause ? ['table_rewrite', 'heavy_lock', 'may_fail'] : ['table_rewrite', 'heavy_lock'],
-    });
+  if (changed.has('attrs.partitioning')) repartition(ctx, current, desired, index);
+}
+
+/** True when the plan changes a unique key of the table (every unique key must hold the partitioning columns). */
+function changesKeys(ctx: MysqlPlanContext, table: string): boolean {
+  return ctx.changes.some((c) => {
+    if (c.type === 'constraint' && c.table === table) return (c.desired ?? c.current)?.kind !== 'check';
+    return c.type === 'index' && c.table === table && (c.desired ?? c.current)?.unique === true;
+  });
+}
+
+/**
+ * Partitioning changes in statements of their own: REMOVE PARTITIONING before the table's ALTER when the desired
+ * table is not partitioned or its unique keys change (they must contain the partitioning columns under either
+ * scheme), PARTITION BY after it.
+ */
+function repartition(ctx: MysqlPlanContext, current: Table, desired: Table, index: number): void {
+  const clause = partitionClause(desired.attrs);
+  const removeFirst = partitionClause(current.attrs) !== null && (clause === null || changesKeys(ctx, desired.name));
+  if (removeFirst) {
+    ctx.add(index, { slot: SLOT.removePartitioning, sql: `ALTER TABLE ${tableName(desired)} REMOVE PARTITIONING;`, comment: `remove partitioning of ${desired.name}`, hazards: ['table_rewrite', 'heavy_lock'] });
+  }
+  if (clause) {
+    ctx.add(index, { slot: SLOT.partitioning, sql: `ALTER TABLE ${tableName(desired)} ${clause};`, comment: `partition ${desired.name}`, hazards: ['table_rewrite', 'heavy_lock', 'may_fail'] });
   }
 }
 
