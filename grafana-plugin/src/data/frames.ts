@@ -20,17 +20,23 @@ const KIND_ALIASES: Record<FrameKind, readonly string[]> = {
 };
 
 /**
- * Fields that identify a view when the refId says nothing. Checked in this order; each set is unique to its view
- * (e.g. `statements` and `changes` both have `index` and `hazards`, only statements have `comment`).
+ * Field sets that identify a view when the refId says nothing; a frame holding every field of one set is that
+ * view. Checked in this order; each set is unique to its view (e.g. `statements` and `changes` both have `index`
+ * and `hazards`, only statements have `comment`; only targets rows have a `target` without `desired_ddl`).
  */
 const KIND_FINGERPRINTS: ReadonlyArray<[FrameKind, readonly string[]]> = [
-  ['sql', ['desired_ddl', 'current_ddl']],
-  ['columns', ['table_id', 'position', 'primary_key']],
-  ['relations', ['source', 'target', 'source_columns']],
-  ['statements', ['sql', 'comment', 'hazards']],
-  ['changes', ['index', 'action', 'subject']],
-  ['tables', ['id', 'status', 'column_count']],
+  ['sql', ['desired_ddl']],
+  ['sql', ['current_ddl']],
+  ['columns', ['table_id', 'position']],
+  ['columns', ['table_id', 'primary_key']],
+  ['relations', ['source', 'target']],
+  ['statements', ['sql', 'comment']],
+  ['changes', ['index', 'action']],
+  ['tables', ['id', 'column_count']],
+  ['tables', ['id', 'status', 'changes']],
   ['targets', ['target', 'schedule']],
+  ['targets', ['target', 'checked_at']],
+  ['targets', ['target', 'changes_total']],
 ];
 
 /** Fields a frame must carry for its rows to be read at all. */

@@ -37,6 +37,16 @@ describe('frameKind', () => {
     expect(frameKind(frame)).toBe('tables');
   });
 
+  it.each<[string, Record<string, string | number>, FrameKind]>([
+    ['targets without schedule', { target: 'prod', checked_at: 1, status: 'drift' }, 'targets'],
+    ['targets with counts only', { target: 'prod', changes_total: 2 }, 'targets'],
+    ['sql without statements fields', { target: 'prod', desired_ddl: '', current_ddl: '' }, 'sql'],
+    ['columns without position', { id: 'a.b.c', table_id: 'a.b', name: 'c', primary_key: 1 }, 'columns'],
+    ['statements', { index: 0, sql: 'DROP', comment: 'drop', hazards: '' }, 'statements'],
+  ])('recognises a trimmed query: %s', (_title, row, kind) => {
+    expect(frameKind(viewFrame(undefined, [row]))).toBe(kind);
+  });
+
   it('returns null for a frame of some other query', () => {
     expect(frameKind(viewFrame('A', [{ time: 1, value: 2 }]))).toBeNull();
     expect(frameKind(createDataFrame({ fields: [] }))).toBeNull();
