@@ -133,6 +133,35 @@ function fullyParenthesised(text: string): boolean {
   return depth === 0;
 }
 
+/** Index of each parenthesis' partner in canonical text (quoted literals and identifiers skipped). */
+function matchParens(text: string): Map<number, number> {
+  const pairs = new Map<number, number>();
+  const open: number[] = [];
+  for (let i = 0; i < text.length; i += 1) {
+    const ch = text[i];
+    if (ch === "'" || ch === '`') {
+      let j = i + 1;
+      while (j < text.length && !(text[j] === ch && text[j + 1] !== ch)) j += text[j] === ch ? 2 : 1;
+      i = j;
+    } else if (ch === '(') open.push(i);
+    else if (ch === ')') {
+      const start = open.pop();
+      if (start !== undefined) pairs.set(start, i);
+    }
+  }
+  return pairs;
+}
+
+/** `((x))` → `(x)`: a group whose only content is another group (MySQL 8 doubles them in check definitions). */
+function dropDoubleParens(text: string): string {
+  const pairs = matchParens(text);
+  const drop = new Set<number>();
+  for (const [start, end] of pairs) {
+    if (text[start + 1] === '(' && pairs.get(start + 1) === end - 1) drop.add(start + 1).add(end - 1);
+  }
+  return drop.size ? [...text].filter((_ch, i) => !drop.has(i)).join('') : text;
+}
+
 /**
  * MySQL 8.0 prints `CHECK_CLAUSE` with escaped quotes (`_utf8mb4\'x\'`). When every quote of the text is escaped,
  * the escapes are the printer's, not the expression's.
@@ -145,7 +174,8 @@ function unescapePrinterQuotes(sql: string): string {
  * Normalises an expression: comments dropped, code lower-cased with blanks collapsed and removed next to
  * punctuation, `` `simple` `` identifiers unquoted (their case kept), literals in one spelling without charset
  * introducers, `now()`/`current_timestamp()`/`CURRENT_TIMESTAMP` read alike, and parentheses around the whole
- * expression dropped (MySQL 8 wraps check clauses and expression defaults in them, MariaDB does not).
+ * expression and doubled ones (`((x))`) dropped (MySQL 8 wraps check clauses and expression defaults in them,
+ * MariaDB does not).
  * Not normalised: MySQL 8's parentheses around every sub-expression of a check (only the outermost pair goes).
  */
 export function normalizeExpression(sql: string): string {
@@ -160,7 +190,7 @@ export function normalizeExpression(sql: string): string {
       out += canonicalLiteral(segment.value);
     }
   }
-  let text = tightenSpaces(out.trim());
+  let text = dropDoubleParens(tightenSpaces(out.trim()));
   while (fullyParenthesised(text)) text = text.slice(1, -1).trim();
   return text;
 }

@@ -53,6 +53,14 @@ const DEFAULT_ARGS: Record<string, string> = {
 /** Fractional-second precision 0 is the default of the temporal types. */
 const TEMPORAL = new Set(['time', 'datetime', 'timestamp']);
 
+const MULTI_WORD = Object.keys(BASE_ALIASES).filter((k) => k.includes(' ')).sort((a, b) => b.length - a.length);
+
+/** `double precision(...)` → `double(...)`: multi-word names resolved before the words are split. */
+function multiWordAlias(lower: string): string {
+  const key = MULTI_WORD.find((k) => lower === k || lower.startsWith(`${k} `) || lower.startsWith(`${k}(`));
+  return key ? `${BASE_ALIASES[key] ?? key}${lower.slice(key.length)}` : lower;
+}
+
 interface ParsedType {
   base: string;
   args: string;
@@ -86,7 +94,7 @@ export function normalizeType(raw: string): string {
   if (valueList) return normalizeValueList((valueList[1] ?? '').toLowerCase(), valueList[2] ?? '');
   const lower = text.toLowerCase();
   if (lower === 'serial') return 'bigint unsigned';
-  const parsed = parseType(lower);
+  const parsed = parseType(multiWordAlias(lower));
   let base = BASE_ALIASES[parsed.base] ?? parsed.base;
   let args = parsed.args;
   const words = new Set(parsed.words.filter((w) => w !== 'signed'));

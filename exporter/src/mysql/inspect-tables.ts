@@ -12,6 +12,7 @@ import {
   pushTo,
   yes,
 } from './inspect-common.ts';
+import { stripOwnQualifier } from './inspect-views.ts';
 
 /** A table row before its parts are attached. */
 export interface TableRow {
@@ -198,10 +199,10 @@ export async function inspectColumns(ctx: InspectContext, tables: readonly Table
      ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION`,
   );
   const inherited = new Map(tables.map((t) => [t.name, t]));
-  return rows.map((row) => ({ table: row.table, column: toColumn(row, inherited.get(row.table)) }));
+  return rows.map((row) => ({ table: row.table, column: toColumn(row, inherited.get(row.table), ctx.database) }));
 }
 
-function toColumn(row: RawColumn, table: TableRow | undefined): Column {
+function toColumn(row: RawColumn, table: TableRow | undefined, database: string): Column {
   const extra = row.extra ?? '';
   const generated = /\b(VIRTUAL|STORED|PERSISTENT) GENERATED\b/i.exec(extra);
   const onUpdate = /\bon update (\S+)/i.exec(extra)?.[1];
@@ -213,11 +214,12 @@ function toColumn(row: RawColumn, table: TableRow | undefined): Column {
     type: columnType(row),
     nullable: yes(row.nullable),
     // Raw: MariaDB quotes string literals and says `NULL` as text, MySQL does neither; the hooks normalise.
-    default: generated ? null : row.def,
+    // MariaDB qualifies a sequence in a default with the database (`nextval(`db`.`seq`)`): dropped like a view's.
+    default: generated || row.def === null ? null : stripOwnQualifier(row.def, database),
     collation: ownCollation,
     identity: /\bauto_increment\b/i.test(extra) ? { generation: 'auto_increment' } : null,
     generated: generated
-      ? { expression: row.gen ?? '', kind: generated[1]?.toUpperCase() === 'VIRTUAL' ? 'virtual' : 'stored' }
+      ? { expression: stripOwnQualifier(row.gen ?? '', database), kind: generated[1]?.toUpperCase() === 'VIRTUAL' ? 'virtual' : 'stored' }
       : null,
     comment: nonEmpty(row.comment),
     attrs: attrsOf({

@@ -1,0 +1,42 @@
+/**
+ * No false drift on MariaDB: the same SQL loaded into two databases (one through the `mariadb` client, one through
+ * mysql2) diffs to nothing; and a database created from `renderMysqlDdl` of a snapshot reads back as that snapshot.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { diffSchemas } from '../../src/diff/diff.ts';
+import { mysqlHooks } from '../../src/mysql/hooks.ts';
+import { renderMysqlDdl } from '../../src/mysql/ddl.ts';
+import { createTempMysqlDatabase } from '../support/servers.ts';
+import { describeChanges, inspectTemp, runClientScript } from './convergence-support.ts';
+
+const ROOT = fileURLToPath(new URL('../fixtures/mysql/convergence/', import.meta.url));
+const FILES = readdirSync(ROOT, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .flatMap((d) => [`${d.name}/a.sql`, `${d.name}/b.sql`])
+  .sort();
+
+describe('no false drift on MariaDB', () => {
+  it.each(FILES)('%s loaded twice diffs to nothing, and its DDL recreates it', async (file) => {
+    const sql = readFileSync(`${ROOT}${file}`, 'utf8');
+    const first = await createTempMysqlDatabase('sdnfd');
+    const second = await createTempMysqlDatabase('sdnfd');
+    const fromDdl = await createTempMysqlDatabase('sdnfd');
+    try {
+      await runClientScript(first, sql);
+      await runClientScript(second, sql);
+      const a = await inspectTemp(first);
+      const b = await inspectTemp(second);
+      const same = diffSchemas({ current: a, desired: b, hooks: mysqlHooks });
+      expect(same, describeChanges(same)).toEqual([]);
+      const ddl = renderMysqlDdl(a);
+      await runClientScript(fromDdl, ddl);
+      const c = await inspectTemp(fromDdl);
+      const left = diffSchemas({ current: c, desired: a, hooks: mysqlHooks });
+      expect(left, `${describeChanges(left)}\n--- ddl ---\n${ddl}`).toEqual([]);
+    } finally {
+      await Promise.all([first.drop(), second.drop(), fromDdl.drop()]);
+    }
+  });
+});
