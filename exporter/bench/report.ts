@@ -15,7 +15,7 @@ export interface StepRecord {
   readonly peakRssMb: number | null;
   /** Rise of RSS over the step's baseline, MiB; `null` for child processes (their peak is their own). */
   readonly riseRssMb: number | null;
-  /** Wall time divided by pg_dump's wall time on the same database, for inspection steps. */
+  /** Wall time divided by the dump tool's (pg_dump, or mysqldump for `mysql:` steps) on the same database. */
   readonly ratioVsPgDump: number | null;
   /** The issue's target for this step, in words. */
   readonly target: string | null;
@@ -32,8 +32,12 @@ export interface BenchResults {
   readonly finishedAt: string;
   readonly node: string;
   readonly serverVersion: string | null;
+  /** Added field: `VERSION()` of the MySQL/MariaDB server, null when no MySQL size ran. */
+  readonly mysqlServerVersion?: string | null;
   readonly gcExposed: boolean;
   readonly sizes: number[];
+  /** Added field: the MySQL sizes (`BENCH_MYSQL_SIZES`). */
+  readonly mysqlSizes?: number[];
   readonly totalWallMs: number;
   readonly steps: StepRecord[];
 }
@@ -75,7 +79,7 @@ export function failedRecord(size: number | null, step: string, error: unknown):
   };
 }
 
-const HEADERS = ['tables', 'step', 'wall ms', 'peak RSS MB', 'rise MB', 'x pg_dump', 'target', 'verdict', 'detail'];
+const HEADERS = ['tables', 'step', 'wall ms', 'peak RSS MB', 'rise MB', 'x dump', 'target', 'verdict', 'detail'];
 
 /** The results as a fixed-width text table. */
 export function formatTable(steps: readonly StepRecord[]): string {

@@ -1,7 +1,9 @@
 /**
  * `npm run bench`: measures the PostgreSQL engine on generated schemas of 1,000, 5,000 and 10,000 tables
  * (`BENCH_SIZES=1000,5000` overrides) against `pg_dump --schema-only` on the same databases, plus one replay of a
- * 50-file migration directory. Prints a table with the issue's targets next to the figures and writes
+ * 50-file migration directory; then the MySQL/MariaDB engine on 1,000 and 5,000 tables (`BENCH_MYSQL_SIZES`, `none` to
+ * skip) against `mysqldump --no-data` on the same databases. Prints a table with the issue's targets next to the
+ * figures and writes
  * `exporter/.bench/results.json`. It reports; a missed target never fails the run. Every database it creates is
  * dropped at the end, failures and Ctrl-C included.
  */
@@ -11,19 +13,23 @@ import pg from 'pg';
 import { generateDriftedSql, generateSchemaSql } from './generate.ts';
 import { BENCH_PG_URL, createBenchDatabase, loadGeneratedSql, type BenchDatabase } from './databases.ts';
 import { gcAvailable, measureInProcess } from './measure.ts';
+import { mysqlServerVersion } from './mysql-databases.ts';
+import { benchMysqlSize } from './mysql-steps.ts';
 import { runReplaySteps } from './replay-steps.ts';
 import { failedRecord, formatTable, recordOf, writeResults, type StepRecord } from './report.ts';
 import { runSizeSteps } from './steps.ts';
 
 const DEFAULT_SIZES = [1000, 5000, 10000];
+const DEFAULT_MYSQL_SIZES = [1000, 5000];
 const OUT_DIR = join(import.meta.dirname, '..', '.bench');
 
-/** Sizes from `BENCH_SIZES` (comma-separated positive integers) or the defaults. */
-function parseSizes(value: string | undefined): number[] {
-  if (value === undefined || value.trim() === '') return DEFAULT_SIZES;
+/** Sizes from `BENCH_SIZES`/`BENCH_MYSQL_SIZES` (comma-separated positive integers, or `none`) or the defaults. */
+function parseSizes(value: string | undefined, defaults: number[], variable: string): number[] {
+  if (value === undefined || value.trim() === '') return defaults;
+  if (value.trim() === 'none') return [];
   const sizes = value.split(',').map((s) => Number(s.trim()));
   if (sizes.some((n) => !Number.isInteger(n) || n <= 0)) {
-    throw new Error(`bench: BENCH_SIZES must be comma-separated positive integers, got ${JSON.stringify(value)}`);
+    throw new Error(`bench: ${variable} must be comma-separated positive integers or none, got ${JSON.stringify(value)}`);
   }
   return sizes;
 }
@@ -91,7 +97,8 @@ async function benchSize(size: number): Promise<StepRecord[]> {
 
 async function main(): Promise<void> {
   const startedAt = new Date();
-  const sizes = parseSizes(process.env.BENCH_SIZES);
+  const sizes = parseSizes(process.env.BENCH_SIZES, DEFAULT_SIZES, 'BENCH_SIZES');
+  const mysqlSizes = parseSizes(process.env.BENCH_MYSQL_SIZES, DEFAULT_MYSQL_SIZES, 'BENCH_MYSQL_SIZES');
   if (!gcAvailable()) log('run with node --expose-gc for RSS baselines after a full GC');
   const onSignal = (): void => {
     void dropAll().finally(() => process.exit(130));
@@ -102,7 +109,8 @@ async function main(): Promise<void> {
   const steps: StepRecord[] = [];
   try {
     for (const size of sizes) steps.push(...(await benchSize(size)));
-    steps.push(...(await runReplaySteps(OUT_DIR, BENCH_PG_URL, log)));
+    if (sizes.length > 0) steps.push(...(await runReplaySteps(OUT_DIR, BENCH_PG_URL, log)));
+    for (const size of mysqlSizes) steps.push(...(await benchMysqlSize(size, OUT_DIR, log)));
   } finally {
     await dropAll();
   }
@@ -114,13 +122,16 @@ async function main(): Promise<void> {
     finishedAt: finishedAt.toISOString(),
     node: process.version,
     serverVersion: await serverVersion(),
+    mysqlServerVersion: mysqlSizes.length > 0 ? await mysqlServerVersion() : null,
     gcExposed: gcAvailable(),
     sizes,
+    mysqlSizes,
     totalWallMs,
     steps,
   });
   process.stdout.write(`${formatTable(steps)}\n\n`);
-  process.stdout.write(`pg_dump is the reference, run on the same base database in the same run. RSS: peak while the `);
+  process.stdout.write(`x dump: pg_dump --schema-only for PostgreSQL rows, mysqldump --no-data for "mysql:" rows, each `);
+  process.stdout.write(`run on the same base database in the same run. RSS: peak while the `);
   process.stdout.write(`step ran; "rise" is over the RSS before it (in-process steps only).\n`);
   process.stdout.write(`total ${(totalWallMs / 1000).toFixed(1)} s; results in ${resultsPath}\n`);
 }
