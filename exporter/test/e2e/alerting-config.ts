@@ -2,8 +2,8 @@
  * Test copies of the repository's alerting configuration for the end-to-end notification test, changed only where a
  * test on loopback must differ from production, and each change listed so the test can assert nothing else moved:
  *
- * - the Prometheus rules: only `for:` is shortened (production waits minutes before it pages; the test cannot);
- *   `expr`, labels and annotations stay byte-for-byte what the repo ships.
+ * - the Prometheus rules: only the `for:` of the alert under test is shortened (production waits minutes before it
+ *   pages; the test cannot); every other field of every rule stays what the repo ships.
  * - the Alertmanager configuration: the route tree (receivers, matchers, `group_by`, `continue`) and the inhibit
  *   rules are kept; only the timers (`group_wait`, `group_interval`, `repeat_interval`) are shortened, the Slack and
  *   email destinations point at the test's receivers, credentials are removed (the receivers ask for none), and
@@ -32,9 +32,11 @@ function rulesOf(doc: unknown): Node[] {
   return doc.groups.flatMap((group: unknown) => (isNode(group) && Array.isArray(group.rules) ? (group.rules as Node[]) : []));
 }
 
-/** The rules with their `for` removed: what must be identical between the repo's file and the test copy. */
-export function rulesWithoutFor(doc: unknown): Node[] {
-  return rulesOf(doc).map((rule) => Object.fromEntries(Object.entries(rule).filter(([key]) => key !== 'for')));
+/** The rules with the `for` of `alerts` removed: what must be identical between the repo's file and the test copy. */
+export function rulesWithoutFor(doc: unknown, alerts: readonly string[]): Node[] {
+  return rulesOf(doc).map((rule) =>
+    alerts.includes(String(rule.alert)) ? Object.fromEntries(Object.entries(rule).filter(([key]) => key !== 'for')) : rule,
+  );
 }
 
 /** A change the test copy made, for the test output. */
@@ -44,8 +46,11 @@ export interface ForRewrite {
   readonly to: string;
 }
 
-/** The rules file with every alerting rule's `for` set to `forDuration`; nothing else is touched. */
-export function shortenRuleDurations(text: string, forDuration: string): { text: string; rewrites: ForRewrite[] } {
+/**
+ * The rules file with the `for` of the named alerts replaced; nothing else is touched. An alert name the file does not
+ * have is an error, so a renamed rule cannot silently keep its production `for` in the test.
+ */
+export function shortenRuleDurations(text: string, durations: Readonly<Record<string, string>>): { text: string; rewrites: ForRewrite[] } {
   const doc = YAML.parseDocument(text);
   if (doc.errors.length > 0) throw new Error(`${RULES_FILE}: ${doc.errors[0]!.message}`);
   const rewrites: ForRewrite[] = [];
@@ -53,12 +58,14 @@ export function shortenRuleDurations(text: string, forDuration: string): { text:
   for (const group of groups.items) {
     for (const rule of (group.get('rules') as YAML.YAMLSeq<YAML.YAMLMap>).items) {
       const alert = rule.get('alert');
-      if (typeof alert !== 'string') continue;
+      if (typeof alert !== 'string' || !(alert in durations)) continue;
       const from = rule.get('for');
-      rule.set('for', forDuration);
-      rewrites.push({ alert, from: from === undefined ? '(none)' : String(from), to: forDuration });
+      rule.set('for', durations[alert]);
+      rewrites.push({ alert, from: from === undefined ? '(none)' : String(from), to: durations[alert]! });
     }
   }
+  const missing = Object.keys(durations).filter((alert) => !rewrites.some((r) => r.alert === alert));
+  if (missing.length > 0) throw new Error(`${RULES_FILE}: no alerting rule named ${missing.join(', ')}`);
   return { text: doc.toString(), rewrites };
 }
 
