@@ -1,76 +1,8 @@
 import { PanelPlugin } from '@grafana/data';
 
 import { SchemaDriftPanel } from './components/SchemaDriftPanel.tsx';
-import { DEFAULT_OPTIONS } from './types.ts';
+import { buildPanelOptions } from './options.ts';
 import type { SchemaDriftOptions } from './types.ts';
 
 /** The plugin Grafana loads from `module.js`: the panel component and its options editor. */
-export const plugin = new PanelPlugin<SchemaDriftOptions>(SchemaDriftPanel).setPanelOptions((builder) =>
-  builder
-    .addRadio({
-      path: 'defaultView',
-      name: 'Default view',
-      description: 'View shown when the dashboard opens; the panel header switches views.',
-      defaultValue: DEFAULT_OPTIONS.defaultView,
-      settings: {
-        options: [
-          { value: 'erd', label: 'ERD' },
-          { value: 'sql', label: 'SQL diff' },
-          { value: 'changes', label: 'Changes' },
-        ],
-      },
-    })
-    .addRadio({
-      path: 'layoutDirection',
-      name: 'Layout direction',
-      category: ['ERD'],
-      description: 'Direction in which foreign keys point in the automatic layout.',
-      defaultValue: DEFAULT_OPTIONS.layoutDirection,
-      settings: {
-        options: [
-          { value: 'LR', label: 'Left to right' },
-          { value: 'TB', label: 'Top to bottom' },
-        ],
-      },
-    })
-    .addBooleanSwitch({
-      path: 'onlyDrifted',
-      name: 'Only drifted tables',
-      category: ['ERD'],
-      description: 'Draw only the tables that drifted and the tables one foreign key away from them.',
-      defaultValue: DEFAULT_OPTIONS.onlyDrifted,
-    })
-    .addBooleanSwitch({
-      path: 'showColumnTypes',
-      name: 'Show column types',
-      category: ['ERD'],
-      defaultValue: DEFAULT_OPTIONS.showColumnTypes,
-    })
-    .addBooleanSwitch({
-      path: 'showExternalTables',
-      name: 'Show referenced tables outside the schemas',
-      category: ['ERD'],
-      description: 'Draw foreign keys to tables that were not inspected as edges to small stub boxes.',
-      defaultValue: DEFAULT_OPTIONS.showExternalTables,
-    })
-    .addRadio({
-      path: 'sqlDiffMode',
-      name: 'Diff layout',
-      category: ['SQL diff'],
-      defaultValue: DEFAULT_OPTIONS.sqlDiffMode,
-      settings: {
-        options: [
-          { value: 'split', label: 'Side by side' },
-          { value: 'unified', label: 'Unified' },
-        ],
-      },
-    })
-    .addTextInput({
-      path: 'target',
-      name: 'Target',
-      category: ['Data'],
-      description:
-        'Target shown in the header when the targets query returns several rows, e.g. $target. Empty: the target of the SQL query.',
-      defaultValue: DEFAULT_OPTIONS.target,
-    }),
-);
+export const plugin = new PanelPlugin<SchemaDriftOptions>(SchemaDriftPanel).setPanelOptions(buildPanelOptions);
