@@ -14,6 +14,8 @@ RUN npm ci --omit=dev --workspace exporter --include-workspace-root=false --no-a
 COPY exporter/bin exporter/bin
 COPY exporter/src exporter/src
 COPY exporter/examples exporter/examples
+# The alert runbook, served at /runbook (the rules' runbook_url points there).
+COPY docs/runbook.md docs/runbook.md
 
 # Reports and the desired-schema cache; mount a volume here so a restart keeps the history.
 RUN mkdir -p /var/lib/schema-drift && chown node:node /var/lib/schema-drift

@@ -10,6 +10,7 @@ import type { AgentConfig } from '../config/types.ts';
 import type { Report } from '../model/report.ts';
 import type { ReportStore } from '../store/report-store.ts';
 import { requireBearer } from './auth.ts';
+import { renderRunbookPage } from './runbook.ts';
 import { renderLandingPage } from './landing.ts';
 import { HttpError } from './params.ts';
 import { apiRouter } from './routes.ts';
@@ -72,6 +73,11 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/', (_req, res) => {
     res.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
     res.type('html').send(renderLandingPage(deps));
+  });
+  const runbook = renderRunbookPage();
+  app.get('/runbook', (_req, res) => {
+    res.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+    res.type('html').send(runbook);
   });
   app.get('/healthz', (_req, res) => {
     res.type('text').send('ok\n');

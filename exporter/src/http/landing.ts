@@ -63,6 +63,7 @@ export function renderLandingPage(deps: AppDeps): string {
 <li>${link('/metrics', 'Metrics')}</li>
 <li>${link(`${API_PREFIX}/targets`, 'Targets (JSON)')}</li>
 <li>${link('/healthz', 'Health')} · ${link('/readyz', 'Readiness')}</li>
+<li>${link('/runbook', 'Alert runbook')}</li>
 </ul>
 <h2>Targets</h2>
 ${targetSection(deps)}
