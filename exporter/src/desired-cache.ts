@@ -8,7 +8,7 @@
  * Values are shared between callers: treat them as immutable (the model's types are `readonly`).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { VERSION } from './version.ts';
 
@@ -30,12 +30,18 @@ export interface DesiredCacheOptions {
   readonly maxEntries?: number;
   /** Directory of the on-disk store (created when missing); no disk store when absent. */
   readonly directory?: string;
+  /**
+   * Files kept on disk, least recently used deleted first; default 16. Every new migration changes the directory's
+   * hash, so without a bound the store would grow for ever.
+   */
+  readonly maxDiskEntries?: number;
   /** Told about on-disk store problems (unreadable entry, failed write); the cache keeps working in memory. */
   readonly onWarning?: (message: string) => void;
 }
 
 const FORMAT_VERSION = 1;
 const DEFAULT_MAX_ENTRIES = 8;
+const DEFAULT_MAX_DISK_ENTRIES = 16;
 
 interface StoredEntry<T> {
   readonly formatVersion: number;
@@ -63,6 +69,7 @@ export function canonicalKey(key: DesiredCacheKey): string {
 /** In-memory LRU with an optional JSON store on disk, and single-flight replays. */
 export class DesiredCache<T> {
   readonly #max: number;
+  readonly #maxDisk: number;
   readonly #directory: string | undefined;
   readonly #warn: (message: string) => void;
   readonly #memory = new Map<string, T>();
@@ -70,6 +77,7 @@ export class DesiredCache<T> {
 
   constructor(options: DesiredCacheOptions = {}) {
     this.#max = Math.max(1, options.maxEntries ?? DEFAULT_MAX_ENTRIES);
+    this.#maxDisk = Math.max(1, options.maxDiskEntries ?? DEFAULT_MAX_DISK_ENTRIES);
     this.#directory = options.directory;
     this.#warn = options.onWarning ?? (() => {});
   }
@@ -143,7 +151,12 @@ export class DesiredCache<T> {
     try {
       const entry = JSON.parse(raw) as StoredEntry<T>;
       // The key is stored in full: a format change or a (theoretical) hash collision reads as a miss.
-      if (entry.formatVersion === FORMAT_VERSION && entry.key === text) return entry.value;
+      if (entry.formatVersion === FORMAT_VERSION && entry.key === text) {
+        // The modification time is the entry's last use: pruning deletes the least recently used files.
+        const now = new Date();
+        await utimes(file, now, now).catch(() => {});
+        return entry.value;
+      }
     } catch {
       this.#warn(`desired-schema cache: ignoring unreadable entry ${file}`);
     }
@@ -163,6 +176,28 @@ export class DesiredCache<T> {
     } catch (err) {
       await rm(temp, { force: true }).catch(() => {});
       this.#warn(`desired-schema cache: cannot write ${file}: ${String(err)}`);
+      return;
+    }
+    await this.#pruneDisk();
+  }
+
+  /** Deletes the least recently used files beyond `maxDiskEntries`. */
+  async #pruneDisk(): Promise<void> {
+    const directory = this.#directory;
+    if (!directory) return;
+    try {
+      const names = (await readdir(directory)).filter((n) => n.startsWith('desired-') && n.endsWith('.json'));
+      if (names.length <= this.#maxDisk) return;
+      const files = await Promise.all(
+        names.map(async (name) => {
+          const file = path.join(directory, name);
+          return { file, used: (await stat(file).catch(() => null))?.mtimeMs ?? 0 };
+        }),
+      );
+      files.sort((a, b) => b.used - a.used);
+      await Promise.all(files.slice(this.#maxDisk).map(({ file }) => rm(file, { force: true })));
+    } catch (err) {
+      this.#warn(`desired-schema cache: cannot prune ${directory}: ${String(err)}`);
     }
   }
 }

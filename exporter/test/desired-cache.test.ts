@@ -139,6 +139,27 @@ describe('DesiredCache on disk', () => {
     expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('keeps at most maxDiskEntries files, deleting the least recently used', async () => {
+    const directory = await cacheDir();
+    const write = (hash: string) => new DesiredCache<unknown>({ directory, maxDiskEntries: 2 }).getOrReplay({ ...KEY, directoryHash: hash }, counter(hash));
+    await write('a');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await write('b');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Using "a" again (a fresh cache reads it from disk) makes "b" the least recently used.
+    const reuse = counter('a-again');
+    await new DesiredCache<unknown>({ directory, maxDiskEntries: 2 }).getOrReplay({ ...KEY, directoryHash: 'a' }, reuse);
+    expect(reuse.calls).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await write('c');
+    // Which entries are left: each file stores its full key.
+    const names = await readdir(directory);
+    const hashes = await Promise.all(
+      names.map(async (name) => (JSON.parse(JSON.parse(await readFile(path.join(directory, name), 'utf8')).key) as { directoryHash: string }).directoryHash),
+    );
+    expect(hashes.sort()).toEqual(['a', 'c']);
+  });
+
   it('treats a corrupt entry as a miss, warns, and rewrites it', async () => {
     const directory = await cacheDir();
     await new DesiredCache<unknown>({ directory }).getOrReplay(KEY, counter());
