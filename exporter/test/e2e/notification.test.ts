@@ -198,7 +198,9 @@ describe('drift notifications through Prometheus and Alertmanager', () => {
     expect(((await linked.json()) as Report).status).toBe('drift');
 
     expect(mail!.subject).toBe(title);
-    expect(mail!.to).toEqual(['dba-team@example.com']);
+    const receivers = (YAML.parse(stack.files.alertmanager) as { receivers: { name: string; email_configs?: { to: string }[] }[] }).receivers;
+    const warningEmail = receivers.find((r) => r.name === 'schema-drift-warning')?.email_configs?.[0]?.to;
+    expect(mail!.to).toEqual([warningEmail]);
     const text = mail!.parts['text/plain'] ?? '';
     expect(text).toContain(`WARNING: Schema drift on ${TARGET}: ${countsText(drifted)}`);
     expect(text).toMatch(new RegExp(`Target: +${TARGET}\\n +Environment: +${ENVIRONMENT}\\n +Alert: +SchemaDriftDetected`));
