@@ -7,14 +7,15 @@
  *   dropped (creating `json` on MariaDB brings both back);
  * - server counters and session echoes in `attrs` (AUTO_INCREMENT, definer, sql_mode, client charset, timestamps)
  *   and where a check was declared (MariaDB's column or table `level`) are dropped: they are never drift;
+ * - routine bodies and trigger statements without comments (the `mysql` client strips them by default);
  * - foreign-key action `no action` reads as `restrict` (InnoDB checks both immediately; MySQL 8 and MariaDB print
  *   the unspecified action differently);
  * - names the server generated (`t_ibfk_1`, `t_chk_1`, `CONSTRAINT_1`, an index named after its first column or its
  *   foreign key) that differ only in their generated name from an identical part on the other side take the current
  *   side's name, so no rename is reported.
  */
-import type { Attrs, Column, Constraint, ForeignKey, Index, JsonValue, Schema, SchemaSnapshot, Table } from '../model/schema.ts';
-import { normalizeExpression } from './hooks-sql.ts';
+import type { Attrs, Column, Constraint, ForeignKey, Index, JsonValue, Schema, SchemaSnapshot, Table, Trigger } from '../model/schema.ts';
+import { lexMysql, normalizeExpression } from './hooks-sql.ts';
 import { normalizeType } from './hooks-types.ts';
 
 /** Attribute keys that are counters, statistics or echoes of the creating session, in any spelling. */
@@ -93,8 +94,34 @@ function normalizeTable(table: Table): Table {
       .map((k) => ({ ...k, attrs: withoutNoise(k.attrs) })),
     foreignKeys: table.foreignKeys.map((f) => ({ ...f, onUpdate: normalizeAction(f.onUpdate), onDelete: normalizeAction(f.onDelete), attrs: withoutNoise(f.attrs) })),
     indexes: table.indexes.map((i) => ({ ...i, attrs: withoutNoise(i.attrs) })),
-    triggers: table.triggers.map((t) => ({ ...t, attrs: withoutNoise(t.attrs) })),
+    triggers: table.triggers.map(normalizeTrigger),
   };
+}
+
+/** A trigger's `attrs.statement` (the raw body) compared like its definition: comments and blanks are not drift. */
+function normalizeTrigger(trigger: Trigger): Trigger {
+  const attrs = withoutNoise(trigger.attrs);
+  const statement = text(attrs?.statement);
+  return { ...trigger, ...(attrs ? { attrs: statement ? { ...attrs, statement: normalizeExpression(statement) } : attrs } : {}) };
+}
+
+/**
+ * A routine body without comments and with blanks collapsed (literals kept): the `mysql`/`mariadb` client strips
+ * comments from what it sends unless run with `--comments`, so a body applied from a script and one replayed by a
+ * driver differ only there. The planner creates routines from `definition`, which keeps them.
+ */
+export function normalizeRoutineBody(body: string): string {
+  let out = '';
+  let code = '';
+  for (const segment of lexMysql(body)) {
+    if (segment.kind === 'code' || segment.kind === 'comment') {
+      code += segment.kind === 'code' ? segment.text : ' ';
+      continue;
+    }
+    out += code.replace(/\s+/g, ' ') + segment.text;
+    code = '';
+  }
+  return (out + code.replace(/\s+/g, ' ')).trim();
 }
 
 function normalizeSchema(schema: Schema): Schema {
@@ -102,7 +129,7 @@ function normalizeSchema(schema: Schema): Schema {
     ...schema,
     tables: schema.tables.map(normalizeTable),
     views: schema.views.map((v) => ({ ...v, attrs: withoutNoise(v.attrs) })),
-    routines: schema.routines.map((r) => ({ ...r, attrs: withoutNoise(r.attrs) })),
+    routines: schema.routines.map((r) => ({ ...r, body: normalizeRoutineBody(r.body), attrs: withoutNoise(r.attrs) })),
   };
 }
 

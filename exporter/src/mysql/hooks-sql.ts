@@ -101,18 +101,21 @@ function normalizeCode(code: string): string {
 const PUNCT = new Set([...'()[],=<>!+-*/%&|^~:;.']);
 const OPERATOR = new Set([...'=<>!+-*/%&|^~:']);
 
-/** Drops blanks next to punctuation, keeping one between two operator characters (`- -1` must not become `--1`). */
-function tightenSpaces(text: string): string {
+/**
+ * Drops blanks next to punctuation, keeping one between two operator characters (`- -1` must not become `--1`).
+ * Characters marked `verbatim` (inside literals and quoted names) are never touched.
+ */
+function tightenSpaces(text: string, verbatim: readonly boolean[]): string {
   let out = '';
   for (let i = 0; i < text.length; i += 1) {
     const ch = text[i] as string;
-    if (ch !== ' ') {
+    if (ch !== ' ' || verbatim[i]) {
       out += ch;
       continue;
     }
     const prev = out.at(-1) ?? '';
     const next = text[i + 1] ?? '';
-    if (prev === '' || next === '' || next === ' ') continue;
+    if (prev === '' || next === '' || (next === ' ' && !verbatim[i + 1])) continue;
     if (OPERATOR.has(prev) && OPERATOR.has(next)) out += ' ';
     else if (!PUNCT.has(prev) && !PUNCT.has(next)) out += ' ';
   }
@@ -181,16 +184,26 @@ function unescapePrinterQuotes(sql: string): string {
 export function normalizeExpression(sql: string): string {
   const segments = lexMysql(unescapePrinterQuotes(sql.trim().replace(/;\s*$/, '')));
   let out = '';
+  const verbatim: boolean[] = [];
+  const emit = (piece: string, literal: boolean) => {
+    out += piece;
+    for (let i = 0; i < piece.length; i += 1) verbatim.push(literal);
+  };
   for (const segment of segments) {
-    if (segment.kind === 'comment') out += ' ';
-    else if (segment.kind === 'code') out += normalizeCode(segment.text);
-    else if (segment.kind === 'ident') out += SIMPLE_NAME.test(segment.value) && !/^\d+$/.test(segment.value) ? segment.value : `\`${segment.value.replaceAll('`', '``')}\``;
-    else {
-      out = out.replace(INTRODUCER, '');
-      out += canonicalLiteral(segment.value);
+    if (segment.kind === 'comment') emit(' ', false);
+    else if (segment.kind === 'code') emit(normalizeCode(segment.text), false);
+    else if (segment.kind === 'ident') {
+      const plain = SIMPLE_NAME.test(segment.value) && !/^\d+$/.test(segment.value);
+      emit(plain ? segment.value : `\`${segment.value.replaceAll('`', '``')}\``, !plain);
+    } else {
+      const stripped = out.replace(INTRODUCER, '');
+      verbatim.length = stripped.length;
+      out = stripped;
+      emit(canonicalLiteral(segment.value), true);
     }
   }
-  let text = dropDoubleParens(tightenSpaces(out.trim()));
+  const lead = out.length - out.trimStart().length;
+  let text = dropDoubleParens(tightenSpaces(out.trim(), verbatim.slice(lead)));
   while (fullyParenthesised(text)) text = text.slice(1, -1).trim();
   return text;
 }

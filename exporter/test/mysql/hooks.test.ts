@@ -13,7 +13,7 @@ import {
   normalizeType,
   normalizeViewDefinition,
 } from '../../src/mysql/hooks.ts';
-import { column, constraint, foreignKey, index, table } from '../diff/snapshot-factory.ts';
+import { column, constraint, foreignKey, index, routine, table, trigger } from '../diff/snapshot-factory.ts';
 
 const col = (raw: string, def: string | null, attrs: Column['attrs'] = {}): Column => column('c', raw, { default: def, attrs });
 const viewOf = (definition: string): View => ({
@@ -147,6 +147,8 @@ describe('mysqlHooks', () => {
       ['(`a` + 1) * 2', '`a` + 1 * 2'],
       ['(`a` + 1) * (`b`)', '`a` + 1 * `b`'],
       ["`s` = '(('", "`s` = '('"],
+      ["`s` = 'a  b'", "`s` = 'a b'"],
+      ['`Odd  Name` > 0', '`Odd Name` > 0'],
       ['`Weird Name` > 0', '`weird name` > 0'],
     ])('%s still differs from %s', (a, b) => {
       expect(normalizeExpression(a)).not.toBe(normalizeExpression(b));
@@ -214,6 +216,17 @@ describe('mysqlHooks snapshot pre-pass (through diffSchemas)', () => {
   it.each(real)('%s is still drift', (_name, current, desired, type) => {
     const changes = diff([current], [desired]);
     expect(changes.map((c) => c.type)).toContain(type);
+  });
+
+  it('reads routine bodies and trigger statements without comments (the mariadb client strips them)', () => {
+    const withRoutine = (body: string): SchemaSnapshot => {
+      const s = snapshot([base({ triggers: [trigger('tr', { definition: `CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW ${body}`, attrs: { statement: body } })] })]);
+      const r = routine('p', '', { kind: 'procedure', body, definition: `CREATE PROCEDURE p() ${body}` }, 'app');
+      return { ...s, schemas: s.schemas.map((x) => ({ ...x, routines: [r] })) };
+    };
+    const changes = (a: string, b: string) => diffSchemas({ current: withRoutine(a), desired: withRoutine(b), hooks: mysqlHooks });
+    expect(changes("BEGIN\n  -- why\n  SET @a = '--  kept';\nEND", "BEGIN\n  \n  SET @a = '--  kept'; /* x */\nEND")).toEqual([]);
+    expect(changes("BEGIN SET @a = 'a  b'; END", "BEGIN SET @a = 'a b'; END").map((c) => c.type).sort()).toEqual(['routine', 'trigger']);
   });
 
   it('reports raw values, not normalised ones', () => {
