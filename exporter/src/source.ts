@@ -13,7 +13,7 @@ import { readMigrationDirectory, type MigrationFile } from './migrations/index.t
 import type { Dialect, SchemaSnapshot } from './model/schema.ts';
 import { redactMysqlUrl } from './mysql/connect.ts';
 import { openReadOnlySession, redactUrl } from './postgres/connect.ts';
-import { inspectPostgres } from './postgres/inspect.ts';
+import { inspectPostgres, withCatalogRaceRetry } from './postgres/inspect.ts';
 import { replayPostgres } from './postgres/replay.ts';
 import { pendingMigrations, readPostgresRevision, type RevisionState } from './postgres/revision.ts';
 import { databaseDefaults } from './mysql/replay.ts';
@@ -126,6 +126,11 @@ export async function loadSource(
 }
 
 async function loadDatabase(url: string, options: SourceOptions): Promise<LoadedSource> {
+  // DDL running on the database while it is read can make a catalog function fail: read again in a new snapshot.
+  return withCatalogRaceRetry(() => loadDatabaseOnce(url, options));
+}
+
+async function loadDatabaseOnce(url: string, options: SourceOptions): Promise<LoadedSource> {
   const description = redactUrl(url);
   const session = await openReadOnlySession(url, {
     target: description,

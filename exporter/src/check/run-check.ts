@@ -26,7 +26,7 @@ import type { Plan } from '../model/plan.ts';
 import type { Report } from '../model/report.ts';
 import type { SchemaSnapshot } from '../model/schema.ts';
 import { openReadOnlySession, type PgSession } from '../postgres/connect.ts';
-import { inspectPostgres } from '../postgres/inspect.ts';
+import { inspectPostgres, withCatalogRaceRetry } from '../postgres/inspect.ts';
 import { replayEngineIdentity, replayPostgres } from '../postgres/replay.ts';
 import { pendingMigrations, readPostgresRevision, revisionExcludeFilter, type RevisionState } from '../postgres/revision.ts';
 import { checkFailure, checkSuccess, type CheckOutcome, type CheckProgress } from './failure-report.ts';
@@ -172,6 +172,15 @@ async function checkTarget(
 
 /** One read-only session: catalogs, then the revision table; always closed. */
 async function readLive(
+  target: TargetConfig,
+  openSession: (target: TargetConfig) => Promise<PgSession>,
+  signal: AbortSignal | undefined,
+): Promise<LiveSide> {
+  // DDL running on the target while it is read can make a catalog function fail: read again in a new snapshot.
+  return withCatalogRaceRetry(() => readLiveOnce(target, openSession, signal));
+}
+
+async function readLiveOnce(
   target: TargetConfig,
   openSession: (target: TargetConfig) => Promise<PgSession>,
   signal: AbortSignal | undefined,

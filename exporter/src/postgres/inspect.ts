@@ -262,3 +262,32 @@ function sortSchema(schema: Schema): void {
   // Overloads share a name; the identity arguments tell them apart.
   schema.routines.sort((a, b) => compareText(a.name, b.name) || compareText(a.identityArgs, b.identityArgs));
 }
+
+/**
+ * True when `err` (or a cause of it) is PostgreSQL's "cache lookup failed" (XX000): a catalog function such as
+ * `pg_get_indexdef` looked up an object that concurrent DDL dropped after the inspection's snapshot began (those
+ * functions read the current catalog, not the snapshot). A new snapshot does not see the object: retrying helps.
+ */
+export function isCatalogRace(err: unknown): boolean {
+  let current: unknown = err;
+  for (let depth = 0; current && depth < 8; depth += 1) {
+    const { code, message } = current as { code?: unknown; message?: unknown };
+    if (code === 'XX000' && typeof message === 'string' && message.includes('cache lookup failed')) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
+ * Runs `read` (open a session, inspect, close) again in a new session when it met concurrent DDL
+ * ({@link isCatalogRace}), up to `attempts` times in all; any other error is thrown at once.
+ */
+export async function withCatalogRaceRetry<T>(read: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await read();
+    } catch (err) {
+      if (attempt >= attempts || !isCatalogRace(err)) throw err;
+    }
+  }
+}
