@@ -88,6 +88,9 @@ function redactAnyUrl(text: string): string {
   return urlDialect(text) === 'mysql' ? redactMysqlUrl(text) : redactUrl(text);
 }
 
+/** `key=value` pairs, the libpq connection string form. */
+const KEYWORD_VALUE = /(^|\s)[a-z_]+\s*=/i;
+
 /** Which kind of source a command-line argument names; throws {@link ConfigError} when none fits. */
 export async function classifySource(text: string): Promise<SourceKind> {
   const scheme = URL_SCHEME.exec(text)?.[1]?.toLowerCase();
@@ -99,6 +102,12 @@ export async function classifySource(text: string): Promise<SourceKind> {
     );
   }
   const info = await stat(text).catch(() => null);
+  if (!info && KEYWORD_VALUE.test(text)) {
+    // A libpq keyword/value string (`host=db password=...`): never echo it, it may hold a password.
+    throw new ConfigError('keyword/value connection strings are not accepted: write a postgres:// or mysql:// URL', {
+      target: '<connection string>',
+    });
+  }
   if (!info) throw new ConfigError('no such file or directory, and not a database URL', { file: text });
   if (info.isDirectory()) return 'directory';
   return 'snapshot';

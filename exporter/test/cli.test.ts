@@ -127,6 +127,7 @@ describe('schema-drift errors: one clear line, exit 2, no secrets', () => {
     ['an unreachable host', ['inspect', 'postgres://app:s3cret-pw@127.0.0.1:1/app'], /127\.0\.0\.1:1/],
     ['a missing database', ['inspect', missingDb], /sd_no_such_database/],
     ['a path that does not exist', ['inspect', '/nonexistent/sd-migrations'], /\/nonexistent\/sd-migrations/],
+    ['a keyword/value connection string, without echoing it', ['inspect', 'host=127.0.0.1 password=s3cret-pw dbname=test'], /keyword\/value connection strings/],
     ['a malformed --exclude rule', ['inspect', EXAMPLE_MIGRATIONS, '--exclude', 'tabel:x'], /--exclude "tabel:x"/],
   ])('%s', async (_what, argv, pattern) => {
     const result = await run(...argv);
