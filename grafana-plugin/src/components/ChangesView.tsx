@@ -1,17 +1,106 @@
-// PLACEHOLDER (foundation): the view engineer replaces this file with the sortable, filterable changes table.
-import React from 'react';
+import React, { useMemo, useState } from 'react';
+import { css } from '@emotion/css';
+import type { GrafanaTheme2 } from '@grafana/data';
+import { FilterInput, InteractiveTable, RadioButtonGroup, useStyles2 } from '@grafana/ui';
 
+import type { ChangeAction, ChangeRow } from '../data/index.ts';
 import type { ViewProps } from '../view-props.ts';
+import { ActionBadge, HazardBadges } from './badges.tsx';
+import { TEST_IDS } from './test-ids.ts';
 
-/** Table of the report's changes. Placeholder: one line per change. */
-export function ChangesView({ model }: ViewProps): React.JSX.Element {
-  return (
-    <ul data-testid="schema-drift-changes-placeholder">
-      {model.changes.map((change) => (
-        <li key={change.index}>
-          {change.action} {change.subject}
-        </li>
-      ))}
-    </ul>
+const HAZARD_CELL = css({ display: 'inline-flex', flexWrap: 'wrap', gap: 4 });
+
+type ActionFilter = ChangeAction | 'all';
+
+/** Rows whose action matches and whose subject, kind, details or hazards contain every word of `text`. */
+export function filterChanges(rows: readonly ChangeRow[], action: ActionFilter, text: string): ChangeRow[] {
+  const words = text.toLowerCase().split(/\s+/).filter(Boolean);
+  return rows.filter((row) => {
+    if (action !== 'all' && row.action !== action) return false;
+    const hay = `${row.subject} ${row.kind} ${row.action} ${row.details} ${row.hazards.join(' ')}`.toLowerCase();
+    return words.every((w) => hay.includes(w));
+  });
+}
+
+const COLUMNS = [
+  { id: 'index', header: '#', sortType: 'number' as const, cell: ({ row }: CellArg) => <span>{row.original.index}</span> },
+  { id: 'action', header: 'Action', sortType: 'string' as const, cell: ({ row }: CellArg) => <ActionBadge action={row.original.action} /> },
+  { id: 'kind', header: 'Kind', sortType: 'string' as const },
+  {
+    id: 'subject',
+    header: 'Object',
+    sortType: 'string' as const,
+    cell: ({ row }: CellArg) => (
+      <code data-testid={TEST_IDS.changesRow} data-action={row.original.action}>
+        {row.original.subject}
+      </code>
+    ),
+  },
+  { id: 'details', header: 'Expected vs actual', cell: ({ row }: CellArg) => <span>{row.original.details}</span> },
+  {
+    id: 'hazardText',
+    header: 'Hazards',
+    sortType: 'string' as const,
+    cell: ({ row }: CellArg) => (
+      <span className={HAZARD_CELL}>
+        <HazardBadges hazards={row.original.hazards} />
+      </span>
+    ),
+  },
+];
+
+interface CellArg {
+  row: { original: ChangeRow & { hazardText: string } };
+}
+
+/** The report's changes as a sortable (click a header) and filterable (action, free text) table. */
+export function ChangesView({ model, width, height }: ViewProps): React.JSX.Element {
+  const styles = useStyles2(getStyles);
+  const [action, setAction] = useState<ActionFilter>('all');
+  const [text, setText] = useState('');
+  const rows = useMemo(
+    () => filterChanges(model.changes, action, text).map((r) => ({ ...r, hazardText: r.hazards.join(',') })),
+    [model.changes, action, text],
   );
+  const counts = (a: ChangeAction) => model.changes.filter((c) => c.action === a).length;
+  const options = [
+    { value: 'all' as const, label: `All (${model.changes.length})` },
+    { value: 'extra' as const, label: `Extra (${counts('extra')})` },
+    { value: 'missing' as const, label: `Missing (${counts('missing')})` },
+    { value: 'changed' as const, label: `Changed (${counts('changed')})` },
+  ];
+  if (model.changes.length === 0) {
+    return (
+      <div className={styles.message} data-testid={TEST_IDS.noDrift} style={{ width, height }}>
+        No drift: the database matches the migrations.
+      </div>
+    );
+  }
+  return (
+    <div className={styles.root} style={{ width, height }} data-testid={TEST_IDS.changesView}>
+      <div className={styles.bar}>
+        <RadioButtonGroup<ActionFilter> size="sm" options={options} value={action} onChange={setAction} />
+        <div className={styles.filter} data-testid={TEST_IDS.changesFilter}>
+          <FilterInput placeholder="Filter by object, kind, details, hazard" value={text} onChange={setText} />
+        </div>
+        <span className={styles.muted}>
+          {rows.length} of {model.changes.length} shown
+        </span>
+      </div>
+      <div className={styles.scroll}>
+        <InteractiveTable columns={COLUMNS} data={rows} getRowId={(r) => String(r.index)} />
+      </div>
+    </div>
+  );
+}
+
+function getStyles(theme: GrafanaTheme2) {
+  return {
+    root: css({ display: 'flex', flexDirection: 'column', gap: theme.spacing(1), padding: theme.spacing(0, 1, 1, 1) }),
+    bar: css({ display: 'flex', alignItems: 'center', gap: theme.spacing(1), flexWrap: 'wrap' }),
+    filter: css({ flex: '0 1 360px' }),
+    muted: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
+    scroll: css({ overflow: 'auto', flex: '1 1 auto', minHeight: 0 }),
+    message: css({ display: 'flex', alignItems: 'center', justifyContent: 'center', color: theme.colors.text.secondary }),
+  };
 }

@@ -1,5 +1,5 @@
 import React from 'react';
-import { css } from '@emotion/css';
+import { css, cx } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Badge, Drawer, useStyles2 } from '@grafana/ui';
 
@@ -142,10 +142,10 @@ function getStyles(theme: GrafanaTheme2) {
     list: css({ listStyle: 'none', padding: 0, margin: theme.spacing(0, 0, 2, 0) }),
     change: css({ padding: theme.spacing(1, 0), borderBottom: `1px solid ${theme.colors.border.weak}` }),
     changeHead: css({ display: 'flex', flexWrap: 'wrap', gap: theme.spacing(1), alignItems: 'center' }),
-    attrs: css(table, { marginTop: theme.spacing(1), fontFamily: theme.typography.fontFamilyMonospace }),
+    attrs: cx(table, css({ marginTop: theme.spacing(1), fontFamily: theme.typography.fontFamilyMonospace })),
     expected: css({ color: theme.colors.error.text }),
     actual: css({ color: theme.colors.success.text }),
-    columns: css(table, { fontFamily: theme.typography.fontFamilyMonospace }),
+    columns: cx(table, css({ fontFamily: theme.typography.fontFamilyMonospace })),
     ghost: css({ opacity: 0.6, textDecoration: 'line-through' }),
   };
 }

@@ -1,0 +1,313 @@
+/**
+ * The panel in a real browser (Debian Chromium through playwright-core; there is no Grafana server on these
+ * machines, so this stands in for one): the harness page renders `SchemaDriftPanel` in the real @grafana/ui theme
+ * with frames produced by the real engine (fixtures/generate-fixtures.ts). Asserts what is drawn, switches views,
+ * opens the drawer, sorts and filters the changes, and saves screenshots in light and dark theme under
+ * `screenshots/`. The 1,000-table case prints its figures (layout, first draw, DOM size, zoom frame) without timing
+ * assertions.
+ */
+import { mkdtemp, mkdir, readFile, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+
+import { TEST_IDS } from '../../src/components/test-ids.ts';
+import { buildHarness } from './harness/build-harness.ts';
+import { serveHarness } from './harness/serve.ts';
+import type { HarnessServer } from './harness/serve.ts';
+
+const require = createRequire(import.meta.url);
+const { chromium } = require('playwright-core') as typeof import('playwright-core');
+
+const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
+const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
+const tid = (id: string): string => `[data-testid="${id}"]`;
+
+interface FrameJson {
+  schema: { refId: string; fields: Array<{ name: string }> };
+  data: { values: unknown[][] };
+}
+
+/** The rows of one fixture frame as objects, to compute what the panel must draw. */
+async function fixtureRows(name: string, refId: string): Promise<Array<Record<string, unknown>>> {
+  const fixture = JSON.parse(await readFile(join(FIXTURES, `${name}.json`), 'utf8')) as { frames: FrameJson[] };
+  const frame = fixture.frames.find((f) => f.schema.refId === refId);
+  if (!frame) throw new Error(`fixture ${name} has no frame ${refId}`);
+  const names = frame.schema.fields.map((f) => f.name);
+  const length = frame.data.values[0]?.length ?? 0;
+  return Array.from({ length }, (_, i) => Object.fromEntries(names.map((n, j) => [n, frame.data.values[j]?.[i]])));
+}
+
+let dir = '';
+let server: HarnessServer | null = null;
+let browser: Browser | null = null;
+
+/** Resolves `promise`, or gives up after `ms` so a hung browser cannot hang the suite. */
+function bounded<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  return Promise.race([promise, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms))]);
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'schema-drift-harness-'));
+  await mkdir(SCREENSHOTS, { recursive: true });
+  await buildHarness(dir);
+  server = await serveHarness(dir);
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await bounded(browser?.close() ?? Promise.resolve(), 10_000);
+  await bounded(server?.close() ?? Promise.resolve(), 5_000);
+  if (dir) await rm(dir, { recursive: true, force: true });
+}, 30_000);
+
+interface OpenOptions {
+  fixture?: string;
+  theme?: 'light' | 'dark';
+  options?: Record<string, unknown>;
+  width?: number;
+  height?: number;
+}
+
+/** Opens the harness with a fixture and waits until the panel has rendered. */
+async function open(o: OpenOptions): Promise<Page> {
+  if (!browser || !server) throw new Error('browser not started');
+  const width = o.width ?? 1280;
+  const height = o.height ?? 760;
+  const page = await browser.newPage({ viewport: { width: width + 16, height: height + 16 } });
+  page.setDefaultTimeout(15_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  const query = new URLSearchParams({
+    theme: o.theme ?? 'dark',
+    width: String(width),
+    height: String(height),
+    options: JSON.stringify(o.options ?? {}),
+  });
+  if (o.fixture) query.set('fixture', o.fixture);
+  await page.goto(`${server.url}/?${query}`);
+  await page.waitForFunction(() => window.harnessReady === true, null, { timeout: 30_000 });
+  expect(errors).toEqual([]);
+  return page;
+}
+
+async function waitForErd(page: Page): Promise<void> {
+  await page.waitForSelector(tid(TEST_IDS.erdSvg), { timeout: 60_000 });
+}
+
+const count = (page: Page, selector: string): Promise<number> => page.locator(selector).count();
+
+/** Picks an option of a @grafana/ui RadioButtonGroup by its label (the hidden input covers the label). */
+async function pickRadio(page: Page, label: string): Promise<void> {
+  await page.locator(`input[type="radio"][title^="${label}"]`).click();
+}
+
+describe('30-table drifted schema (frames from the real engine)', () => {
+  it.each(['dark', 'light'] as const)('ERD draws every table, column status, edge and the ghosted missing table (%s)', async (theme) => {
+    const tables = await fixtureRows('drift-30', 'tables');
+    const columns = await fixtureRows('drift-30', 'columns');
+    const relations = await fixtureRows('drift-30', 'relations');
+    const page = await open({ fixture: 'drift-30', theme });
+    await waitForErd(page);
+
+    expect(await count(page, tid(TEST_IDS.erdTable))).toBe(tables.length);
+    for (const status of ['extra', 'missing', 'changed'] as const) {
+      const expected = columns.filter((c) => c.status === status).length;
+      expect(await count(page, `${tid(TEST_IDS.erdColumn)}[data-status="${status}"]`), `columns ${status}`).toBe(expected);
+    }
+    // Every relation has both ends among the nodes here, so every one is an edge.
+    expect(await count(page, tid(TEST_IDS.erdEdge))).toBe(relations.length);
+    expect(await count(page, `${tid(TEST_IDS.erdEdge)}[data-status="missing"]`)).toBe(
+      relations.filter((r) => r.status === 'missing').length,
+    );
+    const missing = tables.filter((t) => t.status === 'missing').map((t) => t.id);
+    expect(missing.length).toBeGreaterThan(0);
+    const ghosts = await page.locator(`${tid(TEST_IDS.erdTable)}[data-ghost="true"]`).evaluateAll((els) =>
+      els.map((e) => e.getAttribute('data-table-id')),
+    );
+    expect(ghosts).toEqual(missing);
+    expect(await count(page, `${tid(TEST_IDS.legend)} [data-status]`)).toBe(3);
+    await page.screenshot({ path: join(SCREENSHOTS, `erd-30-${theme}.png`) });
+    await page.close();
+  });
+
+  it('fit, zoom buttons and the wheel change the viewBox; only-drift hides the unrelated tables', async () => {
+    const tables = await fixtureRows('drift-30', 'tables');
+    const page = await open({ fixture: 'drift-30', options: { layoutDirection: 'TB' } });
+    await waitForErd(page);
+    const svg = page.locator(tid(TEST_IDS.erdSvg));
+    const fitted = await svg.getAttribute('data-scale');
+    await page.click(tid(TEST_IDS.erdZoomIn));
+    expect(Number(await svg.getAttribute('data-scale'))).toBeGreaterThan(Number(fitted));
+    await svg.hover({ position: { x: 600, y: 300 } });
+    await page.mouse.wheel(0, -600);
+    await page.waitForTimeout(100);
+    const zoomed = Number(await svg.getAttribute('data-scale'));
+    expect(zoomed).toBeGreaterThan(Number(fitted) * 1.4);
+    const before = await svg.getAttribute('viewBox');
+    await page.mouse.move(600, 300);
+    await page.mouse.down();
+    await page.mouse.move(450, 200, { steps: 5 });
+    await page.mouse.up();
+    expect(await svg.getAttribute('viewBox')).not.toBe(before);
+    await page.click(tid(TEST_IDS.erdFit));
+    expect(await svg.getAttribute('data-scale')).toBe(fitted);
+
+    await page.getByText('Only drift and neighbours').click();
+    await page.waitForFunction(
+      ([sel, n]) => document.querySelectorAll(sel as string).length < (n as number),
+      [tid(TEST_IDS.erdTable), tables.length] as const,
+      { timeout: 30_000 },
+    );
+    const shown = await count(page, tid(TEST_IDS.erdTable));
+    const drifted = tables.filter((t) => t.status !== 'ok').length;
+    expect(shown).toBeGreaterThanOrEqual(drifted);
+    expect(shown).toBeLessThan(tables.length);
+    await page.screenshot({ path: join(SCREENSHOTS, 'erd-30-only-drift-light-tb.png') });
+    await page.close();
+  });
+
+  it('clicking a changed table opens the drawer with its changes, expected vs actual', async () => {
+    const tables = await fixtureRows('drift-30', 'tables');
+    const target = tables.find((t) => t.status === 'changed' && Number(t.change_count) >= 2) ?? tables.find((t) => t.status === 'changed');
+    if (!target) throw new Error('fixture has no changed table');
+    const page = await open({ fixture: 'drift-30', theme: 'light' });
+    await waitForErd(page);
+    await page.locator(`${tid(TEST_IDS.erdTable)}[data-table-id="${String(target.id)}"] rect`).first().click();
+    const drawer = page.locator(tid(TEST_IDS.drawer));
+    await drawer.waitFor({ timeout: 10_000 });
+    expect(await drawer.getAttribute('data-table-id')).toBe(target.id);
+    expect(await count(page, `${tid(TEST_IDS.drawer)} ${tid(TEST_IDS.drawerChange)}`)).toBe(Number(target.change_count));
+    await page.screenshot({ path: join(SCREENSHOTS, 'drawer-30-light.png') });
+    await page.close();
+  });
+
+  it.each(['dark', 'light'] as const)('switches ERD → SQL → Changes; SQL marks changed lines, lists statements with hazards and a copy button (%s)', async (theme) => {
+    const statements = await fixtureRows('drift-30', 'statements');
+    const page = await open({ fixture: 'drift-30', theme });
+    await waitForErd(page);
+    await pickRadio(page, 'SQL diff');
+    await page.waitForSelector(tid(TEST_IDS.sqlView));
+    expect(await count(page, tid(TEST_IDS.erdSvg))).toBe(0);
+    expect(await count(page, tid(TEST_IDS.sqlSplit))).toBe(1);
+    expect(await count(page, tid(TEST_IDS.sqlLineChanged))).toBeGreaterThan(0);
+    expect(await count(page, tid(TEST_IDS.sqlStatement))).toBe(statements.length);
+    const withHazards = statements.filter((s) => String(s.hazards ?? '') !== '').length;
+    expect(await count(page, `${tid(TEST_IDS.sqlStatement)}:not([data-hazards=""])`)).toBe(withHazards);
+    expect(await count(page, `${tid(TEST_IDS.sqlHazard)}[data-hazard="data_loss"]`)).toBeGreaterThan(0);
+    expect(await page.locator(tid(TEST_IDS.sqlCopy)).isEnabled()).toBe(true);
+    expect(await count(page, '.token.keyword')).toBeGreaterThan(0);
+    await page.screenshot({ path: join(SCREENSHOTS, `sql-30-${theme}.png`) });
+    await pickRadio(page, 'Unified');
+    await page.waitForSelector(tid(TEST_IDS.sqlUnified));
+    expect(await count(page, tid(TEST_IDS.sqlLineChanged))).toBeGreaterThan(0);
+
+    await pickRadio(page, 'Changes');
+    await page.waitForSelector(tid(TEST_IDS.changesView));
+    expect(await count(page, tid(TEST_IDS.sqlView))).toBe(0);
+    await page.close();
+  });
+
+  it.each(['dark', 'light'] as const)('changes table sorts and filters (%s)', async (theme) => {
+    const changes = await fixtureRows('drift-30', 'changes');
+    const page = await open({ fixture: 'drift-30', theme, options: { defaultView: 'changes' } });
+    await page.waitForSelector(tid(TEST_IDS.changesView));
+    const subjects = () => page.locator(tid(TEST_IDS.changesRow)).allTextContents();
+    expect(await subjects()).toEqual(changes.map((c) => c.subject));
+    await page.screenshot({ path: join(SCREENSHOTS, `changes-30-${theme}.png`) });
+
+    await page.getByRole('columnheader', { name: 'Object' }).getByRole('button').click();
+    const sorted = changes.map((c) => String(c.subject)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    expect(await subjects()).toEqual(sorted);
+
+    await pickRadio(page, 'Missing (');
+    const missing = changes.filter((c) => c.action === 'missing');
+    expect((await subjects()).sort()).toEqual(missing.map((c) => String(c.subject)).sort());
+
+    await pickRadio(page, 'All (');
+    await page.locator(`${tid(TEST_IDS.changesFilter)} input`).fill('data_loss');
+    const lossy = changes.filter((c) => String(c.hazards).includes('data_loss'));
+    expect(lossy.length).toBeGreaterThan(0);
+    expect((await subjects()).sort()).toEqual(lossy.map((c) => String(c.subject)).sort());
+    await page.close();
+  });
+});
+
+describe('1,000-table schema', () => {
+  it('draws 1,000+ tables at fit as light rectangles, zooms into columns, and reports its figures', async () => {
+    const tables = await fixtureRows('drift-1000', 'tables');
+    const started = Date.now();
+    const page = await open({ fixture: 'drift-1000' });
+    await waitForErd(page);
+    const firstDrawMs = Date.now() - started;
+    const stats = page.locator(tid(TEST_IDS.erdStats));
+    const layoutMs = Number(await stats.getAttribute('data-layout-ms'));
+    const svg = page.locator(tid(TEST_IDS.erdSvg));
+    expect(await count(page, tid(TEST_IDS.erdTable))).toBe(tables.length);
+    expect(await svg.getAttribute('data-detail')).toBe('box');
+    // Light DOM at fit: no column rows at all, one group per table.
+    expect(await count(page, tid(TEST_IDS.erdColumn))).toBe(0);
+    const domAtFit = await page.evaluate(() => document.querySelectorAll('svg *').length);
+
+    // Zoom in around the middle until columns appear; time a frame of wheel zoom.
+    await svg.hover({ position: { x: 640, y: 380 } });
+    const frameMs = await page.evaluate(async () => {
+      const el = document.querySelector('[data-testid="schema-drift-erd-svg"]');
+      const t0 = performance.now();
+      el?.dispatchEvent(new WheelEvent('wheel', { deltaY: -300, clientX: 640, clientY: 380, bubbles: true, cancelable: true }));
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      return performance.now() - t0;
+    });
+    for (let i = 0; i < 8 && (await svg.getAttribute('data-detail')) !== 'full'; i++) {
+      await page.mouse.wheel(0, -500);
+      await page.waitForTimeout(50);
+    }
+    expect(await svg.getAttribute('data-detail')).toBe('full');
+    const visibleZoomed = await count(page, tid(TEST_IDS.erdTable));
+    expect(visibleZoomed).toBeLessThan(tables.length);
+    expect(await count(page, tid(TEST_IDS.erdColumn))).toBeGreaterThan(0);
+    const domZoomed = await page.evaluate(() => document.querySelectorAll('svg *').length);
+    await page.screenshot({ path: join(SCREENSHOTS, 'erd-1000-zoomed-dark.png') });
+    await page.click(tid(TEST_IDS.erdFit));
+    await page.screenshot({ path: join(SCREENSHOTS, 'erd-1000-fit-dark.png') });
+
+    process.stdout.write(
+      `[browser] 1,000-table ERD: ${tables.length} nodes; ELK layout ${layoutMs} ms in page; ` +
+        `navigation to first ERD draw ${firstDrawMs} ms; SVG elements at fit ${domAtFit}, zoomed in ${domZoomed} ` +
+        `(${visibleZoomed} boxes visible); one wheel-zoom step to painted frame ${frameMs.toFixed(1)} ms\n`,
+    );
+    expect(layoutMs).toBeGreaterThan(0);
+    await page.close();
+  }, 120_000);
+
+  it('only drift and neighbours on 1,000 tables keeps a small readable graph', async () => {
+    const tables = await fixtureRows('drift-1000', 'tables');
+    const page = await open({ fixture: 'drift-1000', theme: 'light', options: { onlyDrifted: true } });
+    await waitForErd(page);
+    const shown = await count(page, tid(TEST_IDS.erdTable));
+    expect(shown).toBeGreaterThanOrEqual(tables.filter((t) => t.status !== 'ok').length);
+    expect(shown).toBeLessThan(tables.length / 4);
+    process.stdout.write(
+      `[browser] 1,000-table ERD, only drift + neighbours: ${shown} boxes, layout ${await page
+        .locator(tid(TEST_IDS.erdStats))
+        .getAttribute('data-layout-ms')} ms\n`,
+    );
+    await page.screenshot({ path: join(SCREENSHOTS, 'erd-1000-only-drift-light.png') });
+    await page.close();
+  }, 120_000);
+});
+
+describe('states', () => {
+  it('no frames: the panel says so instead of drawing nothing', async () => {
+    const page = await open({});
+    await page.waitForSelector(tid('schema-drift-no-data'));
+    expect(await page.locator(tid('schema-drift-no-data')).textContent()).toContain('No schema-drift data');
+    await page.close();
+  });
+});
