@@ -184,6 +184,9 @@ describe('30-table drifted schema (frames from the real engine)', () => {
     await drawer.waitFor({ timeout: 10_000 });
     expect(await drawer.getAttribute('data-table-id')).toBe(target.id);
     expect(await count(page, `${tid(TEST_IDS.drawer)} ${tid(TEST_IDS.drawerChange)}`)).toBe(Number(target.change_count));
+    // The drawer slides in: let its animation finish before the screenshot.
+    await page.mouse.move(5, 5);
+    await page.waitForTimeout(800);
     await page.screenshot({ path: join(SCREENSHOTS, 'drawer-30-light.png') });
     await page.close();
   });
