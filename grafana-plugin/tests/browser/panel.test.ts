@@ -169,7 +169,7 @@ describe('30-table drifted schema (frames from the real engine)', () => {
     const drifted = tables.filter((t) => t.status !== 'ok').length;
     expect(shown).toBeGreaterThanOrEqual(drifted);
     expect(shown).toBeLessThan(tables.length);
-    await page.screenshot({ path: join(SCREENSHOTS, 'erd-30-only-drift-light-tb.png') });
+    await page.screenshot({ path: join(SCREENSHOTS, 'erd-30-only-drift-dark-tb.png') });
     await page.close();
   });
 
