@@ -1,5 +1,5 @@
 /**
- * Foreign keys (`KEY_COLUMN_USAGE` joined to `REFERENTIAL_CONSTRAINTS`, one query) and check constraints
+ * Foreign keys (`KEY_COLUMN_USAGE` and `REFERENTIAL_CONSTRAINTS`, two queries) and check constraints
  * (`CHECK_CONSTRAINTS`, one query whose shape depends on the flavour).
  */
 import type { Constraint, ForeignKey, ReferentialAction } from '../model/schema.ts';
@@ -18,14 +18,23 @@ interface RawFkColumn {
   ref_schema: string;
   ref_table: string;
   ref_column: string;
+}
+
+interface RawFkRule {
+  table: string;
+  name: string;
   update_rule: string;
   delete_rule: string;
-  match_option: string | null;
 }
 
 /**
  * Foreign keys of every table, columns in key order. A referenced table in the inspected database is named with
  * `ctx.schemaName`, so a snapshot of a scratch database reads like one of the live database.
+ *
+ * Two queries, `KEY_COLUMN_USAGE` (columns) and `REFERENTIAL_CONSTRAINTS` (actions), each filtered by the constant
+ * database and joined here: MariaDB pushes that constant only into the first `information_schema` table of a join,
+ * so joining them in SQL opened every table of every database and compared the two row sets pairwise (5.6 s at
+ * 5,000 tables instead of 0.8 s).
  */
 export async function inspectForeignKeys(ctx: InspectContext): Promise<TablePart<ForeignKey>[]> {
   const rows = await catalogQuery<RawFkColumn>(
@@ -33,30 +42,39 @@ export async function inspectForeignKeys(ctx: InspectContext): Promise<TablePart
     'foreign keys',
     `SELECT k.TABLE_NAME AS \`table\`, k.CONSTRAINT_NAME AS name, k.COLUMN_NAME AS column_name,
        k.REFERENCED_TABLE_SCHEMA AS ref_schema, k.REFERENCED_TABLE_NAME AS ref_table,
-       k.REFERENCED_COLUMN_NAME AS ref_column, r.UPDATE_RULE AS update_rule, r.DELETE_RULE AS delete_rule,
-       r.MATCH_OPTION AS match_option
+       k.REFERENCED_COLUMN_NAME AS ref_column
      FROM information_schema.KEY_COLUMN_USAGE k
-     JOIN information_schema.REFERENTIAL_CONSTRAINTS r
-       ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.TABLE_NAME = k.TABLE_NAME
-      AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME
      WHERE k.TABLE_SCHEMA = ? AND k.REFERENCED_TABLE_NAME IS NOT NULL
      ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION`,
   );
+  const rules = await catalogQuery<RawFkRule>(
+    ctx,
+    'foreign key actions',
+    `SELECT r.TABLE_NAME AS \`table\`, r.CONSTRAINT_NAME AS name, r.UPDATE_RULE AS update_rule,
+       r.DELETE_RULE AS delete_rule
+     FROM information_schema.REFERENTIAL_CONSTRAINTS r
+     WHERE r.CONSTRAINT_SCHEMA = ?`,
+  );
+  const ruleOf = new Map(rules.map((r) => [`${r.table}\u0000${r.name}`, r]));
   const byKey = new Map<string, RawFkColumn[]>();
   for (const row of rows) pushTo(byKey, `${row.table}\u0000${row.name}`, row);
-  return [...byKey.values()].map((cols) => {
+  const out: TablePart<ForeignKey>[] = [];
+  for (const [key, cols] of byKey) {
     const first = cols[0] as RawFkColumn;
-    return { table: first.table, value: toForeignKey(ctx, first, cols) };
-  });
+    // A key without actions was dropped between the two queries (the SQL join left it out too).
+    const rule = ruleOf.get(key);
+    if (rule) out.push({ table: first.table, value: toForeignKey(ctx, first, rule, cols) });
+  }
+  return out;
 }
 
-function toForeignKey(ctx: InspectContext, first: RawFkColumn, cols: RawFkColumn[]): ForeignKey {
+function toForeignKey(ctx: InspectContext, first: RawFkColumn, rule: RawFkRule, cols: RawFkColumn[]): ForeignKey {
   const sameDatabase = first.ref_schema === ctx.database;
   const refSchema = sameDatabase ? ctx.schemaName : first.ref_schema;
   const columns = cols.map((c) => c.column_name);
   const refColumns = cols.map((c) => c.ref_column);
-  const onUpdate = action(first.update_rule);
-  const onDelete = action(first.delete_rule);
+  const onUpdate = action(rule.update_rule);
+  const onDelete = action(rule.delete_rule);
   const refName = sameDatabase ? ident(first.ref_table) : `${ident(first.ref_schema)}.${ident(first.ref_table)}`;
   return {
     name: first.name,

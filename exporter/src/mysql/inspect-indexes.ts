@@ -33,7 +33,13 @@ interface RawPart {
   expression: string | null;
 }
 
-/** Every index of every table of the database, key parts in `SEQ_IN_INDEX` order. */
+/**
+ * Every index of every table of the database, key parts in `SEQ_IN_INDEX` order.
+ *
+ * `STATISTICS` alone, never joined to `TABLES`: MariaDB materialises each `information_schema` table without indexes
+ * and pushes the constant `TABLE_SCHEMA` only into the first one, so such a join scans every database's tables and
+ * block-nested-loops the two (17 s at 5,000 tables instead of 0.4 s). Views and sequences have no rows here anyway.
+ */
 export async function inspectIndexes(ctx: InspectContext): Promise<IndexRow[]> {
   const rows = await catalogQuery<RawPart>(
     ctx,
@@ -45,8 +51,7 @@ export async function inspectIndexes(ctx: InspectContext): Promise<IndexRow[]> {
        ${optionalColumn(ctx, 'STATISTICS', 'IGNORED', 's')} AS ignored,
        ${optionalColumn(ctx, 'STATISTICS', 'EXPRESSION', 's')} AS expression
      FROM information_schema.STATISTICS s
-     JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = s.TABLE_SCHEMA AND t.TABLE_NAME = s.TABLE_NAME
-     WHERE s.TABLE_SCHEMA = ? AND t.TABLE_TYPE NOT IN ('VIEW', 'SYSTEM VIEW', 'SEQUENCE')
+     WHERE s.TABLE_SCHEMA = ?
      ORDER BY s.TABLE_NAME, s.INDEX_NAME, s.SEQ_IN_INDEX`,
   );
   const byIndex = new Map<string, RawPart[]>();

@@ -29,7 +29,6 @@ interface RawTable {
   type: string;
   engine: string | null;
   collation: string | null;
-  charset: string | null;
   create_options: string | null;
   comment: string | null;
 }
@@ -42,25 +41,42 @@ export async function inspectTables(
     ctx,
     'tables',
     `SELECT t.TABLE_NAME AS name, t.TABLE_TYPE AS type, t.ENGINE AS engine, t.TABLE_COLLATION AS collation,
-       co.CHARACTER_SET_NAME AS charset, t.CREATE_OPTIONS AS create_options, t.TABLE_COMMENT AS comment
+       t.CREATE_OPTIONS AS create_options, t.TABLE_COMMENT AS comment
      FROM information_schema.TABLES t
-     LEFT JOIN information_schema.COLLATIONS co ON co.COLLATION_NAME = t.TABLE_COLLATION
      WHERE t.TABLE_SCHEMA = ? AND t.TABLE_TYPE NOT IN ('VIEW', 'SYSTEM VIEW')`,
   );
+  const charsets = await readCollationCharsets(ctx);
   const tables: TableRow[] = [];
   const sequences: { name: string; comment: string | null }[] = [];
   for (const row of rows) {
     if (row.type === 'SEQUENCE') sequences.push({ name: row.name, comment: nonEmpty(row.comment) });
-    else tables.push(toTableRow(row));
+    else tables.push(toTableRow(row, row.collation === null ? null : (charsets.get(row.collation) ?? null)));
   }
   return { tables, sequences };
 }
 
-function toTableRow(row: RawTable): TableRow {
+/**
+ * Character set of every collation the server knows. Read on its own rather than joined to `TABLES`: MariaDB joins two
+ * `information_schema` tables by comparing every row of one with every row of the other (a few hundred collations
+ * times the tables).
+ */
+async function readCollationCharsets(ctx: InspectContext): Promise<Map<string, string>> {
+  const rows = await catalogQuery<{ name: string; charset: string | null }>(
+    ctx,
+    'collations',
+    'SELECT COLLATION_NAME AS name, CHARACTER_SET_NAME AS charset FROM information_schema.COLLATIONS',
+    [],
+  );
+  const out = new Map<string, string>();
+  for (const row of rows) if (row.charset !== null) out.set(row.name, row.charset);
+  return out;
+}
+
+function toTableRow(row: RawTable, collationCharset: string | null): TableRow {
   const options = parseCreateOptions(row.create_options);
   const rowFormat = options.row_format;
   delete options.row_format;
-  const charset = row.charset ?? charsetOfCollation(row.collation);
+  const charset = collationCharset ?? charsetOfCollation(row.collation);
   return {
     name: row.name,
     comment: nonEmpty(row.comment),

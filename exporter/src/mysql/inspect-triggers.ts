@@ -28,7 +28,10 @@ export async function inspectTriggers(ctx: InspectContext): Promise<TablePart<Tr
        ACTION_TIMING AS timing, ACTION_ORDER AS action_order, ACTION_STATEMENT AS statement, SQL_MODE AS sql_mode,
        DEFINER AS definer
      FROM information_schema.TRIGGERS
-     WHERE TRIGGER_SCHEMA = ? AND EVENT_OBJECT_SCHEMA = TRIGGER_SCHEMA`,
+     WHERE EVENT_OBJECT_SCHEMA = ? AND TRIGGER_SCHEMA = ?`,
+    // A constant `EVENT_OBJECT_SCHEMA` is what MariaDB pushes down to open one database's tables only; with
+    // `TRIGGER_SCHEMA = ? AND EVENT_OBJECT_SCHEMA = TRIGGER_SCHEMA` it read the triggers of every database.
+    [ctx.database, ctx.database],
   );
   return rows.map((row) => ({
     table: row.table,
