@@ -93,6 +93,23 @@ export function nonEmpty(text: string | null | undefined): string | null {
   return text === null || text === undefined || text === '' ? null : text;
 }
 
+/**
+ * Undoes the extra level of escaping MySQL 8.0/8.4 applies to the SQL expressions it stores in the data dictionary and
+ * shows in `information_schema` (`CHECK_CONSTRAINTS.CHECK_CLAUSE`, `COLUMNS.GENERATION_EXPRESSION`,
+ * `STATISTICS.EXPRESSION`, and `COLUMNS.COLUMN_DEFAULT` of a `DEFAULT_GENERATED` column): every `'` is printed `\'`
+ * and every `\` as `\\`, e.g. `concat(_utf8mb4\'a\',c)` for `concat(_utf8mb4'a',c)`. `SHOW CREATE TABLE` prints
+ * the same expressions without it. Only those two pairs are decoded, left to right, so `\\\'` (an escaped quote
+ * inside a literal, `'\''`) becomes `\'`. MariaDB does not escape: never call this for MariaDB text.
+ */
+export function unescapeMysqlExpression(text: string): string {
+  return text.replace(/\\(['\\])/g, '$1');
+}
+
+/** A server-printed expression as valid SQL: {@link unescapeMysqlExpression} on MySQL, unchanged on MariaDB. */
+export function serverExpression(flavor: MysqlFlavor, text: string): string {
+  return flavor === 'mysql' ? unescapeMysqlExpression(text) : text;
+}
+
 /** `YES`/`NO` (and MySQL's `1`/`0`) as a boolean. */
 export function yes(value: unknown): boolean {
   return value === 'YES' || value === 1 || value === '1' || value === true;

@@ -3,7 +3,7 @@
  * (`CHECK_CONSTRAINTS`, one query whose shape depends on the flavour).
  */
 import type { Constraint, ForeignKey, ReferentialAction } from '../model/schema.ts';
-import { attrsOf, catalogQuery, type InspectContext, ident, pushTo } from './inspect-common.ts';
+import { attrsOf, catalogQuery, type InspectContext, ident, pushTo, serverExpression } from './inspect-common.ts';
 
 /** A foreign key or check constraint with the table it belongs to. */
 export interface TablePart<T> {
@@ -137,21 +137,26 @@ export async function inspectChecks(ctx: InspectContext): Promise<TablePart<Cons
          ON cc.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA AND cc.CONSTRAINT_NAME = tc.CONSTRAINT_NAME
        WHERE tc.CONSTRAINT_SCHEMA = ? AND tc.CONSTRAINT_TYPE = 'CHECK'`;
   const rows = await catalogQuery<RawCheck>(ctx, 'check constraints', sql);
-  return rows.map((row) => ({
-    table: row.table,
-    value: {
-      name: row.name,
-      kind: 'check',
-      columns: [],
-      expression: row.clause,
-      definition: `CHECK (${row.clause})`,
-      deferrable: false,
-      initiallyDeferred: false,
-      comment: null,
-      attrs: attrsOf({
-        level: row.level?.toLowerCase() === 'column' ? 'column' : undefined,
-        enforced: row.enforced === 'NO' ? false : undefined,
-      }),
-    },
-  }));
+  return rows.map((row) => {
+    // MySQL 8 escapes the quotes of the clause (see unescapeMysqlExpression); MariaDB prints it as written.
+    const clause = serverExpression(ctx.flavor, row.clause);
+    return { table: row.table, value: checkOf(row, clause) };
+  });
+}
+
+function checkOf(row: RawCheck, clause: string): Constraint {
+  return {
+    name: row.name,
+    kind: 'check',
+    columns: [],
+    expression: clause,
+    definition: `CHECK (${clause})`,
+    deferrable: false,
+    initiallyDeferred: false,
+    comment: null,
+    attrs: attrsOf({
+      level: row.level?.toLowerCase() === 'column' ? 'column' : undefined,
+      enforced: row.enforced === 'NO' ? false : undefined,
+    }),
+  };
 }

@@ -7,7 +7,7 @@
  * with its index marked `constraint: 'PRIMARY'` as PostgreSQL marks constraint-backed indexes.
  */
 import type { Constraint, Index, IndexPart } from '../model/schema.ts';
-import { attrsOf, catalogQuery, type InspectContext, ident, nonEmpty, optionalColumn, pushTo } from './inspect-common.ts';
+import { attrsOf, catalogQuery, type InspectContext, ident, nonEmpty, optionalColumn, pushTo, unescapeMysqlExpression } from './inspect-common.ts';
 
 /** An index with the table it belongs to. */
 export interface IndexRow {
@@ -83,7 +83,8 @@ function toIndex(first: RawPart, parts: RawPart[]): Index {
 function toPart(row: RawPart, method: string): IndexPart {
   const part: { -readonly [K in keyof IndexPart]: IndexPart[K] } = {};
   if (row.column_name !== null) part.column = row.column_name;
-  else if (row.expression !== null) part.expression = row.expression;
+  // Only MySQL 8.0.13+ has `EXPRESSION`, escaped like its other stored expressions.
+  else if (row.expression !== null) part.expression = unescapeMysqlExpression(row.expression);
   if (row.collation === 'D') part.descending = true;
   // SPATIAL indexes report a SUB_PART on MariaDB (32) that is not a user-given prefix and cannot be written.
   if (row.sub_part !== null && method !== 'spatial') part.prefixLength = Number(row.sub_part);

@@ -119,8 +119,9 @@ interface RawEvent {
 /**
  * Events of the database (only with the `events` option). `definition` is the `CREATE EVENT` statement; `attrs`
  * hold the schedule (`executeAt` or `interval`/`starts`/`ends`), `status` (`ENABLED`, `DISABLED`,
- * `SLAVESIDE_DISABLED`), `onCompletion`, `timeZone`, `sqlMode` and, with privileges, `definer`. Note that `STARTS`
- * defaults to the creation time, so an event created without it differs between two databases by that time.
+ * `SLAVESIDE_DISABLED`, MySQL 8.4 `REPLICA_SIDE_DISABLED`), `onCompletion`, `timeZone`, `sqlMode` and, with
+ * privileges, `definer`. Note that `STARTS` defaults to the creation time, so an event created without it differs
+ * between two databases by that time.
  */
 export async function inspectEvents(ctx: InspectContext): Promise<MysqlEvent[]> {
   const rows = await catalogQuery<RawEvent>(
@@ -136,13 +137,24 @@ export async function inspectEvents(ctx: InspectContext): Promise<MysqlEvent[]> 
   return rows.map((row) => toEvent(ctx, row));
 }
 
+/**
+ * The `CREATE EVENT` clause for an `EVENTS.STATUS`: MySQL 8.4 says `REPLICA_SIDE_DISABLED` (written `DISABLE ON
+ * REPLICA`, MySQL 8.0.22+), MySQL 8.0 and MariaDB `SLAVESIDE_DISABLED` (`DISABLE ON SLAVE`, the only spelling MariaDB
+ * knows).
+ */
+export function eventStatusClause(status: string): string {
+  if (status === 'ENABLED') return 'ENABLE';
+  if (status === 'DISABLED') return 'DISABLE';
+  return status === 'REPLICA_SIDE_DISABLED' ? 'DISABLE ON REPLICA' : 'DISABLE ON SLAVE';
+}
+
 function toEvent(ctx: InspectContext, row: RawEvent): MysqlEvent {
   const interval = row.interval_value !== null ? `${row.interval_value} ${row.interval_field ?? ''}`.trim() : undefined;
   const schedule =
     row.type === 'ONE TIME'
       ? `AT ${literal(row.execute_at ?? '')}`
       : `EVERY ${interval ?? ''}${row.starts ? ` STARTS ${literal(row.starts)}` : ''}${row.ends ? ` ENDS ${literal(row.ends)}` : ''}`;
-  const status = row.status === 'ENABLED' ? 'ENABLE' : row.status === 'DISABLED' ? 'DISABLE' : 'DISABLE ON SLAVE';
+  const status = eventStatusClause(row.status);
   const comment = nonEmpty(row.comment);
   return {
     schema: ctx.schemaName,

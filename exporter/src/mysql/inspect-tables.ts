@@ -10,8 +10,10 @@ import {
   nonEmpty,
   optionalColumn,
   pushTo,
+  serverExpression,
   yes,
 } from './inspect-common.ts';
+import type { MysqlFlavor } from './connect.ts';
 import { stripOwnQualifier } from './inspect-views.ts';
 
 /** A table row before its parts are attached. */
@@ -215,13 +217,50 @@ export async function inspectColumns(ctx: InspectContext, tables: readonly Table
      ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION`,
   );
   const inherited = new Map(tables.map((t) => [t.name, t]));
-  return rows.map((row) => ({ table: row.table, column: toColumn(row, inherited.get(row.table), ctx.database) }));
+  return rows.map((row) => ({ table: row.table, column: toColumn(row, inherited.get(row.table), ctx.database, ctx.flavor) }));
 }
 
-function toColumn(row: RawColumn, table: TableRow | undefined, database: string): Column {
-  const extra = row.extra ?? '';
-  const generated = /\b(VIRTUAL|STORED|PERSISTENT) GENERATED\b/i.exec(extra);
-  const onUpdate = /\bon update (\S+)/i.exec(extra)?.[1];
+/** What `COLUMNS.EXTRA` says about a column (MySQL 8 and MariaDB 10.6+ spellings). */
+export interface ColumnExtra {
+  /** `VIRTUAL GENERATED`, `STORED GENERATED` (MariaDB also `PERSISTENT GENERATED`). */
+  readonly generated: 'virtual' | 'stored' | null;
+  /** `on update CURRENT_TIMESTAMP[(fsp)]`, MariaDB `on update current_timestamp([fsp])`. */
+  readonly onUpdate: string | undefined;
+  readonly autoIncrement: boolean;
+  /** MySQL 8.0.13+: the default is an expression (`CURRENT_TIMESTAMP` included). */
+  readonly defaultGenerated: boolean;
+  /** MySQL 8.0.23+ and MariaDB 10.3+: `INVISIBLE`. */
+  readonly invisible: boolean;
+}
+
+/**
+ * Parses `COLUMNS.EXTRA`. MySQL 8 combines words, e.g. `DEFAULT_GENERATED on update CURRENT_TIMESTAMP` or
+ * `auto_increment INVISIBLE`, so each marker is looked for on its own.
+ */
+export function parseColumnExtra(extra: string | null): ColumnExtra {
+  const text = extra ?? '';
+  const generated = /\b(VIRTUAL|STORED|PERSISTENT) GENERATED\b/i.exec(text)?.[1]?.toUpperCase();
+  return {
+    generated: generated === undefined ? null : generated === 'VIRTUAL' ? 'virtual' : 'stored',
+    onUpdate: /\bon update (\S+)/i.exec(text)?.[1],
+    autoIncrement: /\bauto_increment\b/i.test(text),
+    defaultGenerated: /\bDEFAULT_GENERATED\b/i.test(text),
+    invisible: /\bINVISIBLE\b/i.test(text),
+  };
+}
+
+/**
+ * `COLUMN_DEFAULT` as SQL text: MySQL escapes the quotes of an expression default (`DEFAULT_GENERATED`) like its other
+ * stored expressions, never those of a literal (`a'b` is printed as is).
+ */
+function columnDefault(row: RawColumn, extra: ColumnExtra, database: string, flavor: MysqlFlavor): string | null {
+  if (extra.generated || row.def === null) return null;
+  const text = extra.defaultGenerated ? serverExpression(flavor, row.def) : row.def;
+  return stripOwnQualifier(text, database);
+}
+
+function toColumn(row: RawColumn, table: TableRow | undefined, database: string, flavor: MysqlFlavor): Column {
+  const extra = parseColumnExtra(row.extra);
   const ownCollation = row.collation !== null && row.collation !== table?.collation ? row.collation : null;
   const ownCharset = row.charset !== null && row.charset !== table?.charset ? row.charset : undefined;
   return {
@@ -231,19 +270,19 @@ function toColumn(row: RawColumn, table: TableRow | undefined, database: string)
     nullable: yes(row.nullable),
     // Raw: MariaDB quotes string literals and says `NULL` as text, MySQL does neither; the hooks normalise.
     // MariaDB qualifies a sequence in a default with the database (`nextval(`db`.`seq`)`): dropped like a view's.
-    default: generated || row.def === null ? null : stripOwnQualifier(row.def, database),
+    default: columnDefault(row, extra, database, flavor),
     collation: ownCollation,
-    identity: /\bauto_increment\b/i.test(extra) ? { generation: 'auto_increment' } : null,
-    generated: generated
-      ? { expression: stripOwnQualifier(row.gen ?? '', database), kind: generated[1]?.toUpperCase() === 'VIRTUAL' ? 'virtual' : 'stored' }
+    identity: extra.autoIncrement ? { generation: 'auto_increment' } : null,
+    generated: extra.generated
+      ? { expression: stripOwnQualifier(serverExpression(flavor, row.gen ?? ''), database), kind: extra.generated }
       : null,
     comment: nonEmpty(row.comment),
     attrs: attrsOf({
       charset: ownCharset,
-      onUpdate,
+      onUpdate: extra.onUpdate,
       // MySQL 8 marks expression defaults; MariaDB has no marker (its literals are quoted instead).
-      defaultGenerated: /\bDEFAULT_GENERATED\b/i.test(extra) ? true : undefined,
-      invisible: /\bINVISIBLE\b/i.test(extra) ? true : undefined,
+      defaultGenerated: extra.defaultGenerated ? true : undefined,
+      invisible: extra.invisible ? true : undefined,
       values: enumValues(row.data_type, row.column_type),
       srid: row.srs_id ?? undefined,
     }),

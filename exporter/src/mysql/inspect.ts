@@ -7,7 +7,8 @@
  * sequences exist; events only when asked), every one with the database as a bind parameter, whatever the number
  * of tables. The queries adapt to the server by asking `information_schema` once which of its own columns exist
  * (`STATISTICS.IS_VISIBLE`/`EXPRESSION` on MySQL 8, `STATISTICS.IGNORED` on MariaDB 10.6+, ...), so one code path
- * serves MySQL 8.0/8.4 and MariaDB 10.6+. No `SHOW` statements.
+ * serves MySQL 8.0/8.4 and MariaDB 10.6+; a server that does not list them gets the columns its manual documents
+ * for its version ({@link documentedCatalogColumns}). No `SHOW` statements.
  */
 import { ConfigError, InspectError } from '../errors.ts';
 import type { Schema, SchemaSnapshot, SnapshotSource, Table, View } from '../model/schema.ts';
@@ -58,7 +59,9 @@ export async function inspectMysql(db: MysqlQueryable, options: MysqlInspectOpti
   if (SYSTEM_DATABASES.includes(database.toLowerCase())) {
     throw new ConfigError(`mysql: "${database}" is a system database, not a user database`, { target: options.target });
   }
-  const catalogColumns = await readCatalogColumns({ ...probe, database });
+  const detected = await readCatalogColumns({ ...probe, database });
+  // A server that lists none of information_schema's own columns falls back to what its manual documents.
+  const catalogColumns = detected.size > 0 ? detected : documentedCatalogColumns(server.version);
   const ctx: InspectContext = {
     db,
     flavor: server.version.flavor,
@@ -109,6 +112,47 @@ async function readCatalogColumns(ctx: Pick<InspectContext, 'db' | 'database' | 
     [CATALOG_TABLES],
   );
   return new Set(rows.map((r) => `${r.t}.${r.c}`));
+}
+
+/** `[major, minor, patch]` of a version string (`8.0.39` → `[8, 0, 39]`, `10.11.19-MariaDB` → `[10, 11, 19]`). */
+function versionParts(version: string): number[] {
+  return (/^(\d+)\.(\d+)\.?(\d*)/.exec(version)?.slice(1) ?? []).map((n) => Number(n || 0));
+}
+
+function atLeast(have: readonly number[], want: readonly number[]): boolean {
+  for (let i = 0; i < want.length; i += 1) {
+    if ((have[i] ?? 0) !== (want[i] ?? 0)) return (have[i] ?? 0) > (want[i] ?? 0);
+  }
+  return true;
+}
+
+/** The optional `information_schema` columns and the first release that has them, from the servers' manuals. */
+const OPTIONAL_COLUMNS: Readonly<Record<'mysql' | 'mariadb', readonly (readonly [string, readonly number[]])[]>> = {
+  mysql: [
+    ['STATISTICS.IS_VISIBLE', [8, 0, 0]],
+    ['COLUMNS.SRS_ID', [8, 0, 3]],
+    ['STATISTICS.EXPRESSION', [8, 0, 13]],
+    ['CHECK_CONSTRAINTS.CHECK_CLAUSE', [8, 0, 16]],
+    ['TABLE_CONSTRAINTS.ENFORCED', [8, 0, 16]],
+  ],
+  mariadb: [
+    ['VIEWS.ALGORITHM', [10, 1, 0]],
+    ['CHECK_CONSTRAINTS.CHECK_CLAUSE', [10, 2, 22]],
+    ['CHECK_CONSTRAINTS.TABLE_NAME', [10, 2, 22]],
+    ['SCHEMATA.SCHEMA_COMMENT', [10, 5, 0]],
+    ['CHECK_CONSTRAINTS.LEVEL', [10, 5, 10]],
+    ['STATISTICS.IGNORED', [10, 6, 0]],
+  ],
+};
+
+/**
+ * The optional `information_schema` columns a server of this flavour and version has according to the MySQL 8.0/8.4
+ * reference manual and the MariaDB knowledge base. Used only when the server does not list `information_schema`'s
+ * own columns (detection is preferred: forks and patch releases differ).
+ */
+export function documentedCatalogColumns(version: Pick<MysqlServerVersion, 'flavor' | 'serverVersion'>): Set<string> {
+  const have = versionParts(version.serverVersion);
+  return new Set(OPTIONAL_COLUMNS[version.flavor].filter(([, since]) => atLeast(have, since)).map(([column]) => column));
 }
 
 interface DatabaseRow {
