@@ -24,13 +24,15 @@ function text(value: JsonValue | undefined): string | null {
 export function defaultClause(column: Column): string | null {
   const raw = column.default?.trim();
   if (raw === undefined || /^null$/i.test(raw)) return null;
-  if (literalValue(raw) !== null) return raw;
   if (/^(current_timestamp|now|localtime|localtimestamp)\b(\s*\(\s*\d*\s*\))?$/i.test(raw)) return raw;
+  // MySQL 8 says for sure that this is an expression, even one that reads like a literal (`DEFAULT ('x')` on a TEXT
+  // or JSON column prints `_utf8mb4'x'`, and TEXT, BLOB and JSON columns take no literal default): parenthesised.
+  if (column.attrs?.defaultGenerated === true) return `(${raw})`;
+  if (literalValue(raw) !== null) return raw;
   if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(raw) || /^b'[01]*'$/i.test(raw) || /^0x[0-9a-f]+$/i.test(raw)) return raw;
   if (/^(true|false)$/i.test(raw)) return raw;
   if (raw.startsWith('(') && raw.endsWith(')')) return raw;
-  const expression = column.attrs?.defaultGenerated === true || /^[a-z_][a-z0-9_]*\s*\(/i.test(raw);
-  return expression ? `(${raw})` : quoteLiteral(raw);
+  return /^[a-z_][a-z0-9_]*\s*\(/i.test(raw) ? `(${raw})` : quoteLiteral(raw);
 }
 
 /** The collation a column is created with: its own, else (when asked) its table's for a text column. */

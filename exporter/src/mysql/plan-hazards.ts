@@ -1,7 +1,8 @@
 /**
  * Hazard rules of MySQL/MariaDB ALTERs: which type changes may lose data, and which column additions and drops run
  * INSTANT on the live server (MySQL 8.0.12+ adds at the end, 8.0.29+ anywhere and drops; MariaDB 10.3 adds at the
- * end, 10.4+ anywhere and drops). An unknown server is assumed to rebuild.
+ * end, 10.4+ anywhere and drops). An unknown server is assumed to rebuild. Also the one syntax choice that depends on
+ * the server: how a check constraint is dropped.
  */
 import type { Hazard } from '../model/plan.ts';
 import { integerBytes, normalizeType } from './hooks-types.ts';
@@ -32,6 +33,15 @@ export function instantDropColumn(ctx: MysqlPlanContext): boolean {
   if (flavor === 'mariadb') return atLeast(version, [10, 4]);
   if (flavor === 'mysql') return atLeast(version, [8, 0, 29]);
   return false;
+}
+
+/**
+ * The keyword of `ALTER TABLE ... DROP <keyword> name` for a check constraint: MySQL 8.0.16+ knows `DROP CHECK` (and
+ * from 8.0.19 also `DROP CONSTRAINT`), MariaDB knows only `DROP CONSTRAINT`. An unknown server gets `CONSTRAINT`, which
+ * MariaDB and MySQL 8.0.19+ both accept.
+ */
+export function dropCheckKeyword(ctx: MysqlPlanContext): 'CHECK' | 'CONSTRAINT' {
+  return ctx.server().flavor === 'mysql' ? 'CHECK' : 'CONSTRAINT';
 }
 
 const TEXT_CAPACITY: Record<string, number> = {

@@ -10,6 +10,7 @@ import { renderCreateTrigger, renderDropTrigger } from './ddl-objects.ts';
 import { constraintClause, foreignKeyClause, indexClause, tableName } from './ddl-table.ts';
 import { CLAUSE, SLOT, type MysqlPlanContext } from './plan-context.ts';
 import { modifyColumnClause } from './plan-columns.ts';
+import { dropCheckKeyword } from './plan-hazards.ts';
 import { quoteIdent } from './quote.ts';
 
 function names(change: { attributes: { name: string }[] }): Set<string> {
@@ -69,8 +70,7 @@ function dropConstraint(ctx: MysqlPlanContext, table: string, c: Constraint, cha
     ctx.alter(change, table, { order: CLAUSE.dropIndex, sql: `DROP INDEX ${quoteIdent(c.name)}`, comment: `drop unique key ${c.name}` });
   } else if (c.kind === 'check') {
     if (ctx.table('current', table)?.constraints.find((k) => k.name === c.name)?.attrs?.level === 'column') return dropColumnCheck(ctx, table, c, change);
-    // DROP CONSTRAINT: MySQL 8.0.19+ and MariaDB (MySQL 8.0.16-18 only knew DROP CHECK).
-    ctx.alter(change, table, { order: CLAUSE.dropCheck, sql: `DROP CONSTRAINT ${quoteIdent(c.name)}`, comment: `drop check ${c.name}` });
+    ctx.alter(change, table, { order: CLAUSE.dropCheck, sql: `DROP ${dropCheckKeyword(ctx)} ${quoteIdent(c.name)}`, comment: `drop check ${c.name}` });
   } else {
     throw ctx.error(change, `MySQL has no ${c.kind} constraints`);
   }
