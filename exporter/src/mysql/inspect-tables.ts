@@ -23,6 +23,8 @@ export interface TableRow {
   /** Default character set and collation of the table (what its text columns inherit). */
   readonly charset: string | null;
   readonly collation: string | null;
+  /** `CREATE_OPTIONS` says `partitioned`. */
+  readonly partitioned: boolean;
   readonly attrs: Attrs;
 }
 
@@ -84,6 +86,7 @@ function toTableRow(row: RawTable, collationCharset: string | null): TableRow {
     comment: nonEmpty(row.comment),
     charset,
     collation: row.collation,
+    partitioned: /(^|\s)partitioned(\s|$)/i.test(row.create_options ?? ''),
     attrs: attrsOf({
       engine: row.engine,
       charset,
@@ -139,8 +142,13 @@ interface RawPartition {
 /**
  * Partitioning of every partitioned table, keyed by table name: `{ method, expression, subMethod?, subExpression?,
  * partitions: [{ name, description, comment?, subpartitions? }] }` in partition order.
+ *
+ * On MariaDB, no query when no table of `tables` says `partitioned` in `CREATE_OPTIONS` (the MariaDB manual's
+ * marker): MariaDB answers `PARTITIONS` by opening every table of the database (0.45 s at 5,000 tables for nothing).
+ * MySQL 8 answers it from the indexed data dictionary, so it is always asked there.
  */
-export async function inspectPartitions(ctx: InspectContext): Promise<Map<string, JsonValue>> {
+export async function inspectPartitions(ctx: InspectContext, tables: readonly TableRow[]): Promise<Map<string, JsonValue>> {
+  if (ctx.flavor === 'mariadb' && !tables.some((t) => t.partitioned)) return new Map();
   const rows = await catalogQuery<RawPartition>(
     ctx,
     'partitions',

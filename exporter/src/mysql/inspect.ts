@@ -2,10 +2,14 @@
  * The MySQL/MariaDB inspector: reads one database's `information_schema` into a {@link SchemaSnapshot} with one
  * {@link Schema} named after the database.
  *
- * Set-based: a fixed number of queries per inspection (server, catalog columns, database, tables, partitions,
- * columns, indexes, foreign keys, checks, views, triggers, routines, parameters; a sequences query only when MariaDB
- * sequences exist; events only when asked), every one with the database as a bind parameter, whatever the number
- * of tables. The queries adapt to the server by asking `information_schema` once which of its own columns exist
+ * Set-based: a fixed number of queries per inspection (server, catalog columns, database, tables, collations,
+ * partitions, columns, indexes, foreign keys, foreign key actions, checks, views, triggers, routines, parameters; on
+ * MariaDB the partitions query only when a table is partitioned and a sequences query only when sequences exist;
+ * events only when asked), every one with the database as a bind parameter, whatever the number of tables. Each
+ * query reads ONE `information_schema` table with a constant database condition and the results are joined here:
+ * MariaDB pushes that constant into the first table of a join only and compares the rest row by row, which made
+ * inspection quadratic in the number of tables (MySQL 8's check query joins two, which its data dictionary indexes).
+ * The queries adapt to the server by asking `information_schema` once which of its own columns exist
  * (`STATISTICS.IS_VISIBLE`/`EXPRESSION` on MySQL 8, `STATISTICS.IGNORED` on MariaDB 10.6+, ...), so one code path
  * serves MySQL 8.0/8.4 and MariaDB 10.6+; a server that does not list them gets the columns its manual documents
  * for its version ({@link documentedCatalogColumns}). No `SHOW` statements.
@@ -177,7 +181,7 @@ async function readSchema(ctx: InspectContext, withEvents: boolean): Promise<Sch
   }
   // One query per kind, in sequence: a connection runs one statement at a time anyway.
   const { tables, sequences: sequenceNames } = await inspectTables(ctx);
-  const partitions = await inspectPartitions(ctx);
+  const partitions = await inspectPartitions(ctx, tables);
   const columns = await inspectColumns(ctx, tables);
   const indexes = await inspectIndexes(ctx);
   const foreignKeys = await inspectForeignKeys(ctx);
