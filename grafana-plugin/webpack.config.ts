@@ -1,7 +1,8 @@
 /**
  * Production build of the panel: `src/module.ts` → `dist/module.js` as an AMD module, the format and externals
  * Grafana's plugin loader expects (from `@grafana/create-plugin` 7's `.config/bundler/externals.ts` and
- * `.config/webpack/webpack.config.ts`), plus the files Grafana and the plugin validator read next to it.
+ * `.config/webpack/webpack.config.ts`); the ERD's layout worker → `dist/layout-worker.js`, a plain worker script;
+ * plus the files Grafana and the plugin validator read next to it.
  * We write the config ourselves instead of scaffolding `.config/`: create-plugin's config pulls in copy, replace,
  * ESLint and live-reload plugins that are not installed here, and the build must not download anything.
  */
@@ -11,6 +12,8 @@ import path from 'node:path';
 
 import webpack from 'webpack';
 import type { Configuration, ExternalItemFunctionData } from 'webpack';
+
+import { LAYOUT_WORKER_FILE } from './src/components/erd/layout-protocol.ts';
 
 const ROOT = import.meta.dirname;
 const DIST = path.join(ROOT, 'dist');
@@ -130,9 +133,15 @@ const config = (): Configuration => {
   return {
     mode: 'production',
     context: ROOT,
-    entry: { module: './src/module.ts' },
+    entry: {
+      module: { import: './src/module.ts', library: { type: 'amd' } },
+      // The ERD's layout worker: a plain script (a worker has no AMD loader), loaded by URL next to module.js.
+      [LAYOUT_WORKER_FILE.replace(/\.js$/, '')]: { import: './src/components/erd/layout-worker.ts' },
+    },
     devtool: 'source-map',
     externals: EXTERNALS,
+    // Set here, not through output.library, which would also wrap the worker in define().
+    externalsType: 'amd',
     module: {
       rules: [
         {
@@ -154,8 +163,8 @@ const config = (): Configuration => {
     output: {
       path: DIST,
       filename: '[name].js',
-      library: { type: 'amd' },
-      // Grafana serves a plugin's files under public/plugins/<id>/ (relative: works under a sub-path too).
+      // Grafana serves a plugin's files under public/plugins/<id>/ (relative: works under a sub-path too);
+      // src/public-path.ts replaces it at run time with the directory module.js was actually loaded from.
       publicPath: `public/plugins/${id}/`,
       uniqueName: id,
       clean: true,

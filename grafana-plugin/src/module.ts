@@ -1,3 +1,6 @@
+// First: where the plugin's files are served from, before anything needs it.
+import './public-path.ts';
+
 import { PanelPlugin } from '@grafana/data';
 
 import { SchemaDriftPanel } from './components/SchemaDriftPanel.tsx';

@@ -126,7 +126,7 @@ function Drawing(props: {
 
 /**
  * The ERD view: tables as boxes with their columns, foreign keys as edges, laid out by ELK (see
- * `erd/elk-layout.ts`), drift coloured from the theme with a legend, missing objects ghosted where they belong.
+ * `erd/elk-layout.ts`, run in a Web Worker by `erd/layout-client.ts`), drift coloured from the theme with a legend, missing objects ghosted where they belong.
  * Pan by dragging, zoom with the wheel or the buttons, fit to view; click a table for its changes in a drawer.
  */
 export function ErdView({ model, options, width, height }: ViewProps): React.JSX.Element {
@@ -136,7 +136,9 @@ export function ErdView({ model, options, width, height }: ViewProps): React.JSX
   const input = useLayoutInput(model, options, onlyDrifted);
   const layout = useErdLayout(input);
   const driftedCount = model.tables.filter((t) => t.status !== 'ok').length;
+  const loading = <span data-testid={TEST_IDS.erdLoading}>Laying out {input.nodes.length} tables…</span>;
 
+  const shown = layout.state === 'done' ? layout.layout : layout.state === 'running' ? layout.previous : null;
   let body: React.JSX.Element;
   if (model.tables.length === 0) {
     body = <div className={styles.message} data-testid={TEST_IDS.noDrift}>The report lists no tables.</div>;
@@ -146,24 +148,24 @@ export function ErdView({ model, options, width, height }: ViewProps): React.JSX
         No drift: all {model.tables.length} tables match the migrations.
       </div>
     );
-  } else if (layout.state === 'running') {
-    body = (
-      <div className={styles.message} data-testid={TEST_IDS.erdLoading}>
-        Laying out {input.nodes.length} tables…
-      </div>
-    );
   } else if (layout.state === 'failed') {
     body = <div className={styles.message}>Layout failed: {layout.message}</div>;
+  } else if (shown === null) {
+    body = <div className={styles.message}>{loading}</div>;
   } else {
+    // While a new layout runs, the previous drawing stays usable (pan, zoom, click) under a small notice.
     body = (
-      <Drawing
-        layout={layout.layout}
-        width={width}
-        height={height}
-        showTypes={options.showColumnTypes}
-        selected={selected}
-        onSelect={setSelected}
-      />
+      <>
+        <Drawing
+          layout={shown}
+          width={width}
+          height={height}
+          showTypes={options.showColumnTypes}
+          selected={selected}
+          onSelect={setSelected}
+        />
+        {layout.state === 'running' && <div className={styles.busy}>{loading}</div>}
+      </>
     );
   }
 
@@ -185,11 +187,17 @@ export function ErdView({ model, options, width, height }: ViewProps): React.JSX
           data-tables={input.nodes.length}
           data-edges={done?.edges.length ?? 0}
           data-layout-ms={done ? Math.round(done.layoutMs) : ''}
+          data-layout-thread={done?.thread ?? ''}
         >
           {input.nodes.length} tables ({driftedCount} drifted{input.hiddenCount ? `, ${input.hiddenCount} hidden` : ''}) ·{' '}
           {input.edges.length} relations
           {done ? ` · layout ${Math.round(done.layoutMs)} ms` : ''}
         </span>
+        {done?.fallbackReason && (
+          <span className={styles.warning} data-testid={TEST_IDS.erdLayoutWarning} title={done.fallbackReason}>
+            laid out on the page: {done.fallbackReason}
+          </span>
+        )}
       </div>
       <Legend className={styles.legend} />
       {selected && <TableDrawer model={model} tableId={selected} onClose={() => setSelected(null)} />}
@@ -232,6 +240,18 @@ function getStyles(theme: GrafanaTheme2) {
       borderRadius: theme.shape.radius.default,
     }),
     stats: css({ fontSize: theme.typography.bodySmall.fontSize, color: theme.colors.text.secondary }),
+    warning: css({ fontSize: theme.typography.bodySmall.fontSize, color: theme.colors.warning.text }),
+    busy: css(overlay, {
+      top: '50%',
+      left: '50%',
+      transform: 'translate(-50%, -50%)',
+      padding: theme.spacing(1, 2),
+      color: theme.colors.text.secondary,
+      background: theme.colors.background.primary,
+      border: `1px solid ${theme.colors.border.weak}`,
+      borderRadius: theme.shape.radius.default,
+      pointerEvents: 'none',
+    }),
     legend: css(overlay, { bottom: theme.spacing(1), left: theme.spacing(1), maxWidth: `calc(100% - ${theme.spacing(2)})` }),
   };
 }

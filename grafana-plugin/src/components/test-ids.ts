@@ -20,6 +20,7 @@ export const TEST_IDS = {
   erdZoomOut: 'schema-drift-erd-zoom-out',
   erdStats: 'schema-drift-erd-stats',
   erdLoading: 'schema-drift-erd-loading',
+  erdLayoutWarning: 'schema-drift-erd-layout-warning',
   drawer: 'schema-drift-table-drawer',
   drawerChange: 'schema-drift-drawer-change',
   sqlView: 'schema-drift-sql',

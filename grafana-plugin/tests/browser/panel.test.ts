@@ -4,109 +4,15 @@
  * with frames produced by the real engine (fixtures/generate-fixtures.ts). Asserts what is drawn, switches views,
  * opens the drawer, sorts and filters the changes, and saves screenshots in light and dark theme under
  * `screenshots/`. The 1,000-table case prints its figures (layout, first draw, DOM size, zoom frame) without timing
- * assertions.
+ * assertions. The layout worker's own tests (main-thread blocking, cancellation, fallback) are in `layout.test.ts`.
  */
-import { mkdtemp, mkdir, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 
 import { TEST_IDS } from '../../src/components/test-ids.ts';
-import { buildHarness } from './harness/build-harness.ts';
-import { serveHarness } from './harness/serve.ts';
-import type { HarnessServer } from './harness/serve.ts';
+import { count, fixtureRows, open, pickRadio, SCREENSHOTS, tid, useHarness, waitForErd } from './session.ts';
 
-const require = createRequire(import.meta.url);
-const { chromium } = require('playwright-core') as typeof import('playwright-core');
-
-const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
-const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
-const tid = (id: string): string => `[data-testid="${id}"]`;
-
-interface FrameJson {
-  schema: { refId: string; fields: Array<{ name: string }> };
-  data: { values: unknown[][] };
-}
-
-/** The rows of one fixture frame as objects, to compute what the panel must draw. */
-async function fixtureRows(name: string, refId: string): Promise<Array<Record<string, unknown>>> {
-  const fixture = JSON.parse(await readFile(join(FIXTURES, `${name}.json`), 'utf8')) as { frames: FrameJson[] };
-  const frame = fixture.frames.find((f) => f.schema.refId === refId);
-  if (!frame) throw new Error(`fixture ${name} has no frame ${refId}`);
-  const names = frame.schema.fields.map((f) => f.name);
-  const length = frame.data.values[0]?.length ?? 0;
-  return Array.from({ length }, (_, i) => Object.fromEntries(names.map((n, j) => [n, frame.data.values[j]?.[i]])));
-}
-
-let dir = '';
-let server: HarnessServer | null = null;
-let browser: Browser | null = null;
-
-/** Resolves `promise`, or gives up after `ms` so a hung browser cannot hang the suite. */
-function bounded<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  return Promise.race([promise, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), ms))]);
-}
-
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'schema-drift-harness-'));
-  await mkdir(SCREENSHOTS, { recursive: true });
-  await buildHarness(dir);
-  server = await serveHarness(dir);
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-}, 120_000);
-
-afterAll(async () => {
-  await bounded(browser?.close() ?? Promise.resolve(), 10_000);
-  await bounded(server?.close() ?? Promise.resolve(), 5_000);
-  if (dir) await rm(dir, { recursive: true, force: true });
-}, 30_000);
-
-interface OpenOptions {
-  fixture?: string;
-  theme?: 'light' | 'dark';
-  options?: Record<string, unknown>;
-  width?: number;
-  height?: number;
-}
-
-/** Opens the harness with a fixture and waits until the panel has rendered. */
-async function open(o: OpenOptions): Promise<Page> {
-  if (!browser || !server) throw new Error('browser not started');
-  const width = o.width ?? 1280;
-  const height = o.height ?? 760;
-  const page = await browser.newPage({ viewport: { width: width + 16, height: height + 16 } });
-  page.setDefaultTimeout(15_000);
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  const query = new URLSearchParams({
-    theme: o.theme ?? 'dark',
-    width: String(width),
-    height: String(height),
-    options: JSON.stringify(o.options ?? {}),
-  });
-  if (o.fixture) query.set('fixture', o.fixture);
-  await page.goto(`${server.url}/?${query}`);
-  await page.waitForFunction(() => window.harnessReady === true, null, { timeout: 30_000 });
-  expect(errors).toEqual([]);
-  return page;
-}
-
-async function waitForErd(page: Page): Promise<void> {
-  await page.waitForSelector(tid(TEST_IDS.erdSvg), { timeout: 60_000 });
-}
-
-const count = (page: Page, selector: string): Promise<number> => page.locator(selector).count();
-
-/** Picks an option of a @grafana/ui RadioButtonGroup by its label (the hidden input covers the label). */
-async function pickRadio(page: Page, label: string): Promise<void> {
-  await page.locator(`input[type="radio"][title^="${label}"]`).click();
-}
+useHarness();
 
 describe('30-table drifted schema (frames from the real engine)', () => {
   it.each(['dark', 'light'] as const)('ERD draws every table, column status, edge and the ghosted missing table (%s)', async (theme) => {
@@ -281,7 +187,7 @@ describe('1,000-table schema', () => {
     await page.screenshot({ path: join(SCREENSHOTS, 'erd-1000-fit-dark.png') });
 
     process.stdout.write(
-      `[browser] 1,000-table ERD: ${tables.length} nodes; ELK layout ${layoutMs} ms in page; ` +
+      `[browser] 1,000-table ERD: ${tables.length} nodes; ELK layout ${layoutMs} ms (in the layout worker); ` +
         `navigation to first ERD draw ${firstDrawMs} ms; SVG elements at fit ${domAtFit}, zoomed in ${domZoomed} ` +
         `(${visibleZoomed} boxes visible); one wheel-zoom step to painted frame ${frameMs.toFixed(1)} ms\n`,
     );

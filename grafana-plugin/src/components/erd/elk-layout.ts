@@ -1,5 +1,4 @@
-import ELK from 'elkjs/lib/elk.bundled.js';
-import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk.bundled.js';
+import type { ElkExtendedEdge, ElkNode } from 'elkjs/lib/elk-api.js';
 
 import type { ErdLayoutInput, LayoutEdge, LayoutNode } from '../../data/index.ts';
 
@@ -10,6 +9,8 @@ import type { ErdLayoutInput, LayoutEdge, LayoutNode } from '../../data/index.ts
  * (measured in Node on `tests/browser/fixtures/drift-1000.json`; the browser test prints the in-page figure).
  * Thoroughness 1 and `SIMPLE` node placement are what make ELK fast at that size; on small schemas the default
  * Brandes-Köpf placement gives straighter edges for no noticeable cost, so it is kept below {@link FAST_ABOVE}.
+ * This file is pure (graph in, placed drawing out); ELK itself runs in a Web Worker (`layout-client.ts`), because
+ * at 1,000 tables its ~1.3 s of computation would otherwise freeze the whole dashboard.
  */
 
 /** A placed box (top-left corner, like SVG rects). */
@@ -32,14 +33,22 @@ export interface PlacedEdge {
   maxY: number;
 }
 
+/** Where and how long ELK ran for one layout. */
+export interface LayoutRun {
+  /** Wall time of the layout library, ms (measured where it ran). */
+  layoutMs: number;
+  /** `worker`: in the panel's Web Worker; `main`: on the page's main thread (the fallback). */
+  thread: 'worker' | 'main';
+  /** Why the fallback was taken (the worker could not be created or did not start); absent on a worker run. */
+  fallbackReason?: string;
+}
+
 /** The result of one layout run. */
-export interface ErdLayout {
+export interface ErdLayout extends LayoutRun {
   nodes: PlacedNode[];
   edges: PlacedEdge[];
   width: number;
   height: number;
-  /** Wall time of the layout library, ms. */
-  layoutMs: number;
 }
 
 /** Above this many nodes the faster (slightly less tidy) ELK settings are used. */
@@ -64,7 +73,8 @@ function elkOptions(input: ErdLayoutInput): Record<string, string> {
   };
 }
 
-function toElkGraph(input: ErdLayoutInput): ElkNode {
+/** The ELK graph of `input`: plain data, so it can be posted to the layout worker. */
+export function toElkGraph(input: ErdLayoutInput): ElkNode {
   return {
     id: '__root__',
     layoutOptions: elkOptions(input),
@@ -116,12 +126,11 @@ function placeEdges(input: ErdLayoutInput, result: ElkNode, placed: Map<string, 
   return edges;
 }
 
-/** Runs ELK on the input. Asynchronous (elkjs' API); the caller keeps it out of render and memoises it. */
-export async function runElkLayout(input: ErdLayoutInput): Promise<ErdLayout> {
-  const started = performance.now();
-  const elk = new ELK();
-  const result = await elk.layout(toElkGraph(input));
-  const layoutMs = performance.now() - started;
+/**
+ * The placed drawing from ELK's answer for `input`'s graph ({@link toElkGraph}); cheap, so it runs on the main
+ * thread whichever thread ELK ran on.
+ */
+export function placeLayout(input: ErdLayoutInput, result: ElkNode, run: LayoutRun): ErdLayout {
   const byId = new Map(input.nodes.map((n) => [n.id, n]));
   const placed = new Map<string, PlacedNode>();
   for (const child of result.children ?? []) {
@@ -135,7 +144,7 @@ export async function runElkLayout(input: ErdLayoutInput): Promise<ErdLayout> {
     edges,
     width: (result.width ?? 0) + SELF_LOOP,
     height: result.height ?? 0,
-    layoutMs,
+    ...run,
   };
 }
 
@@ -146,31 +155,4 @@ export function layoutKey(input: ErdLayoutInput): string {
   parts.push('|');
   for (const e of input.edges) parts.push(`${e.source}>${e.target}`);
   return parts.join(';');
-}
-
-const CACHE_SIZE = 4;
-const cache = new Map<string, Promise<ErdLayout>>();
-
-/**
- * The layout of `input`, memoised by {@link layoutKey}: a dashboard refresh with the same schema, or switching views
- * back to the ERD, reuses the previous result instead of laying out 1,000 tables again.
- */
-export function cachedElkLayout(input: ErdLayoutInput): Promise<ErdLayout> {
-  const key = layoutKey(input);
-  const hit = cache.get(key);
-  if (hit) {
-    // Refresh its place in the least-recently-used order.
-    cache.delete(key);
-    cache.set(key, hit);
-    return hit;
-  }
-  const pending = runElkLayout(input);
-  cache.set(key, pending);
-  pending.catch(() => cache.delete(key));
-  while (cache.size > CACHE_SIZE) {
-    const oldest = cache.keys().next().value;
-    if (oldest === undefined) break;
-    cache.delete(oldest);
-  }
-  return pending;
 }

@@ -2,7 +2,8 @@
  * The browser tests' harness page: the plugin's own top component (`SchemaDriftPanel`) rendered with the frames of a
  * fixture, inside the real @grafana/ui theme (`ThemeContext` of @grafana/data 13 with `createTheme`), sized like a
  * dashboard panel. Query string: `fixture` (file name in `../fixtures` without `.json`), `theme` (`light`|`dark`),
- * `width`, `height`, `options` (JSON merged over the panel defaults).
+ * `width`, `height`, `options` (JSON merged over the panel defaults), `publicPath` (where the layout worker is
+ * looked for, default `/`, as webpack's public path is in Grafana; a wrong one tests the main-thread fallback).
  */
 import React from 'react';
 import { createRoot } from 'react-dom/client';
@@ -33,6 +34,8 @@ async function main(): Promise<void> {
   const width = Number(params.get('width') ?? 1280);
   const height = Number(params.get('height') ?? 760);
   const options: SchemaDriftOptions = { ...DEFAULT_OPTIONS, ...(JSON.parse(params.get('options') ?? '{}') as object) };
+  // What webpack's `__webpack_public_path__` is in the built plugin; here a global the panel's code reads.
+  (globalThis as { __webpack_public_path__?: string }).__webpack_public_path__ = params.get('publicPath') ?? '/';
   const fixtureName = params.get('fixture');
   const fixture: Fixture = fixtureName
     ? ((await (await fetch(`/fixtures/${fixtureName}.json`)).json()) as Fixture)

@@ -1,5 +1,6 @@
 /**
- * A tiny static server for the browser tests, on 127.0.0.1 and a random port: the bundled harness, the fixtures,
+ * A tiny static server for the browser tests, on 127.0.0.1 and a random port: the bundled harness and layout
+ * worker, the fixtures,
  * and @grafana/ui's icon SVGs under the path Grafana serves them from (`public/build/img/icons/`), so icons render
  * as in Grafana. Nothing else is reachable; Chromium never needs the network.
  */
@@ -10,6 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { LAYOUT_WORKER_FILE } from '../../../src/components/erd/layout-protocol.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -32,6 +35,7 @@ function resolvePath(harnessDir: string, pathname: string): string | null {
   const clean = normalize(decodeURIComponent(pathname)).replace(/^(\.\.[/\\])+/, '');
   if (clean === '/' || clean === '/index.html') return join(harnessDir, 'index.html');
   if (clean === '/harness.js') return join(harnessDir, 'harness.js');
+  if (clean === `/${LAYOUT_WORKER_FILE}`) return join(harnessDir, LAYOUT_WORKER_FILE);
   const fixture = /^\/fixtures\/([\w-]+\.json)$/.exec(clean);
   if (fixture?.[1]) return join(FIXTURES, fixture[1]);
   const icon = /^\/public\/build\/img\/icons\/([\w-]+\/[\w-]+\.svg)$/.exec(clean);
