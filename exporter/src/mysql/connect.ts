@@ -8,17 +8,11 @@
  * commits during an inspection can still be seen part-way. We read the catalogs with a fixed, small number of
  * queries to keep that window short.
  */
-import { readFile } from 'node:fs/promises';
 import mysql from 'mysql2/promise';
-import {
-  AuthError,
-  ConfigError,
-  ConnectError,
-  type ErrorContext,
-  InspectError,
-  SchemaDriftError,
-  TimeoutError,
-} from '../errors.ts';
+import { type DriverErrorContext, describeDriverError, NETWORK_ERROR_CODES } from '../connection/errors.ts';
+import { readPasswordFile } from '../connection/secrets.ts';
+import { parseConnectionUrl, redactUrl } from '../connection/url.ts';
+import { AuthError, ConnectError, InspectError, SchemaDriftError, TimeoutError } from '../errors.ts';
 
 /** The smallest query interface the MySQL inspector and revision reader need (`?` placeholders). */
 export interface MysqlQueryable {
@@ -59,12 +53,7 @@ export interface MysqlSession {
 }
 
 /** Context of {@link toMysqlError}: where the failure happened and what was being done. */
-export interface MysqlErrorContext extends ErrorContext {
-  /** What was being done, e.g. `connecting to mysql://app@db/prod`; prefixes the message. */
-  readonly action?: string;
-  /** Secrets to scrub from driver messages (the password in use). */
-  readonly secrets?: readonly string[];
-}
+export type MysqlErrorContext = DriverErrorContext;
 
 /** Connection settings parsed from a `mysql://` or `mariadb://` URL. */
 export interface MysqlUrlParts {
@@ -78,7 +67,7 @@ export interface MysqlUrlParts {
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const DEFAULT_STATEMENT_TIMEOUT_MS = 60_000;
-const MYSQL_SCHEMES = new Set(['mysql:', 'mariadb:']);
+const MYSQL_SCHEMES = ['mysql:', 'mariadb:'];
 
 /**
  * Connects and opens a consistent-snapshot, read-only transaction with a statement time limit.
@@ -211,18 +200,7 @@ export function connectionConfig(
 
 /** Parses a `mysql://user:password@host:port/database` (or `mariadb://`) URL; a bad URL is a `ConfigError`. */
 export function parseMysqlUrl(url: string, target?: string): MysqlUrlParts {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch (err) {
-    throw new ConfigError(`not a valid connection URL: ${redactMysqlUrl(url)}`, { target }, { cause: err });
-  }
-  if (!MYSQL_SCHEMES.has(parsed.protocol)) {
-    throw new ConfigError(
-      `unsupported URL scheme "${parsed.protocol.replace(/:$/, '')}" for MySQL (expected mysql:// or mariadb://)`,
-      { target },
-    );
-  }
+  const parsed = parseConnectionUrl(url, { schemes: MYSQL_SCHEMES, dialect: 'MySQL', target });
   const param = parsed.searchParams.get('password');
   const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
   return {
@@ -244,43 +222,14 @@ export async function resolvePassword(
   return process.env.MYSQL_PWD || undefined;
 }
 
-async function readPasswordFile(file: string, target: string | undefined): Promise<string> {
-  try {
-    return (await readFile(file, 'utf8')).trim();
-  } catch (err) {
-    const code = (err as { code?: string }).code ?? 'unreadable';
-    throw new ConfigError(`cannot read password file (${code})`, { target, file }, { cause: err });
-  }
-}
-
 /**
- * The URL without credentials: the password (in the authority and in a `password` query parameter) is removed; the
- * user name stays because it helps find the fault. Text that is not a URL is replaced by a placeholder.
+ * The URL without credentials (the user name stays); the same rendering as every dialect's, see
+ * `connection/url.ts`.
  */
-export function redactMysqlUrl(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return '<unparseable connection string>';
-  }
-  if (parsed.password) parsed.password = '';
-  for (const key of [...parsed.searchParams.keys()]) {
-    if (key.toLowerCase() === 'password') parsed.searchParams.delete(key);
-  }
-  return parsed.toString().replace(/\?$/, '');
-}
+export const redactMysqlUrl: (url: string) => string = redactUrl;
 
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EHOSTUNREACH',
-  'ETIMEDOUT',
-  'ECONNRESET',
-  'EAI_AGAIN',
-  'PROTOCOL_CONNECTION_LOST',
-  'PROTOCOL_SEQUENCE_TIMEOUT',
-]);
+/** Node's network codes, and mysql2's for a connection lost or a handshake that timed out. */
+const NETWORK_CODES = new Set([...NETWORK_ERROR_CODES, 'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT']);
 
 /** Server error numbers by class (MySQL and MariaDB share them unless noted). */
 const AUTH_ERRNOS = new Set([
@@ -319,11 +268,8 @@ const TIMEOUT_ERRNOS = new Set([
  */
 export function toMysqlError(err: unknown, context: MysqlErrorContext = {}): SchemaDriftError {
   if (err instanceof SchemaDriftError) return err;
-  const { action, secrets, ...where } = context;
   const { code, errno } = errorCodes(err);
-  const raw = scrub(errorMessage(err), secrets ?? []);
-  const say = (text: string): string => (action ? `${action}: ${text}` : text);
-  const options = { cause: err };
+  const { where, raw, say, options } = describeDriverError(err, errorMessage(err), context);
   const tag = errno !== undefined ? ` (${code ?? 'errno'} ${errno})` : code ? ` (${code})` : '';
   if (errno !== undefined && AUTH_ERRNOS.has(errno)) return new AuthError(say(`access denied: ${raw}${tag}`), where, options);
   if (errno === 1049) return new ConnectError(say(`database does not exist: ${raw}${tag}`), where, options);
@@ -352,10 +298,4 @@ function errorMessage(err: unknown): string {
   if (err instanceof AggregateError && err.errors.length) return err.errors.map(errorMessage).join('; ');
   if (err instanceof Error && err.message) return err.message.split('\n')[0] ?? err.message;
   return String(err);
-}
-
-function scrub(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret) out = out.split(secret).join('***');
-  return out;
 }

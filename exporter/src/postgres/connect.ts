@@ -5,17 +5,11 @@
  * A session is one `REPEATABLE READ, READ ONLY` transaction: every catalog query of an inspection sees the same
  * snapshot, and the server itself refuses any write (we never write to a monitored database).
  */
-import { readFile } from 'node:fs/promises';
 import pg from 'pg';
-import {
-  AuthError,
-  ConfigError,
-  ConnectError,
-  type ErrorContext,
-  InspectError,
-  SchemaDriftError,
-  TimeoutError,
-} from '../errors.ts';
+import { type DriverErrorContext, describeDriverError, NETWORK_ERROR_CODES } from '../connection/errors.ts';
+import { readPasswordFile } from '../connection/secrets.ts';
+import { parseConnectionUrl, redactUrl } from '../connection/url.ts';
+import { AuthError, ConfigError, ConnectError, InspectError, SchemaDriftError, TimeoutError } from '../errors.ts';
 import type { Queryable } from './queryable.ts';
 
 /** Options of {@link openReadOnlySession}. */
@@ -45,16 +39,14 @@ export interface PgSession {
 }
 
 /** Context of {@link toSchemaDriftError}: where the failure happened and what was being done. */
-export interface PgErrorContext extends ErrorContext {
-  /** What was being done, e.g. `connecting to postgres://app@db/prod`; prefixes the message. */
-  readonly action?: string;
-  /** Secrets to scrub from driver messages (the password in use). */
-  readonly secrets?: readonly string[];
-}
+export type PgErrorContext = DriverErrorContext;
+
+// Part of this module's API since the PostgreSQL engine came first; the rendering is every dialect's.
+export { redactUrl };
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 const DEFAULT_STATEMENT_TIMEOUT_MS = 60_000;
-const POSTGRES_SCHEMES = new Set(['postgres:', 'postgresql:']);
+const POSTGRES_SCHEMES = ['postgres:', 'postgresql:'];
 
 /**
  * Connects and opens a `REPEATABLE READ, READ ONLY` transaction with a `statement_timeout`.
@@ -123,18 +115,7 @@ function makeSession(client: pg.Client, serverVersion: string, serverVersionNum:
 }
 
 function parsePostgresUrl(url: string, target: string | undefined): URL {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch (err) {
-    throw new ConfigError(`not a valid connection URL: ${redactUrl(url)}`, { target }, { cause: err });
-  }
-  if (!POSTGRES_SCHEMES.has(parsed.protocol)) {
-    throw new ConfigError(
-      `unsupported URL scheme "${parsed.protocol.replace(/:$/, '')}" for PostgreSQL (expected postgres:// or postgresql://)`,
-      { target },
-    );
-  }
+  const parsed = parseConnectionUrl(url, { schemes: POSTGRES_SCHEMES, dialect: 'PostgreSQL', target });
   // The driver decodes both and would fail with a bare "URI malformed"; say which part is wrong, never its text.
   for (const [part, text] of [['user name', parsed.username], ['password', parsed.password]] as const) {
     try {
@@ -150,36 +131,6 @@ function parsePostgresUrl(url: string, target: string | undefined): URL {
   return parsed;
 }
 
-async function readPasswordFile(file: string, target: string | undefined): Promise<string> {
-  try {
-    return (await readFile(file, 'utf8')).trim();
-  } catch (err) {
-    const code = (err as { code?: string }).code ?? 'unreadable';
-    throw new ConfigError(`cannot read password file (${code})`, { target, file }, { cause: err });
-  }
-}
-
-/**
- * The URL without credentials: the password (in the authority and in a `password` query parameter) is removed;
- * the user name stays because it helps find the fault. Text that is not a URL is replaced by a placeholder.
- */
-export function redactUrl(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return '<unparseable connection string>';
-  }
-  if (parsed.password) parsed.password = '';
-  for (const key of [...parsed.searchParams.keys()]) {
-    if (key.toLowerCase() === 'password') parsed.searchParams.delete(key);
-  }
-  // WHATWG URL keeps a dangling '?' after the last parameter is deleted.
-  return parsed.toString().replace(/\?$/, '');
-}
-
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN']);
-
 /**
  * Maps a driver error to a schema-drift error class: network failures and a missing database → `ConnectError`,
  * rejected credentials and missing privileges → `AuthError`, statement timeout → `TimeoutError`, anything else →
@@ -187,12 +138,9 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETI
  */
 export function toSchemaDriftError(err: unknown, context: PgErrorContext = {}): SchemaDriftError {
   if (err instanceof SchemaDriftError) return err;
-  const { action, secrets, ...where } = context;
   const code = errorCode(err);
-  const raw = scrub(errorMessage(err), secrets ?? []);
-  const say = (text: string): string => (action ? `${action}: ${text}` : text);
-  const options = { cause: err };
-  if (code && NETWORK_CODES.has(code)) return new ConnectError(say(`${raw} (${code})`), where, options);
+  const { where, raw, say, options } = describeDriverError(err, errorMessage(err), context);
+  if (code && NETWORK_ERROR_CODES.has(code)) return new ConnectError(say(`${raw} (${code})`), where, options);
   if (!code && /connection terminated|connection timeout|timeout expired/i.test(raw)) {
     return new ConnectError(say(raw), where, options);
   }
@@ -234,10 +182,4 @@ function errorMessage(err: unknown): string {
   if (err instanceof Error && err.message) return err.message.split('\n')[0] ?? err.message;
   if (err instanceof AggregateError) return err.errors.map(errorMessage).join('; ');
   return String(err);
-}
-
-function scrub(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret) out = out.split(secret).join('***');
-  return out;
 }

@@ -3,6 +3,7 @@
  * error that stopped the check. Pure: no I/O, no clock (the caller passes the times), so the same input always gives
  * the same report.
  */
+import { maskSecrets } from '../connection/secrets.ts';
 import { SchemaDriftError, type FailureReason } from '../errors.ts';
 import type { MigrationFile } from '../migrations/types.ts';
 import { CHANGE_ACTIONS, METRIC_KINDS, metricKind, type Change, type MetricKind } from '../model/change.ts';
@@ -63,12 +64,10 @@ const KEYWORD_PASSWORD = /\b(password|passwd|pwd)(\s*[=:]\s*)('[^']*'|"[^"]*"|[^
 
 /**
  * Removes secrets from text meant for people: URL passwords (the user name stays, as `redactUrl` keeps it),
- * `password=` values, and each of `secrets` (replaced by `***`, as `toSchemaDriftError` does).
+ * `password=` values, and each of `secrets` (replaced by `***`, as the dialects' error mappings do).
  */
 export function scrubSecrets(text: string, secrets: readonly string[] = []): string {
-  let out = text;
-  for (const secret of secrets) if (secret) out = out.split(secret).join('***');
-  return out.replace(URL_PASSWORD, '$1@').replace(KEYWORD_PASSWORD, '$1$2***');
+  return maskSecrets(text, secrets).replace(URL_PASSWORD, '$1@').replace(KEYWORD_PASSWORD, '$1$2***');
 }
 
 const MAX_MESSAGE = 2000;
