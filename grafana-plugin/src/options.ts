@@ -29,8 +29,8 @@ export function buildPanelOptions(
       defaultValue: DEFAULT_OPTIONS.layoutDirection,
       settings: {
         options: [
-          { value: 'LR', label: 'Left to right' },
           { value: 'TB', label: 'Top to bottom' },
+          { value: 'LR', label: 'Left to right' },
         ],
       },
     })

@@ -3,6 +3,7 @@ import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
+import { LAYOUT_WORKER_FILE } from '../../src/components/erd/layout-protocol.ts';
 import { readZip } from '../support/zip-reader.ts';
 
 const ROOT = path.join(import.meta.dirname, '../..');
@@ -18,7 +19,7 @@ describe('the built plugin (dist/, built by the project\'s global setup)', () =>
 
   it('zip holds everything under one folder named after the plugin id', () => {
     expect(entries.every((e) => e.name.startsWith(`${ID}/`))).toBe(true);
-    for (const file of ['module.js', 'plugin.json', 'img/logo.svg', 'README.md', 'LICENSE', 'CHANGELOG.md']) {
+    for (const file of ['module.js', LAYOUT_WORKER_FILE, 'plugin.json', 'img/logo.svg', 'README.md', 'LICENSE', 'CHANGELOG.md']) {
       expect(byName.has(`${ID}/${file}`), file).toBe(true);
     }
   });
@@ -58,5 +59,26 @@ describe('the built plugin (dist/, built by the project\'s global setup)', () =>
     const readme = byName.get(`${ID}/README.md`)?.toString() ?? '';
     expect(readme).toContain('# Schema drift');
     expect(readme).not.toMatch(/%VERSION%|%TODAY%|%PLUGIN_ID%/);
+  });
+
+  it('ships the layout worker as a plain script (no AMD define) that module.js loads by name', () => {
+    const worker = byName.get(`${ID}/${LAYOUT_WORKER_FILE}`)?.toString() ?? '';
+    expect(worker.length).toBeGreaterThan(100_000);
+    expect(worker).not.toMatch(/^define\(/);
+    // The worker answers layout requests with ELK's result (layout-worker.ts).
+    expect(worker).toContain('"ready"');
+    const moduleJs = byName.get(`${ID}/module.js`)?.toString() ?? '';
+    expect(moduleJs).toContain(JSON.stringify(LAYOUT_WORKER_FILE));
+    expect(moduleJs).toContain(`"public/plugins/${ID}/"`);
+  });
+
+  it('no file refers to the build machine\'s paths', () => {
+    const local = [path.resolve(ROOT, '..'), process.cwd(), path.dirname(process.execPath)];
+    const texts = entries.filter((e) => e.content && /\.(js|map|json|md)$/.test(e.name));
+    expect(texts.length).toBeGreaterThan(4);
+    for (const entry of texts) {
+      const text = entry.content?.toString() ?? '';
+      for (const dir of local) expect(text.includes(dir), `${entry.name} contains ${dir}`).toBe(false);
+    }
   });
 });

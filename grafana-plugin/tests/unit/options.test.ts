@@ -20,7 +20,7 @@ describe('panel options editor', () => {
 
   it.each([
     ['defaultView', ['erd', 'sql', 'changes']],
-    ['layoutDirection', ['LR', 'TB']],
+    ['layoutDirection', ['TB', 'LR']],
     ['sqlDiffMode', ['split', 'unified']],
   ])('offers the values of %s', (path, values) => {
     const item = items.find((i) => i.path === path);
