@@ -6,7 +6,7 @@ export type { IgnoredFile, MigrationDirectory, MigrationFile, MigrationFormat, R
 export { MIGRATION_FORMATS } from './types.ts';
 export { compareVersions } from './versions.ts';
 export { splitPostgresStatements } from './split-postgres.ts';
-export type { SqlStatement } from './split-postgres.ts';
+export type { SqlStatement } from './split-scan.ts';
 export { splitMysqlStatements } from './split-mysql.ts';
 export { filesUpTo, hashMigrationFiles, hashUpTo } from './hash.ts';
 export { detectFormat } from './detect.ts';

@@ -22,9 +22,9 @@
  *   run them either). An empty `DELIMITER` command stays statement text, so the server reports it.
  * - `NO_BACKSLASH_ESCAPES` and `ANSI_QUOTES` sql modes are not followed: backslash always escapes inside quotes.
  */
-import type { SqlStatement } from './split-postgres.ts';
+import { endOfLine, endOfQuoted, isSqlSpace, type SqlStatement, statementList } from './split-scan.ts';
 
-export type { SqlStatement } from './split-postgres.ts';
+export type { SqlStatement } from './split-scan.ts';
 
 const WORD_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/;
 const ROUTINE_WORDS = new Set(['procedure', 'function', 'trigger', 'event']);
@@ -74,12 +74,11 @@ function newStatement(): StatementState {
  * returned as part of the last statement, so the server reports the error. `DELIMITER` lines are not returned.
  */
 export function splitMysqlStatements(sql: string): SqlStatement[] {
-  const statements: SqlStatement[] = [];
-  const lines = lineCounter(sql);
+  const list = statementList(sql);
   let delimiter = ';';
   let state = newStatement();
   const flush = (): void => {
-    if (state.start >= 0) statements.push({ sql: sql.slice(state.start, state.end), offset: state.start, line: lines(state.start) });
+    list.add(state.start, state.end);
     state = newStatement();
   };
   let i = 0;
@@ -107,16 +106,15 @@ export function splitMysqlStatements(sql: string): SqlStatement[] {
     state.end = i;
   }
   flush();
-  return statements;
+  return list.statements;
 }
 
 /** Returns the index after whitespace or one comment at `i`, or `i` itself when a token starts there. */
 function skipTrivia(sql: string, i: number): number {
   const c = sql[i] as string;
-  if (isSpace(c)) return i + 1;
+  if (isSqlSpace(c)) return i + 1;
   if (c === '#' || (c === '-' && sql[i + 1] === '-' && (i + 2 >= sql.length || isSpaceOrControl(sql[i + 2] as string)))) {
-    const newline = sql.indexOf('\n', i);
-    return newline < 0 ? sql.length : newline;
+    return endOfLine(sql, i);
   }
   if (c === '/' && sql[i + 1] === '*' && !isExecutableComment(sql, i)) {
     // An unterminated comment is not trivia: it becomes statement text, so the server reports it instead of the
@@ -125,10 +123,6 @@ function skipTrivia(sql: string, i: number): number {
     return close < 0 ? i : close + 2;
   }
   return i;
-}
-
-function isSpace(c: string): boolean {
-  return c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v';
 }
 
 /** MySQL: "the second dash followed by at least one whitespace or control character". */
@@ -148,8 +142,7 @@ function isExecutableComment(sql: string, i: number): boolean {
  */
 function readDelimiterCommand(sql: string, i: number): { delimiter: string; end: number } | null {
   if (sql.slice(i, i + 9).toLowerCase() !== 'delimiter' || !/[ \t]/.test(sql[i + 9] ?? '')) return null;
-  const newline = sql.indexOf('\n', i);
-  const lineEnd = newline < 0 ? sql.length : newline;
+  const lineEnd = endOfLine(sql, i);
   const argument = sql.slice(i + 10, lineEnd).trim();
   const quoted = /^(['"`])(.+?)\1/.exec(argument);
   const delimiter = quoted ? quoted[2] : argument.split(/\s/)[0];
@@ -247,31 +240,4 @@ function endOfExecutableComment(sql: string, i: number): number {
     else j++;
   }
   return sql.length;
-}
-
-/** Index after a quoted token opened at `i`; a doubled quote is an escaped quote; with `backslash`, `\x` too. */
-function endOfQuoted(sql: string, i: number, quote: string, backslash: boolean): number {
-  i++;
-  while (i < sql.length) {
-    const c = sql[i];
-    if (backslash && c === '\\') {
-      i += 2;
-    } else if (c === quote) {
-      if (sql[i + 1] !== quote) return i + 1;
-      i += 2;
-    } else {
-      i++;
-    }
-  }
-  return sql.length;
-}
-
-/** Returns a function mapping ascending string indexes to 1-based line numbers in one pass over the text. */
-function lineCounter(sql: string): (index: number) => number {
-  let cursor = 0;
-  let line = 1;
-  return (index) => {
-    for (; cursor < index; cursor++) if (sql.charCodeAt(cursor) === 10) line++;
-    return line;
-  };
 }

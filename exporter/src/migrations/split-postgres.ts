@@ -8,15 +8,9 @@
  * psql backslash meta-commands are not understood (migration tools do not run them either).
  */
 
-/** One statement of a file. */
-export interface SqlStatement {
-  /** Statement text, from its first token to its last token: no leading/trailing comments, no `;`. */
-  readonly sql: string;
-  /** Index of the statement's first character in the input (a JavaScript string index, UTF-16 code units). */
-  readonly offset: number;
-  /** 1-based line of the input on which the statement starts. */
-  readonly line: number;
-}
+import { endOfLine, endOfQuoted, isSqlSpace, type SqlStatement, statementList } from './split-scan.ts';
+
+export type { SqlStatement } from './split-scan.ts';
 
 const IDENT_START = /[A-Za-z_\u0080-\uffff]/;
 const IDENT_CONT = /[A-Za-z0-9_$\u0080-\uffff]/;
@@ -48,8 +42,7 @@ function newStatement(): StatementState {
  * of the input and is returned as part of the last statement, so the server reports the error.
  */
 export function splitPostgresStatements(sql: string): SqlStatement[] {
-  const statements: SqlStatement[] = [];
-  const lines = lineCounter(sql);
+  const list = statementList(sql);
   let state = newStatement();
   let i = 0;
   while (i < sql.length) {
@@ -59,9 +52,7 @@ export function splitPostgresStatements(sql: string): SqlStatement[] {
       continue;
     }
     if (sql[i] === ';' && state.parenDepth === 0 && state.beginDepth === 0) {
-      if (state.start >= 0) {
-        statements.push({ sql: sql.slice(state.start, state.end), offset: state.start, line: lines(state.start) });
-      }
+      list.add(state.start, state.end);
       state = newStatement();
       i++;
       continue;
@@ -70,20 +61,15 @@ export function splitPostgresStatements(sql: string): SqlStatement[] {
     i = readToken(sql, i, state);
     state.end = i;
   }
-  if (state.start >= 0) {
-    statements.push({ sql: sql.slice(state.start, state.end), offset: state.start, line: lines(state.start) });
-  }
-  return statements;
+  list.add(state.start, state.end);
+  return list.statements;
 }
 
 /** Returns the index after whitespace or one comment at `i`, or `i` itself when a token starts there. */
 function skipTrivia(sql: string, i: number): number {
   const c = sql[i];
-  if (c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\f' || c === '\v') return i + 1;
-  if (c === '-' && sql[i + 1] === '-') {
-    const newline = sql.indexOf('\n', i);
-    return newline < 0 ? sql.length : newline;
-  }
+  if (isSqlSpace(c)) return i + 1;
+  if (c === '-' && sql[i + 1] === '-') return endOfLine(sql, i);
   if (c === '/' && sql[i + 1] === '*') {
     // An unterminated comment is not trivia: it becomes statement text, so the server reports it instead of
     // the statements after it vanishing silently.
@@ -158,23 +144,6 @@ function endOfRun(sql: string, i: number): number {
   return i;
 }
 
-/** Index after a quoted token opened at `i`; a doubled quote is an escaped quote; with `backslash`, `\x` too. */
-function endOfQuoted(sql: string, i: number, quote: string, backslash: boolean): number {
-  i++;
-  while (i < sql.length) {
-    const c = sql[i];
-    if (backslash && c === '\\') {
-      i += 2;
-    } else if (c === quote) {
-      if (sql[i + 1] !== quote) return i + 1;
-      i += 2;
-    } else {
-      i++;
-    }
-  }
-  return sql.length;
-}
-
 /** `$tag$...$tag$` or `$$...$$`; `$1` (a parameter) and a lone `$` are ordinary tokens. */
 function endOfDollar(sql: string, i: number): number {
   DOLLAR_TAG.lastIndex = i;
@@ -183,14 +152,4 @@ function endOfDollar(sql: string, i: number): number {
   const tag = match[0];
   const close = sql.indexOf(tag, i + tag.length);
   return close < 0 ? sql.length : close + tag.length;
-}
-
-/** Returns a function mapping ascending string indexes to 1-based line numbers in one pass over the text. */
-function lineCounter(sql: string): (index: number) => number {
-  let cursor = 0;
-  let line = 1;
-  return (index) => {
-    for (; cursor < index; cursor++) if (sql.charCodeAt(cursor) === 10) line++;
-    return line;
-  };
 }
