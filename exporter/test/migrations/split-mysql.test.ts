@@ -3,45 +3,18 @@
  * exporter/test/golden/split-mysql/), regenerated only with UPDATE_GOLDEN=1, plus a check that every valid golden
  * input runs statement by statement on the real MariaDB server (a wrong split point is a syntax error there).
  */
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitMysqlStatements } from '../../src/migrations/index.ts';
 import { createTempMysqlDatabase, type TempDatabase } from '../support/servers.ts';
+import { describeSplitGoldens, splitGoldens } from '../support/split-golden.ts';
 
-const GOLDEN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'golden', 'split-mysql');
-const cases = readdirSync(GOLDEN)
-  .filter((name) => name.endsWith('.sql'))
-  .map((name) => name.slice(0, -'.sql'.length))
-  .sort();
+const goldens = splitGoldens('split-mysql');
 
-function readCase(name: string): string {
-  return readFileSync(path.join(GOLDEN, `${name}.sql`), 'utf8');
-}
-
-describe('splitMysqlStatements golden files', () => {
-  it('has golden cases', () => {
-    expect(cases.length).toBeGreaterThanOrEqual(8);
-  });
-
-  it.each(cases)('%s', (name) => {
-    const input = readCase(name);
-    const actual = splitMysqlStatements(input);
-    const goldenPath = path.join(GOLDEN, `${name}.json`);
-    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(goldenPath, `${JSON.stringify(actual, null, 2)}\n`);
-    expect(actual).toEqual(JSON.parse(readFileSync(goldenPath, 'utf8')));
-    for (const statement of actual) {
-      // Offsets and lines point back into the input exactly; no client command is ever sent.
-      expect(input.slice(statement.offset, statement.offset + statement.sql.length)).toBe(statement.sql);
-      expect(input.slice(0, statement.offset).split('\n').length).toBe(statement.line);
-      if (!name.startsWith('invalid-')) {
-        expect(statement.sql).not.toMatch(/^\s|\s$|;$|\$\$$|\/\/$/);
-        expect(statement.sql).not.toMatch(/^delimiter\s/i);
-      }
-    }
-  });
+describeSplitGoldens('splitMysqlStatements golden files', goldens, splitMysqlStatements, (statement) => {
+  // No terminator and no client command is ever sent.
+  expect(statement.sql).not.toMatch(/^\s|\s$|;$|\$\$$|\/\/$/);
+  expect(statement.sql).not.toMatch(/^delimiter\s/i);
 });
 
 describe('splitMysqlStatements edge cases', () => {
@@ -103,14 +76,14 @@ describe('valid golden inputs run statement by statement on MariaDB', () => {
     await db?.drop();
   });
 
-  it.each(cases.filter((name) => !name.startsWith('invalid-')))('%s', async (name) => {
+  it.each(goldens.validCases)('%s', async (name) => {
     // Each case in its own database so cases can reuse table names.
     const database = `${db.name}_${name.replaceAll('-', '_')}`.slice(0, 64);
     const connection = await mysql.createConnection(db.url);
     try {
       await connection.query(`CREATE DATABASE \`${database}\``);
       await connection.query(`USE \`${database}\``);
-      const statements = splitMysqlStatements(readCase(name));
+      const statements = splitMysqlStatements(goldens.readCase(name));
       for (const statement of statements) await connection.query(statement.sql);
       expect(statements.length).toBeGreaterThan(2);
     } finally {
@@ -129,7 +102,7 @@ describe('valid golden inputs run statement by statement on MariaDB', () => {
       await connection.query(`CREATE DATABASE \`${database}\``);
       await connection.query(`USE \`${database}\``);
       let failed = 0;
-      for (const [index, statement] of splitMysqlStatements(readCase(name)).entries()) {
+      for (const [index, statement] of splitMysqlStatements(goldens.readCase(name)).entries()) {
         const ok = await connection.query(statement.sql).then(() => true, () => false);
         if (!ok) {
           failed = index + 1;

@@ -3,42 +3,16 @@
  * regenerated only with UPDATE_GOLDEN=1, plus a check that every valid golden input runs statement by statement
  * on the real PostgreSQL server (a wrong split point is a syntax error there).
  */
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitPostgresStatements } from '../../src/migrations/index.ts';
 import { type TempDatabase, createTempPgDatabase } from '../support/servers.ts';
+import { describeSplitGoldens, splitGoldens } from '../support/split-golden.ts';
 
-const GOLDEN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'golden', 'split');
-const cases = readdirSync(GOLDEN)
-  .filter((name) => name.endsWith('.sql'))
-  .map((name) => name.slice(0, -'.sql'.length))
-  .sort();
+const goldens = splitGoldens('split');
 
-function readCase(name: string): string {
-  return readFileSync(path.join(GOLDEN, `${name}.sql`), 'utf8');
-}
-
-describe('splitPostgresStatements golden files', () => {
-  it('has golden cases', () => {
-    expect(cases.length).toBeGreaterThanOrEqual(8);
-  });
-
-  it.each(cases)('%s', (name) => {
-    const input = readCase(name);
-    const actual = splitPostgresStatements(input);
-    const goldenPath = path.join(GOLDEN, `${name}.json`);
-    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(goldenPath, `${JSON.stringify(actual, null, 2)}\n`);
-    expect(actual).toEqual(JSON.parse(readFileSync(goldenPath, 'utf8')));
-    for (const statement of actual) {
-      // Offsets and lines point back into the input exactly.
-      expect(input.slice(statement.offset, statement.offset + statement.sql.length)).toBe(statement.sql);
-      expect(input.slice(0, statement.offset).split('\n').length).toBe(statement.line);
-      if (!name.startsWith('invalid-')) expect(statement.sql).not.toMatch(/^\s|\s$|;$/);
-    }
-  });
+describeSplitGoldens('splitPostgresStatements golden files', goldens, splitPostgresStatements, (statement) => {
+  expect(statement.sql).not.toMatch(/^\s|\s$|;$/);
 });
 
 describe('splitPostgresStatements edge cases', () => {
@@ -81,14 +55,14 @@ describe('valid golden inputs run statement by statement on PostgreSQL', () => {
     await db?.drop();
   });
 
-  it.each(cases.filter((name) => !name.startsWith('invalid-')))('%s', async (name) => {
+  it.each(goldens.validCases)('%s', async (name) => {
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     try {
       // Each case in its own schema so cases can reuse table names.
       const schema = `golden_${name.replaceAll('-', '_')}`;
       await client.query(`CREATE SCHEMA ${schema}; SET search_path = ${schema}`);
-      const statements = splitPostgresStatements(readCase(name));
+      const statements = splitPostgresStatements(goldens.readCase(name));
       for (const statement of statements) await client.query(statement.sql);
       expect(statements.length).toBeGreaterThan(2);
     } finally {
