@@ -2,8 +2,12 @@
  * Dialect-neutral comparison helpers of the differ: matching objects by key, field-by-field comparison that reports
  * raw values while comparing normalised ones, and pairing renamed objects.
  */
+import { compareText } from '../model/build-helpers.ts';
 import type { AttributeChange } from '../model/change.ts';
 import type { Attrs } from '../model/schema.ts';
+
+// Part of the differ's API (callers import it from here); the order is every module's.
+export { compareText };
 
 /**
  * One compared attribute of an object kind: `get` reads the raw value (reported), `norm` the comparable form.
@@ -152,9 +156,4 @@ export function pairRenames<T extends { readonly name: string }>(
 /** Orders by `name` in code-unit order (locale-independent, so output is the same on every machine). */
 export function byName(a: { readonly name: string }, b: { readonly name: string }): number {
   return compareText(a.name, b.name);
-}
-
-/** Code-unit string order. */
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

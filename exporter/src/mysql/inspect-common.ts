@@ -3,8 +3,10 @@
  * `information_schema` columns this server has), the one place catalog queries run (and fail with a message naming
  * the object kind, the database and the target), and small helpers used by every `inspect-*.ts` file.
  */
-import type { Attrs, JsonValue } from '../model/schema.ts';
 import { type MysqlFlavor, type MysqlQueryable, toMysqlError } from './connect.ts';
+
+// Every dialect's inspector builds model values the same way; the inspect-*.ts files import them from here.
+export { attrsOf, compareText, pushTo, sortByName } from '../model/build-helpers.ts';
 
 /** What every catalog query of one inspection needs. */
 export interface InspectContext {
@@ -52,30 +54,6 @@ export function optionalColumn(ctx: InspectContext, table: string, column: strin
 /** Key of a table in lookup maps. NUL cannot occur in identifiers. */
 export function relKey(schema: string, name: string): string {
   return `${schema}\u0000${name}`;
-}
-
-/** Locale-independent string order, so output is identical on every machine. */
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Sorts objects by `name` with a plain code-unit comparison. */
-export function sortByName<T extends { readonly name: string }>(items: T[]): T[] {
-  return items.sort((a, b) => compareText(a.name, b.name));
-}
-
-/** Appends to the list under `key`, creating it. */
-export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
-
-/** Builds an attrs record, leaving out `undefined` values (absent = not applicable). */
-export function attrsOf(entries: Record<string, JsonValue | undefined>): Attrs {
-  const out: Attrs = {};
-  for (const [key, value] of Object.entries(entries)) if (value !== undefined) out[key] = value;
-  return out;
 }
 
 /** A backtick-quoted identifier (for definitions the inspector composes, never for queries). */

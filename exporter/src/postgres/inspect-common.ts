@@ -3,10 +3,12 @@
  * fail with a message naming the object kind, the schemas and the target), and small helpers used by every
  * `inspect-*.ts` file.
  */
-import type { Attrs, JsonValue } from '../model/schema.ts';
 import { qualifiedKey } from '../model/schema.ts';
 import { toSchemaDriftError } from './connect.ts';
 import type { Queryable } from './queryable.ts';
+
+// Every dialect's inspector builds model values the same way; the inspect-*.ts files import them from here.
+export { attrsOf, compareText, pushTo, sortByName } from '../model/build-helpers.ts';
 
 /** What every catalog query of one inspection needs. */
 export interface InspectContext {
@@ -80,30 +82,6 @@ export function ownerColumn(ownerExpr: string): string {
 /** Key of a relation or type in lookup maps. NUL cannot occur in identifiers. */
 export function relKey(schema: string, name: string): string {
   return `${schema}\u0000${name}`;
-}
-
-/** Sorts objects by `name` with a plain code-unit comparison (independent of any locale). */
-export function sortByName<T extends { readonly name: string }>(items: T[]): T[] {
-  return items.sort((a, b) => compareText(a.name, b.name));
-}
-
-/** Locale-independent string order, so output is identical on every machine. */
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Appends to the list under `key`, creating it. */
-export function pushTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
-
-/** Builds an attrs record, leaving out `undefined` values (absent = not applicable). */
-export function attrsOf(entries: Record<string, JsonValue | undefined>): Attrs {
-  const out: Attrs = {};
-  for (const [key, value] of Object.entries(entries)) if (value !== undefined) out[key] = value;
-  return out;
 }
 
 /** `schema.name`, quoted where a part holds a dot (see {@link qualifiedKey}). */
