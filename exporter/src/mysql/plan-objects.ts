@@ -4,6 +4,7 @@
  */
 import type { RoutineChange, SequenceChange, ViewChange } from '../model/change.ts';
 import type { View } from '../model/schema.ts';
+import { rankByDependencies } from '../plan/dependency-rank.ts';
 import {
   renderAlterSequence,
   renderCreateRoutine,
@@ -19,21 +20,7 @@ import { SLOT, type MysqlPlanContext } from './plan-context.ts';
 export function rankViews(views: readonly View[]): Map<string, number> {
   const deps = new Map<string, string[]>();
   for (const v of views) deps.set(`${v.schema}.${v.name}`, v.dependsOn);
-  const ranks = new Map<string, number>();
-  const visiting = new Set<string>();
-  const visit = (key: string): number => {
-    const known = ranks.get(key);
-    if (known !== undefined) return known;
-    if (visiting.has(key)) return 0;
-    visiting.add(key);
-    let rank = 0;
-    for (const d of deps.get(key) ?? []) if (deps.has(d) && d !== key) rank = Math.max(rank, visit(d) + 1);
-    visiting.delete(key);
-    ranks.set(key, rank);
-    return rank;
-  };
-  for (const key of [...deps.keys()].sort()) visit(key);
-  return ranks;
+  return rankByDependencies(deps);
 }
 
 /** Plans a view change: drop an extra view first, create or replace others after tables and routines. */

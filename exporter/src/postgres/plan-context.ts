@@ -9,6 +9,7 @@ import type { Hazard, PlannedStatement } from '../model/plan.ts';
 import type { SchemaSnapshot, Table, View } from '../model/schema.ts';
 import { qualifiedKey } from '../model/schema.ts';
 import { PlanError } from '../errors.ts';
+import { rankByDependencies } from '../plan/dependency-rank.ts';
 
 /** Options of {@link planPostgres}. */
 export interface PgPlanOptions {
@@ -203,19 +204,6 @@ function rankViews(views: View[]): Map<string, number> {
     for (const d of v.dependsOn) set.add(d);
     deps.set(keyOf(v), set);
   }
-  const ranks = new Map<string, number>();
-  const visiting = new Set<string>();
-  const visit = (key: string): number => {
-    const known = ranks.get(key);
-    if (known !== undefined) return known;
-    if (visiting.has(key)) return 0; // a cycle cannot exist between views; be safe anyway
-    visiting.add(key);
-    let rank = 0;
-    for (const d of deps.get(key) ?? []) if (deps.has(d) && d !== key) rank = Math.max(rank, visit(d) + 1);
-    visiting.delete(key);
-    ranks.set(key, rank);
-    return rank;
-  };
-  for (const key of [...deps.keys()].sort()) visit(key);
-  return ranks;
+  // A cycle cannot exist between views; rankByDependencies cuts one anyway.
+  return rankByDependencies(deps);
 }
