@@ -55,3 +55,19 @@ export function redactUrl(url: string): string {
   // WHATWG URL keeps a dangling '?' after the last parameter is deleted.
   return parsed.toString().replace(/\?$/, '');
 }
+
+/**
+ * Decodes one percent-encoded part of a connection URL. A malformed escape (`%zz`, a lone `%`) is a
+ * {@link ConfigError} that names the part, never its text (it may be a password).
+ */
+export function decodeUrlPart(text: string, part: string, url: string, target?: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch (err) {
+    throw new ConfigError(
+      `the URL's ${part} is not valid percent-encoding (write a literal % as %25): ${redactUrl(url)}`,
+      { target },
+      { cause: err },
+    );
+  }
+}

@@ -11,7 +11,7 @@
 import mysql from 'mysql2/promise';
 import { type DriverErrorContext, describeDriverError, NETWORK_ERROR_CODES } from '../connection/errors.ts';
 import { readPasswordFile } from '../connection/secrets.ts';
-import { parseConnectionUrl, redactUrl } from '../connection/url.ts';
+import { decodeUrlPart, parseConnectionUrl, redactUrl } from '../connection/url.ts';
 import { AuthError, ConnectError, InspectError, SchemaDriftError, TimeoutError } from '../errors.ts';
 
 /** The smallest query interface the MySQL inspector and revision reader need (`?` placeholders). */
@@ -202,12 +202,12 @@ export function connectionConfig(
 export function parseMysqlUrl(url: string, target?: string): MysqlUrlParts {
   const parsed = parseConnectionUrl(url, { schemes: MYSQL_SCHEMES, dialect: 'MySQL', target });
   const param = parsed.searchParams.get('password');
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ''));
+  const database = decodeUrlPart(parsed.pathname.replace(/^\//, ''), 'database name', url, target);
   return {
     host: parsed.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1',
     port: parsed.port ? Number(parsed.port) : 3306,
-    user: decodeURIComponent(parsed.username) || 'root',
-    password: parsed.password ? decodeURIComponent(parsed.password) : (param ?? undefined),
+    user: decodeUrlPart(parsed.username, 'user name', url, target) || 'root',
+    password: parsed.password ? decodeUrlPart(parsed.password, 'password', url, target) : (param ?? undefined),
     database: database || null,
   };
 }

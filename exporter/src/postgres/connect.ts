@@ -8,7 +8,7 @@
 import pg from 'pg';
 import { type DriverErrorContext, describeDriverError, NETWORK_ERROR_CODES } from '../connection/errors.ts';
 import { readPasswordFile } from '../connection/secrets.ts';
-import { parseConnectionUrl, redactUrl } from '../connection/url.ts';
+import { decodeUrlPart, parseConnectionUrl, redactUrl } from '../connection/url.ts';
 import { AuthError, ConfigError, ConnectError, InspectError, SchemaDriftError, TimeoutError } from '../errors.ts';
 import type { Queryable } from './queryable.ts';
 
@@ -117,17 +117,8 @@ function makeSession(client: pg.Client, serverVersion: string, serverVersionNum:
 function parsePostgresUrl(url: string, target: string | undefined): URL {
   const parsed = parseConnectionUrl(url, { schemes: POSTGRES_SCHEMES, dialect: 'PostgreSQL', target });
   // The driver decodes both and would fail with a bare "URI malformed"; say which part is wrong, never its text.
-  for (const [part, text] of [['user name', parsed.username], ['password', parsed.password]] as const) {
-    try {
-      decodeURIComponent(text);
-    } catch (err) {
-      throw new ConfigError(
-        `the URL's ${part} is not valid percent-encoding (write a literal % as %25): ${redactUrl(url)}`,
-        { target },
-        { cause: err },
-      );
-    }
-  }
+  decodeUrlPart(parsed.username, 'user name', url, target);
+  decodeUrlPart(parsed.password, 'password', url, target);
   return parsed;
 }
 

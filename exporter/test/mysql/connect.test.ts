@@ -40,6 +40,21 @@ describe('parseMysqlUrl', () => {
   it.each(['postgres://db/x', 'nonsense'])('refuses %s with a ConfigError', (url) => {
     expect(() => parseMysqlUrl(url, 'prod')).toThrow(ConfigError);
   });
+  it.each([
+    ['password', 'mysql://app:s3cret%zz@db/x'],
+    ['user name', 'mysql://us%er:s3cret@db/x'],
+    ['database name', 'mysql://app:s3cret@db/my%db'],
+  ])('a malformed escape in the %s is a ConfigError naming the part, not its text', (part, url) => {
+    let error: unknown;
+    try {
+      parseMysqlUrl(url, 'prod');
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toContain(`${part} is not valid percent-encoding`);
+    expect((error as Error).message).not.toContain('s3cret');
+  });
 });
 
 describe('parseServerVersion', () => {
