@@ -5,7 +5,9 @@ import { FilterInput, InteractiveTable, RadioButtonGroup, useStyles2 } from '@gr
 
 import type { ChangeAction, ChangeRow } from '../data/index.ts';
 import type { ViewProps } from '../view-props.ts';
+import { showsNoDrift } from '../data/index.ts';
 import { ActionBadge, HazardBadges } from './badges.tsx';
+import { EmptyState } from './EmptyState.tsx';
 import { TEST_IDS } from './test-ids.ts';
 
 const HAZARD_CELL = css({ display: 'inline-flex', flexWrap: 'wrap', gap: 4 });
@@ -70,9 +72,18 @@ export function ChangesView({ model, width, height }: ViewProps): React.JSX.Elem
     { value: 'changed' as const, label: `Changed (${counts('changed')})` },
   ];
   if (model.changes.length === 0) {
+    // Zero rows is "no drift" only when the counts say so; a failed check has no rows either.
     return (
-      <div className={styles.message} data-testid={TEST_IDS.noDrift} style={{ width, height }}>
-        No drift: the database matches the migrations.
+      <div style={{ width, height }}>
+        {showsNoDrift(model) ? (
+          <EmptyState tone="ok" title="No drift" testId={TEST_IDS.noDrift} fill>
+            The database matches the migrations: nothing is extra, missing or changed.
+          </EmptyState>
+        ) : (
+          <EmptyState tone="neutral" title="No changes to show" testId={TEST_IDS.noChanges} fill>
+            {model.header?.status === 'error' ? 'The last check failed (see the header).' : 'The changes query returned no rows.'}
+          </EmptyState>
+        )}
       </div>
     );
   }
@@ -101,6 +112,5 @@ function getStyles(theme: GrafanaTheme2) {
     filter: css({ flex: '0 1 360px' }),
     muted: css({ color: theme.colors.text.secondary, fontSize: theme.typography.bodySmall.fontSize }),
     scroll: css({ overflow: 'auto', flex: '1 1 auto', minHeight: 0 }),
-    message: css({ display: 'flex', alignItems: 'center', justifyContent: 'center', color: theme.colors.text.secondary }),
   };
 }

@@ -3,7 +3,7 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Button, IconButton, InlineSwitch, useStyles2 } from '@grafana/ui';
 
-import { buildLayoutInput, DEFAULT_BOX_METRICS } from '../data/index.ts';
+import { buildLayoutInput, DEFAULT_BOX_METRICS, showsNoDrift } from '../data/index.ts';
 import type { ErdLayoutInput, PanelModel } from '../data/index.ts';
 import type { SchemaDriftOptions } from '../types.ts';
 import type { ViewProps } from '../view-props.ts';
@@ -136,6 +136,7 @@ export function ErdView({ model, options, width, height }: ViewProps): React.JSX
   const input = useLayoutInput(model, options, onlyDrifted);
   const layout = useErdLayout(input);
   const driftedCount = model.tables.filter((t) => t.status !== 'ok').length;
+  const noDrift = showsNoDrift(model);
   const loading = <span data-testid={TEST_IDS.erdLoading}>Laying out {input.nodes.length} tables…</span>;
 
   const shown = layout.state === 'done' ? layout.layout : layout.state === 'running' ? layout.previous : null;
@@ -199,7 +200,7 @@ export function ErdView({ model, options, width, height }: ViewProps): React.JSX
           </span>
         )}
       </div>
-      <Legend className={styles.legend} />
+      <Legend className={styles.legend} noDrift={noDrift ? { nodes: model.tables.length } : undefined} />
       {selected && <TableDrawer model={model} tableId={selected} onClose={() => setSelected(null)} />}
     </div>
   );

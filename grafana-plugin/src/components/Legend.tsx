@@ -1,7 +1,7 @@
 import React from 'react';
 import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
-import { useStyles2, useTheme2 } from '@grafana/ui';
+import { Icon, useStyles2, useTheme2 } from '@grafana/ui';
 
 import type { DriftStatus } from '../data/index.ts';
 import { DRIFT_LABELS, driftPalette } from './drift-palette.ts';
@@ -9,16 +9,35 @@ import { TEST_IDS } from './test-ids.ts';
 
 const SHOWN: readonly DriftStatus[] = ['extra', 'missing', 'changed'];
 
+/** Props of {@link Legend}. */
+export interface LegendProps {
+  className?: string;
+  /**
+   * The check found no drift (`showsNoDrift`): a key to colours nothing is drawn in would read as if something
+   * were highlighted, so the key says "no drift" instead, and how many nodes were compared.
+   */
+  noDrift?: { nodes: number };
+}
+
 /**
  * The ERD's key: what each drift colour means (see `drift-palette.ts` for why these theme colours), that missing
- * objects are drawn ghosted (dashed, faded) where they should be, and the column markers.
+ * objects are drawn ghosted (dashed, faded) where they should be, and the column markers. With no drift, a
+ * "no drift" line in the theme's success colour takes the colours' place.
  */
-export function Legend({ className }: { className?: string }): React.JSX.Element {
+export function Legend({ className, noDrift }: LegendProps): React.JSX.Element {
   const styles = useStyles2(getStyles);
-  const palette = driftPalette(useTheme2());
+  const theme = useTheme2();
+  const palette = driftPalette(theme);
   return (
     <div className={`${styles.legend} ${className ?? ''}`} data-testid={TEST_IDS.legend}>
-      {SHOWN.map((status) => (
+      {noDrift && (
+        <span className={styles.item} data-testid={TEST_IDS.noDrift}>
+          <Icon name="check" style={{ color: theme.colors.success.text }} />
+          <strong style={{ color: theme.colors.success.text }}>No drift</strong>
+          <span className={styles.meaning}>all {noDrift.nodes} tables match the migrations</span>
+        </span>
+      )}
+      {!noDrift && SHOWN.map((status) => (
         <span key={status} className={styles.item} title={DRIFT_LABELS[status].meaning} data-status={status}>
           <span
             className={styles.swatch}

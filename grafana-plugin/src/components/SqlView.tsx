@@ -29,14 +29,20 @@ export function SqlView({ model, options, width, height }: ViewProps): React.JSX
     return <div className={styles.message}>The panel&apos;s queries return no SQL frame.</div>;
   }
   const wide = width >= TWO_COLUMNS_FROM;
+  // Identical DDL has nothing to colour or to lay out two ways: the key and the mode switch would only confuse.
+  const identical = sql.desiredDdl === sql.currentDdl;
   return (
     <div className={styles.root} style={{ width, height, flexDirection: wide ? 'row' : 'column' }} data-testid={TEST_IDS.sqlView}>
       <section className={styles.diff} style={wide ? { flex: '3 1 0' } : undefined}>
         <div className={styles.bar}>
           <strong>Desired vs current DDL</strong>
-          <span className={styles.muted}>red: only in the migrations · green: only in the database</span>
-          <span className={styles.spacer} />
-          <RadioButtonGroup size="sm" options={MODES} value={mode} onChange={setMode} />
+          {!identical && (
+            <>
+              <span className={styles.muted}>red: only in the migrations · green: only in the database</span>
+              <span className={styles.spacer} />
+              <RadioButtonGroup size="sm" options={MODES} value={mode} onChange={setMode} />
+            </>
+          )}
         </div>
         <div className={styles.scroll}>
           <DdlDiff desired={sql.desiredDdl} current={sql.currentDdl} mode={mode} />

@@ -51,3 +51,16 @@ export function selectErd(model: Pick<PanelModel, 'tables' | 'relations'>, onlyD
     driftedIds: new Set(model.tables.filter(isDrifted).map((t) => t.id)),
   };
 }
+
+/**
+ * True when the data shows a check that found no drift at all: the counts (targets row, else the changes frame)
+ * say zero changes and no node or relation is marked. Unknown counts (neither frame queried) or a failed check are
+ * not "no drift": the ERD's key then stays the usual colour key rather than claiming something the data does not say.
+ */
+export function showsNoDrift(model: Pick<PanelModel, 'header' | 'tables' | 'relations'>): boolean {
+  const header = model.header;
+  if (!header || header.status === 'error' || header.counts === null || header.counts.total > 0) {
+    return false;
+  }
+  return !model.tables.some(isDrifted) && !model.relations.some(isDrifted);
+}

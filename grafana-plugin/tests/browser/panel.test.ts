@@ -223,3 +223,61 @@ describe('states', () => {
     await page.close();
   });
 });
+
+describe('30-table schema in sync (frames from the real engine: the same schema on both sides)', () => {
+  it.each(['dark', 'light'] as const)('header, ERD, Changes and SQL all read as "no drift" (%s)', async (theme) => {
+    const tables = await fixtureRows('in-sync-30', 'tables');
+    const relations = await fixtureRows('in-sync-30', 'relations');
+    // The fixture itself: 30 tables (and the bench's views), all ok, and no change or statement rows.
+    expect(tables.filter((t) => t.kind === 'table')).toHaveLength(30);
+    expect(tables.filter((t) => t.status !== 'ok')).toEqual([]);
+    expect(await fixtureRows('in-sync-30', 'changes')).toEqual([]);
+    expect(await fixtureRows('in-sync-30', 'statements')).toEqual([]);
+    const page = await open({ fixture: 'in-sync-30', theme });
+    await waitForErd(page);
+
+    // Header: the in-sync badge and zero changes, without the per-action breakdown.
+    const badge = page.locator(tid(TEST_IDS.statusBadge));
+    expect(await badge.getAttribute('data-status')).toBe('in_sync');
+    expect(await badge.textContent()).toContain('In sync');
+    const counts = page.locator(tid(TEST_IDS.counts));
+    expect(await counts.getAttribute('data-total')).toBe('0');
+    expect(await counts.textContent()).toBe('0 changes');
+
+    // ERD: every node drawn and ok, every relation an ok edge, nothing ghosted or highlighted.
+    expect(await count(page, tid(TEST_IDS.erdTable))).toBe(tables.length);
+    expect(await count(page, `${tid(TEST_IDS.erdTable)}[data-status="ok"]`)).toBe(tables.length);
+    expect(await count(page, `${tid(TEST_IDS.erdTable)}[data-ghost="true"]`)).toBe(0);
+    expect(await count(page, tid(TEST_IDS.erdColumn))).toBeGreaterThan(0);
+    expect(await count(page, `${tid(TEST_IDS.erdColumn)}:not([data-status="ok"])`)).toBe(0);
+    expect(await count(page, tid(TEST_IDS.erdEdge))).toBe(relations.length);
+    expect(await count(page, `${tid(TEST_IDS.erdEdge)}:not([data-status="ok"])`)).toBe(0);
+    expect(await page.locator(tid(TEST_IDS.erdStats)).textContent()).toContain('(0 drifted)');
+    // The key says "no drift" instead of listing colours nothing is drawn in.
+    expect(await count(page, `${tid(TEST_IDS.legend)} [data-status]`)).toBe(0);
+    expect(await page.locator(`${tid(TEST_IDS.legend)} ${tid(TEST_IDS.noDrift)}`).textContent()).toBe(
+      `No driftall ${tables.length} tables match the migrations`,
+    );
+    await page.mouse.move(5, 5);
+    await page.screenshot({ path: join(SCREENSHOTS, `in-sync-30-${theme}.png`) });
+
+    await pickRadio(page, 'Changes');
+    const noDrift = page.locator(tid(TEST_IDS.noDrift));
+    await noDrift.waitFor();
+    expect(await noDrift.getAttribute('data-tone')).toBe('ok');
+    expect(await noDrift.textContent()).toContain('No drift');
+    expect(await count(page, tid(TEST_IDS.changesView))).toBe(0);
+    if (theme === 'light') await page.screenshot({ path: join(SCREENSHOTS, 'in-sync-30-changes-light.png') });
+
+    await pickRadio(page, 'SQL diff');
+    await page.waitForSelector(tid(TEST_IDS.sqlView));
+    expect(await page.locator(tid(TEST_IDS.sqlIdentical)).textContent()).toContain('Desired and current DDL are identical');
+    expect(await count(page, tid(TEST_IDS.sqlLineChanged))).toBe(0);
+    expect(await count(page, tid(TEST_IDS.sqlSplit))).toBe(0);
+    expect(await count(page, tid(TEST_IDS.sqlStatement))).toBe(0);
+    expect(await count(page, tid(TEST_IDS.sqlCopy))).toBe(0);
+    expect(await page.locator(tid(TEST_IDS.sqlNothingToReconcile)).textContent()).toContain('Nothing to reconcile');
+    if (theme === 'dark') await page.screenshot({ path: join(SCREENSHOTS, 'in-sync-30-sql-dark.png') });
+    await page.close();
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { driftedWithNeighbours, selectErd } from '../../src/data/filter.ts';
+import { driftedWithNeighbours, selectErd, showsNoDrift } from '../../src/data/filter.ts';
 import {
   boxSize,
   buildLayoutInput,
@@ -8,7 +8,7 @@ import {
   externalNode,
 } from '../../src/data/layout-input.ts';
 import type { LayoutInputOptions } from '../../src/data/layout-input.ts';
-import type { DriftStatus, ErdColumn, ErdRelation, ErdTable, PanelModel } from '../../src/data/model.ts';
+import type { DriftStatus, ErdColumn, ErdRelation, ErdTable, HeaderModel, PanelModel, ReportStatus } from '../../src/data/model.ts';
 import { framesToPanelModel } from '../../src/data/panel-model.ts';
 import { demoFrames } from '../support/frames.ts';
 
@@ -87,6 +87,30 @@ describe('driftedWithNeighbours', () => {
     expect(selection.tables).toHaveLength(6);
     expect(selection.relations).toHaveLength(4);
     expect(selection.hiddenCount).toBe(0);
+  });
+});
+
+describe('showsNoDrift', () => {
+  function header(status: ReportStatus | null, total: number | null): HeaderModel {
+    return {
+      target: 'production', status, checkedAt: null, durationMs: null, reportId: null,
+      counts: total === null ? null : { total, extra: total, missing: 0, changed: 0 },
+      pending: null, dirty: null, deployedVersion: null, migrationTool: null,
+      error: status === 'error' ? { reason: 'connect', message: 'refused' } : null, displayUrl: null, source: 'targets',
+    };
+  }
+
+  it.each<[string, HeaderModel | null, Partial<Record<string, DriftStatus>>, DriftStatus, boolean]>([
+    ['in sync: zero changes, everything ok', header('in_sync', 0), {}, 'ok', true],
+    ['pending migrations but no drift', header('pending', 0), {}, 'ok', true],
+    ['changes counted outside the ERD (a sequence)', header('drift', 1), {}, 'ok', false],
+    ['a drifted node despite zero counts', header('in_sync', 0), { 's.b': 'changed' }, 'ok', false],
+    ['a drifted relation', header('in_sync', 0), {}, 'missing', false],
+    ['counts unknown (neither targets nor changes queried)', header('in_sync', null), {}, 'ok', false],
+    ['a failed check', header('error', 0), {}, 'ok', false],
+    ['no header at all', null, {}, 'ok', false],
+  ])('%s → %s', (_name, head, statuses, relationStatus, expected) => {
+    expect(showsNoDrift({ ...chain(statuses, relationStatus), header: head })).toBe(expected);
   });
 });
 

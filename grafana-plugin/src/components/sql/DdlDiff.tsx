@@ -4,6 +4,7 @@ import type { GrafanaTheme2 } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
 
 import type { SqlDiffMode } from '../../types.ts';
+import { EmptyState } from '../EmptyState.tsx';
 import { TEST_IDS } from '../test-ids.ts';
 import { splitRows, unifiedLines } from './diff-rows.ts';
 import type { SideLine } from './diff-rows.ts';
@@ -52,7 +53,12 @@ export function DdlDiff({ desired, current, mode }: DdlDiffProps): React.JSX.Ele
   const split = useMemo(() => (mode === 'split' ? splitRows(desired, current, 3, expanded) : []), [desired, current, mode, expanded]);
   const unified = useMemo(() => (mode === 'unified' ? unifiedLines(desired, current, 3, expanded) : []), [desired, current, mode, expanded]);
   if (desired === current) {
-    return <div className={styles.same}>Desired and current DDL are identical.</div>;
+    const lines = desired === '' ? 0 : desired.split('\n').length;
+    return (
+      <EmptyState tone="ok" title="Desired and current DDL are identical" testId={TEST_IDS.sqlIdentical}>
+        {lines} line{lines === 1 ? '' : 's'} of DDL, the same in the migrations and in the database.
+      </EmptyState>
+    );
   }
   if (mode === 'split') {
     return (
@@ -142,6 +148,5 @@ function getStyles(theme: GrafanaTheme2) {
       td: { padding: theme.spacing(0.25, 1), fontFamily: theme.typography.fontFamily },
       '&:hover': { color: theme.colors.text.link },
     }),
-    same: css({ padding: theme.spacing(2), color: theme.colors.text.secondary }),
   };
 }

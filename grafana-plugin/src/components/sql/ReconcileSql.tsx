@@ -5,6 +5,7 @@ import { Alert, ClipboardButton, useStyles2 } from '@grafana/ui';
 
 import type { SqlModel, StatementRow } from '../../data/index.ts';
 import { HazardBadges } from '../badges.tsx';
+import { EmptyState } from '../EmptyState.tsx';
 import { TEST_IDS } from '../test-ids.ts';
 import { highlightSqlLine, tokenStyles } from './highlight.ts';
 
@@ -30,6 +31,19 @@ function Statement({ statement }: { statement: StatementRow }): React.JSX.Elemen
  */
 export function ReconcileSql({ sql, statements }: { sql: SqlModel; statements: StatementRow[] }): React.JSX.Element {
   const styles = useStyles2(getStyles);
+  if (!sql.reconcileSql && statements.length === 0 && !sql.reconcileError) {
+    // Nothing planned and nothing failed: say so rather than show an empty list under a dead Copy button.
+    return (
+      <div className={styles.root}>
+        <div className={styles.bar}>
+          <strong>Reconcile SQL</strong>
+        </div>
+        <EmptyState tone="ok" title="Nothing to reconcile" testId={TEST_IDS.sqlNothingToReconcile}>
+          No statement is needed: the database already matches the migrations.
+        </EmptyState>
+      </div>
+    );
+  }
   return (
     <div className={styles.root}>
       <div className={styles.bar}>
