@@ -1,15 +1,15 @@
 /**
- * Differs of the schema-level objects other than tables: views (plain and materialized), sequences, types and
- * routines. Each is matched by name (routines by name and identity arguments); an extra or missing object is one
+ * Differs of the schema-level objects other than tables: views (plain and materialized), sequences, types,
+ * routines and (MySQL) events. Each is matched by name (routines by name and identity arguments); an extra or missing object is one
  * change carrying the whole object.
  */
 import type { AttributeChange } from '../model/change.ts';
-import type { Attrs, Routine, Sequence, TypeDef, View } from '../model/schema.ts';
+import type { Attrs, MysqlEvent, Routine, Sequence, TypeDef, View } from '../model/schema.ts';
 import { compareAttrs, compareFields, deepEqual, matchBy, type Field } from './compare.ts';
 import type { DiffContext } from './diff-context.ts';
 import { createPartKinds, diffParts, standaloneIndexes } from './diff-table-parts.ts';
 
-type ObjectType = 'view' | 'sequence' | 'type' | 'routine';
+type ObjectType = 'view' | 'sequence' | 'type' | 'routine' | 'event';
 
 interface Named {
   readonly schema: string;
@@ -111,11 +111,20 @@ function compareType(ctx: DiffContext, d: TypeDef, c: TypeDef): AttributeChange[
       t.attributes.map((a) => ({ name: a.name, type: ctx.type(a.type), collation: ctx.collation(a.collation) }));
     add('attributes', d.attributes, c.attributes, deepEqual(attrs(d), attrs(c)));
   }
+  if (d.kind === 'range' && c.kind === 'range') {
+    add('subtype', d.subtype, c.subtype, ctx.type(d.subtype) === ctx.type(c.subtype));
+    add('subtypeOpclass', d.subtypeOpclass, c.subtypeOpclass, d.subtypeOpclass === c.subtypeOpclass);
+    add('collation', d.collation, c.collation, ctx.collation(d.collation) === ctx.collation(c.collation));
+    add('canonical', d.canonical, c.canonical, d.canonical === c.canonical);
+    add('subtypeDiff', d.subtypeDiff, c.subtypeDiff, d.subtypeDiff === c.subtypeDiff);
+    // A PostgreSQL 13 server has no multiranges: the name is compared only when both sides report one.
+    if (d.multirange !== undefined && c.multirange !== undefined) add('multirange', d.multirange, c.multirange, d.multirange === c.multirange);
+  }
   add('comment', d.comment, c.comment, d.comment === c.comment);
   return out;
 }
 
-/** Enum, domain and composite types. */
+/** Enum, domain, range and composite types. */
 export function diffTypes(ctx: DiffContext, desired: readonly TypeDef[], current: readonly TypeDef[]): void {
   diffNamed(ctx, 'type', desired, current, (t) => t.name, (d, c) => compareType(ctx, d, c));
 }
@@ -144,4 +153,14 @@ export function diffRoutines(ctx: DiffContext, desired: readonly Routine[], curr
   diffNamed(ctx, 'routine', desired, current, key, withAttrs(fields, (r) => r.attrs), (r) => ({
     identityArgs: r.identityArgs,
   }));
+}
+
+/**
+ * Scheduled events, matched by name: the comment and every `attrs` key (schedule, completion, status, body). The
+ * dialect hooks drop what is noise there (session echoes, a start time the server filled in); `definition` is the
+ * planner's and is not compared itself.
+ */
+export function diffEvents(ctx: DiffContext, desired: readonly MysqlEvent[], current: readonly MysqlEvent[]): void {
+  const fields: Field<MysqlEvent>[] = [{ name: 'comment', get: (e) => e.comment }];
+  diffNamed(ctx, 'event', desired, current, (e) => e.name, withAttrs(fields, (e) => e.attrs));
 }

@@ -9,7 +9,7 @@ import type { AttributeChange, Change, ChangeType } from '../model/change.ts';
 import type { Extension, Schema } from '../model/schema.ts';
 import { compareText, matchBy } from './compare.ts';
 import { createDiffContext, type DiffContext } from './diff-context.ts';
-import { diffRoutines, diffSequences, diffTypes, diffViews } from './diff-objects.ts';
+import { diffEvents, diffRoutines, diffSequences, diffTypes, diffViews } from './diff-objects.ts';
 import { diffTables } from './diff-table.ts';
 import type { DiffInput } from './options.ts';
 
@@ -28,6 +28,7 @@ export const KIND_ORDER: readonly ChangeType[] = [
   'policy',
   'view',
   'routine',
+  'event',
 ];
 
 const KIND_RANK = new Map<ChangeType, number>(KIND_ORDER.map((kind, i) => [kind, i]));
@@ -91,6 +92,8 @@ function diffSchemaContents(ctx: DiffContext, desired: Schema, current: Schema):
   diffSequences(ctx, desired.sequences, current.sequences);
   diffTypes(ctx, desired.types, current.types);
   diffRoutines(ctx, desired.routines, current.routines);
+  // Events are an inspector opt-in: a side inspected without them says nothing about them, so it is not "none".
+  if (desired.events && current.events) diffEvents(ctx, desired.events, current.events);
 }
 
 /** Extensions are database-wide and matched by name; the version only with `checkExtensionVersions`. */

@@ -15,6 +15,7 @@ import type {
   Extension,
   ForeignKey,
   Index,
+  MysqlEvent,
   Policy,
   Routine,
   Schema,
@@ -71,6 +72,8 @@ export type TypeChange = ChangeBase<'type', TypeDef>;
 export interface RoutineChange extends ChangeBase<'routine', Routine> {
   readonly identityArgs: string;
 }
+/** MySQL/MariaDB scheduled events (only when both sides were inspected with `events: true`). */
+export type EventChange = ChangeBase<'event', MysqlEvent>;
 
 export type Change =
   | SchemaChange
@@ -85,7 +88,8 @@ export type Change =
   | ViewChange
   | SequenceChange
   | TypeChange
-  | RoutineChange;
+  | RoutineChange
+  | EventChange;
 
 export type ChangeType = Change['type'];
 
@@ -118,6 +122,7 @@ export function metricKind(change: Change): MetricKind {
     case 'routine':
       return 'function';
     case 'schema':
+    case 'event':
       return 'other';
     default:
       return change.type;
