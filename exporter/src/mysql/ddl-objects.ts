@@ -1,8 +1,8 @@
 /**
- * SQL renderers for the schema-level MySQL/MariaDB objects: views, triggers, routines and MariaDB sequences. Shared
- * by the planner and the whole-schema DDL.
+ * SQL renderers for the schema-level MySQL/MariaDB objects: views, triggers, routines, events and MariaDB sequences.
+ * Shared by the planner and the whole-schema DDL.
  */
-import type { Routine, Sequence, Trigger, View } from '../model/schema.ts';
+import type { MysqlEvent, Routine, Sequence, Trigger, View } from '../model/schema.ts';
 import { quoteIdent } from './quote.ts';
 
 function text(value: unknown): string | null {
@@ -79,4 +79,37 @@ export function renderAlterSequence(seq: Sequence): string {
 /** `DROP SEQUENCE`. */
 export function renderDropSequence(seq: { name: string }): string {
   return `DROP SEQUENCE ${quoteIdent(seq.name)};`;
+}
+
+/** The recurring schedule's `STARTS '...'` clause of an inspected event definition (its literal is a plain datetime). */
+const STARTS_CLAUSE = /^(CREATE EVENT\s+(?:`(?:[^`]|``)*`|\S+)\s+ON SCHEDULE\s+EVERY\s.*?) STARTS '[^']*'/s;
+
+/**
+ * `CREATE EVENT` from the inspected definition (without DEFINER). A start time the server filled in at creation
+ * (`attrs.startsDefault`) is left out, so the event starts when the plan runs, as it did when the migration ran.
+ */
+export function renderCreateEvent(event: MysqlEvent): string {
+  let sql = event.definition.trim().replace(/;$/, '');
+  if (event.attrs.startsDefault === true) sql = sql.replace(STARTS_CLAUSE, '$1');
+  return `${sql};`;
+}
+
+/**
+ * `ALTER EVENT` with every clause of the desired event (schedule, completion, status, comment, body). A removed
+ * comment is written `COMMENT ''`: ALTER EVENT keeps every clause it is not given.
+ */
+export function renderAlterEvent(event: MysqlEvent): string {
+  let sql = renderCreateEvent(event).replace(/^CREATE EVENT\b/, 'ALTER EVENT');
+  if (event.comment === null) {
+    // Without a comment, the first ` DO ` after ON COMPLETION ends the clauses (no literal can hold it there).
+    const completion = sql.indexOf(' ON COMPLETION ');
+    const body = completion < 0 ? -1 : sql.indexOf(' DO ', completion);
+    if (body >= 0) sql = `${sql.slice(0, body)} COMMENT ''${sql.slice(body)}`;
+  }
+  return sql;
+}
+
+/** `DROP EVENT`. */
+export function renderDropEvent(event: { name: string }): string {
+  return `DROP EVENT ${quoteIdent(event.name)};`;
 }

@@ -17,12 +17,13 @@ function schemaChanges(schema: Schema): Change[] {
     ...byName(schema.tables).map((t) => ({ ...base, type: 'table' as const, name: t.name, desired: t })),
     ...byName(schema.routines).map((r) => ({ ...base, type: 'routine' as const, name: r.name, identityArgs: r.identityArgs, desired: r })),
     ...byName(schema.views).map((v) => ({ ...base, type: 'view' as const, name: v.name, desired: v })),
+    ...byName(schema.events ?? []).map((e) => ({ ...base, type: 'event' as const, name: e.name, desired: e })),
   ];
 }
 
 /**
  * DDL that creates everything in `snapshot` in an empty database, in dependency order: tables (foreign keys added
- * after all tables), routines, views, triggers. A script for the `mysql`/`mariadb` client (`DELIMITER` around
+ * after all tables), routines, views, triggers, events (when inspected). A script for the `mysql`/`mariadb` client (`DELIMITER` around
  * bodies).
  */
 export function renderMysqlDdl(snapshot: SchemaSnapshot): string {

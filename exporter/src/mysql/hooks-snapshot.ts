@@ -12,9 +12,11 @@
  *   the unspecified action differently);
  * - names the server generated (`t_ibfk_1`, `t_chk_1`, `CONSTRAINT_1`, an index named after its first column or its
  *   foreign key) that differ only in their generated name from an identical part on the other side take the current
- *   side's name, so no rename is reported.
+ *   side's name, so no rename is reported;
+ * - events (opt-in): a start time the server filled in, session echoes, body comments (`hooks-events.ts`).
  */
-import type { Attrs, Column, Constraint, ForeignKey, Index, JsonValue, Schema, SchemaSnapshot, Table, Trigger } from '../model/schema.ts';
+import type { Attrs, Column, Constraint, ForeignKey, Index, JsonValue, MysqlEvent, Schema, SchemaSnapshot, Table, Trigger } from '../model/schema.ts';
+import { normalizeEventPair } from './hooks-events.ts';
 import { lexMysql, normalizeExpression } from './hooks-sql.ts';
 import { normalizeType } from './hooks-types.ts';
 
@@ -232,5 +234,15 @@ export function normalizeMysqlSnapshots(
   const c = { ...current, schemas: current.schemas.map(normalizeSchema) };
   const d = { ...desired, schemas: desired.schemas.map(normalizeSchema) };
   const currentByName = new Map(c.schemas.map((s) => [s.name, s]));
-  return { current: c, desired: { ...d, schemas: d.schemas.map((s) => relabelSchema(s, currentByName.get(s.name))) } };
+  const desiredByName = new Map(d.schemas.map((s) => [s.name, s]));
+  const withEvents = (s: Schema, events: MysqlEvent[] | undefined): Schema => (events ? { ...s, events } : s);
+  return {
+    current: { ...c, schemas: c.schemas.map((s) => withEvents(s, normalizeEventPair(desiredByName.get(s.name)?.events, s.events).current)) },
+    desired: {
+      ...d,
+      schemas: d.schemas.map((s) =>
+        withEvents(relabelSchema(s, currentByName.get(s.name)), normalizeEventPair(s.events, currentByName.get(s.name)?.events).desired),
+      ),
+    },
+  };
 }

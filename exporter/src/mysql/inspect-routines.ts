@@ -114,6 +114,7 @@ interface RawEvent {
   sql_mode: string | null;
   time_zone: string | null;
   definer: string | null;
+  starts_at_creation: number | string | null;
 }
 
 /**
@@ -121,16 +122,23 @@ interface RawEvent {
  * hold the schedule (`executeAt` or `interval`/`starts`/`ends`), `status` (`ENABLED`, `DISABLED`,
  * `SLAVESIDE_DISABLED`, MySQL 8.4 `REPLICA_SIDE_DISABLED`), `onCompletion`, `timeZone`, `sqlMode` and, with
  * privileges, `definer`. Note that `STARTS` defaults to the creation time, so an event created without it differs
- * between two databases by that time.
+ * between two databases by that time: `attrs.startsDefault` marks a `STARTS` within a second of the event's creation
+ * or last change (the server does not say whether it was written), compared in the event's own time zone, in which
+ * the server shows `STARTS` (`CREATED` is shown in the session's). Times are read as text (`CAST(... AS CHAR)`), as
+ * the server prints them, not as driver dates.
  */
 export async function inspectEvents(ctx: InspectContext): Promise<MysqlEvent[]> {
   const rows = await catalogQuery<RawEvent>(
     ctx,
     'events',
-    `SELECT EVENT_NAME AS name, EVENT_DEFINITION AS body, EVENT_TYPE AS type, EXECUTE_AT AS execute_at,
-       INTERVAL_VALUE AS interval_value, INTERVAL_FIELD AS interval_field, STARTS AS starts, ENDS AS ends,
+    `SELECT EVENT_NAME AS name, EVENT_DEFINITION AS body, EVENT_TYPE AS type,
+       CAST(EXECUTE_AT AS CHAR) AS execute_at, INTERVAL_VALUE AS interval_value, INTERVAL_FIELD AS interval_field,
+       CAST(STARTS AS CHAR) AS starts, CAST(ENDS AS CHAR) AS ends,
        STATUS AS status, ON_COMPLETION AS on_completion, EVENT_COMMENT AS comment, SQL_MODE AS sql_mode,
-       TIME_ZONE AS time_zone, DEFINER AS definer
+       TIME_ZONE AS time_zone, DEFINER AS definer,
+       (ABS(TIMESTAMPDIFF(SECOND, STARTS, CONVERT_TZ(CREATED, @@session.time_zone, TIME_ZONE))) <= 1
+         OR ABS(TIMESTAMPDIFF(SECOND, STARTS, CONVERT_TZ(LAST_ALTERED, @@session.time_zone, TIME_ZONE))) <= 1)
+         AS starts_at_creation
      FROM information_schema.EVENTS
      WHERE EVENT_SCHEMA = ?`,
   );
@@ -168,6 +176,7 @@ function toEvent(ctx: InspectContext, row: RawEvent): MysqlEvent {
       executeAt: row.execute_at ?? undefined,
       interval,
       starts: row.starts ?? undefined,
+      startsDefault: Number(row.starts_at_creation ?? 0) === 1 ? true : undefined,
       ends: row.ends ?? undefined,
       status: row.status,
       onCompletion: row.on_completion,

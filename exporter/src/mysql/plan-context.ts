@@ -26,6 +26,7 @@ export const SLOT = {
   dropView: 11,
   dropRoutine: 12,
   dropForeignKey: 13,
+  dropEvent: 14,
   createSequence: 20,
   createTable: 21,
   removePartitioning: 29,
@@ -37,6 +38,7 @@ export const SLOT = {
   createRoutine: 51,
   createView: 52,
   createTrigger: 53,
+  createEvent: 54,
 } as const;
 
 /**

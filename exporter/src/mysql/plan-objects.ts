@@ -1,12 +1,15 @@
 /**
  * Planning of views (CREATE OR REPLACE in dependency order), routines (DROP + CREATE: MySQL 8 has no OR REPLACE for
- * functions and procedures) and MariaDB sequences.
+ * functions and procedures), events (CREATE, DROP, ALTER) and MariaDB sequences.
  */
-import type { RoutineChange, SequenceChange, ViewChange } from '../model/change.ts';
+import type { EventChange, RoutineChange, SequenceChange, ViewChange } from '../model/change.ts';
 import type { View } from '../model/schema.ts';
 import { rankByDependencies } from '../plan/dependency-rank.ts';
 import {
+  renderAlterEvent,
   renderAlterSequence,
+  renderCreateEvent,
+  renderDropEvent,
   renderCreateRoutine,
   renderCreateSequence,
   renderCreateView,
@@ -63,5 +66,31 @@ export function planSequence(ctx: MysqlPlanContext, change: SequenceChange, inde
     ctx.add(index, { slot: SLOT.createSequence, sql: renderAlterSequence(change.desired), comment: `alter sequence ${change.name}`, hazards: ['may_fail'] });
   } else {
     throw ctx.error(index, 'the change carries no sequence');
+  }
+}
+
+function endsRemoved(change: EventChange): boolean {
+  return change.current?.attrs.ends != null && change.desired?.attrs.ends == null;
+}
+
+/**
+ * Plans an event change: drop an extra event early, create a missing one last (its body is only resolved when it
+ * runs, but it may call routines created by the plan), ALTER a changed one in place with all its clauses (drop and
+ * create when its end time goes).
+ */
+export function planEvent(ctx: MysqlPlanContext, change: EventChange, index: number): void {
+  if (change.action === 'extra' && change.current) {
+    ctx.add(index, { slot: SLOT.dropEvent, sql: renderDropEvent(change.current), comment: `drop event ${change.name}` });
+  } else if (change.action === 'missing' && change.desired) {
+    ctx.add(index, { slot: SLOT.createEvent, sql: renderCreateEvent(change.desired), comment: `create event ${change.name}` });
+  } else if (change.action === 'changed' && change.desired && change.current && endsRemoved(change)) {
+    // ALTER EVENT ... ON SCHEDULE keeps an ENDS it is not given, and there is no clause that removes one.
+    ctx.add(index, { slot: SLOT.dropEvent, sql: renderDropEvent(change.current), comment: `drop event ${change.name} (its end time goes)`, hazards: ['rebuild'] });
+    ctx.add(index, { slot: SLOT.createEvent, sql: renderCreateEvent(change.desired), comment: `create event ${change.name}` });
+  } else if (change.action === 'changed' && change.desired) {
+    const what = change.attributes.map((a) => a.name.replace(/^attrs\./, '')).join(', ');
+    ctx.add(index, { slot: SLOT.createEvent, sql: renderAlterEvent(change.desired), comment: `alter event ${change.name}: ${what}` });
+  } else {
+    throw ctx.error(index, 'the change carries no event');
   }
 }

@@ -3,12 +3,13 @@
  * database look like the desired one.
  *
  * Order of the plan (see `SLOT` in `plan-context.ts`):
- * 1. drop triggers, views, routines, then foreign keys (so the indexes and columns they need can change);
+ * 1. drop triggers, views, routines, then foreign keys (so the indexes and columns they need can change), and events;
  * 2. create sequences and tables (without foreign keys);
  * 3. one combined ALTER TABLE per table: drop checks and indexes, drop/modify/add columns, add keys and checks,
  *    table options; then partitioning and system versioning on their own;
  * 4. drop tables and sequences;
- * 5. add foreign keys, create routines, views (dependency order) and triggers (in their FOLLOWS order).
+ * 5. add foreign keys, create routines, views (dependency order) and triggers (in their FOLLOWS order); create and
+ *    alter events (extra events are dropped in step 1).
  *
  * Every planned statement is one statement (a routine or trigger body is not split), so a driver can run them one
  * by one; {@link renderMysqlPlanSql} adds the `DELIMITER` lines the `mysql`/`mariadb` command-line client needs.
@@ -18,7 +19,7 @@ import type { Plan, PlannedStatement } from '../model/plan.ts';
 import { lexMysql } from './hooks-sql.ts';
 import { MysqlPlanContext, type MysqlPlanOptions } from './plan-context.ts';
 import { planColumn } from './plan-columns.ts';
-import { planRoutine, planSequence, planView, rankViews } from './plan-objects.ts';
+import { planEvent, planRoutine, planSequence, planView, rankViews } from './plan-objects.ts';
 import { planConstraint, planForeignKey, planIndex, planTrigger } from './plan-parts.ts';
 import { planTable } from './plan-table.ts';
 
@@ -44,6 +45,8 @@ function planOne(ctx: MysqlPlanContext, change: Change, index: number, ranks: Ma
       return planRoutine(ctx, change, index);
     case 'sequence':
       return planSequence(ctx, change, index);
+    case 'event':
+      return planEvent(ctx, change, index);
     case 'schema':
       throw ctx.error(index, 'a MySQL plan runs inside one database; inspect both sides under the same schema name');
     default:
