@@ -26,6 +26,7 @@ interface CommonOptions {
   exclude?: string[];
   devUrl?: string;
   privileges?: boolean;
+  events?: boolean;
   passwordFile?: string;
   statementTimeout?: string;
   verbose?: boolean;
@@ -77,6 +78,7 @@ function sourceOptions(options: CommonOptions): SourceOptions {
     devUrl: options.devUrl,
     passwordFile: options.passwordFile,
     statementTimeoutMs,
+    events: options.events,
   };
 }
 
@@ -89,6 +91,7 @@ function addCommonOptions(command: Command): Command {
       'replay migration directories on this server: PostgreSQL instead of the embedded PGlite; MySQL/MariaDB (required, no embedded MySQL)',
     )
     .option('--privileges', 'read and compare privileges (ACLs)')
+    .option('--events', 'MySQL/MariaDB: read and compare scheduled events')
     .option('--password-file <file>', 'read the database password from this file')
     .option('--statement-timeout <ms>', 'statement timeout of the read-only session', '30000')
     .option('--verbose', 'print stack traces and causes of errors');

@@ -20,8 +20,8 @@ export interface DesiredCacheKey {
   readonly upToVersion?: string | null;
   /** The replay engine, e.g. `pglite 0.5.16` or `postgresql 15.20` (see `replayEngineIdentity`). */
   readonly engine: string;
-  /** Inspection options that change the snapshot (schemas, privileges). */
-  readonly inspect?: { readonly schemas?: readonly string[]; readonly privileges?: boolean };
+  /** Inspection options that change the snapshot (schemas, privileges, MySQL events). */
+  readonly inspect?: { readonly schemas?: readonly string[]; readonly privileges?: boolean; readonly events?: boolean };
 }
 
 /** Options of {@link DesiredCache}. */
@@ -63,6 +63,8 @@ export function canonicalKey(key: DesiredCacheKey): string {
     engine: key.engine,
     schemas: key.inspect?.schemas ?? null,
     privileges: key.inspect?.privileges ?? false,
+    // Only when on, so keys (and on-disk entries) written before the option existed stay valid.
+    ...(key.inspect?.events ? { events: true } : {}),
   });
 }
 

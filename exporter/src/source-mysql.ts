@@ -32,6 +32,7 @@ export async function loadMysqlDatabase(url: string, options: SourceOptions, cou
       database: session.database,
       schemaName: counterpart?.schemaName,
       privileges: options.privileges,
+      events: options.events,
       target: description,
       source: { description },
     });
@@ -56,7 +57,7 @@ export async function replayMysqlDirectory(
     devUrl: options.devUrl,
     target: directory.dir,
     upToVersion: bound.upToVersion,
-    inspect: { privileges: options.privileges },
+    inspect: { privileges: options.privileges, events: options.events },
     schemaName: counterpart?.schemaName,
     defaults: counterpart?.defaults,
     targetServerMajor: counterpart?.serverMajor,

@@ -36,6 +36,8 @@ export interface SourceOptions {
   readonly passwordFile?: string;
   /** Statement timeout of the read-only session, in milliseconds. */
   readonly statementTimeoutMs?: number;
+  /** MySQL/MariaDB: read scheduled events too (`--events`); a PostgreSQL database with it is a ConfigError. */
+  readonly events?: boolean;
 }
 
 /** A resolved source. */
@@ -141,6 +143,7 @@ async function loadDatabase(url: string, options: SourceOptions): Promise<Loaded
 
 async function loadDatabaseOnce(url: string, options: SourceOptions): Promise<LoadedSource> {
   const description = redactUrl(url);
+  if (options.events) throw new ConfigError('--events: PostgreSQL has no scheduled events', { target: description });
   const session = await openReadOnlySession(url, {
     target: description,
     passwordFile: options.passwordFile,

@@ -34,6 +34,7 @@ async function readMysqlLive(target: TargetConfig, signal: AbortSignal | undefin
     const snapshot = await inspectMysql(session.db, {
       database: session.database,
       privileges: target.privileges,
+      events: target.events ?? false,
       target: target.name,
       source: { description: target.displayUrl },
     });
@@ -58,7 +59,7 @@ async function desiredMysqlSchema(
   const identity = await mysqlReplayEngineIdentity({ devUrl, target: target.name });
   const engine = `${identity}; as database ${schemaName ?? '?'} (${defaults?.charset ?? '-'}/${defaults?.collation ?? '-'})`;
   let replayed = false;
-  const key = { directoryHash: directory.hash, upToVersion, engine, inspect: { privileges: target.privileges } };
+  const key = { directoryHash: directory.hash, upToVersion, engine, inspect: { privileges: target.privileges, events: target.events ?? false } };
   const value = await cache.getOrReplay(key, async () => {
     replayed = true;
     const result = await replayMysql(directory, {
@@ -67,7 +68,7 @@ async function desiredMysqlSchema(
       upToVersion,
       schemaName,
       defaults,
-      inspect: { privileges: target.privileges },
+      inspect: { privileges: target.privileges, events: target.events ?? false },
     });
     return { snapshot: result.snapshot, engine: result.engine, serverVersion: result.serverVersion };
   });

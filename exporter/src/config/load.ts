@@ -152,5 +152,6 @@ function toTargetConfig(target: ParsedTarget): TargetConfig {
     checkTimeoutMs: target.checkTimeout,
     checkColumnOrder: target.checkColumnOrder,
     privileges: target.privileges,
+    ...(target.events ? { events: true } : {}),
   };
 }

@@ -69,9 +69,12 @@ function targetIssues(target: Raw, at: ConfigPath): ConfigIssue[] {
       message: 'a password is already given (in the url or as password); give it in one place',
     });
   }
+  const name = typeof target.name === 'string' ? ` (target "${target.name}")` : '';
+  if (target.events === true && dialect === 'postgres') {
+    issues.push({ path: [...at, 'events'], message: `only MySQL/MariaDB targets have scheduled events${name}` });
+  }
   const desired = isObject(target.desired) ? target.desired : undefined;
   if (!desired) return issues;
-  const name = typeof target.name === 'string' ? ` (target "${target.name}")` : '';
   if (dialect === 'mysql' && desired.devUrl === undefined) {
     issues.push({
       path: [...at, 'desired', 'devUrl'],

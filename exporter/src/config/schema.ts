@@ -153,6 +153,8 @@ function targetSchema(baseDir: string) {
     checkTimeout: duration(1000).prefault('10m'),
     checkColumnOrder: z.boolean().default(false),
     privileges: z.boolean().default(false),
+    // MySQL/MariaDB only (rules.ts rejects it on a PostgreSQL target).
+    events: z.boolean().optional(),
   });
 }
 

@@ -45,6 +45,8 @@ export interface TargetConfig {
   readonly checkTimeoutMs: number;
   readonly checkColumnOrder: boolean;
   readonly privileges: boolean;
+  /** MySQL/MariaDB: inspect and compare scheduled events (an opt-in; absent = off). */
+  readonly events?: boolean;
 }
 
 /** The whole validated configuration (`loadConfig`); nothing downstream reads the YAML. */

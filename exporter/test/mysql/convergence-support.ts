@@ -34,8 +34,13 @@ export async function runClientScript(db: TempDatabase, script: string): Promise
   });
 }
 
-/** Inspects a temporary database under {@link SCHEMA_NAME}. */
-export async function inspectTemp(db: TempDatabase): Promise<SchemaSnapshot> {
+/** Fixture cases named `events-*` are inspected with events (an inspector opt-in); the others without. */
+export function caseWantsEvents(name: string): boolean {
+  return name.startsWith('events-');
+}
+
+/** Inspects a temporary database under {@link SCHEMA_NAME}, with events when `events` is set. */
+export async function inspectTemp(db: TempDatabase, options: { events?: boolean } = {}): Promise<SchemaSnapshot> {
   const url = new URL(MYSQL_URL);
   const conn = await mysql.createConnection({
     host: url.hostname,
@@ -45,7 +50,7 @@ export async function inspectTemp(db: TempDatabase): Promise<SchemaSnapshot> {
     database: db.name,
   });
   try {
-    return await inspectMysql(asMysqlQueryable(conn), { database: db.name, schemaName: SCHEMA_NAME });
+    return await inspectMysql(asMysqlQueryable(conn), { database: db.name, schemaName: SCHEMA_NAME, events: options.events ?? false });
   } finally {
     await conn.end();
   }

@@ -2,7 +2,7 @@
  * Convergence on the real MariaDB server: for each fixture case, load A and B into two temporary databases with the
  * `mariadb` client, plan A→B from real inspections, apply the rendered script with the `mariadb` client (DELIMITER
  * lines and all, as a user would), inspect again and require that nothing is left to change. Both directions run, so
- * every create path is also a drop path.
+ * every create path is also a drop path. Cases named `events-*` are inspected with events on (an opt-in).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +11,7 @@ import { diffSchemas } from '../../src/diff/diff.ts';
 import { mysqlHooks } from '../../src/mysql/hooks.ts';
 import { planMysql, renderMysqlPlanSql } from '../../src/mysql/plan.ts';
 import { createTempMysqlDatabase } from '../support/servers.ts';
-import { describeChanges, inspectTemp, runClientScript } from './convergence-support.ts';
+import { caseWantsEvents, describeChanges, inspectTemp, runClientScript } from './convergence-support.ts';
 
 const ROOT = fileURLToPath(new URL('../fixtures/mysql/convergence/', import.meta.url));
 const CASES = readdirSync(ROOT, { withFileTypes: true })
@@ -24,18 +24,20 @@ const RUNS = CASES.flatMap((name) => [
 ]);
 
 describe('MySQL planner convergence on MariaDB', () => {
-  it('has at least 15 fixture cases', () => {
+  it('has at least 15 fixture cases, events among them', () => {
     expect(CASES.length).toBeGreaterThanOrEqual(15);
+    expect(CASES.filter(caseWantsEvents).length).toBeGreaterThanOrEqual(2);
   });
 
   it.each(RUNS)('$name: $from → $to', async ({ name, from, to }) => {
     const current = await createTempMysqlDatabase('sdconv');
     const desired = await createTempMysqlDatabase('sdconv');
+    const inspect = { events: caseWantsEvents(name) };
     try {
       await runClientScript(current, readFileSync(`${ROOT}${name}/${from}`, 'utf8'));
       await runClientScript(desired, readFileSync(`${ROOT}${name}/${to}`, 'utf8'));
-      const desiredSnap = await inspectTemp(desired);
-      const before = await inspectTemp(current);
+      const desiredSnap = await inspectTemp(desired, inspect);
+      const before = await inspectTemp(current, inspect);
       const changes = diffSchemas({ current: before, desired: desiredSnap, hooks: mysqlHooks });
       expect(changes.length, 'the fixture pair must differ').toBeGreaterThan(0);
       const plan = planMysql(changes, { current: before, desired: desiredSnap });
@@ -44,7 +46,7 @@ describe('MySQL planner convergence on MariaDB', () => {
       await runClientScript(current, script).catch((err: Error) => {
         throw new Error(`${err.message}\n--- changes ---\n${describeChanges(changes)}\n--- script ---\n${script}`);
       });
-      const after = await inspectTemp(current);
+      const after = await inspectTemp(current, inspect);
       const left = diffSchemas({ current: after, desired: desiredSnap, hooks: mysqlHooks });
       expect(left, `left after applying:\n${describeChanges(left)}\n\nscript:\n${script}`).toEqual([]);
     } finally {
