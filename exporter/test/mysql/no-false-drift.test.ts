@@ -1,6 +1,7 @@
 /**
  * No false drift on MariaDB: the same SQL loaded into two databases (one through the `mariadb` client, one through
  * mysql2) diffs to nothing; and a database created from `renderMysqlDdl` of a snapshot reads back as that snapshot.
+ * Files of `events-*` cases are inspected with events (their start times filled in at creation differ).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -9,7 +10,7 @@ import { diffSchemas } from '../../src/diff/diff.ts';
 import { mysqlHooks } from '../../src/mysql/hooks.ts';
 import { renderMysqlDdl } from '../../src/mysql/ddl.ts';
 import { createTempMysqlDatabase } from '../support/servers.ts';
-import { describeChanges, inspectTemp, runClientScript } from './convergence-support.ts';
+import { caseWantsEvents, describeChanges, inspectTemp, runClientScript } from './convergence-support.ts';
 
 const ROOT = fileURLToPath(new URL('../fixtures/mysql/convergence/', import.meta.url));
 const FILES = readdirSync(ROOT, { withFileTypes: true })
@@ -23,16 +24,17 @@ describe('no false drift on MariaDB', () => {
     const first = await createTempMysqlDatabase('sdnfd');
     const second = await createTempMysqlDatabase('sdnfd');
     const fromDdl = await createTempMysqlDatabase('sdnfd');
+    const inspect = { events: caseWantsEvents(file) };
     try {
       await runClientScript(first, sql);
       await runClientScript(second, sql);
-      const a = await inspectTemp(first);
-      const b = await inspectTemp(second);
+      const a = await inspectTemp(first, inspect);
+      const b = await inspectTemp(second, inspect);
       const same = diffSchemas({ current: a, desired: b, hooks: mysqlHooks });
       expect(same, describeChanges(same)).toEqual([]);
       const ddl = renderMysqlDdl(a);
       await runClientScript(fromDdl, ddl);
-      const c = await inspectTemp(fromDdl);
+      const c = await inspectTemp(fromDdl, inspect);
       const left = diffSchemas({ current: c, desired: a, hooks: mysqlHooks });
       expect(left, `${describeChanges(left)}\n--- ddl ---\n${ddl}`).toEqual([]);
     } finally {

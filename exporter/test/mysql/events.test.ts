@@ -1,0 +1,142 @@
+/**
+ * Events on MariaDB (an inspector opt-in): a start time the server filled in at creation is not drift, an explicit one
+ * is compared; echoes of the creating session are not drift; a side inspected without events says nothing about them;
+ * the planner's statements and the whole-schema DDL.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonicalKey } from '../../src/desired-cache.ts';
+import { diffSchemas } from '../../src/diff/diff.ts';
+import { metricKind, changeSubject, type Change } from '../../src/model/change.ts';
+import type { SchemaSnapshot } from '../../src/model/schema.ts';
+import { renderMysqlDdl } from '../../src/mysql/ddl.ts';
+import { mysqlHooks } from '../../src/mysql/hooks.ts';
+import { planMysql, renderMysqlPlanSql } from '../../src/mysql/plan.ts';
+import { createTempMysqlDatabase, type TempDatabase } from '../support/servers.ts';
+import { describeChanges, inspectTemp, runClientScript } from './convergence-support.ts';
+
+const EVENTS = `
+CREATE TABLE ticks (id INT AUTO_INCREMENT PRIMARY KEY, at DATETIME);
+CREATE EVENT hourly ON SCHEDULE EVERY 1 HOUR COMMENT 'keeps time' DO INSERT INTO ticks (at) VALUES (NOW());
+CREATE EVENT later ON SCHEDULE EVERY 1 DAY STARTS '2030-01-01 00:00:00' DO DELETE FROM ticks;
+`;
+
+const diff = (current: SchemaSnapshot, desired: SchemaSnapshot): Change[] => diffSchemas({ current, desired, hooks: mysqlHooks });
+
+/** Loads `sql` into a new temporary database. */
+async function load(sql: string, dbs: TempDatabase[]): Promise<TempDatabase> {
+  const db = await createTempMysqlDatabase('sdevt');
+  dbs.push(db);
+  await runClientScript(db, sql);
+  return db;
+}
+
+describe('MySQL events on MariaDB', () => {
+  const dbs: TempDatabase[] = [];
+  let first: SchemaSnapshot;
+  let second: SchemaSnapshot;
+
+  beforeAll(async () => {
+    const a = await load(EVENTS, dbs);
+    // Creation times one second apart at least: the filled-in STARTS of `hourly` differs between the two.
+    await sleep(1100);
+    const b = await load(`SET time_zone = '+02:00';\n${EVENTS}`, dbs);
+    [first, second] = await Promise.all([inspectTemp(a, { events: true }), inspectTemp(b, { events: true })]);
+  });
+  afterAll(async () => {
+    await Promise.all(dbs.map((db) => db.drop()));
+  });
+
+  it('reads the filled-in start time, which differs between the two loads', () => {
+    const starts = (s: SchemaSnapshot) => s.schemas[0]?.events?.find((e) => e.name === 'hourly')?.attrs;
+    expect(starts(first)?.startsDefault).toBe(true);
+    expect(starts(second)?.startsDefault).toBe(true);
+    expect(starts(first)?.starts).not.toEqual(starts(second)?.starts);
+    expect(starts(second)?.timeZone).toBe('+02:00');
+    expect(first.schemas[0]?.events?.find((e) => e.name === 'later')?.attrs.startsDefault).toBeUndefined();
+  });
+
+  it('the same events loaded twice, in another session time zone, diff to nothing', () => {
+    const changes = diff(first, second);
+    expect(changes, describeChanges(changes)).toEqual([]);
+    expect(diff(second, first)).toEqual([]);
+  });
+
+  it('a side inspected without events reports no event changes', async () => {
+    const empty = await load('CREATE TABLE ticks (id INT AUTO_INCREMENT PRIMARY KEY, at DATETIME);', dbs);
+    const without = await inspectTemp(empty);
+    expect(without.schemas[0]?.events).toBeUndefined();
+    expect(diff(without, first)).toEqual([]);
+    const withEvents = await inspectTemp(empty, { events: true });
+    const missing = diff(withEvents, first);
+    expect(missing.map((c) => `${c.action} ${changeSubject(c)} ${metricKind(c)}`)).toEqual([
+      'missing event app.hourly other',
+      'missing event app.later other',
+    ]);
+  });
+
+  it.each([
+    {
+      name: 'an explicit start where the migrations leave it to the server is not drift',
+      current: "CREATE EVENT e ON SCHEDULE EVERY 1 HOUR STARTS '2031-05-01 00:00:00' DO SELECT 1;",
+      desired: 'CREATE EVENT e ON SCHEDULE EVERY 1 HOUR DO SELECT 1;',
+      attributes: [],
+    },
+    {
+      name: 'a filled-in start where the migrations give one is drift',
+      current: 'CREATE EVENT e ON SCHEDULE EVERY 1 HOUR DO SELECT 1;',
+      desired: "CREATE EVENT e ON SCHEDULE EVERY 1 HOUR STARTS '2031-05-01 00:00:00' DO SELECT 1;",
+      attributes: ['attrs.starts'],
+    },
+    {
+      name: 'status, completion, comment and body',
+      current: "CREATE EVENT e ON SCHEDULE EVERY 1 HOUR ON COMPLETION PRESERVE DISABLE COMMENT 'a' DO SELECT 1;",
+      desired: 'CREATE EVENT e ON SCHEDULE EVERY 1 HOUR DO SELECT /* kept out */ 2;',
+      attributes: ['comment', 'attrs.body', 'attrs.onCompletion', 'attrs.status'],
+    },
+    {
+      name: 'comments and blanks of the body are not drift',
+      current: 'CREATE EVENT e ON SCHEDULE EVERY 1 HOUR DO SELECT   1;',
+      desired: 'CREATE EVENT e ON SCHEDULE EVERY 1 HOUR DO SELECT /* why */ 1;',
+      attributes: [],
+    },
+  ])('$name', async ({ current, desired, attributes }) => {
+    const [c, d] = await Promise.all([load(current, dbs), load(desired, dbs)]);
+    const changes = diff(await inspectTemp(c, { events: true }), await inspectTemp(d, { events: true }));
+    expect(changes.flatMap((x) => x.attributes.map((a) => a.name)).sort(), describeChanges(changes)).toEqual([...attributes].sort());
+  });
+
+  it('plans ALTER EVENT with every clause, and leaves a filled-in start out of CREATE EVENT and the DDL', async () => {
+    const c = await load("CREATE EVENT e ON SCHEDULE EVERY 1 HOUR COMMENT 'old' DO SELECT 1;", dbs);
+    const d = await load('CREATE EVENT e ON SCHEDULE EVERY 2 HOUR DO SELECT 1;', dbs);
+    const [current, desired] = [await inspectTemp(c, { events: true }), await inspectTemp(d, { events: true })];
+    const plan = planMysql(diff(current, desired), { current, desired });
+    expect(plan.statements.map((s) => s.sql)).toEqual([
+      "ALTER EVENT `e` ON SCHEDULE EVERY 2 HOUR ON COMPLETION NOT PRESERVE ENABLE COMMENT '' DO SELECT 1;",
+    ]);
+    expect(renderMysqlDdl(first)).toContain(
+      "-- create event hourly\nCREATE EVENT `hourly` ON SCHEDULE EVERY 1 HOUR ON COMPLETION NOT PRESERVE ENABLE COMMENT 'keeps time' DO INSERT INTO ticks (at) VALUES (NOW());",
+    );
+    expect(renderMysqlDdl(first)).toContain("STARTS '2030-01-01 00:00:00'");
+  });
+
+  it('wraps a compound event body in DELIMITER lines', async () => {
+    const d = await load('DELIMITER $$\nCREATE EVENT e ON SCHEDULE EVERY 1 HOUR DO BEGIN SELECT 1; SELECT 2; END$$\nDELIMITER ;\n', dbs);
+    const empty = await load('', dbs);
+    const [current, desired] = [await inspectTemp(empty, { events: true }), await inspectTemp(d, { events: true })];
+    const script = renderMysqlPlanSql(planMysql(diff(current, desired), { current, desired }));
+    expect(script).toBe(
+      '-- create event e\nDELIMITER $$\nCREATE EVENT `e` ON SCHEDULE EVERY 1 HOUR ON COMPLETION NOT PRESERVE ENABLE DO BEGIN SELECT 1; SELECT 2; END$$\nDELIMITER ;\n',
+    );
+  });
+});
+
+describe('desired cache key and events', () => {
+  const key = { directoryHash: 'abc', engine: 'mariadb 10.11.19' };
+  it('a replay inspected with events is cached apart from one without; off keeps the old key', () => {
+    const on = canonicalKey({ ...key, inspect: { events: true } });
+    const off = canonicalKey({ ...key, inspect: { events: false } });
+    expect(on).not.toBe(off);
+    expect(off).toBe(canonicalKey(key));
+  });
+});
