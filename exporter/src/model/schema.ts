@@ -279,7 +279,7 @@ export interface Sequence extends SequenceOptions {
   readonly attrs?: Attrs;
 }
 
-export type TypeDef = EnumType | DomainType | CompositeType;
+export type TypeDef = EnumType | DomainType | CompositeType | RangeType;
 
 export interface EnumType {
   readonly kind: 'enum';
@@ -308,6 +308,26 @@ export interface CompositeType {
   readonly schema: string;
   readonly name: string;
   readonly attributes: { readonly name: string; readonly type: string; readonly collation: string | null }[];
+  readonly comment: string | null;
+}
+
+/** A range type (`CREATE TYPE ... AS RANGE`, PostgreSQL). Names of functions and types are as the server prints them. */
+export interface RangeType {
+  readonly kind: 'range';
+  readonly schema: string;
+  readonly name: string;
+  /** Element type (`double precision`, `public.my_num`). */
+  readonly subtype: string;
+  /** B-tree operator class of the subtype (`schema.name`) when it is not the subtype's default, else `null`. */
+  readonly subtypeOpclass: string | null;
+  /** Collation when it differs from the subtype's default, else `null`. */
+  readonly collation: string | null;
+  /** Canonical function, `null` if none. */
+  readonly canonical: string | null;
+  /** Subtype difference function, `null` if none. */
+  readonly subtypeDiff: string | null;
+  /** The multirange type's qualified name (PostgreSQL 14+); absent on servers without multiranges. */
+  readonly multirange?: string;
   readonly comment: string | null;
 }
 

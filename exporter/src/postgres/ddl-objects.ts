@@ -2,7 +2,7 @@
  * SQL renderers for schema-level objects other than tables: views, sequences, types, routines, schemas and
  * extensions. Shared by the planner and the whole-schema DDL.
  */
-import type { DomainType, Extension, Routine, Sequence, TypeDef, View } from '../model/schema.ts';
+import type { DomainType, Extension, RangeType, Routine, Sequence, TypeDef, View } from '../model/schema.ts';
 import { collationName, sequenceOptionsClause } from './ddl-table.ts';
 import { quoteIdent, quoteLiteral, quoteQualified } from './quote.ts';
 
@@ -62,13 +62,26 @@ function domainClauses(domain: DomainType): string {
   return parts.join(' ');
 }
 
-/** `CREATE TYPE ... AS ENUM / AS (...)`, `CREATE DOMAIN`. */
+/** The options of `CREATE TYPE ... AS RANGE (...)`; the multirange name only when the server reported one (14+). */
+function rangeOptions(range: RangeType): string {
+  const options = [`SUBTYPE = ${range.subtype}`];
+  if (range.subtypeOpclass) options.push(`SUBTYPE_OPCLASS = ${range.subtypeOpclass}`);
+  if (range.collation) options.push(`COLLATION = ${collationName(range.collation)}`);
+  if (range.canonical) options.push(`CANONICAL = ${range.canonical}`);
+  if (range.subtypeDiff) options.push(`SUBTYPE_DIFF = ${range.subtypeDiff}`);
+  if (range.multirange) options.push(`MULTIRANGE_TYPE_NAME = ${range.multirange}`);
+  return options.join(', ');
+}
+
+/** `CREATE TYPE ... AS ENUM / AS RANGE / AS (...)`, `CREATE DOMAIN`. */
 export function renderCreateType(type: TypeDef): string {
   switch (type.kind) {
     case 'enum':
       return `CREATE TYPE ${objectName(type)} AS ENUM (${type.values.map(quoteLiteral).join(', ')});`;
     case 'domain':
       return `${domainClauses(type)};`;
+    case 'range':
+      return `CREATE TYPE ${objectName(type)} AS RANGE (${rangeOptions(type)});`;
     case 'composite': {
       const attrs = type.attributes.map(
         (a) => `${quoteIdent(a.name)} ${a.type}${a.collation ? ` COLLATE ${collationName(a.collation)}` : ''}`,

@@ -124,5 +124,8 @@ function routinesSql(version: number): string {
      JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
      JOIN pg_catalog.pg_language l ON l.oid = p.prolang
      LEFT JOIN pg_catalog.pg_aggregate ag ON ag.aggfnoid = p.oid
-     WHERE n.nspname = ANY ($1::text[]) AND ${notExtensionMember('pg_catalog.pg_proc', 'p.oid')}`;
+     WHERE n.nspname = ANY ($1::text[]) AND ${notExtensionMember('pg_catalog.pg_proc', 'p.oid')}
+       -- Range and multirange constructors belong to their type (an internal dependency): they come and go with it.
+       AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend td WHERE td.classid = 'pg_catalog.pg_proc'::regclass
+         AND td.objid = p.oid AND td.refclassid = 'pg_catalog.pg_type'::regclass AND td.deptype = 'i')`;
 }

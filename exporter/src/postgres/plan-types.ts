@@ -1,7 +1,7 @@
 /**
  * Planning of user-defined types: enums (ADD VALUE in place; a removed or reordered label recreates the type and
- * converts every column using it through text), domains (ALTER DOMAIN) and composite types (ALTER TYPE ...
- * ATTRIBUTE).
+ * converts every column using it through text, see `plan-type-recreate.ts`), domains (ALTER DOMAIN), composite types
+ * (ALTER TYPE ... ATTRIBUTE) and range types (recreated like enums when their definition changes).
  */
 import type { TypeChange } from '../model/change.ts';
 import type { CompositeType, DomainType, EnumType, TypeDef } from '../model/schema.ts';
@@ -12,8 +12,10 @@ import { objectName, renderCreateType, renderDropType, typeKeyword } from './ddl
 import { collationName, renderComment, tableName } from './ddl-table.ts';
 import { quoteIdent, quoteLiteral, quoteQualified } from './quote.ts';
 import { attributeNames } from './plan-parts.ts';
+import { recreateType } from './plan-type-recreate.ts';
 
-const KIND_ORDER = { enum: 0, domain: 1, composite: 2 } as const;
+// A range may be built on an enum or a domain, a composite on any of them.
+const KIND_ORDER = { enum: 0, domain: 1, range: 2, composite: 3 } as const;
 
 /** Plans a type change. */
 export function planType(ctx: PlanContext, change: TypeChange, index: number): void {
@@ -31,6 +33,10 @@ export function planType(ctx: PlanContext, change: TypeChange, index: number): v
   if (desired.kind === 'enum' && current.kind === 'enum') alterEnum(ctx, current, desired, index);
   else if (desired.kind === 'domain' && current.kind === 'domain') alterDomain(ctx, current, desired, index);
   else if (desired.kind === 'composite' && current.kind === 'composite') alterComposite(ctx, current, desired, index);
+  else if (desired.kind === 'range' && current.kind === 'range' && [...names].some((n) => n !== 'comment')) {
+    // No ALTER TYPE changes a range's definition: it is recreated, its columns converted through text.
+    recreateType(ctx, current, desired, index, `changing range type ${desired.name}`);
+  }
 }
 
 function createType(ctx: PlanContext, type: TypeDef, index: number, hazards: 'rebuild'[] = []): void {
@@ -50,7 +56,7 @@ function onlyAdditions(current: string[], desired: string[]): boolean {
 
 function alterEnum(ctx: PlanContext, current: EnumType, desired: EnumType, index: number): void {
   if (JSON.stringify(current.values) === JSON.stringify(desired.values)) return;
-  if (!onlyAdditions(current.values, desired.values)) return recreateEnum(ctx, current, desired, index);
+  if (!onlyAdditions(current.values, desired.values)) return recreateType(ctx, current, desired, index, `removing or reordering labels of enum ${desired.name}`);
   const present = new Set(current.values);
   desired.values.forEach((value, i) => {
     if (present.has(value)) return;
@@ -66,51 +72,6 @@ function alterEnum(ctx: PlanContext, current: EnumType, desired: EnumType, index
       noTransaction: true,
     });
   });
-}
-
-/** The columns (in the current snapshot) whose type is the enum or an array of it. */
-function enumColumns(ctx: PlanContext, type: EnumType): { schema: string; table: string; column: string; array: boolean; default: string | null }[] {
-  const names = new Set([quoteQualified(type.schema, type.name), `${type.schema}.${type.name}`]);
-  const found: { schema: string; table: string; column: string; array: boolean; default: string | null }[] = [];
-  for (const schema of ctx.options.current?.schemas ?? []) {
-    for (const table of schema.tables) {
-      if (typeof table.attrs.partitionOf === 'string' && table.attrs.partitionOf) continue;
-      for (const column of table.columns) {
-        const raw = column.type.raw.replace(/(\[\])+$/, '');
-        if (names.has(raw)) found.push({ schema: table.schema, table: table.name, column: column.name, array: raw !== column.type.raw, default: column.default });
-      }
-    }
-  }
-  return found;
-}
-
-/**
- * Labels cannot be removed or reordered in place: rename the old type, create the desired one, convert each column
- * through text (fails on rows holding a removed label), and drop the old type.
- */
-function recreateEnum(ctx: PlanContext, current: EnumType, desired: EnumType, index: number): void {
-  if (!ctx.options.current) throw ctx.error(index, 'removing or reordering enum labels needs the current snapshot (options.current) to find the columns using the type');
-  const oldName = `${desired.name}__old`;
-  const old = quoteQualified(current.schema, oldName);
-  const name = objectName(desired);
-  const add = (slot: number, sql: string, comment: string, hazards: ('data_loss' | 'may_fail' | 'rebuild' | 'table_rewrite')[] = []): void =>
-    ctx.add(index, { slot, sql, comment, hazards });
-  add(SLOT.createType, `ALTER TYPE ${name} RENAME TO ${quoteIdent(oldName)};`, `rename enum ${desired.name} to recreate it`, ['rebuild']);
-  add(SLOT.createType, renderCreateType(desired), `recreate enum ${desired.name} with the desired labels`, ['rebuild']);
-  for (const col of enumColumns(ctx, current)) {
-    const table = tableName({ schema: col.schema, name: col.table });
-    const alter = `ALTER TABLE ${table} ALTER COLUMN ${quoteIdent(col.column)}`;
-    const suffix = col.array ? '[]' : '';
-    if (col.default !== null) add(SLOT.alterColumn, `${alter} DROP DEFAULT;`, `drop default of ${col.table}.${col.column} while its enum is recreated`);
-    add(SLOT.retypeColumn - 0.5, `${alter} TYPE ${name}${suffix} USING ${quoteIdent(col.column)}::text${suffix}::${name}${suffix};`, `convert ${col.table}.${col.column} to the recreated enum`, ['data_loss', 'may_fail', 'table_rewrite']);
-    if (col.default !== null) {
-      const fresh = ctx.findTable(col.schema, col.table, 'desired')?.columns.find((c) => c.name === col.column)?.default ?? null;
-      if (fresh !== null) add(SLOT.retypeColumn, `${alter} SET DEFAULT ${fresh};`, `restore default of ${col.table}.${col.column}`);
-    }
-    const key = qualifiedKey(col.schema, col.table);
-    if (!ctx.reshapedTables.has(key)) ctx.reshapedTables.set(key, index);
-  }
-  add(SLOT.dropType, `DROP TYPE ${old};`, `drop the old enum ${desired.name}`, ['data_loss']);
 }
 
 function alterDomain(ctx: PlanContext, current: DomainType, desired: DomainType, index: number): void {
