@@ -13,6 +13,7 @@ import { collationName, columnDefinition, identityClause, needsRestart, parseQua
 import { quoteIdent } from './quote.ts';
 import { attributeNames, isInheritedPart } from './plan-parts.ts';
 import { columnAclOf, columnTarget, planAclChange, planCreatedAcl } from './plan-privileges.ts';
+import { mentions, restoreColumnParts } from './plan-column-parts.ts';
 
 type TableRef = { schema: string; name: string };
 
@@ -77,12 +78,6 @@ function commentOnColumn(ctx: PlanContext, table: TableRef, column: Column, inde
   ctx.add(index, { slot: SLOT.comment, sql: renderComment(`COLUMN ${tableName(table)}.${quoteIdent(column.name)}`, column.comment), comment: `comment on column ${table.name}.${column.name}` });
 }
 
-/** True when a generation expression mentions the column (as the server deparses it: a bare or quoted name). */
-function mentions(expression: string, column: string): boolean {
-  const name = quoteIdent(column).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(^|[^\\w$."])${name}(?![\\w$"])`).test(expression);
-}
-
 /**
  * Generated columns of `table` (current side) whose expression reads a column whose type this plan changes:
  * PostgreSQL refuses "cannot alter type of a column used by a generated column", so they are dropped before the
@@ -111,6 +106,7 @@ function rebuildGenerated(ctx: PlanContext, table: TableRef, index: number): Set
     ctx.add(index, { slot: SLOT.alterColumn, sql: drop, comment: `drop generated column ${table.name}.${g.name} while a column it reads changes type`, hazards: ['rebuild'] });
     ctx.add(index, { slot: SLOT.retypeColumn, sql: `ALTER TABLE ${tableName(table)} ADD COLUMN ${columnDefinition(desired)};`, comment: `add generated column ${table.name}.${g.name} again`, hazards: ['rebuild', 'table_rewrite'] });
     if (desired.comment !== null) commentOnColumn(ctx, table, desired, index);
+    restoreColumnParts(ctx, table, g.name, index);
   }
   return rebuilt;
 }
@@ -121,6 +117,7 @@ function alterColumn(ctx: PlanContext, table: TableRef, current: Column, desired
     // PostgreSQL 15 cannot change a generation expression or make a column generated: rebuild the column.
     dropColumn(ctx, table, current, index, SLOT.alterColumn, ['rebuild']);
     addColumn(ctx, table, desired, index, ['rebuild']);
+    restoreColumnParts(ctx, table, desired.name, index);
     return;
   }
   if (inheritedColumn(ctx, table, desired) && !names.has('comment')) return;

@@ -70,13 +70,15 @@ export function planCreateTableParts(ctx: PlanContext, table: Table, index: numb
   planRowSecurity(ctx, table, index);
 }
 
-function addConstraint(ctx: PlanContext, table: TableRef, c: Constraint, index: number, newTable: boolean): void {
+/** Adds a constraint (and its comment) to an existing or new table. */
+export function addConstraint(ctx: PlanContext, table: TableRef, c: Constraint, index: number, newTable: boolean): void {
   const hazards: Hazard[] = newTable ? [] : ['heavy_lock', ...(c.kind === 'exclusion' || c.kind === 'check' || c.kind === 'unique' || c.kind === 'primary_key' ? (['may_fail'] as const) : [])];
   ctx.add(index, { slot: SLOT.addConstraint, sql: renderAddConstraint(table, c), comment: `add ${c.kind.replace('_', ' ')} ${c.name} on ${table.name}`, hazards });
   if (c.comment !== null) commentOnConstraint(ctx, table, c.name, c.comment, index);
 }
 
-function addForeignKey(ctx: PlanContext, table: TableRef, fk: ForeignKey, index: number, newTable: boolean): void {
+/** Adds a foreign key (and its comment) to an existing or new table. */
+export function addForeignKey(ctx: PlanContext, table: TableRef, fk: ForeignKey, index: number, newTable: boolean): void {
   const hazards: Hazard[] = newTable ? [] : ['heavy_lock', 'may_fail'];
   ctx.add(index, { slot: SLOT.addForeignKey, sql: renderAddConstraint(table, fk), comment: `add foreign key ${fk.name} on ${table.name}`, hazards });
   if (fk.comment !== null) commentOnConstraint(ctx, table, fk.name, fk.comment, index);
