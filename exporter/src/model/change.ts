@@ -10,6 +10,7 @@
  * A planner turns `current` into `desired`: it drops extras, creates missing objects and alters changed ones.
  */
 import type {
+  Collation,
   Column,
   Constraint,
   Extension,
@@ -72,6 +73,8 @@ export type TypeChange = ChangeBase<'type', TypeDef>;
 export interface RoutineChange extends ChangeBase<'routine', Routine> {
   readonly identityArgs: string;
 }
+/** PostgreSQL user-defined collations (`CREATE COLLATION`). */
+export type CollationChange = ChangeBase<'collation', Collation>;
 /** MySQL/MariaDB scheduled events (only when both sides were inspected with `events: true`). */
 export type EventChange = ChangeBase<'event', MysqlEvent>;
 
@@ -89,7 +92,8 @@ export type Change =
   | SequenceChange
   | TypeChange
   | RoutineChange
-  | EventChange;
+  | EventChange
+  | CollationChange;
 
 export type ChangeType = Change['type'];
 
@@ -123,6 +127,7 @@ export function metricKind(change: Change): MetricKind {
       return 'function';
     case 'schema':
     case 'event':
+    case 'collation':
       return 'other';
     default:
       return change.type;

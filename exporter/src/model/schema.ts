@@ -60,8 +60,25 @@ export interface Schema {
   readonly routines: Routine[];
   /** Dialect facts of the schema. MySQL: the database's default `charset` and `collation`. */
   readonly attrs?: Attrs;
+  /** PostgreSQL user-defined collations; absent in snapshots of other dialects (and of older saved snapshots). */
+  readonly collations?: Collation[];
   /** MySQL/MariaDB scheduled events; present only when the inspector was asked to read them (`events: true`). */
   readonly events?: MysqlEvent[];
+}
+
+/** A user-defined collation (`CREATE COLLATION`, PostgreSQL). */
+export interface Collation {
+  readonly schema: string;
+  readonly name: string;
+  /** `libc`, `icu` or (PostgreSQL 17+) `builtin`. */
+  readonly provider: string;
+  /** The ICU or builtin locale; `null` for libc. */
+  readonly locale: string | null;
+  /** libc `LC_COLLATE`/`LC_CTYPE`; `null` for the other providers. */
+  readonly lcCollate: string | null;
+  readonly lcCtype: string | null;
+  readonly deterministic: boolean;
+  readonly comment: string | null;
 }
 
 /** A MySQL/MariaDB scheduled event (`CREATE EVENT`). */
