@@ -4,12 +4,12 @@
  * change carrying the whole object.
  */
 import type { AttributeChange } from '../model/change.ts';
-import type { Attrs, MysqlEvent, Routine, Sequence, TypeDef, View } from '../model/schema.ts';
+import type { Attrs, Collation, MysqlEvent, Routine, Sequence, TypeDef, View } from '../model/schema.ts';
 import { compareAttrs, compareFields, deepEqual, matchBy, type Field } from './compare.ts';
 import type { DiffContext } from './diff-context.ts';
 import { createPartKinds, diffParts, standaloneIndexes } from './diff-table-parts.ts';
 
-type ObjectType = 'view' | 'sequence' | 'type' | 'routine' | 'event';
+type ObjectType = 'view' | 'sequence' | 'type' | 'routine' | 'event' | 'collation';
 
 interface Named {
   readonly schema: string;
@@ -163,4 +163,20 @@ export function diffRoutines(ctx: DiffContext, desired: readonly Routine[], curr
 export function diffEvents(ctx: DiffContext, desired: readonly MysqlEvent[], current: readonly MysqlEvent[]): void {
   const fields: Field<MysqlEvent>[] = [{ name: 'comment', get: (e) => e.comment }];
   diffNamed(ctx, 'event', desired, current, (e) => e.name, withAttrs(fields, (e) => e.attrs));
+}
+
+/**
+ * User-defined collations (PostgreSQL). Locale names are compared as the servers store them: ICU canonicalises
+ * locale tags, so two servers with different ICU versions could store one tag differently (not normalised yet).
+ */
+export function diffCollations(ctx: DiffContext, desired: readonly Collation[], current: readonly Collation[]): void {
+  const fields: Field<Collation>[] = [
+    { name: 'provider', get: (c) => c.provider },
+    { name: 'locale', get: (c) => c.locale },
+    { name: 'lcCollate', get: (c) => c.lcCollate },
+    { name: 'lcCtype', get: (c) => c.lcCtype },
+    { name: 'deterministic', get: (c) => c.deterministic },
+    { name: 'comment', get: (c) => c.comment },
+  ];
+  diffNamed(ctx, 'collation', desired, current, (c) => c.name, (d, c) => compareFields(fields, d, c));
 }

@@ -9,7 +9,7 @@ import type { AttributeChange, Change, ChangeType } from '../model/change.ts';
 import type { Extension, Schema } from '../model/schema.ts';
 import { compareText, matchBy } from './compare.ts';
 import { createDiffContext, type DiffContext } from './diff-context.ts';
-import { diffEvents, diffRoutines, diffSequences, diffTypes, diffViews } from './diff-objects.ts';
+import { diffCollations, diffEvents, diffRoutines, diffSequences, diffTypes, diffViews } from './diff-objects.ts';
 import { diffTables } from './diff-table.ts';
 import type { DiffInput } from './options.ts';
 
@@ -17,6 +17,7 @@ import type { DiffInput } from './options.ts';
 export const KIND_ORDER: readonly ChangeType[] = [
   'schema',
   'extension',
+  'collation',
   'type',
   'sequence',
   'table',
@@ -71,7 +72,8 @@ export function diffSchemas(input: DiffInput): Change[] {
 }
 
 function emptySchema(name: string): Schema {
-  return { name, comment: null, tables: [], views: [], sequences: [], types: [], routines: [] };
+  // A schema that does not exist has no collations (unlike a side whose inspector does not read them).
+  return { name, comment: null, tables: [], views: [], sequences: [], types: [], routines: [], collations: [] };
 }
 
 function diffSchema(ctx: DiffContext, desired: Schema, current: Schema): void {
@@ -92,6 +94,8 @@ function diffSchemaContents(ctx: DiffContext, desired: Schema, current: Schema):
   diffSequences(ctx, desired.sequences, current.sequences);
   diffTypes(ctx, desired.types, current.types);
   diffRoutines(ctx, desired.routines, current.routines);
+  // Collations are absent from other dialects' and older saved snapshots: compared only when both sides have them.
+  if (desired.collations && current.collations) diffCollations(ctx, desired.collations, current.collations);
   // Events are an inspector opt-in: a side inspected without them says nothing about them, so it is not "none".
   if (desired.events && current.events) diffEvents(ctx, desired.events, current.events);
 }

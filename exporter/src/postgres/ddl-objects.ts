@@ -2,7 +2,7 @@
  * SQL renderers for schema-level objects other than tables: views, sequences, types, routines, schemas and
  * extensions. Shared by the planner and the whole-schema DDL.
  */
-import type { DomainType, Extension, RangeType, Routine, Sequence, TypeDef, View } from '../model/schema.ts';
+import type { Collation, DomainType, Extension, RangeType, Routine, Sequence, TypeDef, View } from '../model/schema.ts';
 import { collationName, sequenceOptionsClause } from './ddl-table.ts';
 import { quoteIdent, quoteLiteral, quoteQualified } from './quote.ts';
 
@@ -131,4 +131,14 @@ export function renderCreateSchema(name: string): string {
 /** `CREATE EXTENSION ... WITH SCHEMA ...`. */
 export function renderCreateExtension(ext: Extension): string {
   return `CREATE EXTENSION IF NOT EXISTS ${quoteIdent(ext.name)} WITH SCHEMA ${quoteIdent(ext.schema)};`;
+}
+
+/** `CREATE COLLATION s.n (provider = ..., locale/lc_collate/lc_ctype = ..., deterministic = ...)`. */
+export function renderCreateCollation(collation: Collation): string {
+  const options = [`provider = ${collation.provider}`];
+  if (collation.locale !== null) options.push(`locale = ${quoteLiteral(collation.locale)}`);
+  if (collation.lcCollate !== null) options.push(`lc_collate = ${quoteLiteral(collation.lcCollate)}`);
+  if (collation.lcCtype !== null) options.push(`lc_ctype = ${quoteLiteral(collation.lcCtype)}`);
+  if (!collation.deterministic) options.push('deterministic = false');
+  return `CREATE COLLATION ${objectName(collation)} (${options.join(', ')});`;
 }

@@ -20,6 +20,7 @@ function missing(type: Change['type'], schema: string, name: string, desired: un
 function schemaChanges(schema: Schema): Change[] {
   const changes: Change[] = [];
   if (schema.name !== 'public') changes.push(missing('schema', schema.name, schema.name, schema));
+  for (const c of byName(schema.collations ?? [])) changes.push(missing('collation', schema.name, c.name, c));
   for (const t of byName(schema.types)) changes.push(missing('type', schema.name, t.name, t));
   for (const s of byName(schema.sequences)) changes.push(missing('sequence', schema.name, s.name, s));
   const routines = [...schema.routines].sort((a, b) =>

@@ -20,6 +20,7 @@ import { inspectSequences } from './inspect-sequences.ts';
 import { type ColumnRow, inspectColumns, inspectTables, type TableRow } from './inspect-tables.ts';
 import { inspectPolicies, inspectTriggers } from './inspect-triggers.ts';
 import { inspectTypes } from './inspect-types.ts';
+import { inspectCollations } from './inspect-collations.ts';
 import { inspectViewDependencies, inspectViews, type ViewRow } from './inspect-views.ts';
 import type { Queryable } from './queryable.ts';
 
@@ -138,6 +139,7 @@ async function readSnapshot(
   const viewDeps = await inspectViewDependencies(ctx);
   const sequences = await inspectSequences(ctx);
   const types = await inspectTypes(ctx, columns);
+  const collations = await inspectCollations(ctx);
   const routines = await inspectRoutines(ctx);
   const extensions = await inspectExtensions(ctx);
 
@@ -154,6 +156,7 @@ async function readSnapshot(
       sequences: [],
       types: [],
       routines: [],
+      collations: [],
     });
   }
   for (const t of tables) bySchema.get(t.schema)?.tables.push(buildTable(t, parts));
@@ -161,6 +164,7 @@ async function readSnapshot(
   for (const s of sequences) bySchema.get(s.schema)?.sequences.push(s);
   for (const t of types) bySchema.get(t.schema)?.types.push(t);
   for (const r of routines) bySchema.get(r.schema)?.routines.push(r);
+  for (const c of collations) bySchema.get(c.schema)?.collations?.push(c);
   for (const schema of bySchema.values()) sortSchema(schema);
 
   return {
@@ -259,6 +263,7 @@ function sortSchema(schema: Schema): void {
   sortByName(schema.views);
   sortByName(schema.sequences);
   sortByName(schema.types as TypeDef[]);
+  if (schema.collations) sortByName(schema.collations);
   // Overloads share a name; the identity arguments tell them apart.
   schema.routines.sort((a, b) => compareText(a.name, b.name) || compareText(a.identityArgs, b.identityArgs));
 }

@@ -42,6 +42,8 @@ export const SLOT = {
   dropRebuiltType: 17,
   createSchema: 20,
   createExtension: 21,
+  /** Collations before the types and tables that use them. */
+  createCollation: 21.5,
   createType: 22,
   createSequence: 23,
   createRoutine: 24,
@@ -56,6 +58,7 @@ export const SLOT = {
   dropSequence: 42,
   dropRoutine: 43,
   dropType: 44,
+  dropCollation: 44.5,
   dropExtension: 45,
   dropSchema: 46,
   addConstraint: 50,

@@ -4,9 +4,9 @@
  *
  * Order of the plan (each statement lands in a slot, see `plan-context.ts`):
  * 1. drop dependents: policies, triggers, views (reverse dependency order), foreign keys, constraints, indexes;
- * 2. create schemas, extensions, types, sequences, functions;
+ * 2. create schemas, extensions, collations, types, sequences, functions;
  * 3. create tables (partition parents first), add and alter columns;
- * 4. drop extra columns, tables, sequences, functions, types, extensions, schemas;
+ * 4. drop extra columns, tables, sequences, functions, types, collations, extensions, schemas;
  * 5. create constraints, indexes, foreign keys, views (dependency order), materialized-view indexes, triggers, row
  *    level security, policies, comments, sequence ownership;
  * 6. GRANT and REVOKE (privileges are an opt-in of the inspector and differ, see `plan-privileges.ts`).
@@ -24,6 +24,7 @@ import { planConstraint, planForeignKey, planIndex, planPolicy, planTrigger } fr
 import { planViews } from './plan-views.ts';
 import { planExtension, planRoutine, planSchema, planSequence } from './plan-objects.ts';
 import { planType } from './plan-types.ts';
+import { planCollation } from './plan-collations.ts';
 
 export type { PgPlanOptions } from './plan-context.ts';
 
@@ -49,6 +50,8 @@ function planOne(ctx: PlanContext, change: Change, index: number): void {
       return planSequence(ctx, change, index);
     case 'type':
       return planType(ctx, change, index);
+    case 'collation':
+      return planCollation(ctx, change, index);
     case 'routine':
       return planRoutine(ctx, change, index);
     case 'index':

@@ -78,6 +78,7 @@ describe('no false drift: the full schema on PostgreSQL 15 and in PGlite (Postgr
     expect(tables.flatMap((t) => t.policies)).toHaveLength(4);
     expect(app?.views.some((v) => v.materialized && v.indexes.length > 0)).toBe(true);
     expect(app?.types.map((t) => t.kind).sort()).toEqual(['composite', 'domain', 'domain', 'enum', 'range', 'range']);
+    expect(app?.collations?.map((c) => c.name)).toEqual(['bytewise']);
     expect(app?.sequences.map((s) => s.name)).toEqual(expect.arrayContaining(['invoice_number_seq', 'ticket_seq']));
     expect(app?.routines.map((r) => r.kind)).toEqual(expect.arrayContaining(['function', 'procedure']));
   });
