@@ -51,21 +51,6 @@ export function optionalColumn(ctx: InspectContext, table: string, column: strin
   return ctx.catalogColumns.has(`${table}.${column}`) ? `${alias}.${column}` : fallback;
 }
 
-/** Key of a table in lookup maps. NUL cannot occur in identifiers. */
-export function relKey(schema: string, name: string): string {
-  return `${schema}\u0000${name}`;
-}
-
-/** A backtick-quoted identifier (for definitions the inspector composes, never for queries). */
-export function ident(name: string): string {
-  return `\`${name.replaceAll('`', '``')}\``;
-}
-
-/** A single-quoted string literal with MySQL's escaping of quotes and backslashes. */
-export function literal(text: string): string {
-  return `'${text.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
-}
-
 /** Empty text is how `information_schema` says "none" for comments; the model says `null`. */
 export function nonEmpty(text: string | null | undefined): string | null {
   return text === null || text === undefined || text === '' ? null : text;

@@ -3,7 +3,8 @@
  * (`CHECK_CONSTRAINTS`, one query whose shape depends on the flavour).
  */
 import type { Constraint, ForeignKey, ReferentialAction } from '../model/schema.ts';
-import { attrsOf, catalogQuery, type InspectContext, ident, pushTo, serverExpression } from './inspect-common.ts';
+import { attrsOf, catalogQuery, type InspectContext, pushTo, serverExpression } from './inspect-common.ts';
+import { quoteIdent } from './quote.ts';
 
 /** A foreign key or check constraint with the table it belongs to. */
 export interface TablePart<T> {
@@ -75,7 +76,7 @@ function toForeignKey(ctx: InspectContext, first: RawFkColumn, rule: RawFkRule, 
   const refColumns = cols.map((c) => c.ref_column);
   const onUpdate = action(rule.update_rule);
   const onDelete = action(rule.delete_rule);
-  const refName = sameDatabase ? ident(first.ref_table) : `${ident(first.ref_schema)}.${ident(first.ref_table)}`;
+  const refName = sameDatabase ? quoteIdent(first.ref_table) : `${quoteIdent(first.ref_schema)}.${quoteIdent(first.ref_table)}`;
   return {
     name: first.name,
     columns,
@@ -88,7 +89,7 @@ function toForeignKey(ctx: InspectContext, first: RawFkColumn, rule: RawFkRule, 
     deferrable: false,
     initiallyDeferred: false,
     definition:
-      `FOREIGN KEY (${columns.map(ident).join(', ')}) REFERENCES ${refName} (${refColumns.map(ident).join(', ')})` +
+      `FOREIGN KEY (${columns.map(quoteIdent).join(', ')}) REFERENCES ${refName} (${refColumns.map(quoteIdent).join(', ')})` +
       ` ON DELETE ${onDelete.toUpperCase()} ON UPDATE ${onUpdate.toUpperCase()}`,
     comment: null,
     attrs: {},

@@ -7,7 +7,8 @@
  * with its index marked `constraint: 'PRIMARY'` as PostgreSQL marks constraint-backed indexes.
  */
 import type { Constraint, Index, IndexPart } from '../model/schema.ts';
-import { attrsOf, catalogQuery, type InspectContext, ident, nonEmpty, optionalColumn, pushTo, unescapeMysqlExpression } from './inspect-common.ts';
+import { attrsOf, catalogQuery, type InspectContext, nonEmpty, optionalColumn, pushTo, unescapeMysqlExpression } from './inspect-common.ts';
+import { quoteIdent } from './quote.ts';
 
 /** An index with the table it belongs to. */
 export interface IndexRow {
@@ -109,6 +110,6 @@ export function primaryKeyOf(indexes: readonly Index[]): Constraint | undefined 
 }
 
 function partSql(part: IndexPart): string {
-  const base = part.column !== undefined ? ident(part.column) : `(${part.expression ?? ''})`;
+  const base = part.column !== undefined ? quoteIdent(part.column) : `(${part.expression ?? ''})`;
   return `${base}${part.prefixLength !== undefined ? `(${part.prefixLength})` : ''}${part.descending ? ' DESC' : ''}`;
 }

@@ -6,7 +6,8 @@
  * and a procedure may share a name; the model keys routines by name and arguments, so such a pair would collide.)
  */
 import type { MysqlEvent, Routine } from '../model/schema.ts';
-import { attrsOf, catalogQuery, type InspectContext, ident, literal, nonEmpty, pushTo } from './inspect-common.ts';
+import { attrsOf, catalogQuery, type InspectContext, nonEmpty, pushTo } from './inspect-common.ts';
+import { quoteIdent, quoteLiteral } from './quote.ts';
 
 interface RawRoutine {
   name: string;
@@ -62,7 +63,7 @@ export async function inspectRoutines(ctx: InspectContext): Promise<Routine[]> {
 function toRoutine(ctx: InspectContext, row: RawRoutine, params: RawParameter[]): Routine {
   const kind = row.type === 'FUNCTION' ? 'function' : 'procedure';
   const args = params
-    .map((p) => `${kind === 'procedure' && p.mode ? `${p.mode} ` : ''}${ident(p.name ?? '')} ${p.dtd}`)
+    .map((p) => `${kind === 'procedure' && p.mode ? `${p.mode} ` : ''}${quoteIdent(p.name ?? '')} ${p.dtd}`)
     .join(', ');
   const returns = kind === 'function' ? row.return_type : null;
   const body = row.body ?? '';
@@ -71,7 +72,7 @@ function toRoutine(ctx: InspectContext, row: RawRoutine, params: RawParameter[])
     deterministic ? 'DETERMINISTIC' : 'NOT DETERMINISTIC',
     row.data_access,
     `SQL SECURITY ${row.security_type}`,
-    ...(nonEmpty(row.comment) ? [`COMMENT ${literal(row.comment ?? '')}`] : []),
+    ...(nonEmpty(row.comment) ? [`COMMENT ${quoteLiteral(row.comment ?? '')}`] : []),
   ];
   return {
     schema: ctx.schemaName,
@@ -87,7 +88,7 @@ function toRoutine(ctx: InspectContext, row: RawRoutine, params: RawParameter[])
     securityDefiner: row.security_type === 'DEFINER',
     config: [],
     definition:
-      `CREATE ${kind.toUpperCase()} ${ident(row.name)}(${args})${returns ? ` RETURNS ${returns}` : ''}\n` +
+      `CREATE ${kind.toUpperCase()} ${quoteIdent(row.name)}(${args})${returns ? ` RETURNS ${returns}` : ''}\n` +
       `  ${characteristics.join('\n  ')}\n${body}`,
     comment: nonEmpty(row.comment),
     ...(ctx.privileges && row.definer ? { owner: row.definer } : {}),
@@ -160,16 +161,16 @@ function toEvent(ctx: InspectContext, row: RawEvent): MysqlEvent {
   const interval = row.interval_value !== null ? `${row.interval_value} ${row.interval_field ?? ''}`.trim() : undefined;
   const schedule =
     row.type === 'ONE TIME'
-      ? `AT ${literal(row.execute_at ?? '')}`
-      : `EVERY ${interval ?? ''}${row.starts ? ` STARTS ${literal(row.starts)}` : ''}${row.ends ? ` ENDS ${literal(row.ends)}` : ''}`;
+      ? `AT ${quoteLiteral(row.execute_at ?? '')}`
+      : `EVERY ${interval ?? ''}${row.starts ? ` STARTS ${quoteLiteral(row.starts)}` : ''}${row.ends ? ` ENDS ${quoteLiteral(row.ends)}` : ''}`;
   const status = eventStatusClause(row.status);
   const comment = nonEmpty(row.comment);
   return {
     schema: ctx.schemaName,
     name: row.name,
     definition:
-      `CREATE EVENT ${ident(row.name)} ON SCHEDULE ${schedule} ON COMPLETION ${row.on_completion} ${status}` +
-      `${comment ? ` COMMENT ${literal(comment)}` : ''} DO ${row.body}`,
+      `CREATE EVENT ${quoteIdent(row.name)} ON SCHEDULE ${schedule} ON COMPLETION ${row.on_completion} ${status}` +
+      `${comment ? ` COMMENT ${quoteLiteral(comment)}` : ''} DO ${row.body}`,
     comment,
     attrs: attrsOf({
       body: row.body,

@@ -5,7 +5,8 @@
  * because identifiers cannot be bind parameters; each is backtick-quoted with backticks doubled.
  */
 import type { Sequence } from '../model/schema.ts';
-import { catalogQuery, type InspectContext, ident } from './inspect-common.ts';
+import { catalogQuery, type InspectContext } from './inspect-common.ts';
+import { quoteIdent } from './quote.ts';
 
 interface RawSequence {
   name: string;
@@ -25,12 +26,12 @@ export async function inspectSequences(
   if (found.length === 0) return [];
   const names = found.map((s) => s.name);
   const comments = new Map(found.map((s) => [s.name, s.comment]));
-  const from = ident(ctx.database);
+  const from = quoteIdent(ctx.database);
   const sql = names
     .map(
       (name) => `SELECT ? AS name, CAST(start_value AS CHAR) AS start, CAST(increment AS CHAR) AS increment,
          CAST(minimum_value AS CHAR) AS min, CAST(maximum_value AS CHAR) AS max, CAST(cache_size AS CHAR) AS cache,
-         cycle_option AS cycle FROM ${from}.${ident(name)}`,
+         cycle_option AS cycle FROM ${from}.${quoteIdent(name)}`,
     )
     .join('\nUNION ALL\n');
   const rows = await catalogQuery<RawSequence>(ctx, 'sequences', sql, [...names]);

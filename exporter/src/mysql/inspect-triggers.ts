@@ -1,6 +1,7 @@
 /** Triggers from `information_schema.TRIGGERS` (one query). */
 import type { Trigger } from '../model/schema.ts';
-import { attrsOf, catalogQuery, type InspectContext, ident } from './inspect-common.ts';
+import { attrsOf, catalogQuery, type InspectContext } from './inspect-common.ts';
+import { quoteIdent } from './quote.ts';
 import type { TablePart } from './inspect-constraints.ts';
 
 interface RawTrigger {
@@ -37,7 +38,7 @@ export async function inspectTriggers(ctx: InspectContext): Promise<TablePart<Tr
     table: row.table,
     value: {
       name: row.name,
-      definition: `CREATE TRIGGER ${ident(row.name)} ${row.timing} ${row.event} ON ${ident(row.table)} FOR EACH ROW ${row.statement}`,
+      definition: `CREATE TRIGGER ${quoteIdent(row.name)} ${row.timing} ${row.event} ON ${quoteIdent(row.table)} FOR EACH ROW ${row.statement}`,
       comment: null,
       attrs: attrsOf({
         timing: row.timing,

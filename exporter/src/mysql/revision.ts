@@ -17,7 +17,7 @@ import {
   type RevisionState,
 } from '../revision/revision-state.ts';
 import { type MysqlQueryable, toMysqlError } from './connect.ts';
-import { ident } from './inspect-common.ts';
+import { quoteIdent } from './quote.ts';
 
 interface FoundTable {
   schema: string;
@@ -59,7 +59,7 @@ export async function readMysqlRevision(
   }
   if (!found) return null;
   const table = `${found.schema}.${found.name}`;
-  const from = `${ident(found.schema)}.${ident(found.name)}`;
+  const from = `${quoteIdent(found.schema)}.${quoteIdent(found.name)}`;
   try {
     if (found.name === 'atlas_schema_revisions') return await readAtlas(db, table, from);
     if (found.name === 'flyway_schema_history') return await readFlyway(db, table, from);
