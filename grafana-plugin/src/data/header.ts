@@ -1,29 +1,11 @@
 import type { DataFrame } from '@grafana/data';
 
 import type { ChangeCounts, ChangeRow, HeaderModel, SqlModel } from './model.ts';
+import { READ_FIELDS } from './fields.ts';
 import { REPORT_STATUSES } from './rows.ts';
 import { asBoolean, asEnum, asIsoTime, asNumber, asText, readRows } from './values.ts';
 
-const TARGET_FIELDS = [
-  'target',
-  'display_url',
-  'status',
-  'checked_at',
-  'duration_ms',
-  'changes_total',
-  'extra',
-  'missing',
-  'changed',
-  'pending',
-  'dirty',
-  'deployed_version',
-  'migration_tool',
-  'error_reason',
-  'error_message',
-  'report_id',
-] as const;
-
-type TargetRow = Record<(typeof TARGET_FIELDS)[number], unknown>;
+type TargetRow = Record<(typeof READ_FIELDS.targets)[number], unknown>;
 
 /**
  * Which targets row the header shows: the one named by `wanted` (the panel's `target` option, variables expanded),
@@ -31,7 +13,7 @@ type TargetRow = Record<(typeof TARGET_FIELDS)[number], unknown>;
  * than a guess: the header would otherwise show another database's status above this one's ERD.
  */
 export function pickTargetRow(frame: DataFrame, wanted: string | null, sqlTarget: string | null): TargetRow | null {
-  const rows = readRows(frame, TARGET_FIELDS);
+  const rows = readRows(frame, READ_FIELDS.targets);
   for (const name of [wanted, sqlTarget]) {
     if (name) {
       const match = rows.find((row) => asText(row.target) === name);

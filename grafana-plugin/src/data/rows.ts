@@ -11,6 +11,7 @@ import type {
   SqlModel,
   StatementRow,
 } from './model.ts';
+import { READ_FIELDS } from './fields.ts';
 import { asBoolean, asEnum, asIndexList, asList, asNumber, asText, readRows } from './values.ts';
 
 /**
@@ -26,16 +27,7 @@ const ACTIONS: readonly ChangeAction[] = ['extra', 'missing', 'changed'];
 
 /** ERD nodes; `status` outside the known set reads as `changed` so it is still highlighted, not hidden. */
 export function parseTables(frame: DataFrame): ErdTable[] {
-  const rows = readRows(frame, [
-    'id',
-    'schema',
-    'name',
-    'kind',
-    'status',
-    'column_count',
-    'drifted_columns',
-    'changes',
-  ] as const);
+  const rows = readRows(frame, READ_FIELDS.tables);
   const tables: ErdTable[] = [];
   for (const row of rows) {
     const id = asText(row.id);
@@ -59,19 +51,7 @@ export function parseTables(frame: DataFrame): ErdTable[] {
 
 /** ERD columns grouped by node id, in ERD order (by `position`, else frame order). */
 export function parseColumns(frame: DataFrame): Map<string, ErdColumn[]> {
-  const rows = readRows(frame, [
-    'id',
-    'table_id',
-    'position',
-    'name',
-    'type',
-    'nullable',
-    'primary_key',
-    'foreign_key',
-    'status',
-    'changed_attributes',
-    'details',
-  ] as const);
+  const rows = readRows(frame, READ_FIELDS.columns);
   const byTable = new Map<string, ErdColumn[]>();
   rows.forEach((row, rowIndex) => {
     const tableId = asText(row.table_id);
@@ -108,15 +88,7 @@ export function parseColumns(frame: DataFrame): Map<string, ErdColumn[]> {
 
 /** ERD edges. */
 export function parseRelations(frame: DataFrame): ErdRelation[] {
-  const rows = readRows(frame, [
-    'id',
-    'name',
-    'source',
-    'target',
-    'source_columns',
-    'target_columns',
-    'status',
-  ] as const);
+  const rows = readRows(frame, READ_FIELDS.relations);
   const relations: ErdRelation[] = [];
   for (const row of rows) {
     const source = asText(row.source);
@@ -141,19 +113,7 @@ export function parseRelations(frame: DataFrame): ErdRelation[] {
 
 /** Change rows, in report order. A row without a valid action or index is dropped. */
 export function parseChanges(frame: DataFrame): ChangeRow[] {
-  const rows = readRows(frame, [
-    'index',
-    'kind',
-    'type',
-    'action',
-    'schema',
-    'table',
-    'name',
-    'subject',
-    'table_id',
-    'details',
-    'hazards',
-  ] as const);
+  const rows = readRows(frame, READ_FIELDS.changes);
   const changes: ChangeRow[] = [];
   for (const row of rows) {
     const index = asNumber(row.index);
@@ -182,17 +142,7 @@ export function parseChanges(frame: DataFrame): ChangeRow[] {
 
 /** The SQL view's single row (the first row if there are several); null for an empty frame. */
 export function parseSql(frame: DataFrame): SqlModel | null {
-  const row = readRows(frame, [
-    'target',
-    'report_id',
-    'status',
-    'desired_ddl',
-    'current_ddl',
-    'reconcile_sql',
-    'reconcile_error',
-    'statement_count',
-    'hazards',
-  ] as const)[0];
+  const row = readRows(frame, READ_FIELDS.sql)[0];
   if (!row) {
     return null;
   }
@@ -211,7 +161,7 @@ export function parseSql(frame: DataFrame): SqlModel | null {
 
 /** Reconcile statements, in execution order (by `index`, else frame order). */
 export function parseStatements(frame: DataFrame): StatementRow[] {
-  const rows = readRows(frame, ['index', 'sql', 'comment', 'hazards', 'change', 'change_subject'] as const);
+  const rows = readRows(frame, READ_FIELDS.statements);
   const statements: StatementRow[] = [];
   rows.forEach((row, rowIndex) => {
     const sql = asText(row.sql);
