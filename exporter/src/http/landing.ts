@@ -4,9 +4,9 @@
  * targets (their names and latest status are API data, and the API is then protected).
  */
 import type { TargetConfig } from '../config/types.ts';
-import type { Report } from '../model/report.ts';
+import type { ReportSummary } from '../store/report-store.ts';
 import type { AppDeps } from './app.ts';
-import { API_PREFIX, reportPath, REPORT_VIEWS, SQL_FILES } from './links.ts';
+import { API_PREFIX, reportPath, REPORT_VIEWS, SQL_FILES, targetPath } from './links.ts';
 
 /** The document that describes the report JSON and the flat views. */
 export const REPORT_FORMAT_DOC = 'docs/report-format.md';
@@ -22,15 +22,15 @@ function link(href: string, text: string): string {
   return `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>`;
 }
 
-function targetItem(target: TargetConfig, latest: Report | null): string {
+function targetItem(target: TargetConfig, latest: ReportSummary | undefined): string {
   const status = latest ? `${latest.status}, checked ${latest.finishedAt}` : 'not checked yet';
   const base = reportPath(target.name, 'latest');
   const views = Object.entries(REPORT_VIEWS).map(([path, label]) => link(`${base}/${path}`, label));
   const files = SQL_FILES.map((file) => link(`${base}/${file}.sql`, `${file}.sql`));
   return [
     `<li><strong>${escapeHtml(target.name)}</strong> <code>${escapeHtml(target.displayUrl)}</code> — ${escapeHtml(status)}<br>`,
-    `${link(base, 'latest report (JSON)')} · ${link(`${API_PREFIX}/targets/${encodeURIComponent(target.name)}/reports`, 'history')}`,
-    ` · ${link(`${API_PREFIX}/targets/${encodeURIComponent(target.name)}/transitions`, 'transitions')}<br>`,
+    `${link(base, 'latest report (JSON)')} · ${link(`${targetPath(target.name)}/reports`, 'history')}`,
+    ` · ${link(`${targetPath(target.name)}/transitions`, 'transitions')}<br>`,
     `views: ${views.join(' · ')}<br>downloads: ${files.join(' · ')}</li>`,
   ].join('');
 }
@@ -41,8 +41,10 @@ function targetSection(deps: AppDeps): string {
     return `<p>${targets.length} target(s) configured. The API and <code>/metrics</code> require a bearer token.</p>`;
   }
   if (targets.length === 0) return '<p>No targets configured.</p>';
-  const latest = targets.map((t) => deps.store.latest(t.name));
-  return `<ul>${targets.map((t, i) => targetItem(t, latest[i] ?? null)).join('\n')}</ul>`;
+  // The newest summary row, not the report itself: a full report can be megabytes of compressed JSON to inflate and
+  // parse, per target, on every page view, for two fields the summary has.
+  const items = targets.map((t) => targetItem(t, deps.store.list(t.name, { limit: 1 })[0]));
+  return `<ul>${items.join('\n')}</ul>`;
 }
 
 /** Renders the landing page. */
