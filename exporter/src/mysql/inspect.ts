@@ -25,6 +25,7 @@ import { inspectSequences } from './inspect-sequences.ts';
 import { type ColumnRow, inspectColumns, inspectPartitions, inspectTables, type TableRow } from './inspect-tables.ts';
 import { inspectTriggers } from './inspect-triggers.ts';
 import { inspectViews, type ViewRow } from './inspect-views.ts';
+import { versionAtLeast, versionParts } from './server-version.ts';
 
 /** Options of {@link inspectMysql}. */
 export interface MysqlInspectOptions {
@@ -118,18 +119,6 @@ async function readCatalogColumns(ctx: Pick<InspectContext, 'db' | 'database' | 
   return new Set(rows.map((r) => `${r.t}.${r.c}`));
 }
 
-/** `[major, minor, patch]` of a version string (`8.0.39` → `[8, 0, 39]`, `10.11.19-MariaDB` → `[10, 11, 19]`). */
-function versionParts(version: string): number[] {
-  return (/^(\d+)\.(\d+)\.?(\d*)/.exec(version)?.slice(1) ?? []).map((n) => Number(n || 0));
-}
-
-function atLeast(have: readonly number[], want: readonly number[]): boolean {
-  for (let i = 0; i < want.length; i += 1) {
-    if ((have[i] ?? 0) !== (want[i] ?? 0)) return (have[i] ?? 0) > (want[i] ?? 0);
-  }
-  return true;
-}
-
 /** The optional `information_schema` columns and the first release that has them, from the servers' manuals. */
 const OPTIONAL_COLUMNS: Readonly<Record<'mysql' | 'mariadb', readonly (readonly [string, readonly number[]])[]>> = {
   mysql: [
@@ -156,7 +145,7 @@ const OPTIONAL_COLUMNS: Readonly<Record<'mysql' | 'mariadb', readonly (readonly 
  */
 export function documentedCatalogColumns(version: Pick<MysqlServerVersion, 'flavor' | 'serverVersion'>): Set<string> {
   const have = versionParts(version.serverVersion);
-  return new Set(OPTIONAL_COLUMNS[version.flavor].filter(([, since]) => atLeast(have, since)).map(([column]) => column));
+  return new Set(OPTIONAL_COLUMNS[version.flavor].filter(([, since]) => versionAtLeast(have, since)).map(([column]) => column));
 }
 
 interface DatabaseRow {

@@ -8,6 +8,7 @@ import type { Hazard, PlannedStatement } from '../model/plan.ts';
 import type { SchemaSnapshot, Table, View } from '../model/schema.ts';
 import { PlanError } from '../errors.ts';
 import { quoteIdent } from './quote.ts';
+import { versionParts } from './server-version.ts';
 
 /** Options of {@link planMysql}. */
 export interface MysqlPlanOptions {
@@ -192,7 +193,7 @@ export class MysqlPlanContext {
   /** The live server: flavour and `[major, minor, patch]`, when the current snapshot says. */
   server(): { flavor: string | undefined; version: number[] } {
     const source = this.options.current?.source;
-    const version = (source?.serverVersion ?? '').match(/\d+/g)?.slice(0, 3).map(Number) ?? [];
+    const version = versionParts(source?.serverVersion ?? '');
     const flavor = source?.flavor ?? (/mariadb/i.test(source?.serverVersion ?? '') ? 'mariadb' : undefined);
     return { flavor, version };
   }

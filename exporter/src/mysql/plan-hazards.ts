@@ -7,22 +7,14 @@
 import type { Hazard } from '../model/plan.ts';
 import { integerBytes, normalizeType } from './hooks-types.ts';
 import type { MysqlPlanContext } from './plan-context.ts';
-
-function atLeast(version: number[], wanted: number[]): boolean {
-  for (let i = 0; i < wanted.length; i += 1) {
-    const have = version[i] ?? 0;
-    const want = wanted[i] ?? 0;
-    if (have !== want) return have > want;
-  }
-  return true;
-}
+import { versionAtLeast } from './server-version.ts';
 
 /** True when the live server adds a column INSTANT (at the end when `anywhere` is false). */
 export function instantAddColumn(ctx: MysqlPlanContext, anywhere: boolean): boolean {
   const { flavor, version } = ctx.server();
   if (version.length === 0) return false;
-  if (flavor === 'mariadb') return atLeast(version, anywhere ? [10, 4] : [10, 3]);
-  if (flavor === 'mysql') return atLeast(version, anywhere ? [8, 0, 29] : [8, 0, 12]);
+  if (flavor === 'mariadb') return versionAtLeast(version, anywhere ? [10, 4] : [10, 3]);
+  if (flavor === 'mysql') return versionAtLeast(version, anywhere ? [8, 0, 29] : [8, 0, 12]);
   return false;
 }
 
@@ -30,8 +22,8 @@ export function instantAddColumn(ctx: MysqlPlanContext, anywhere: boolean): bool
 export function instantDropColumn(ctx: MysqlPlanContext): boolean {
   const { flavor, version } = ctx.server();
   if (version.length === 0) return false;
-  if (flavor === 'mariadb') return atLeast(version, [10, 4]);
-  if (flavor === 'mysql') return atLeast(version, [8, 0, 29]);
+  if (flavor === 'mariadb') return versionAtLeast(version, [10, 4]);
+  if (flavor === 'mysql') return versionAtLeast(version, [8, 0, 29]);
   return false;
 }
 
