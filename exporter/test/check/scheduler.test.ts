@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { sleep } from '../../src/check/backoff.ts';
 import { Scheduler, SchedulerStoppedError, UnknownTargetError, type SchedulerOptions } from '../../src/check/scheduler.ts';
+import { silentLogger } from '../../src/check/logger.ts';
 import { Semaphore } from '../../src/check/semaphore.ts';
 import type { TargetConfig } from '../../src/config/types.ts';
 import { ConnectError, SchemaDriftError, type FailureReason } from '../../src/errors.ts';
@@ -212,21 +213,29 @@ describe('Scheduler: retries', () => {
     ['replay', 1],
     ['timeout', 1],
   ])('a %s failure runs the check %i time(s) with retry.attempts 2', async (reason, expectedCalls) => {
-    const times: number[] = [];
+    let calls = 0;
+    const retries: unknown[] = [];
     const { s, delivered } = scheduler({
       retry: { attempts: 2, initialDelayMs: 20, maxDelayMs: 40 },
+      // No jitter: each wait is exactly half its nominal delay, so the delays are known without reading a clock.
+      timers: { random: () => 0 },
+      logger: {
+        ...silentLogger,
+        warn: (fields, message) => {
+          if (message.includes('retrying')) retries.push(fields.retryInMs);
+        },
+      },
       runCheck: async (t) => {
-        times.push(Date.now());
+        calls += 1;
         return report(t.name, reason);
       },
     });
     const r = await s.runNow('a');
-    expect(times).toHaveLength(expectedCalls);
+    expect(calls).toBe(expectedCalls);
     expect(r.error?.reason).toBe(reason);
     expect(delivered).toHaveLength(1);
-    // Backoff: at least half the nominal delay (20 ms, then 40 ms) between attempts.
-    const gaps = times.slice(1).map((t, i) => t - (times[i] ?? 0));
-    gaps.forEach((gap, i) => expect(gap).toBeGreaterThanOrEqual(i === 0 ? 9 : 19));
+    // Backoff: half of 20 ms, then half of 40 ms, before the second and third attempts.
+    expect(retries).toEqual([10, 20].slice(0, expectedCalls - 1));
   });
 
   it('delivers the success after a connection came back, noting the retries', async () => {
@@ -315,10 +324,14 @@ describe('Scheduler: stop', () => {
 describe('Scheduler: cron', () => {
   it('checks at start, then on every tick of the schedule, and no more after stop', async () => {
     const checks: number[] = [];
+    // Resolved by the first tick after the start check: waited for, not timed (a loaded machine may delay a tick;
+    // the test's own timeout bounds the wait).
+    const ticked = deferred<void>();
     const { s } = scheduler({
       targets: [target('a', { schedule: '* * * * * *', timezone: 'Europe/Paris' })],
       runCheck: async (t) => {
         checks.push(Date.now());
+        if (checks.length === 2) ticked.resolve();
         return report(t.name);
       },
     });
@@ -327,7 +340,7 @@ describe('Scheduler: cron', () => {
     const next = s.status()[0]?.nextRunAt;
     expect(next).toBeInstanceOf(Date);
     expect((next?.getTime() ?? 0) - Date.now()).toBeLessThanOrEqual(1_000);
-    await sleep(1_300);
+    await ticked.promise;
     expect(checks.length).toBeGreaterThanOrEqual(2);
     await s.stop(100);
     const after = checks.length;
