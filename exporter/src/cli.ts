@@ -10,8 +10,8 @@ import { FILTER_KINDS, filterSnapshot, type FilterKind, type ObjectFilter } from
 import { ConfigError, SchemaDriftError } from './errors.ts';
 import type { Change } from './model/change.ts';
 import type { SchemaSnapshot } from './model/schema.ts';
-import { dialectEngine, pairEngine } from './dialect.ts';
-import { revisionExcludeFilter } from './postgres/revision.ts';
+import { dialectEngine, pairEngine, type DialectEngine } from './dialect.ts';
+import { revisionExcludeFilter } from './revision/revision-state.ts';
 import { countByAction, renderChangesText } from './render/text.ts';
 import { loadPair, loadSource, type LoadedSource, type SourceOptions } from './source.ts';
 import { runDemo } from './demo.ts';
@@ -19,7 +19,6 @@ import { formatConnectionTest, testConnection } from './check/test-connection.ts
 import { loadConfig } from './config/load.ts';
 import { runServe } from './serve.ts';
 import { VERSION } from './version.ts';
-
 
 interface CommonOptions {
   schema?: string[];
@@ -149,7 +148,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     const current = filterSnapshot(pair.from.snapshot, filter);
     const desired = filterSnapshot(pair.to.snapshot, filter);
     const engine = pairEngine(current, desired);
-    const changes = diff(current, desired, options);
+    const changes = diff(current, desired, engine, options);
     if (options.format === 'json') io.stdout(`${JSON.stringify(diffJson(pair.from, pair.to, changes), null, 2)}\n`);
     else if (options.format === 'sql') io.stdout(changes.length ? engine.renderPlanSql(engine.plan(changes, { current, desired })) : '');
     else {
@@ -209,10 +208,11 @@ function parsePort(value: string): number {
 function diff(
   current: SchemaSnapshot,
   desired: SchemaSnapshot,
+  engine: DialectEngine,
   options: { checkColumnOrder?: boolean; privileges?: boolean },
 ): Change[] {
   const diffOptions = { checkColumnOrder: options.checkColumnOrder, checkPrivileges: options.privileges };
-  return diffSchemas({ current, desired, hooks: pairEngine(current, desired).hooks, options: diffOptions });
+  return diffSchemas({ current, desired, hooks: engine.hooks, options: diffOptions });
 }
 
 function warn(io: CliIo, warnings: readonly string[]): void {

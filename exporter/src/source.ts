@@ -11,11 +11,12 @@ import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc
 import { ConfigError } from './errors.ts';
 import { readMigrationDirectory, type MigrationFile } from './migrations/index.ts';
 import type { Dialect, SchemaSnapshot } from './model/schema.ts';
-import { redactMysqlUrl } from './mysql/connect.ts';
-import { openReadOnlySession, redactUrl } from './postgres/connect.ts';
+import { redactUrl } from './connection/url.ts';
+import { openReadOnlySession } from './postgres/connect.ts';
 import { inspectPostgres, withCatalogRaceRetry } from './postgres/inspect.ts';
 import { replayPostgres } from './postgres/replay.ts';
-import { pendingMigrations, readPostgresRevision, type RevisionState } from './postgres/revision.ts';
+import { readPostgresRevision } from './postgres/revision.ts';
+import { pendingMigrations, type RevisionState } from './revision/revision-state.ts';
 import { databaseDefaults } from './mysql/replay.ts';
 import { loadMysqlDatabase, replayMysqlDirectory } from './source-mysql.ts';
 
@@ -84,10 +85,6 @@ const URL_DIALECTS: Readonly<Record<string, Dialect>> = {
 export function urlDialect(text: string | undefined): Dialect | undefined {
   const scheme = text ? URL_SCHEME.exec(text)?.[1]?.toLowerCase() : undefined;
   return scheme ? URL_DIALECTS[scheme] : undefined;
-}
-
-function redactAnyUrl(text: string): string {
-  return urlDialect(text) === 'mysql' ? redactMysqlUrl(text) : redactUrl(text);
 }
 
 /** `key=value` pairs, the libpq connection string form. */
@@ -172,7 +169,7 @@ function directoryDialect(dir: string, options: SourceOptions, deployedFrom?: Co
   const dialect = deployedFrom?.dialect ?? dev ?? 'postgres';
   if (options.devUrl && dev !== dialect) {
     const want = dialect === 'mysql' ? 'a mysql:// or mariadb://' : 'a postgres://';
-    throw new ConfigError(`--dev-url ${redactAnyUrl(options.devUrl)}: the migrations in ${dir} are compared with ${dialect === 'mysql' ? 'MySQL/MariaDB' : 'PostgreSQL'}, so the dev server must be ${want} URL`, {
+    throw new ConfigError(`--dev-url ${redactUrl(options.devUrl)}: the migrations in ${dir} are compared with ${dialect === 'mysql' ? 'MySQL/MariaDB' : 'PostgreSQL'}, so the dev server must be ${want} URL`, {
       file: dir,
     });
   }
@@ -284,7 +281,7 @@ export async function loadPair(
   const [fromKind, toKind] = [await classifySource(from), await classifySource(to)];
   const [fromDialect, toDialect] = [urlDialect(from), urlDialect(to)];
   if (fromDialect && toDialect && fromDialect !== toDialect) {
-    throw new ConfigError(`cannot compare ${redactAnyUrl(from)} with ${redactAnyUrl(to)}: both sides must be the same dialect`);
+    throw new ConfigError(`cannot compare ${redactUrl(from)} with ${redactUrl(to)}: both sides must be the same dialect`);
   }
   if (LOAD_ORDER[toKind] < LOAD_ORDER[fromKind]) {
     const toSource = await loadSource(to, options);
