@@ -6,6 +6,7 @@
 /** Failure classes of a check, a fixed enum (metric label values). */
 export type FailureReason = 'connect' | 'auth' | 'timeout' | 'replay' | 'inspect' | 'config' | 'internal';
 
+/** Where an error came from; every field optional, credentials never included. */
 export interface ErrorContext {
   /** Configured target name or the source as given on the command line (credentials removed). */
   readonly target?: string;

@@ -204,6 +204,7 @@ export function configSchema(baseDir: string) {
 
 /** What the schema produces, before it is turned into an `AgentConfig`. */
 export type ParsedConfigFile = z.output<ReturnType<typeof configSchema>>;
+/** One validated target as the schema produces it. */
 export type ParsedTarget = ParsedConfigFile['targets'][number];
 
 /**

@@ -17,6 +17,7 @@ export const REPORT_VIEWS = {
 
 /** Plain SQL downloads of one report: file suffix → the report field it serves. */
 export const SQL_FILES = ['desired', 'current', 'reconcile'] as const;
+/** One of {@link SQL_FILES}. */
 export type SqlFile = (typeof SQL_FILES)[number];
 
 /** `/api/v1/targets/<name>` with the name percent-encoded. */

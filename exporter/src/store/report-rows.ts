@@ -55,16 +55,19 @@ export interface ReportColumns {
 export const SUMMARY_COLUMNS = `id, target, status, started_at, finished_at, duration_ms, changes_total, extra, missing,
   changed, pending, error_reason, error_message`;
 
+/** A row of a list query ({@link SUMMARY_COLUMNS}). */
 export interface SummaryRow extends ReportColumns {
   readonly id: number;
 }
 
+/** A row holding a report body, as stored (see `report-codec.ts`). */
 export interface BodyRow {
   readonly id: number;
   readonly report_encoding: string;
   readonly report_json: unknown;
 }
 
+/** A row of the transitions query. */
 export interface TransitionRow {
   readonly id: number;
   readonly finished_at: string;
@@ -72,6 +75,7 @@ export interface TransitionRow {
   readonly status: CheckStatus;
 }
 
+/** The status columns of a target's newest row, from which a new report's derived state is computed. */
 export interface StateRow {
   readonly status: CheckStatus;
   readonly status_since: string;
