@@ -14,28 +14,14 @@ import type { TargetConfig } from '../../src/config/types.ts';
 import { DesiredCache } from '../../src/desired-cache.ts';
 import { TimeoutError } from '../../src/errors.ts';
 import { createTempPgDatabase, pgUrlFor, PG_URL, type TempDatabase } from '../support/servers.ts';
+import { testTarget } from '../support/targets.ts';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/migrations', import.meta.url));
 const DRIFT = fileURLToPath(new URL('../../examples/drift/production.sql', import.meta.url));
 
-/** A target as `loadConfig` would produce it, with test-sized timeouts. */
-function targetFor(name: string, url: string, overrides: Partial<TargetConfig> = {}): TargetConfig {
-  return {
-    name,
-    dialect: 'postgres',
-    url,
-    displayUrl: url.replace(/:[^:@/]*@/, '@'),
-    desired: { dir: EXAMPLES, format: 'golang-migrate' },
-    exclude: {},
-    schedule: '0 6,18 * * *',
-    labels: { environment: 'test' },
-    connectTimeoutMs: 3_000,
-    statementTimeoutMs: 10_000,
-    checkTimeoutMs: 60_000,
-    checkColumnOrder: false,
-    privileges: false,
-    ...overrides,
-  };
+/** A target (see `testTarget`) whose desired schema is the bundled example migrations. */
+function targetFor(name: string, url: string, fields: Partial<TargetConfig> = {}): TargetConfig {
+  return testTarget(name, url, { desired: { dir: EXAMPLES, format: 'golang-migrate' }, ...fields });
 }
 
 /** Up files of the example directory, in order. */

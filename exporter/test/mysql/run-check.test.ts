@@ -22,26 +22,13 @@ import { METRIC_KINDS } from '../../src/model/change.ts';
 import { VERSION } from '../../src/version.ts';
 import { metric, promtoolCheck } from '../agent/support.ts';
 import { MYSQL_URL, createTempMysqlDatabase, type TempDatabase } from '../support/servers.ts';
+import { testTarget } from '../support/targets.ts';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/migrations-mysql', import.meta.url));
 
-function targetFor(name: string, url: string, overrides: Partial<TargetConfig> = {}): TargetConfig {
-  return {
-    name,
-    dialect: 'mysql',
-    url,
-    displayUrl: url.replace(/:[^:@/]*@/, '@'),
-    desired: { dir: EXAMPLE, format: 'golang-migrate', devUrl: MYSQL_URL },
-    exclude: {},
-    schedule: '0 6,18 * * *',
-    labels: { environment: 'test' },
-    connectTimeoutMs: 3_000,
-    statementTimeoutMs: 10_000,
-    checkTimeoutMs: 60_000,
-    checkColumnOrder: false,
-    privileges: false,
-    ...overrides,
-  };
+/** A target (see `testTarget`) whose desired schema is the bundled example migrations. */
+function targetFor(name: string, url: string, fields: Partial<TargetConfig> = {}): TargetConfig {
+  return testTarget(name, url, { desired: { dir: EXAMPLE, format: 'golang-migrate', devUrl: MYSQL_URL }, ...fields });
 }
 
 const databases: TempDatabase[] = [];

@@ -1,0 +1,31 @@
+/**
+ * Target configurations for tests that run checks against the real servers.
+ */
+import type { TargetConfig } from '../../src/config/types.ts';
+import { urlDialect } from '../../src/source.ts';
+
+/**
+ * A target as `loadConfig` would produce it, with test-sized timeouts: the dialect follows the URL's scheme, the
+ * display URL is the URL without its password. `desired` is the one field every caller must choose.
+ */
+export function testTarget(
+  name: string,
+  url: string,
+  fields: Partial<TargetConfig> & Pick<TargetConfig, 'desired'>,
+): TargetConfig {
+  return {
+    name,
+    dialect: urlDialect(url) ?? 'postgres',
+    url,
+    displayUrl: url.replace(/:[^:@/]*@/, '@'),
+    exclude: {},
+    schedule: '0 6,18 * * *',
+    labels: { environment: 'test' },
+    connectTimeoutMs: 3_000,
+    statementTimeoutMs: 10_000,
+    checkTimeoutMs: 60_000,
+    checkColumnOrder: false,
+    privileges: false,
+    ...fields,
+  };
+}
