@@ -5,6 +5,7 @@
 import { mkdtemp, readdir, readFile, rm, writeFile, mkdir, cp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli.ts';
 import { EXAMPLE_MIGRATIONS } from '../src/demo.ts';
@@ -165,6 +166,116 @@ describe('schema-drift errors: one clear line, exit 2, no secrets', () => {
     const result = await run('inspect', dir);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('not-migrations');
+  });
+});
+
+describe('schema-drift options a user passes', () => {
+  let db: TempDatabase;
+  let work: string;
+  const role = `sd_cli_${randomBytes(4).toString('hex')}`;
+
+  beforeAll(async () => {
+    db = await createTempPgDatabase();
+    for (const sql of await exampleUpSql()) await db.exec(sql);
+    await db.exec('CREATE SCHEMA scratch; CREATE TABLE scratch.notes (id int); CREATE TABLE audit_log (id int);');
+    work = await mkdtemp(join(tmpdir(), 'sd-cli-opt-'));
+  });
+  afterAll(async () => {
+    await db?.exec(`DROP OWNED BY ${role}; DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
+    await db?.drop();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('--schema reads only the named schemas and --exclude leaves objects out', async () => {
+    const all = await run('diff', '--from', db.url, '--to', EXAMPLE_MIGRATIONS);
+    expect(all.code).toBe(1);
+    expect(all.stdout).toMatch(/scratch/);
+
+    const publicOnly = await run('diff', '--from', db.url, '--to', EXAMPLE_MIGRATIONS, '--schema', 'public');
+    expect(publicOnly.code).toBe(1);
+    expect(publicOnly.stdout).not.toMatch(/scratch/);
+    expect(publicOnly.stdout).toMatch(/\+ table public\.audit_log/);
+
+    const excluded = await run('diff', '--from', db.url, '--to', EXAMPLE_MIGRATIONS, '--schema', 'public', '--exclude', 'table:public.audit_*');
+    expect(excluded.stdout).toContain('No drift');
+    expect(excluded.code).toBe(0);
+
+    const inspected = await run('inspect', db.url, '--schema', 'scratch');
+    expect((JSON.parse(inspected.stdout) as { schemas: { name: string }[] }).schemas.map((s) => s.name)).toEqual(['scratch']);
+  });
+
+  it('--privileges reads and compares grants; without it a grant is no drift', async () => {
+    const saved = join(work, 'before-grant.json');
+    await writeFile(saved, (await run('inspect', db.url, '--privileges', '--schema', 'public')).stdout);
+    await db.exec(`CREATE ROLE ${role}; GRANT SELECT ON users TO ${role};`);
+
+    const without = await run('diff', '--from', db.url, '--to', saved, '--schema', 'public');
+    expect(without.stdout).toContain('No drift');
+    expect(without.code).toBe(0);
+
+    const compared = await run('diff', '--from', db.url, '--to', saved, '--schema', 'public', '--privileges');
+    expect(compared.code).toBe(1);
+    expect(compared.stdout).toContain(role);
+  });
+
+  it('--check-column-order reports a column in another position; by default it is no drift', async () => {
+    const other = await createTempPgDatabase();
+    try {
+      await db.exec('CREATE TABLE scratch.pair (a int, b text)');
+      await other.exec('CREATE SCHEMA scratch; CREATE TABLE scratch.pair (b text, a int)');
+      const argv = ['diff', '--from', db.url, '--to', other.url, '--schema', 'scratch', '--exclude', 'table:scratch.notes'];
+      const lenient = await run(...argv);
+      expect(lenient.stdout).toContain('No drift');
+      expect(lenient.code).toBe(0);
+      const strict = await run(...argv, '--check-column-order');
+      expect(strict.code).toBe(1);
+      expect(strict.stdout).toMatch(/column scratch\.pair\.(a|b)/);
+    } finally {
+      await other.drop();
+    }
+  });
+
+  it('--password-file is read for the connection; a missing file is a one-line error naming it', async () => {
+    const file = join(work, 'password');
+    await writeFile(file, 'not-needed-by-trust-auth\n');
+    const ok = await run('inspect', db.url, '--password-file', file, '--schema', 'scratch');
+    expect(ok.code).toBe(0);
+
+    const missing = join(work, 'no-such-password-file');
+    const failed = await run('inspect', db.url, '--password-file', missing);
+    expect(failed.code).toBe(2);
+    expect(failed.stderr).toMatch(/cannot read password file \(ENOENT\)/);
+    expect(failed.stderr).toContain(missing);
+  });
+
+  it.each([['0'], ['abc'], ['1.5']])('--statement-timeout %s is refused', async (value) => {
+    const result = await run('inspect', db.url, '--statement-timeout', value);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`--statement-timeout "${value}": expected milliseconds`);
+  });
+
+  it('--statement-timeout in milliseconds is accepted', async () => {
+    const result = await run('inspect', db.url, '--statement-timeout', '20000', '--schema', 'scratch');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ dialect: 'postgres' });
+  });
+
+  it('--events on a PostgreSQL database is a configuration error', async () => {
+    const result = await run('inspect', db.url, '--events');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--events: PostgreSQL has no scheduled events/);
+  });
+
+  it('--verbose adds the stack and the causes to an error', async () => {
+    const argv = ['inspect', 'postgres://app:s3cret-pw@127.0.0.1:1/app'];
+    const plain = await run(...argv);
+    const verbose = await run(...argv, '--verbose');
+    expect(plain.stderr.trim().split('\n')).toHaveLength(1);
+    expect(verbose.code).toBe(2);
+    expect(verbose.stderr.startsWith(plain.stderr)).toBe(true);
+    expect(verbose.stderr).toContain('caused by: ');
+    expect(verbose.stderr).toMatch(/\n\s+at /);
+    expect(verbose.stderr).not.toContain('s3cret-pw');
   });
 });
 
