@@ -10,14 +10,7 @@ import { ChangesView } from './ChangesView.tsx';
 import { ErdView } from './ErdView.tsx';
 import { SchemaDriftHeader } from './SchemaDriftHeader.tsx';
 import { SqlView } from './SqlView.tsx';
-
-/** Test ids of the panel's own elements (the views define theirs). */
-export const PANEL_TEST_IDS = {
-  root: 'schema-drift-panel',
-  noData: 'schema-drift-no-data',
-  viewMissing: 'schema-drift-view-missing',
-  problems: 'schema-drift-problems',
-} as const;
+import { TEST_IDS } from './test-ids.ts';
 
 const VIEWS: readonly ViewKind[] = ['erd', 'sql', 'changes'];
 
@@ -42,7 +35,7 @@ export function SchemaDriftPanel(props: PanelProps<SchemaDriftOptions>): React.J
 
   if (model.completeness === 'no-data') {
     return (
-      <div className={styles.message} data-testid={PANEL_TEST_IDS.noData} style={{ width, height }}>
+      <div className={styles.message} data-testid={TEST_IDS.noData} style={{ width, height }}>
         <strong>No schema-drift data</strong>
         <span>
           Add queries for the exporter&apos;s views (refIds <code>targets</code>, <code>tables</code>,{' '}
@@ -57,13 +50,13 @@ export function SchemaDriftPanel(props: PanelProps<SchemaDriftOptions>): React.J
   const availableViews = VIEWS.filter((v) => canShowView(model, v));
   const viewHeight = Math.max(0, height - HEADER_HEIGHT);
   return (
-    <div className={styles.root} data-testid={PANEL_TEST_IDS.root} style={{ width, height }}>
+    <div className={styles.root} data-testid={TEST_IDS.panel} style={{ width, height }}>
       <SchemaDriftHeader model={model} view={view} onViewChange={setView} availableViews={availableViews} />
       <div className={styles.view} style={{ height: viewHeight }}>
         {availableViews.includes(view) ? (
           renderView(view, model, options, width, viewHeight)
         ) : (
-          <div className={styles.message} data-testid={PANEL_TEST_IDS.viewMissing}>
+          <div className={styles.message} data-testid={TEST_IDS.viewMissing}>
             This view needs the <code>{missingForView(model, view)[0] ?? view}</code> frame, which the panel&apos;s
             queries do not return.
           </div>
@@ -97,7 +90,7 @@ function Problems({ problems, className }: { problems: string[]; className: stri
     return null;
   }
   return (
-    <div className={className} data-testid={PANEL_TEST_IDS.problems} title={problems.join('\n')}>
+    <div className={className} data-testid={TEST_IDS.problems} title={problems.join('\n')}>
       {problems.join('; ')}
     </div>
   );

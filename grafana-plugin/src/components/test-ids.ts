@@ -3,6 +3,9 @@
  * grafana/business-text's `TEST_IDS`): a renamed id breaks the build of the tests, not silently their selectors.
  */
 export const TEST_IDS = {
+  panel: 'schema-drift-panel',
+  viewMissing: 'schema-drift-view-missing',
+  problems: 'schema-drift-problems',
   header: 'schema-drift-header',
   statusBadge: 'schema-drift-status',
   headerError: 'schema-drift-header-error',

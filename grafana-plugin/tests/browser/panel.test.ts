@@ -218,8 +218,8 @@ describe('1,000-table schema', () => {
 describe('states', () => {
   it('no frames: the panel says so instead of drawing nothing', async () => {
     const page = await open({});
-    await page.waitForSelector(tid('schema-drift-no-data'));
-    expect(await page.locator(tid('schema-drift-no-data')).textContent()).toContain('No schema-drift data');
+    await page.waitForSelector(tid(TEST_IDS.noData));
+    expect(await page.locator(tid(TEST_IDS.noData)).textContent()).toContain('No schema-drift data');
     await page.close();
   });
 });
