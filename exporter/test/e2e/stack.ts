@@ -12,7 +12,7 @@ import { startAgent, type RunningAgent } from '../../src/agent.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { createLogger } from '../../src/log.ts';
 import { VERSION } from '../../src/version.ts';
-import { LogCapture, MIGRATIONS, migratedDatabase, tempDir } from '../agent/support.ts';
+import { eventually, LogCapture, MIGRATIONS, migratedDatabase, tempDir } from '../agent/support.ts';
 import type { TempDatabase } from '../support/servers.ts';
 import {
   ALERTMANAGER_FILE,
@@ -188,21 +188,13 @@ export async function diagnostics(stack: NotificationStack): Promise<string> {
 }
 
 /**
- * Polls `check` every 250 ms until it returns a value; on timeout the error carries `diagnostics(stack)`, so a
- * failure says where along the path the notification stopped.
+ * Polls `check` (agent/support's `eventually`) until it returns a value; on timeout the error carries
+ * `diagnostics(stack)`, so a failure says where along the path the notification stopped.
  */
 export async function waitFor<T>(stack: NotificationStack, what: string, timeoutMs: number, check: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
+  try {
+    return await eventually(async () => check(), timeoutMs, what);
+  } catch (err) {
+    throw new Error(`${err instanceof Error ? err.message : String(err)}\n${await diagnostics(stack)}`, { cause: err });
   }
-  const why = last === undefined ? '' : ` (last error: ${String(last)})`;
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${why}\n${await diagnostics(stack)}`);
 }
