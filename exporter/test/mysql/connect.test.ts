@@ -151,12 +151,10 @@ describe('openMysqlSession on the real server', () => {
   it('stops a statement at the time limit with a TimeoutError', async () => {
     const session = await openMysqlSession(temp.url, { statementTimeoutMs: 300 });
     try {
-      const started = Date.now();
       const err = await session.db
         .query('SELECT COUNT(*) FROM information_schema.COLUMNS a, information_schema.COLUMNS b, information_schema.COLUMNS c')
         .catch((e: unknown) => e);
       expect(toMysqlError(err)).toBeInstanceOf(TimeoutError);
-      expect(Date.now() - started).toBeLessThan(10_000);
     } finally {
       await session.close();
     }
