@@ -28,7 +28,7 @@ async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** A fresh, empty PostgreSQL database; call `drop()` when done (tests do it in `afterAll`/`finally`). */
+/** A temporary database of either server; call `drop()` when done (tests do it in `afterAll`/`finally`). */
 export interface TempDatabase {
   readonly name: string;
   readonly url: string;
@@ -37,6 +37,7 @@ export interface TempDatabase {
   drop(): Promise<void>;
 }
 
+/** A fresh, empty PostgreSQL database `sdtest_<hex>` (or `<prefix>_<hex>`). */
 export async function createTempPgDatabase(prefix = 'sdtest'): Promise<TempDatabase> {
   const name = `${prefix}_${randomBytes(6).toString('hex')}`;
   await withAdmin((c) => c.query(`CREATE DATABASE "${name}"`));
