@@ -40,7 +40,7 @@ type PartType = 'index' | 'constraint' | 'foreign_key';
  * does not drop and create the part, so the part still has to be restored.
  */
 function ownChange(ctx: PlanContext, table: TableRef, type: PartType, name: string): Change | 'none' | 'rename' {
-  const change = ctx.changes.find((c) => c.type === type && c.schema === table.schema && 'table' in c && c.table === table.name && (c.current?.name ?? c.name) === name);
+  const change = ctx.changesOf(table.schema, table.name).find((c) => c.type === type && (c.current?.name ?? c.name) === name);
   if (!change) return 'none';
   if (change.action === 'changed' && change.attributes.every((a) => a.name === 'name' || a.name === 'comment')) return 'rename';
   return change;
@@ -49,7 +49,7 @@ function ownChange(ctx: PlanContext, table: TableRef, type: PartType, name: stri
 /** The desired part that a current part becomes: same name, or the rename's target. */
 function desiredPart<T extends { name: string }>(parts: readonly T[], name: string, own: Change | 'none' | 'rename', ctx: PlanContext, table: TableRef, type: PartType): T | undefined {
   if (own === 'rename') {
-    const change = ctx.changes.find((c) => c.type === type && c.schema === table.schema && 'table' in c && c.table === table.name && c.current?.name === name);
+    const change = ctx.changesOf(table.schema, table.name).find((c) => c.type === type && c.current?.name === name);
     return parts.find((p) => p.name === change?.desired?.name);
   }
   return parts.find((p) => p.name === name);

@@ -84,9 +84,8 @@ function commentOnColumn(ctx: PlanContext, table: TableRef, column: Column, inde
  * type changes and added again (in their desired form) after.
  */
 function generatedOverRetyped(ctx: PlanContext, table: TableRef): Column[] {
-  const retyped = ctx.changes.flatMap((c) =>
-    c.type === 'column' && c.action === 'changed' && c.schema === table.schema && c.table === table.name &&
-    c.attributes.some((a) => a.name === 'type') && !c.current?.generated ? [c.name] : [],
+  const retyped = ctx.changesOf(table.schema, table.name).flatMap((c) =>
+    c.type === 'column' && c.action === 'changed' && c.attributes.some((a) => a.name === 'type') && !c.current?.generated ? [c.name] : [],
   );
   if (!retyped.length) return [];
   const columns = ctx.findTable(table.schema, table.name, 'current')?.columns ?? [];

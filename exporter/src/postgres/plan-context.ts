@@ -10,6 +10,7 @@ import type { SchemaSnapshot, Table, View } from '../model/schema.ts';
 import { qualifiedKey } from '../model/schema.ts';
 import { PlanError } from '../errors.ts';
 import { rankByDependencies } from '../plan/dependency-rank.ts';
+import { pushTo } from '../model/build-helpers.ts';
 
 /** Options of {@link planPostgres}. */
 export interface PgPlanOptions {
@@ -105,7 +106,14 @@ export class PlanContext {
   /** Tables (qualified key) whose columns change type or are dropped, so views reading them must be rebuilt. */
   readonly reshapedTables = new Map<string, number>();
   private readonly pending: Pending[] = [];
+  /** `slot NUL sql` of every pending statement, so {@link has} does not scan the plan. */
+  private readonly planned = new Set<string>();
+  private readonly counts = new Map<number, number>();
   private viewRanks: Map<string, number> | undefined;
+  // Lookups built on first use: the per-kind planners ask them once per change, and a plan can hold 10,000s.
+  private tablesBySide: Map<'current' | 'desired', Map<string, Table>> | undefined;
+  private viewKeys: Set<string> | undefined;
+  private changesByTable: Map<string, Change[]> | undefined;
 
   constructor(changes: readonly Change[], options: PgPlanOptions) {
     this.changes = changes;
@@ -124,17 +132,18 @@ export class PlanContext {
       ...(input.noTransaction ? { noTransaction: true } : {}),
     };
     this.pending.push({ slot: input.slot, sub: input.sub ?? 0, seq: this.pending.length, statement });
+    this.planned.add(`${input.slot}\u0000${statement.sql}`);
+    if (change !== null) this.counts.set(change, (this.counts.get(change) ?? 0) + 1);
   }
 
   /** True when some statement already sits in `slot` with exactly this SQL (to avoid duplicates). */
   has(slot: number, sql: string): boolean {
-    const wanted = sql.endsWith(';') ? sql : `${sql};`;
-    return this.pending.some((p) => p.slot === slot && p.statement.sql === wanted);
+    return this.planned.has(`${slot}\u0000${sql.endsWith(';') ? sql : `${sql};`}`);
   }
 
   /** Number of statements planned so far for change `index`. */
   statementCount(index: number): number {
-    return this.pending.filter((p) => p.statement.change === index).length;
+    return this.counts.get(index) ?? 0;
   }
 
   /** True when the plan creates or replaces a function or procedure. */
@@ -158,19 +167,34 @@ export class PlanContext {
 
   /** The table in the desired snapshot, else the current one. */
   findTable(schema: string, name: string, side: 'current' | 'desired' | 'any' = 'any'): Table | undefined {
-    const sides = side === 'any' ? [this.options.desired, this.options.current] : [this.options[side]];
-    for (const snap of sides) {
-      const table = snap?.schemas.find((s) => s.name === schema)?.tables.find((t) => t.name === name);
-      if (table) return table;
-    }
-    return undefined;
+    this.tablesBySide ??= new Map([
+      ['desired', tablesByKey(this.options.desired)],
+      ['current', tablesByKey(this.options.current)],
+    ]);
+    const key = qualifiedKey(schema, name);
+    if (side !== 'any') return this.tablesBySide.get(side)?.get(key);
+    return this.tablesBySide.get('desired')?.get(key) ?? this.tablesBySide.get('current')?.get(key);
   }
 
   /** True when `schema.name` is a view or materialized view on either side. */
   isView(schema: string, name: string): boolean {
-    const key = qualifiedKey(schema, name);
-    if (this.changes.some((c) => c.type === 'view' && qualifiedKey(c.schema, c.name) === key)) return true;
-    return [...this.views('desired'), ...this.views('current')].some((v) => keyOf(v) === key);
+    this.viewKeys ??= new Set([
+      ...this.changes.flatMap((c) => (c.type === 'view' ? [qualifiedKey(c.schema, c.name)] : [])),
+      ...this.views('desired').map(keyOf),
+      ...this.views('current').map(keyOf),
+    ]);
+    return this.viewKeys.has(qualifiedKey(schema, name));
+  }
+
+  /** The changes of table `schema.name` itself and of its parts (columns, constraints, indexes, ...). */
+  changesOf(schema: string, name: string): readonly Change[] {
+    if (!this.changesByTable) {
+      this.changesByTable = new Map();
+      for (const c of this.changes) {
+        if (c.type === 'table' || 'table' in c) pushTo(this.changesByTable, qualifiedKey(c.schema, 'table' in c ? c.table : c.name), c);
+      }
+    }
+    return this.changesByTable.get(qualifiedKey(schema, name)) ?? [];
   }
 
   /** All views of a snapshot side. */
@@ -198,6 +222,13 @@ export class PlanContext {
 /** Key of a view or table. */
 export function keyOf(obj: { schema: string; name: string }): string {
   return qualifiedKey(obj.schema, obj.name);
+}
+
+function tablesByKey(snapshot: SchemaSnapshot | undefined): Map<string, Table> {
+  const out = new Map<string, Table>();
+  // First wins, as the linear search this replaces found it.
+  for (const s of snapshot?.schemas ?? []) for (const t of s.tables) if (!out.has(keyOf(t))) out.set(keyOf(t), t);
+  return out;
 }
 
 function rankViews(views: View[]): Map<string, number> {

@@ -78,11 +78,8 @@ function ownedByClause(seq: Sequence): string {
 function ownerDropped(ctx: PlanContext, seq: Sequence): boolean {
   if (!seq.ownedBy) return false;
   const [schema, table, column] = parseOwnedBy(seq.ownedBy);
-  return ctx.changes.some(
-    (c) =>
-      c.action === 'extra' &&
-      ((c.type === 'table' && c.schema === schema && c.name === table) ||
-        (c.type === 'column' && c.schema === schema && c.table === table && c.name === column)),
+  return ctx.changesOf(schema, table).some(
+    (c) => c.action === 'extra' && (c.type === 'table' || (c.type === 'column' && c.name === column)),
   );
 }
 

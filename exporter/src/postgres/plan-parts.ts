@@ -136,9 +136,9 @@ function both<T>(ctx: PlanContext, change: { desired?: T; current?: T }, index: 
  */
 function attachedWithItsTable(ctx: PlanContext, change: IndexChange): boolean {
   if (change.action !== 'changed' || !onlyAttributes(attributeNames(change), ['attrs.inherited'])) return false;
-  return ctx.changes.some(
+  return ctx.changesOf(change.schema, change.table).some(
     (c) =>
-      c.type === 'table' && c.action === 'changed' && c.schema === change.schema && c.name === change.table &&
+      c.type === 'table' && c.action === 'changed' &&
       c.attributes.some((a) => a.name === 'attrs.partitionOf' || a.name === 'attrs.partitionBound'),
   );
 }

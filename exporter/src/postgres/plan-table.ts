@@ -4,7 +4,6 @@
  */
 import type { TableChange } from '../model/change.ts';
 import type { Table } from '../model/schema.ts';
-import { qualifiedKey } from '../model/schema.ts';
 import type { PlanContext } from './plan-context.ts';
 import { SLOT } from './plan-context.ts';
 import {
@@ -75,10 +74,8 @@ export function createTable(ctx: PlanContext, table: Table, index: number): void
   }
 }
 
-function extraTableKeys(ctx: PlanContext): Set<string> {
-  const keys = new Set<string>();
-  for (const c of ctx.changes) if (c.type === 'table' && c.action === 'extra') keys.add(qualifiedKey(c.schema, c.name));
-  return keys;
+function isDropped(ctx: PlanContext, schema: string, name: string): boolean {
+  return ctx.changesOf(schema, name).some((c) => c.type === 'table' && c.action === 'extra');
 }
 
 /**
@@ -86,10 +83,9 @@ function extraTableKeys(ctx: PlanContext): Set<string> {
  * block the drop, so foreign keys between dropped tables are removed first. Partitions are dropped before parents.
  */
 function dropTable(ctx: PlanContext, table: Table, index: number): void {
-  const dropped = extraTableKeys(ctx);
   for (const fk of table.foreignKeys) {
-    const target = qualifiedKey(fk.refSchema, fk.refTable);
-    if (target === qualifiedKey(table.schema, table.name) || !dropped.has(target) || isInheritedPart(fk.attrs)) continue;
+    const self = fk.refSchema === table.schema && fk.refTable === table.name;
+    if (self || !isDropped(ctx, fk.refSchema, fk.refTable) || isInheritedPart(fk.attrs)) continue;
     ctx.add(index, {
       slot: SLOT.dropForeignKey,
       sql: renderDropConstraint(table, fk.name),
