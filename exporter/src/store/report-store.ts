@@ -85,6 +85,8 @@ export class ReportStore {
   readonly #logger: StoreLogger | undefined;
   readonly #stmts: ReturnType<typeof prepareStatements>;
   #closed = false;
+  /** Parsed newest report per target, reused while it is still the newest (see `latest`). */
+  readonly #latest = new Map<string, Report>();
 
   private constructor(file: string, db: DatabaseSync, logger: StoreLogger | undefined) {
     this.file = file;
@@ -151,10 +153,20 @@ export class ReportStore {
     });
   }
 
-  /** The target's newest report, or null when it has none. */
+  /**
+   * The target's newest report, or null when it has none. Grafana polls views built from it: the parsed report is
+   * kept per target and reused while its id is still the newest (one indexed summary read instead of inflating and
+   * parsing the whole JSON, which runs to tens of MB at 10,000 tables). Treat it as immutable.
+   */
   latest(target: string): Report | null {
+    const newest = this.list(target, { limit: 1 })[0];
+    const cached = this.#latest.get(target);
+    if (newest && cached?.id === newest.id) return cached;
     const row = this.#read({ target }, () => this.#stmts.latest.get(target)) as BodyRow | undefined;
-    return row ? this.#parse(target, row) : null;
+    const report = row ? this.#parse(target, row) : null;
+    if (report) this.#latest.set(target, report);
+    else this.#latest.delete(target);
+    return report;
   }
 
   /** The newest report of every target that has one, ordered by target name (startup state of the metrics). */

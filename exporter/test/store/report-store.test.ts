@@ -126,6 +126,21 @@ describe('ordering and pagination', () => {
     expect(store.list('nobody')).toEqual([]);
   });
 
+  it('parses the newest report once and reuses it until a newer one is saved, by this store or another', () => {
+    store.save(syntheticReport({ target: 'a', status: 'drift', seq: 1 }));
+    const first = store.latest('a');
+    expect(store.latest('a')).toBe(first);
+    const id = store.save(syntheticReport({ target: 'a', status: 'in_sync', seq: 2 }));
+    const second = store.latest('a');
+    expect(second).not.toBe(first);
+    expect(second?.id).toBe(id);
+    // A second process writing the same file (a restart overlapping the old agent): the newest id decides.
+    const other = ReportStore.open(tmp.dir);
+    const otherId = other.save(syntheticReport({ target: 'a', status: 'drift', seq: 3 }));
+    other.close();
+    expect(store.latest('a')?.id).toBe(otherId);
+  });
+
   it("finds the latest report per target, and never another target's report by id", () => {
     const a1 = store.save(syntheticReport({ target: 'a', status: 'in_sync', seq: 1 }));
     const b1 = store.save(syntheticReport({ target: 'b', status: 'drift', seq: 2 }));
