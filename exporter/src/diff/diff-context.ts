@@ -4,14 +4,14 @@
  */
 import type { AttributeChange, Change } from '../model/change.ts';
 import type { Column, SchemaSnapshot } from '../model/schema.ts';
+import { deepEqual } from './compare.ts';
+import type { DiffHooks, DiffOptions } from './options.ts';
 
 /** An object's ACL with the owner it is relative to (columns: their table's owner). */
 export interface AclSide {
   readonly acl?: readonly string[];
   readonly owner?: string;
 }
-import { deepEqual } from './compare.ts';
-import type { DiffHooks, DiffOptions } from './options.ts';
 
 /** What every per-kind differ receives. */
 export interface DiffContext {
