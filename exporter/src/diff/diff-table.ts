@@ -53,9 +53,9 @@ function columnFields(ctx: DiffContext, schema: string): Field<Column>[] {
   return fields;
 }
 
-function diffColumns(ctx: DiffContext, table: Table, desired: Table, current: Table): void {
-  const fields = columnFields(ctx, table.schema);
-  const owner = { type: 'column' as const, schema: table.schema, table: table.name };
+function diffColumns(ctx: DiffContext, desired: Table, current: Table): void {
+  const fields = columnFields(ctx, desired.schema);
+  const owner = { type: 'column' as const, schema: desired.schema, table: desired.name };
   const matched = matchBy(desired.columns, current.columns, (c) => c.name);
   for (const [d, c] of matched.both) {
     const attributes = compareFields(fields, d, c);
@@ -112,7 +112,7 @@ function diffTable(ctx: DiffContext, kinds: PartKinds, desired: Table, current: 
       attributes,
     });
   }
-  diffColumns(ctx, desired, desired, current);
+  diffColumns(ctx, desired, current);
   const owner = { schema: desired.schema, table: desired.name };
   diffParts(ctx, kinds.constraint, owner, desired.constraints, current.constraints);
   diffParts(ctx, kinds.foreignKey, owner, desired.foreignKeys, current.foreignKeys);
