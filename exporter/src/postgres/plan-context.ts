@@ -76,8 +76,6 @@ export const SLOT = {
   privileges: 60,
 } as const;
 
-export type Slot = (typeof SLOT)[keyof typeof SLOT];
-
 interface Pending {
   readonly slot: number;
   readonly sub: number;

@@ -32,11 +32,6 @@ const QUOTED_KEYWORDS: ReadonlySet<string> = new Set([
 
 const SIMPLE_IDENT = /^[a-z_][a-z0-9_]*$/;
 
-/** True when `name` is a keyword that must be quoted to be used as an identifier. */
-export function isQuotedKeyword(name: string): boolean {
-  return QUOTED_KEYWORDS.has(name);
-}
-
 /** Quotes an identifier only when needed (upper case, special characters, leading digit, or a keyword). */
 export function quoteIdent(name: string): string {
   if (SIMPLE_IDENT.test(name) && !QUOTED_KEYWORDS.has(name)) return name;

@@ -66,9 +66,6 @@ const CONTRIB: Record<string, () => Promise<Extension>> = {
   uuid_ossp: async () => (await import('@electric-sql/pglite/contrib/uuid_ossp')).uuid_ossp,
 };
 
-/** Names of the contrib extensions loaded into every PGlite scratch instance (PGlite's namespace keys). */
-export const PGLITE_CONTRIB_EXTENSIONS: readonly string[] = Object.keys(CONTRIB);
-
 async function loadContrib(): Promise<Record<string, Extension>> {
   const entries = await Promise.all(Object.entries(CONTRIB).map(async ([name, load]) => [name, await load()] as const));
   return Object.fromEntries(entries);
