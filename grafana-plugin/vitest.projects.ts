@@ -1,10 +1,4 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-
 import type { TestProjectInlineConfiguration } from 'vitest/config';
-
-/** The browser tests' own set-up (harness build), run after the plugin build when it exists. */
-const BROWSER_SETUP = 'tests/browser/global-setup.ts';
 
 /** @grafana/data's ESM build imports moment-timezone (CommonJS) by named export, which Node's own loader refuses;
  * processed by vite, the interop works. */
@@ -14,7 +8,7 @@ const INLINE_GRAFANA = { deps: { inline: [/@grafana\//] } };
  * The plugin's test projects, shared by the root `vitest.config.ts` (`npm test`) and `grafana-plugin/vitest.config.ts`:
  * - `plugin`: unit tests of the pure data functions, plugin.json and the zip writer (node environment, no build);
  * - `plugin-dist`: tests of the built plugin and the browser tests; their global setup builds `dist/` once per run
- *   (`tests/build-once.ts`), then runs `tests/browser/global-setup.ts` when present.
+ *   (`tests/build-once.ts`); each browser test file builds its harness page itself (`tests/browser/session.ts`).
  */
 export const pluginProjects: TestProjectInlineConfiguration[] = [
   {
@@ -33,10 +27,7 @@ export const pluginProjects: TestProjectInlineConfiguration[] = [
       include: ['tests/package/**/*.test.ts', 'tests/browser/**/*.test.ts'],
       environment: 'node',
       server: INLINE_GRAFANA,
-      globalSetup: [
-        'tests/build-once.ts',
-        ...(existsSync(path.join(import.meta.dirname, BROWSER_SETUP)) ? [BROWSER_SETUP] : []),
-      ],
+      globalSetup: ['tests/build-once.ts'],
       // A webpack build and headless Chromium share 2 cores with everything else.
       testTimeout: 120_000,
       hookTimeout: 300_000,
