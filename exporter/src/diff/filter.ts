@@ -11,6 +11,7 @@ export const FILTER_KINDS = [
   'trigger', 'policy', 'extension',
 ] as const;
 
+/** One of {@link FILTER_KINDS}. */
 export type FilterKind = (typeof FILTER_KINDS)[number];
 
 /**

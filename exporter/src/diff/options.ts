@@ -3,6 +3,7 @@
  */
 import type { Column, Dialect, SchemaSnapshot, View } from '../model/schema.ts';
 
+/** What the differ compares beyond the defaults. */
 export interface DiffOptions {
   /** Report a column whose ordinal position differs (off by default: order is noise for most users). */
   readonly checkColumnOrder?: boolean;

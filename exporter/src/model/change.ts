@@ -27,6 +27,7 @@ import type {
   View,
 } from './schema.ts';
 
+/** `extra`: in the database only; `missing`: desired only; `changed`: on both sides with differing attributes. */
 export type ChangeAction = 'extra' | 'missing' | 'changed';
 
 /** One differing attribute of a changed object. Values are JSON. */
@@ -57,17 +58,29 @@ interface TablePartChange<T extends string, O> extends ChangeBase<T, O> {
   readonly table: string;
 }
 
+/** Change of a schema (namespace); an extra or missing one also has its objects reported. */
 export type SchemaChange = ChangeBase<'schema', Schema>;
+/** Change of an extension (database-wide, matched by name). */
 export type ExtensionChange = ChangeBase<'extension', Extension>;
+/** Change of a table; an extra or missing table carries the whole table, its parts implied. */
 export type TableChange = ChangeBase<'table', Table>;
+/** Change of a column of an existing table. */
 export type ColumnChange = TablePartChange<'column', Column>;
+/** Change of an index of a table or materialized view (indexes backing a constraint come with the constraint). */
 export type IndexChange = TablePartChange<'index', Index>;
+/** Change of a primary key, unique, check or exclusion constraint. */
 export type ConstraintChange = TablePartChange<'constraint', Constraint>;
+/** Change of a foreign key. */
 export type ForeignKeyChange = TablePartChange<'foreign_key', ForeignKey>;
+/** Change of a trigger. */
 export type TriggerChange = TablePartChange<'trigger', Trigger>;
+/** Change of a row-level security policy. */
 export type PolicyChange = TablePartChange<'policy', Policy>;
+/** Change of a view or materialized view; an extra or missing one carries the whole view. */
 export type ViewChange = ChangeBase<'view', View>;
+/** Change of a sequence (identity sequences are compared with their column). */
 export type SequenceChange = ChangeBase<'sequence', Sequence>;
+/** Change of an enum, domain, composite or range type; an extra or missing one carries the whole type. */
 export type TypeChange = ChangeBase<'type', TypeDef>;
 /** Routines are identified by schema, name and identity arguments (overloads). */
 export interface RoutineChange extends ChangeBase<'routine', Routine> {
@@ -78,6 +91,7 @@ export type CollationChange = ChangeBase<'collation', Collation>;
 /** MySQL/MariaDB scheduled events (only when both sides were inspected with `events: true`). */
 export type EventChange = ChangeBase<'event', MysqlEvent>;
 
+/** One typed change record of the differ, discriminated on `type`. */
 export type Change =
   | SchemaChange
   | ExtensionChange
@@ -95,6 +109,7 @@ export type Change =
   | EventChange
   | CollationChange;
 
+/** The object kind a change is about. */
 export type ChangeType = Change['type'];
 
 /**
@@ -116,8 +131,10 @@ export const METRIC_KINDS = [
   'extension',
   'other',
 ] as const;
+/** One value of the metric `kind` label. */
 export type MetricKind = (typeof METRIC_KINDS)[number];
 
+/** Every change action, in the order reports and metrics list them. */
 export const CHANGE_ACTIONS: readonly ChangeAction[] = ['extra', 'missing', 'changed'];
 
 /** The metric kind of a change. */

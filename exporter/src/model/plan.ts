@@ -14,6 +14,7 @@ import type { Change } from './change.ts';
  */
 export type Hazard = 'data_loss' | 'table_rewrite' | 'heavy_lock' | 'may_fail' | 'rebuild';
 
+/** One statement of a plan. */
 export interface PlannedStatement {
   /** One SQL statement, terminated with `;`. */
   readonly sql: string;
@@ -26,6 +27,7 @@ export interface PlannedStatement {
   readonly noTransaction?: boolean;
 }
 
+/** A planner's output: the changes it planned and its statements in run order. */
 export interface Plan {
   readonly changes: Change[];
   readonly statements: PlannedStatement[];

@@ -33,6 +33,7 @@ export interface ReportCounts extends ActionCounts {
   readonly byKind: Record<MetricKind, ActionCounts>;
 }
 
+/** The target's revision table, as the report shows it (see `RevisionState`). */
 export interface ReportRevision {
   readonly tool: string;
   /** Qualified revision table. */
@@ -43,6 +44,7 @@ export interface ReportRevision {
   readonly error?: string;
 }
 
+/** One reconcile statement of the report (a `PlannedStatement`). */
 export interface ReportStatement {
   readonly sql: string;
   readonly comment: string;
@@ -54,6 +56,7 @@ export interface ReportStatement {
 /** Drift status of an ERD element. */
 export type ErdStatus = 'ok' | ChangeAction;
 
+/** One column of an ERD table, with its drift status. */
 export interface ErdColumn {
   readonly name: string;
   readonly type: string;
@@ -65,6 +68,7 @@ export interface ErdColumn {
   readonly attributes?: { readonly name: string; readonly expected: unknown; readonly actual: unknown }[];
 }
 
+/** One table or view of the ERD, with its drift status and the changes that concern it. */
 export interface ErdTable {
   /** `schema.name`. */
   readonly id: string;
@@ -80,6 +84,7 @@ export interface ErdTable {
   readonly changes: number[];
 }
 
+/** One foreign key of the ERD, drawn from the referencing to the referenced table. */
 export interface ErdRelation {
   /** `schema.table.fk_name`. */
   readonly id: string;
@@ -93,12 +98,14 @@ export interface ErdRelation {
   readonly status: ErdStatus;
 }
 
+/** Why a check failed (status `error`). */
 export interface ReportError {
   readonly reason: FailureReason;
   /** One line, no secrets. */
   readonly message: string;
 }
 
+/** The result of one check of one target. */
 export interface Report {
   readonly formatVersion: 1;
   /** Assigned by the store; 0 before the report is stored. */

@@ -21,6 +21,7 @@ export type Dialect = 'postgres' | 'mysql';
 /** Open record of dialect-only facts. Values must be JSON. */
 export type Attrs = Record<string, JsonValue>;
 
+/** A JSON value (what `attrs` may hold). */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 /** Where a snapshot came from and which server normalised it. */
@@ -46,6 +47,7 @@ export interface SchemaSnapshot {
   readonly extensions: Extension[];
 }
 
+/** One schema (PostgreSQL namespace; the MySQL database) and its objects. */
 export interface Schema {
   readonly name: string;
   readonly comment: string | null;
@@ -103,6 +105,7 @@ export interface ColumnType {
   readonly category?: string;
 }
 
+/** An identity (or MySQL auto-increment) column's generation. */
 export interface Identity {
   /** `always` or `by default` (PostgreSQL), `auto_increment` (MySQL). */
   readonly generation: 'always' | 'by default' | 'auto_increment';
@@ -110,12 +113,14 @@ export interface Identity {
   readonly sequence?: SequenceOptions;
 }
 
+/** A generated column's expression and storage. */
 export interface Generated {
   readonly expression: string;
   /** PostgreSQL: `stored` or (18+) `virtual`; MySQL: `stored` or `virtual`. */
   readonly kind: 'stored' | 'virtual';
 }
 
+/** A column of a table. */
 export interface Column {
   readonly name: string;
   /** 1-based ordinal among the table's live columns (only compared with `checkColumnOrder`). */
@@ -146,6 +151,7 @@ export interface IndexPart {
   readonly prefixLength?: number;
 }
 
+/** An index of a table or materialized view. */
 export interface Index {
   readonly name: string;
   readonly unique: boolean;
@@ -166,6 +172,7 @@ export interface Index {
   readonly attrs?: Attrs;
 }
 
+/** Kinds of {@link Constraint}. */
 export type ConstraintKind = 'primary_key' | 'unique' | 'check' | 'exclusion';
 
 /** Primary key, unique, check and exclusion constraints. Foreign keys are {@link ForeignKey}. */
@@ -188,8 +195,10 @@ export interface Constraint {
   readonly attrs?: Attrs;
 }
 
+/** `ON UPDATE`/`ON DELETE` action of a foreign key. */
 export type ReferentialAction = 'no action' | 'restrict' | 'cascade' | 'set null' | 'set default';
 
+/** A foreign key constraint. */
 export interface ForeignKey {
   readonly name: string;
   readonly columns: string[];
@@ -208,6 +217,7 @@ export interface ForeignKey {
   readonly attrs?: Attrs;
 }
 
+/** A trigger of a table. */
 export interface Trigger {
   readonly name: string;
   /** Full definition as the server renders it (`pg_get_triggerdef`, MySQL's CREATE TRIGGER). */
@@ -218,6 +228,7 @@ export interface Trigger {
   readonly attrs?: Attrs;
 }
 
+/** A row-level security policy (PostgreSQL). */
 export interface Policy {
   readonly name: string;
   readonly permissive: boolean;
@@ -229,6 +240,7 @@ export interface Policy {
   readonly withCheck: string | null;
 }
 
+/** A table (partitioned tables and partitions included) with its columns and parts. */
 export interface Table {
   readonly schema: string;
   readonly name: string;
@@ -253,6 +265,7 @@ export interface Table {
   readonly attrs: Attrs;
 }
 
+/** A view or materialized view. */
 export interface View {
   readonly schema: string;
   readonly name: string;
@@ -273,6 +286,7 @@ export interface View {
   readonly attrs: Attrs;
 }
 
+/** Options a sequence and an identity column share. */
 export interface SequenceOptions {
   /** Data type (`bigint`, `integer`, `smallint`). */
   readonly type: string;
@@ -284,6 +298,7 @@ export interface SequenceOptions {
   readonly cycle: boolean;
 }
 
+/** A sequence. */
 export interface Sequence extends SequenceOptions {
   readonly schema: string;
   readonly name: string;
@@ -296,8 +311,10 @@ export interface Sequence extends SequenceOptions {
   readonly attrs?: Attrs;
 }
 
+/** A user-defined type, discriminated on `kind`. */
 export type TypeDef = EnumType | DomainType | CompositeType | RangeType;
 
+/** An enum type. */
 export interface EnumType {
   readonly kind: 'enum';
   readonly schema: string;
@@ -307,6 +324,7 @@ export interface EnumType {
   readonly comment: string | null;
 }
 
+/** A domain over a base type. */
 export interface DomainType {
   readonly kind: 'domain';
   readonly schema: string;
@@ -320,6 +338,7 @@ export interface DomainType {
   readonly comment: string | null;
 }
 
+/** A composite type (`CREATE TYPE ... AS (...)`). */
 export interface CompositeType {
   readonly kind: 'composite';
   readonly schema: string;
@@ -348,6 +367,7 @@ export interface RangeType {
   readonly comment: string | null;
 }
 
+/** A function, procedure, aggregate or window function. */
 export interface Routine {
   readonly schema: string;
   readonly name: string;
@@ -379,6 +399,7 @@ export interface Routine {
   readonly attrs?: Attrs;
 }
 
+/** An installed extension. */
 export interface Extension {
   readonly name: string;
   readonly schema: string;

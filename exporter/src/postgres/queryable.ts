@@ -6,6 +6,7 @@ export interface QueryResultLike<R> {
   readonly rows: R[];
 }
 
+/** Runs one query with bind parameters: `pg.Client` and PGlite both satisfy it. */
 export interface Queryable {
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResultLike<R>>;
 }
