@@ -20,8 +20,13 @@ const require = createRequire(import.meta.url);
 const { chromium } = require('playwright-core') as typeof import('playwright-core');
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
-/** Where the tests save their screenshots (the README shows some). */
-export const SCREENSHOTS = fileURLToPath(new URL('./screenshots/', import.meta.url));
+/**
+ * Where the tests save their screenshots: the git-ignored `grafana-plugin/.screenshots/` on every run, so a test run
+ * leaves the tree clean; with `UPDATE_SCREENSHOTS=1` the committed `screenshots/` the README shows.
+ */
+export const SCREENSHOTS = fileURLToPath(
+  new URL(process.env.UPDATE_SCREENSHOTS === '1' ? './screenshots/' : '../../.screenshots/', import.meta.url),
+);
 /** CSS selector of a `data-testid`. */
 export const tid = (id: string): string => `[data-testid="${id}"]`;
 
