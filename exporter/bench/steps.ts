@@ -138,7 +138,8 @@ async function diffAndPlan(
   });
   if (!changes) return;
   const plan = await attempt('plan', async () => {
-    const { value, measurement } = await measureInProcess(() => planPostgres(changes.value));
+    // With both snapshots, as a check plans (dependent views, rebuilt parts, enum users are looked up in them).
+    const { value, measurement } = await measureInProcess(() => planPostgres(changes.value, { current, desired }));
     const hazards = value.statements.filter((s) => s.hazards.length > 0).length;
     records.push(recordOf(size, 'plan', measurement, {
       detail: `${value.statements.length} statements, ${hazards} with hazards`,
