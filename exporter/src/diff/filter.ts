@@ -8,7 +8,7 @@ import type { Schema, SchemaSnapshot, Table, View } from '../model/schema.ts';
 /** Object kinds an exclude pattern can name. */
 export const FILTER_KINDS = [
   'schema', 'table', 'column', 'index', 'constraint', 'foreign_key', 'view', 'sequence', 'type', 'routine',
-  'trigger', 'policy', 'extension',
+  'trigger', 'policy', 'extension', 'collation', 'event',
 ] as const;
 
 /** One of {@link FILTER_KINDS}. */
@@ -76,6 +76,9 @@ function filterSchema(m: Matchers, schema: Schema): Schema {
     sequences: schema.sequences.filter(keep('sequence')),
     types: schema.types.filter(keep('type')),
     routines: schema.routines.filter(keep('routine')),
+    // Absent lists stay absent: the differ compares collations and events only when both sides carry them.
+    ...(schema.collations ? { collations: schema.collations.filter(keep('collation')) } : {}),
+    ...(schema.events ? { events: schema.events.filter(keep('event')) } : {}),
   };
 }
 

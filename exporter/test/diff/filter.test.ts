@@ -77,6 +77,18 @@ describe('filterSnapshot', () => {
     expect(kept.length).toBe(ALL.length - removed.length);
   });
 
+  it('excludes collations and events by glob, and leaves lists a side never read absent', () => {
+    const collation = (name: string) => ({ schema: 'public', name, provider: 'icu', locale: 'und', lcCollate: null, lcCtype: null, deterministic: true, comment: null });
+    const event = (name: string) => ({ schema: 'public', name, definition: `CREATE EVENT ${name} ON SCHEDULE EVERY 1 DAY DO SELECT 1`, comment: null, attrs: {} });
+    const withBoth = snapshot([schema('public', { collations: [collation('ci'), collation('tmp_c')], events: [event('purge'), event('tmp_e')] })]);
+    const filtered = filterSnapshot(withBoth, { exclude: { collation: ['tmp_*'], event: ['public.tmp_*'] } });
+    expect(filtered.schemas[0]?.collations?.map((c) => c.name)).toEqual(['ci']);
+    expect(filtered.schemas[0]?.events?.map((e) => e.name)).toEqual(['purge']);
+    const without = filterSnapshot(sample(), { exclude: { collation: ['*'], event: ['*'] } }).schemas[0]!;
+    expect('collations' in without).toBe(false);
+    expect('events' in without).toBe(false);
+  });
+
   it('does not modify its input', () => {
     const input = sample();
     const copy = structuredClone(input);
