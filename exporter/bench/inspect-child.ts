@@ -4,8 +4,8 @@
  * `{"wallMs":…,"tables":…}` on stdout. The wall time covers opening the session, inspecting and closing, like the
  * in-process step.
  */
-import { openReadOnlySession } from '../src/postgres/connect.ts';
-import { inspectPostgres } from '../src/postgres/inspect.ts';
+import { openReadOnlySession } from '../src/dialects/postgres/connect.ts';
+import { inspectPostgres } from '../src/dialects/postgres/inspect.ts';
 
 const url = process.argv[2];
 if (url === undefined) {

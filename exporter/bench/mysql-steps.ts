@@ -6,13 +6,13 @@
  */
 import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { diffSchemas } from '../src/diff/diff.ts';
-import type { Change } from '../src/model/change.ts';
-import type { SchemaSnapshot } from '../src/model/schema.ts';
-import { openMysqlSession } from '../src/mysql/connect.ts';
-import { mysqlHooks } from '../src/mysql/hooks.ts';
-import { inspectMysql } from '../src/mysql/inspect.ts';
-import { planMysql } from '../src/mysql/plan.ts';
+import { diffSchemas } from '../src/core/diff/diff.ts';
+import type { Change } from '../src/core/model/change.ts';
+import type { SchemaSnapshot } from '../src/core/model/schema.ts';
+import { openMysqlSession } from '../src/dialects/mysql/connect.ts';
+import { mysqlHooks } from '../src/dialects/mysql/hooks.ts';
+import { inspectMysql } from '../src/dialects/mysql/inspect.ts';
+import { planMysql } from '../src/dialects/mysql/plan.ts';
 import type { BenchDatabase } from './databases.ts';
 import { DEFAULT_SEED, driftBenchSchema, generateBenchSchema } from './generate.ts';
 import { measureChild, measureInProcess, type Measurement } from './measure.ts';

@@ -5,7 +5,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readMigrationDirectory } from '../src/migrations/index.ts';
-import { replayPostgres, type ReplayOptions } from '../src/postgres/replay.ts';
+import { replayPostgres, type ReplayOptions } from '../src/dialects/postgres/replay.ts';
 import { writeMigrationDirectory } from './generate-migrations.ts';
 import { measureInProcess } from './measure.ts';
 import { failedRecord, recordOf, type StepRecord } from './report.ts';

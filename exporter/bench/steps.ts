@@ -4,13 +4,13 @@
  */
 import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { Change } from '../src/model/change.ts';
-import type { SchemaSnapshot } from '../src/model/schema.ts';
-import { diffSchemas } from '../src/diff/diff.ts';
-import { openReadOnlySession } from '../src/postgres/connect.ts';
-import { postgresHooks } from '../src/postgres/hooks.ts';
-import { inspectPostgres } from '../src/postgres/inspect.ts';
-import { planPostgres } from '../src/postgres/plan.ts';
+import type { Change } from '../src/core/model/change.ts';
+import type { SchemaSnapshot } from '../src/core/model/schema.ts';
+import { diffSchemas } from '../src/core/diff/diff.ts';
+import { openReadOnlySession } from '../src/dialects/postgres/connect.ts';
+import { postgresHooks } from '../src/dialects/postgres/hooks.ts';
+import { inspectPostgres } from '../src/dialects/postgres/inspect.ts';
+import { planPostgres } from '../src/dialects/postgres/plan.ts';
 import { measureChild, measureInProcess, type Measurement } from './measure.ts';
 import { failedRecord, recordOf, type StepRecord } from './report.ts';
 

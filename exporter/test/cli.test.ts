@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli.ts';
-import { EXAMPLE_MIGRATIONS } from '../src/demo.ts';
+import { main } from '../src/cli/cli.ts';
+import { EXAMPLE_MIGRATIONS } from '../src/cli/demo.ts';
 import { createTempPgDatabase, PG_URL, type TempDatabase } from './support/servers.ts';
 
 interface Run {

@@ -2,8 +2,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { canonicalKey, DesiredCache, type DesiredCacheKey } from '../src/desired-cache.ts';
-import { replayEngineIdentity } from '../src/postgres/replay.ts';
+import { canonicalKey, DesiredCache, type DesiredCacheKey } from '../src/engine/desired-cache.ts';
+import { replayEngineIdentity } from '../src/dialects/postgres/replay.ts';
 import { VERSION } from '../src/version.ts';
 import { PG_URL } from './support/servers.ts';
 

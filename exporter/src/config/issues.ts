@@ -2,7 +2,7 @@
  * Problems found in a configuration file, and the error that carries all of them at once: a person fixing the file
  * sees every problem in one run rather than one per restart.
  */
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '../core/errors.ts';
 
 /** Where a value sits in the configuration tree: keys and sequence indices, e.g. `['targets', 2, 'desired', 'dir']`. */
 export type ConfigPath = readonly (string | number)[];

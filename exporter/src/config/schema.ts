@@ -10,7 +10,7 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import cron from 'node-cron';
 import { z } from 'zod';
-import { FILTER_KINDS, type FilterKind } from '../diff/filter.ts';
+import { FILTER_KINDS, type FilterKind } from '../core/diff/filter.ts';
 import { MIGRATION_FORMATS } from '../migrations/index.ts';
 import { DEFAULT_PORT, DEFAULT_SCHEDULE } from './types.ts';
 import { readSecretFile, secretFileProblem } from './secrets.ts';

@@ -2,7 +2,7 @@
  * The agent's validated configuration. `loadConfig` (config/load.ts) parses `schema-drift.yaml` once into these
  * types; everything downstream takes only them ("parse, don't validate").
  */
-import type { FilterKind } from '../diff/filter.ts';
+import type { FilterKind } from '../core/diff/filter.ts';
 import type { MigrationFormat } from '../migrations/index.ts';
 
 /** Levels of the agent's JSON logs (`logLevel`). */

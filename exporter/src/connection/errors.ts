@@ -3,7 +3,7 @@
  * dialect takes, Node's network error codes, and the message prefix and secret masking. Which server codes mean
  * which class stays in each dialect's `connect.ts`.
  */
-import type { ErrorContext } from '../errors.ts';
+import type { ErrorContext } from '../core/errors.ts';
 import { maskSecrets } from './secrets.ts';
 
 /** Context of a dialect's error mapping: where the failure happened and what was being done. */

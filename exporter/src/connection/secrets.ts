@@ -3,7 +3,7 @@
  * messages. Nothing here puts a secret into a message: a failure names the file, never its content.
  */
 import { readFile } from 'node:fs/promises';
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '../core/errors.ts';
 
 /**
  * Reads a password file (surrounding whitespace trimmed). Read on every connect, so a rotated password is used

@@ -3,7 +3,7 @@
  * Dialect rules (default ports, percent-encoding checks, which parameters the driver reads) stay in each dialect's
  * `connect.ts`.
  */
-import { ConfigError } from '../errors.ts';
+import { ConfigError } from '../core/errors.ts';
 
 /** What {@link parseConnectionUrl} accepts, and how it names the dialect when it refuses a URL. */
 export interface ConnectionUrlRules {

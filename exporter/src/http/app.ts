@@ -5,9 +5,9 @@
  */
 import { STATUS_CODES } from 'node:http';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
-import { SchedulerStoppedError } from '../check/scheduler.ts';
+import { SchedulerStoppedError } from '../agent/scheduler.ts';
 import type { AgentConfig } from '../config/types.ts';
-import type { Report } from '../model/report.ts';
+import type { Report } from '../core/model/report.ts';
 import type { ReportStore } from '../store/report-store.ts';
 import { requireBearer } from './auth.ts';
 import { renderRunbookPage } from './runbook.ts';

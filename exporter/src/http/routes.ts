@@ -4,7 +4,7 @@
  */
 import express, { type Response, type Router } from 'express';
 import type { TargetConfig } from '../config/types.ts';
-import type { Report } from '../model/report.ts';
+import type { Report } from '../core/model/report.ts';
 import {
   changeRows,
   erdColumnRows,
@@ -13,7 +13,7 @@ import {
   sqlRows,
   statementRows,
   targetRows,
-} from '../report/views.ts';
+} from '../core/report/views.ts';
 import type { AppDeps } from './app.ts';
 import { reportPath, SQL_FILES, sqlFileName, type SqlFile } from './links.ts';
 import { HttpError, parseBefore, parseLimit, parseReportRef, parseWait, type ReportRef } from './params.ts';

@@ -2,8 +2,8 @@
  * History rows: the store's report summaries flattened into the field names of the `targetRows` view
  * (`changes_total`, `error_reason`, ...), so Infinity reads the history and the targets list the same way.
  */
-import type { Report } from '../model/report.ts';
-import type { Row } from '../report/views.ts';
+import type { Report } from '../core/model/report.ts';
+import type { Row } from '../core/report/views.ts';
 import type { ReportSummary } from '../store/report-store.ts';
 import { reportPath } from './links.ts';
 

@@ -14,9 +14,9 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { RequestHandler } from 'express';
-import { ConfigError } from '../errors.ts';
-import { CHANGE_ACTIONS, METRIC_KINDS } from '../model/change.ts';
-import type { Report } from '../model/report.ts';
+import { ConfigError } from '../core/errors.ts';
+import { CHANGE_ACTIONS, METRIC_KINDS } from '../core/model/change.ts';
+import type { Report } from '../core/model/report.ts';
 import { DurationHistogramProducer } from './duration-histogram.ts';
 import { RESERVED_LABELS, SERIES } from './names.ts';
 import {

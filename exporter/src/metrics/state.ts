@@ -2,9 +2,9 @@
  * The per-target state behind the gauges: a pure fold of reports. `/metrics` only reads this state, so a scrape
  * never touches a monitored database (the check runs on its schedule; see `metrics.ts`).
  */
-import type { FailureReason } from '../errors.ts';
-import { METRIC_KINDS, type MetricKind } from '../model/change.ts';
-import type { ActionCounts, CheckStatus, Report } from '../model/report.ts';
+import type { FailureReason } from '../core/errors.ts';
+import { METRIC_KINDS, type MetricKind } from '../core/model/change.ts';
+import type { ActionCounts, CheckStatus, Report } from '../core/model/report.ts';
 
 /**
  * `schema_drift_target_up` after a failed check, by failure reason. `replay` counts as up: the migration directory

@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { ReplayError } from '../errors.ts';
+import { ReplayError } from '../core/errors.ts';
 
 /** File name of the Atlas integrity file. */
 export const ATLAS_SUM_FILE = 'atlas.sum';

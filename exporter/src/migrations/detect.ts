@@ -2,7 +2,7 @@
  * Format detection from what a directory holds. Each format has one unmistakable sign; a directory showing the
  * signs of two formats is refused as ambiguous rather than guessed, and the user names the format instead.
  */
-import { ReplayError } from '../errors.ts';
+import { ReplayError } from '../core/errors.ts';
 import { ATLAS_SUM_FILE } from './atlas-sum.ts';
 import { DBMATE_UP } from './format-dbmate.ts';
 import { FLYWAY_REPEATABLE_NAME, FLYWAY_VERSIONED_NAME, GOLANG_MIGRATE_NAME, PLAIN_NAME } from './formats.ts';

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { ReplayError } from '../errors.ts';
+import { ReplayError } from '../core/errors.ts';
 import type { IgnoredFile, MigrationFile } from './types.ts';
 import { compareVersions } from './versions.ts';
 

@@ -4,7 +4,7 @@
  * them: `-- atlas:txmode none` (no transaction) and `-- atlas:checkpoint` (a clean database starts at the last
  * checkpoint file, so earlier files are not applied).
  */
-import { ReplayError } from '../errors.ts';
+import { ReplayError } from '../core/errors.ts';
 import { ATLAS_SUM_FILE, compareAtlasNames, verifyAtlasSum } from './atlas-sum.ts';
 import { type DirEntry, type FormatResult, assertUniqueVersions, ignoreNonSql, makeFile, sqlEntries } from './entries.ts';
 import type { IgnoredFile, MigrationFile } from './types.ts';

@@ -2,7 +2,7 @@
  * Readers for the file-name based layouts: plain numbered files, golang-migrate and Flyway.
  * Atlas and dbmate, which also read file contents, live in `format-atlas.ts` and `format-dbmate.ts`.
  */
-import { ReplayError } from '../errors.ts';
+import { ReplayError } from '../core/errors.ts';
 import { type DirEntry, type FormatResult, fileError, ignoreNonSql, makeFile, orderByVersion, sqlEntries } from './entries.ts';
 import type { IgnoredFile, MigrationFile } from './types.ts';
 

@@ -3,7 +3,7 @@
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ReplayError } from '../errors.ts';
+import { ReplayError } from '../core/errors.ts';
 import { detectFormat } from './detect.ts';
 import type { DirEntry, FormatResult } from './entries.ts';
 import { readAtlas } from './format-atlas.ts';

@@ -2,8 +2,8 @@
  * Row shapes of the `reports` table and their mapping to the store's public types. Kept apart from the store so the
  * class reads as the list of operations it offers.
  */
-import type { FailureReason } from '../errors.ts';
-import type { CheckStatus, Report } from '../model/report.ts';
+import type { FailureReason } from '../core/errors.ts';
+import type { CheckStatus, Report } from '../core/model/report.ts';
 
 /** A report's history entry without the heavy fields (changes, DDL, SQL, ERD). */
 export interface ReportSummary {

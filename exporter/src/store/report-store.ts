@@ -14,8 +14,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import { ConfigError, type ErrorContext } from '../errors.ts';
-import type { Report } from '../model/report.ts';
+import { ConfigError, type ErrorContext } from '../core/errors.ts';
+import type { Report } from '../core/model/report.ts';
 import { migrateStore, STORE_SCHEMA_VERSION, storeVersion } from './migrations.ts';
 import { decodeReportJson, encodeReportJson } from './report-codec.ts';
 import {

@@ -4,8 +4,8 @@
  * promtool) and every API endpoint read over HTTP, contents asserted.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { METRIC_KINDS, CHANGE_ACTIONS } from '../../src/model/change.ts';
-import type { Report } from '../../src/model/report.ts';
+import { METRIC_KINDS, CHANGE_ACTIONS } from '../../src/core/model/change.ts';
+import type { Report } from '../../src/core/model/report.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { createAgentEnvironment, PASSWORD_ENV, TARGET_PASSWORD, type AgentEnvironment } from './environment.ts';
 import { http, metric, parseExposition, promtoolCheck } from './support.ts';

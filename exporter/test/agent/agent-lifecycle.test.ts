@@ -7,7 +7,7 @@
  * database is down" and "restored after a restart" are both observable.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Report } from '../../src/model/report.ts';
+import type { Report } from '../../src/core/model/report.ts';
 import { createAgentEnvironment, TARGET_PASSWORD, type AgentEnvironment } from './environment.ts';
 import { http, metric, promtoolCheck } from './support.ts';
 

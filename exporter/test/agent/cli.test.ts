@@ -4,7 +4,7 @@
  * one line per target (server version, revision table) and exits 0 when all pass, 1 when one is down.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli.ts';
+import { main } from '../../src/cli/cli.ts';
 import type { TempDatabase } from '../support/servers.ts';
 import { MIGRATIONS, migratedDatabase, pgAddress, TcpProxy, tempDir } from './support.ts';
 

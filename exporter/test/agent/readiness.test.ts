@@ -4,11 +4,11 @@
  * is held back so a check is still running when the stop begins.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAgent, type RunningAgent } from '../../src/agent.ts';
+import { startAgent, type RunningAgent } from '../../src/agent/agent.ts';
 import type { TargetConfig } from '../../src/config/types.ts';
-import { createDemoEnvironment, type DemoEnvironment } from '../../src/demo-agent.ts';
+import { createDemoEnvironment, type DemoEnvironment } from '../../src/agent/demo.ts';
 import { createLogger } from '../../src/log.ts';
-import type { PgSession } from '../../src/postgres/connect.ts';
+import type { PgSession } from '../../src/dialects/postgres/connect.ts';
 import { VERSION } from '../../src/version.ts';
 import { http, LogCapture } from './support.ts';
 

@@ -7,10 +7,10 @@ import { DEFAULT_SEED, driftBenchSchema, generateBenchSchema } from '../../bench
 import { loadMysqlSql } from '../../bench/mysql-databases.ts';
 import { renderMysqlSql, renderMysqlStatements } from '../../bench/render-mysql.ts';
 import { splitGeneratedSql } from '../../bench/render-sql.ts';
-import { diffSchemas } from '../../src/diff/diff.ts';
-import { openMysqlSession } from '../../src/mysql/connect.ts';
-import { mysqlHooks } from '../../src/mysql/hooks.ts';
-import { inspectMysql } from '../../src/mysql/inspect.ts';
+import { diffSchemas } from '../../src/core/diff/diff.ts';
+import { openMysqlSession } from '../../src/dialects/mysql/connect.ts';
+import { mysqlHooks } from '../../src/dialects/mysql/hooks.ts';
+import { inspectMysql } from '../../src/dialects/mysql/inspect.ts';
 import { createTempMysqlDatabase, type TempDatabase } from '../support/servers.ts';
 
 const TABLES = 120;

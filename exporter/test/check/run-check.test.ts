@@ -9,10 +9,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCheck, type DesiredSchema } from '../../src/check/run-check.ts';
+import { runCheck, type DesiredSchema } from '../../src/agent/run-check.ts';
 import type { TargetConfig } from '../../src/config/types.ts';
-import { DesiredCache } from '../../src/desired-cache.ts';
-import { TimeoutError } from '../../src/errors.ts';
+import { DesiredCache } from '../../src/engine/desired-cache.ts';
+import { TimeoutError } from '../../src/core/errors.ts';
 import { createTempPgDatabase, pgUrlFor, PG_URL, type TempDatabase } from '../support/servers.ts';
 import { testTarget } from '../support/targets.ts';
 

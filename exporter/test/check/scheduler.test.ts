@@ -3,14 +3,14 @@
  * timers, real node-cron and small delays.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { sleep } from '../../src/check/backoff.ts';
-import { Scheduler, SchedulerStoppedError, UnknownTargetError, type SchedulerOptions } from '../../src/check/scheduler.ts';
-import { silentLogger } from '../../src/check/logger.ts';
-import { Semaphore } from '../../src/check/semaphore.ts';
+import { sleep } from '../../src/agent/backoff.ts';
+import { Scheduler, SchedulerStoppedError, UnknownTargetError, type SchedulerOptions } from '../../src/agent/scheduler.ts';
+import { silentLogger } from '../../src/agent/logger.ts';
+import { Semaphore } from '../../src/agent/semaphore.ts';
 import type { TargetConfig } from '../../src/config/types.ts';
-import { ConnectError, SchemaDriftError, type FailureReason } from '../../src/errors.ts';
-import type { Report } from '../../src/model/report.ts';
-import { errorReport } from '../../src/report/build.ts';
+import { ConnectError, SchemaDriftError, type FailureReason } from '../../src/core/errors.ts';
+import type { Report } from '../../src/core/model/report.ts';
+import { errorReport } from '../../src/core/report/build.ts';
 
 function target(name: string, overrides: Partial<TargetConfig> = {}): TargetConfig {
   return {

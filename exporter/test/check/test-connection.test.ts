@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatConnectionTest, testConnection } from '../../src/check/test-connection.ts';
+import { formatConnectionTest, testConnection } from '../../src/agent/test-connection.ts';
 import type { TargetConfig } from '../../src/config/types.ts';
-import { redactUrl } from '../../src/postgres/connect.ts';
+import { redactUrl } from '../../src/dialects/postgres/connect.ts';
 import { createTempPgDatabase, PG_URL, pgUrlFor, type TempDatabase } from '../support/servers.ts';
 
 function target(url: string, extra: Partial<TargetConfig> = {}): TargetConfig {

@@ -2,7 +2,7 @@
  * Bad configuration files: each gives the exact problems a person sees, `file:line: path: message`, all at once.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/errors.ts';
+import { ConfigError } from '../../src/core/errors.ts';
 import { ConfigFileError, loadConfig } from '../../src/config/load.ts';
 import { createConfigFixture } from './config-fixture.ts';
 

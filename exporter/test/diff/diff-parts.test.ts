@@ -3,10 +3,10 @@
  * indexes; renames reported as one change.
  */
 import { describe, expect, it } from 'vitest';
-import { diffSchemas } from '../../src/diff/diff.ts';
-import type { Change } from '../../src/model/change.ts';
-import type { Table } from '../../src/model/schema.ts';
-import { postgresHooks } from '../../src/postgres/hooks.ts';
+import { diffSchemas } from '../../src/core/diff/diff.ts';
+import type { Change } from '../../src/core/model/change.ts';
+import type { Table } from '../../src/core/model/schema.ts';
+import { postgresHooks } from '../../src/dialects/postgres/hooks.ts';
 import { constraint, foreignKey, index, policy, table, tablesSnapshot, trigger } from './snapshot-factory.ts';
 
 function diffTables(current: Partial<Table>, desired: Partial<Table>): Change[] {

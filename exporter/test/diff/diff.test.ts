@@ -3,11 +3,11 @@
  * options, rename pairing, deterministic order.
  */
 import { describe, expect, it } from 'vitest';
-import { diffSchemas } from '../../src/diff/diff.ts';
-import type { DiffOptions } from '../../src/diff/options.ts';
-import type { Change } from '../../src/model/change.ts';
-import type { Column, SchemaSnapshot, Table } from '../../src/model/schema.ts';
-import { postgresHooks } from '../../src/postgres/hooks.ts';
+import { diffSchemas } from '../../src/core/diff/diff.ts';
+import type { DiffOptions } from '../../src/core/diff/options.ts';
+import type { Change } from '../../src/core/model/change.ts';
+import type { Column, SchemaSnapshot, Table } from '../../src/core/model/schema.ts';
+import { postgresHooks } from '../../src/dialects/postgres/hooks.ts';
 import { column, routine, schema, sequence, snapshot, table, tablesSnapshot, view } from './snapshot-factory.ts';
 
 function diff(current: SchemaSnapshot, desired: SchemaSnapshot, options?: DiffOptions): Change[] {

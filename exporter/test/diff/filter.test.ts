@@ -2,8 +2,8 @@
  * Object filters: schema include lists and per-kind exclude globs on qualified and bare names.
  */
 import { describe, expect, it } from 'vitest';
-import { filterSnapshot, type ObjectFilter } from '../../src/diff/filter.ts';
-import type { SchemaSnapshot } from '../../src/model/schema.ts';
+import { filterSnapshot, type ObjectFilter } from '../../src/core/diff/filter.ts';
+import type { SchemaSnapshot } from '../../src/core/model/schema.ts';
 import { column, constraint, foreignKey, index, policy, routine, schema, sequence, snapshot, table, trigger, view } from './snapshot-factory.ts';
 
 function sample(): SchemaSnapshot {

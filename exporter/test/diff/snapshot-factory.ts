@@ -15,7 +15,7 @@ import type {
   Table,
   Trigger,
   View,
-} from '../../src/model/schema.ts';
+} from '../../src/core/model/schema.ts';
 
 export function column(name: string, raw = 'integer', over: Partial<Column> = {}): Column {
   return {

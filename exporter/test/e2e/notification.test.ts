@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import type { Report } from '../../src/model/report.ts';
+import type { Report } from '../../src/core/model/report.ts';
 import { DRIFT_SQL, http } from '../agent/support.ts';
 import { rulesWithoutFor, TEMPLATES_DIR, TEST_TIMERS } from './alerting-config.ts';
 import type { ReceivedMail } from './smtp-receiver.ts';

@@ -8,7 +8,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startAgent, type RunningAgent } from '../../src/agent.ts';
+import { startAgent, type RunningAgent } from '../../src/agent/agent.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { createLogger } from '../../src/log.ts';
 import { VERSION } from '../../src/version.ts';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearerToken, tokenMatches } from '../../src/http/auth.ts';
 import { createApp } from '../../src/http/app.ts';
-import type { Report } from '../../src/model/report.ts';
+import type { Report } from '../../src/core/model/report.ts';
 import { ReportStore } from '../../src/store/report-store.ts';
 import { agentConfig, makeReport, SECRETS, targetConfig } from './fixtures.ts';
 import { serve, type TestServer } from './serve.ts';

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Scheduler } from '../../src/check/scheduler.ts';
+import { Scheduler } from '../../src/agent/scheduler.ts';
 import { createApp } from '../../src/http/app.ts';
 import { ReportStore } from '../../src/store/report-store.ts';
 import { agentConfig, makeReport, targetConfig } from './fixtures.ts';

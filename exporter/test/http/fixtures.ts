@@ -2,9 +2,9 @@
  * Small builders for the HTTP tests: a valid agent config (with a secret in every secret field, so tests can grep
  * responses for it) and a drifted report shaped like the ones `buildReport` stores.
  */
-import { METRIC_KINDS, type MetricKind } from '../../src/model/change.ts';
+import { METRIC_KINDS, type MetricKind } from '../../src/core/model/change.ts';
 import type { AgentConfig, TargetConfig } from '../../src/config/types.ts';
-import type { ActionCounts, CheckStatus, Report } from '../../src/model/report.ts';
+import type { ActionCounts, CheckStatus, Report } from '../../src/core/model/report.ts';
 
 /** Secrets planted in the config; no response may contain any of them. */
 export const SECRETS = { password: 'hunter2-s3cret', devPassword: 'dev-pw-0xdead', token: 'tok-9f8e7d6c5b4a' } as const;

@@ -3,7 +3,7 @@
  * reason, drift kept across failed checks, drift-since episodes, histogram buckets, restore from stored reports.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigError, type FailureReason } from '../../src/errors.ts';
+import { ConfigError, type FailureReason } from '../../src/core/errors.ts';
 import {
   createMetrics,
   DURATION_BUCKETS,

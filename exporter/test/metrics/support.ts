@@ -4,9 +4,9 @@
  */
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import type { FailureReason } from '../../src/errors.ts';
-import { METRIC_KINDS, type MetricKind } from '../../src/model/change.ts';
-import type { ActionCounts, CheckStatus, Report } from '../../src/model/report.ts';
+import type { FailureReason } from '../../src/core/errors.ts';
+import { METRIC_KINDS, type MetricKind } from '../../src/core/model/change.ts';
+import type { ActionCounts, CheckStatus, Report } from '../../src/core/model/report.ts';
 import type { Metrics } from '../../src/metrics/metrics.ts';
 
 export interface ReportSpec {

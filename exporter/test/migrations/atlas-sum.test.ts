@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ReplayError } from '../../src/errors.ts';
+import { ReplayError } from '../../src/core/errors.ts';
 import { computeAtlasSum, formatAtlasSum, parseAtlasSum, readMigrationDirectory } from '../../src/migrations/index.ts';
 
 const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'migrations', 'atlas');

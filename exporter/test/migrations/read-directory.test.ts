@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ReplayError } from '../../src/errors.ts';
+import { ReplayError } from '../../src/core/errors.ts';
 import { type MigrationFormat, filesUpTo, hashUpTo, readMigrationDirectory } from '../../src/migrations/index.ts';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'migrations');

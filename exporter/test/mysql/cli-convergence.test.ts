@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli.ts';
+import { main } from '../../src/cli/cli.ts';
 import { createTempMysqlDatabase } from '../support/servers.ts';
 import { caseWantsEvents, runClientScript } from './convergence-support.ts';
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli.ts';
+import { main } from '../../src/cli/cli.ts';
 import { readMigrationDirectory } from '../../src/migrations/index.ts';
 import { MYSQL_URL, PG_URL, createTempMysqlDatabase, type TempDatabase } from '../support/servers.ts';
 

@@ -3,14 +3,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuthError, ConfigError, ConnectError, InspectError, TimeoutError } from '../../src/errors.ts';
+import { AuthError, ConfigError, ConnectError, InspectError, TimeoutError } from '../../src/core/errors.ts';
 import {
   openMysqlSession,
   parseMysqlUrl,
   parseServerVersion,
   redactMysqlUrl,
   toMysqlError,
-} from '../../src/mysql/connect.ts';
+} from '../../src/dialects/mysql/connect.ts';
 import { createTempMysqlDatabase, execMysql, MYSQL_URL, mysqlUrlFor, type TempDatabase } from '../support/servers.ts';
 
 describe('redactMysqlUrl', () => {

@@ -5,11 +5,11 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
-import type { Change } from '../../src/model/change.ts';
-import { changeSubject } from '../../src/model/change.ts';
-import type { SchemaSnapshot } from '../../src/model/schema.ts';
-import { asMysqlQueryable } from '../../src/mysql/connect.ts';
-import { inspectMysql } from '../../src/mysql/inspect.ts';
+import type { Change } from '../../src/core/model/change.ts';
+import { changeSubject } from '../../src/core/model/change.ts';
+import type { SchemaSnapshot } from '../../src/core/model/schema.ts';
+import { asMysqlQueryable } from '../../src/dialects/mysql/connect.ts';
+import { inspectMysql } from '../../src/dialects/mysql/inspect.ts';
 import { MYSQL_URL, type TempDatabase } from '../support/servers.ts';
 
 const run = promisify(execFile);

@@ -7,9 +7,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { diffSchemas } from '../../src/diff/diff.ts';
-import { mysqlHooks } from '../../src/mysql/hooks.ts';
-import { planMysql, renderMysqlPlanSql } from '../../src/mysql/plan.ts';
+import { diffSchemas } from '../../src/core/diff/diff.ts';
+import { mysqlHooks } from '../../src/dialects/mysql/hooks.ts';
+import { planMysql, renderMysqlPlanSql } from '../../src/dialects/mysql/plan.ts';
 import { createTempMysqlDatabase } from '../support/servers.ts';
 import { caseWantsEvents, describeChanges, inspectTemp, runClientScript } from './convergence-support.ts';
 

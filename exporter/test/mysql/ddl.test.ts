@@ -3,8 +3,8 @@
  * That the DDL recreates a real database is checked on MariaDB in `no-false-drift.test.ts`.
  */
 import { describe, expect, it } from 'vitest';
-import type { SchemaSnapshot, Table } from '../../src/model/schema.ts';
-import { renderMysqlDdl } from '../../src/mysql/ddl.ts';
+import type { SchemaSnapshot, Table } from '../../src/core/model/schema.ts';
+import { renderMysqlDdl } from '../../src/dialects/mysql/ddl.ts';
 import { column, constraint, foreignKey, index, routine, table, trigger, view } from '../diff/snapshot-factory.ts';
 
 const attrs = { engine: 'InnoDB', charset: 'utf8mb4', collation: 'utf8mb4_general_ci' };

@@ -5,13 +5,13 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalKey } from '../../src/desired-cache.ts';
-import { diffSchemas } from '../../src/diff/diff.ts';
-import { metricKind, changeSubject, type Change } from '../../src/model/change.ts';
-import type { SchemaSnapshot } from '../../src/model/schema.ts';
-import { renderMysqlDdl } from '../../src/mysql/ddl.ts';
-import { mysqlHooks } from '../../src/mysql/hooks.ts';
-import { planMysql, renderMysqlPlanSql } from '../../src/mysql/plan.ts';
+import { canonicalKey } from '../../src/engine/desired-cache.ts';
+import { diffSchemas } from '../../src/core/diff/diff.ts';
+import { metricKind, changeSubject, type Change } from '../../src/core/model/change.ts';
+import type { SchemaSnapshot } from '../../src/core/model/schema.ts';
+import { renderMysqlDdl } from '../../src/dialects/mysql/ddl.ts';
+import { mysqlHooks } from '../../src/dialects/mysql/hooks.ts';
+import { planMysql, renderMysqlPlanSql } from '../../src/dialects/mysql/plan.ts';
 import { createTempMysqlDatabase, type TempDatabase } from '../support/servers.ts';
 import { describeChanges, inspectTemp, runClientScript } from './convergence-support.ts';
 

@@ -3,8 +3,8 @@
  * differ. Pairs are MariaDB 10.11 `information_schema` text vs the MySQL 8 spelling from its documentation.
  */
 import { describe, expect, it } from 'vitest';
-import { diffSchemas } from '../../src/diff/diff.ts';
-import type { Column, Constraint, ForeignKey, Index, SchemaSnapshot, Table, View } from '../../src/model/schema.ts';
+import { diffSchemas } from '../../src/core/diff/diff.ts';
+import type { Column, Constraint, ForeignKey, Index, SchemaSnapshot, Table, View } from '../../src/core/model/schema.ts';
 import {
   mysqlHooks,
   normalizeCollation,
@@ -12,7 +12,7 @@ import {
   normalizeExpression,
   normalizeType,
   normalizeViewDefinition,
-} from '../../src/mysql/hooks.ts';
+} from '../../src/dialects/mysql/hooks.ts';
 import { column, constraint, foreignKey, index, routine, table, trigger } from '../diff/snapshot-factory.ts';
 
 const col = (raw: string, def: string | null, attrs: Column['attrs'] = {}): Column => column('c', raw, { default: def, attrs });

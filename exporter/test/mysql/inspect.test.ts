@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/errors.ts';
-import type { Schema, Table } from '../../src/model/schema.ts';
-import { type MysqlQueryable, openMysqlSession } from '../../src/mysql/connect.ts';
-import { inspectMysql } from '../../src/mysql/inspect.ts';
-import { enumValues, parseCreateOptions } from '../../src/mysql/inspect-tables.ts';
+import { ConfigError } from '../../src/core/errors.ts';
+import type { Schema, Table } from '../../src/core/model/schema.ts';
+import { type MysqlQueryable, openMysqlSession } from '../../src/dialects/mysql/connect.ts';
+import { inspectMysql } from '../../src/dialects/mysql/inspect.ts';
+import { enumValues, parseCreateOptions } from '../../src/dialects/mysql/inspect-tables.ts';
 import { createTempMysqlDatabase, type TempDatabase } from '../support/servers.ts';
 
 const FIXTURE = new URL('../fixtures/mysql/full-schema.sql', import.meta.url);

@@ -4,18 +4,18 @@
  * (Atlas's integration fixtures) show them, run through the same pure functions the inspector and planner use.
  */
 import { describe, expect, it } from 'vitest';
-import type { Change } from '../../src/model/change.ts';
-import type { Column, SchemaSnapshot, Table } from '../../src/model/schema.ts';
-import { parseServerVersion } from '../../src/mysql/connect.ts';
-import { defaultClause } from '../../src/mysql/ddl-table.ts';
-import { normalizeDefault, normalizeExpression } from '../../src/mysql/hooks.ts';
-import { documentedCatalogColumns } from '../../src/mysql/inspect.ts';
-import { serverExpression, unescapeMysqlExpression } from '../../src/mysql/inspect-common.ts';
-import { eventStatusClause } from '../../src/mysql/inspect-routines.ts';
-import { parseColumnExtra } from '../../src/mysql/inspect-tables.ts';
-import { MysqlPlanContext } from '../../src/mysql/plan-context.ts';
-import { dropCheckKeyword, instantAddColumn, instantDropColumn } from '../../src/mysql/plan-hazards.ts';
-import { planMysql } from '../../src/mysql/plan.ts';
+import type { Change } from '../../src/core/model/change.ts';
+import type { Column, SchemaSnapshot, Table } from '../../src/core/model/schema.ts';
+import { parseServerVersion } from '../../src/dialects/mysql/connect.ts';
+import { defaultClause } from '../../src/dialects/mysql/ddl-table.ts';
+import { normalizeDefault, normalizeExpression } from '../../src/dialects/mysql/hooks.ts';
+import { documentedCatalogColumns } from '../../src/dialects/mysql/inspect.ts';
+import { serverExpression, unescapeMysqlExpression } from '../../src/dialects/mysql/inspect-common.ts';
+import { eventStatusClause } from '../../src/dialects/mysql/inspect-routines.ts';
+import { parseColumnExtra } from '../../src/dialects/mysql/inspect-tables.ts';
+import { MysqlPlanContext } from '../../src/dialects/mysql/plan-context.ts';
+import { dropCheckKeyword, instantAddColumn, instantDropColumn } from '../../src/dialects/mysql/plan-hazards.ts';
+import { planMysql } from '../../src/dialects/mysql/plan.ts';
 import { column, constraint, table } from '../diff/snapshot-factory.ts';
 
 describe('unescapeMysqlExpression (MySQL 8 information_schema expressions)', () => {

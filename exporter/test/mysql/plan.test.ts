@@ -3,12 +3,12 @@
  * PlanError. Convergence on the real server is `convergence.test.ts`.
  */
 import { describe, expect, it } from 'vitest';
-import { PlanError } from '../../src/errors.ts';
-import { diffSchemas } from '../../src/diff/diff.ts';
-import type { Change } from '../../src/model/change.ts';
-import type { Routine, SchemaSnapshot, Table, View } from '../../src/model/schema.ts';
-import { mysqlHooks } from '../../src/mysql/hooks.ts';
-import { needsDelimiter, planMysql, renderMysqlPlanSql } from '../../src/mysql/plan.ts';
+import { PlanError } from '../../src/core/errors.ts';
+import { diffSchemas } from '../../src/core/diff/diff.ts';
+import type { Change } from '../../src/core/model/change.ts';
+import type { Routine, SchemaSnapshot, Table, View } from '../../src/core/model/schema.ts';
+import { mysqlHooks } from '../../src/dialects/mysql/hooks.ts';
+import { needsDelimiter, planMysql, renderMysqlPlanSql } from '../../src/dialects/mysql/plan.ts';
 import { column, foreignKey, index, routine, table, trigger, view } from '../diff/snapshot-factory.ts';
 
 function snap(tables: Table[], extra: { views?: View[]; routines?: Routine[]; serverVersion?: string; flavor?: string } = {}): SchemaSnapshot {

@@ -9,10 +9,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, ConnectError, ReplayError, SchemaDriftError } from '../../src/errors.ts';
+import { ConfigError, ConnectError, ReplayError, SchemaDriftError } from '../../src/core/errors.ts';
 import { readMigrationDirectory } from '../../src/migrations/index.ts';
-import type { SchemaSnapshot } from '../../src/model/schema.ts';
-import { DEFAULT_DESIRED_SCHEMA, MYSQL_TEMP_DATABASE_PREFIX, mysqlReplayEngineIdentity, replayMysql } from '../../src/mysql/replay.ts';
+import type { SchemaSnapshot } from '../../src/core/model/schema.ts';
+import { DEFAULT_DESIRED_SCHEMA, MYSQL_TEMP_DATABASE_PREFIX, mysqlReplayEngineIdentity, replayMysql } from '../../src/dialects/mysql/replay.ts';
 import { MYSQL_URL, createTempMysqlDatabase, type TempDatabase } from '../support/servers.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));

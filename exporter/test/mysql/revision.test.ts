@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openMysqlSession } from '../../src/mysql/connect.ts';
-import { readMysqlRevision } from '../../src/mysql/revision.ts';
+import { openMysqlSession } from '../../src/dialects/mysql/connect.ts';
+import { readMysqlRevision } from '../../src/dialects/mysql/revision.ts';
 import type { RevisionState } from '../../src/revision/revision-state.ts';
 import { createTempMysqlDatabase, execMysql, type TempDatabase } from '../support/servers.ts';
 

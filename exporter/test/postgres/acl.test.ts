@@ -4,12 +4,12 @@
  * `convergence-privileges.test.ts`.
  */
 import { describe, expect, it } from 'vitest';
-import { aclSteps, defaultAcl, formatAclItem, inferOwner, OWNER, parseAcl, parseAclItem } from '../../src/postgres/acl.ts';
-import { normalizeAcl, postgresHooks } from '../../src/postgres/hooks.ts';
-import { planPostgres } from '../../src/postgres/plan.ts';
-import { diffSchemas } from '../../src/diff/diff.ts';
-import type { Change } from '../../src/model/change.ts';
-import { PlanError } from '../../src/errors.ts';
+import { aclSteps, defaultAcl, formatAclItem, inferOwner, OWNER, parseAcl, parseAclItem } from '../../src/dialects/postgres/acl.ts';
+import { normalizeAcl, postgresHooks } from '../../src/dialects/postgres/hooks.ts';
+import { planPostgres } from '../../src/dialects/postgres/plan.ts';
+import { diffSchemas } from '../../src/core/diff/diff.ts';
+import type { Change } from '../../src/core/model/change.ts';
+import { PlanError } from '../../src/core/errors.ts';
 import { column, routine, schema, sequence, snapshot, table } from '../diff/snapshot-factory.ts';
 
 /** Steps as compact text: `+r*:app` = grant SELECT with grant option to app, `-o:w:app` = revoke the option. */

@@ -5,8 +5,8 @@
  * the retry loop are tested on the error shapes the driver and the inspector produce.
  */
 import { describe, expect, it } from 'vitest';
-import { AuthError, InspectError } from '../../src/errors.ts';
-import { isCatalogRace, withCatalogRaceRetry } from '../../src/postgres/inspect.ts';
+import { AuthError, InspectError } from '../../src/core/errors.ts';
+import { isCatalogRace, withCatalogRaceRetry } from '../../src/dialects/postgres/inspect.ts';
 
 const raceError = () => Object.assign(new Error('cache lookup failed for index 3664571'), { code: 'XX000' });
 

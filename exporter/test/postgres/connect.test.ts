@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuthError, ConfigError, ConnectError, InspectError, TimeoutError } from '../../src/errors.ts';
-import { openReadOnlySession, redactUrl, toSchemaDriftError } from '../../src/postgres/connect.ts';
+import { AuthError, ConfigError, ConnectError, InspectError, TimeoutError } from '../../src/core/errors.ts';
+import { openReadOnlySession, redactUrl, toSchemaDriftError } from '../../src/dialects/postgres/connect.ts';
 import { createTempPgDatabase, PG_URL, pgUrlFor, type TempDatabase } from '../support/servers.ts';
 
 function withUser(url: string, user: string, password?: string): string {

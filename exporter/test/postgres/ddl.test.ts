@@ -6,12 +6,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { changeSubject } from '../../src/model/change.ts';
-import { emptySnapshot, type SchemaSnapshot } from '../../src/model/schema.ts';
-import { diffSchemas } from '../../src/diff/diff.ts';
-import { postgresHooks } from '../../src/postgres/hooks.ts';
-import { inspectPostgres } from '../../src/postgres/inspect.ts';
-import { renderPostgresDdl } from '../../src/postgres/ddl.ts';
+import { changeSubject } from '../../src/core/model/change.ts';
+import { emptySnapshot, type SchemaSnapshot } from '../../src/core/model/schema.ts';
+import { diffSchemas } from '../../src/core/diff/diff.ts';
+import { postgresHooks } from '../../src/dialects/postgres/hooks.ts';
+import { inspectPostgres } from '../../src/dialects/postgres/inspect.ts';
+import { renderPostgresDdl } from '../../src/dialects/postgres/ddl.ts';
 import { createTempPgDatabase, type TempDatabase } from '../support/servers.ts';
 import { column, table } from './plan-factories.ts';
 

@@ -19,11 +19,11 @@ import { hstore } from '@electric-sql/pglite/contrib/hstore';
 import { ltree } from '@electric-sql/pglite/contrib/ltree';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diffSchemas } from '../../src/diff/diff.ts';
-import type { Change } from '../../src/model/change.ts';
-import type { SchemaSnapshot } from '../../src/model/schema.ts';
-import { postgresHooks } from '../../src/postgres/hooks.ts';
-import { inspectPostgres } from '../../src/postgres/inspect.ts';
+import { diffSchemas } from '../../src/core/diff/diff.ts';
+import type { Change } from '../../src/core/model/change.ts';
+import type { SchemaSnapshot } from '../../src/core/model/schema.ts';
+import { postgresHooks } from '../../src/dialects/postgres/hooks.ts';
+import { inspectPostgres } from '../../src/dialects/postgres/inspect.ts';
 import { createTempPgDatabase, PG_URL, type TempDatabase } from '../support/servers.ts';
 
 /** Roles are cluster-wide: one unique role per run, dropped at the end. */

@@ -3,7 +3,7 @@
  * View pairs are verbatim `pg_get_viewdef` output of PostgreSQL 15.20 and PGlite (PostgreSQL 18.6).
  */
 import { describe, expect, it } from 'vitest';
-import type { Column, View } from '../../src/model/schema.ts';
+import type { Column, View } from '../../src/core/model/schema.ts';
 import {
   normalizeAcl,
   normalizeCollation,
@@ -12,7 +12,7 @@ import {
   normalizeType,
   normalizeViewDefinition,
   postgresHooks,
-} from '../../src/postgres/hooks.ts';
+} from '../../src/dialects/postgres/hooks.ts';
 
 const col = (def: string | null): Column => ({
   name: 'c', position: 1, type: { raw: 'text' }, nullable: true, default: def, collation: null, identity: null,

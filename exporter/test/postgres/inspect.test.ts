@@ -1,11 +1,11 @@
 import { PGlite } from '@electric-sql/pglite';
 import { citext } from '@electric-sql/pglite/contrib/citext';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InspectError } from '../../src/errors.ts';
-import type { SchemaSnapshot, Table } from '../../src/model/schema.ts';
-import { openReadOnlySession } from '../../src/postgres/connect.ts';
-import { inspectPostgres } from '../../src/postgres/inspect.ts';
-import type { Queryable } from '../../src/postgres/queryable.ts';
+import { InspectError } from '../../src/core/errors.ts';
+import type { SchemaSnapshot, Table } from '../../src/core/model/schema.ts';
+import { openReadOnlySession } from '../../src/dialects/postgres/connect.ts';
+import { inspectPostgres } from '../../src/dialects/postgres/inspect.ts';
+import type { Queryable } from '../../src/dialects/postgres/queryable.ts';
 import { createTempPgDatabase, type TempDatabase } from '../support/servers.ts';
 import { INSPECT_FIXTURE_SQL } from './inspect-fixture.ts';
 

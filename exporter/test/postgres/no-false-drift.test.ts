@@ -8,11 +8,11 @@ import { PGlite } from '@electric-sql/pglite';
 import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { diffSchemas } from '../../src/diff/diff.ts';
-import type { Change } from '../../src/model/change.ts';
-import type { SchemaSnapshot } from '../../src/model/schema.ts';
-import { postgresHooks } from '../../src/postgres/hooks.ts';
-import { inspectPostgres } from '../../src/postgres/inspect.ts';
+import { diffSchemas } from '../../src/core/diff/diff.ts';
+import type { Change } from '../../src/core/model/change.ts';
+import type { SchemaSnapshot } from '../../src/core/model/schema.ts';
+import { postgresHooks } from '../../src/dialects/postgres/hooks.ts';
+import { inspectPostgres } from '../../src/dialects/postgres/inspect.ts';
 import { createTempPgDatabase, type TempDatabase } from '../support/servers.ts';
 
 const FIXTURE = readFileSync(new URL('../fixtures/postgres/full-schema.sql', import.meta.url), 'utf8');

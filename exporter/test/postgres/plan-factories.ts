@@ -1,8 +1,8 @@
 /**
  * Small factories of model objects for planner unit tests (hand-built changes before a real diff is available).
  */
-import type { Change } from '../../src/model/change.ts';
-import type { Column, Constraint, ForeignKey, Index, Routine, Table, View } from '../../src/model/schema.ts';
+import type { Change } from '../../src/core/model/change.ts';
+import type { Column, Constraint, ForeignKey, Index, Routine, Table, View } from '../../src/core/model/schema.ts';
 
 export function column(name: string, raw: string, extra: Partial<Column> = {}): Column {
   return { name, position: 1, type: { raw }, nullable: true, default: null, collation: null, identity: null, generated: null, comment: null, ...extra };

@@ -4,11 +4,11 @@
  */
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { PlanError } from '../../src/errors.ts';
-import { diffSchemas } from '../../src/diff/diff.ts';
-import { postgresHooks } from '../../src/postgres/hooks.ts';
-import { inspectPostgres } from '../../src/postgres/inspect.ts';
-import { planPostgres } from '../../src/postgres/plan.ts';
+import { PlanError } from '../../src/core/errors.ts';
+import { diffSchemas } from '../../src/core/diff/diff.ts';
+import { postgresHooks } from '../../src/dialects/postgres/hooks.ts';
+import { inspectPostgres } from '../../src/dialects/postgres/inspect.ts';
+import { planPostgres } from '../../src/dialects/postgres/plan.ts';
 import { createTempPgDatabase, type TempDatabase } from '../support/servers.ts';
 
 async function inspect(db: TempDatabase) {

@@ -1,13 +1,13 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { Change } from '../../src/model/change.ts';
-import { emptySnapshot } from '../../src/model/schema.ts';
-import type { SchemaSnapshot } from '../../src/model/schema.ts';
-import { PlanError } from '../../src/errors.ts';
-import { planPostgres, renderPlanSql } from '../../src/postgres/plan.ts';
-import type { PgPlanOptions } from '../../src/postgres/plan.ts';
-import { retypeHazards } from '../../src/postgres/plan-column.ts';
+import type { Change } from '../../src/core/model/change.ts';
+import { emptySnapshot } from '../../src/core/model/schema.ts';
+import type { SchemaSnapshot } from '../../src/core/model/schema.ts';
+import { PlanError } from '../../src/core/errors.ts';
+import { planPostgres, renderPlanSql } from '../../src/dialects/postgres/plan.ts';
+import type { PgPlanOptions } from '../../src/dialects/postgres/plan.ts';
+import { retypeHazards } from '../../src/dialects/postgres/plan-column.ts';
 import { change, column, fk, index, pk, routine, table, view } from './plan-factories.ts';
 
 const GOLDEN = fileURLToPath(new URL('../golden/plan/', import.meta.url));

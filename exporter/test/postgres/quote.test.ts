@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { quoteIdent, quoteLiteral, quoteQualified } from '../../src/postgres/quote.ts';
+import { quoteIdent, quoteLiteral, quoteQualified } from '../../src/dialects/postgres/quote.ts';
 
 describe('quoteIdent', () => {
   it.each([

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ReplayError } from '../../src/errors.ts';
+import { ReplayError } from '../../src/core/errors.ts';
 import { readMigrationDirectory } from '../../src/migrations/index.ts';
 import type { MigrationDirectory, MigrationFormat } from '../../src/migrations/types.ts';
-import { replayPostgres, type ReplayOptions } from '../../src/postgres/replay.ts';
+import { replayPostgres, type ReplayOptions } from '../../src/dialects/postgres/replay.ts';
 import { PG_URL } from '../support/servers.ts';
 
 const tempDirs: string[] = [];

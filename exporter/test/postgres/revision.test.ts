@@ -6,7 +6,7 @@ import {
   readPostgresRevision,
   revisionExcludeFilter,
   type RevisionState,
-} from '../../src/postgres/revision.ts';
+} from '../../src/dialects/postgres/revision.ts';
 import { createTempPgDatabase, type TempDatabase } from '../support/servers.ts';
 
 // Each tool's table is created with the DDL the tool itself runs on PostgreSQL (Atlas: its Ent schema; Flyway:

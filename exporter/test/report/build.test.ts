@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AuthError, ConnectError, PlanError, ReplayError, TimeoutError } from '../../src/errors.ts';
+import { AuthError, ConnectError, PlanError, ReplayError, TimeoutError } from '../../src/core/errors.ts';
 import type { MigrationFile } from '../../src/migrations/types.ts';
-import { METRIC_KINDS } from '../../src/model/change.ts';
-import type { RevisionState } from '../../src/postgres/revision.ts';
-import { renderPlanSql } from '../../src/postgres/plan.ts';
-import { buildReport, checkStatus, errorReport, scrubSecrets } from '../../src/report/build.ts';
+import { METRIC_KINDS } from '../../src/core/model/change.ts';
+import type { RevisionState } from '../../src/dialects/postgres/revision.ts';
+import { renderPlanSql } from '../../src/dialects/postgres/plan.ts';
+import { buildReport, checkStatus, errorReport, scrubSecrets } from '../../src/core/report/build.ts';
 import { FINISHED, loadDriftFixture, reportInput, STARTED, type DriftFixture } from './drift-fixture.ts';
 
 let drifted: DriftFixture;

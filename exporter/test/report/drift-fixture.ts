@@ -3,15 +3,15 @@
  * side after hand edits. Both are diffed and planned by the real engine, so report tests see real changes.
  */
 import { PGlite } from '@electric-sql/pglite';
-import { diffSchemas } from '../../src/diff/diff.ts';
-import type { Change } from '../../src/model/change.ts';
-import type { Plan } from '../../src/model/plan.ts';
-import type { SchemaSnapshot } from '../../src/model/schema.ts';
-import { renderPostgresDdl } from '../../src/postgres/ddl.ts';
-import { postgresHooks } from '../../src/postgres/hooks.ts';
-import { inspectPostgres } from '../../src/postgres/inspect.ts';
-import { planPostgres } from '../../src/postgres/plan.ts';
-import type { ReportInput } from '../../src/report/build.ts';
+import { diffSchemas } from '../../src/core/diff/diff.ts';
+import type { Change } from '../../src/core/model/change.ts';
+import type { Plan } from '../../src/core/model/plan.ts';
+import type { SchemaSnapshot } from '../../src/core/model/schema.ts';
+import { renderPostgresDdl } from '../../src/dialects/postgres/ddl.ts';
+import { postgresHooks } from '../../src/dialects/postgres/hooks.ts';
+import { inspectPostgres } from '../../src/dialects/postgres/inspect.ts';
+import { planPostgres } from '../../src/dialects/postgres/plan.ts';
+import type { ReportInput } from '../../src/core/report/build.ts';
 
 /** Shared by both sides: unchanged tables, a view and a partitioned table. */
 const COMMON = `

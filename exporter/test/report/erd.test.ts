@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { diffSchemas } from '../../src/diff/diff.ts';
-import type { SchemaSnapshot, Table } from '../../src/model/schema.ts';
-import { postgresHooks } from '../../src/postgres/hooks.ts';
-import { buildErd, relationId } from '../../src/report/erd.ts';
+import { diffSchemas } from '../../src/core/diff/diff.ts';
+import type { SchemaSnapshot, Table } from '../../src/core/model/schema.ts';
+import { postgresHooks } from '../../src/dialects/postgres/hooks.ts';
+import { buildErd, relationId } from '../../src/core/report/erd.ts';
 import { column, constraint, foreignKey, schema, snapshot, table, tablesSnapshot, view } from '../diff/snapshot-factory.ts';
 import { loadDriftFixture, type DriftFixture } from './drift-fixture.ts';
 

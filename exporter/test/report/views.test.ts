@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ConnectError } from '../../src/errors.ts';
-import type { Report } from '../../src/model/report.ts';
-import { buildReport, errorReport } from '../../src/report/build.ts';
+import { ConnectError } from '../../src/core/errors.ts';
+import type { Report } from '../../src/core/model/report.ts';
+import { buildReport, errorReport } from '../../src/core/report/build.ts';
 import {
   changeRows,
   erdColumnRows,
@@ -13,7 +13,7 @@ import {
   targetRows,
   type Row,
   type TargetRowConfig,
-} from '../../src/report/views.ts';
+} from '../../src/core/report/views.ts';
 import { FINISHED, loadDriftFixture, reportInput, STARTED } from './drift-fixture.ts';
 
 let drifted: Report;

@@ -2,7 +2,7 @@ import { closeSync, openSync, readFileSync, writeFileSync, writeSync } from 'nod
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError } from '../../src/errors.ts';
+import { ConfigError } from '../../src/core/errors.ts';
 import { STORE_SCHEMA_VERSION } from '../../src/store/migrations.ts';
 import { REPORT_STORE_FILE, ReportStore, StoreError } from '../../src/store/report-store.ts';
 import { syntheticReport, tempDir } from './store-fixture.ts';

@@ -1,8 +1,8 @@
 import { DatabaseSync } from 'node:sqlite';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { CheckStatus, Report } from '../../src/model/report.ts';
-import { buildReport } from '../../src/report/build.ts';
+import type { CheckStatus, Report } from '../../src/core/model/report.ts';
+import { buildReport } from '../../src/core/report/build.ts';
 import { decodeReportJson } from '../../src/store/report-codec.ts';
 import { REPORT_STORE_FILE, ReportStore, StoreError, type RetentionPolicy } from '../../src/store/report-store.ts';
 import { loadDriftFixture } from '../report/drift-fixture.ts';

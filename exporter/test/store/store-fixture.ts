@@ -6,8 +6,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { CheckStatus, ErdTable, Report } from '../../src/model/report.ts';
-import { emptyCounts } from '../../src/report/build.ts';
+import type { CheckStatus, ErdTable, Report } from '../../src/core/model/report.ts';
+import { emptyCounts } from '../../src/core/report/build.ts';
 
 /** What {@link syntheticReport} varies. */
 export interface SyntheticReportInput {

@@ -2,7 +2,7 @@
  * Target configurations for tests that run checks against the real servers.
  */
 import type { TargetConfig } from '../../src/config/types.ts';
-import { urlDialect } from '../../src/source.ts';
+import { urlDialect } from '../../src/cli/sources.ts';
 
 /**
  * A target as `loadConfig` would produce it, with test-sized timeouts: the dialect follows the URL's scheme, the

@@ -10,14 +10,14 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { diffSchemas } from '../../../exporter/src/diff/diff.ts';
+import { diffSchemas } from '../../../exporter/src/core/diff/diff.ts';
 import { summaryOf, summaryRow } from '../../../exporter/src/http/summary.ts';
-import type { Report } from '../../../exporter/src/model/report.ts';
-import { renderPostgresDdl } from '../../../exporter/src/postgres/ddl.ts';
-import { postgresHooks } from '../../../exporter/src/postgres/hooks.ts';
-import { inspectPostgres } from '../../../exporter/src/postgres/inspect.ts';
-import { planPostgres } from '../../../exporter/src/postgres/plan.ts';
-import { buildReport } from '../../../exporter/src/report/build.ts';
+import type { Report } from '../../../exporter/src/core/model/report.ts';
+import { renderPostgresDdl } from '../../../exporter/src/dialects/postgres/ddl.ts';
+import { postgresHooks } from '../../../exporter/src/dialects/postgres/hooks.ts';
+import { inspectPostgres } from '../../../exporter/src/dialects/postgres/inspect.ts';
+import { planPostgres } from '../../../exporter/src/dialects/postgres/plan.ts';
+import { buildReport } from '../../../exporter/src/core/report/build.ts';
 import {
   changeRows,
   erdColumnRows,
@@ -27,7 +27,7 @@ import {
   statementRows,
   targetRows,
   type Row,
-} from '../../../exporter/src/report/views.ts';
+} from '../../../exporter/src/core/report/views.ts';
 import { toTransition } from '../../../exporter/src/store/report-rows.ts';
 import { READ_FIELDS } from '../../src/data/fields.ts';
 import { frameKind, REQUIRED_FIELDS } from '../../src/data/frames.ts';

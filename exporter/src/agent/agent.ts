@@ -1,0 +1,155 @@
+/**
+ * The agent: `schema-drift serve`. Wires the configuration to the report store, the metrics, the scheduler and the
+ * HTTP server, and stops them in order.
+ *
+ * At start: open the store, restore the metrics from the stored history, test each target's connection (logged; a
+ * down target does not stop the agent), listen, then run a first check of every target and follow their schedules.
+ */
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import type { AgentConfig, TargetConfig } from '../config/types.ts';
+import { runCheck, type DesiredSchema } from './run-check.ts';
+import { Scheduler } from './scheduler.ts';
+import { formatConnectionTest, testConnection } from './test-connection.ts';
+import { DesiredCache } from '../engine/desired-cache.ts';
+import { createApp, type Readiness } from '../http/app.ts';
+import type { Logger } from '../log.ts';
+import { createMetrics, type Metrics, type StatusSince } from '../metrics/metrics.ts';
+import type { Report } from '../core/model/report.ts';
+import type { PgSession } from '../dialects/postgres/connect.ts';
+import { ReportStore } from '../store/report-store.ts';
+
+/** How the agent runs besides its configuration: logger, version, and the demo's in-process sessions. */
+export interface AgentOptions {
+  readonly logger: Logger;
+  readonly version: string;
+  /** Demo mode: labelled as such, sessions on embedded databases. */
+  readonly demo?: boolean;
+  readonly openSession?: (target: TargetConfig) => Promise<PgSession>;
+  /** How long `stop()` waits for running checks before aborting them. */
+  readonly stopGraceMs?: number;
+}
+
+/** A started agent, as `startAgent` returns it once it listens. */
+export interface RunningAgent {
+  /** `http://host:port` the agent listens on. */
+  readonly url: string;
+  readonly scheduler: Scheduler;
+  readonly store: ReportStore;
+  /** Resolves when the first check of every target has finished. */
+  readonly firstChecks: Promise<void>;
+  /** Stops scheduling, waits for running checks (bounded), closes the server and the store. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** The newest report of each target and the newest successful one, so a restart shows what was last known. */
+function restoreMetrics(metrics: Metrics, store: ReportStore, targets: readonly TargetConfig[]): void {
+  const reports: Report[] = [];
+  const since = new Map<string, StatusSince>();
+  for (const { name } of targets) {
+    const latest = store.latest(name);
+    if (!latest) continue;
+    if (latest.status === 'error') {
+      const success = store.list(name, { limit: 500 }).find((summary) => summary.status !== 'error');
+      const report = success ? store.get(name, success.id) : null;
+      if (report) reports.push(report);
+    }
+    reports.push(latest);
+    const status = store.statusSince(name);
+    if (status) since.set(name, { ...status, driftSince: store.driftSince(name) });
+  }
+  reports.sort((a, b) => a.id - b.id);
+  metrics.restore(reports, since);
+}
+
+/** Starts the agent; returns once it listens. */
+export async function startAgent(config: AgentConfig, options: AgentOptions): Promise<RunningAgent> {
+  const log = options.logger;
+  const store = ReportStore.open(config.dataDir, { logger: log });
+  const metrics = createMetrics({
+    targets: config.targets.map(({ name, labels }) => ({ name, labels })),
+    labelNames: config.labelNames,
+    version: options.version,
+  });
+  restoreMetrics(metrics, store, config.targets);
+
+  const cache = new DesiredCache<DesiredSchema>({
+    directory: join(config.dataDir, 'desired-cache'),
+    onWarning: (message: string) => log.warn({}, message),
+  });
+  const scheduler = new Scheduler({
+    targets: config.targets,
+    concurrency: config.concurrency,
+    retry: config.retry,
+    logger: log,
+    runCheck: (target, signal) => runCheck(target, { cache, logger: log, signal, openSession: options.openSession }),
+    onReport: (report) => {
+      const stored: Report = { ...report, id: store.save(report) };
+      metrics.observe(stored);
+      const pruned = store.prune(config.retention);
+      log.info(
+        { target: stored.target, status: stored.status, changes: stored.counts.total, reportId: stored.id, durationMs: stored.durationMs, ...(stored.error ? { reason: stored.error.reason, error: stored.error.message } : {}), ...(pruned ? { pruned } : {}) },
+        // The scheduler already logs "check finished"/"check failed"; this line adds what only the store knows.
+        'report stored',
+      );
+      return stored;
+    },
+  });
+
+  // Declared before the server listens: /readyz reads it, and a load balancer should drain while checks finish.
+  let stopping: Promise<void> | undefined;
+  const app = createApp({
+    config,
+    store,
+    scheduler,
+    metricsHandler: metrics.handler,
+    ready: () => readiness(store, stopping !== undefined),
+    version: options.version,
+    demo: options.demo,
+    log,
+  });
+  const server = await listen(app, config.listen.host, config.listen.port);
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.listen.port;
+  const host = config.listen.host === '0.0.0.0' || config.listen.host === '::' ? '127.0.0.1' : config.listen.host;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  // Not under `url`: the logger redacts that key (it could hold a connection string); this address is no secret.
+  log.info({ address: url, targets: config.targets.length, dataDir: config.dataDir, demo: options.demo ?? false }, 'listening');
+
+  if (!options.openSession) {
+    const results = await Promise.all(config.targets.map((target) => testConnection(target)));
+    for (const result of results) {
+      const line = formatConnectionTest(result);
+      if (result.ok) log.info({ target: result.target }, line);
+      else log.warn({ target: result.target, reason: result.error?.reason }, line);
+    }
+  }
+  const firstChecks = scheduler.start();
+
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      log.info({}, 'stopping: no new checks, waiting for running ones');
+      await scheduler.stop(options.stopGraceMs ?? 30_000);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await metrics.shutdown();
+      store.close();
+      log.info({}, 'stopped');
+    })());
+  return { url, scheduler, store, firstChecks, stop };
+}
+
+/** `/readyz`: the configuration is loaded (we would not be running otherwise), the store is open, no stop begun. */
+function readiness(store: ReportStore, stopping: boolean): Readiness {
+  if (stopping) return { ready: false, reason: 'stopping' };
+  if (!store.isOpen) return { ready: false, reason: 'report store closed' };
+  return { ready: true };
+}
+
+function listen(app: ReturnType<typeof createApp>, host: string, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host);
+    server.once('listening', () => resolve(server));
+    server.once('error', reject);
+  });
+}

@@ -1,0 +1,106 @@
+/**
+ * The agent's demo (`npm start` with no configuration): two embedded PGlite databases deployed from the bundled
+ * example migrations by golang-migrate (its `schema_migrations` table says version 4), a `staging` one in sync and a
+ * `production` one with the hot-fixes of `examples/drift/production.sql` (a column retyped by hand, an extra index, a
+ * dropped check constraint). Checks read them through the same inspector as any database, in a read-only
+ * transaction; only the connection is in-process instead of over TCP.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { DEFAULT_PORT, type AgentConfig, type TargetConfig } from '../config/types.ts';
+import { readMigrationDirectory } from '../migrations/index.ts';
+import type { PgSession } from '../dialects/postgres/connect.ts';
+
+const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
+
+/** A running demo: the configuration to serve, and in-process sessions on its embedded databases. */
+export interface DemoEnvironment {
+  readonly config: AgentConfig;
+  /** Opens a read-only session on a demo target's embedded database. */
+  openSession(target: TargetConfig): Promise<PgSession>;
+  /** Closes the databases and removes the demo's data directory. */
+  close(): Promise<void>;
+}
+
+/**
+ * An embedded database deployed from the bundled migrations the way golang-migrate leaves one (`schema_migrations`
+ * at the last version), then `drift` (hand-typed hot-fixes) when given. Shared with the CLI's `demo`.
+ */
+export async function deployDemoDatabase(drift: string | null): Promise<PGlite> {
+  const directory = await readMigrationDirectory(join(EXAMPLES, 'migrations'));
+  const db = await PGlite.create();
+  for (const file of directory.files) await db.exec(file.sql);
+  await db.exec('CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL)');
+  await db.query('INSERT INTO schema_migrations (version, dirty) VALUES ($1, false)', [directory.files.at(-1)?.version ?? '0']);
+  if (drift) await db.exec(drift);
+  return db;
+}
+
+function demoTarget(name: string, environment: string): TargetConfig {
+  const url = `pglite://demo/${name}`;
+  return {
+    name,
+    dialect: 'postgres',
+    url,
+    displayUrl: url,
+    desired: { dir: join(EXAMPLES, 'migrations') },
+    exclude: {},
+    // Every five minutes, so the demo shows checks coming in.
+    schedule: '*/5 * * * *',
+    labels: { environment },
+    connectTimeoutMs: 10_000,
+    statementTimeoutMs: 30_000,
+    checkTimeoutMs: 120_000,
+    checkColumnOrder: false,
+    privileges: false,
+  };
+}
+
+/** Builds the demo databases and its configuration. `port` 0 picks a free port (tests). */
+export async function createDemoEnvironment(options: { port?: number; host?: string } = {}): Promise<DemoEnvironment> {
+  const drift = await readFile(join(EXAMPLES, 'drift', 'production.sql'), 'utf8');
+  const databases = new Map<string, PGlite>([
+    ['production', await deployDemoDatabase(drift)],
+    ['staging', await deployDemoDatabase(null)],
+  ]);
+  const dataDir = await mkdtemp(join(tmpdir(), 'schema-drift-demo-'));
+  const config: AgentConfig = {
+    file: null,
+    listen: { host: options.host ?? '127.0.0.1', port: options.port ?? DEFAULT_PORT },
+    dataDir,
+    concurrency: 2,
+    retention: { maxAgeDays: 1, maxReportsPerTarget: 100 },
+    retry: { attempts: 1, initialDelayMs: 1_000, maxDelayMs: 1_000 },
+    logLevel: 'info',
+    labelNames: ['environment'],
+    targets: [demoTarget('production', 'production'), demoTarget('staging', 'staging')],
+  };
+  const { rows } = await databases
+    .get('staging')!
+    .query<{ v: string; n: number }>("SELECT current_setting('server_version') AS v, current_setting('server_version_num')::int4 AS n");
+  const [{ v: version, n: versionNum }] = rows as [{ v: string; n: number }];
+  return {
+    config,
+    async openSession(target) {
+      const db = databases.get(target.name);
+      if (!db) throw new Error(`no demo database for target ${JSON.stringify(target.name)}`);
+      // One embedded connection per database: the checker's session is its read-only transaction.
+      await db.exec('BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      return {
+        db,
+        serverVersion: version,
+        serverVersionNum: versionNum,
+        close: async () => {
+          await db.exec('ROLLBACK').catch(() => {});
+        },
+      };
+    },
+    async close() {
+      await Promise.all([...databases.values()].map((db) => db.close().catch(() => {})));
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

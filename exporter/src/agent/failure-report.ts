@@ -1,0 +1,147 @@
+/**
+ * From a check's outcome or failure to a {@link Report} (through `report/build.ts`), with the target's name and
+ * labels, the passwords to scrub, and the failure classified: a `SchemaDriftError` keeps its reason, an abort by the
+ * check's time limit is `timeout`, anything else is `internal`.
+ */
+import path from 'node:path';
+import type { TargetConfig } from '../config/types.ts';
+import { SchemaDriftError, TimeoutError } from '../core/errors.ts';
+import type { MigrationFile } from '../migrations/types.ts';
+import type { Change } from '../core/model/change.ts';
+import type { Plan } from '../core/model/plan.ts';
+import type { Report } from '../core/model/report.ts';
+import type { SchemaSnapshot } from '../core/model/schema.ts';
+import type { RevisionState } from '../dialects/postgres/revision.ts';
+import { buildReport, errorReport } from '../core/report/build.ts';
+
+/** What a check that ran to the end produced. */
+export interface CheckOutcome {
+  readonly revision: RevisionState | null;
+  readonly pending: readonly MigrationFile[];
+  /** Both sides after filtering. */
+  readonly current: SchemaSnapshot;
+  readonly desired: SchemaSnapshot;
+  readonly changes: Change[];
+  /** The plan, or the planner's error (a change it cannot render does not fail the check). */
+  readonly plan: Plan | { readonly error: string };
+  readonly ddl: { readonly desired: string; readonly current: string };
+  readonly engine: Omit<Report['engine'], 'dialect'>;
+  readonly warnings: readonly string[];
+}
+
+/** What a check had learnt before it failed, kept in the error report. */
+export interface CheckProgress {
+  revision?: RevisionState | null;
+  engine?: Omit<Report['engine'], 'dialect'>;
+  warnings: string[];
+}
+
+/**
+ * Passwords of the target's URLs, decoded, to scrub from messages. `report/build.ts` already removes URL
+ * credentials; a driver message may quote the bare password, so it goes too.
+ */
+export function targetSecrets(target: TargetConfig): string[] {
+  const secrets: string[] = [];
+  for (const url of [target.url, target.desired.devUrl]) {
+    if (!url) continue;
+    try {
+      const password = new URL(url).password;
+      if (password) secrets.push(password, decodeURIComponent(password));
+    } catch {
+      // Not a URL: the session reports it as a config error without quoting it.
+    }
+  }
+  return [...new Set(secrets)];
+}
+
+/** The report of a check that ran to the end. */
+export function checkSuccess(target: TargetConfig, startedAt: Date, finishedAt: Date, outcome: CheckOutcome): Report {
+  const planned = 'error' in outcome.plan ? { planError: outcome.plan.error } : { plan: outcome.plan };
+  return buildReport({
+    target: target.name,
+    labels: target.labels,
+    startedAt,
+    finishedAt,
+    current: outcome.current,
+    desired: outcome.desired,
+    changes: outcome.changes,
+    ...planned,
+    ddl: outcome.ddl,
+    revision: outcome.revision,
+    pending: outcome.pending,
+    engine: { dialect: target.dialect, ...outcome.engine },
+    warnings: outcome.warnings,
+    secrets: targetSecrets(target),
+  });
+}
+
+/**
+ * The report of a check that failed with `err`. When `signal` was aborted the abort is the cause, whatever the
+ * interrupted step threw: its reason when that is a schema-drift error (the scheduler's TimeoutError), else `timeout`
+ * for a DOM `TimeoutError` (`AbortSignal.timeout`), else `internal` ("check cancelled").
+ */
+export function checkFailure(
+  target: TargetConfig,
+  startedAt: Date,
+  finishedAt: Date,
+  err: unknown,
+  signal: AbortSignal | undefined,
+  progress: CheckProgress = { warnings: [] },
+): Report {
+  const cause = signal?.aborted ? abortError(target, signal.reason) : err;
+  return errorReport({
+    target: target.name,
+    labels: target.labels,
+    startedAt,
+    finishedAt,
+    error: forReport(target, cause),
+    ...(progress.engine ? { engine: { dialect: target.dialect, ...progress.engine } } : { engine: noEngine(target) }),
+    ...(progress.revision !== undefined ? { revision: progress.revision } : {}),
+    warnings: progress.warnings,
+    secrets: targetSecrets(target),
+  });
+}
+
+/** The scheduler's report for an attempt it abandoned at its time limit. */
+export function timeoutReport(target: TargetConfig, startedAt: Date, finishedAt: Date, error: TimeoutError): Report {
+  return checkFailure(target, startedAt, finishedAt, error, undefined);
+}
+
+/** The scheduler's report when `runCheck` broke its contract and threw. */
+export function internalFailure(target: TargetConfig, startedAt: Date, finishedAt: Date, err: unknown): Report {
+  return checkFailure(target, startedAt, finishedAt, err, undefined);
+}
+
+function noEngine(target: TargetConfig): Report['engine'] {
+  return { dialect: target.dialect, replay: null, targetServerVersion: null, replayServerVersion: null, cached: false };
+}
+
+function abortError(target: TargetConfig, reason: unknown): SchemaDriftError {
+  if (reason instanceof SchemaDriftError) return reason;
+  const message = reason instanceof Error ? reason.message : String(reason);
+  if (reason instanceof Error && reason.name === 'TimeoutError') {
+    return new TimeoutError(`check timed out: ${message}`, { target: target.name }, { cause: reason });
+  }
+  return new SchemaDriftError('internal', `check cancelled: ${message}`, { target: target.name }, { cause: reason });
+}
+
+/**
+ * The report already names the target, so the message leaves it out; a file inside the migration directory is
+ * named relative to it (`000005_bad.up.sql:3: ...`).
+ */
+function forReport(target: TargetConfig, err: unknown): unknown {
+  if (!(err instanceof SchemaDriftError)) return err;
+  const { file, line, column } = err.context;
+  const context = {
+    ...(file !== undefined ? { file: relativeToDirectory(target.desired.dir, file) } : {}),
+    ...(line !== undefined ? { line } : {}),
+    ...(column !== undefined ? { column } : {}),
+  };
+  return new SchemaDriftError(err.reason, err.message, context, { cause: err });
+}
+
+/** `file` relative to `dir` when it lies inside it, else unchanged. */
+export function relativeToDirectory(dir: string, file: string): string {
+  const relative = path.relative(dir, file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+}

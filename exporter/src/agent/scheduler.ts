@@ -1,0 +1,342 @@
+/**
+ * Runs the checks: a first check of every target at start, then each target's cron schedule (node-cron), plus
+ * manual triggers. Guarantees:
+ * - never two checks of one target at a time: a tick or `runNow` while a check runs joins the running check;
+ * - at most `concurrency` checks at a time across targets (a FIFO semaphore);
+ * - a time limit per attempt (`checkTimeoutMs`): the check's AbortSignal is aborted and the result is an error
+ *   report with reason `timeout`;
+ * - a check that could not connect (reason `connect`, not `auth` or `replay`) is retried `retry.attempts` times with
+ *   exponential backoff and jitter; the slot is given back while waiting, so a down target does not hold it;
+ * - `stop(graceMs)` stops scheduling, lets running checks finish for `graceMs`, then aborts them.
+ *
+ * Every finished check's report goes to `onReport` (the store) before the check's promise resolves, so a manual
+ * trigger followed by a read of the latest report sees it. Checks cancelled by `stop` produce no report: the
+ * interruption says nothing about the target, so nothing is stored and its metrics keep the last real result.
+ */
+import cron, { type Logger as CronLogger, type ScheduledTask } from 'node-cron';
+import type { TargetConfig } from '../config/types.ts';
+import { TimeoutError } from '../core/errors.ts';
+import type { Report } from '../core/model/report.ts';
+import { backoffDelay, type RetryPolicy, sleep } from './backoff.ts';
+import { settledWithin, whenAborted } from './abort.ts';
+import { type CheckLogger, silentLogger } from './logger.ts';
+import { internalFailure, timeoutReport } from './failure-report.ts';
+import { Semaphore } from './semaphore.ts';
+
+/** Runs one check of one target; must honour `signal` (see `runCheck`). */
+export type RunCheckFn = (target: TargetConfig, signal: AbortSignal) => Promise<Report>;
+
+/**
+ * Receives every finished check's report (typically `ReportStore.save`). It may return the stored report (with its
+ * id), which then is what the check's promise resolves with. A failure is logged, never fails the check.
+ */
+export type OnReportFn = (report: Report) => Promise<Report | void> | Report | void;
+
+/** Clock and randomness, replaceable in tests. */
+export interface SchedulerTimers {
+  readonly now: () => Date;
+  /** In [0, 1): backoff jitter. */
+  readonly random: () => number;
+}
+
+/** Options of {@link Scheduler}. */
+export interface SchedulerOptions {
+  readonly targets: readonly TargetConfig[];
+  /** At most this many checks at a time, across targets. */
+  readonly concurrency: number;
+  readonly retry: RetryPolicy;
+  readonly runCheck: RunCheckFn;
+  readonly onReport: OnReportFn;
+  readonly logger?: CheckLogger;
+  readonly timers?: Partial<SchedulerTimers>;
+  /**
+   * After aborting a check (timeout or stop), how long to wait for it to wind down (close its session, drop its
+   * scratch database) before giving up on it; default 10 s. Its slot is held that long at most.
+   */
+  readonly abortGraceMs?: number;
+}
+
+/** What `status()` says about one target. */
+export interface TargetScheduleStatus {
+  readonly target: string;
+  readonly running: boolean;
+  readonly lastStartedAt: Date | null;
+  readonly lastFinishedAt: Date | null;
+  /** Next cron tick; absent before `start()` and after `stop()`. */
+  readonly nextRunAt?: Date;
+}
+
+/** `runNow` with a name that is not configured (the HTTP layer answers 404). */
+export class UnknownTargetError extends Error {
+  override name = 'UnknownTargetError';
+  readonly target: string;
+  constructor(target: string) {
+    super(`no target named ${JSON.stringify(target)} is configured`);
+    this.target = target;
+  }
+}
+
+/** A check requested or cancelled while the scheduler stops: there is no report (the HTTP layer answers 503). */
+export class SchedulerStoppedError extends Error {
+  override name = 'SchedulerStoppedError';
+  constructor(message = 'the scheduler is stopping: check cancelled') {
+    super(message);
+  }
+}
+
+interface TargetState {
+  readonly target: TargetConfig;
+  task: ScheduledTask | null;
+  running: Promise<Report> | null;
+  /** Aborts the attempt in progress. */
+  controller: AbortController | null;
+  lastStartedAt: Date | null;
+  lastFinishedAt: Date | null;
+}
+
+type Trigger = 'start' | 'schedule' | 'manual';
+
+const DEFAULT_ABORT_GRACE_MS = 10_000;
+
+/** Refuses a schedule node-cron would reject only at `start()`, when some targets would already be scheduled. */
+function validateSchedule(target: TargetConfig): void {
+  const where = `target ${JSON.stringify(target.name)}`;
+  if (!cron.validate(target.schedule)) throw new RangeError(`${where}: invalid cron schedule ${JSON.stringify(target.schedule)}`);
+  if (target.timezone === undefined) return;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: target.timezone });
+  } catch {
+    throw new RangeError(`${where}: unknown time zone ${JSON.stringify(target.timezone)}`);
+  }
+}
+
+/** Schedules and runs the checks of the configured targets. */
+export class Scheduler {
+  readonly #options: SchedulerOptions;
+  readonly #log: CheckLogger;
+  readonly #timers: SchedulerTimers;
+  readonly #slots: Semaphore;
+  readonly #states = new Map<string, TargetState>();
+  /** Aborted by `stop()`: cancels waits for a slot and backoff sleeps. */
+  readonly #stopping = new AbortController();
+  #started = false;
+  #stopped: Promise<void> | null = null;
+
+  constructor(options: SchedulerOptions) {
+    this.#options = options;
+    this.#log = options.logger ?? silentLogger;
+    this.#timers = { now: () => new Date(), random: Math.random, ...options.timers };
+    this.#slots = new Semaphore(options.concurrency);
+    for (const target of options.targets) {
+      if (this.#states.has(target.name)) throw new RangeError(`duplicate target name ${JSON.stringify(target.name)}`);
+      validateSchedule(target);
+      this.#states.set(target.name, {
+        target,
+        task: null,
+        running: null,
+        controller: null,
+        lastStartedAt: null,
+        lastFinishedAt: null,
+      });
+    }
+  }
+
+  /**
+   * Starts every target's cron task and runs a first check of every target at once (bounded by the concurrency
+   * limit). Resolves when those first checks are done; the agent need not wait for it. Calling it twice is a no-op.
+   */
+  async start(): Promise<void> {
+    if (this.#started || this.#stopped) return;
+    this.#started = true;
+    for (const state of this.#states.values()) state.task = this.#schedule(state);
+    const first = [...this.#states.values()].map((state) => this.#trigger(state, 'start').catch(() => {}));
+    await Promise.all(first);
+  }
+
+  /**
+   * Checks `name` now, or joins its running check. Resolves with the report (after `onReport`).
+   * @throws UnknownTargetError for a name that is not configured.
+   * @throws SchedulerStoppedError when the scheduler stops before the check finishes.
+   */
+  async runNow(name: string): Promise<Report> {
+    const state = this.#states.get(name);
+    if (!state) throw new UnknownTargetError(name);
+    return this.#trigger(state, 'manual');
+  }
+
+  /** Per target: whether a check runs, when the last one started and finished, when the next tick is due. */
+  status(): TargetScheduleStatus[] {
+    return [...this.#states.values()].map((state) => {
+      const next = this.#stopped ? null : state.task?.getNextRun();
+      return {
+        target: state.target.name,
+        running: state.running !== null,
+        lastStartedAt: state.lastStartedAt,
+        lastFinishedAt: state.lastFinishedAt,
+        ...(next ? { nextRunAt: next } : {}),
+      };
+    });
+  }
+
+  /**
+   * Stops every cron task and cancels checks waiting for a slot or a retry; lets running checks finish for up to
+   * `graceMs`, then aborts them and waits (bounded by `abortGraceMs`) for them to close their connections.
+   * Resolves when no check runs any more. Idempotent.
+   */
+  stop(graceMs: number): Promise<void> {
+    this.#stopped ??= this.#stop(graceMs);
+    return this.#stopped;
+  }
+
+  async #stop(graceMs: number): Promise<void> {
+    for (const state of this.#states.values()) {
+      await state.task?.destroy();
+      state.task = null;
+    }
+    this.#stopping.abort(new SchedulerStoppedError());
+    const running = [...this.#states.values()].flatMap((s) => (s.running ? [s.running.catch(() => {})] : []));
+    const all = Promise.all(running);
+    if (await settledWithin(all, graceMs)) return;
+    const names = [...this.#states.values()].filter((s) => s.controller).map((s) => s.target.name);
+    this.#log.warn({ targets: names, graceMs }, 'checks still running after the grace period: aborting them');
+    for (const state of this.#states.values()) {
+      state.controller?.abort(new SchedulerStoppedError('the scheduler stopped: check aborted after the grace period'));
+    }
+    await all;
+  }
+
+  #schedule(state: TargetState): ScheduledTask {
+    const { target } = state;
+    const onTick = (): void => {
+      this.#trigger(state, 'schedule').catch(() => {});
+    };
+    return cron.schedule(target.schedule, onTick, {
+      name: `schema-drift:${target.name}`,
+      ...(target.timezone ? { timezone: target.timezone } : {}),
+      logger: this.#cronLogger(target.name),
+    });
+  }
+
+  /** node-cron's own warnings (missed ticks while the event loop was blocked) go to our logger. */
+  #cronLogger(target: string): CronLogger {
+    const fields = { target, component: 'node-cron' };
+    const text = (message: string | Error): string => (message instanceof Error ? message.message : message);
+    return {
+      info: (message) => this.#log.info(fields, message),
+      warn: (message) => this.#log.warn(fields, message),
+      error: (message, err) => this.#log.error({ ...fields, err: err?.message }, text(message)),
+      debug: (message) => this.#log.debug(fields, text(message)),
+    };
+  }
+
+  /** Joins the target's running check, or starts one. */
+  #trigger(state: TargetState, trigger: Trigger): Promise<Report> {
+    if (this.#stopped) return Promise.reject(new SchedulerStoppedError());
+    if (state.running) {
+      this.#log.debug({ target: state.target.name, trigger }, 'check already running: joining it');
+      return state.running;
+    }
+    const run = this.#run(state, trigger).finally(() => {
+      state.running = null;
+    });
+    state.running = run;
+    return run;
+  }
+
+  /** Attempts with retries on connection failures, then delivers the report. */
+  async #run(state: TargetState, trigger: Trigger): Promise<Report> {
+    const { target } = state;
+    const retry = this.#options.retry;
+    for (let attempt = 0; ; attempt += 1) {
+      const release = await this.#slots.acquire(this.#stopping.signal);
+      let report: Report;
+      try {
+        this.#log.info({ target: target.name, trigger, attempt: attempt + 1 }, 'check started');
+        report = await this.#attempt(state);
+      } finally {
+        release();
+      }
+      if (report.error?.reason !== 'connect' || attempt >= retry.attempts) return this.#deliver(report, attempt);
+      const delayMs = backoffDelay(retry, attempt, this.#timers.random);
+      this.#log.warn(
+        { target: target.name, attempt: attempt + 1, retryInMs: delayMs, error: report.error.message },
+        'check could not connect: retrying',
+      );
+      try {
+        await sleep(delayMs, this.#stopping.signal);
+      } catch {
+        // Stopping: the failure observed is real, so it is delivered rather than retried.
+        return this.#deliver(report, attempt);
+      }
+    }
+  }
+
+  /** One attempt under the time limit. Throws SchedulerStoppedError when `stop` aborted it. */
+  async #attempt(state: TargetState): Promise<Report> {
+    const { target } = state;
+    const controller = new AbortController();
+    const startedAt = this.#timers.now();
+    state.controller = controller;
+    state.lastStartedAt = startedAt;
+    const timer = setTimeout(() => {
+      controller.abort(new TimeoutError(`check did not finish within ${target.checkTimeoutMs} ms`, { target: target.name }));
+    }, target.checkTimeoutMs);
+    const check = this.#invoke(target, controller.signal, startedAt);
+    const aborted = whenAborted(controller.signal);
+    try {
+      const report = await Promise.race([check, aborted.promise]);
+      if (report) return report;
+      return await this.#afterAbort(target, controller.signal, check, startedAt);
+    } finally {
+      clearTimeout(timer);
+      aborted.dispose();
+      state.controller = null;
+      state.lastFinishedAt = this.#timers.now();
+    }
+  }
+
+  /** Calls `runCheck`, turning a throw (it should never throw) into an `internal` error report. */
+  async #invoke(target: TargetConfig, signal: AbortSignal, startedAt: Date): Promise<Report> {
+    try {
+      return await this.#options.runCheck(target, signal);
+    } catch (err) {
+      this.#log.error({ target: target.name, err: String(err) }, 'runCheck threw instead of returning an error report');
+      return internalFailure(target, startedAt, this.#timers.now(), err);
+    }
+  }
+
+  /**
+   * The check was aborted: give it `abortGraceMs` to close its connections (runCheck stops at the next step
+   * boundary), then produce the outcome whether or not it has finished.
+   */
+  async #afterAbort(target: TargetConfig, signal: AbortSignal, check: Promise<Report>, startedAt: Date): Promise<Report> {
+    const grace = this.#options.abortGraceMs ?? DEFAULT_ABORT_GRACE_MS;
+    if (!(await settledWithin(check, grace))) {
+      this.#log.warn(
+        { target: target.name, graceMs: grace },
+        'aborted check is still busy (a step that cannot be interrupted); it closes its connections when that step ends',
+      );
+    }
+    const reason: unknown = signal.reason;
+    if (reason instanceof TimeoutError) {
+      this.#log.warn({ target: target.name, timeoutMs: target.checkTimeoutMs }, 'check timed out');
+      return timeoutReport(target, startedAt, this.#timers.now(), reason);
+    }
+    throw reason instanceof SchedulerStoppedError ? reason : new SchedulerStoppedError();
+  }
+
+  /** Hands the report to `onReport`; its stored form (with an id) wins when it returns one. */
+  async #deliver(report: Report, retries: number): Promise<Report> {
+    const final = retries > 0 ? { ...report, warnings: [...report.warnings, `connection retried ${retries} time(s)`] } : report;
+    const fields = { target: final.target, status: final.status, durationMs: final.durationMs };
+    if (final.error) this.#log.warn({ ...fields, reason: final.error.reason, error: final.error.message }, 'check failed');
+    else this.#log.info(fields, 'check finished');
+    try {
+      const stored = await this.#options.onReport(final);
+      return stored ?? final;
+    } catch (err) {
+      this.#log.error({ target: final.target, err: err instanceof Error ? err.message : String(err) }, 'storing the report failed');
+      return final;
+    }
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * `schema-drift serve [--config FILE]`: runs the agent until SIGTERM or SIGINT. Without a configuration file it runs
+ * the demo on embedded databases, clearly labelled as such.
+ */
+import type { CliIo } from '../cli/cli.ts';
+import { loadConfig } from '../config/load.ts';
+import { startAgent, type RunningAgent } from './agent.ts';
+import { createDemoEnvironment } from './demo.ts';
+import { createLogger } from '../log.ts';
+import { VERSION } from '../version.ts';
+
+/** Options of `schema-drift serve`. */
+export interface ServeOptions {
+  readonly config?: string;
+  /** Overrides the configuration's listen port (tests, and a demo next to a running agent). */
+  readonly port?: number;
+}
+
+/** Starts the agent (or the demo) and resolves once it has stopped after a signal. */
+export async function runServe(options: ServeOptions, io: CliIo): Promise<number> {
+  const demo = options.config ? null : await createDemoEnvironment({ port: options.port });
+  let config = demo ? demo.config : await loadConfig(options.config!);
+  if (options.port !== undefined) config = { ...config, listen: { ...config.listen, port: options.port } };
+  const logger = createLogger(config.logLevel);
+  let agent: RunningAgent;
+  try {
+    agent = await startAgent(config, { logger, version: VERSION, demo: Boolean(demo), openSession: demo?.openSession });
+  } catch (err) {
+    await demo?.close();
+    throw err;
+  }
+  if (demo) {
+    io.stderr(
+      [
+        '',
+        'schema-drift DEMO: two embedded PGlite databases deployed from exporter/examples/migrations;',
+        '"staging" is in sync, "production" was hot-fixed by hand (a retyped column, an extra index, a dropped check).',
+        `  landing page  ${agent.url}/`,
+        `  metrics       ${agent.url}/metrics`,
+        `  API           ${agent.url}/api/v1/targets`,
+        `  drift         ${agent.url}/api/v1/targets/production/reports/latest/reconcile.sql`,
+        'Stop with Ctrl-C. With your own databases: schema-drift serve --config schema-drift.yaml',
+        '',
+      ].join('\n'),
+    );
+  }
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      logger.info({ signal }, 'signal received');
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      resolve();
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+  await agent.stop();
+  await demo?.close();
+  return 0;
+}

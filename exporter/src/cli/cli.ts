@@ -1,0 +1,253 @@
+/**
+ * The `schema-drift` command line.
+ *
+ * Exit codes follow diff(1): 0 no differences, 1 differences, 2 trouble. An error is one line naming the target, file,
+ * line and cause; `--verbose` adds the stack and the chain of causes.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { diffSchemas } from '../core/diff/diff.ts';
+import { FILTER_KINDS, filterSnapshot, type FilterKind, type ObjectFilter } from '../core/diff/filter.ts';
+import { ConfigError, SchemaDriftError } from '../core/errors.ts';
+import type { Change } from '../core/model/change.ts';
+import type { SchemaSnapshot } from '../core/model/schema.ts';
+import { dialectEngine, pairEngine, type DialectEngine } from '../dialects/registry.ts';
+import { revisionExcludeFilter } from '../revision/revision-state.ts';
+import { countByAction, renderChangesText } from '../core/render/text.ts';
+import { loadPair, loadSource, type LoadedSource, type SourceOptions } from './sources.ts';
+import { runDemo } from './demo.ts';
+import { formatConnectionTest, testConnection } from '../agent/test-connection.ts';
+import { loadConfig } from '../config/load.ts';
+import { runServe } from '../agent/serve.ts';
+import { VERSION } from '../version.ts';
+
+interface CommonOptions {
+  schema?: string[];
+  exclude?: string[];
+  devUrl?: string;
+  privileges?: boolean;
+  events?: boolean;
+  passwordFile?: string;
+  statementTimeout?: string;
+  verbose?: boolean;
+}
+
+/** Where output goes; tests pass their own. */
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+const processIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+/** Parses `kind:glob` exclude rules into a filter, naming the bad rule when one is malformed. */
+export function parseFilter(schemas: string[] | undefined, excludes: string[] | undefined): ObjectFilter {
+  const exclude: Partial<Record<FilterKind, string[]>> = {};
+  for (const rule of excludes ?? []) {
+    const colon = rule.indexOf(':');
+    const kind = rule.slice(0, colon) as FilterKind;
+    const glob = rule.slice(colon + 1);
+    if (colon < 1 || !glob || !(FILTER_KINDS as readonly string[]).includes(kind)) {
+      throw new ConfigError(
+        `--exclude ${JSON.stringify(rule)}: expected KIND:GLOB with KIND one of ${FILTER_KINDS.join(', ')}`,
+      );
+    }
+    (exclude[kind] ??= []).push(glob);
+  }
+  const revision = revisionExcludeFilter();
+  for (const [kind, globs] of Object.entries(revision) as [FilterKind, string[]][]) {
+    (exclude[kind] ??= []).push(...globs);
+  }
+  return { ...(schemas?.length ? { schemas } : {}), exclude };
+}
+
+function sourceOptions(options: CommonOptions): SourceOptions {
+  let statementTimeoutMs: number | undefined;
+  if (options.statementTimeout !== undefined) {
+    statementTimeoutMs = Number(options.statementTimeout);
+    if (!Number.isInteger(statementTimeoutMs) || statementTimeoutMs <= 0) {
+      throw new ConfigError(`--statement-timeout ${JSON.stringify(options.statementTimeout)}: expected milliseconds`);
+    }
+  }
+  return {
+    schemas: options.schema,
+    privileges: options.privileges,
+    devUrl: options.devUrl,
+    passwordFile: options.passwordFile,
+    statementTimeoutMs,
+    events: options.events,
+  };
+}
+
+function addCommonOptions(command: Command): Command {
+  return command
+    .option('--schema <name...>', 'schemas to read (default: all user schemas)')
+    .option('--exclude <kind:glob...>', `objects to leave out, e.g. table:public.audit_* (kinds: ${FILTER_KINDS.join(', ')})`)
+    .option(
+      '--dev-url <url>',
+      'replay migration directories on this server: PostgreSQL instead of the embedded PGlite; MySQL/MariaDB (required, no embedded MySQL)',
+    )
+    .option('--privileges', 'read and compare privileges (ACLs)')
+    .option('--events', 'MySQL/MariaDB: read and compare scheduled events')
+    .option('--password-file <file>', 'read the database password from this file')
+    .option('--statement-timeout <ms>', 'statement timeout of the read-only session', '30000')
+    .option('--verbose', 'print stack traces and causes of errors');
+}
+
+/** Structured diff output (`--format json`). */
+export function diffJson(from: LoadedSource, to: LoadedSource, changes: Change[]): unknown {
+  return {
+    formatVersion: 1,
+    from: from.description,
+    to: to.description,
+    summary: { total: changes.length, ...countByAction(changes) },
+    revision: from.revision ?? to.revision ?? null,
+    pending: (to.pending ?? from.pending ?? []).map((file) => ({ version: file.version, path: file.path })),
+    warnings: [...from.warnings, ...to.warnings],
+    changes,
+  };
+}
+
+/** Builds the program; `io` and the returned exit code make it testable in-process. */
+export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const program = new Command('schema-drift')
+    .description('Schema drift between a database and its migration directory, for PostgreSQL and MySQL/MariaDB.')
+    .version(VERSION)
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .exitOverride()
+    .showHelpAfterError();
+
+  addCommonOptions(
+    program
+      .command('inspect')
+      .description('read a source and print its schema')
+      .argument('<source>', 'postgres:// or mysql:// URL, migration directory, or saved schema (.json)')
+      .addOption(new Option('--format <format>', 'output format').choices(['json', 'sql']).default('json')),
+  ).action(async (source: string, options: CommonOptions & { format: 'json' | 'sql' }) => {
+    const loaded = await loadSource(source, sourceOptions(options));
+    warn(io, loaded.warnings);
+    const snapshot = filterSnapshot(loaded.snapshot, parseFilter(options.schema, options.exclude));
+    io.stdout(options.format === 'json' ? `${JSON.stringify(snapshot, null, 2)}\n` : dialectEngine(snapshot.dialect).renderDdl(snapshot));
+    setExit(0);
+  });
+
+  addCommonOptions(
+    program
+      .command('diff')
+      .description('compare two sources; --from is the current state, --to the desired one')
+      .requiredOption('--from <source>', 'current: postgres:// or mysql:// URL, migration directory, or saved schema')
+      .requiredOption('--to <source>', 'desired: postgres:// or mysql:// URL, migration directory, or saved schema')
+      .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sql']).default('text'))
+      .option('--check-column-order', 'report columns whose position differs'),
+  ).action(async (options: CommonOptions & { from: string; to: string; format: string; checkColumnOrder?: boolean }) => {
+    const pair = await loadPair(options.from, options.to, sourceOptions(options));
+    warn(io, [...pair.from.warnings, ...pair.to.warnings]);
+    const filter = parseFilter(options.schema, options.exclude);
+    const current = filterSnapshot(pair.from.snapshot, filter);
+    const desired = filterSnapshot(pair.to.snapshot, filter);
+    const engine = pairEngine(current, desired);
+    const changes = diff(current, desired, engine, options);
+    if (options.format === 'json') io.stdout(`${JSON.stringify(diffJson(pair.from, pair.to, changes), null, 2)}\n`);
+    else if (options.format === 'sql') io.stdout(changes.length ? engine.renderPlanSql(engine.plan(changes, { current, desired })) : '');
+    else {
+      io.stdout(renderChangesText(changes, { current: pair.from.description, desired: pair.to.description }));
+      const pending = pair.to.pending ?? [];
+      if (pending.length) io.stdout(`\n${pending.length} pending migration(s), not drift: ${pending.map((f) => f.path).join(', ')}\n`);
+    }
+    setExit(changes.length ? 1 : 0);
+  });
+
+  program
+    .command('serve')
+    .description('run the agent: check the configured targets on schedule, serve /metrics and the API (no --config: a demo)')
+    .option('--config <file>', 'configuration file (YAML); without it, a demo on embedded databases')
+    .option('--port <port>', 'listen on this port instead of the configured one', parsePort)
+    .option('--verbose', 'print stack traces and causes of errors')
+    .action(async (options: { config?: string; port?: number }) => {
+      setExit(await runServe(options, io));
+    });
+
+  program
+    .command('test-connection')
+    .description('connect to each configured target read-only, check catalog access, print version and revision table')
+    .requiredOption('--config <file>', 'configuration file (YAML)')
+    .option('--target <name>', 'only this target')
+    .option('--verbose', 'print stack traces and causes of errors')
+    .action(async (options: { config: string; target?: string }) => {
+      const config = await loadConfig(options.config);
+      const targets = options.target ? config.targets.filter((t) => t.name === options.target) : config.targets;
+      if (targets.length === 0) {
+        throw new ConfigError(`no target named ${JSON.stringify(options.target)} in ${options.config}`, { file: options.config });
+      }
+      const results = await Promise.all(targets.map((target) => testConnection(target)));
+      for (const result of results) io.stdout(`${formatConnectionTest(result)}\n`);
+      setExit(results.every((r) => r.ok) ? 0 : 1);
+    });
+
+  program
+    .command('demo')
+    .description('diff the bundled example migrations against an embedded "production" database that has drifted')
+    .option('--verbose', 'print stack traces and causes of errors')
+    .action(async () => {
+      await runDemo(io);
+      setExit(0);
+    });
+
+  return program;
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new ConfigError(`--port ${JSON.stringify(value)}: expected 0-65535`);
+  return port;
+}
+
+/** `--privileges` both reads ACLs (source options) and compares them (the differ's opt-in). */
+function diff(
+  current: SchemaSnapshot,
+  desired: SchemaSnapshot,
+  engine: DialectEngine,
+  options: { checkColumnOrder?: boolean; privileges?: boolean },
+): Change[] {
+  const diffOptions = { checkColumnOrder: options.checkColumnOrder, checkPrivileges: options.privileges };
+  return diffSchemas({ current, desired, hooks: engine.hooks, options: diffOptions });
+}
+
+function warn(io: CliIo, warnings: readonly string[]): void {
+  for (const warning of warnings) io.stderr(`schema-drift: warning: ${warning}\n`);
+}
+
+/** Runs the CLI and returns the exit code (0 same, 1 different, 2 trouble). */
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  let code = 2;
+  const program = buildProgram(io, (c) => (code = c));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version exit 0; usage errors were already printed by commander.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    io.stderr(`schema-drift: ${describeError(err)}\n`);
+    if (argv.includes('--verbose')) io.stderr(`${errorChain(err)}\n`);
+    return 2;
+  }
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof SchemaDriftError) return err.describe();
+  if (err instanceof Error) return `internal error: ${err.message} (run with --verbose for details)`;
+  return `internal error: ${String(err)}`;
+}
+
+function errorChain(err: unknown): string {
+  const parts: string[] = [];
+  for (let cause: unknown = err; cause; cause = (cause as { cause?: unknown }).cause) {
+    parts.push(cause instanceof Error ? (cause.stack ?? cause.message) : String(cause));
+    if (parts.length > 5) break;
+  }
+  return parts.join('\ncaused by: ');
+}

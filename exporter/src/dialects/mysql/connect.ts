@@ -1,0 +1,301 @@
+/**
+ * Read-only sessions on a monitored MySQL or MariaDB server, flavour and version detection, and the mapping of
+ * driver errors to schema-drift's error classes.
+ *
+ * A session is one `REPEATABLE READ, READ ONLY` transaction started `WITH CONSISTENT SNAPSHOT`, with the session's
+ * default access mode set to read only as well, so the server refuses any write even after an implicit commit. Note
+ * that `information_schema` on MySQL 8 (data dictionary) and MariaDB is not versioned like InnoDB rows: DDL that
+ * commits during an inspection can still be seen part-way. We read the catalogs with a fixed, small number of
+ * queries to keep that window short.
+ */
+import mysql from 'mysql2/promise';
+import { type DriverErrorContext, describeDriverError, NETWORK_ERROR_CODES } from '../../connection/errors.ts';
+import { readPasswordFile } from '../../connection/secrets.ts';
+import { decodeUrlPart, parseConnectionUrl, redactUrl } from '../../connection/url.ts';
+import { AuthError, ConnectError, InspectError, SchemaDriftError, TimeoutError } from '../../core/errors.ts';
+
+/** The smallest query interface the MySQL inspector and revision reader need (`?` placeholders). */
+export interface MysqlQueryable {
+  query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<{ rows: R[] }>;
+}
+
+/** Server flavour. */
+export type MysqlFlavor = 'mysql' | 'mariadb';
+
+/** Options of {@link openMysqlSession}. */
+export interface MysqlConnectOptions {
+  /** Configured target name, used in error messages. */
+  readonly target?: string;
+  /** File holding the password (read once, surrounding whitespace trimmed); used when the URL has none. */
+  readonly passwordFile?: string;
+  /** Time allowed to establish the connection; default 10 s. */
+  readonly connectTimeoutMs?: number;
+  /**
+   * Statement time limit; default 60 s, 0 disables it. MariaDB: `max_statement_time` (every statement);
+   * MySQL: `max_execution_time` (SELECT statements only, which is all an inspection runs).
+   */
+  readonly statementTimeoutMs?: number;
+}
+
+/** An open read-only snapshot of one server (and, usually, one database). */
+export interface MysqlSession {
+  /** Runs queries inside the read-only transaction. */
+  readonly db: MysqlQueryable;
+  readonly flavor: MysqlFlavor;
+  /** `VERSION()`, e.g. `10.11.19-MariaDB-0+deb12u1` or `8.4.3`. */
+  readonly serverVersion: string;
+  readonly major: number;
+  readonly minor: number;
+  /** Database named in the URL's path, `null` when the URL names none. */
+  readonly database: string | null;
+  /** Rolls the transaction back and closes the connection. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Context of {@link toMysqlError}: where the failure happened and what was being done. */
+export type MysqlErrorContext = DriverErrorContext;
+
+/** Connection settings parsed from a `mysql://` or `mariadb://` URL. */
+export interface MysqlUrlParts {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  /** Password from the URL (authority or `password` parameter), `undefined` when absent. */
+  readonly password: string | undefined;
+  readonly database: string | null;
+}
+
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+const DEFAULT_STATEMENT_TIMEOUT_MS = 60_000;
+const MYSQL_SCHEMES = ['mysql:', 'mariadb:'];
+
+/**
+ * Connects and opens a consistent-snapshot, read-only transaction with a statement time limit.
+ *
+ * The password comes from the URL, else from `passwordFile`, else from the `MYSQL_PWD` environment variable. Errors
+ * are mapped by {@link toMysqlError}; their messages never contain the password.
+ */
+export async function openMysqlSession(url: string, options: MysqlConnectOptions = {}): Promise<MysqlSession> {
+  const parts = parseMysqlUrl(url, options.target);
+  const password = await resolvePassword(parts, options);
+  const secrets = password ? [password] : [];
+  const where = { target: options.target, secrets };
+  const described = redactMysqlUrl(url);
+  let conn: mysql.Connection;
+  try {
+    conn = await mysql.createConnection(connectionConfig(parts, password, options.connectTimeoutMs));
+  } catch (err) {
+    throw toMysqlError(err, { ...where, action: `connecting to ${described}` });
+  }
+  // A dropped connection is reported as an 'error' event; the next query fails with it anyway.
+  conn.on('error', () => {});
+  try {
+    const db = asMysqlQueryable(conn);
+    const version = await readServerVersion(db);
+    await setStatementTimeout(db, version.flavor, options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS);
+    await db.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    await db.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+    return makeSession(conn, db, version, parts.database);
+  } catch (err) {
+    conn.destroy();
+    throw toMysqlError(err, { ...where, action: `opening a read-only transaction on ${described}` });
+  }
+}
+
+/** Flavour and version of a server, from `VERSION()` and `@@version_comment`. */
+export interface MysqlServerVersion {
+  readonly flavor: MysqlFlavor;
+  readonly serverVersion: string;
+  readonly major: number;
+  readonly minor: number;
+}
+
+/** Reads and classifies the server version (one query). */
+export async function readServerVersion(db: MysqlQueryable): Promise<MysqlServerVersion> {
+  const { rows } = await db.query<{ version: string; comment: string | null }>(
+    'SELECT VERSION() AS version, @@version_comment AS comment',
+  );
+  const row = rows[0];
+  if (!row) throw new Error('server returned no version');
+  return parseServerVersion(row.version, row.comment ?? '');
+}
+
+/**
+ * Classifies a version string: MariaDB says so in `VERSION()` (`10.11.19-MariaDB-0+deb12u1`) or in
+ * `@@version_comment` (some builds); anything else is MySQL (`8.0.39`, `8.4.3-commercial`).
+ */
+export function parseServerVersion(version: string, comment: string): MysqlServerVersion {
+  const match = /^(\d+)\.(\d+)/.exec(version);
+  const flavor: MysqlFlavor = /mariadb/i.test(version) || /mariadb/i.test(comment) ? 'mariadb' : 'mysql';
+  return { flavor, serverVersion: version, major: Number(match?.[1] ?? 0), minor: Number(match?.[2] ?? 0) };
+}
+
+async function setStatementTimeout(db: MysqlQueryable, flavor: MysqlFlavor, ms: number): Promise<void> {
+  if (flavor === 'mariadb') await db.query('SET SESSION max_statement_time = ?', [ms / 1000]);
+  else await db.query('SET SESSION max_execution_time = ?', [Math.round(ms)]);
+}
+
+function makeSession(
+  conn: mysql.Connection,
+  db: MysqlQueryable,
+  version: MysqlServerVersion,
+  database: string | null,
+): MysqlSession {
+  let closed = false;
+  return {
+    db,
+    ...version,
+    database,
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        await conn.query('ROLLBACK');
+      } finally {
+        await conn.end().catch(() => conn.destroy());
+      }
+    },
+  };
+}
+
+/**
+ * Wraps a mysql2 connection as a {@link MysqlQueryable}. `?` placeholders are bound by the driver (values escaped, an
+ * array expands to a list for `IN (?)`). Binary strings (some `information_schema` columns are `VARBINARY` or
+ * `BLOB` on some versions) become UTF-8 text, so the inspector sees the same JavaScript values on every server.
+ */
+export function asMysqlQueryable(conn: mysql.Connection): MysqlQueryable {
+  return {
+    async query<R>(sql: string, params?: unknown[]) {
+      const [rows] = await conn.query(sql, params);
+      if (!Array.isArray(rows)) return { rows: [] as R[] };
+      return { rows: (rows as Record<string, unknown>[]).map(textValues) as R[] };
+    },
+  };
+}
+
+function textValues(row: Record<string, unknown>): Record<string, unknown> {
+  for (const [key, value] of Object.entries(row)) if (Buffer.isBuffer(value)) row[key] = value.toString('utf8');
+  return row;
+}
+
+/** mysql2 connection options for parsed URL parts (shared with the replay's writable connections). */
+export function connectionConfig(
+  parts: MysqlUrlParts,
+  password: string | undefined,
+  connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS,
+): mysql.ConnectionOptions {
+  return {
+    host: parts.host,
+    port: parts.port,
+    user: parts.user,
+    ...(password !== undefined ? { password } : {}),
+    ...(parts.database !== null ? { database: parts.database } : {}),
+    connectTimeout: connectTimeoutMs,
+    // Exact integers as numbers where safe, as strings beyond 2^53; dates as text: nothing is re-interpreted.
+    supportBigNumbers: true,
+    dateStrings: true,
+    charset: 'utf8mb4_general_ci',
+  };
+}
+
+/** Parses a `mysql://user:password@host:port/database` (or `mariadb://`) URL; a bad URL is a `ConfigError`. */
+export function parseMysqlUrl(url: string, target?: string): MysqlUrlParts {
+  const parsed = parseConnectionUrl(url, { schemes: MYSQL_SCHEMES, dialect: 'MySQL', target });
+  const param = parsed.searchParams.get('password');
+  const database = decodeUrlPart(parsed.pathname.replace(/^\//, ''), 'database name', url, target);
+  return {
+    host: parsed.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1',
+    port: parsed.port ? Number(parsed.port) : 3306,
+    user: decodeUrlPart(parsed.username, 'user name', url, target) || 'root',
+    password: parsed.password ? decodeUrlPart(parsed.password, 'password', url, target) : (param ?? undefined),
+    database: database || null,
+  };
+}
+
+/** The password to use: the URL's, else `passwordFile`'s, else `MYSQL_PWD` (the mysql client's variable). */
+export async function resolvePassword(
+  parts: MysqlUrlParts,
+  options: { passwordFile?: string; target?: string },
+): Promise<string | undefined> {
+  if (parts.password !== undefined) return parts.password;
+  if (options.passwordFile) return readPasswordFile(options.passwordFile, options.target);
+  return process.env.MYSQL_PWD || undefined;
+}
+
+/**
+ * The URL without credentials (the user name stays); the same rendering as every dialect's, see
+ * `connection/url.ts`.
+ */
+export const redactMysqlUrl: (url: string) => string = redactUrl;
+
+/** Node's network codes, and mysql2's for a connection lost or a handshake that timed out. */
+const NETWORK_CODES = new Set([...NETWORK_ERROR_CODES, 'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT']);
+
+/** Server error numbers by class (MySQL and MariaDB share them unless noted). */
+const AUTH_ERRNOS = new Set([
+  1044, // ER_DBACCESS_DENIED_ERROR
+  1045, // ER_ACCESS_DENIED_ERROR
+  1142, // ER_TABLEACCESS_DENIED_ERROR
+  1143, // ER_COLUMNACCESS_DENIED_ERROR
+  1227, // ER_SPECIFIC_ACCESS_DENIED_ERROR
+  1251, // ER_NOT_SUPPORTED_AUTH_MODE
+  1370, // ER_PROCACCESS_DENIED_ERROR
+  1698, // ER_ACCESS_DENIED_NO_PASSWORD_ERROR (unix_socket / auth_socket users)
+  1862, // ER_MUST_CHANGE_PASSWORD_LOGIN
+]);
+const CONNECT_ERRNOS = new Set([
+  1040, // ER_CON_COUNT_ERROR: too many connections
+  1049, // ER_BAD_DB_ERROR: unknown database
+  1053, // ER_SERVER_SHUTDOWN
+  1129, // ER_HOST_IS_BLOCKED
+  1130, // ER_HOST_NOT_PRIVILEGED
+  2002, // CR_CONNECTION_ERROR
+  2003, // CR_CONN_HOST_ERROR
+  2006, // CR_SERVER_GONE_ERROR
+  2013, // CR_SERVER_LOST
+]);
+const TIMEOUT_ERRNOS = new Set([
+  1969, // MariaDB ER_STATEMENT_TIMEOUT (max_statement_time)
+  3024, // MySQL ER_QUERY_TIMEOUT (max_execution_time)
+  1205, // ER_LOCK_WAIT_TIMEOUT
+  3572, // MySQL ER_LOCK_NOWAIT
+]);
+
+/**
+ * Maps a mysql2 error to a schema-drift error class: network failures and a missing database → `ConnectError`,
+ * rejected credentials and missing privileges → `AuthError`, statement time limit → `TimeoutError`, anything else →
+ * `InspectError`. A `SchemaDriftError` is returned unchanged. Secrets in `context.secrets` are scrubbed.
+ */
+export function toMysqlError(err: unknown, context: MysqlErrorContext = {}): SchemaDriftError {
+  if (err instanceof SchemaDriftError) return err;
+  const { code, errno } = errorCodes(err);
+  const { where, raw, say, options } = describeDriverError(err, errorMessage(err), context);
+  const tag = errno !== undefined ? ` (${code ?? 'errno'} ${errno})` : code ? ` (${code})` : '';
+  if (errno !== undefined && AUTH_ERRNOS.has(errno)) return new AuthError(say(`access denied: ${raw}${tag}`), where, options);
+  if (errno === 1049) return new ConnectError(say(`database does not exist: ${raw}${tag}`), where, options);
+  if (errno !== undefined && CONNECT_ERRNOS.has(errno)) return new ConnectError(say(`${raw}${tag}`), where, options);
+  if (errno !== undefined && TIMEOUT_ERRNOS.has(errno)) return new TimeoutError(say(`statement timeout: ${raw}${tag}`), where, options);
+  if (code && NETWORK_CODES.has(code)) return new ConnectError(say(`${raw}${tag}`), where, options);
+  return new InspectError(say(`${raw}${tag}`), where, options);
+}
+
+function errorCodes(err: unknown): { code?: string; errno?: number } {
+  if (typeof err !== 'object' || err === null) return {};
+  const { code, errno, errors } = err as { code?: unknown; errno?: unknown; errors?: unknown };
+  const out: { code?: string; errno?: number } = {};
+  if (typeof code === 'string' && code) out.code = code;
+  // Server errors carry a positive errno; Node's network errors a negative one, which is not a server number.
+  if (typeof errno === 'number' && errno > 0) out.errno = errno;
+  if (!out.code && Array.isArray(errors)) {
+    // Node reports a refused dual-stack connect (localhost → ::1 and 127.0.0.1) as an AggregateError.
+    const inner = errors.map(errorCodes).find((c) => c.code !== undefined);
+    if (inner) return inner;
+  }
+  return out;
+}
+
+function errorMessage(err: unknown): string {
+  if (err instanceof AggregateError && err.errors.length) return err.errors.map(errorMessage).join('; ');
+  if (err instanceof Error && err.message) return err.message.split('\n')[0] ?? err.message;
+  return String(err);
+}

@@ -1,0 +1,290 @@
+/**
+ * The desired schema of a MySQL/MariaDB target: replay its migration directory into a temporary database on a dev
+ * server and read it back with the same inspector that reads the live database.
+ *
+ * There is no embedded MySQL, so a dev server (`desired.devUrl`, `--dev-url`) is required; ideally the target's
+ * flavour and major version, since both normalise types, defaults and view text differently. MySQL DDL commits
+ * implicitly, so files are not wrapped in transactions: each file runs statement by statement (split by
+ * `splitMysqlStatements`, so `DELIMITER` blocks work as in the `mysql` client), and a failing statement is reported
+ * with its file and line. The temporary database `schema_drift_tmp_<hex>` is dropped on every path.
+ */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import mysql from 'mysql2/promise';
+import { ConfigError, ReplayError, type SchemaDriftError } from '../../core/errors.ts';
+import { splitMysqlStatements, type SqlStatement } from '../../migrations/split-mysql.ts';
+import type { MigrationDirectory, MigrationFile } from '../../migrations/types.ts';
+import type { SchemaSnapshot } from '../../core/model/schema.ts';
+import { selectFiles, type ReplayResult } from '../postgres/replay.ts';
+import {
+  asMysqlQueryable,
+  connectionConfig,
+  type MysqlFlavor,
+  type MysqlServerVersion,
+  parseMysqlUrl,
+  readServerVersion,
+  redactMysqlUrl,
+  resolvePassword,
+  toMysqlError,
+} from './connect.ts';
+import { inspectMysql, type MysqlInspectOptions } from './inspect.ts';
+
+export type { ReplayResult } from '../postgres/replay.ts';
+
+/** Options of {@link replayMysql}. */
+export interface MysqlReplayOptions {
+  /** The MySQL/MariaDB server to replay on (a temporary database is created and dropped there). Required. */
+  readonly devUrl?: string;
+  /** Target name (or the directory as given), for error messages. */
+  readonly target?: string;
+  /**
+   * Apply versioned files with version <= this; `undefined` applies all; `null` applies none (nothing deployed,
+   * so Flyway repeatable files are skipped too).
+   */
+  readonly upToVersion?: string | null;
+  /** Passed to `inspectMysql` (events, ...); `database`, `schemaName`, `source` and `target` are filled in here. */
+  readonly inspect?: Omit<MysqlInspectOptions, 'database' | 'schemaName' | 'source' | 'target'>;
+  /**
+   * Name of the replayed database in the snapshot: the live database's name, so both sides line up (the temporary
+   * database's random name must never reach a diff). Default {@link DEFAULT_DESIRED_SCHEMA}.
+   */
+  readonly schemaName?: string;
+  /** Major version of the monitored server: a different dev server major is reported in `warnings`. */
+  readonly targetServerMajor?: number;
+  /** Flavour of the monitored server: a different dev server flavour is reported in `warnings`. */
+  readonly targetFlavor?: MysqlFlavor;
+  /** File holding the dev server's password when its URL has none. */
+  readonly passwordFile?: string;
+  /**
+   * Default character set and collation of the temporary database, so tables inherit what they inherit on the
+   * target (give the target database's defaults); absent: the dev server's defaults.
+   */
+  readonly defaults?: { readonly charset?: string; readonly collation?: string };
+}
+
+/** Snapshot name of a replayed database when no live database name is known (e.g. `inspect <dir>`). */
+export const DEFAULT_DESIRED_SCHEMA = 'desired';
+
+/** Prefix of temporary databases on a dev server; a leftover one is safe to drop. */
+export const MYSQL_TEMP_DATABASE_PREFIX = 'schema_drift_tmp_';
+
+/** A temporary database on the dev server, with its own connection. */
+interface MysqlScratch {
+  readonly name: string;
+  readonly version: MysqlServerVersion;
+  readonly conn: mysql.Connection;
+  /** Drops the database and closes both connections. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * Replays `dir` into a fresh temporary database on `options.devUrl` and inspects the result.
+ *
+ * @throws ConfigError when no dev server is configured (naming the target).
+ * @throws ReplayError naming the file and line of the failing statement, with the server's message.
+ * @throws ConnectError, AuthError for a dev server that cannot be reached or refuses to create a database.
+ */
+export async function replayMysql(dir: MigrationDirectory, options: MysqlReplayOptions = {}): Promise<ReplayResult> {
+  const devUrl = requireDevUrl(options);
+  const { applied, pending } = selectFiles(dir.files, options.upToVersion);
+  const scratch = await openScratch(devUrl, options);
+  try {
+    for (const file of applied) await applyFile(scratch, dir, file, options.target);
+    const snapshot = await inspectMysql(asMysqlQueryable(scratch.conn), {
+      ...options.inspect,
+      database: scratch.name,
+      schemaName: options.schemaName ?? DEFAULT_DESIRED_SCHEMA,
+      target: options.target,
+      source: {
+        description: dir.dir,
+        serverVersion: scratch.version.serverVersion,
+        serverMajor: scratch.version.major,
+        flavor: scratch.version.flavor,
+      },
+    });
+    await scratch.close();
+    return {
+      snapshot,
+      applied,
+      pending,
+      engine: 'server',
+      serverVersion: scratch.version.serverVersion,
+      warnings: replayWarnings(scratch.version, options),
+    };
+  } catch (err) {
+    // The replay's own error wins over a failing cleanup; close() is idempotent, so a failed drop is not retried.
+    await scratch.close().catch(() => {});
+    throw err;
+  }
+}
+
+/**
+ * Identity of the dev server a replay would use, for cache keys: `mariadb 10.11.19-MariaDB-...` (one short
+ * connection). Throws the same ConfigError as {@link replayMysql} without a dev server.
+ */
+export async function mysqlReplayEngineIdentity(options: Pick<MysqlReplayOptions, 'devUrl' | 'target' | 'passwordFile'>): Promise<string> {
+  const devUrl = requireDevUrl(options);
+  const conn = await connectDev(devUrl, null, options);
+  try {
+    const version = await readServerVersion(asMysqlQueryable(conn));
+    return `${version.flavor} ${version.serverVersion}`;
+  } catch (err) {
+    throw toMysqlError(err, { target: options.target, action: `reading the version of dev server ${redactMysqlUrl(devUrl)}` });
+  } finally {
+    await conn.end().catch(() => conn.destroy());
+  }
+}
+
+/**
+ * The default character set and collation of a MySQL snapshot's one database (`Schema.attrs`), to create a replay's
+ * temporary database like the live one; `undefined` when the snapshot does not say.
+ */
+export function databaseDefaults(snapshot: SchemaSnapshot): { charset?: string; collation?: string } | undefined {
+  const attrs = snapshot.schemas[0]?.attrs;
+  const charset = typeof attrs?.charset === 'string' ? attrs.charset : undefined;
+  const collation = typeof attrs?.collation === 'string' ? attrs.collation : undefined;
+  if (!charset && !collation) return undefined;
+  return { ...(charset ? { charset } : {}), ...(collation ? { collation } : {}) };
+}
+
+function requireDevUrl(options: Pick<MysqlReplayOptions, 'devUrl' | 'target'>): string {
+  if (options.devUrl) return options.devUrl;
+  const who = options.target ? `target "${options.target}"` : 'this MySQL/MariaDB source';
+  throw new ConfigError(
+    `${who}: replaying MySQL migrations needs a dev server (desired.devUrl in the configuration, --dev-url on the command line); there is no embedded MySQL`,
+    { target: options.target },
+  );
+}
+
+/** Warnings when the dev server is not the target's flavour or major version. */
+function replayWarnings(version: MysqlServerVersion, options: MysqlReplayOptions): string[] {
+  const flavorDiffers = options.targetFlavor !== undefined && options.targetFlavor !== version.flavor;
+  const majorDiffers = options.targetServerMajor !== undefined && options.targetServerMajor !== version.major;
+  if (!flavorDiffers && !majorDiffers) return [];
+  const target = `${options.targetFlavor ?? version.flavor} ${options.targetServerMajor ?? version.major}`;
+  return [
+    `migrations were replayed on ${version.flavor} ${version.serverVersion} but the target runs ${target}: ` +
+      'types, defaults and view definitions are normalised differently; use a dev server of the same flavour and major version to rule that out',
+  ];
+}
+
+async function connectDev(devUrl: string, database: string | null, options: MysqlReplayOptions): Promise<mysql.Connection> {
+  const parts = parseMysqlUrl(devUrl, options.target);
+  const password = await resolvePassword(parts, { passwordFile: options.passwordFile, target: options.target });
+  const action = database ? `connecting to temporary database ${database}` : `connecting to dev server ${redactMysqlUrl(devUrl)}`;
+  try {
+    const conn = await mysql.createConnection(connectionConfig({ ...parts, database }, password));
+    // A dropped connection is reported as an 'error' event; the next query fails with it anyway.
+    conn.on('error', () => {});
+    return conn;
+  } catch (err) {
+    throw toMysqlError(err, { target: options.target, action, secrets: password ? [password] : [] });
+  }
+}
+
+/**
+ * Creates `schema_drift_tmp_<hex>` through an admin connection, and a second connection that uses it: a migration
+ * that breaks its own connection cannot keep the admin connection from dropping the database.
+ */
+async function openScratch(devUrl: string, options: MysqlReplayOptions): Promise<MysqlScratch> {
+  const described = redactMysqlUrl(devUrl);
+  const admin = await connectDev(devUrl, null, options);
+  const name = `${MYSQL_TEMP_DATABASE_PREFIX}${randomBytes(6).toString('hex')}`;
+  let version: MysqlServerVersion;
+  try {
+    version = await readServerVersion(asMysqlQueryable(admin));
+    await admin.query(createDatabaseSql(name, options.defaults));
+  } catch (err) {
+    await admin.end().catch(() => admin.destroy());
+    throw toMysqlError(err, { target: options.target, action: `creating a temporary database on ${described}` });
+  }
+  const drop = once(async () => {
+    try {
+      await admin.query(`DROP DATABASE IF EXISTS ${quoteName(name)}`);
+    } catch (err) {
+      throw toMysqlError(err, { target: options.target, action: `dropping temporary database ${name} (drop it by hand)` });
+    } finally {
+      await admin.end().catch(() => admin.destroy());
+    }
+  });
+  let conn: mysql.Connection;
+  try {
+    conn = await connectDev(devUrl, name, options);
+  } catch (err) {
+    await drop().catch(() => {});
+    throw err;
+  }
+  const work = conn;
+  const close = once(async () => {
+    await work.end().catch(() => work.destroy());
+    await drop();
+  });
+  return { name, version, conn: work, close };
+}
+
+function createDatabaseSql(name: string, defaults: MysqlReplayOptions['defaults']): string {
+  let sql = `CREATE DATABASE ${quoteName(name)}`;
+  if (defaults?.charset) sql += ` CHARACTER SET ${mysql.escape(defaults.charset)}`;
+  if (defaults?.collation) sql += ` COLLATE ${mysql.escape(defaults.collation)}`;
+  return sql;
+}
+
+/** The temporary database's name is ours (`[a-z0-9_]`), so backticks alone quote it. */
+function quoteName(name: string): string {
+  return `\`${name.replaceAll('`', '``')}\``;
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  return () => (running ??= fn());
+}
+
+async function applyFile(scratch: MysqlScratch, dir: MigrationDirectory, file: MigrationFile, target?: string): Promise<void> {
+  for (const statement of splitMysqlStatements(file.sql)) {
+    try {
+      await scratch.conn.query(statement.sql);
+    } catch (err) {
+      throw statementFailure(dir, file, statement, err, target);
+    }
+  }
+}
+
+/** Client-side and network failures (no SQLSTATE from the server) are not the migration's fault. */
+function isConnectionError(err: unknown): boolean {
+  const { sqlState, fatal } = (err ?? {}) as { sqlState?: unknown; fatal?: unknown };
+  return fatal === true || typeof sqlState !== 'string';
+}
+
+function statementFailure(
+  dir: MigrationDirectory,
+  file: MigrationFile,
+  statement: SqlStatement,
+  err: unknown,
+  target?: string,
+): SchemaDriftError {
+  const context = { target, file: path.join(dir.dir, file.path), line: failureLine(file, statement, err) };
+  if (isConnectionError(err)) return toMysqlError(err, { ...context, action: 'replaying migrations' });
+  const { code, errno } = err as { code?: unknown; errno?: unknown };
+  const message = err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err);
+  const tag = typeof code === 'string' ? ` (${code}${typeof errno === 'number' ? ` ${errno}` : ''})` : '';
+  return new ReplayError(`${message}${tag}`, context, { cause: err });
+}
+
+/**
+ * 1-based line in the migration file: the statement's start, moved down by the server's `at line N` (counted inside
+ * the statement) for syntax errors.
+ */
+function failureLine(file: MigrationFile, statement: SqlStatement, err: unknown): number {
+  const start = file.startLine + countNewlines(file.sql, statement.offset);
+  const message = err instanceof Error ? err.message : '';
+  const at = / at line (\d+)$/.exec(message);
+  const within = at ? Number(at[1]) - 1 : 0;
+  const statementLines = countNewlines(statement.sql, statement.sql.length) + 1;
+  return start + (within >= 0 && within < statementLines ? within : 0);
+}
+
+function countNewlines(text: string, end: number): number {
+  let count = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < end; i = text.indexOf('\n', i + 1)) count++;
+  return count;
+}

@@ -1,0 +1,101 @@
+/**
+ * Revision tables of migration tools on a live MySQL/MariaDB database: finds the table (one `information_schema`
+ * query) and reads its rows; what they mean is dialect-free (`revision/revision-state.ts`).
+ *
+ * As the tools create them on MySQL: Atlas `atlas_schema_revisions` in the target database (a database-bound URL)
+ * or in a database of that name (a server-wide URL); Flyway `flyway_schema_history` (`success` is a BOOL, i.e.
+ * `tinyint(1)`); golang-migrate `schema_migrations(version bigint not null primary key, dirty boolean not null)`;
+ * dbmate `schema_migrations(version varchar(128) primary key)`.
+ */
+import {
+  type AtlasRow,
+  atlasState,
+  dbmateState,
+  flywayState,
+  golangMigrateState,
+  READ_TABLES,
+  type RevisionState,
+} from '../../revision/revision-state.ts';
+import { type MysqlQueryable, toMysqlError } from './connect.ts';
+import { quoteIdent } from './quote.ts';
+
+interface FoundTable {
+  schema: string;
+  name: string;
+  has_dirty: number | string;
+}
+
+/** Atlas' own database when it is connected to a whole server rather than one database. */
+const ATLAS_DATABASE = 'atlas_schema_revisions';
+
+// Preference: tool order (Atlas, Flyway, schema_migrations), then the inspected database over Atlas' own.
+const FIND_SQL = `
+SELECT t.TABLE_SCHEMA AS \`schema\`, t.TABLE_NAME AS name,
+  EXISTS (SELECT 1 FROM information_schema.COLUMNS c
+          WHERE c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME AND c.COLUMN_NAME = 'dirty') AS has_dirty
+FROM information_schema.TABLES t
+WHERE t.TABLE_TYPE = 'BASE TABLE'
+  AND ((t.TABLE_SCHEMA = ? AND t.TABLE_NAME IN (?)) OR (t.TABLE_SCHEMA = ? AND t.TABLE_NAME = ?))
+ORDER BY FIELD(t.TABLE_NAME, ?), t.TABLE_SCHEMA = ? DESC`;
+
+/**
+ * Finds the revision table of a known tool in `database` (default: the connection's current database) and reads the
+ * deployed state from it. Returns `null` when there is none. When several exist, Atlas wins over Flyway over
+ * `schema_migrations` (golang-migrate when it has a `dirty` column, else dbmate).
+ */
+export async function readMysqlRevision(
+  db: MysqlQueryable,
+  database: string | null | undefined,
+  options: { target?: string } = {},
+): Promise<RevisionState | null> {
+  let found: FoundTable | undefined;
+  try {
+    const current = database ?? (await db.query<{ d: string | null }>('SELECT DATABASE() AS d')).rows[0]?.d ?? '';
+    const tables = [...READ_TABLES];
+    found = (await db.query<FoundTable>(FIND_SQL, [current, tables, ATLAS_DATABASE, 'atlas_schema_revisions', tables, current]))
+      .rows[0];
+  } catch (err) {
+    throw toMysqlError(err, { target: options.target, action: 'mysql: looking up migration revision tables' });
+  }
+  if (!found) return null;
+  const table = `${found.schema}.${found.name}`;
+  const from = `${quoteIdent(found.schema)}.${quoteIdent(found.name)}`;
+  try {
+    if (found.name === 'atlas_schema_revisions') return await readAtlas(db, table, from);
+    if (found.name === 'flyway_schema_history') return await readFlyway(db, table, from);
+    return Number(found.has_dirty) === 1 ? await readGolangMigrate(db, table, from) : await readDbmate(db, table, from);
+  } catch (err) {
+    throw toMysqlError(err, { target: options.target, action: `mysql: reading revision table ${table}` });
+  }
+}
+
+async function readAtlas(db: MysqlQueryable, table: string, from: string): Promise<RevisionState> {
+  // `.atlas_cloud_identifier` (and any other dot-prefixed row) is Atlas' own bookkeeping, not a migration.
+  const { rows } = await db.query<AtlasRow>(
+    `SELECT CAST(version AS CHAR) AS version, CAST(type AS SIGNED) AS type, CAST(applied AS SIGNED) AS applied,
+       CAST(total AS SIGNED) AS total, NULLIF(error, '') AS error
+     FROM ${from} WHERE version NOT LIKE '.%'`,
+  );
+  return atlasState(table, rows.map((r) => ({ ...r, type: Number(r.type), applied: Number(r.applied), total: Number(r.total) })));
+}
+
+async function readFlyway(db: MysqlQueryable, table: string, from: string): Promise<RevisionState> {
+  const { rows } = await db.query<{ version: string | null; description: string; type: string; success: number | string }>(
+    `SELECT CAST(version AS CHAR) AS version, description, type, CAST(success AS SIGNED) AS success
+     FROM ${from} ORDER BY installed_rank`,
+  );
+  return flywayState(table, rows.map((r) => ({ ...r, success: Number(r.success) !== 0 })));
+}
+
+async function readGolangMigrate(db: MysqlQueryable, table: string, from: string): Promise<RevisionState> {
+  const { rows } = await db.query<{ version: string; dirty: number | string }>(
+    `SELECT CAST(version AS CHAR) AS version, CAST(dirty AS SIGNED) AS dirty FROM ${from} ORDER BY version DESC LIMIT 1`,
+  );
+  const row = rows[0];
+  return golangMigrateState(table, row ? { version: row.version, dirty: Number(row.dirty) !== 0 } : undefined);
+}
+
+async function readDbmate(db: MysqlQueryable, table: string, from: string): Promise<RevisionState> {
+  const { rows } = await db.query<{ version: string }>(`SELECT CAST(version AS CHAR) AS version FROM ${from}`);
+  return dbmateState(table, rows.map((r) => r.version));
+}

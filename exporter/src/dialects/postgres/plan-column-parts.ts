@@ -1,0 +1,90 @@
+/**
+ * The parts of a table that PostgreSQL drops silently with a column: indexes and constraints on it (and foreign keys
+ * from it). When the planner rebuilds a column (drop + add, for a generated column whose expression changes or
+ * whose input column changes type), nothing in the diff names these parts, because they are the same on both sides;
+ * they are created again here in their desired form. Views reading the column are rebuilt through
+ * `PlanContext.reshapedTables`.
+ */
+import type { Change } from '../../core/model/change.ts';
+import type { Constraint, ForeignKey, Index } from '../../core/model/schema.ts';
+import type { PlanContext } from './plan-context.ts';
+import { SLOT } from './plan-context.ts';
+import { renderAddConstraint } from './ddl-table.ts';
+import { quoteIdent } from './quote.ts';
+import { addConstraint, addForeignKey, createIndex, isInheritedPart } from './plan-parts.ts';
+
+type TableRef = { schema: string; name: string };
+
+/** True when an expression mentions the column (as the server deparses it: a bare or quoted name). */
+export function mentions(expression: string, column: string): boolean {
+  const name = quoteIdent(column).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|[^\\w$."])${name}(?![\\w$"])`).test(expression);
+}
+
+function indexUses(i: Index, column: string): boolean {
+  return (
+    i.parts.some((p) => p.column === column || (p.expression !== undefined && mentions(p.expression, column))) ||
+    i.include.includes(column) ||
+    (i.predicate !== null && mentions(i.predicate, column))
+  );
+}
+
+function constraintUses(c: Constraint, column: string): boolean {
+  return c.columns.includes(column) || mentions(c.definition, column);
+}
+
+type PartType = 'index' | 'constraint' | 'foreign_key';
+
+/**
+ * The change naming this part of the table (by its current name), if any. A change that only renames or comments
+ * does not drop and create the part, so the part still has to be restored.
+ */
+function ownChange(ctx: PlanContext, table: TableRef, type: PartType, name: string): Change | 'none' | 'rename' {
+  const change = ctx.changesOf(table.schema, table.name).find((c) => c.type === type && (c.current?.name ?? c.name) === name);
+  if (!change) return 'none';
+  if (change.action === 'changed' && change.attributes.every((a) => a.name === 'name' || a.name === 'comment')) return 'rename';
+  return change;
+}
+
+/** The desired part that a current part becomes: same name, or the rename's target. */
+function desiredPart<T extends { name: string }>(parts: readonly T[], name: string, own: Change | 'none' | 'rename', ctx: PlanContext, table: TableRef, type: PartType): T | undefined {
+  if (own === 'rename') {
+    const change = ctx.changesOf(table.schema, table.name).find((c) => c.type === type && c.current?.name === name);
+    return parts.find((p) => p.name === change?.desired?.name);
+  }
+  return parts.find((p) => p.name === name);
+}
+
+/**
+ * Creates again, in their desired form, the indexes, constraints and foreign keys of the current `table` that use
+ * `column` and that no change of their own drops and creates. Call it when the plan drops and re-adds the column.
+ */
+export function restoreColumnParts(ctx: PlanContext, table: TableRef, column: string, index: number): void {
+  const current = ctx.findTable(table.schema, table.name, 'current');
+  const desired = ctx.findTable(table.schema, table.name, 'desired');
+  if (!current || !desired) return;
+  restore(ctx, table, 'constraint', current.constraints.filter((c) => constraintUses(c, column)), desired.constraints, (c) => {
+    if (!ctx.has(SLOT.addConstraint, renderAddConstraint(table, c))) addConstraint(ctx, table, c, index, false);
+  });
+  restore(ctx, table, 'index', current.indexes.filter((i) => !i.constraint && indexUses(i, column)), desired.indexes, (i) => createIndex(ctx, table, i, index, false));
+  restore(ctx, table, 'foreign_key', current.foreignKeys.filter((fk) => fk.columns.includes(column)), desired.foreignKeys, (fk) => {
+    if (!ctx.has(SLOT.addForeignKey, renderAddConstraint(table, fk))) addForeignKey(ctx, table, fk, index, false);
+  });
+}
+
+function restore<T extends Constraint | Index | ForeignKey>(
+  ctx: PlanContext,
+  table: TableRef,
+  type: PartType,
+  used: readonly T[],
+  desired: readonly T[],
+  create: (part: T) => void,
+): void {
+  for (const part of used) {
+    if (isInheritedPart(part.attrs)) continue;
+    const own = ownChange(ctx, table, type, part.name);
+    if (typeof own === 'object') continue; // dropped and created (or only dropped) by its own change
+    const target = desiredPart(desired, part.name, own, ctx, table, type);
+    if (target) create(target);
+  }
+}

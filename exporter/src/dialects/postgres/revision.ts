@@ -1,0 +1,102 @@
+/**
+ * Revision tables of migration tools on a live PostgreSQL database: finds the table in the catalogs and reads its
+ * rows; what they mean is dialect-free (`revision/revision-state.ts`, whose exports this module re-exports so the
+ * PostgreSQL API stays as it was).
+ *
+ * As the tools create them on PostgreSQL: Atlas `atlas_schema_revisions` (in the schema of the same name by default,
+ * or in the URL's schema); Flyway `flyway_schema_history`; golang-migrate `schema_migrations(version bigint, dirty
+ * boolean)`; dbmate `schema_migrations(version varchar(255) primary key)`.
+ */
+import {
+  type AtlasRow,
+  atlasState,
+  dbmateState,
+  type FlywayRow,
+  flywayState,
+  golangMigrateState,
+  READ_TABLES,
+  type RevisionState,
+} from '../../revision/revision-state.ts';
+import { toSchemaDriftError } from './connect.ts';
+import type { Queryable } from './queryable.ts';
+import { quoteIdent } from './quote.ts';
+
+export {
+  type DeployedMigrations,
+  pendingMigrations,
+  REVISION_SCHEMAS,
+  REVISION_TABLES,
+  type RevisionState,
+  type RevisionTool,
+  revisionExcludeFilter,
+} from '../../revision/revision-state.ts';
+
+interface FoundTable {
+  schema: string;
+  name: string;
+  has_dirty: boolean;
+}
+
+// One catalog query for all candidates. Preference: tool order, then a table on the search_path, then `public`.
+const FIND_SQL = `
+SELECT n.nspname::text AS schema, c.relname::text AS name,
+       EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+               WHERE a.attrelid = c.oid AND a.attname = 'dirty' AND a.attnum > 0 AND NOT a.attisdropped) AS has_dirty
+FROM pg_catalog.pg_class c
+JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p') AND c.relname = ANY($1::text[])
+ORDER BY array_position($1::text[], c.relname::text),
+         pg_catalog.pg_table_is_visible(c.oid) DESC, n.nspname = 'public' DESC, n.nspname`;
+
+/**
+ * Finds the revision table of a known tool (one catalog query) and reads the deployed state from it.
+ * Returns `null` when the database has none. When several exist, Atlas wins over Flyway over `schema_migrations`.
+ */
+export async function readPostgresRevision(db: Queryable, options: { target?: string } = {}): Promise<RevisionState | null> {
+  let found: FoundTable | undefined;
+  try {
+    found = (await db.query<FoundTable>(FIND_SQL, [READ_TABLES])).rows[0];
+  } catch (err) {
+    throw toSchemaDriftError(err, { target: options.target, action: 'looking up migration revision tables' });
+  }
+  if (!found) return null;
+  const table = `${found.schema}.${found.name}`;
+  const from = `${quoteIdent(found.schema)}.${quoteIdent(found.name)}`;
+  try {
+    if (found.name === 'atlas_schema_revisions') return await readAtlas(db, table, from);
+    if (found.name === 'flyway_schema_history') return await readFlyway(db, table, from);
+    return found.has_dirty ? await readGolangMigrate(db, table, from) : await readDbmate(db, table, from);
+  } catch (err) {
+    throw toSchemaDriftError(err, { target: options.target, action: `reading revision table ${table}` });
+  }
+}
+
+async function readAtlas(db: Queryable, table: string, from: string): Promise<RevisionState> {
+  // `.atlas_cloud_identifier` (and any other dot-prefixed row) is Atlas' own bookkeeping, not a migration.
+  const { rows } = await db.query<AtlasRow>(
+    `SELECT version::text AS version, type::int4 AS type, applied::int4 AS applied, total::int4 AS total,
+            NULLIF(error, '')::text AS error
+     FROM ${from} WHERE version NOT LIKE '.%'`,
+  );
+  return atlasState(table, rows);
+}
+
+async function readFlyway(db: Queryable, table: string, from: string): Promise<RevisionState> {
+  const { rows } = await db.query<FlywayRow>(
+    `SELECT version::text AS version, description::text AS description, type::text AS type, success::bool AS success
+     FROM ${from} ORDER BY installed_rank`,
+  );
+  return flywayState(table, rows);
+}
+
+async function readGolangMigrate(db: Queryable, table: string, from: string): Promise<RevisionState> {
+  const { rows } = await db.query<{ version: string; dirty: boolean }>(
+    `SELECT version::text AS version, dirty::bool AS dirty FROM ${from} ORDER BY version DESC LIMIT 1`,
+  );
+  return golangMigrateState(table, rows[0]);
+}
+
+async function readDbmate(db: Queryable, table: string, from: string): Promise<RevisionState> {
+  const { rows } = await db.query<{ version: string }>(`SELECT version::text AS version FROM ${from}`);
+  return dbmateState(table, rows.map((r) => r.version));
+}
