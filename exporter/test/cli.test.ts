@@ -263,7 +263,7 @@ describe('schema-drift options a user passes', () => {
   it('--events on a PostgreSQL database is a configuration error', async () => {
     const result = await run('inspect', db.url, '--events');
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/--events: PostgreSQL has no scheduled events/);
+    expect(result.stderr).toMatch(/events: PostgreSQL has no scheduled events/);
   });
 
   it('--verbose adds the stack and the causes to an error', async () => {

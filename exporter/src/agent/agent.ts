@@ -16,7 +16,7 @@ import { createApp, type Readiness } from '../http/app.ts';
 import type { Logger } from '../log.ts';
 import { createMetrics, type Metrics, type StatusSince } from '../metrics/metrics.ts';
 import type { Report } from '../core/model/report.ts';
-import type { PgSession } from '../dialects/postgres/connect.ts';
+import type { LiveSession } from '../dialects/dialect.ts';
 import { ReportStore } from '../store/report-store.ts';
 
 /** How the agent runs besides its configuration: logger, version, and the demo's in-process sessions. */
@@ -25,7 +25,7 @@ export interface AgentOptions {
   readonly version: string;
   /** Demo mode: labelled as such, sessions on embedded databases. */
   readonly demo?: boolean;
-  readonly openSession?: (target: TargetConfig) => Promise<PgSession>;
+  readonly openSession?: (target: TargetConfig) => Promise<LiveSession>;
   /** How long `stop()` waits for running checks before aborting them. */
   readonly stopGraceMs?: number;
 }

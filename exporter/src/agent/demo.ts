@@ -9,10 +9,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
 import { DEFAULT_PORT, type AgentConfig, type TargetConfig } from '../config/types.ts';
+import type { DialectName } from '../core/model/schema.ts';
+import type { EmbeddedDatabase, LiveSession } from '../dialects/dialect.ts';
+import { dialectNamed } from '../dialects/registry.ts';
 import { readMigrationDirectory } from '../migrations/index.ts';
-import type { PgSession } from '../dialects/postgres/connect.ts';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 
@@ -20,7 +21,7 @@ const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 export interface DemoEnvironment {
   readonly config: AgentConfig;
   /** Opens a read-only session on a demo target's embedded database. */
-  openSession(target: TargetConfig): Promise<PgSession>;
+  openSession(target: TargetConfig): Promise<LiveSession>;
   /** Closes the databases and removes the demo's data directory. */
   close(): Promise<void>;
 }
@@ -29,9 +30,9 @@ export interface DemoEnvironment {
  * An embedded database deployed from the bundled migrations the way golang-migrate leaves one (`schema_migrations`
  * at the last version), then `drift` (hand-typed hot-fixes) when given. Shared with the CLI's `demo`.
  */
-export async function deployDemoDatabase(drift: string | null): Promise<PGlite> {
+export async function deployDemoDatabase(drift: string | null): Promise<EmbeddedDatabase> {
   const directory = await readMigrationDirectory(join(EXAMPLES, 'migrations'));
-  const db = await PGlite.create();
+  const db = await createEmbedded();
   for (const file of directory.files) await db.exec(file.sql);
   await db.exec('CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL)');
   await db.query('INSERT INTO schema_migrations (version, dirty) VALUES ($1, false)', [directory.files.at(-1)?.version ?? '0']);
@@ -39,11 +40,20 @@ export async function deployDemoDatabase(drift: string | null): Promise<PGlite> 
   return db;
 }
 
+/** The bundled examples are PostgreSQL: the demo's databases are embedded PGlite, nothing to install, no server. */
+export const DEMO_DIALECT: DialectName = 'postgres';
+
+function createEmbedded(): Promise<EmbeddedDatabase> {
+  const { embedded, label } = dialectNamed(DEMO_DIALECT);
+  if (!embedded) throw new Error(`${label} has no embedded engine`);
+  return embedded.create();
+}
+
 function demoTarget(name: string, environment: string): TargetConfig {
   const url = `pglite://demo/${name}`;
   return {
     name,
-    dialect: 'postgres',
+    dialect: DEMO_DIALECT,
     url,
     displayUrl: url,
     desired: { dir: join(EXAMPLES, 'migrations') },
@@ -62,7 +72,7 @@ function demoTarget(name: string, environment: string): TargetConfig {
 /** Builds the demo databases and its configuration. `port` 0 picks a free port (tests). */
 export async function createDemoEnvironment(options: { port?: number; host?: string } = {}): Promise<DemoEnvironment> {
   const drift = await readFile(join(EXAMPLES, 'drift', 'production.sql'), 'utf8');
-  const databases = new Map<string, PGlite>([
+  const databases = new Map<string, EmbeddedDatabase>([
     ['production', await deployDemoDatabase(drift)],
     ['staging', await deployDemoDatabase(null)],
   ]);
@@ -78,25 +88,12 @@ export async function createDemoEnvironment(options: { port?: number; host?: str
     labelNames: ['environment'],
     targets: [demoTarget('production', 'production'), demoTarget('staging', 'staging')],
   };
-  const { rows } = await databases
-    .get('staging')!
-    .query<{ v: string; n: number }>("SELECT current_setting('server_version') AS v, current_setting('server_version_num')::int4 AS n");
-  const [{ v: version, n: versionNum }] = rows as [{ v: string; n: number }];
   return {
     config,
     async openSession(target) {
       const db = databases.get(target.name);
       if (!db) throw new Error(`no demo database for target ${JSON.stringify(target.name)}`);
-      // One embedded connection per database: the checker's session is its read-only transaction.
-      await db.exec('BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-      return {
-        db,
-        serverVersion: version,
-        serverVersionNum: versionNum,
-        close: async () => {
-          await db.exec('ROLLBACK').catch(() => {});
-        },
-      };
+      return db.session();
     },
     async close() {
       await Promise.all([...databases.values()].map((db) => db.close().catch(() => {})));

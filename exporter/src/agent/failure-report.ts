@@ -7,27 +7,18 @@ import path from 'node:path';
 import type { TargetConfig } from '../config/types.ts';
 import { SchemaDriftError, TimeoutError } from '../core/errors.ts';
 import type { MigrationFile } from '../migrations/types.ts';
-import type { Change } from '../core/model/change.ts';
-import type { Plan } from '../core/model/plan.ts';
 import type { Report } from '../core/model/report.ts';
-import type { SchemaSnapshot } from '../core/model/schema.ts';
-import type { RevisionState } from '../dialects/postgres/revision.ts';
+import type { RevisionState } from '../revision/revision-state.ts';
 import { buildReport, errorReport } from '../core/report/build.ts';
+import type { ReportParts } from '../engine/compare.ts';
 
-/** What a check that ran to the end produced. */
-export interface CheckOutcome {
+/** What a check that ran to the end produced: the comparison as a report takes it, and what the check learnt. */
+export type CheckOutcome = ReportParts & {
   readonly revision: RevisionState | null;
   readonly pending: readonly MigrationFile[];
-  /** Both sides after filtering. */
-  readonly current: SchemaSnapshot;
-  readonly desired: SchemaSnapshot;
-  readonly changes: Change[];
-  /** The plan, or the planner's error (a change it cannot render does not fail the check). */
-  readonly plan: Plan | { readonly error: string };
-  readonly ddl: { readonly desired: string; readonly current: string };
   readonly engine: Omit<Report['engine'], 'dialect'>;
   readonly warnings: readonly string[];
-}
+};
 
 /** What a check had learnt before it failed, kept in the error report. */
 export interface CheckProgress {
@@ -56,21 +47,13 @@ export function targetSecrets(target: TargetConfig): string[] {
 
 /** The report of a check that ran to the end. */
 export function checkSuccess(target: TargetConfig, startedAt: Date, finishedAt: Date, outcome: CheckOutcome): Report {
-  const planned = 'error' in outcome.plan ? { planError: outcome.plan.error } : { plan: outcome.plan };
   return buildReport({
+    ...outcome,
     target: target.name,
     labels: target.labels,
     startedAt,
     finishedAt,
-    current: outcome.current,
-    desired: outcome.desired,
-    changes: outcome.changes,
-    ...planned,
-    ddl: outcome.ddl,
-    revision: outcome.revision,
-    pending: outcome.pending,
     engine: { dialect: target.dialect, ...outcome.engine },
-    warnings: outcome.warnings,
     secrets: targetSecrets(target),
   });
 }

@@ -2,7 +2,7 @@
  * `schema-drift serve [--config FILE]`: runs the agent until SIGTERM or SIGINT. Without a configuration file it runs
  * the demo on embedded databases, clearly labelled as such.
  */
-import type { CliIo } from '../cli/cli.ts';
+import type { CliIo } from '../cli/io.ts';
 import { loadConfig } from '../config/load.ts';
 import { startAgent, type RunningAgent } from './agent.ts';
 import { createDemoEnvironment } from './demo.ts';

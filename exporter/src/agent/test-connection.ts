@@ -6,12 +6,10 @@
  */
 import type { TargetConfig } from '../config/types.ts';
 import { type FailureReason, SchemaDriftError } from '../core/errors.ts';
-import { openMysqlSession, type MysqlQueryable, type MysqlSession, toMysqlError } from '../dialects/mysql/connect.ts';
-import { mysqlReplayEngineIdentity } from '../dialects/mysql/replay.ts';
-import { readMysqlRevision } from '../dialects/mysql/revision.ts';
-import { openReadOnlySession, type PgSession, toSchemaDriftError } from '../dialects/postgres/connect.ts';
-import type { Queryable } from '../dialects/postgres/queryable.ts';
-import { readPostgresRevision, type RevisionState } from '../dialects/postgres/revision.ts';
+import type { Dialect, LiveSession } from '../dialects/dialect.ts';
+import { dialectNamed } from '../dialects/registry.ts';
+import type { RevisionState } from '../revision/revision-state.ts';
+import { targetInspect } from './target-request.ts';
 
 /** Outcome of {@link testConnection}. Never holds a secret: URLs are the redacted `displayUrl`. */
 export interface ConnectionTestResult {
@@ -20,9 +18,9 @@ export interface ConnectionTestResult {
   readonly url: string;
   /** True when a check could connect and read everything it needs. */
   readonly ok: boolean;
-  /** `server_version` (MySQL: `VERSION()`), once connected. */
+  /** As the server reports it (PostgreSQL `server_version`, MySQL `VERSION()`), once connected. */
   readonly serverVersion?: string;
-  /** Added field: `mysql` or `mariadb` once connected to a MySQL target; absent for PostgreSQL. */
+  /** `postgresql`, `pglite`, `mysql` or `mariadb`, once connected. */
   readonly flavor?: string;
   /** The migration tool's revision table, `null` when the database has none; absent when not reached. */
   readonly revision?: RevisionState | null;
@@ -31,126 +29,60 @@ export interface ConnectionTestResult {
   readonly error?: { readonly reason: FailureReason; readonly message: string };
 }
 
-/** Schemas a check reads: the configured ones, or every user schema. */
-const SCHEMAS_SQL = `
-SELECT n.nspname::text AS name, pg_catalog.has_schema_privilege(n.oid, 'USAGE') AS usage
-FROM pg_catalog.pg_namespace n
-WHERE CASE WHEN $1::text[] IS NULL
-  THEN n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') AND n.nspname !~ '^pg_(toast_)?temp_'
-  ELSE n.nspname = ANY ($1::text[]) END
-ORDER BY 1`;
-
 /**
- * Tests one target's connection. Never throws: a failure is `ok: false` with the reason class a check would report
- * (`connect`, `auth`, `timeout`, `inspect`; `config` for what this version cannot check).
+ * Tests one target's connection: a read-only session, the catalogs read as an inspection reads them, the revision
+ * table, and the dev server a replay needs when one is configured (unusable: a warning, as a check would then fail
+ * at its replay step with its own reason). Never throws: a failure is `ok: false` with the reason class a check would
+ * report (`connect`, `auth`, `timeout`, `inspect`, `config`).
  */
 export async function testConnection(target: TargetConfig): Promise<ConnectionTestResult> {
   const base = { target: target.name, url: target.displayUrl, warnings: [] as string[] };
-  if (target.dialect === 'mysql') return testMysqlConnection(target, base);
-  let session: PgSession;
+  let dialect: Dialect;
+  let session: LiveSession;
   try {
-    session = await openReadOnlySession(target.url, {
+    dialect = dialectNamed(target.dialect);
+    session = await dialect.connect({
+      url: target.url,
       target: target.name,
-      passwordFile: target.passwordFile,
+      ...(target.passwordFile !== undefined ? { passwordFile: target.passwordFile } : {}),
       connectTimeoutMs: target.connectTimeoutMs,
       statementTimeoutMs: target.statementTimeoutMs,
       applicationName: 'schema-drift test-connection',
     });
   } catch (err) {
-    return failWith(base, err, target.name);
-  }
-  const connected = { ...base, serverVersion: session.serverVersion };
-  try {
-    const warnings = await checkCatalogs(session.db, target);
-    const revision = await readPostgresRevision(session.db, { target: target.name });
-    return { ...connected, ok: true, revision, warnings };
-  } catch (err) {
-    return failWith(connected, err, target.name);
-  } finally {
-    await session.close().catch(() => {});
-  }
-}
-
-/** Reads a catalog the way the inspector does, and lists schemas a check would not see or could not use. */
-async function checkCatalogs(db: Queryable, target: TargetConfig): Promise<string[]> {
-  try {
-    await db.query('SELECT count(*)::int4 AS n FROM pg_catalog.pg_class');
-    const { rows } = await db.query<{ name: string; usage: boolean }>(SCHEMAS_SQL, [target.schemas ?? null]);
-    const warnings: string[] = [];
-    const found = new Set(rows.map((r) => r.name));
-    const missing = (target.schemas ?? []).filter((s) => !found.has(s));
-    if (missing.length) warnings.push(`schema not found: ${missing.join(', ')} (a check reports it as missing)`);
-    const denied = rows.filter((r) => !r.usage).map((r) => r.name);
-    if (denied.length) warnings.push(`no USAGE privilege on schema ${denied.join(', ')}`);
-    return warnings;
-  } catch (err) {
-    throw toSchemaDriftError(err, { target: target.name, action: 'reading the catalogs' });
-  }
-}
-
-/**
- * The MySQL/MariaDB test: a read-only session on the target's database, one `information_schema` read scoped to
- * it, the revision table, and the dev server the replay needs (unreachable: a warning, as a check would then fail
- * at its replay step with its own reason).
- */
-async function testMysqlConnection(target: TargetConfig, base: Base): Promise<ConnectionTestResult> {
-  let session: MysqlSession;
-  try {
-    session = await openMysqlSession(target.url, {
-      target: target.name,
-      passwordFile: target.passwordFile,
-      connectTimeoutMs: target.connectTimeoutMs,
-      statementTimeoutMs: target.statementTimeoutMs,
-    });
-  } catch (err) {
-    return failWith(base, err, target.name);
+    return fail(base, err, target.name);
   }
   const connected = { ...base, serverVersion: session.serverVersion, flavor: session.flavor };
   try {
-    if (!session.database) return fail(connected, 'config', 'the URL names no database (mysql://user@host:3306/<database>)');
-    const warnings = await checkMysqlCatalogs(session.db, session.database, target.name);
-    const revision = await readMysqlRevision(session.db, session.database, { target: target.name });
-    warnings.push(...(await devServerWarnings(target)));
+    const warnings = await session.probe({ schemas: target.schemas });
+    const revision = await session.readRevision();
+    warnings.push(...(await devServerWarnings(dialect, target)));
     return { ...connected, ok: true, revision, warnings };
   } catch (err) {
-    return failWith(connected, err, target.name);
+    return fail(connected, dialect.toError(err, { target: target.name }), target.name);
   } finally {
     await session.close().catch(() => {});
   }
 }
 
-async function checkMysqlCatalogs(db: MysqlQueryable, database: string, target: string): Promise<string[]> {
+/** A configured dev server (required where there is no embedded engine) must answer, or checks will fail to replay. */
+async function devServerWarnings(dialect: Dialect, target: TargetConfig): Promise<string[]> {
+  if (target.desired.devUrl === undefined && dialect.capabilities.embeddedScratch) return [];
   try {
-    const { rows } = await db.query<{ n: number | string }>(
-      'SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?',
-      [database],
-    );
-    // information_schema shows only what the account may see: an empty list usually means missing privileges.
-    return Number(rows[0]?.n ?? 0) === 0 ? [`no tables visible in database ${database} (empty, or no privileges on it)`] : [];
-  } catch (err) {
-    throw toMysqlError(err, { target, action: 'reading information_schema' });
-  }
-}
-
-async function devServerWarnings(target: TargetConfig): Promise<string[]> {
-  try {
-    await mysqlReplayEngineIdentity({ devUrl: target.desired.devUrl, target: target.name });
+    await dialect.replayIdentity({ devUrl: target.desired.devUrl, target: target.name, inspect: targetInspect(target) });
     return [];
   } catch (err) {
-    const error = err instanceof SchemaDriftError ? err : toMysqlError(err, { target: target.name });
+    const error = err instanceof SchemaDriftError ? err : dialect.toError(err, { target: target.name });
     return [`dev server (desired.devUrl) not usable, checks will fail to replay: ${error.reason}: ${error.message}`];
   }
 }
 
 type Base = Omit<ConnectionTestResult, 'ok' | 'error'>;
 
-function fail(base: Base, reason: FailureReason, message: string): ConnectionTestResult {
-  return { ...base, ok: false, error: { reason, message } };
-}
-
-function failWith(base: Base, err: unknown, target: string): ConnectionTestResult {
-  const error = err instanceof SchemaDriftError ? err : toSchemaDriftError(err, { target });
-  return fail(base, error.reason, error.message);
+function fail(base: Base, err: unknown, target: string): ConnectionTestResult {
+  const error =
+    err instanceof SchemaDriftError ? err : new SchemaDriftError('internal', err instanceof Error ? err.message : String(err), { target });
+  return { ...base, ok: false, error: { reason: error.reason, message: error.message } };
 }
 
 /**
@@ -162,12 +94,12 @@ export function formatConnectionTest(result: ConnectionTestResult): string {
     const error = result.error ?? { reason: 'internal', message: 'failed' };
     return `FAIL ${result.target} (${result.url}): ${error.reason}: ${error.message}`;
   }
-  const parts = [`${FLAVOR_NAMES[result.flavor ?? 'postgresql'] ?? 'PostgreSQL'} ${result.serverVersion ?? '?'}`, 'catalogs readable', describeRevision(result.revision)];
+  const parts = [`${FLAVOR_NAMES[result.flavor ?? ''] ?? result.flavor ?? '?'} ${result.serverVersion ?? '?'}`, 'catalogs readable', describeRevision(result.revision)];
   parts.push(...result.warnings.map((w) => `warning: ${w}`));
   return `ok   ${result.target} (${result.url}): ${parts.join('; ')}`;
 }
 
-const FLAVOR_NAMES: Record<string, string> = { postgresql: 'PostgreSQL', mysql: 'MySQL', mariadb: 'MariaDB' };
+const FLAVOR_NAMES: Record<string, string> = { postgresql: 'PostgreSQL', pglite: 'PGlite', mysql: 'MySQL', mariadb: 'MariaDB' };
 
 function describeRevision(revision: RevisionState | null | undefined): string {
   if (!revision) return 'no migration revision table (every migration counts as deployed)';

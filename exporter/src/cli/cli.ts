@@ -5,20 +5,19 @@
  * line and cause; `--verbose` adds the stack and the chain of causes.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { diffSchemas } from '../core/diff/diff.ts';
+import { runServe } from '../agent/serve.ts';
+import { formatConnectionTest, testConnection } from '../agent/test-connection.ts';
+import { loadConfig } from '../config/load.ts';
 import { FILTER_KINDS, filterSnapshot, type FilterKind, type ObjectFilter } from '../core/diff/filter.ts';
 import { ConfigError, SchemaDriftError } from '../core/errors.ts';
 import type { Change } from '../core/model/change.ts';
-import type { SchemaSnapshot } from '../core/model/schema.ts';
-import { dialectEngine, pairEngine, type DialectEngine } from '../dialects/registry.ts';
-import { revisionExcludeFilter } from '../revision/revision-state.ts';
 import { countByAction, renderChangesText } from '../core/render/text.ts';
-import { loadPair, loadSource, type LoadedSource, type SourceOptions } from './sources.ts';
-import { runDemo } from './demo.ts';
-import { formatConnectionTest, testConnection } from '../agent/test-connection.ts';
-import { loadConfig } from '../config/load.ts';
-import { runServe } from '../agent/serve.ts';
+import { dialectNamed, pairDialect } from '../dialects/registry.ts';
+import { compare, planOf, withRevisionExcludes } from '../engine/compare.ts';
 import { VERSION } from '../version.ts';
+import { runDemo } from './demo.ts';
+import { type CliIo, processIo } from './io.ts';
+import { loadPair, loadSource, type LoadedSource, type SourceOptions } from './sources.ts';
 
 interface CommonOptions {
   schema?: string[];
@@ -31,16 +30,7 @@ interface CommonOptions {
   verbose?: boolean;
 }
 
-/** Where output goes; tests pass their own. */
-export interface CliIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-}
-
-const processIo: CliIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-};
+export type { CliIo } from './io.ts';
 
 /** Parses `kind:glob` exclude rules into a filter, naming the bad rule when one is malformed. */
 export function parseFilter(schemas: string[] | undefined, excludes: string[] | undefined): ObjectFilter {
@@ -55,10 +45,6 @@ export function parseFilter(schemas: string[] | undefined, excludes: string[] | 
       );
     }
     (exclude[kind] ??= []).push(glob);
-  }
-  const revision = revisionExcludeFilter();
-  for (const [kind, globs] of Object.entries(revision) as [FilterKind, string[]][]) {
-    (exclude[kind] ??= []).push(...globs);
   }
   return { ...(schemas?.length ? { schemas } : {}), exclude };
 }
@@ -128,8 +114,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   ).action(async (source: string, options: CommonOptions & { format: 'json' | 'sql' }) => {
     const loaded = await loadSource(source, sourceOptions(options));
     warn(io, loaded.warnings);
-    const snapshot = filterSnapshot(loaded.snapshot, parseFilter(options.schema, options.exclude));
-    io.stdout(options.format === 'json' ? `${JSON.stringify(snapshot, null, 2)}\n` : dialectEngine(snapshot.dialect).renderDdl(snapshot));
+    const snapshot = filterSnapshot(loaded.snapshot, withRevisionExcludes(parseFilter(options.schema, options.exclude)));
+    io.stdout(options.format === 'json' ? `${JSON.stringify(snapshot, null, 2)}\n` : dialectNamed(snapshot.dialect).renderDdl(snapshot));
     setExit(0);
   });
 
@@ -144,13 +130,17 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   ).action(async (options: CommonOptions & { from: string; to: string; format: string; checkColumnOrder?: boolean }) => {
     const pair = await loadPair(options.from, options.to, sourceOptions(options));
     warn(io, [...pair.from.warnings, ...pair.to.warnings]);
-    const filter = parseFilter(options.schema, options.exclude);
-    const current = filterSnapshot(pair.from.snapshot, filter);
-    const desired = filterSnapshot(pair.to.snapshot, filter);
-    const engine = pairEngine(current, desired);
-    const changes = diff(current, desired, engine, options);
+    const dialect = pairDialect(pair.from.snapshot, pair.to.snapshot);
+    const comparison = compare(dialect, {
+      current: pair.from.snapshot,
+      desired: pair.to.snapshot,
+      filter: parseFilter(options.schema, options.exclude),
+      // `--privileges` both reads ACLs (source options) and compares them (the differ's opt-in).
+      options: { checkColumnOrder: options.checkColumnOrder, checkPrivileges: options.privileges },
+    });
+    const { changes } = comparison;
     if (options.format === 'json') io.stdout(`${JSON.stringify(diffJson(pair.from, pair.to, changes), null, 2)}\n`);
-    else if (options.format === 'sql') io.stdout(changes.length ? engine.renderPlanSql(engine.plan(changes, { current, desired })) : '');
+    else if (options.format === 'sql') io.stdout(changes.length ? dialect.renderPlanSql(planOf(comparison)) : '');
     else {
       io.stdout(renderChangesText(changes, { current: pair.from.description, desired: pair.to.description }));
       const pending = pair.to.pending ?? [];
@@ -202,17 +192,6 @@ function parsePort(value: string): number {
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new ConfigError(`--port ${JSON.stringify(value)}: expected 0-65535`);
   return port;
-}
-
-/** `--privileges` both reads ACLs (source options) and compares them (the differ's opt-in). */
-function diff(
-  current: SchemaSnapshot,
-  desired: SchemaSnapshot,
-  engine: DialectEngine,
-  options: { checkColumnOrder?: boolean; privileges?: boolean },
-): Change[] {
-  const diffOptions = { checkColumnOrder: options.checkColumnOrder, checkPrivileges: options.privileges };
-  return diffSchemas({ current, desired, hooks: engine.hooks, options: diffOptions });
 }
 
 function warn(io: CliIo, warnings: readonly string[]): void {

@@ -12,13 +12,14 @@ import type { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
 import type { FilterKind } from '../core/diff/filter.ts';
 import type { MigrationFormat } from '../migrations/index.ts';
-import { redactUrl } from '../dialects/postgres/connect.ts';
+import { redactUrl } from '../connection/url.ts';
 import { ConfigFileError, type ConfigIssue, formatPath } from './issues.ts';
 import { lineOf } from './locate.ts';
 import { crossFieldIssues } from './rules.ts';
 import { configSchema, issueMessage, type ParsedConfigFile, type ParsedTarget, urlDialect } from './schema.ts';
 import { interpolateEnv, withPassword } from './secrets.ts';
 import type { AgentConfig, DesiredConfig, TargetConfig } from './types.ts';
+import type { DialectName } from '../core/model/schema.ts';
 
 export { ConfigFileError, type ConfigIssue } from './issues.ts';
 
@@ -124,6 +125,12 @@ function toAgentConfig(parsed: ParsedConfigFile, file: string): AgentConfig {
   };
 }
 
+/** The schema rejected every URL without a dialect, so a problem here is a bug, not a user's mistake. */
+function dialectName(parsed: ReturnType<typeof urlDialect>): DialectName {
+  if ('problem' in parsed) throw new Error(`internal: a validated target URL has no dialect (${parsed.problem})`);
+  return parsed.dialect.name;
+}
+
 function toTargetConfig(target: ParsedTarget): TargetConfig {
   const dialect = urlDialect(target.url);
   const url = target.password !== undefined ? withPassword(target.url, target.password) : target.url;
@@ -136,8 +143,7 @@ function toTargetConfig(target: ParsedTarget): TargetConfig {
   for (const [kind, globs] of Object.entries(target.exclude)) if (globs) exclude[kind as FilterKind] = globs;
   return {
     name: target.name,
-    // The schema rejected every other scheme, so this always holds; the fallback only satisfies the type.
-    dialect: 'dialect' in dialect ? dialect.dialect : 'postgres',
+    dialect: dialectName(dialect),
     url,
     displayUrl: redactUrl(url),
     ...(target.passwordFile !== undefined ? { passwordFile: target.passwordFile } : {}),

@@ -4,6 +4,7 @@
  * reported together with the field errors rather than after those are fixed.
  */
 import type { ConfigIssue, ConfigPath } from './issues.ts';
+import { DIALECTS } from '../dialects/registry.ts';
 import { parseDuration, urlDialect } from './schema.ts';
 
 /** Prometheus label names: `[a-zA-Z_][a-zA-Z0-9_]*`, and `__` is reserved for Prometheus itself. */
@@ -70,22 +71,23 @@ function targetIssues(target: Raw, at: ConfigPath): ConfigIssue[] {
     });
   }
   const name = typeof target.name === 'string' ? ` (target "${target.name}")` : '';
-  if (target.events === true && dialect === 'postgres') {
-    issues.push({ path: [...at, 'events'], message: `only MySQL/MariaDB targets have scheduled events${name}` });
+  if (target.events === true && dialect && !dialect.capabilities.events) {
+    const which = DIALECTS.filter((d) => d.capabilities.events).map((d) => d.label).join(' and ');
+    issues.push({ path: [...at, 'events'], message: `only ${which} targets have scheduled events${name}` });
   }
   const desired = isObject(target.desired) ? target.desired : undefined;
   if (!desired) return issues;
-  if (dialect === 'mysql' && desired.devUrl === undefined) {
+  if (dialect && !dialect.capabilities.embeddedScratch && desired.devUrl === undefined) {
     issues.push({
       path: [...at, 'desired', 'devUrl'],
-      message: `required for MySQL/MariaDB targets${name}: there is no embedded MySQL to replay migrations on`,
+      message: `required for ${dialect.label} targets${name}: there is no embedded ${dialect.label} to replay migrations on`,
     });
   }
   const dev = typeof desired.devUrl === 'string' ? urlDialect(desired.devUrl) : undefined;
   if (dialect && dev && 'dialect' in dev && dev.dialect !== dialect) {
     issues.push({
       path: [...at, 'desired', 'devUrl'],
-      message: `must be a ${dialect === 'mysql' ? 'MySQL/MariaDB' : 'PostgreSQL'} server like the target's url${name}`,
+      message: `must be a ${dialect.label} server like the target's url${name}`,
     });
   }
   return issues;

@@ -12,6 +12,7 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { FILTER_KINDS, type FilterKind } from '../core/diff/filter.ts';
 import { MIGRATION_FORMATS } from '../migrations/index.ts';
+import { type Dialect, DIALECTS, dialectForScheme } from '../dialects/registry.ts';
 import { DEFAULT_PORT, DEFAULT_SCHEDULE } from './types.ts';
 import { readSecretFile, secretFileProblem } from './secrets.ts';
 
@@ -19,26 +20,19 @@ import { readSecretFile, secretFileProblem } from './secrets.ts';
 export const TARGET_NAME = /^[A-Za-z0-9_.-]+$/;
 
 
-/** URL scheme → dialect. `mariadb://` is MySQL's dialect. */
-export const URL_DIALECTS: Readonly<Record<string, 'postgres' | 'mysql'>> = {
-  postgres: 'postgres',
-  postgresql: 'postgres',
-  mysql: 'mysql',
-  mariadb: 'mysql',
-};
-
 /** The dialect of a connection URL, or a problem that names the scheme only (the URL may hold a password). */
-export function urlDialect(url: string): { dialect: 'postgres' | 'mysql' } | { problem: string } {
+export function urlDialect(url: string): { dialect: Dialect } | { problem: string } {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return { problem: 'not a valid URL (expected postgres://user@host:5432/db or mysql://user@host:3306/db)' };
+    return { problem: `not a valid URL (expected ${DIALECTS.map((d) => d.exampleUrl).join(' or ')})` };
   }
   const scheme = parsed.protocol.replace(/:$/, '');
-  const dialect = URL_DIALECTS[scheme];
+  const dialect = dialectForScheme(scheme);
   if (!dialect) {
-    return { problem: `unsupported URL scheme "${scheme}" (expected postgres, postgresql, mysql or mariadb)` };
+    const schemes = DIALECTS.flatMap((d) => d.urlSchemes);
+    return { problem: `unsupported URL scheme "${scheme}" (expected ${schemes.slice(0, -1).join(', ')} or ${schemes.at(-1)})` };
   }
   return { dialect };
 }

@@ -3,6 +3,7 @@
  * types; everything downstream takes only them ("parse, don't validate").
  */
 import type { FilterKind } from '../core/diff/filter.ts';
+import type { DialectName } from '../core/model/schema.ts';
 import type { MigrationFormat } from '../migrations/index.ts';
 
 /** Levels of the agent's JSON logs (`logLevel`). */
@@ -22,7 +23,8 @@ export interface DesiredConfig {
 export interface TargetConfig {
   /** `[a-zA-Z0-9_.-]+`, unique; the `target` label. */
   readonly name: string;
-  readonly dialect: 'postgres' | 'mysql';
+  /** Picked by the URL's scheme (`dialects/registry.ts`). */
+  readonly dialect: DialectName;
   /** Connection URL with the password resolved. Secret: never log it, use `displayUrl`. */
   readonly url: string;
   /** The URL with the password removed, for logs and the API. */

@@ -4,7 +4,7 @@
  * which class stays in each dialect's `connect.ts`.
  */
 import type { ErrorContext } from '../core/errors.ts';
-import { maskSecrets } from './secrets.ts';
+import { maskSecrets } from '../core/mask.ts';
 
 /** Context of a dialect's error mapping: where the failure happened and what was being done. */
 export interface DriverErrorContext extends ErrorContext {

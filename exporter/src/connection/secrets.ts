@@ -17,10 +17,3 @@ export async function readPasswordFile(file: string, target: string | undefined)
     throw new ConfigError(`cannot read password file (${code})`, { target, file }, { cause: err });
   }
 }
-
-/** Replaces every occurrence of each non-empty secret in `text` with `***`. */
-export function maskSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret) out = out.split(secret).join('***');
-  return out;
-}

@@ -1,68 +1,81 @@
 /**
- * The dialect seam: which differ hooks, planner and DDL renderer a snapshot's dialect uses. The CLI, the check and
- * the report builder pick their engine here by `snapshot.dialect`, so none of them imports a dialect's planner by
- * name and a second dialect is one entry more.
+ * The registry of dialects: the only file that names them. Everything outside `dialects/` finds its dialect here, by
+ * the name stored in a snapshot or report, or by a connection URL's scheme; an unknown name or scheme is an error,
+ * never a fallback to one of them.
  */
-import type { DiffHooks } from '../core/diff/options.ts';
 import { ConfigError } from '../core/errors.ts';
-import type { Change } from '../core/model/change.ts';
-import type { Plan } from '../core/model/plan.ts';
-import type { Dialect, SchemaSnapshot } from '../core/model/schema.ts';
-import { renderMysqlDdl } from './mysql/ddl.ts';
-import { mysqlHooks } from './mysql/hooks.ts';
-import { planMysql, renderMysqlPlanSql } from './mysql/plan.ts';
-import { renderPostgresDdl } from './postgres/ddl.ts';
-import { postgresHooks } from './postgres/hooks.ts';
-import { planPostgres, renderPlanSql } from './postgres/plan.ts';
+import type { DialectName, SchemaSnapshot } from '../core/model/schema.ts';
+import type { Dialect } from './dialect.ts';
+import { mysqlDialect } from './mysql/index.ts';
+import { postgresDialect } from './postgres/index.ts';
 
-/** One dialect's engine pieces after inspection. */
-export interface DialectEngine {
-  readonly dialect: Dialect;
-  /** Human name for messages: `PostgreSQL`, `MySQL/MariaDB`. */
-  readonly label: string;
-  readonly hooks: DiffHooks;
-  /** Reconcile plan turning `current` into `desired`; throws `PlanError` for a change it cannot render. */
-  plan(changes: Change[], sides: { current: SchemaSnapshot; desired: SchemaSnapshot }): Plan;
-  /** The plan as one SQL script. */
-  renderPlanSql(plan: Plan): string;
-  /** Deterministic whole-schema DDL. */
-  renderDdl(snapshot: SchemaSnapshot): string;
+/** Every dialect, in the order messages list them. */
+export const DIALECTS: readonly Dialect[] = [postgresDialect, mysqlDialect];
+
+const BY_NAME = new Map<string, Dialect>(DIALECTS.map((d) => [d.name, d]));
+const BY_SCHEME = new Map<string, Dialect>(DIALECTS.flatMap((d) => d.urlSchemes.map((s) => [s, d] as const)));
+const URL_SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
+
+/** Every URL scheme a dialect accepts, for messages: `postgres://, postgresql://, mysql:// or mariadb://`. */
+export function knownSchemes(): string {
+  const schemes = [...BY_SCHEME.keys()].map((s) => `${s}://`);
+  return `${schemes.slice(0, -1).join(', ')} or ${schemes.at(-1)}`;
 }
 
-const POSTGRES: DialectEngine = {
-  dialect: 'postgres',
-  label: 'PostgreSQL',
-  hooks: postgresHooks,
-  plan: (changes, sides) => planPostgres(changes, sides),
-  renderPlanSql,
-  renderDdl: renderPostgresDdl,
-};
-
-const MYSQL: DialectEngine = {
-  dialect: 'mysql',
-  label: 'MySQL/MariaDB',
-  hooks: mysqlHooks,
-  plan: (changes, sides) => planMysql(changes, sides),
-  renderPlanSql: renderMysqlPlanSql,
-  renderDdl: renderMysqlDdl,
-};
-
-/** The engine of `dialect`. */
-export function dialectEngine(dialect: Dialect): DialectEngine {
-  return dialect === 'mysql' ? MYSQL : POSTGRES;
+/** The names, for messages: `"postgres" or "mysql"`. */
+export function knownNames(): string {
+  const names = [...BY_NAME.keys()].map((n) => JSON.stringify(n));
+  return `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
 }
 
 /**
- * The engine for comparing two snapshots, which must share a dialect: a PostgreSQL schema and a MySQL one have no
- * meaningful diff (every type, default and name rule differs).
+ * The dialect of `name` (a snapshot's or report's `dialect`).
+ * @throws ConfigError for a name no dialect has.
+ */
+export function dialectNamed(name: string): Dialect {
+  const dialect = BY_NAME.get(name);
+  if (!dialect) throw new ConfigError(`unknown dialect ${JSON.stringify(name)}: expected ${knownNames()}`);
+  return dialect;
+}
+
+/** The URL scheme of `text`, lower-cased, or `undefined` when it does not start with `scheme://`. */
+export function urlScheme(text: string): string | undefined {
+  return URL_SCHEME.exec(text)?.[1]?.toLowerCase();
+}
+
+/** The dialect whose URLs use `scheme` (without `://`), or `undefined`. */
+export function dialectForScheme(scheme: string): Dialect | undefined {
+  return BY_SCHEME.get(scheme.toLowerCase());
+}
+
+/** The dialect of a connection URL by its scheme, or `undefined` when the text is no URL of a known scheme. */
+export function dialectForUrl(text: string | undefined): Dialect | undefined {
+  const scheme = text ? urlScheme(text) : undefined;
+  return scheme ? BY_SCHEME.get(scheme) : undefined;
+}
+
+/**
+ * The dialect a migration directory is replayed in when nothing else says (no database to compare with, no dev
+ * server): the one with an embedded scratch engine, which needs no server.
+ */
+export function embeddedDialect(): Dialect {
+  const dialect = DIALECTS.find((d) => d.capabilities.embeddedScratch && d.embedded);
+  if (!dialect) throw new ConfigError('no dialect has an embedded engine: give a dev server (--dev-url)');
+  return dialect;
+}
+
+/**
+ * The one dialect of two snapshots about to be compared: a PostgreSQL schema and a MySQL one have no meaningful diff.
  * @throws ConfigError naming both sides when the dialects differ.
  */
-export function pairEngine(current: SchemaSnapshot, desired: SchemaSnapshot): DialectEngine {
+export function pairDialect(current: SchemaSnapshot, desired: SchemaSnapshot): Dialect {
   if (current.dialect !== desired.dialect) {
     throw new ConfigError(
-      `cannot compare a ${dialectEngine(current.dialect).label} schema (${current.source.description}) with a ` +
-        `${dialectEngine(desired.dialect).label} schema (${desired.source.description}): both sides must be the same dialect`,
+      `cannot compare ${current.source.description} (${current.dialect}) with ${desired.source.description} (${desired.dialect}): both sides must be the same dialect`,
     );
   }
-  return dialectEngine(current.dialect);
+  return dialectNamed(current.dialect);
 }
+
+export type { Dialect } from './dialect.ts';
+export type { DialectName } from '../core/model/schema.ts';

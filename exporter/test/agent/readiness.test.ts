@@ -8,7 +8,7 @@ import { startAgent, type RunningAgent } from '../../src/agent/agent.ts';
 import type { TargetConfig } from '../../src/config/types.ts';
 import { createDemoEnvironment, type DemoEnvironment } from '../../src/agent/demo.ts';
 import { createLogger } from '../../src/log.ts';
-import type { PgSession } from '../../src/dialects/postgres/connect.ts';
+import type { LiveSession } from '../../src/dialects/dialect.ts';
 import { VERSION } from '../../src/version.ts';
 import { http, LogCapture } from './support.ts';
 
@@ -22,7 +22,7 @@ beforeAll(async () => {
   const gate = new Promise<void>((resolve) => (release = resolve));
   let signalEntered: () => void = () => {};
   entered = new Promise<void>((resolve) => (signalEntered = resolve));
-  const openSession = async (target: TargetConfig): Promise<PgSession> => {
+  const openSession = async (target: TargetConfig): Promise<LiveSession> => {
     signalEntered();
     await gate;
     return demo.openSession(target);

@@ -75,6 +75,7 @@ describe('testConnection on PostgreSQL', () => {
       url: plain.url,
       ok: true,
       serverVersion: expect.stringMatching(/^\d+\.\d+/),
+      flavor: 'postgresql',
       revision: null,
       warnings: [],
     });

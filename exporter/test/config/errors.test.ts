@@ -110,7 +110,7 @@ ${target('', '"prod db"')}${target('', 'ok')}${target('', 'ok')}`,
       devUrl: postgres://dev@scratch/dev
 `,
     problems: [
-      `${F}:4: targets[0].desired.devUrl: required for MySQL/MariaDB targets (target "orders"): there is no embedded MySQL to replay migrations on`,
+      `${F}:4: targets[0].desired.devUrl: required for MySQL/MariaDB targets (target "orders"): there is no embedded MySQL/MariaDB to replay migrations on`,
       `${F}:9: targets[1].desired.devUrl: must be a MySQL/MariaDB server like the target's url (target "shop")`,
     ],
   },

@@ -7,7 +7,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type MigrationDirectory, readMigrationDirectory, splitPostgresStatements } from '../../src/migrations/index.ts';
+import { splitPostgresStatements } from '../../src/dialects/postgres/split.ts';
+import { type MigrationDirectory, readMigrationDirectory } from '../../src/migrations/index.ts';
 import { type TempDatabase, createTempPgDatabase } from '../support/servers.ts';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'migrations');

@@ -5,7 +5,7 @@
  */
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { splitMysqlStatements } from '../../src/migrations/index.ts';
+import { splitMysqlStatements } from '../../src/dialects/mysql/split.ts';
 import { createTempMysqlDatabase, type TempDatabase } from '../support/servers.ts';
 import { describeSplitGoldens, splitGoldens } from '../support/split-golden.ts';
 

@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { splitPostgresStatements } from '../../src/migrations/index.ts';
+import { splitPostgresStatements } from '../../src/dialects/postgres/split.ts';
 import { type TempDatabase, createTempPgDatabase } from '../support/servers.ts';
 import { describeSplitGoldens, splitGoldens } from '../support/split-golden.ts';
 

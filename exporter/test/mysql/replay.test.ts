@@ -13,6 +13,7 @@ import { ConfigError, ConnectError, ReplayError, SchemaDriftError } from '../../
 import { readMigrationDirectory } from '../../src/migrations/index.ts';
 import type { SchemaSnapshot } from '../../src/core/model/schema.ts';
 import { DEFAULT_DESIRED_SCHEMA, MYSQL_TEMP_DATABASE_PREFIX, mysqlReplayEngineIdentity, replayMysql } from '../../src/dialects/mysql/replay.ts';
+import { mysqlDialect } from '../../src/dialects/mysql/index.ts';
 import { MYSQL_URL, createTempMysqlDatabase, type TempDatabase } from '../support/servers.ts';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -200,11 +201,14 @@ describe('replayMysql on MariaDB', () => {
 
   it('warns when the dev server is another flavour or major version than the target', async () => {
     const dir = await readMigrationDirectory(path.join(FIXTURES, 'plain'));
-    const same = await replayMysql(dir, { devUrl: MYSQL_URL, targetFlavor: 'mariadb', targetServerMajor: 10 });
-    expect(same.warnings).toEqual([]);
-    const other = await replayMysql(dir, { devUrl: MYSQL_URL, targetFlavor: 'mysql', targetServerMajor: 8 });
-    expect(other.warnings).toHaveLength(1);
-    expect(other.warnings[0]).toMatch(/replayed on mariadb 10\.\d+.* but the target runs mysql 8/);
+    const replay = await replayMysql(dir, { devUrl: MYSQL_URL });
+    const warn = (live: { flavor: string; serverMajor: number; serverVersion?: string }): string[] =>
+      mysqlDialect.versionWarnings({ engine: replay.engine, source: replay.snapshot.source }, live);
+    expect(warn({ flavor: 'mariadb', serverMajor: 10 })).toEqual([]);
+    const other = warn({ flavor: 'mysql', serverMajor: 8, serverVersion: '8.4.3' });
+    expect(other).toHaveLength(1);
+    expect(other[0]).toMatch(/replayed on mariadb 10\.\d+.* but the target runs mysql 8\.4\.3/);
+    expect(warn({ flavor: 'mariadb', serverMajor: 11 })[0]).toMatch(/but the target runs mariadb 11/);
   });
 
   it('creates the temporary database with the target database defaults', async () => {

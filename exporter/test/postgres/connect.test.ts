@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthError, ConfigError, ConnectError, InspectError, TimeoutError } from '../../src/core/errors.ts';
-import { openReadOnlySession, redactUrl, toSchemaDriftError } from '../../src/dialects/postgres/connect.ts';
+import { openReadOnlySession, redactUrl, toPostgresError } from '../../src/dialects/postgres/connect.ts';
 import { createTempPgDatabase, PG_URL, pgUrlFor, type TempDatabase } from '../support/servers.ts';
 
 function withUser(url: string, user: string, password?: string): string {
@@ -26,7 +26,7 @@ describe('redactUrl', () => {
   });
 });
 
-describe('toSchemaDriftError', () => {
+describe('toPostgresError', () => {
   it.each([
     [{ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' }, ConnectError],
     [{ code: 'ENOTFOUND', message: 'getaddrinfo ENOTFOUND nohost' }, ConnectError],
@@ -41,7 +41,7 @@ describe('toSchemaDriftError', () => {
     [{ code: '42P01', message: 'relation does not exist' }, InspectError],
   ])('%o → %s', (raw, cls) => {
     const err = Object.assign(new Error(raw.message), raw);
-    const mapped = toSchemaDriftError(err, { target: 'prod', action: 'doing' });
+    const mapped = toPostgresError(err, { target: 'prod', action: 'doing' });
     expect(mapped).toBeInstanceOf(cls);
     expect(mapped.context.target).toBe('prod');
     expect(mapped.message.startsWith('doing: ')).toBe(true);
@@ -49,7 +49,7 @@ describe('toSchemaDriftError', () => {
   });
 
   it('scrubs secrets from driver messages', () => {
-    const mapped = toSchemaDriftError(new Error('bad password hunter2 given'), { secrets: ['hunter2'] });
+    const mapped = toPostgresError(new Error('bad password hunter2 given'), { secrets: ['hunter2'] });
     expect(mapped.message).not.toContain('hunter2');
   });
 });
@@ -92,7 +92,7 @@ describe('openReadOnlySession', () => {
     const session = await openReadOnlySession(temp.url, { statementTimeoutMs: 100, target: 'slow' });
     try {
       const err = await session.db.query('SELECT pg_sleep(2)').catch((e: unknown) => e);
-      const mapped = toSchemaDriftError(err, { target: 'slow' });
+      const mapped = toPostgresError(err, { target: 'slow' });
       expect(mapped).toBeInstanceOf(TimeoutError);
       expect(mapped.reason).toBe('timeout');
     } finally {

@@ -18,7 +18,7 @@ import type { SchemaSnapshot } from '../../src/core/model/schema.ts';
 import { diffSchemas } from '../../src/core/diff/diff.ts';
 import { postgresHooks } from '../../src/dialects/postgres/hooks.ts';
 import { inspectPostgres } from '../../src/dialects/postgres/inspect.ts';
-import { planPostgres, renderPlanSql } from '../../src/dialects/postgres/plan.ts';
+import { planPostgres, renderPostgresPlanSql } from '../../src/dialects/postgres/plan.ts';
 import { quoteIdent } from '../../src/dialects/postgres/quote.ts';
 import { createTempPgDatabase, PG_URL, type TempDatabase } from '../support/servers.ts';
 
@@ -107,7 +107,7 @@ describe('privileges converge on PostgreSQL', () => {
       const changes = diffSchemas({ current: before, desired: desiredSnap, hooks: postgresHooks, options: OPTIONS });
       expect(changes.length, 'the fixture pair must differ').toBeGreaterThan(0);
       const plan = planPostgres(changes, { current: before, desired: desiredSnap });
-      const script = renderPlanSql(plan);
+      const script = renderPostgresPlanSql(plan);
       expect(plan.statements.some((s) => /^(GRANT|REVOKE) /.test(s.sql)), script).toBe(grants);
       await apply(current, plan.statements, script);
       const after = await inspect(current);
@@ -182,7 +182,7 @@ describe('privileges of a database owned by another role than the replay', () =>
       `GRANT SELECT ON TABLE app.accounts TO ${reader};`,
       `GRANT UPDATE (email) ON TABLE app.accounts TO ${reader};`,
     ]);
-    await apply(db, plan.statements, renderPlanSql(plan));
+    await apply(db, plan.statements, renderPostgresPlanSql(plan));
     const after = await inspect(db, ['app']);
     expect(describeChanges(diffSchemas({ current: after, desired, hooks: postgresHooks, options: OPTIONS }))).toBe('');
   });

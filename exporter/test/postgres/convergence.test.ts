@@ -13,7 +13,7 @@ import type { SchemaSnapshot } from '../../src/core/model/schema.ts';
 import { diffSchemas } from '../../src/core/diff/diff.ts';
 import { postgresHooks } from '../../src/dialects/postgres/hooks.ts';
 import { inspectPostgres } from '../../src/dialects/postgres/inspect.ts';
-import { planPostgres, renderPlanSql } from '../../src/dialects/postgres/plan.ts';
+import { planPostgres, renderPostgresPlanSql } from '../../src/dialects/postgres/plan.ts';
 import { createTempPgDatabase, type TempDatabase } from '../support/servers.ts';
 
 const ROOT = fileURLToPath(new URL('../fixtures/postgres/convergence/', import.meta.url));
@@ -76,13 +76,13 @@ describe('planner convergence on PostgreSQL', () => {
           try {
             await client.query(statement.sql);
           } catch (err) {
-            throw new Error(`statement failed: ${(err as Error).message}\n${statement.sql}\n\nplan:\n${renderPlanSql(plan)}`);
+            throw new Error(`statement failed: ${(err as Error).message}\n${statement.sql}\n\nplan:\n${renderPostgresPlanSql(plan)}`);
           }
         }
       });
       const after = await inspect(current);
       const left = diffSchemas({ current: after, desired: desiredSnap, hooks: postgresHooks });
-      expect(left, `left after applying:\n${describeChanges(left)}\n\nplan:\n${renderPlanSql(plan)}`).toEqual([]);
+      expect(left, `left after applying:\n${describeChanges(left)}\n\nplan:\n${renderPostgresPlanSql(plan)}`).toEqual([]);
     } finally {
       await current.drop();
       await desired.drop();

@@ -5,9 +5,9 @@ import type { Change } from '../../src/core/model/change.ts';
 import { emptySnapshot } from '../../src/core/model/schema.ts';
 import type { SchemaSnapshot } from '../../src/core/model/schema.ts';
 import { PlanError } from '../../src/core/errors.ts';
-import { planPostgres, renderPlanSql } from '../../src/dialects/postgres/plan.ts';
+import { planPostgres, renderPostgresPlanSql } from '../../src/dialects/postgres/plan.ts';
 import type { PgPlanOptions } from '../../src/dialects/postgres/plan.ts';
-import { retypeHazards } from '../../src/dialects/postgres/plan-column.ts';
+import { retypeHazards } from '../../src/dialects/postgres/plan-columns.ts';
 import { change, column, fk, index, pk, routine, table, view } from './plan-factories.ts';
 
 const GOLDEN = fileURLToPath(new URL('../golden/plan/', import.meta.url));
@@ -65,7 +65,7 @@ const CASES: { name: string; changes: Change[]; options?: PgPlanOptions }[] = [
 
 describe('planPostgres goldens', () => {
   it.each(CASES)('$name', ({ name, changes, options }) => {
-    const sql = renderPlanSql(planPostgres(changes, options));
+    const sql = renderPostgresPlanSql(planPostgres(changes, options));
     const file = `${GOLDEN}${name}.sql`;
     // Written only on request: a missing golden fails instead of being recreated from whatever the planner says now.
     if (process.env.UPDATE_GOLDEN === '1') writeFileSync(file, sql);

@@ -7,6 +7,7 @@ import { ReplayError } from '../../src/core/errors.ts';
 import { readMigrationDirectory } from '../../src/migrations/index.ts';
 import type { MigrationDirectory, MigrationFormat } from '../../src/migrations/types.ts';
 import { replayPostgres, type ReplayOptions } from '../../src/dialects/postgres/replay.ts';
+import { postgresDialect } from '../../src/dialects/postgres/index.ts';
 import { PG_URL } from '../support/servers.ts';
 
 const tempDirs: string[] = [];
@@ -49,7 +50,6 @@ describe('replayPostgres on PGlite', () => {
     expect(result.serverVersion).toMatch(/^18\.\d+ \(PGlite 0\.5\.\d+\)$/);
     expect(result.applied.map((f) => f.path)).toEqual(['001_init.sql', '002_orders.sql', '003_names.sql']);
     expect(result.pending).toEqual([]);
-    expect(result.warnings).toEqual([]);
     expect(tableNames(result)).toEqual(['public.orders', 'public.users']);
     const users = result.snapshot.schemas[0]?.tables.find((t) => t.name === 'users');
     expect(users?.columns.map((c) => c.name)).toEqual(['id', 'email', 'ref', 'name']);
@@ -103,9 +103,12 @@ describe('replayPostgres on PGlite', () => {
 
   it('warns when the target server runs another major version', async () => {
     const dir = await directory({ '001_a.sql': 'CREATE TABLE a (id int);' });
-    const result = await replayPostgres(dir, { targetServerMajor: 15 });
-    expect(result.warnings).toHaveLength(1);
-    expect(result.warnings[0]).toMatch(/PGlite \(PostgreSQL 18\.\d+.*target runs PostgreSQL 15/);
+    const result = await replayPostgres(dir, {});
+    const warnings = postgresDialect.versionWarnings({ engine: result.engine, source: result.snapshot.source }, { serverMajor: 15 });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/embedded PGlite \(PostgreSQL 18\.\d+.*target runs PostgreSQL 15/);
+    const same = { serverMajor: result.snapshot.source.serverMajor };
+    expect(postgresDialect.versionWarnings({ engine: result.engine, source: result.snapshot.source }, same)).toEqual([]);
   });
 });
 
@@ -207,10 +210,10 @@ describe('replayPostgres on a dev server', () => {
 
   it('replays into a temporary database and drops it', async () => {
     const dir = await directory(BASE);
-    const result = await replayPostgres(dir, { devUrl: PG_URL, targetServerMajor: 15 });
+    const result = await replayPostgres(dir, { devUrl: PG_URL });
     expect(result.engine).toBe('server');
     expect(result.serverVersion).toMatch(/^15\./);
-    expect(result.warnings).toEqual([]);
+    expect(postgresDialect.versionWarnings({ engine: result.engine, source: result.snapshot.source }, { serverMajor: 15 })).toEqual([]);
     expect(tableNames(result)).toEqual(['public.orders', 'public.users']);
     expect(result.snapshot.source).toMatchObject({ flavor: 'postgresql', serverMajor: 15 });
     expect(await leftovers()).toEqual(before);

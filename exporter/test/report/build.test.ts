@@ -3,7 +3,7 @@ import { AuthError, ConnectError, PlanError, ReplayError, TimeoutError } from '.
 import type { MigrationFile } from '../../src/migrations/types.ts';
 import { METRIC_KINDS } from '../../src/core/model/change.ts';
 import type { RevisionState } from '../../src/dialects/postgres/revision.ts';
-import { renderPlanSql } from '../../src/dialects/postgres/plan.ts';
+import { renderPostgresPlanSql } from '../../src/dialects/postgres/plan.ts';
 import { buildReport, checkStatus, errorReport, scrubSecrets } from '../../src/core/report/build.ts';
 import { FINISHED, loadDriftFixture, reportInput, STARTED, type DriftFixture } from './drift-fixture.ts';
 
@@ -100,7 +100,7 @@ describe('buildReport content', () => {
   it('maps the plan onto statements whose change indices name the report changes', () => {
     const report = buildReport(reportInput(drifted));
     expect(report.reconcile.error).toBeUndefined();
-    expect(report.reconcile.sql).toBe(renderPlanSql(drifted.plan));
+    expect(report.reconcile.sql).toBe(renderPostgresPlanSql(drifted.plan));
     expect(report.reconcile.statements).toHaveLength(drifted.plan.statements.length);
     const retype = report.reconcile.statements.find((s) => s.sql.includes('ALTER COLUMN email TYPE'));
     expect(retype?.hazards).toContain('table_rewrite');

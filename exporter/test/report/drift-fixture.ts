@@ -3,15 +3,12 @@
  * side after hand edits. Both are diffed and planned by the real engine, so report tests see real changes.
  */
 import { PGlite } from '@electric-sql/pglite';
-import { diffSchemas } from '../../src/core/diff/diff.ts';
-import type { Change } from '../../src/core/model/change.ts';
 import type { Plan } from '../../src/core/model/plan.ts';
 import type { SchemaSnapshot } from '../../src/core/model/schema.ts';
-import { renderPostgresDdl } from '../../src/dialects/postgres/ddl.ts';
-import { postgresHooks } from '../../src/dialects/postgres/hooks.ts';
+import { postgresDialect } from '../../src/dialects/postgres/index.ts';
 import { inspectPostgres } from '../../src/dialects/postgres/inspect.ts';
-import { planPostgres } from '../../src/dialects/postgres/plan.ts';
-import type { ReportInput } from '../../src/core/report/build.ts';
+import { compare, reportParts, type ReportParts } from '../../src/engine/compare.ts';
+import type { ReportFacts, ReportInput } from '../../src/core/report/build.ts';
 
 /** Shared by both sides: unchanged tables, a view and a partitioned table. */
 const COMMON = `
@@ -43,14 +40,8 @@ CREATE TABLE public.audit_log (id integer PRIMARY KEY, user_id bigint CONSTRAINT
 CREATE VIEW public.user_emails AS SELECT id, email FROM public.users;
 ${COMMON}`;
 
-/** Inspected snapshots, the real diff and plan, and both sides' DDL. */
-export interface DriftFixture {
-  readonly desired: SchemaSnapshot;
-  readonly current: SchemaSnapshot;
-  readonly changes: Change[];
-  readonly plan: Plan;
-  readonly ddl: { desired: string; current: string };
-}
+/** Inspected snapshots, the real diff and plan with its script, and both sides' DDL. */
+export type DriftFixture = Omit<ReportParts, 'plan' | 'reconcileSql' | 'planError'> & { readonly plan: Plan; readonly reconcileSql: string };
 
 /** Inspects `sql` in a fresh `public` schema of `db`. */
 export async function inspectSql(db: PGlite, sql: string): Promise<SchemaSnapshot> {
@@ -59,11 +50,11 @@ export async function inspectSql(db: PGlite, sql: string): Promise<SchemaSnapsho
   return inspectPostgres(db, { schemas: ['public'], source: { description: 'pglite' } });
 }
 
-/** Diffs and plans two snapshots with the real PostgreSQL engine. */
+/** Compares two snapshots with the engine's PostgreSQL pipeline, as a check does. */
 export function diffAndPlan(desired: SchemaSnapshot, current: SchemaSnapshot): DriftFixture {
-  const changes = diffSchemas({ current, desired, hooks: postgresHooks });
-  const plan = planPostgres(changes, { current, desired });
-  return { desired, current, changes, plan, ddl: { desired: renderPostgresDdl(desired), current: renderPostgresDdl(current) } };
+  const parts = reportParts(postgresDialect, compare(postgresDialect, { current, desired }));
+  if (parts.plan === undefined) throw new Error(`the fixture did not plan: ${parts.planError}`);
+  return parts;
 }
 
 /** Builds the drifted fixture in one PGlite instance (closed before returning). */
@@ -82,7 +73,7 @@ export const STARTED = new Date('2025-03-01T06:00:00.000Z');
 export const FINISHED = new Date('2025-03-01T06:00:02.500Z');
 
 /** A complete {@link ReportInput} over a fixture; tests override what they are about. */
-export function reportInput(fixture: DriftFixture, over: Partial<ReportInput> = {}): ReportInput {
+export function reportInput(fixture: DriftFixture, over: Partial<ReportFacts> & ReportReconcileOverride = {}): ReportInput {
   return {
     target: 'production',
     labels: { environment: 'production' },
@@ -92,11 +83,15 @@ export function reportInput(fixture: DriftFixture, over: Partial<ReportInput> = 
     desired: fixture.desired,
     changes: fixture.changes,
     plan: fixture.plan,
+    reconcileSql: fixture.reconcileSql,
     ddl: fixture.ddl,
     revision: null,
     pending: [],
     engine: { dialect: 'postgres', replay: 'pglite', targetServerVersion: '18.6', replayServerVersion: '18.6', cached: false },
     warnings: [],
     ...over,
-  };
+  } as ReportInput;
 }
+
+/** A test may replace the plan with a planner's error (`plan: undefined, planError`). */
+type ReportReconcileOverride = { readonly plan?: Plan; readonly planError?: string; readonly reconcileSql?: string };

@@ -52,6 +52,7 @@ describe('a realistic report', () => {
       desired: drifted.desired,
       changes: drifted.changes,
       plan: drifted.plan,
+      reconcileSql: drifted.reconcileSql,
       ddl: drifted.ddl,
       revision: { tool: 'golang-migrate', table: 'public.schema_migrations', version: '3', dirty: false, appliedVersions: ['1', '2', '3'] },
       pending: [],

@@ -2,7 +2,13 @@
  * Target configurations for tests that run checks against the real servers.
  */
 import type { TargetConfig } from '../../src/config/types.ts';
-import { urlDialect } from '../../src/cli/sources.ts';
+import { dialectForUrl } from '../../src/dialects/registry.ts';
+
+function dialectNamedFor(url: string): TargetConfig['dialect'] {
+  const dialect = dialectForUrl(url);
+  if (!dialect) throw new Error(`testTarget: no dialect for the URL scheme of ${url.replace(/:[^:@/]*@/, '@')}`);
+  return dialect.name;
+}
 
 /**
  * A target as `loadConfig` would produce it, with test-sized timeouts: the dialect follows the URL's scheme, the
@@ -15,7 +21,7 @@ export function testTarget(
 ): TargetConfig {
   return {
     name,
-    dialect: urlDialect(url) ?? 'postgres',
+    dialect: dialectNamedFor(url),
     url,
     displayUrl: url.replace(/:[^:@/]*@/, '@'),
     exclude: {},

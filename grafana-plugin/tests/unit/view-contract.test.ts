@@ -1,22 +1,17 @@
 /**
  * The frame contract, checked against the producer: the panel and the exporter are separate bundles, so the panel
  * restates the exporter's view fields (`src/data/fields.ts`) and so do the dashboards' Infinity `columns`. Here a
- * small drifted schema goes through the real engine (PGlite, inspector, differ, planner, `buildReport`) and the
- * exporter's own view functions; every field the panel or a dashboard names must be one of those rows' fields.
+ * small drifted schema goes through the real engine (embedded PGlite read as a live database, the engine's compare,
+ * `buildReport`) and the exporter's own view functions; every field the panel or a dashboard names must be one of
+ * those rows' fields.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { PGlite } from '@electric-sql/pglite';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { diffSchemas } from '../../../exporter/src/core/diff/diff.ts';
 import { summaryOf, summaryRow } from '../../../exporter/src/http/summary.ts';
 import type { Report } from '../../../exporter/src/core/model/report.ts';
-import { renderPostgresDdl } from '../../../exporter/src/dialects/postgres/ddl.ts';
-import { postgresHooks } from '../../../exporter/src/dialects/postgres/hooks.ts';
-import { inspectPostgres } from '../../../exporter/src/dialects/postgres/inspect.ts';
-import { planPostgres } from '../../../exporter/src/dialects/postgres/plan.ts';
 import { buildReport } from '../../../exporter/src/core/report/build.ts';
 import {
   changeRows,
@@ -32,6 +27,7 @@ import { toTransition } from '../../../exporter/src/store/report-rows.ts';
 import { READ_FIELDS } from '../../src/data/fields.ts';
 import { frameKind, REQUIRED_FIELDS } from '../../src/data/frames.ts';
 import type { FrameKind } from '../../src/data/model.ts';
+import { embeddedSnapshot, reportPartsOf } from '../support/engine.ts';
 import { VIEW_FIELDS, viewFrame } from '../support/frames.ts';
 
 /** Desired: two tables joined by a foreign key. Current: a column retyped, one dropped, one added, the key gone. */
@@ -49,35 +45,23 @@ let produced: Record<FrameKind, Row[]>;
 let report: Report;
 
 async function engineReport(): Promise<Report> {
-  const db = await PGlite.create();
-  try {
-    const inspect = async (sql: string) => {
-      await db.exec(`DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public; ${sql}`);
-      return inspectPostgres(db, { schemas: ['public'] });
-    };
-    const desired = await inspect(DESIRED);
-    const current = await inspect(CURRENT);
-    const changes = diffSchemas({ current, desired, hooks: postgresHooks });
-    const startedAt = new Date('2025-03-01T06:00:00.000Z');
-    const built = buildReport({
-      target: 'production',
-      labels: { environment: 'production' },
-      startedAt,
-      finishedAt: new Date(startedAt.getTime() + 2_500),
-      current,
-      desired,
-      changes,
-      plan: planPostgres(changes, { current, desired }),
-      ddl: { desired: renderPostgresDdl(desired), current: renderPostgresDdl(current) },
-      revision: null,
-      pending: [],
-      engine: { dialect: 'postgres', replay: 'pglite', targetServerVersion: '18.6', replayServerVersion: '18.6', cached: false },
-      warnings: [],
-    });
-    return { ...built, id: 7 };
-  } finally {
-    await db.close();
-  }
+  const read = async (sql: string) =>
+    (await embeddedSnapshot((db) => db.exec(sql), { schemas: ['public'], description: 'fixture (PGlite)' })).snapshot;
+  const desired = await read(DESIRED);
+  const current = await read(CURRENT);
+  const startedAt = new Date('2025-03-01T06:00:00.000Z');
+  const built = buildReport({
+    ...reportPartsOf(current, desired),
+    target: 'production',
+    labels: { environment: 'production' },
+    startedAt,
+    finishedAt: new Date(startedAt.getTime() + 2_500),
+    revision: null,
+    pending: [],
+    engine: { dialect: 'postgres', replay: 'pglite', targetServerVersion: '18.6', replayServerVersion: '18.6', cached: false },
+    warnings: [],
+  });
+  return { ...built, id: 7 };
 }
 
 beforeAll(async () => {

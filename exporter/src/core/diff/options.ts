@@ -1,7 +1,7 @@
 /**
  * Options and dialect hooks of the pure differ.
  */
-import type { Column, Dialect, SchemaSnapshot, View } from '../model/schema.ts';
+import type { Column, DialectName, SchemaSnapshot, View } from '../model/schema.ts';
 
 /** What the differ compares beyond the defaults. */
 export interface DiffOptions {
@@ -18,7 +18,7 @@ export interface DiffOptions {
  * compares normalised forms and reports the raw values.
  */
 export interface DiffHooks {
-  readonly dialect: Dialect;
+  readonly dialect: DialectName;
   /** Normalise a SQL expression (defaults, check bodies, predicates, view definitions). */
   normalizeExpression(sql: string): string;
   /** Normalise a type name (aliases such as `int4` and `integer`). */

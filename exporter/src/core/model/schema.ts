@@ -15,8 +15,8 @@
  * - `null` means "the server says there is none"; an absent optional field means "not applicable".
  */
 
-/** Dialect of a snapshot. */
-export type Dialect = 'postgres' | 'mysql';
+/** Name of a snapshot's dialect (`dialects/registry.ts` maps it to its `Dialect` implementation). */
+export type DialectName = 'postgres' | 'mysql';
 
 /** Open record of dialect-only facts. Values must be JSON. */
 export type Attrs = Record<string, JsonValue>;
@@ -39,7 +39,7 @@ export interface SnapshotSource {
 /** A whole inspected database (a "realm" in Atlas' words). */
 export interface SchemaSnapshot {
   readonly formatVersion: 1;
-  readonly dialect: Dialect;
+  readonly dialect: DialectName;
   readonly source: SnapshotSource;
   /** Included schemas (PostgreSQL namespaces; for MySQL the one database). */
   readonly schemas: Schema[];
@@ -60,7 +60,7 @@ export interface Schema {
   readonly sequences: Sequence[];
   readonly types: TypeDef[];
   readonly routines: Routine[];
-  /** Dialect facts of the schema. MySQL: the database's default `charset` and `collation`. */
+  /** DialectName facts of the schema. MySQL: the database's default `charset` and `collation`. */
   readonly attrs?: Attrs;
   /** PostgreSQL user-defined collations; absent in snapshots of other dialects (and of older saved snapshots). */
   readonly collations?: Collation[];
@@ -258,7 +258,7 @@ export interface Table {
   /** Owner role, only when privileges are inspected (ownership itself is not compared: see `postgres/hooks.ts`). */
   readonly owner?: string;
   /**
-   * Dialect facts. PostgreSQL: `unlogged`, `partitionBy` (`RANGE (created_at)`), `partitionOf` (`schema.parent`),
+   * DialectName facts. PostgreSQL: `unlogged`, `partitionBy` (`RANGE (created_at)`), `partitionOf` (`schema.parent`),
    * `partitionBound` (`FOR VALUES ...`), `rowSecurity`, `forceRowSecurity`, `accessMethod`, `options`.
    * MySQL: `engine`, `charset`, `collation`, `rowFormat`, `partitioning`.
    */
@@ -414,6 +414,6 @@ export function qualifiedKey(schema: string, name: string): string {
 }
 
 /** An empty snapshot, for tests and as the start of a replay. */
-export function emptySnapshot(dialect: Dialect, source: SnapshotSource): SchemaSnapshot {
+export function emptySnapshot(dialect: DialectName, source: SnapshotSource): SchemaSnapshot {
   return { formatVersion: 1, dialect, source, schemas: [], extensions: [] };
 }

@@ -3,19 +3,29 @@
  * error that stopped the check. Pure: no I/O, no clock (the caller passes the times), so the same input always gives
  * the same report.
  */
-import { maskSecrets } from '../../connection/secrets.ts';
+import { maskSecrets } from '../mask.ts';
 import { SchemaDriftError, type FailureReason } from '../errors.ts';
 import type { MigrationFile } from '../../migrations/types.ts';
 import { CHANGE_ACTIONS, METRIC_KINDS, metricKind, type Change, type MetricKind } from '../model/change.ts';
 import type { Plan } from '../model/plan.ts';
 import type { ActionCounts, CheckStatus, Report, ReportCounts, ReportRevision, ReportStatement } from '../model/report.ts';
 import type { SchemaSnapshot } from '../model/schema.ts';
-import { dialectEngine } from '../../dialects/registry.ts';
-import type { RevisionState } from '../../dialects/postgres/revision.ts';
+import type { RevisionState } from '../../revision/revision-state.ts';
 import { buildErd } from './erd.ts';
 
+/**
+ * The reconcile part of a {@link ReportInput}: the plan with its script rendered by the dialect (the report is built
+ * without knowing dialects), or why planning failed, or nothing when there was no plan.
+ */
+export type ReportReconcile =
+  | { readonly plan: Plan; readonly reconcileSql: string; readonly planError?: undefined }
+  | { readonly plan?: undefined; readonly reconcileSql?: undefined; readonly planError?: string };
+
 /** What a successful check hands to {@link buildReport}. */
-export interface ReportInput {
+export type ReportInput = ReportFacts & ReportReconcile;
+
+/** {@link ReportInput} without its reconcile part. */
+export interface ReportFacts {
   readonly target: string;
   readonly labels: Record<string, string>;
   readonly startedAt: Date;
@@ -24,12 +34,6 @@ export interface ReportInput {
   readonly current: SchemaSnapshot;
   readonly desired: SchemaSnapshot;
   readonly changes: Change[];
-  /** The plan for `changes` (its statement indices point into `changes`); absent when planning threw. */
-  readonly plan?: Plan;
-  /** Why planning failed (the planner's message); recorded as `reconcile.error`. */
-  readonly planError?: string;
-  /** Added field: the rendered reconcile script; defaults to the plan rendered by the dialect of `current`. */
-  readonly reconcileSql?: string;
   readonly ddl: { readonly desired: string; readonly current: string };
   readonly revision: RevisionState | null;
   /** Migration files newer than the deployed version. */
@@ -154,7 +158,7 @@ function reconcile(input: ReportInput, secrets: readonly string[]): Report['reco
     hazards: [...s.hazards],
     change: s.change,
   }));
-  return { sql: input.reconcileSql ?? dialectEngine(input.current.dialect).renderPlanSql(input.plan), statements };
+  return { sql: input.reconcileSql, statements };
 }
 
 /**

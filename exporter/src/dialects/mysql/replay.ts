@@ -12,14 +12,14 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { ConfigError, ReplayError, type SchemaDriftError } from '../../core/errors.ts';
-import { splitMysqlStatements, type SqlStatement } from '../../migrations/split-mysql.ts';
+import { splitMysqlStatements, type SqlStatement } from './split.ts';
 import type { MigrationDirectory, MigrationFile } from '../../migrations/types.ts';
 import type { SchemaSnapshot } from '../../core/model/schema.ts';
-import { selectFiles, type ReplayResult } from '../postgres/replay.ts';
+import { selectFiles } from '../../migrations/select.ts';
+import type { ReplayResult } from '../dialect.ts';
 import {
   asMysqlQueryable,
   connectionConfig,
-  type MysqlFlavor,
   type MysqlServerVersion,
   parseMysqlUrl,
   readServerVersion,
@@ -28,8 +28,6 @@ import {
   toMysqlError,
 } from './connect.ts';
 import { inspectMysql, type MysqlInspectOptions } from './inspect.ts';
-
-export type { ReplayResult } from '../postgres/replay.ts';
 
 /** Options of {@link replayMysql}. */
 export interface MysqlReplayOptions {
@@ -49,10 +47,6 @@ export interface MysqlReplayOptions {
    * database's random name must never reach a diff). Default {@link DEFAULT_DESIRED_SCHEMA}.
    */
   readonly schemaName?: string;
-  /** Major version of the monitored server: a different dev server major is reported in `warnings`. */
-  readonly targetServerMajor?: number;
-  /** Flavour of the monitored server: a different dev server flavour is reported in `warnings`. */
-  readonly targetFlavor?: MysqlFlavor;
   /** File holding the dev server's password when its URL has none. */
   readonly passwordFile?: string;
   /**
@@ -109,7 +103,6 @@ export async function replayMysql(dir: MigrationDirectory, options: MysqlReplayO
       pending,
       engine: 'server',
       serverVersion: scratch.version.serverVersion,
-      warnings: replayWarnings(scratch.version, options),
     };
   } catch (err) {
     // The replay's own error wins over a failing cleanup; close() is idempotent, so a failed drop is not retried.
@@ -154,18 +147,6 @@ function requireDevUrl(options: Pick<MysqlReplayOptions, 'devUrl' | 'target'>): 
     `${who}: replaying MySQL migrations needs a dev server (desired.devUrl in the configuration, --dev-url on the command line); there is no embedded MySQL`,
     { target: options.target },
   );
-}
-
-/** Warnings when the dev server is not the target's flavour or major version. */
-function replayWarnings(version: MysqlServerVersion, options: MysqlReplayOptions): string[] {
-  const flavorDiffers = options.targetFlavor !== undefined && options.targetFlavor !== version.flavor;
-  const majorDiffers = options.targetServerMajor !== undefined && options.targetServerMajor !== version.major;
-  if (!flavorDiffers && !majorDiffers) return [];
-  const target = `${options.targetFlavor ?? version.flavor} ${options.targetServerMajor ?? version.major}`;
-  return [
-    `migrations were replayed on ${version.flavor} ${version.serverVersion} but the target runs ${target}: ` +
-      'types, defaults and view definitions are normalised differently; use a dev server of the same flavour and major version to rule that out',
-  ];
 }
 
 async function connectDev(devUrl: string, database: string | null, options: MysqlReplayOptions): Promise<mysql.Connection> {

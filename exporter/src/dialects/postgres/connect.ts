@@ -38,8 +38,8 @@ export interface PgSession {
   close(): Promise<void>;
 }
 
-/** Context of {@link toSchemaDriftError}: where the failure happened and what was being done. */
-export type PgErrorContext = DriverErrorContext;
+/** Context of {@link toPostgresError}: where the failure happened and what was being done. */
+export type PostgresErrorContext = DriverErrorContext;
 
 // Part of this module's API since the PostgreSQL engine came first; the rendering is every dialect's.
 export { redactUrl };
@@ -52,7 +52,7 @@ const POSTGRES_SCHEMES = ['postgres:', 'postgresql:'];
  * Connects and opens a `REPEATABLE READ, READ ONLY` transaction with a `statement_timeout`.
  *
  * The password comes from the URL, else from `passwordFile`, else from `PGPASSWORD`/`~/.pgpass` (handled by `pg`).
- * Errors are mapped by {@link toSchemaDriftError}; their messages never contain the password.
+ * Errors are mapped by {@link toPostgresError}; their messages never contain the password.
  */
 export async function openReadOnlySession(url: string, options: PgConnectOptions = {}): Promise<PgSession> {
   const parsed = parsePostgresUrl(url, options.target);
@@ -77,7 +77,7 @@ export async function openReadOnlySession(url: string, options: PgConnectOptions
     await client.connect();
   } catch (err) {
     await client.end().catch(() => {});
-    throw toSchemaDriftError(err, { ...where, action: `connecting to ${described}` });
+    throw toPostgresError(err, { ...where, action: `connecting to ${described}` });
   }
   try {
     await client.query('BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
@@ -92,7 +92,7 @@ export async function openReadOnlySession(url: string, options: PgConnectOptions
     return makeSession(client, row.version, row.num);
   } catch (err) {
     await client.end().catch(() => {});
-    throw toSchemaDriftError(err, { ...where, action: `opening a read-only transaction on ${described}` });
+    throw toPostgresError(err, { ...where, action: `opening a read-only transaction on ${described}` });
   }
 }
 
@@ -127,7 +127,7 @@ function parsePostgresUrl(url: string, target: string | undefined): URL {
  * rejected credentials and missing privileges → `AuthError`, statement timeout → `TimeoutError`, anything else →
  * `InspectError`. A `SchemaDriftError` is returned unchanged. Secrets in `context.secrets` are scrubbed.
  */
-export function toSchemaDriftError(err: unknown, context: PgErrorContext = {}): SchemaDriftError {
+export function toPostgresError(err: unknown, context: PostgresErrorContext = {}): SchemaDriftError {
   if (err instanceof SchemaDriftError) return err;
   const code = errorCode(err);
   const { where, raw, say, options } = describeDriverError(err, errorMessage(err), context);

@@ -4,7 +4,7 @@
  * `inspect-*.ts` file.
  */
 import { qualifiedKey } from '../../core/model/schema.ts';
-import { toSchemaDriftError } from './connect.ts';
+import { toPostgresError } from './connect.ts';
 import type { Queryable } from './queryable.ts';
 
 // Every dialect's inspector builds model values the same way; the inspect-*.ts files import them from here.
@@ -39,7 +39,7 @@ export async function catalogQuery<R>(
   } catch (err) {
     const on = ctx.target ? ` on target ${JSON.stringify(ctx.target)}` : '';
     const of = ctx.schemas.length ? ` of schemas ${ctx.schemas.join(', ')}` : '';
-    throw toSchemaDriftError(err, { target: ctx.target, action: `inspecting ${kind}${of}${on}` });
+    throw toPostgresError(err, { target: ctx.target, action: `inspecting ${kind}${of}${on}` });
   }
 }
 

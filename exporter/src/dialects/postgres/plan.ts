@@ -19,7 +19,7 @@ import type { Plan, PlannedStatement } from '../../core/model/plan.ts';
 import { PlanContext, SLOT } from './plan-context.ts';
 import type { PgPlanOptions } from './plan-context.ts';
 import { planTable } from './plan-table.ts';
-import { planColumn } from './plan-column.ts';
+import { planColumn } from './plan-columns.ts';
 import { planConstraint, planForeignKey, planIndex, planPolicy, planTrigger } from './plan-parts.ts';
 import { planViews } from './plan-views.ts';
 import { planExtension, planRoutine, planSchema, planSequence } from './plan-objects.ts';
@@ -101,7 +101,7 @@ function implied(changes: Change[], index: number): boolean {
 }
 
 /** The plan as a runnable script: each statement preceded by its comment and hazards. Deterministic. */
-export function renderPlanSql(plan: Plan): string {
+export function renderPostgresPlanSql(plan: Plan): string {
   return plan.statements.map(renderStatement).join('\n\n') + (plan.statements.length ? '\n' : '');
 }
 

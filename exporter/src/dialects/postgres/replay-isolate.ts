@@ -15,7 +15,8 @@ import {
   type ErrorContext,
 } from '../../core/errors.ts';
 import type { MigrationDirectory } from '../../migrations/types.ts';
-import type { ReplayOptions, ReplayResult } from './replay.ts';
+import type { ReplayResult } from '../dialect.ts';
+import type { ReplayOptions } from './replay.ts';
 import type { ReplayWorkerInput } from './replay-worker.ts';
 
 interface SerializedError {

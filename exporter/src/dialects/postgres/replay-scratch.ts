@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Extension } from '@electric-sql/pglite';
 import pg from 'pg';
-import { redactUrl, toSchemaDriftError } from './connect.ts';
+import { redactUrl, toPostgresError } from './connect.ts';
 import type { Queryable } from './queryable.ts';
 import type { PgliteStart } from './replay.ts';
 import { quoteIdent } from './quote.ts';
@@ -99,7 +99,8 @@ export async function openPgliteScratch(start: PgliteStart = {}): Promise<Scratc
   const { PGlite } = await import('@electric-sql/pglite');
   const extensions = await loadContrib();
   const instance = start.template
-    ? await PGlite.create({ extensions, loadDataDir: new Blob([start.template]) })
+    ? // A copy backed by a plain ArrayBuffer: Blob takes no view of a SharedArrayBuffer (the DOM typings say so too).
+      await PGlite.create({ extensions, loadDataDir: new Blob([new Uint8Array(start.template)]) })
     : await PGlite.create({ extensions });
   if (!start.template && start.onTemplate) {
     const dump = await instance.dumpDataDir('none');
@@ -145,7 +146,7 @@ export async function openServerScratch(devUrl: string, target?: string): Promis
     await admin.query(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE template0`);
   } catch (err) {
     await admin.end().catch(() => {});
-    throw toSchemaDriftError(err, { target, action: `creating a temporary database on ${described}` });
+    throw toPostgresError(err, { target, action: `creating a temporary database on ${described}` });
   }
   const drop = once(() => dropDatabase(admin, name, adminVersion, target));
   let client: pg.Client;
@@ -155,7 +156,7 @@ export async function openServerScratch(devUrl: string, target?: string): Promis
     row = (await client.query<VersionRow>(VERSION_SQL)).rows[0];
   } catch (err) {
     await drop();
-    throw toSchemaDriftError(err, { target, action: `connecting to temporary database ${name}` });
+    throw toPostgresError(err, { target, action: `connecting to temporary database ${name}` });
   }
   const scratch = client;
   return {
@@ -187,7 +188,7 @@ async function connect(url: string, target: string | undefined, action: string):
     return client;
   } catch (err) {
     await client.end().catch(() => {});
-    throw toSchemaDriftError(err, { target, action });
+    throw toPostgresError(err, { target, action });
   }
 }
 
@@ -214,7 +215,7 @@ async function dropDatabase(admin: pg.Client, name: string, serverVersionNum: nu
       await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(name)}`);
     }
   } catch (err) {
-    throw toSchemaDriftError(err, { target, action: `dropping temporary database ${name} (drop it by hand)` });
+    throw toPostgresError(err, { target, action: `dropping temporary database ${name} (drop it by hand)` });
   } finally {
     await admin.end().catch(() => {});
   }

@@ -9,11 +9,11 @@
  */
 import path from 'node:path';
 import { type SchemaDriftError, ReplayError } from '../../core/errors.ts';
+import { selectFiles } from '../../migrations/select.ts';
 import type { MigrationDirectory, MigrationFile } from '../../migrations/types.ts';
-import { splitPostgresStatements, type SqlStatement } from '../../migrations/split-postgres.ts';
-import { compareVersions } from '../../migrations/versions.ts';
-import type { SchemaSnapshot } from '../../core/model/schema.ts';
-import { openReadOnlySession, toSchemaDriftError } from './connect.ts';
+import type { ReplayResult } from '../dialect.ts';
+import { splitPostgresStatements, type SqlStatement } from './split.ts';
+import { openReadOnlySession, toPostgresError } from './connect.ts';
 import { inspectPostgres, type PgInspectOptions } from './inspect.ts';
 import { replayInWorker } from './replay-isolate.ts';
 import { openPgliteScratch, openServerScratch, pgliteVersion, type ScratchDatabase } from './replay-scratch.ts';
@@ -31,8 +31,6 @@ export interface ReplayOptions {
   readonly upToVersion?: string | null;
   /** Passed to `inspectPostgres` (schemas, privileges); `source` and `target` are filled in here. */
   readonly inspect?: PgInspectOptions;
-  /** Major version of the monitored server: a different replay engine version is reported in `warnings`. */
-  readonly targetServerMajor?: number;
   /**
    * Run an embedded (PGlite) replay in a worker thread that exits afterwards, so its ~400 MB of WebAssembly memory
    * is returned (default true). Without it the memory stays with the process for good.
@@ -44,19 +42,6 @@ export interface ReplayOptions {
 export interface PgliteStart {
   readonly template?: Uint8Array | null;
   readonly onTemplate?: (template: Uint8Array) => void;
-}
-
-/** What {@link replayPostgres} returns. */
-export interface ReplayResult {
-  readonly snapshot: SchemaSnapshot;
-  /** Files that ran, in order. */
-  readonly applied: MigrationFile[];
-  /** Files not applied because they are newer than `upToVersion`. */
-  readonly pending: MigrationFile[];
-  readonly engine: 'pglite' | 'server';
-  /** e.g. `18.6 (PGlite 0.5.16)` or `15.20`. */
-  readonly serverVersion: string;
-  readonly warnings: string[];
 }
 
 /** SQLSTATE 25001 active_sql_transaction: "... cannot run inside a transaction block". */
@@ -102,7 +87,6 @@ export async function replayInProcess(
       pending,
       engine: scratch.engine,
       serverVersion: scratch.serverVersion,
-      warnings: versionWarnings(scratch, options.targetServerMajor),
     };
   } catch (err) {
     // The replay's own error wins over a failing cleanup; close() is idempotent, so a failed close is not retried.
@@ -123,34 +107,6 @@ export async function replayEngineIdentity(options: Pick<ReplayOptions, 'devUrl'
   } finally {
     await session.close();
   }
-}
-
-/** Splits the directory's files into those to apply (in order) and the pending ones. */
-export function selectFiles(
-  files: readonly MigrationFile[],
-  upToVersion: string | null | undefined,
-): { applied: MigrationFile[]; pending: MigrationFile[] } {
-  const applied: MigrationFile[] = [];
-  const pending: MigrationFile[] = [];
-  for (const file of files) {
-    if (file.version === null) continue;
-    const due = upToVersion === undefined || (upToVersion !== null && compareVersions(file.version, upToVersion) <= 0);
-    (due ? applied : pending).push(file);
-  }
-  // Repeatables run after every versioned file (Flyway's order); with nothing deployed, the live side has none.
-  const repeatables = files.filter((f) => f.version === null);
-  if (upToVersion === null) pending.push(...repeatables);
-  else applied.push(...repeatables);
-  return { applied, pending };
-}
-
-function versionWarnings(scratch: ScratchDatabase, targetMajor: number | undefined): string[] {
-  if (targetMajor === undefined || targetMajor === scratch.serverMajor) return [];
-  const engine = scratch.engine === 'pglite' ? `PGlite (PostgreSQL ${scratch.serverVersion})` : `the dev server (PostgreSQL ${scratch.serverVersion})`;
-  return [
-    `migrations were replayed on ${engine} but the target runs PostgreSQL ${targetMajor}: ` +
-      'deparsed defaults and definitions can differ between major versions; pass a dev URL of the same major version to rule that out',
-  ];
 }
 
 async function applyFile(scratch: ScratchDatabase, dir: MigrationDirectory, file: MigrationFile, target?: string): Promise<void> {
@@ -216,7 +172,7 @@ async function locateFailure(scratch: ScratchDatabase, file: MigrationFile, fail
 
 function fileFailure(dir: MigrationDirectory, file: MigrationFile, failure: unknown, at: Located, target?: string): SchemaDriftError {
   const context = { target, file: path.join(dir.dir, file.path), line: failureLine(file, at) };
-  if (isConnectionError(failure)) return toSchemaDriftError(failure, { ...context, action: 'replaying migrations' });
+  if (isConnectionError(failure)) return toPostgresError(failure, { ...context, action: 'replaying migrations' });
   const message = failure instanceof Error ? (failure.message.split('\n')[0] ?? failure.message) : String(failure);
   return new ReplayError(message, context, { cause: failure });
 }

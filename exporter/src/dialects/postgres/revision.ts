@@ -17,7 +17,7 @@ import {
   READ_TABLES,
   type RevisionState,
 } from '../../revision/revision-state.ts';
-import { toSchemaDriftError } from './connect.ts';
+import { toPostgresError } from './connect.ts';
 import type { Queryable } from './queryable.ts';
 import { quoteIdent } from './quote.ts';
 
@@ -57,7 +57,7 @@ export async function readPostgresRevision(db: Queryable, options: { target?: st
   try {
     found = (await db.query<FoundTable>(FIND_SQL, [READ_TABLES])).rows[0];
   } catch (err) {
-    throw toSchemaDriftError(err, { target: options.target, action: 'looking up migration revision tables' });
+    throw toPostgresError(err, { target: options.target, action: 'looking up migration revision tables' });
   }
   if (!found) return null;
   const table = `${found.schema}.${found.name}`;
@@ -67,7 +67,7 @@ export async function readPostgresRevision(db: Queryable, options: { target?: st
     if (found.name === 'flyway_schema_history') return await readFlyway(db, table, from);
     return found.has_dirty ? await readGolangMigrate(db, table, from) : await readDbmate(db, table, from);
   } catch (err) {
-    throw toSchemaDriftError(err, { target: options.target, action: `reading revision table ${table}` });
+    throw toPostgresError(err, { target: options.target, action: `reading revision table ${table}` });
   }
 }
 

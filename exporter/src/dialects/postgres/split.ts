@@ -8,9 +8,9 @@
  * psql backslash meta-commands are not understood (migration tools do not run them either).
  */
 
-import { endOfLine, endOfQuoted, isSqlSpace, type SqlStatement, statementList } from './split-scan.ts';
+import { endOfLine, endOfQuoted, isSqlSpace, type SqlStatement, statementList } from '../../migrations/split-scan.ts';
 
-export type { SqlStatement } from './split-scan.ts';
+export type { SqlStatement } from '../../migrations/split-scan.ts';
 
 const IDENT_START = /[A-Za-z_\u0080-\uffff]/;
 const IDENT_CONT = /[A-Za-z0-9_$\u0080-\uffff]/;

@@ -22,9 +22,9 @@
  *   run them either). An empty `DELIMITER` command stays statement text, so the server reports it.
  * - `NO_BACKSLASH_ESCAPES` and `ANSI_QUOTES` sql modes are not followed: backslash always escapes inside quotes.
  */
-import { endOfLine, endOfQuoted, isSqlSpace, type SqlStatement, statementList } from './split-scan.ts';
+import { endOfLine, endOfQuoted, isSqlSpace, type SqlStatement, statementList } from '../../migrations/split-scan.ts';
 
-export type { SqlStatement } from './split-scan.ts';
+export type { SqlStatement } from '../../migrations/split-scan.ts';
 
 const WORD_CHAR = /[A-Za-z0-9_$\u0080-\uffff]/;
 const ROUTINE_WORDS = new Set(['procedure', 'function', 'trigger', 'event']);

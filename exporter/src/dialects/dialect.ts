@@ -1,0 +1,181 @@
+/**
+ * The dialect contract: everything the engine, the agent and the CLI need from a database dialect, declared in one
+ * place and owned by neither side. Each dialect implements it in its own folder (`dialects/<name>/index.ts`, with the
+ * same file names inside: connect, inspect, hooks, plan, ddl, replay, revision, split, quote); `registry.ts` is the
+ * only file that names them.
+ *
+ * Two halves, side by side:
+ * - what a dialect *is*: its name, label, URL schemes and capabilities, the differ's hooks, the planner, the plan and
+ *   DDL renderers and the statement splitter — pure functions of snapshots and changes;
+ * - what it *does connected*: open a read-only session on a live database (inspect, read the migration tool's
+ *   revision table, probe what a check needs), replay a migration directory into a scratch database up to a version,
+ *   name the replay engine for cache keys, and say when that engine differs from the live server.
+ *
+ * Models: kysely's `src/dialect/dialect.ts` (one interface, a folder per dialect), Atlas' `migrate.Driver`
+ * (Inspector + Differ + PlanApplier, registered by name), Prisma's `SqlFlavour`.
+ */
+import type { SchemaDriftError } from '../core/errors.ts';
+import type { ErrorContext } from '../core/errors.ts';
+import type { DiffHooks } from '../core/diff/options.ts';
+import type { Change } from '../core/model/change.ts';
+import type { Plan } from '../core/model/plan.ts';
+import type { DialectName, SchemaSnapshot, SnapshotSource } from '../core/model/schema.ts';
+import type { SqlStatement } from '../migrations/split-scan.ts';
+import type { MigrationDirectory, MigrationFile } from '../migrations/types.ts';
+import type { RevisionState } from '../revision/revision-state.ts';
+
+/** What a dialect can do beyond the contract's common part. */
+export interface DialectCapabilities {
+  /**
+   * Migrations replay in-process without a server (PostgreSQL: PGlite). Without it a dev server
+   * (`desired.devUrl`, `--dev-url`) is required.
+   */
+  readonly embeddedScratch: boolean;
+  /** Scheduled events can be read and compared (`events: true`, `--events`). */
+  readonly events: boolean;
+}
+
+/** How to reach a live database. Secrets stay in `url` and `passwordFile`; nothing here is ever logged. */
+export interface ConnectRequest {
+  readonly url: string;
+  /** Configured target name, or the source as a person reads it: used in error messages. */
+  readonly target?: string;
+  /** A file holding the password, used when the URL has none. */
+  readonly passwordFile?: string;
+  readonly connectTimeoutMs?: number;
+  /** Statement time limit of the read-only session. */
+  readonly statementTimeoutMs?: number;
+  /** Shown in the server's session list, e.g. `schema-drift test-connection`. */
+  readonly applicationName?: string;
+}
+
+/** What to read, for the live side and for a replayed scratch database alike. */
+export interface InspectRequest {
+  /** For error messages: configured target name, or the source as given. */
+  readonly target?: string;
+  /** Schemas to read (default: all user schemas). Dialects whose database is one schema ignore it. */
+  readonly schemas?: readonly string[];
+  /** Read privileges (ACLs) too. */
+  readonly privileges?: boolean;
+  /** Read scheduled events too (only where {@link DialectCapabilities.events}). */
+  readonly events?: boolean;
+  /**
+   * The snapshot this one will be compared with, when it was read first. A dialect whose database is one schema
+   * names its snapshot's schema after the counterpart's (so `app` and `app_staging`, or a replay's temporary
+   * database, line up) and creates a replay database with the counterpart's defaults.
+   */
+  readonly counterpart?: SchemaSnapshot;
+}
+
+/** The server a snapshot was read from, as much as is known. */
+export interface ServerFacts {
+  readonly serverVersion?: string;
+  readonly serverMajor?: number;
+  /** `postgresql`, `pglite`, `mysql`, `mariadb`. */
+  readonly flavor?: string;
+}
+
+/** One read-only session on a live database: every read sees one snapshot, and the server refuses any write. */
+export interface LiveSession {
+  /** As the server reports it, e.g. `15.20 (Debian 15.20-0+deb12u1)`, `10.11.19-MariaDB-0+deb12u1`. */
+  readonly serverVersion: string;
+  readonly serverMajor: number;
+  /** `postgresql`, `pglite`, `mysql`, `mariadb`. */
+  readonly flavor: string;
+  /** Reads the schema; `description` (credentials removed) becomes the snapshot's source description. */
+  inspect(request: InspectRequest & { readonly description: string }): Promise<SchemaSnapshot>;
+  /** The migration tool's revision table, or `null` when the database has none. */
+  readRevision(): Promise<RevisionState | null>;
+  /**
+   * Reads a catalog the way an inspection does and returns warnings for what a check would not see (a configured
+   * schema that does not exist, no privilege on it, no table visible). Throws when the catalogs cannot be read.
+   */
+  probe(request: { readonly schemas?: readonly string[] }): Promise<string[]>;
+  /** Ends the session. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Where and how far to replay a migration directory. */
+export interface ReplayRequest {
+  /** A server to replay on (a temporary database is created and dropped there); default: the embedded scratch. */
+  readonly devUrl?: string;
+  /** For error messages. */
+  readonly target?: string;
+  /**
+   * Apply versioned files with version <= this; `undefined` applies all; `null` applies none (a revision table
+   * records nothing deployed, so repeatable files are skipped too).
+   */
+  readonly upToVersion?: string | null;
+  readonly inspect: InspectRequest;
+}
+
+/** Which engine replayed: the embedded one in-process, or a dev server. */
+export type ReplayEngine = 'pglite' | 'server';
+
+/** A replayed migration directory, read back with the live side's inspector. */
+export interface ReplayResult {
+  readonly snapshot: SchemaSnapshot;
+  /** Files that ran, in order. */
+  readonly applied: MigrationFile[];
+  /** Files not applied because they are newer than `upToVersion`. */
+  readonly pending: MigrationFile[];
+  readonly engine: ReplayEngine;
+  /** e.g. `18.6 (PGlite 0.5.16)`, `15.20` or `10.11.19-MariaDB-0+deb12u1`. */
+  readonly serverVersion: string;
+}
+
+/** An in-process database of a dialect with an embedded engine: the demo's "production", test fixtures. */
+export interface EmbeddedDatabase {
+  /** Runs SQL (several statements allowed). This database is ours, never a monitored one. */
+  exec(sql: string): Promise<void>;
+  /** Runs one statement with bind parameters and returns its rows. */
+  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  /** A read-only session on it, as {@link Dialect.connect} gives on a server. */
+  session(): Promise<LiveSession>;
+  close(): Promise<void>;
+}
+
+/** One database dialect: what it is, and what it does connected. */
+export interface Dialect {
+  /** The name stored in snapshots and reports (`SchemaSnapshot.dialect`). */
+  readonly name: DialectName;
+  /** For people: `PostgreSQL`, `MySQL/MariaDB`. */
+  readonly label: string;
+  /** URL schemes of its connection URLs, without `://`: `postgres`, `postgresql`. */
+  readonly urlSchemes: readonly string[];
+  /** An example URL for messages: `postgres://user@host:5432/db`. */
+  readonly exampleUrl: string;
+  readonly capabilities: DialectCapabilities;
+
+  /** The differ's answers to "is this difference noise?" for this dialect. */
+  readonly hooks: DiffHooks;
+  /** The reconcile plan turning `current` into `desired`; throws `PlanError` for a change it cannot render. */
+  plan(changes: Change[], sides: { current: SchemaSnapshot; desired: SchemaSnapshot }): Plan;
+  /** The plan as one SQL script. */
+  renderPlanSql(plan: Plan): string;
+  /** Deterministic whole-schema DDL. */
+  renderDdl(snapshot: SchemaSnapshot): string;
+  /** Splits a migration file into statements as the dialect's command-line client would. */
+  splitStatements(sql: string): SqlStatement[];
+  /** A driver error as a schema-drift error with a reason class; its message names the dialect. */
+  toError(err: unknown, context?: ErrorContext & { action?: string; secrets?: readonly string[] }): SchemaDriftError;
+
+  /** Opens a read-only session on a live database. */
+  connect(request: ConnectRequest): Promise<LiveSession>;
+  /**
+   * Runs a whole live read (`read` opens its own session), again in a new session when it lost a race with DDL
+   * running on the database at the same time; dialects without such races run it once.
+   */
+  withReadRetry<T>(read: () => Promise<T>): Promise<T>;
+  /** Replays `directory` into a fresh scratch database and inspects it; the scratch database is gone afterwards. */
+  replay(directory: MigrationDirectory, request: ReplayRequest): Promise<ReplayResult>;
+  /**
+   * Identity of the engine a replay with this request would use, for cache keys (`pglite 0.5.16`, `postgresql
+   * 15.20`, `mariadb 10.11.19-MariaDB; as database app (utf8mb4/utf8mb4_general_ci)`). May connect to the dev server.
+   */
+  replayIdentity(request: ReplayRequest): Promise<string>;
+  /** Warnings when the replay engine is not the live server's flavour or major version. */
+  versionWarnings(replay: { readonly engine: ReplayEngine; readonly source: SnapshotSource }, live: ServerFacts): string[];
+  /** An in-process engine, for dialects that have one (see {@link DialectCapabilities.embeddedScratch}). */
+  readonly embedded?: { create(): Promise<EmbeddedDatabase> };
+}

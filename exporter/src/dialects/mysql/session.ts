@@ -1,0 +1,60 @@
+/**
+ * The MySQL/MariaDB {@link LiveSession}: one consistent-snapshot, read-only transaction (`connect.ts`) on the database
+ * the URL names, which the snapshot reports as its one schema.
+ */
+import { ConfigError } from '../../core/errors.ts';
+import type { LiveSession } from '../dialect.ts';
+import { type MysqlQueryable, type MysqlSession, toMysqlError } from './connect.ts';
+import { inspectMysql } from './inspect.ts';
+import { readMysqlRevision } from './revision.ts';
+
+/**
+ * A live session on the URL's database.
+ * @throws ConfigError (after closing the connection) when the URL names no database.
+ */
+export async function mysqlLiveSession(session: MysqlSession, options: { target?: string } = {}): Promise<LiveSession> {
+  const { target } = options;
+  const database = session.database;
+  if (!database) {
+    await session.close().catch(() => {});
+    throw new ConfigError('url: a MySQL/MariaDB URL must name its database (mysql://user@host:3306/<database>)', { target });
+  }
+  return {
+    serverVersion: session.serverVersion,
+    serverMajor: session.major,
+    flavor: session.flavor,
+    inspect: (request) =>
+      inspectMysql(session.db, {
+        database,
+        schemaName: onlySchemaName(request.counterpart),
+        privileges: request.privileges,
+        events: request.events,
+        target: request.target ?? target,
+        source: { description: request.description },
+      }),
+    readRevision: () => readMysqlRevision(session.db, database, { target }),
+    probe: () => probeCatalogs(session.db, database, target),
+    close: () => session.close(),
+  };
+}
+
+/**
+ * The name a MySQL snapshot's one schema takes: the other side's, so two databases of different names (`app` live,
+ * `app_staging`, a replay's temporary database) diff as one schema rather than one extra and one missing.
+ */
+export function onlySchemaName(counterpart: { schemas: readonly { name: string }[] } | undefined): string | undefined {
+  return counterpart?.schemas.length === 1 ? counterpart.schemas[0]?.name : undefined;
+}
+
+async function probeCatalogs(db: MysqlQueryable, database: string, target: string | undefined): Promise<string[]> {
+  try {
+    const { rows } = await db.query<{ n: number | string }>(
+      'SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?',
+      [database],
+    );
+    // information_schema shows only what the account may see: an empty list usually means missing privileges.
+    return Number(rows[0]?.n ?? 0) === 0 ? [`no tables visible in database ${database} (empty, or no privileges on it)`] : [];
+  } catch (err) {
+    throw toMysqlError(err, { target, action: 'reading information_schema' });
+  }
+}

@@ -1,0 +1,65 @@
+/**
+ * The PostgreSQL dialect (13–18, and PGlite): the {@link Dialect} the registry lists, assembled from this folder's
+ * files. Migrations replay into an embedded PGlite by default, or into a temporary database on a dev server.
+ */
+import type { Dialect, ReplayRequest } from '../dialect.ts';
+import { openReadOnlySession, toPostgresError } from './connect.ts';
+import { renderPostgresDdl } from './ddl.ts';
+import { createEmbeddedPostgres } from './embedded.ts';
+import { postgresHooks } from './hooks.ts';
+import { withCatalogRaceRetry } from './inspect.ts';
+import { planPostgres, renderPostgresPlanSql } from './plan.ts';
+import { replayEngineIdentity, replayPostgres } from './replay.ts';
+import { postgresLiveSession } from './session.ts';
+import { splitPostgresStatements } from './split.ts';
+
+function inspectOptions(request: ReplayRequest): { schemas?: string[]; privileges?: boolean } {
+  const { schemas, privileges } = request.inspect;
+  return { ...(schemas ? { schemas: [...schemas] } : {}), ...(privileges !== undefined ? { privileges } : {}) };
+}
+
+/** PostgreSQL. */
+export const postgresDialect: Dialect = {
+  name: 'postgres',
+  label: 'PostgreSQL',
+  urlSchemes: ['postgres', 'postgresql'],
+  exampleUrl: 'postgres://user@host:5432/db',
+  capabilities: { embeddedScratch: true, events: false },
+  hooks: postgresHooks,
+  plan: (changes, sides) => planPostgres(changes, sides),
+  renderPlanSql: renderPostgresPlanSql,
+  renderDdl: renderPostgresDdl,
+  splitStatements: splitPostgresStatements,
+  toError: (err, context) => toPostgresError(err, context),
+
+  async connect(request) {
+    const session = await openReadOnlySession(request.url, {
+      target: request.target,
+      passwordFile: request.passwordFile,
+      connectTimeoutMs: request.connectTimeoutMs,
+      statementTimeoutMs: request.statementTimeoutMs,
+      applicationName: request.applicationName,
+    });
+    return postgresLiveSession(session, { target: request.target });
+  },
+  // DDL running on the target while it is read can make a catalog function fail: read again in a new snapshot.
+  withReadRetry: (read) => withCatalogRaceRetry(read),
+  replay: (directory, request) =>
+    replayPostgres(directory, {
+      devUrl: request.devUrl,
+      target: request.target,
+      upToVersion: request.upToVersion,
+      inspect: inspectOptions(request),
+    }),
+  replayIdentity: (request) => replayEngineIdentity({ devUrl: request.devUrl, target: request.target }),
+  versionWarnings(replay, live) {
+    const replayMajor = replay.source.serverMajor;
+    if (replayMajor === undefined || live.serverMajor === undefined || replayMajor === live.serverMajor) return [];
+    const engine = replay.engine === 'pglite' ? 'embedded PGlite' : 'the dev server';
+    return [
+      `migrations were replayed on ${engine} (PostgreSQL ${replay.source.serverVersion ?? replayMajor}) but the target runs PostgreSQL ${live.serverMajor}: ` +
+        'deparsed defaults and definitions can differ between major versions; set desired.devUrl (--dev-url) to a server of the same major version to rule that out',
+    ];
+  },
+  embedded: { create: createEmbeddedPostgres },
+};

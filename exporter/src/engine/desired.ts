@@ -1,0 +1,103 @@
+/**
+ * The desired side: a migration directory replayed into a scratch database up to the version the live database has
+ * deployed, and read back with the live side's inspector. Replays are cached when a cache is given (the agent's);
+ * the warnings about the directory and the replay engine are computed here for every caller alike.
+ */
+import type { SchemaSnapshot } from '../core/model/schema.ts';
+import type { Dialect, InspectRequest, ReplayEngine, ServerFacts } from '../dialects/dialect.ts';
+import type { MigrationDirectory, MigrationFile } from '../migrations/types.ts';
+import { deployedState } from '../revision/deployed.ts';
+import type { RevisionState } from '../revision/revision-state.ts';
+import type { DesiredCache } from './desired-cache.ts';
+
+/** What the desired-schema cache holds per key: the replayed snapshot and the engine that produced it. */
+export interface DesiredSchema {
+  readonly snapshot: SchemaSnapshot;
+  readonly engine: ReplayEngine;
+  /** e.g. `18.6 (PGlite 0.5.16)`, `15.20` or `10.11.19-MariaDB-0+deb12u1`. */
+  readonly serverVersion: string;
+}
+
+/** What to replay, and what is known of the database it will be compared with. */
+export interface DesiredRequest {
+  readonly directory: MigrationDirectory;
+  /** A dev server to replay on instead of the dialect's embedded engine. */
+  readonly devUrl?: string;
+  /** For messages. */
+  readonly target?: string;
+  /** What to read back; `counterpart` is the live side's snapshot when there is one. */
+  readonly inspect: InspectRequest;
+  /**
+   * The live database's revision table: the directory is replayed only up to its deployed version, and later files
+   * are pending. `undefined` or `null`: every file is replayed.
+   */
+  readonly revision?: RevisionState | null;
+  /** The live server, for the version warnings; absent when compared with no database. */
+  readonly live?: ServerFacts;
+  readonly cache?: DesiredCache<DesiredSchema>;
+  /**
+   * Warnings are also pushed here as soon as they are known, so that a replay that fails afterwards still reports
+   * them (the agent's error reports).
+   */
+  readonly progress?: { warnings: string[] };
+}
+
+/** The desired side. */
+export interface DesiredSide {
+  readonly snapshot: SchemaSnapshot;
+  /** Files newer than the deployed version. */
+  readonly pending: MigrationFile[];
+  readonly warnings: string[];
+  readonly replay: {
+    readonly engine: ReplayEngine;
+    readonly serverVersion: string;
+    /** True when this call did not replay (the cache had it). */
+    readonly cached: boolean;
+  };
+}
+
+/** Replays (or takes from the cache) the desired schema of `request.directory`. */
+export async function readDesired(dialect: Dialect, request: DesiredRequest): Promise<DesiredSide> {
+  const { directory } = request;
+  const deployed = deployedState(directory, request.revision);
+  const warnings = [...deployed.warnings];
+  request.progress?.warnings.push(...deployed.warnings);
+  const replayRequest = {
+    devUrl: request.devUrl,
+    target: request.target,
+    upToVersion: deployed.upToVersion,
+    inspect: request.inspect,
+  };
+  const replay = async (): Promise<DesiredSchema> => {
+    const result = await dialect.replay(directory, replayRequest);
+    return { snapshot: result.snapshot, engine: result.engine, serverVersion: result.serverVersion };
+  };
+  let cached = false;
+  let value: DesiredSchema;
+  if (request.cache) {
+    const { schemas, privileges, events } = request.inspect;
+    const key = {
+      directoryHash: directory.hash,
+      upToVersion: deployed.upToVersion,
+      engine: await dialect.replayIdentity(replayRequest),
+      inspect: { schemas, privileges, events },
+    };
+    cached = true;
+    value = await request.cache.getOrReplay(key, () => {
+      cached = false;
+      return replay();
+    });
+  } else {
+    value = await replay();
+  }
+  // Per caller, not per cached replay: targets on different server versions share one cache entry.
+  const versionWarnings = request.live ? dialect.versionWarnings({ engine: value.engine, source: value.snapshot.source }, request.live) : [];
+  warnings.push(...versionWarnings);
+  request.progress?.warnings.push(...versionWarnings);
+  return {
+    snapshot: value.snapshot,
+    pending: deployed.pending,
+    warnings,
+    replay: { engine: value.engine, serverVersion: value.serverVersion, cached },
+  };
+}
