@@ -6,54 +6,12 @@
 import { STATUS_CODES } from 'node:http';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { SchedulerStoppedError } from '../agent/scheduler.ts';
-import type { AgentConfig } from '../config/types.ts';
-import type { Report } from '../core/model/report.ts';
-import type { ReportStore } from '../store/report-store.ts';
 import { requireBearer } from './auth.ts';
+import type { AppDeps, AppLogger } from './deps.ts';
 import { renderRunbookPage } from './runbook.ts';
 import { renderLandingPage } from './landing.ts';
 import { HttpError } from './params.ts';
 import { apiRouter } from './routes.ts';
-
-/**
- * What the HTTP layer reads from the report store: the store itself in the agent, a real store on a temp dir in
- * tests. Only reads: the API never writes reports (checks do, through the scheduler).
- */
-export type ReportReader = Pick<ReportStore, 'latest' | 'get' | 'list' | 'transitions'>;
-
-/** What the HTTP layer asks of the scheduler. */
-export interface CheckRunner {
-  /** Runs a check of a configured target now (joining one already running) and resolves with its stored report. */
-  runNow(name: string): Promise<Report>;
-}
-
-/** Readiness as `/readyz` reports it. */
-export interface Readiness {
-  readonly ready: boolean;
-  /** Why not ready, one line. */
-  readonly reason?: string;
-}
-
-/** Where failures inside request handlers are logged (a pino logger fits). */
-export interface AppLogger {
-  error(obj: object, msg: string): void;
-}
-
-/** Everything `createApp` needs; the agent wires the real parts, tests pass a real store on a temp dir. */
-export interface AppDeps {
-  readonly config: AgentConfig;
-  readonly store: ReportReader;
-  readonly scheduler: CheckRunner;
-  /** Serves `/metrics` (the OpenTelemetry Prometheus exporter's handler). */
-  readonly metricsHandler: RequestHandler;
-  /** Config loaded and store open? */
-  ready(): Readiness;
-  /** The exporter's version, shown on the landing page. */
-  readonly version: string;
-  /** The embedded demo: the landing page says so. */
-  readonly demo?: boolean;
-  readonly log?: AppLogger;
-}
 
 /** Security headers on every response; `X-Powered-By` is disabled on the app. */
 const securityHeaders: RequestHandler = (_req, res, next) => {

@@ -5,7 +5,7 @@
  */
 import type { TargetConfig } from '../config/types.ts';
 import type { ReportSummary } from '../store/report-store.ts';
-import type { AppDeps } from './app.ts';
+import type { AppDeps } from './deps.ts';
 import { API_PREFIX, reportPath, REPORT_VIEWS, SQL_FILES, targetPath } from './links.ts';
 
 /** The document that describes the report JSON and the flat views. */

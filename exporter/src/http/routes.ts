@@ -14,7 +14,7 @@ import {
   statementRows,
   targetRows,
 } from '../core/report/views.ts';
-import type { AppDeps } from './app.ts';
+import type { AppDeps } from './deps.ts';
 import { reportPath, SQL_FILES, sqlFileName, type SqlFile } from './links.ts';
 import { HttpError, parseBefore, parseLimit, parseReportRef, parseWait, type ReportRef } from './params.ts';
 import { summaryOf, summaryRow } from './summary.ts';

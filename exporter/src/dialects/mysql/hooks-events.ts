@@ -12,7 +12,7 @@
  *   the current side's spelling, which is the one the server the plan runs on understands.
  */
 import type { Attrs, JsonValue, MysqlEvent } from '../../core/model/schema.ts';
-import { normalizeRoutineBody } from './hooks-snapshot.ts';
+import { normalizeRoutineBody } from './hooks-sql.ts';
 
 const ECHO_KEYS = new Set(['definer', 'sqlMode', 'timeZone']);
 const REPLICA_DISABLED = new Set(['SLAVESIDE_DISABLED', 'REPLICA_SIDE_DISABLED']);

@@ -17,7 +17,7 @@
  */
 import type { Attrs, Column, Constraint, ForeignKey, Index, JsonValue, MysqlEvent, Schema, SchemaSnapshot, Table, Trigger } from '../../core/model/schema.ts';
 import { normalizeEventPair } from './hooks-events.ts';
-import { lexMysql, normalizeExpression } from './hooks-sql.ts';
+import { normalizeExpression, normalizeRoutineBody } from './hooks-sql.ts';
 import { normalizeType } from './hooks-types.ts';
 
 /** Attribute keys that are counters, statistics or echoes of the creating session, in any spelling. */
@@ -105,25 +105,6 @@ function normalizeTrigger(trigger: Trigger): Trigger {
   const attrs = withoutNoise(trigger.attrs);
   const statement = text(attrs?.statement);
   return { ...trigger, ...(attrs ? { attrs: statement ? { ...attrs, statement: normalizeExpression(statement) } : attrs } : {}) };
-}
-
-/**
- * A routine body without comments and with blanks collapsed (literals kept): the `mysql`/`mariadb` client strips
- * comments from what it sends unless run with `--comments`, so a body applied from a script and one replayed by a
- * driver differ only there. The planner creates routines from `definition`, which keeps them.
- */
-export function normalizeRoutineBody(body: string): string {
-  let out = '';
-  let code = '';
-  for (const segment of lexMysql(body)) {
-    if (segment.kind === 'code' || segment.kind === 'comment') {
-      code += segment.kind === 'code' ? segment.text : ' ';
-      continue;
-    }
-    out += code.replace(/\s+/g, ' ') + segment.text;
-    code = '';
-  }
-  return (out + code.replace(/\s+/g, ' ')).trim();
 }
 
 function normalizeSchema(schema: Schema): Schema {

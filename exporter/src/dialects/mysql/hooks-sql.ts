@@ -2,7 +2,8 @@
  * A small MySQL lexer and the expression normaliser built on it. Expressions reach the differ as the server deparses
  * them (check clauses, generated columns, expression defaults, view queries, trigger and index expressions), and
  * MySQL 8 and MariaDB deparse the same expression slightly differently. Only differences that cannot change meaning
- * are removed; string literals keep their exact value, so a changed literal is still drift.
+ * are removed; string literals keep their exact value, so a changed literal is still drift. Routine and event bodies
+ * get a lighter pass ({@link normalizeRoutineBody}): comments and blanks only.
  */
 
 /** A lexical piece: code, a string literal (value decoded), a backtick identifier (name decoded) or a comment. */
@@ -215,4 +216,23 @@ export function literalValue(sql: string): string | null {
     return segments[1].value;
   }
   return segments.length === 1 && segments[0]?.kind === 'string' ? segments[0].value : null;
+}
+
+/**
+ * A routine body without comments and with blanks collapsed (literals kept): the `mysql`/`mariadb` client strips
+ * comments from what it sends unless run with `--comments`, so a body applied from a script and one replayed by a
+ * driver differ only there. The planner creates routines from `definition`, which keeps them.
+ */
+export function normalizeRoutineBody(body: string): string {
+  let out = '';
+  let code = '';
+  for (const segment of lexMysql(body)) {
+    if (segment.kind === 'code' || segment.kind === 'comment') {
+      code += segment.kind === 'code' ? segment.text : ' ';
+      continue;
+    }
+    out += code.replace(/\s+/g, ' ') + segment.text;
+    code = '';
+  }
+  return (out + code.replace(/\s+/g, ' ')).trim();
 }

@@ -1,59 +1,13 @@
 /**
- * Runs an embedded replay in a worker thread (see replay-worker.ts for why) and carries errors across the thread
- * boundary with their class, reason and context intact.
+ * Runs an embedded replay in a worker thread (see replay-worker.ts for why) and rebuilds the worker's errors with their
+ * class, reason and context intact (`replay-errors.ts`).
  */
 import { Worker } from 'node:worker_threads';
-import {
-  AuthError,
-  ConfigError,
-  ConnectError,
-  InspectError,
-  PlanError,
-  ReplayError,
-  SchemaDriftError,
-  TimeoutError,
-  type ErrorContext,
-} from '../../core/errors.ts';
+import { ReplayError } from '../../core/errors.ts';
 import type { MigrationDirectory } from '../../migrations/types.ts';
 import type { ReplayResult } from '../dialect.ts';
-import type { ReplayOptions } from './replay.ts';
-import type { ReplayWorkerInput } from './replay-worker.ts';
-
-interface SerializedError {
-  readonly name: string;
-  readonly message: string;
-  readonly context?: ErrorContext;
-  readonly stack?: string;
-}
-
-const CLASSES: Record<string, new (message: string, context?: ErrorContext) => SchemaDriftError> = {
-  AuthError,
-  ConfigError,
-  ConnectError,
-  InspectError,
-  PlanError,
-  ReplayError,
-  TimeoutError,
-};
-
-/** An error as plain data (structured clone would drop the class and its fields). */
-export function serializeError(err: unknown): SerializedError {
-  if (err instanceof SchemaDriftError) return { name: err.name, message: err.message, context: err.context, stack: err.stack };
-  if (err instanceof Error) return { name: 'Error', message: err.message, stack: err.stack };
-  return { name: 'Error', message: String(err) };
-}
-
-/** Rebuilds the error a worker serialised, as the same class. */
-export function deserializeError(data: SerializedError): Error {
-  const Class = CLASSES[data.name];
-  const error = Class ? new Class(data.message, data.context ?? {}) : new Error(data.message);
-  if (data.stack) error.stack = data.stack;
-  return error;
-}
-
-type WorkerAnswer =
-  | { ok: true; result: ReplayResult; template: Uint8Array | null }
-  | { ok: false; error: SerializedError };
+import { deserializeError } from './replay-errors.ts';
+import type { ReplayOptions, ReplayWorkerAnswer, ReplayWorkerInput } from './replay-types.ts';
 
 /** The data directory of a fresh PGlite, dumped by the first worker of this process and reused by the next ones. */
 let template: Uint8Array | null = null;
@@ -64,7 +18,7 @@ export function replayInWorker(dir: MigrationDirectory, options: ReplayOptions):
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./replay-worker.ts', import.meta.url), { workerData: input });
     let answered = false;
-    worker.once('message', (answer: WorkerAnswer) => {
+    worker.once('message', (answer: ReplayWorkerAnswer) => {
       answered = true;
       void worker.terminate();
       if (answer.ok) {

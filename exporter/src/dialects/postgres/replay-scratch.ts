@@ -7,8 +7,8 @@ import type { Extension } from '@electric-sql/pglite';
 import pg from 'pg';
 import { redactUrl, toPostgresError } from './connect.ts';
 import type { Queryable } from './queryable.ts';
-import type { PgliteStart } from './replay.ts';
 import { quoteIdent } from './quote.ts';
+import type { PgliteStart } from './replay-types.ts';
 
 /** A database to replay into. */
 export interface ScratchDatabase {

@@ -8,17 +8,9 @@
  * instead of running initdb again (~0.3 s instead of ~2 s).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { MigrationDirectory } from '../../migrations/types.ts';
-import { replayInProcess, type ReplayOptions } from './replay.ts';
-import { serializeError } from './replay-isolate.ts';
-
-/** What the parent sends. */
-export interface ReplayWorkerInput {
-  readonly dir: MigrationDirectory;
-  readonly options: ReplayOptions;
-  /** A data directory dumped by an earlier worker, to skip initdb. */
-  readonly template: Uint8Array | null;
-}
+import { serializeError } from './replay-errors.ts';
+import { replayInProcess } from './replay-run.ts';
+import type { ReplayWorkerAnswer, ReplayWorkerInput } from './replay-types.ts';
 
 const input = workerData as ReplayWorkerInput;
 try {
@@ -27,7 +19,7 @@ try {
     template: input.template,
     onTemplate: input.template ? undefined : (bytes) => void (template = bytes),
   });
-  parentPort?.postMessage({ ok: true, result, template });
+  parentPort?.postMessage({ ok: true, result, template } satisfies ReplayWorkerAnswer);
 } catch (err) {
-  parentPort?.postMessage({ ok: false, error: serializeError(err) });
+  parentPort?.postMessage({ ok: false, error: serializeError(err) } satisfies ReplayWorkerAnswer);
 }

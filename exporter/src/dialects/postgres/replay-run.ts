@@ -1,0 +1,180 @@
+/**
+ * A replay in this thread: apply a migration directory to a scratch database (`replay-scratch.ts`) and read it back
+ * with the same inspector that reads the live database, so a real server normalises both sides.
+ *
+ * Files run in the directory's order: versioned files up to the deployed version, then Flyway repeatable files.
+ * Each file runs as one multi-statement query inside a transaction, as the tools do; a file the tool runs outside a
+ * transaction, or one the server refuses to run inside one (SQLSTATE 25001, e.g. CREATE INDEX CONCURRENTLY), runs
+ * statement by statement instead. The scratch database never gets a revision table: only the files' SQL runs.
+ */
+import path from 'node:path';
+import { type SchemaDriftError, ReplayError } from '../../core/errors.ts';
+import { selectFiles } from '../../migrations/select.ts';
+import type { MigrationDirectory, MigrationFile } from '../../migrations/types.ts';
+import type { ReplayResult } from '../dialect.ts';
+import { splitPostgresStatements, type SqlStatement } from './split.ts';
+import { toPostgresError } from './connect.ts';
+import { inspectPostgres } from './inspect.ts';
+import { openPgliteScratch, openServerScratch, type ScratchDatabase } from './replay-scratch.ts';
+import type { PgliteStart, ReplayOptions } from './replay-types.ts';
+
+/** SQLSTATE 25001 active_sql_transaction: "... cannot run inside a transaction block". */
+const CANNOT_RUN_IN_TRANSACTION = '25001';
+
+/**
+ * Replays `dir` in this thread (what `replayPostgres` does on a dev server, and what the worker runs) and inspects the
+ * result.
+ */
+export async function replayInProcess(
+  dir: MigrationDirectory,
+  options: ReplayOptions,
+  pglite: PgliteStart = {},
+): Promise<ReplayResult> {
+  const { applied, pending } = selectFiles(dir.files, options.upToVersion);
+  const scratch = options.devUrl
+    ? await openServerScratch(options.devUrl, options.target)
+    : await openPgliteScratch(pglite);
+  try {
+    for (const file of applied) await applyFile(scratch, dir, file, options.target);
+    const snapshot = await inspectPostgres(scratch.db, {
+      ...options.inspect,
+      target: options.target,
+      source: {
+        description: dir.dir,
+        serverVersion: scratch.serverVersion,
+        serverMajor: scratch.serverMajor,
+        flavor: scratch.engine === 'pglite' ? 'pglite' : 'postgresql',
+      },
+    });
+    await scratch.close();
+    return {
+      snapshot,
+      applied,
+      pending,
+      engine: scratch.engine,
+      serverVersion: scratch.serverVersion,
+    };
+  } catch (err) {
+    // The replay's own error wins over a failing cleanup; close() is idempotent, so a failed close is not retried.
+    await scratch.close().catch(() => {});
+    throw err;
+  }
+}
+
+async function applyFile(scratch: ScratchDatabase, dir: MigrationDirectory, file: MigrationFile, target?: string): Promise<void> {
+  if (file.transaction) {
+    const failure = await runInTransaction(scratch, file.sql);
+    if (!failure) return;
+    if (sqlState(failure) !== CANNOT_RUN_IN_TRANSACTION) {
+      throw fileFailure(dir, file, failure, await locateFailure(scratch, file, failure), target);
+    }
+  }
+  for (const statement of splitPostgresStatements(file.sql)) {
+    try {
+      await scratch.exec(statement.sql);
+    } catch (err) {
+      throw fileFailure(dir, file, err, { statement, error: err }, target);
+    }
+  }
+}
+
+/** Runs `sql` between BEGIN and COMMIT; returns the error instead of throwing, after rolling back. */
+async function runInTransaction(scratch: ScratchDatabase, sql: string): Promise<unknown> {
+  try {
+    await scratch.exec('BEGIN');
+    await scratch.exec(sql);
+    await scratch.exec('COMMIT');
+    return undefined;
+  } catch (err) {
+    await scratch.exec('ROLLBACK').catch(() => {});
+    return err;
+  }
+}
+
+interface Located {
+  /** The failing statement, when known. */
+  readonly statement?: SqlStatement;
+  /** The error whose `position` refers to `statement` (or, without a statement, to the whole file). */
+  readonly error: unknown;
+}
+
+/**
+ * Finds the failing statement of a file that failed as one query. A server error with a position already says
+ * where; one without (e.g. "relation already exists") gets the file replayed once more statement by statement, in
+ * a transaction that is rolled back, to see which statement fails.
+ */
+async function locateFailure(scratch: ScratchDatabase, file: MigrationFile, failure: unknown): Promise<Located> {
+  if (errorPosition(failure) !== undefined || isConnectionError(failure)) return { error: failure };
+  try {
+    await scratch.exec('BEGIN');
+    for (const statement of splitPostgresStatements(file.sql)) {
+      try {
+        await scratch.exec(statement.sql);
+      } catch (err) {
+        return { statement, error: err };
+      }
+    }
+  } catch {
+    // The diagnosis is best effort; the original error is reported either way.
+  } finally {
+    await scratch.exec('ROLLBACK').catch(() => {});
+  }
+  return { error: failure };
+}
+
+function fileFailure(dir: MigrationDirectory, file: MigrationFile, failure: unknown, at: Located, target?: string): SchemaDriftError {
+  const context = { target, file: path.join(dir.dir, file.path), line: failureLine(file, at) };
+  if (isConnectionError(failure)) return toPostgresError(failure, { ...context, action: 'replaying migrations' });
+  const message = failure instanceof Error ? (failure.message.split('\n')[0] ?? failure.message) : String(failure);
+  return new ReplayError(message, context, { cause: failure });
+}
+
+/** 1-based line in the migration file: the error's position, else the failing statement's start, else the SQL start. */
+function failureLine(file: MigrationFile, at: Located): number {
+  const base = at.statement?.offset ?? 0;
+  const text = at.statement?.sql ?? file.sql;
+  const position = errorPosition(at.error);
+  let offset: number;
+  if (position !== undefined) offset = base + utf16Index(text, position - 1);
+  else if (at.statement) offset = at.statement.offset;
+  else offset = leadingWhitespace(file.sql);
+  return file.startLine + countNewlines(file.sql, offset);
+}
+
+function sqlState(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Connection loss and server shutdown are not the migration's fault. */
+function isConnectionError(err: unknown): boolean {
+  const code = sqlState(err);
+  if (code === undefined) return !(err instanceof Error) || /connection|terminated/i.test(err.message);
+  return code.startsWith('08') || code.startsWith('57P') || !/^[0-9A-Z]{5}$/.test(code);
+}
+
+/** The server's `position`: 1-based, counted in characters (code points), sent as a string. */
+function errorPosition(err: unknown): number | undefined {
+  const raw = (err as { position?: unknown } | null)?.position;
+  const value = typeof raw === 'string' ? Number.parseInt(raw, 10) : typeof raw === 'number' ? raw : Number.NaN;
+  return Number.isInteger(value) && value > 0 ? value : undefined;
+}
+
+/** JavaScript index of the `chars`-th code point of `text` (the server counts characters, JS counts UTF-16 units). */
+function utf16Index(text: string, chars: number): number {
+  let index = 0;
+  for (let seen = 0; seen < chars && index < text.length; seen++) {
+    index += (text.codePointAt(index) ?? 0) > 0xffff ? 2 : 1;
+  }
+  return index;
+}
+
+function leadingWhitespace(text: string): number {
+  return text.length - text.trimStart().length;
+}
+
+function countNewlines(text: string, end: number): number {
+  let count = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < end; i = text.indexOf('\n', i + 1)) count++;
+  return count;
+}
