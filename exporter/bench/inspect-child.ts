@@ -1,24 +1,18 @@
 /**
- * Inspects one database in a process of its own, so the bench sees the inspector's clean peak RSS (node's own
+ * Reads one database in a process of its own, so the bench sees the clean peak RSS of a check's live read (node's own
  * baseline included, nothing left over from earlier steps). Usage: `node bench/inspect-child.ts <url>`; prints
- * `{"wallMs":…,"tables":…}` on stdout. The wall time covers opening the session, inspecting and closing, like the
- * in-process step.
+ * `{"wallMs":…,"tables":…}` on stdout. The read is the engine's `readLive` with the registry's dialect for the URL,
+ * as in the in-process step; the wall time covers opening the session, reading and closing it.
  */
-import { openReadOnlySession } from '../src/dialects/postgres/connect.ts';
-import { inspectPostgres } from '../src/dialects/postgres/inspect.ts';
+import { benchDialectForUrl, readBenchDatabase, tableCount } from './live-read.ts';
 
 const url = process.argv[2];
 if (url === undefined) {
-  process.stderr.write('usage: node bench/inspect-child.ts <postgres-url>\n');
+  process.stderr.write('usage: node bench/inspect-child.ts <database-url>\n');
   process.exit(2);
 }
+const dialect = benchDialectForUrl(url);
 const start = performance.now();
-const session = await openReadOnlySession(url, { statementTimeoutMs: 0, applicationName: 'schema-drift-bench' });
-try {
-  const snapshot = await inspectPostgres(session.db);
-  const wallMs = performance.now() - start;
-  const tables = snapshot.schemas.reduce((n, s) => n + s.tables.length, 0);
-  process.stdout.write(`${JSON.stringify({ wallMs, tables })}\n`);
-} finally {
-  await session.close();
-}
+const { snapshot } = await readBenchDatabase(dialect, url);
+const wallMs = performance.now() - start;
+process.stdout.write(`${JSON.stringify({ wallMs, tables: tableCount(snapshot) })}\n`);

@@ -35,6 +35,28 @@ export function gcAvailable(): boolean {
   return typeof (globalThis as { gc?: unknown }).gc === 'function';
 }
 
+/** A point in time of this process: the clock, its RSS and its RSS high-water mark (bytes). */
+export interface MemoryMark {
+  readonly at: number;
+  readonly rssBytes: number;
+  readonly maxRssBytes: number;
+}
+
+/** Reads the clock and this process's memory now; cheap and synchronous, so it can mark a point inside a step. */
+export function memoryMark(): MemoryMark {
+  return { at: performance.now(), rssBytes: process.memoryUsage().rss, maxRssBytes: process.resourceUsage().maxRSS * 1024 };
+}
+
+/**
+ * The measurement between two marks, for a synchronous part of a step: its RSS at either end, or the process-wide
+ * high-water mark when the part raised it (only then does that mark tell about this part).
+ */
+export function measurementBetween(from: MemoryMark, to: MemoryMark): Measurement {
+  let peak = Math.max(from.rssBytes, to.rssBytes);
+  if (to.maxRssBytes > from.maxRssBytes) peak = Math.max(peak, to.maxRssBytes);
+  return { wallMs: to.at - from.at, peakRssBytes: peak, baselineRssBytes: from.rssBytes };
+}
+
 /** Measures `fn` in this process. */
 export async function measureInProcess<T>(fn: () => Promise<T> | T): Promise<{ value: T; measurement: Measurement }> {
   collectGarbage();

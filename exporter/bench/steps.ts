@@ -1,16 +1,13 @@
 /**
- * The measured steps for one schema size: pg_dump as the reference, inspection of both databases (in process, and
- * once in a child process for a clean peak RSS), the diff and the plan.
+ * The measured steps for one schema size: pg_dump as the reference, the live read of both databases as a check reads
+ * a target (in process, and once in a child process for a clean peak RSS), then the comparison (filter, diff, plan).
+ * The dialect is the registry's; every read and comparison is the engine's (`engine/live.ts`, `engine/compare.ts`).
  */
 import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import type { Change } from '../src/core/model/change.ts';
-import type { SchemaSnapshot } from '../src/core/model/schema.ts';
-import { diffSchemas } from '../src/core/diff/diff.ts';
-import { openReadOnlySession } from '../src/dialects/postgres/connect.ts';
-import { postgresHooks } from '../src/dialects/postgres/hooks.ts';
-import { inspectPostgres } from '../src/dialects/postgres/inspect.ts';
-import { planPostgres } from '../src/dialects/postgres/plan.ts';
+import { dialectNamed } from '../src/dialects/registry.ts';
+import { compareSteps } from './compare-steps.ts';
+import { readBenchDatabase, tableCount } from './live-read.ts';
 import { measureChild, measureInProcess, type Measurement } from './measure.ts';
 import { failedRecord, recordOf, type StepRecord } from './report.ts';
 
@@ -30,18 +27,7 @@ export interface SizeInput {
   readonly outDir: string;
 }
 
-function tableCount(snapshot: SchemaSnapshot): number {
-  return snapshot.schemas.reduce((n, s) => n + s.tables.length, 0);
-}
-
-async function inspectUrl(url: string): Promise<SchemaSnapshot> {
-  const session = await openReadOnlySession(url, { statementTimeoutMs: 0, applicationName: 'schema-drift-bench' });
-  try {
-    return await inspectPostgres(session.db);
-  } finally {
-    await session.close();
-  }
-}
+const postgres = dialectNamed('postgres');
 
 function verdict(size: number, ok: boolean): 'met' | 'missed' | null {
   return size === TARGET_SIZE ? (ok ? 'met' : 'missed') : null;
@@ -75,7 +61,7 @@ export async function runSizeSteps(input: SizeInput): Promise<StepRecord[]> {
   const ratio = (m: Measurement): number | null => (dump ? Math.round((m.wallMs / dump.wallMs) * 100) / 100 : null);
 
   const base = await attempt('inspect base', async () => {
-    const { value, measurement } = await measureInProcess(() => inspectUrl(input.baseUrl));
+    const { value, measurement } = await measureInProcess(async () => (await readBenchDatabase(postgres, input.baseUrl)).snapshot);
     const r = ratio(measurement);
     records.push(recordOf(size, 'inspect base', measurement, {
       ratioVsPgDump: r, target: '<=1.0x pg_dump @5000', verdict: verdict(size, r !== null && r <= 1),
@@ -98,7 +84,7 @@ export async function runSizeSteps(input: SizeInput): Promise<StepRecord[]> {
   });
 
   const drifted = await attempt('inspect drifted', async () => {
-    const { value, measurement } = await measureInProcess(() => inspectUrl(input.driftedUrl));
+    const { value, measurement } = await measureInProcess(async () => (await readBenchDatabase(postgres, input.driftedUrl)).snapshot);
     records.push(recordOf(size, 'inspect drifted', measurement, {
       ratioVsPgDump: ratio(measurement), detail: `${tableCount(value)} tables`,
     }));
@@ -109,48 +95,14 @@ export async function runSizeSteps(input: SizeInput): Promise<StepRecord[]> {
     records.push(failedRecord(size, 'diff + plan', 'skipped: an inspection failed'));
     return records;
   }
-  await diffAndPlan(size, drifted, base, records, attempt);
+  // The live database is the drifted one (current); the base plays the migrations' desired schema.
+  records.push(...(await compareSteps({
+    size,
+    dialect: postgres,
+    current: drifted,
+    desired: base,
+    step: (name) => name,
+    totalTarget: (wallMs) => ({ target: DIFF_PLAN_TARGET, verdict: verdict(size, wallMs < DIFF_PLAN_MAX_MS) }),
+  })));
   return records;
-}
-
-/** `21 changes: column changed 7, table extra 3, ...` — what the differ found, to compare with the drift edits. */
-function summarizeChanges(changes: readonly Change[]): string {
-  const counts = new Map<string, number>();
-  for (const c of changes) counts.set(`${c.type} ${c.action}`, (counts.get(`${c.type} ${c.action}`) ?? 0) + 1);
-  const parts = [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${k} ${n}`);
-  return `${changes.length} changes: ${parts.join(', ')}`;
-}
-
-/** The live database is the drifted one (current), the base plays the migrations' desired schema. */
-async function diffAndPlan(
-  size: number,
-  current: SchemaSnapshot,
-  desired: SchemaSnapshot,
-  records: StepRecord[],
-  attempt: <T>(step: string, fn: () => Promise<T>) => Promise<T | null>,
-): Promise<void> {
-  const changes = await attempt('diff drifted -> base', async () => {
-    const { value, measurement } = await measureInProcess(() =>
-      diffSchemas({ current, desired, hooks: postgresHooks }),
-    );
-    records.push(recordOf(size, 'diff drifted -> base', measurement, { detail: summarizeChanges(value) }));
-    return { value, measurement };
-  });
-  if (!changes) return;
-  const plan = await attempt('plan', async () => {
-    // With both snapshots, as a check plans (dependent views, rebuilt parts, enum users are looked up in them).
-    const { value, measurement } = await measureInProcess(() => planPostgres(changes.value, { current, desired }));
-    const hazards = value.statements.filter((s) => s.hazards.length > 0).length;
-    records.push(recordOf(size, 'plan', measurement, {
-      detail: `${value.statements.length} statements, ${hazards} with hazards`,
-    }));
-    return measurement;
-  });
-  if (!plan) return;
-  const total = changes.measurement.wallMs + plan.wallMs;
-  records.push(recordOf(size, 'diff + plan', {
-    wallMs: total,
-    peakRssBytes: Math.max(changes.measurement.peakRssBytes, plan.peakRssBytes),
-    baselineRssBytes: changes.measurement.baselineRssBytes,
-  }, { target: DIFF_PLAN_TARGET, verdict: verdict(size, total < DIFF_PLAN_MAX_MS) }));
 }
