@@ -30,19 +30,22 @@ export interface DriverErrorParts {
   readonly where: ErrorContext;
   /** The driver's message with the secrets masked. */
   readonly raw: string;
-  /** Prefixes a message with the action, when there is one. */
+  /** Prefixes a message with the dialect and the action, when there is one: `postgres: connecting to …: text`. */
   readonly say: (text: string) => string;
   /** Error options keeping the driver error as `cause`. */
   readonly options: { readonly cause: unknown };
 }
 
-/** Splits `context` and masks `message` (the driver error's text, as the dialect reads it) for a dialect's mapping. */
-export function describeDriverError(err: unknown, message: string, context: DriverErrorContext): DriverErrorParts {
+/**
+ * Splits `context` and masks `message` (the driver error's text, as the dialect reads it) for a dialect's mapping;
+ * `dialect` (`postgres`, `mysql`) starts every message, so a message says which side of the engine it came from.
+ */
+export function describeDriverError(err: unknown, message: string, context: DriverErrorContext, dialect: string): DriverErrorParts {
   const { action, secrets, ...where } = context;
   return {
     where,
     raw: maskSecrets(message, secrets ?? []),
-    say: (text) => (action ? `${action}: ${text}` : text),
+    say: (text) => `${dialect}: ${action ? `${action}: ` : ''}${text}`,
     options: { cause: err },
   };
 }

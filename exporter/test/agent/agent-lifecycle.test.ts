@@ -106,7 +106,7 @@ describe('the database goes down and comes back', () => {
     const row = await check('flaky');
     expect(row).toMatchObject({ target: 'flaky', status: 'error', error_reason: 'connect', changes_total: 0 });
     expect(row.error_message).toBe(
-      `connecting to postgres://postgres@127.0.0.1:${env.proxy!.port}/${env.production.name}: connect ECONNREFUSED 127.0.0.1:${env.proxy!.port} (ECONNREFUSED)`,
+      `postgres: connecting to postgres://postgres@127.0.0.1:${env.proxy!.port}/${env.production.name}: connect ECONNREFUSED 127.0.0.1:${env.proxy!.port} (ECONNREFUSED)`,
     );
 
     const report = await getJson<Report>('/api/v1/targets/flaky/reports/latest');

@@ -160,7 +160,7 @@ ${extra}`;
     const [production, stagingLine, ...rest] = result.stdout.trimEnd().split('\n');
     expect(rest).toEqual([]);
     expect(production).toBe(
-      `FAIL production (${url}): connect: connecting to ${url}: connect ECONNREFUSED 127.0.0.1:${closedPort} (ECONNREFUSED)`,
+      `FAIL production (${url}): connect: postgres: connecting to ${url}: connect ECONNREFUSED 127.0.0.1:${closedPort} (ECONNREFUSED)`,
     );
     expect(stagingLine).toMatch(/^ok {3}staging /);
     expect(result.stdout).not.toContain(env.SD_CLI_TEST_PASSWORD);

@@ -41,6 +41,7 @@ function report(name: string, reason?: FailureReason): Report {
     startedAt: now,
     finishedAt: now,
     error: new SchemaDriftError(reason ?? 'internal', `scripted ${reason ?? 'success'}`),
+    engine: { dialect: 'postgres', replay: null, targetServerVersion: null, replayServerVersion: null, cached: false },
   });
   return reason ? failed : { ...failed, status: 'in_sync', error: null };
 }
@@ -275,7 +276,7 @@ describe('Scheduler: retries', () => {
 
 function errorReportFor(name: string): Report {
   const now = new Date();
-  return errorReport({ target: name, labels: {}, startedAt: now, finishedAt: now, error: new ConnectError('refused') });
+  return errorReport({ target: name, labels: {}, startedAt: now, finishedAt: now, error: new ConnectError('refused'), engine: { dialect: 'postgres', replay: null, targetServerVersion: null, replayServerVersion: null, cached: false } });
 }
 
 describe('Scheduler: stop', () => {

@@ -123,7 +123,7 @@ describe('testConnection on PostgreSQL', () => {
     expect(result.serverVersion).toMatch(/^\d+\.\d+/);
     expect(result.error?.reason).toBe('auth');
     expect(result.error?.message).toBe(
-      'reading revision table public.schema_migrations: insufficient privilege: permission denied for table schema_migrations',
+      'postgres: reading revision table public.schema_migrations: insufficient privilege: permission denied for table schema_migrations',
     );
     const onlyPublic = await testConnection(target(asUser(plain.url, role), { schemas: ['public'] }));
     expect(onlyPublic).toMatchObject({ ok: true, revision: null, warnings: [] });
@@ -137,10 +137,10 @@ describe('testConnection on PostgreSQL', () => {
     const result = await testConnection(target(url));
     expect(result.ok).toBe(false);
     expect(result.error?.reason).toBe('connect');
-    expect(result.error?.message).toMatch(/^connecting to postgres:\/\/postgres@127\.0\.0\.1:1\/test: .*ECONNREFUSED/);
+    expect(result.error?.message).toMatch(/^postgres: connecting to postgres:\/\/postgres@127\.0\.0\.1:1\/test: .*ECONNREFUSED/);
     expect(result.serverVersion).toBeUndefined();
     const line = formatConnectionTest(result);
-    expect(line).toMatch(/^FAIL prod \(postgres:\/\/postgres@127\.0\.0\.1:1\/test\): connect: connecting to /);
+    expect(line).toMatch(/^FAIL prod \(postgres:\/\/postgres@127\.0\.0\.1:1\/test\): connect: postgres: connecting to /);
     expect(JSON.stringify(result) + line).not.toContain('Sup3rS3cret');
   });
 

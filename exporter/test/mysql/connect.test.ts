@@ -85,7 +85,7 @@ describe('toMysqlError', () => {
   it('scrubs secrets and prefixes the action', () => {
     const err = Object.assign(new Error("Access denied for user 'u' using password hunter2"), { errno: 1045 });
     const mapped = toMysqlError(err, { action: 'connecting', secrets: ['hunter2'] });
-    expect(mapped.message).toBe("connecting: access denied: Access denied for user 'u' using password *** (errno 1045)");
+    expect(mapped.message).toBe("mysql: connecting: access denied: Access denied for user 'u' using password *** (errno 1045)");
   });
 });
 

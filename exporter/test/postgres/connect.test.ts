@@ -44,7 +44,7 @@ describe('toPostgresError', () => {
     const mapped = toPostgresError(err, { target: 'prod', action: 'doing' });
     expect(mapped).toBeInstanceOf(cls);
     expect(mapped.context.target).toBe('prod');
-    expect(mapped.message.startsWith('doing: ')).toBe(true);
+    expect(mapped.message.startsWith('postgres: doing: ')).toBe(true);
     expect(mapped.cause).toBe(err);
   });
 

@@ -259,7 +259,7 @@ describe('inspectPostgres determinism and portability', () => {
     await closed.close();
     const err = await inspectPostgres(closed, { target: 'prod' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InspectError);
-    expect((err as InspectError).message).toMatch(/^inspecting server version on target "prod": /);
+    expect((err as InspectError).message).toMatch(/^postgres: inspecting server version on target "prod": /);
     expect((err as InspectError).context.target).toBe('prod');
   });
 });

@@ -1,12 +1,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MigrationDirectory, MigrationFile } from '../../src/migrations/types.ts';
-import {
-  pendingMigrations,
-  readPostgresRevision,
-  revisionExcludeFilter,
-  type RevisionState,
-} from '../../src/dialects/postgres/revision.ts';
+import { readPostgresRevision } from '../../src/dialects/postgres/revision.ts';
+import { pendingMigrations, revisionExcludeFilter, type RevisionState } from '../../src/revision/revision-state.ts';
 import { createTempPgDatabase, type TempDatabase } from '../support/servers.ts';
 
 // Each tool's table is created with the DDL the tool itself runs on PostgreSQL (Atlas: its Ent schema; Flyway:

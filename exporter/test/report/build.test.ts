@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AuthError, ConnectError, PlanError, ReplayError, TimeoutError } from '../../src/core/errors.ts';
 import type { MigrationFile } from '../../src/migrations/types.ts';
 import { METRIC_KINDS } from '../../src/core/model/change.ts';
-import type { RevisionState } from '../../src/dialects/postgres/revision.ts';
+import type { RevisionState } from '../../src/revision/revision-state.ts';
 import { renderPostgresPlanSql } from '../../src/dialects/postgres/plan.ts';
 import { buildReport, checkStatus, errorReport, scrubSecrets } from '../../src/core/report/build.ts';
 import { FINISHED, loadDriftFixture, reportInput, STARTED, type DriftFixture } from './drift-fixture.ts';
@@ -128,7 +128,13 @@ describe('buildReport content', () => {
 });
 
 describe('errorReport', () => {
-  const base = { target: 'production', labels: { environment: 'production' }, startedAt: STARTED, finishedAt: FINISHED };
+  const base = {
+    target: 'production',
+    labels: { environment: 'production' },
+    startedAt: STARTED,
+    finishedAt: FINISHED,
+    engine: { dialect: 'postgres', replay: null, targetServerVersion: null, replayServerVersion: null, cached: false },
+  } as const;
 
   it.each([
     { error: new ConnectError('connect ECONNREFUSED 10.0.0.5:5432', { target: 'production' }), reason: 'connect' },

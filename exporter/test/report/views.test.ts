@@ -38,6 +38,7 @@ beforeAll(async () => {
       startedAt: STARTED,
       finishedAt: FINISHED,
       error: new ConnectError('connecting to postgres://app:pw-secret@db/prod: ECONNREFUSED'),
+      engine: { dialect: 'postgres', replay: null, targetServerVersion: null, replayServerVersion: null, cached: false },
     }),
     id: 9,
   };

@@ -5,6 +5,7 @@
 import type { FailureReason } from '../errors.ts';
 import type { Change, ChangeAction, MetricKind } from './change.ts';
 import type { Hazard } from './plan.ts';
+import type { DialectName } from './schema.ts';
 
 /**
  * Status of a target after a check, in order of precedence (the first that applies wins):
@@ -130,7 +131,7 @@ export interface Report {
   readonly erd: { readonly tables: ErdTable[]; readonly relations: ErdRelation[] };
   /** Where the desired state came from and what normalised it. */
   readonly engine: {
-    readonly dialect: 'postgres' | 'mysql';
+    readonly dialect: DialectName;
     readonly replay: 'pglite' | 'server' | null;
     readonly targetServerVersion: string | null;
     readonly replayServerVersion: string | null;

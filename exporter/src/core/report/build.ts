@@ -52,7 +52,8 @@ export interface ErrorReportInput {
   readonly finishedAt: Date;
   /** What stopped the check: a {@link SchemaDriftError} gives its reason; anything else is `internal`. */
   readonly error: SchemaDriftError | unknown;
-  readonly engine?: Report['engine'];
+  /** What was known of the engine when the check failed (its dialect at least: there is no default dialect). */
+  readonly engine: Report['engine'];
   /** The revision, when it was read before the failure. */
   readonly revision?: RevisionState | null;
   readonly warnings?: readonly string[];
@@ -81,14 +82,6 @@ export function oneLine(text: string): string {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length > MAX_MESSAGE ? `${line.slice(0, MAX_MESSAGE - 1)}…` : line;
 }
-
-const NO_ENGINE: Report['engine'] = {
-  dialect: 'postgres',
-  replay: null,
-  targetServerVersion: null,
-  replayServerVersion: null,
-  cached: false,
-};
 
 /**
  * The status of a successful check, by precedence: `dirty` (the migration tool recorded a failed migration) over
@@ -226,7 +219,7 @@ export function errorReport(input: ErrorReportInput): Report {
     ddl: { desired: '', current: '' },
     reconcile: { sql: '', statements: [] },
     erd: { tables: [], relations: [] },
-    engine: { ...(input.engine ?? NO_ENGINE) },
+    engine: { ...input.engine },
     warnings: (input.warnings ?? []).map((w) => scrubSecrets(w, secrets)),
   };
 }

@@ -269,7 +269,7 @@ const TIMEOUT_ERRNOS = new Set([
 export function toMysqlError(err: unknown, context: MysqlErrorContext = {}): SchemaDriftError {
   if (err instanceof SchemaDriftError) return err;
   const { code, errno } = errorCodes(err);
-  const { where, raw, say, options } = describeDriverError(err, errorMessage(err), context);
+  const { where, raw, say, options } = describeDriverError(err, errorMessage(err), context, 'mysql');
   const tag = errno !== undefined ? ` (${code ?? 'errno'} ${errno})` : code ? ` (${code})` : '';
   if (errno !== undefined && AUTH_ERRNOS.has(errno)) return new AuthError(say(`access denied: ${raw}${tag}`), where, options);
   if (errno === 1049) return new ConnectError(say(`database does not exist: ${raw}${tag}`), where, options);

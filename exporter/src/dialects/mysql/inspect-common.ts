@@ -39,7 +39,7 @@ export async function catalogQuery<R>(
     return (await ctx.db.query<R>(sql, params)).rows;
   } catch (err) {
     const on = ctx.target ? ` on target ${JSON.stringify(ctx.target)}` : '';
-    throw toMysqlError(err, { target: ctx.target, action: `mysql: inspecting ${kind} of database "${ctx.database}"${on}` });
+    throw toMysqlError(err, { target: ctx.target, action: `inspecting ${kind} of database "${ctx.database}"${on}` });
   }
 }
 

@@ -55,7 +55,7 @@ export async function readMysqlRevision(
     found = (await db.query<FoundTable>(FIND_SQL, [current, tables, ATLAS_DATABASE, 'atlas_schema_revisions', tables, current]))
       .rows[0];
   } catch (err) {
-    throw toMysqlError(err, { target: options.target, action: 'mysql: looking up migration revision tables' });
+    throw toMysqlError(err, { target: options.target, action: 'looking up migration revision tables' });
   }
   if (!found) return null;
   const table = `${found.schema}.${found.name}`;
@@ -65,7 +65,7 @@ export async function readMysqlRevision(
     if (found.name === 'flyway_schema_history') return await readFlyway(db, table, from);
     return Number(found.has_dirty) === 1 ? await readGolangMigrate(db, table, from) : await readDbmate(db, table, from);
   } catch (err) {
-    throw toMysqlError(err, { target: options.target, action: `mysql: reading revision table ${table}` });
+    throw toMysqlError(err, { target: options.target, action: `reading revision table ${table}` });
   }
 }
 

@@ -17,7 +17,7 @@ export async function mysqlLiveSession(session: MysqlSession, options: { target?
   const database = session.database;
   if (!database) {
     await session.close().catch(() => {});
-    throw new ConfigError('url: a MySQL/MariaDB URL must name its database (mysql://user@host:3306/<database>)', { target });
+    throw new ConfigError('mysql: the URL must name its database (mysql://user@host:3306/<database>)', { target });
   }
   return {
     serverVersion: session.serverVersion,

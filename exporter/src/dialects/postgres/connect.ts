@@ -130,7 +130,7 @@ function parsePostgresUrl(url: string, target: string | undefined): URL {
 export function toPostgresError(err: unknown, context: PostgresErrorContext = {}): SchemaDriftError {
   if (err instanceof SchemaDriftError) return err;
   const code = errorCode(err);
-  const { where, raw, say, options } = describeDriverError(err, errorMessage(err), context);
+  const { where, raw, say, options } = describeDriverError(err, errorMessage(err), context, 'postgres');
   if (code && NETWORK_ERROR_CODES.has(code)) return new ConnectError(say(`${raw} (${code})`), where, options);
   if (!code && /connection terminated|connection timeout|timeout expired/i.test(raw)) {
     return new ConnectError(say(raw), where, options);

@@ -1,7 +1,6 @@
 /**
  * Revision tables of migration tools on a live PostgreSQL database: finds the table in the catalogs and reads its
- * rows; what they mean is dialect-free (`revision/revision-state.ts`, whose exports this module re-exports so the
- * PostgreSQL API stays as it was).
+ * rows; what they mean is dialect-free (`revision/revision-state.ts`).
  *
  * As the tools create them on PostgreSQL: Atlas `atlas_schema_revisions` (in the schema of the same name by default,
  * or in the URL's schema); Flyway `flyway_schema_history`; golang-migrate `schema_migrations(version bigint, dirty
@@ -20,16 +19,6 @@ import {
 import { toPostgresError } from './connect.ts';
 import type { Queryable } from './queryable.ts';
 import { quoteIdent } from './quote.ts';
-
-export {
-  type DeployedMigrations,
-  pendingMigrations,
-  REVISION_SCHEMAS,
-  REVISION_TABLES,
-  type RevisionState,
-  type RevisionTool,
-  revisionExcludeFilter,
-} from '../../revision/revision-state.ts';
 
 interface FoundTable {
   schema: string;
