@@ -11,7 +11,7 @@
  * - Names are as the server stores them (no quoting). A table is identified by `schema` + `name`.
  * - Arrays are sorted by name by the inspector, so two inspections of the same database serialise identically.
  * - SQL fragments (defaults, expressions, definitions) are as the server deparses them; dialect hooks normalise the
- *   differences that are noise (see `postgres/hooks.ts`).
+ *   differences that are noise (see `dialects/postgres/hooks.ts`).
  * - `null` means "the server says there is none"; an absent optional field means "not applicable".
  */
 
@@ -53,7 +53,7 @@ export interface Schema {
   readonly comment: string | null;
   /** Sorted ACL items, only when privileges are inspected. */
   readonly acl?: string[];
-  /** Owner role, only when privileges are inspected (ownership itself is not compared: see `postgres/hooks.ts`). */
+  /** Owner role, only when privileges are inspected (ownership itself is not compared: see `dialects/postgres/hooks.ts`). */
   readonly owner?: string;
   readonly tables: Table[];
   readonly views: View[];
@@ -255,7 +255,7 @@ export interface Table {
   readonly comment: string | null;
   /** Sorted ACL items, only when privileges are inspected. Column ACLs are in the column's `attrs.acl`. */
   readonly acl?: string[];
-  /** Owner role, only when privileges are inspected (ownership itself is not compared: see `postgres/hooks.ts`). */
+  /** Owner role, only when privileges are inspected (ownership itself is not compared: see `dialects/postgres/hooks.ts`). */
   readonly owner?: string;
   /**
    * DialectName facts. PostgreSQL: `unlogged`, `partitionBy` (`RANGE (created_at)`), `partitionOf` (`schema.parent`),
@@ -280,7 +280,7 @@ export interface View {
   readonly indexes: Index[];
   readonly comment: string | null;
   readonly acl?: string[];
-  /** Owner role, only when privileges are inspected (ownership itself is not compared: see `postgres/hooks.ts`). */
+  /** Owner role, only when privileges are inspected (ownership itself is not compared: see `dialects/postgres/hooks.ts`). */
   readonly owner?: string;
   /** PostgreSQL: `checkOption`, `securityBarrier`, `securityInvoker`. */
   readonly attrs: Attrs;
@@ -306,7 +306,7 @@ export interface Sequence extends SequenceOptions {
   readonly ownedBy: string | null;
   readonly comment: string | null;
   readonly acl?: string[];
-  /** Owner role, only when privileges are inspected (ownership itself is not compared: see `postgres/hooks.ts`). */
+  /** Owner role, only when privileges are inspected (ownership itself is not compared: see `dialects/postgres/hooks.ts`). */
   readonly owner?: string;
   readonly attrs?: Attrs;
 }
@@ -394,7 +394,7 @@ export interface Routine {
   readonly definition: string;
   readonly comment: string | null;
   readonly acl?: string[];
-  /** Owner role, only when privileges are inspected (ownership itself is not compared: see `postgres/hooks.ts`). */
+  /** Owner role, only when privileges are inspected (ownership itself is not compared: see `dialects/postgres/hooks.ts`). */
   readonly owner?: string;
   readonly attrs?: Attrs;
 }
