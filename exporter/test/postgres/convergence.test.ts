@@ -2,6 +2,14 @@
  * Convergence: for each fixture case, load A and B into two real databases, plan A→B from a real inspection and
  * diff, apply the plan to A statement by statement, inspect again, and require that nothing is left to change. Both
  * directions are run, so every "create" path is also a "drop" path.
+ *
+ * A case may pin what its plans look like in `<case>/expected.json` (statement kinds and hazards per run, keyed
+ * `a-to-b`, `b-to-a`, and `a-to-b-concurrently` for a run planned CONCURRENTLY; see test/support/expected-plan.ts);
+ * a case without it is only checked for convergence.
+ * `UPDATE_EXPECTED=1 npx vitest run exporter/test/postgres/convergence.test.ts -t ' <case>:'` writes (or refreshes)
+ * the pins of the runs that execute, once they converge (mind the leading space in the pattern: it keeps
+ * `constraints` from also matching `renamed-constraints`); review the diff before committing it. Once a case has the
+ * file, every run of the case needs its entry.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +22,7 @@ import { diffSchemas } from '../../src/core/diff/diff.ts';
 import { postgresHooks } from '../../src/dialects/postgres/hooks.ts';
 import { inspectPostgres } from '../../src/dialects/postgres/inspect.ts';
 import { planPostgres, renderPostgresPlanSql } from '../../src/dialects/postgres/plan.ts';
+import { expectPlanMatchesPin, runKey, unknownPinnedRuns } from '../support/expected-plan.ts';
 import { createTempPgDatabase, type TempDatabase } from '../support/servers.ts';
 
 const ROOT = fileURLToPath(new URL('../fixtures/postgres/convergence/', import.meta.url));
@@ -55,6 +64,13 @@ describe('planner convergence on PostgreSQL', () => {
     expect(CASES.length).toBeGreaterThanOrEqual(20);
   });
 
+  it('pins plans only for runs that exist', () => {
+    for (const name of CASES) {
+      const keys = RUNS.filter((run) => run.name === name).map((run) => runKey(run.from, run.to, run.concurrently));
+      expect(unknownPinnedRuns(`${ROOT}${name}`, keys), `${name}/expected.json`).toEqual([]);
+    }
+  });
+
   it.each(RUNS)('$name: $from → $to (concurrently: $concurrently)', async ({ name, from, to, concurrently }) => {
     const current = await createTempPgDatabase('sdconv');
     const desired = await createTempPgDatabase('sdconv');
@@ -83,6 +99,13 @@ describe('planner convergence on PostgreSQL', () => {
       const after = await inspect(current);
       const left = diffSchemas({ current: after, desired: desiredSnap, hooks: postgresHooks });
       expect(left, `left after applying:\n${describeChanges(left)}\n\nplan:\n${renderPostgresPlanSql(plan)}`).toEqual([]);
+      expectPlanMatchesPin({
+        caseDir: `${ROOT}${name}`,
+        key: runKey(from, to, concurrently),
+        plan,
+        dialect: 'postgres',
+        renderSql: () => renderPostgresPlanSql(plan),
+      });
     } finally {
       await current.drop();
       await desired.drop();
