@@ -1,11 +1,10 @@
 /**
  * runCheck against the real PostgreSQL server, with the bundled example migrations (golang-migrate layout) replayed
  * into PGlite. Each database is built the way production gets there: the migrations ran, golang-migrate recorded
- * its version, and then (for the drift cases) someone typed SQL by hand.
+ * its version, and then (for the drift cases) someone typed SQL by hand. Pending, dirty and a broken migration read
+ * the same on every dialect: engine/check-scenarios.test.ts.
  */
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,10 +12,11 @@ import { runCheck, type DesiredSchema } from '../../src/agent/run-check.ts';
 import type { TargetConfig } from '../../src/config/types.ts';
 import { DesiredCache } from '../../src/engine/desired-cache.ts';
 import { TimeoutError } from '../../src/core/errors.ts';
+import { deployExample, EXAMPLE_MIGRATIONS } from '../support/example-migrations.ts';
 import { createTempPgDatabase, pgUrlFor, PG_URL, type TempDatabase } from '../support/servers.ts';
 import { testTarget } from '../support/targets.ts';
 
-const EXAMPLES = fileURLToPath(new URL('../../examples/migrations', import.meta.url));
+const EXAMPLES = EXAMPLE_MIGRATIONS.postgres;
 const DRIFT = fileURLToPath(new URL('../../examples/drift/production.sql', import.meta.url));
 
 /** A target (see `testTarget`) whose desired schema is the bundled example migrations. */
@@ -24,23 +24,9 @@ function targetFor(name: string, url: string, fields: Partial<TargetConfig> = {}
   return testTarget(name, url, { desired: { dir: EXAMPLES, format: 'golang-migrate' }, ...fields });
 }
 
-/** Up files of the example directory, in order. */
-async function exampleUpFiles(): Promise<string[]> {
-  const names = (await readdir(EXAMPLES)).filter((n) => n.endsWith('.up.sql')).sort();
-  return Promise.all(names.map((n) => readFile(path.join(EXAMPLES, n), 'utf8')));
-}
-
-/** A database migrated to `version` by "golang-migrate", optionally dirty, then `extra` SQL typed by hand. */
-async function migratedDatabase(version: number, options: { dirty?: boolean; extra?: string } = {}): Promise<TempDatabase> {
-  const db = await createTempPgDatabase('sdcheck');
-  const files = (await exampleUpFiles()).slice(0, version);
-  await db.exec(files.join('\n'));
-  await db.exec(
-    `CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);
-     INSERT INTO schema_migrations VALUES (${version}, ${options.dirty ? 'true' : 'false'});`,
-  );
-  if (options.extra) await db.exec(options.extra);
-  return db;
+/** A database migrated to `version` by "golang-migrate", then `extra` SQL typed by hand. */
+async function migratedDatabase(version: number, options: { extra?: string } = {}): Promise<TempDatabase> {
+  return deployExample('postgres', await createTempPgDatabase('sdcheck'), version, options);
 }
 
 async function sessionsOn(database: string): Promise<number> {
@@ -107,23 +93,6 @@ describe('runCheck on PostgreSQL', () => {
     expect(report.ddl.desired).not.toContain('invoices_issued_at_idx');
   }, 60_000);
 
-  it('reports pending (not drift) when the revision table is at version 3', async () => {
-    const db = await migratedDatabase(3);
-    databases.push(db);
-    const report = await runCheck(targetFor('behind', db.url), { cache });
-    expect(report.status).toBe('pending');
-    expect(report.counts.total).toBe(0);
-    expect(report.pending).toEqual([{ version: '000004', path: '000004_invoices.up.sql' }]);
-  }, 60_000);
-
-  it('reports dirty when golang-migrate recorded a failed migration', async () => {
-    const db = await migratedDatabase(4, { dirty: true });
-    databases.push(db);
-    const report = await runCheck(targetFor('dirty', db.url), { cache });
-    expect(report.status).toBe('dirty');
-    expect(report.revision).toMatchObject({ dirty: true, failedVersion: '4' });
-  }, 60_000);
-
   it.each([
     ['an unreachable port', 'postgres://postgres:s3cret-pw@127.0.0.1:1/test', /ECONNREFUSED/],
     ['a missing database', pgUrlFor('sd_no_such_database').replace('postgres@', 'postgres:s3cret-pw@'), /does not exist/],
@@ -142,24 +111,6 @@ describe('runCheck on PostgreSQL', () => {
     expect(report.error?.reason).toBe('connect');
     expect(report.engine.dialect).toBe('mysql');
   });
-
-  it('reports error/replay naming the file and line of a failing migration', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'sd-check-bad-'));
-    try {
-      await cp(EXAMPLES, dir, { recursive: true });
-      await writeFile(path.join(dir, '000005_broken.up.sql'), '-- a typo\n\nALTER TABLE invoices ADD COLUM note text;\n');
-      await writeFile(path.join(dir, '000005_broken.down.sql'), '');
-      // Without a revision table every file is replayed, the broken one included.
-      const db = await createTempPgDatabase('sdcheck');
-      databases.push(db);
-      const report = await runCheck(targetFor('broken', db.url, { desired: { dir, format: 'golang-migrate' } }), { cache });
-      expect(report.status).toBe('error');
-      expect(report.error?.reason).toBe('replay');
-      expect(report.error?.message).toMatch(/^000005_broken\.up\.sql:3: syntax error/);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  }, 60_000);
 
   it('takes the desired schema from the cache on the second check', async () => {
     const fresh = new DesiredCache<DesiredSchema>();

@@ -1,38 +1,27 @@
 /**
  * The CLI on MariaDB, as a user runs it: `diff --from mysql://… --to mysql://… --format sql` applied with the
- * `mariadb` client converges; a live database against the example migration directory (golang-migrate layout,
- * revision-aware: later files are pending, not drift); `inspect` as MySQL DDL and as a saved schema; the errors a
- * user meets (no --dev-url, mixed dialects).
+ * `mariadb` client converges; a live database with hand changes against the example migration directory
+ * (golang-migrate layout, revision-aware); `inspect` as MySQL DDL; the errors a user meets (no --dev-url, mixed
+ * dialects). Pending files and a saved schema's round trip read the same on every dialect: engine/cli-scenarios.test.ts.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/cli.ts';
-import { readMigrationDirectory } from '../../src/migrations/index.ts';
+import { deployExample, EXAMPLE_MIGRATIONS } from '../support/example-migrations.ts';
 import { MYSQL_URL, PG_URL, createTempMysqlDatabase, type TempDatabase } from '../support/servers.ts';
 
 const run = promisify(execFile);
-const EXAMPLE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'examples', 'migrations-mysql');
+const EXAMPLE = EXAMPLE_MIGRATIONS.mysql;
 
 async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
   return { code, stdout, stderr };
-}
-
-/** Applies the example's up files up to `version` the way golang-migrate does (one multi-statement query per file). */
-async function deployExample(db: TempDatabase, version: number): Promise<void> {
-  const dir = await readMigrationDirectory(EXAMPLE);
-  for (const file of dir.files) if (Number(file.version) <= version) await db.exec(file.sql);
-  await db.exec(
-    `CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);
-     INSERT INTO schema_migrations VALUES (${version}, false);`,
-  );
 }
 
 /** Runs a script with the mariadb client, as a person applying the reconcile SQL would. */
@@ -68,8 +57,8 @@ describe('schema-drift CLI on MariaDB', () => {
 
   it('diff --from mysql:// --to mysql:// --format sql, applied with the mariadb client, converges', async () => {
     const [current, desired] = [await database(), await database()];
-    await deployExample(desired, 4);
-    await deployExample(current, 4);
+    await deployExample('mysql', desired, 4);
+    await deployExample('mysql', current, 4);
     // Hand-made drift: every statement below is something the plan has to undo.
     await current.exec(`
       ALTER TABLE users DROP COLUMN last_login_at, ADD COLUMN nickname varchar(40) NULL;
@@ -91,22 +80,17 @@ describe('schema-drift CLI on MariaDB', () => {
 
   it('a mariadb:// URL works like mysql://, and identical databases with different names are no drift', async () => {
     const [a, b] = [await database(), await database()];
-    await deployExample(a, 2);
-    await deployExample(b, 2);
+    await deployExample('mysql', a, 2);
+    await deployExample('mysql', b, 2);
     const result = await cli('diff', '--from', a.url.replace(/^mysql:/, 'mariadb:'), '--to', b.url);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
   });
 
-  it('diff --from mysql://db --to the example directory --dev-url: deployed files only, later ones pending', async () => {
+  it('diff --from mysql://db --to the example directory --dev-url, after hand changes: JSON names revision, pending, changes', async () => {
+    // Deployed up to 3, so file 4 is pending (the pending-only run: engine/cli-scenarios.test.ts).
     const db = await database();
-    await deployExample(db, 3);
-    const synced = await cli('diff', '--from', db.url, '--to', EXAMPLE, '--dev-url', MYSQL_URL);
-    expect(synced.stderr).toBe('');
-    expect(synced.stdout).toContain('No drift');
-    expect(synced.stdout).toContain('1 pending migration(s), not drift: 000004_invoices.up.sql');
-    expect(synced.code).toBe(0);
-
+    await deployExample('mysql', db, 3);
     await db.exec('ALTER TABLE accounts ADD COLUMN region char(2) NULL; DROP PROCEDURE archive_project;');
     const drifted = await cli('diff', '--from', db.url, '--to', EXAMPLE, '--dev-url', MYSQL_URL, '--format', 'json');
     expect(drifted.code).toBe(1);
@@ -137,7 +121,7 @@ describe('schema-drift CLI on MariaDB', () => {
 
   it('inspect --format sql prints MySQL DDL; inspect of the directory with --dev-url prints the same tables', async () => {
     const db = await database();
-    await deployExample(db, 4);
+    await deployExample('mysql', db, 4);
     const live = await cli('inspect', db.url, '--format', 'sql');
     expect(live.code).toBe(0);
     expect(live.stdout).toMatch(/CREATE TABLE `accounts`/);
@@ -149,17 +133,14 @@ describe('schema-drift CLI on MariaDB', () => {
     expect(tables(replayed.stdout)).toEqual(tables(live.stdout).filter((t) => t !== 'schema_migrations'));
   }, 60_000);
 
-  it('a saved MySQL schema diffs against the live database; against PostgreSQL it is refused', async () => {
+  it('a saved MySQL schema against PostgreSQL is refused, as are two URLs of different dialects', async () => {
+    // Its round trip against the database it came from: engine/cli-scenarios.test.ts.
     const db = await database();
-    await deployExample(db, 2);
+    await deployExample('mysql', db, 2);
     const saved = await cli('inspect', db.url, '--format', 'json');
     expect(saved.code).toBe(0);
     const file = path.join(work, 'saved.json');
     await writeFile(file, saved.stdout);
-    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ dialect: 'mysql' });
-    const same = await cli('diff', '--from', file, '--to', db.url);
-    expect(same.stderr).toBe('');
-    expect(same.code).toBe(0);
     const mixed = await cli('diff', '--from', file, '--to', PG_URL);
     expect(mixed.code).toBe(2);
     expect(mixed.stderr).toMatch(/cannot compare .*\(mysql\) with .*\(postgres\): both sides must be the same dialect/);

@@ -1,14 +1,13 @@
 /**
- * A MariaDB target in the exporter, like a PostgreSQL one: runCheck statuses (in_sync, drift, pending, dirty,
- * replay error) with counts for every metric kind, test-connection, and the agent started from a YAML file with a
- * MariaDB target: /metrics (promtool-clean) shows its drift, the API's reconcile.sql applied with the mariadb client
- * brings it back in sync on the next check.
+ * A MariaDB target in the exporter, like a PostgreSQL one: runCheck statuses (in_sync, drift) with counts for every
+ * metric kind, test-connection, and the agent started from a YAML file with a MariaDB target: /metrics
+ * (promtool-clean) shows its drift, the API's reconcile.sql applied with the mariadb client brings it back in sync on
+ * the next check. Pending, dirty and a broken migration read the same on every dialect: engine/check-scenarios.test.ts.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile, cp } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type RunningAgent } from '../../src/agent/agent.ts';
@@ -17,14 +16,14 @@ import { formatConnectionTest, testConnection } from '../../src/agent/test-conne
 import { loadConfig } from '../../src/config/load.ts';
 import type { TargetConfig } from '../../src/config/types.ts';
 import { DesiredCache } from '../../src/engine/desired-cache.ts';
-import { readMigrationDirectory } from '../../src/migrations/index.ts';
 import { METRIC_KINDS } from '../../src/core/model/change.ts';
 import { VERSION } from '../../src/version.ts';
 import { metric, promtoolCheck } from '../agent/support.ts';
+import { deployExample, EXAMPLE_MIGRATIONS } from '../support/example-migrations.ts';
 import { MYSQL_URL, createTempMysqlDatabase, type TempDatabase } from '../support/servers.ts';
 import { testTarget } from '../support/targets.ts';
 
-const EXAMPLE = fileURLToPath(new URL('../../examples/migrations-mysql', import.meta.url));
+const EXAMPLE = EXAMPLE_MIGRATIONS.mysql;
 
 /** A target (see `testTarget`) whose desired schema is the bundled example migrations. */
 function targetFor(name: string, url: string, fields: Partial<TargetConfig> = {}): TargetConfig {
@@ -33,18 +32,11 @@ function targetFor(name: string, url: string, fields: Partial<TargetConfig> = {}
 
 const databases: TempDatabase[] = [];
 
-/** The example deployed by "golang-migrate" up to `version`, optionally dirty, then SQL typed by hand. */
-async function migrated(version: number, options: { dirty?: boolean; extra?: string } = {}): Promise<TempDatabase> {
+/** The example deployed by "golang-migrate" up to `version`, then SQL typed by hand. */
+async function migrated(version: number, options: { extra?: string } = {}): Promise<TempDatabase> {
   const db = await createTempMysqlDatabase('sdcheck');
   databases.push(db);
-  const dir = await readMigrationDirectory(EXAMPLE);
-  for (const file of dir.files) if (Number(file.version) <= version) await db.exec(file.sql);
-  await db.exec(
-    `CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);
-     INSERT INTO schema_migrations VALUES (${version}, ${options.dirty ? 'true' : 'false'});`,
-  );
-  if (options.extra) await db.exec(options.extra);
-  return db;
+  return deployExample('mysql', db, version, options);
 }
 
 const HAND_TYPED = `
@@ -105,39 +97,6 @@ describe('runCheck of a MariaDB target', () => {
     const again = await runCheck(targetFor('drifted', db.url), { cache });
     expect(again.engine.cached).toBe(true);
     expect(again.counts).toEqual(report.counts);
-  }, 60_000);
-
-  it('pending: the newer file is not drift', async () => {
-    const db = await migrated(3);
-    const report = await runCheck(targetFor('behind', db.url), { cache });
-    expect(report.status).toBe('pending');
-    expect(report.pending.map((p) => p.path)).toEqual(['000004_invoices.up.sql']);
-    expect(report.counts.total).toBe(0);
-  }, 60_000);
-
-  it('dirty: the failed migration is its own status', async () => {
-    const db = await migrated(4, { dirty: true });
-    const report = await runCheck(targetFor('dirty', db.url), { cache });
-    expect(report.status).toBe('dirty');
-  }, 60_000);
-
-  it('a broken migration: error/replay naming the file and line', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'sd-mysql-check-'));
-    try {
-      await cp(EXAMPLE, dir, { recursive: true });
-      await writeFile(path.join(dir, '000005_broken.up.sql'), '-- a typo\n\nALTER TABLE invoices ADD COLUM note text;\n');
-      await writeFile(path.join(dir, '000005_broken.down.sql'), '');
-      const db = await createTempMysqlDatabase('sdcheck');
-      databases.push(db);
-      const report = await runCheck(targetFor('broken', db.url, { desired: { dir, format: 'golang-migrate', devUrl: MYSQL_URL } }), {
-        cache,
-      });
-      expect(report.status).toBe('error');
-      expect(report.error?.reason).toBe('replay');
-      expect(report.error?.message).toMatch(/^000005_broken\.up\.sql:3: .*\(ER_\w+ \d+\)$/);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
   }, 60_000);
 
   it('an unreachable dev server: error report, reason connect', async () => {
