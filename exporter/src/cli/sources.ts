@@ -4,7 +4,8 @@
  * A source is a connection URL (any scheme of a registered dialect), a migration directory (replayed into a scratch
  * database), or a saved schema (`inspect --format json` output). Each resolves to a {@link SchemaSnapshot} through the
  * engine (`engine/live.ts`, `engine/desired.ts`), the same steps the agent's check runs. A directory's dialect is the
- * other side's, else the dev server's (`--dev-url`), else the dialect with an embedded engine (PGlite).
+ * other side's, else the dev server's (`--dev-url`), else the one the directory declares (Prisma's lock file,
+ * drizzle-kit's journal), else the dialect with an embedded engine (PGlite).
  */
 import { readFile, stat } from 'node:fs/promises';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
@@ -12,7 +13,15 @@ import { redactUrl } from '../connection/url.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { SchemaSnapshot } from '../core/model/schema.ts';
 import type { Dialect, ServerFacts } from '../dialects/dialect.ts';
-import { dialectForUrl, dialectNamed, embeddedDialect, knownNames, knownSchemes, urlScheme } from '../dialects/registry.ts';
+import {
+  dialectForProvider,
+  dialectForUrl,
+  dialectNamed,
+  embeddedDialect,
+  knownNames,
+  knownSchemes,
+  urlScheme,
+} from '../dialects/registry.ts';
 import { readDesired } from '../engine/desired.ts';
 import { readLive } from '../engine/live.ts';
 import { readMigrationDirectory, type MigrationFile } from '../migrations/index.ts';
@@ -119,16 +128,25 @@ async function loadDatabase(url: string, options: SourceOptions, counterpart?: C
   return { kind: 'database', description, snapshot: live.snapshot, revision: live.revision, warnings: [], server };
 }
 
-/**
- * A directory's dialect: the other side's, else the dev server's, else the one with an embedded engine.
- * @throws ConfigError when the dev server's dialect is not the other side's.
- */
-function directoryDialect(dir: string, options: SourceOptions, counterpart?: Counterpart): Dialect {
+/** The dev server's dialect, if `--dev-url` is given. @throws ConfigError for a URL of no known scheme. */
+function devDialect(options: SourceOptions): Dialect | undefined {
   const dev = dialectForUrl(options.devUrl);
   if (options.devUrl && !dev) {
     throw new ConfigError(`--dev-url: unknown URL scheme: expected ${knownSchemes()}`, { target: redactUrl(options.devUrl) });
   }
-  const dialect = counterpart ? dialectNamed(counterpart.snapshot.dialect) : (dev ?? embeddedDialect());
+  return dev;
+}
+
+/**
+ * A directory's dialect: the other side's, else the dev server's, else the one the directory declares, else the one
+ * with an embedded engine.
+ * @throws ConfigError when the dev server's dialect is not the other side's.
+ */
+function directoryDialect(dir: string, options: SourceOptions, counterpart: Counterpart | undefined, declared: string | undefined): Dialect {
+  const dev = devDialect(options);
+  const dialect = counterpart
+    ? dialectNamed(counterpart.snapshot.dialect)
+    : (dev ?? (declared !== undefined ? dialectForProvider(declared) : undefined) ?? embeddedDialect());
   if (options.devUrl && dev !== dialect) {
     throw new ConfigError(
       `--dev-url ${redactUrl(options.devUrl)}: the migrations in ${dir} are compared with ${dialect.label}, so the dev server must be a ${dialect.urlSchemes.map((s) => `${s}://`).join(' or ')} URL`,
@@ -139,8 +157,9 @@ function directoryDialect(dir: string, options: SourceOptions, counterpart?: Cou
 }
 
 async function loadDirectory(dir: string, options: SourceOptions, counterpart?: Counterpart): Promise<LoadedSource> {
-  const dialect = directoryDialect(dir, options, counterpart);
+  devDialect(options);
   const directory = await readMigrationDirectory(dir);
+  const dialect = directoryDialect(dir, options, counterpart, directory.provider?.name);
   const desired = await readDesired(dialect, {
     directory,
     devUrl: options.devUrl,

@@ -146,6 +146,12 @@ export interface Dialect {
   /** An example URL for messages: `postgres://user@host:5432/db`. */
   readonly exampleUrl: string;
   readonly capabilities: DialectCapabilities;
+  /**
+   * Names migration tools give this database in the files that say which database a migration directory is for
+   * (Prisma's `migration_lock.toml` `provider`, drizzle-kit's journal `dialect`): a directory declaring another
+   * name is refused for this dialect's targets.
+   */
+  readonly migrationProviders: readonly string[];
 
   /** The differ's answers to "is this difference noise?" for this dialect. */
   readonly hooks: DiffHooks;

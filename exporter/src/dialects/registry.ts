@@ -55,6 +55,14 @@ export function dialectForUrl(text: string | undefined): Dialect | undefined {
 }
 
 /**
+ * The dialect a migration tool means by `provider` (Prisma's `migration_lock.toml`, drizzle-kit's journal `dialect`),
+ * or `undefined` for a database no dialect serves.
+ */
+export function dialectForProvider(provider: string): Dialect | undefined {
+  return DIALECTS.find((d) => d.migrationProviders.includes(provider));
+}
+
+/**
  * The dialect a migration directory is replayed in when nothing else says (no database to compare with, no dev
  * server): the one with an embedded scratch engine, which needs no server.
  */

@@ -3,6 +3,8 @@
  * deployed, and read back with the live side's inspector. Replays are cached when a cache is given (the agent's);
  * the warnings about the directory and the replay engine are computed here for every caller alike.
  */
+import path from 'node:path';
+import { ConfigError } from '../core/errors.ts';
 import type { SchemaSnapshot } from '../core/model/schema.ts';
 import type { Dialect, InspectRequest, ReplayEngine, ServerFacts } from '../dialects/dialect.ts';
 import type { MigrationDirectory, MigrationFile } from '../migrations/types.ts';
@@ -56,12 +58,17 @@ export interface DesiredSide {
   };
 }
 
-/** Replays (or takes from the cache) the desired schema of `request.directory`. */
+/**
+ * Replays (or takes from the cache) the desired schema of `request.directory`.
+ * @throws ConfigError when the directory declares a database other than the dialect's (Prisma's lock file,
+ *   drizzle-kit's journal).
+ */
 export async function readDesired(dialect: Dialect, request: DesiredRequest): Promise<DesiredSide> {
   const { directory } = request;
+  assertProvider(dialect, directory, request.target);
   const deployed = deployedState(directory, request.revision);
-  const warnings = [...deployed.warnings];
-  request.progress?.warnings.push(...deployed.warnings);
+  const warnings = [...ignoredWarnings(directory), ...deployed.warnings];
+  request.progress?.warnings.push(...warnings);
   const replayRequest = {
     devUrl: request.devUrl,
     target: request.target,
@@ -100,4 +107,22 @@ export async function readDesired(dialect: Dialect, request: DesiredRequest): Pr
     warnings,
     replay: { engine: value.engine, serverVersion: value.serverVersion, cached },
   };
+}
+
+/** One warning naming the files the directory's tool will never apply although they look like migrations. */
+function ignoredWarnings(directory: MigrationDirectory): string[] {
+  const files = (directory.ignored ?? []).filter((f) => f.warn);
+  if (files.length === 0) return [];
+  return [`files in ${directory.dir} that the migration tool never applies: ${files.map((f) => `${f.path} (${f.reason})`).join(', ')}`];
+}
+
+/** The directory's declared database must be one of the dialect's names for it. */
+function assertProvider(dialect: Dialect, directory: MigrationDirectory, target: string | undefined): void {
+  const declared = directory.provider;
+  if (!declared || dialect.migrationProviders.includes(declared.name)) return;
+  const names = dialect.migrationProviders.map((n) => JSON.stringify(n)).join(' or ');
+  throw new ConfigError(
+    `${declared.file} declares provider ${JSON.stringify(declared.name)}, but the target's dialect is ${dialect.label} (${names}): these migrations are written for another database`,
+    { ...(target !== undefined ? { target } : {}), file: path.join(directory.dir, declared.file) },
+  );
 }

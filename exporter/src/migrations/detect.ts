@@ -4,32 +4,63 @@
  */
 import { ReplayError } from '../core/errors.ts';
 import { ATLAS_SUM_FILE } from './atlas-sum.ts';
+import type { DirEntry, Subdirectory } from './entries.ts';
 import { DBMATE_UP } from './format-dbmate.ts';
+import { DRIZZLE_JOURNAL, DRIZZLE_META, DRIZZLE_SNAPSHOT } from './format-drizzle.ts';
+import { MIGRATION_SCRIPT } from './format-folders.ts';
+import { PRISMA_LOCK_FILE } from './format-prisma.ts';
 import { FLYWAY_REPEATABLE_NAME, FLYWAY_VERSIONED_NAME, GOLANG_MIGRATE_NAME, PLAIN_NAME } from './formats.ts';
-import type { DirEntry } from './entries.ts';
 import type { MigrationFormat } from './types.ts';
 
 /** What each format looks like, for error messages. */
 const EXPECTED =
   'atlas (atlas.sum), golang-migrate (<version>_<title>.up.sql), flyway (V<version>__<desc>.sql, R__<desc>.sql), ' +
-  'dbmate (.sql files with "-- migrate:up"), plain (numbered .sql files like 001_init.sql)';
+  'dbmate (.sql files with "-- migrate:up"), prisma (migration_lock.toml, <timestamp>_<name>/migration.sql), ' +
+  'drizzle (meta/_journal.json), drizzle-folders (<timestamp>_<name>/migration.sql with snapshot.json), ' +
+  'plain (numbered .sql files like 001_init.sql)';
 
-const SIGNS: readonly { format: MigrationFormat; matches: (e: DirEntry) => boolean }[] = [
-  { format: 'atlas', matches: (e) => e.name === ATLAS_SUM_FILE },
-  { format: 'golang-migrate', matches: (e) => GOLANG_MIGRATE_NAME.test(e.name) },
-  { format: 'flyway', matches: (e) => FLYWAY_VERSIONED_NAME.test(e.name) || FLYWAY_REPEATABLE_NAME.test(e.name) },
-  { format: 'dbmate', matches: (e) => e.name.endsWith('.sql') && DBMATE_UP.test(e.text) },
+/** One sign: the names in the directory that show a format. */
+interface Sign {
+  readonly format: MigrationFormat;
+  readonly names: (entries: readonly DirEntry[], subdirectories: readonly Subdirectory[]) => string[];
+}
+
+const fileSign = (format: MigrationFormat, matches: (e: DirEntry) => boolean): Sign => ({
+  format,
+  names: (entries) => entries.filter(matches).map((e) => e.name),
+});
+
+const SIGNS: readonly Sign[] = [
+  fileSign('atlas', (e) => e.name === ATLAS_SUM_FILE),
+  fileSign('golang-migrate', (e) => GOLANG_MIGRATE_NAME.test(e.name)),
+  fileSign('flyway', (e) => FLYWAY_VERSIONED_NAME.test(e.name) || FLYWAY_REPEATABLE_NAME.test(e.name)),
+  fileSign('dbmate', (e) => e.name.endsWith('.sql') && DBMATE_UP.test(e.text)),
+  fileSign('prisma', (e) => e.name === PRISMA_LOCK_FILE),
+  {
+    format: 'drizzle',
+    names: (_, subdirectories) =>
+      subdirectories.some((s) => s.name === DRIZZLE_META && s.files.includes('_journal.json')) ? [DRIZZLE_JOURNAL] : [],
+  },
+  {
+    format: 'drizzle-folders',
+    names: (_, subdirectories) =>
+      subdirectories
+        .filter((s) => s.files.includes(MIGRATION_SCRIPT) && s.files.includes(DRIZZLE_SNAPSHOT))
+        .map((s) => `${s.name}/${DRIZZLE_SNAPSHOT}`),
+  },
 ];
 
 /**
  * Detects the layout: atlas.sum → atlas; `*.up.sql`/`*.down.sql` → golang-migrate; `V…__…sql`/`R__…sql` → flyway;
- * files containing `-- migrate:up` → dbmate; otherwise numbered `.sql` files → plain.
+ * files containing `-- migrate:up` → dbmate; `migration_lock.toml` → prisma; `meta/_journal.json` → drizzle;
+ * folders holding `migration.sql` and `snapshot.json` → drizzle-folders; otherwise numbered `.sql` files → plain.
  * @throws ReplayError (file = the directory) when the directory is empty, matches no layout, or several.
  */
-export function detectFormat(dir: string, entries: readonly DirEntry[]): MigrationFormat {
-  if (entries.length === 0) throw new ReplayError('migration directory is empty', { file: dir });
-  const found = SIGNS.map((sign) => ({ format: sign.format, names: entries.filter(sign.matches).map((e) => e.name) }))
-    .filter((sign) => sign.names.length > 0);
+export function detectFormat(dir: string, entries: readonly DirEntry[], subdirectories: readonly Subdirectory[] = []): MigrationFormat {
+  if (entries.length === 0 && subdirectories.length === 0) throw new ReplayError('migration directory is empty', { file: dir });
+  const found = SIGNS.map((sign) => ({ format: sign.format, names: sign.names(entries, subdirectories) })).filter(
+    (sign) => sign.names.length > 0,
+  );
   const [only, second] = found;
   if (only && !second) return only.format;
   if (only && second) {
@@ -37,9 +68,8 @@ export function detectFormat(dir: string, entries: readonly DirEntry[]): Migrati
     throw new ReplayError(`ambiguous migration layout: found ${seen}; name the format explicitly`, { file: dir });
   }
   if (entries.some((e) => PLAIN_NAME.test(e.name))) return 'plain';
-  throw new ReplayError(`unknown migration layout: found ${sample(entries.map((e) => e.name))}; expected ${EXPECTED}`, {
-    file: dir,
-  });
+  const names = [...entries.map((e) => e.name), ...subdirectories.map((s) => `${s.name}/`)].sort();
+  throw new ReplayError(`unknown migration layout: found ${sample(names)}; expected ${EXPECTED}`, { file: dir });
 }
 
 /** Up to five names, so a message stays one readable line. */

@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { ReplayError } from '../core/errors.ts';
-import type { IgnoredFile, MigrationFile } from './types.ts';
+import type { SqlStatement } from './split-scan.ts';
+import type { DeclaredProvider, IgnoredFile, MigrationFile } from './types.ts';
 import { compareVersions } from './versions.ts';
 
 /** A regular, non-hidden file at the top level of the migration directory. */
@@ -16,10 +17,37 @@ export interface DirEntry {
   readonly text: string;
 }
 
+/**
+ * A subdirectory of the migration directory, one level deep: the names of its files, and the files a format reads
+ * there already read ({@link NESTED_FILES}, as entries named `<folder>/<file>`).
+ */
+export interface Subdirectory {
+  readonly name: string;
+  /** Non-hidden regular files, sorted. */
+  readonly files: readonly string[];
+  readonly read: readonly DirEntry[];
+}
+
+/** What a directory holds: its top-level files and its subdirectories. */
+export interface DirListing {
+  readonly entries: readonly DirEntry[];
+  readonly subdirectories: readonly Subdirectory[];
+}
+
+/**
+ * Files read inside subdirectories: `<folder>/migration.sql` (Prisma, drizzle-folders) and `meta/_journal.json`
+ * (drizzle). Other nested files are only listed, never read.
+ */
+export const NESTED_FILES: ReadonlySet<string> = new Set(['migration.sql', '_journal.json']);
+
 /** What a format reader returns: migrations in apply order plus the files it skipped and why. */
 export interface FormatResult {
   readonly files: MigrationFile[];
   readonly ignored: IgnoredFile[];
+  /** The database the directory declares, when the layout has a place for it. */
+  readonly provider?: DeclaredProvider;
+  /** The reader used the subdirectories (and listed in `ignored` what it did not use in them). */
+  readonly readsSubdirectories?: boolean;
 }
 
 /** Fields a format decides; the rest of `MigrationFile` comes from the entry. */
@@ -31,6 +59,7 @@ export interface FileFields {
   readonly sql?: string;
   readonly startLine?: number;
   readonly transaction?: boolean;
+  readonly statements?: readonly SqlStatement[];
 }
 
 /** Builds a `MigrationFile` from a directory entry. */
@@ -45,10 +74,12 @@ export function makeFile(entry: DirEntry, fields: FileFields): MigrationFile {
     startLine: fields.startLine ?? 1,
     transaction: fields.transaction ?? true,
     sha256: createHash('sha256').update(entry.bytes).digest('hex'),
+    ...(fields.statements ? { statements: fields.statements } : {}),
   };
 }
 
-function stripBom(text: string): string {
+/** `text` without a leading UTF-8 byte order mark. */
+export function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 

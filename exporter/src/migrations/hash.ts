@@ -7,13 +7,15 @@ import type { MigrationDirectory, MigrationFile, MigrationFormat } from './types
 import { compareVersions } from './versions.ts';
 
 /**
- * sha256 hex over `format`, then each file's relative path and content sha256 (its `sha256` field), in the
- * order given. `readMigrationDirectory` sets `MigrationDirectory.hash` to this over all applied files.
+ * sha256 hex over `format`, then each file's relative path, version and content sha256 (its `sha256` field), in the
+ * order given. The version counts because not every format derives it from the path (drizzle-kit's journal gives
+ * it, and it decides which files a deployed database has). `readMigrationDirectory` sets `MigrationDirectory.hash`
+ * to this over all applied files.
  */
 export function hashMigrationFiles(format: MigrationFormat, files: readonly MigrationFile[]): string {
   const sha = createHash('sha256');
-  sha.update(`schema-drift migrations v1\n${format}\n`);
-  for (const file of files) sha.update(`${file.path}\0${file.sha256}\n`);
+  sha.update(`schema-drift migrations v2\n${format}\n`);
+  for (const file of files) sha.update(`${file.path}\0${file.version ?? ''}\0${file.sha256}\n`);
   return sha.digest('hex');
 }
 

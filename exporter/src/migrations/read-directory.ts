@@ -5,64 +5,106 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ReplayError } from '../core/errors.ts';
 import { detectFormat } from './detect.ts';
-import type { DirEntry, FormatResult } from './entries.ts';
+import { type DirEntry, type DirListing, type FormatResult, NESTED_FILES, type Subdirectory } from './entries.ts';
 import { readAtlas } from './format-atlas.ts';
 import { readDbmate } from './format-dbmate.ts';
+import { readDrizzle, readDrizzleFolders } from './format-drizzle.ts';
+import { readPrisma } from './format-prisma.ts';
 import { readFlyway, readGolangMigrate, readPlain } from './formats.ts';
 import { hashMigrationFiles } from './hash.ts';
 import type { IgnoredFile, MigrationDirectory, MigrationFormat, ReadMigrationOptions } from './types.ts';
 
-const READERS: Record<MigrationFormat, (dir: string, entries: readonly DirEntry[]) => FormatResult> = {
-  plain: readPlain,
-  'golang-migrate': readGolangMigrate,
-  flyway: readFlyway,
-  atlas: readAtlas,
-  dbmate: readDbmate,
+const READERS: Record<MigrationFormat, (dir: string, listing: DirListing) => FormatResult> = {
+  plain: (dir, listing) => readPlain(dir, listing.entries),
+  'golang-migrate': (dir, listing) => readGolangMigrate(dir, listing.entries),
+  flyway: (dir, listing) => readFlyway(dir, listing.entries),
+  atlas: (dir, listing) => readAtlas(dir, listing.entries),
+  dbmate: (dir, listing) => readDbmate(dir, listing.entries),
+  prisma: readPrisma,
+  drizzle: readDrizzle,
+  'drizzle-folders': readDrizzleFolders,
 };
 
 /**
  * Reads the migrations of `dir` in apply order, detecting the format unless `options.format` names it.
  *
- * Only the top level is read: subdirectories are not descended into (they are listed in `ignored`), and hidden
- * files (names starting with `.`) are skipped. Atlas directories are verified against `atlas.sum` first.
+ * Hidden files (names starting with `.`) are skipped. Subdirectories are read one level deep, and only by the
+ * layouts that keep migrations or bookkeeping there (Prisma, drizzle-kit); the other formats list them in `ignored`.
+ * Atlas directories are verified against `atlas.sum` first.
  *
  * @throws ReplayError (with `file` = the directory, or the file at fault) when the directory does not exist, is
  *   empty, has an unknown or ambiguous layout, holds duplicate versions, fails its atlas.sum check, or holds a
  *   migration the format cannot parse.
  */
 export async function readMigrationDirectory(dir: string, options: ReadMigrationOptions = {}): Promise<MigrationDirectory> {
-  const { entries, subdirectories } = await listDirectory(dir);
-  const format = options.format ?? detectFormat(dir, entries);
+  const listing = await listDirectory(dir);
+  const format = options.format ?? detectFormat(dir, listing.entries, listing.subdirectories);
   const reader = READERS[format];
   if (!reader) throw new ReplayError(`unknown migration format "${String(format)}"`, { file: dir });
-  const result = reader(dir, entries);
+  const result = reader(dir, listing);
   if (result.files.length === 0) {
-    throw new ReplayError(`no ${format} migrations found (the directory holds ${entries.length} other files)`, {
+    throw new ReplayError(`no ${format} migrations found (the directory holds ${listing.entries.length} other files)`, {
       file: dir,
     });
   }
   const ignored: IgnoredFile[] = [
     ...result.ignored,
-    ...subdirectories.map((name) => ({ path: name, reason: 'subdirectory (not read)' })),
+    ...(result.readsSubdirectories ? [] : listing.subdirectories.map((s) => ({ path: s.name, reason: 'subdirectory (not read)' }))),
   ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { dir, format, files: result.files, hash: hashMigrationFiles(format, result.files), ignored };
+  return {
+    dir,
+    format,
+    files: result.files,
+    hash: hashMigrationFiles(format, result.files),
+    ignored,
+    ...(result.provider ? { provider: result.provider } : {}),
+  };
 }
 
-async function listDirectory(dir: string): Promise<{ entries: DirEntry[]; subdirectories: string[] }> {
+async function listDirectory(dir: string): Promise<DirListing> {
   await assertDirectory(dir);
-  const names = (await readdir(dir)).filter((name) => !name.startsWith('.')).sort();
   const entries: DirEntry[] = [];
-  const subdirectories: string[] = [];
-  for (const name of names) {
-    const full = path.join(dir, name);
-    // stat (not lstat) so a symlinked migration file is read like a regular one.
-    const info = await stat(full).catch((cause: unknown) => {
-      throw new ReplayError(`cannot read ${name}: ${describe(cause)}`, { file: full }, { cause });
-    });
-    if (info.isDirectory()) subdirectories.push(name);
-    else if (info.isFile()) entries.push(await readEntry(full, name));
+  const subdirectories: Subdirectory[] = [];
+  for (const { name, full, kind } of await listNames(dir)) {
+    if (kind === 'file') entries.push(await readEntry(full, name));
+    else subdirectories.push(await listSubdirectory(full, name));
   }
   return { entries, subdirectories };
+}
+
+/** One level inside a subdirectory: its file names, and the files of {@link NESTED_FILES} read. */
+async function listSubdirectory(full: string, name: string): Promise<Subdirectory> {
+  const files: string[] = [];
+  const read: DirEntry[] = [];
+  for (const child of await listNames(full, name)) {
+    if (child.kind !== 'file') continue;
+    files.push(child.name);
+    if (NESTED_FILES.has(child.name)) read.push(await readEntry(child.full, `${name}/${child.name}`));
+  }
+  return { name, files, read };
+}
+
+/** Non-hidden regular files and directories of `dir`, sorted by name. */
+async function listNames(dir: string, relative?: string): Promise<{ name: string; full: string; kind: 'file' | 'directory' }[]> {
+  const names = (
+    await readdir(dir).catch((cause: unknown) => {
+      throw new ReplayError(`cannot read ${relative ?? 'migration directory'}: ${describe(cause)}`, { file: dir }, { cause });
+    })
+  )
+    .filter((name) => !name.startsWith('.'))
+    .sort();
+  const result: { name: string; full: string; kind: 'file' | 'directory' }[] = [];
+  for (const name of names) {
+    const full = path.join(dir, name);
+    const shown = relative ? `${relative}/${name}` : name;
+    // stat (not lstat) so a symlinked migration file is read like a regular one.
+    const info = await stat(full).catch((cause: unknown) => {
+      throw new ReplayError(`cannot read ${shown}: ${describe(cause)}`, { file: full }, { cause });
+    });
+    if (info.isDirectory()) result.push({ name, full, kind: 'directory' });
+    else if (info.isFile()) result.push({ name, full, kind: 'file' });
+  }
+  return result;
 }
 
 async function assertDirectory(dir: string): Promise<void> {

@@ -1,18 +1,32 @@
 /**
  * Types of a parsed migration directory: what the replay step applies, in which order, and with which options.
  */
+import type { SqlStatement } from './split-scan.ts';
 
-/** Migration directory layouts we read. Each matches one tool's own file naming and directives. */
-export type MigrationFormat = 'plain' | 'golang-migrate' | 'flyway' | 'atlas' | 'dbmate';
+/**
+ * Migration directory layouts we read. Each matches one tool's own file naming and directives. `drizzle` is
+ * drizzle-kit's journal layout (`NNNN_<name>.sql` + `meta/_journal.json`), `drizzle-folders` its newer layout (one
+ * `<timestamp>_<name>/` folder per migration, no journal).
+ */
+export type MigrationFormat = 'plain' | 'golang-migrate' | 'flyway' | 'atlas' | 'dbmate' | 'prisma' | 'drizzle' | 'drizzle-folders';
 
 /** Every supported format, in the order detection reports them. */
-export const MIGRATION_FORMATS: readonly MigrationFormat[] = ['plain', 'golang-migrate', 'flyway', 'atlas', 'dbmate'];
+export const MIGRATION_FORMATS: readonly MigrationFormat[] = [
+  'plain', 'golang-migrate', 'flyway', 'atlas', 'dbmate', 'prisma', 'drizzle', 'drizzle-folders',
+];
 
 /** One migration to apply. */
 export interface MigrationFile {
-  /** File name relative to the directory (subdirectories are never read, so this is a base name). */
+  /**
+   * Path relative to the directory, with `/` separators: a base name, or `<folder>/migration.sql` for the layouts
+   * with one folder per migration (Prisma, drizzle-folders).
+   */
   readonly path: string;
-  /** Version as written in the file name (Flyway: `_` separators normalised to `.`); null for Flyway repeatables. */
+  /**
+   * Version as written in the file name (Flyway: `_` separators normalised to `.`); null for Flyway repeatables.
+   * Prisma and drizzle-folders: the folder name, which is what their revision tables record. Drizzle (journal): the
+   * journal entry's `when` (milliseconds), which is what drizzle-orm's migrator compares with `created_at`.
+   */
   readonly version: string | null;
   /** Human description from the file name (Flyway: underscores shown as spaces, as Flyway does). */
   readonly description: string;
@@ -27,12 +41,28 @@ export interface MigrationFile {
   readonly transaction: boolean;
   /** Added field: sha256 hex of the file's raw bytes (whole file, including a dbmate down section). */
   readonly sha256: string;
+  /**
+   * The tool's own statement boundaries, when it has them (drizzle-kit's `--> statement-breakpoint`): a replay that
+   * runs statements one by one runs these, each as one query, instead of splitting `sql` itself.
+   */
+  readonly statements?: readonly SqlStatement[];
+}
+
+/** The database a directory says it is written for, and which file says so. */
+export interface DeclaredProvider {
+  /** As the tool writes it: `postgresql`, `mysql`, `sqlite`, ... */
+  readonly name: string;
+  /** Path of the declaring file relative to the directory: `migration_lock.toml`, `meta/_journal.json`. */
+  readonly file: string;
 }
 
 /** A file present in the directory that the format does not apply, and why (shown to users, never silently lost). */
 export interface IgnoredFile {
   readonly path: string;
   readonly reason: string;
+  /** It looks like a migration that the tool will never apply (drizzle: a `.sql` file the journal does not list):
+   * worth a warning, not only a line in the list. */
+  readonly warn?: boolean;
 }
 
 /** A parsed migration directory. */
@@ -42,15 +72,18 @@ export interface MigrationDirectory {
   readonly format: MigrationFormat;
   /** Migrations in apply order. */
   readonly files: MigrationFile[];
-  /** sha256 hex over the format and each applied file's path and content hash, in apply order
+  /** sha256 hex over the format and each applied file's path, version and content hash, in apply order
    * (see `hashMigrationFiles`): a renamed, edited, added or removed migration changes it. */
   readonly hash: string;
   /** Added field: files in the directory that are not applied (down/undo files, non-matching names, ...). */
   readonly ignored?: IgnoredFile[];
+  /** The database the directory declares (Prisma's lock file, drizzle-kit's journal); checked against the target's. */
+  readonly provider?: DeclaredProvider;
 }
 
 /** Options of `readMigrationDirectory`. */
 export interface ReadMigrationOptions {
-  /** Layout to read; detected from the file names (and atlas.sum, dbmate markers) when absent. */
+  /** Layout to read; detected from the file names (and atlas.sum, dbmate markers, Prisma's and drizzle-kit's
+   * bookkeeping files) when absent. */
   readonly format?: MigrationFormat;
 }

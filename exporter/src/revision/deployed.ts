@@ -3,6 +3,7 @@
  * person should hear about it: one answer for the agent, the CLI and the demo.
  */
 import type { MigrationDirectory, MigrationFile } from '../migrations/types.ts';
+import { matchesChecksum } from './checksums.ts';
 import { pendingMigrations, type RevisionState } from './revision-state.ts';
 
 /** The replay bound, the pending files and the warnings about the directory against the revision table. */
@@ -18,7 +19,8 @@ export interface DeployedState {
  * The deployed state of `directory` for a database with revision table `revision` (`null`: none, so every file counts
  * as deployed). A deployed version with no file in the directory means the whole directory is compared, with a
  * warning; files at or below the deployed version that the revision table does not list are replayed as desired, with
- * a warning naming them.
+ * a warning naming them; deployed files whose content no longer matches the checksum the tool recorded are named in a
+ * warning too (they are replayed as they are now).
  */
 export function deployedState(directory: MigrationDirectory, revision: RevisionState | null | undefined): DeployedState {
   const deployed = pendingMigrations(directory, revision ?? null);
@@ -34,5 +36,20 @@ export function deployedState(directory: MigrationDirectory, revision: RevisionS
     const files = deployed.notApplied.map((f) => f.path).join(', ');
     warnings.push(`files at or below the deployed version that the revision table does not list (replayed as desired): ${files}`);
   }
+  const changed = changedSinceDeployed(directory, revision);
+  if (changed.length > 0) {
+    const files = changed.map((f) => f.path).join(', ');
+    warnings.push(`migrations edited after they were deployed (their checksum differs from the one in ${revision?.table}): ${files}`);
+  }
   return { upToVersion, pending: deployed.pending, warnings };
+}
+
+/** Deployed files whose checksum in the revision table is not the file's. */
+function changedSinceDeployed(directory: MigrationDirectory, revision: RevisionState | null | undefined): MigrationFile[] {
+  if (!revision?.checksums?.length) return [];
+  const recorded = new Map(revision.checksums.map((c) => [c.version, c.checksum]));
+  return directory.files.filter((file) => {
+    const checksum = file.version === null ? undefined : recorded.get(file.version);
+    return checksum !== undefined && !matchesChecksum(file, checksum);
+  });
 }

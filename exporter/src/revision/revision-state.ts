@@ -10,12 +10,14 @@
  *   `type` (`SQL`, `BASELINE`, `SCHEMA`, `DELETE`, `UNDO_SQL`, ...), `success`.
  * - golang-migrate: `schema_migrations(version bigint, dirty)`, a single row (none after a full down).
  * - dbmate: `schema_migrations(version varchar)`, one row per applied file, no dirty flag.
+ * - Prisma Migrate: `_prisma_migrations`, one row per attempt (`prisma-state.ts`).
+ * - drizzle-orm's migrator: `__drizzle_migrations(id, hash, created_at)` (1.x adds `name`) (`drizzle-state.ts`).
  */
 import type { MigrationDirectory, MigrationFile } from '../migrations/types.ts';
 import { compareVersions } from '../migrations/versions.ts';
 
 /** Migration tool that owns a revision table. */
-export type RevisionTool = 'atlas' | 'flyway' | 'golang-migrate' | 'dbmate';
+export type RevisionTool = 'atlas' | 'flyway' | 'golang-migrate' | 'dbmate' | 'prisma' | 'drizzle';
 
 /** What a revision table says about the deployed migrations. */
 export interface RevisionState {
@@ -35,15 +37,35 @@ export interface RevisionState {
    * (every lower version is implied).
    */
   readonly appliedVersions: string[];
+  /**
+   * Checksums the tool recorded for deployed migrations, by version (Prisma's `checksum`, drizzle's `hash`: sha256
+   * hex of the file), so a file edited after it was deployed can be told. Absent for tools that keep none we read.
+   */
+  readonly checksums?: readonly RevisionChecksum[];
 }
 
-/** Unqualified names of the revision tables we read, in the order of preference when several exist. */
-export const READ_TABLES = ['atlas_schema_revisions', 'flyway_schema_history', 'schema_migrations'] as const;
+/** The checksum a tool recorded for one deployed migration. */
+export interface RevisionChecksum {
+  readonly version: string;
+  readonly checksum: string;
+}
+
+/**
+ * Unqualified names of the revision tables we read, in the order of preference when several exist: the tools whose
+ * table name is their own before the generic `schema_migrations`.
+ */
+export const READ_TABLES = [
+  'atlas_schema_revisions',
+  'flyway_schema_history',
+  '_prisma_migrations',
+  '__drizzle_migrations',
+  'schema_migrations',
+] as const;
 
 /**
  * Revision and lock tables of migration tools, as `schema.table` globs: they belong to the tools, not to the
- * application schema, and are excluded from every diff. Liquibase and Prisma are listed although their tables are
- * not read (yet), so their bookkeeping never shows up as drift either.
+ * application schema, and are excluded from every diff. Liquibase is listed although its tables are not read (yet),
+ * so its bookkeeping never shows up as drift either.
  */
 export const REVISION_TABLES: readonly string[] = [
   '*.atlas_schema_revisions',
@@ -52,20 +74,25 @@ export const REVISION_TABLES: readonly string[] = [
   '*.databasechangelog',
   '*.databasechangeloglock',
   '*._prisma_migrations',
+  '*.__drizzle_migrations',
 ];
 
-/** Schemas that only hold a tool's revision table (Atlas' default). */
-export const REVISION_SCHEMAS: readonly string[] = ['atlas_schema_revisions'];
+/** Schemas that only hold a tool's revision table (Atlas' default; drizzle-orm's `drizzle` on PostgreSQL). */
+export const REVISION_SCHEMAS: readonly string[] = ['atlas_schema_revisions', 'drizzle'];
+
+/** Sequences of the tools' tables (PostgreSQL: the `serial` id of `__drizzle_migrations`), wherever the table is. */
+export const REVISION_SEQUENCES: readonly string[] = ['*.__drizzle_migrations_id_seq'];
 
 /**
- * Exclude globs for the differ's `ObjectFilter.exclude`: the revision tables, and Atlas' revision schema.
- * Merge them into a user's own excludes rather than replacing those.
+ * Exclude globs for the differ's `ObjectFilter.exclude`: the revision tables, their sequences and the tools'
+ * revision schemas. Merge them into a user's own excludes rather than replacing those.
  */
-export function revisionExcludeFilter(): { table: string[]; schema: string[] } {
-  return { table: [...REVISION_TABLES], schema: [...REVISION_SCHEMAS] };
+export function revisionExcludeFilter(): { table: string[]; schema: string[]; sequence: string[] } {
+  return { table: [...REVISION_TABLES], schema: [...REVISION_SCHEMAS], sequence: [...REVISION_SEQUENCES] };
 }
 
-function sortVersions(versions: Iterable<string>): string[] {
+/** Distinct versions in ascending version order. */
+export function sortVersions(versions: Iterable<string>): string[] {
   return [...new Set(versions)].sort(compareVersions);
 }
 

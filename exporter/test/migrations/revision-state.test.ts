@@ -65,11 +65,11 @@ describe('pendingMigrations', () => {
 });
 
 describe('revisionExcludeFilter', () => {
-  it('covers every table read and the Atlas schema', () => {
+  it('covers every table read, the Atlas schema and drizzle-orm\'s', () => {
     const filter = revisionExcludeFilter();
     expect(filter.table).toEqual(
       expect.arrayContaining(['*.atlas_schema_revisions', '*.flyway_schema_history', '*.schema_migrations']),
     );
-    expect(filter.schema).toEqual(['atlas_schema_revisions']);
+    expect(filter.schema).toEqual(['atlas_schema_revisions', 'drizzle']);
   });
 });

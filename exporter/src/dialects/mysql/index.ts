@@ -27,6 +27,8 @@ export const mysqlDialect: Dialect = {
   urlSchemes: ['mysql', 'mariadb'],
   exampleUrl: 'mysql://user@host:3306/db',
   capabilities: { embeddedScratch: false, events: true },
+  // Prisma and drizzle-kit call MySQL and MariaDB both `mysql`.
+  migrationProviders: ['mysql'],
   hooks: mysqlHooks,
   plan: (changes, sides) => planMysql(changes, sides),
   renderPlanSql: renderMysqlPlanSql,

@@ -221,7 +221,8 @@ function once(fn: () => Promise<void>): () => Promise<void> {
 }
 
 async function applyFile(scratch: MysqlScratch, dir: MigrationDirectory, file: MigrationFile, target?: string): Promise<void> {
-  for (const statement of splitMysqlStatements(file.sql)) {
+  // The tool's own boundaries when it has them (drizzle-kit's breakpoints: each part is one query, no DELIMITER).
+  for (const statement of file.statements ?? splitMysqlStatements(file.sql)) {
     try {
       await scratch.conn.query(statement.sql);
     } catch (err) {

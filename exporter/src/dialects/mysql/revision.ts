@@ -5,7 +5,9 @@
  * As the tools create them on MySQL: Atlas `atlas_schema_revisions` in the target database (a database-bound URL)
  * or in a database of that name (a server-wide URL); Flyway `flyway_schema_history` (`success` is a BOOL, i.e.
  * `tinyint(1)`); golang-migrate `schema_migrations(version bigint not null primary key, dirty boolean not null)`;
- * dbmate `schema_migrations(version varchar(128) primary key)`.
+ * dbmate `schema_migrations(version varchar(128) primary key)`; Prisma `_prisma_migrations` (`finished_at` and
+ * `rolled_back_at` DATETIME(3)); drizzle-orm `__drizzle_migrations(id serial, hash text, created_at bigint)` in the
+ * connection's database (1.x: `name`).
  */
 import {
   type AtlasRow,
@@ -16,6 +18,8 @@ import {
   READ_TABLES,
   type RevisionState,
 } from '../../revision/revision-state.ts';
+import { drizzleState } from '../../revision/drizzle-state.ts';
+import { prismaState } from '../../revision/prisma-state.ts';
 import { type MysqlQueryable, toMysqlError } from './connect.ts';
 import { quoteIdent } from './quote.ts';
 
@@ -23,16 +27,19 @@ interface FoundTable {
   schema: string;
   name: string;
   has_dirty: number | string;
+  has_name: number | string;
 }
 
 /** Atlas' own database when it is connected to a whole server rather than one database. */
 const ATLAS_DATABASE = 'atlas_schema_revisions';
 
-// Preference: tool order (Atlas, Flyway, schema_migrations), then the inspected database over Atlas' own.
+// Preference: tool order (`READ_TABLES`), then the inspected database over Atlas' own.
 const FIND_SQL = `
 SELECT t.TABLE_SCHEMA AS \`schema\`, t.TABLE_NAME AS name,
   EXISTS (SELECT 1 FROM information_schema.COLUMNS c
-          WHERE c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME AND c.COLUMN_NAME = 'dirty') AS has_dirty
+          WHERE c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME AND c.COLUMN_NAME = 'dirty') AS has_dirty,
+  EXISTS (SELECT 1 FROM information_schema.COLUMNS c
+          WHERE c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME AND c.COLUMN_NAME = 'name') AS has_name
 FROM information_schema.TABLES t
 WHERE t.TABLE_TYPE = 'BASE TABLE'
   AND ((t.TABLE_SCHEMA = ? AND t.TABLE_NAME IN (?)) OR (t.TABLE_SCHEMA = ? AND t.TABLE_NAME = ?))
@@ -40,8 +47,8 @@ ORDER BY FIELD(t.TABLE_NAME, ?), t.TABLE_SCHEMA = ? DESC`;
 
 /**
  * Finds the revision table of a known tool in `database` (default: the connection's current database) and reads the
- * deployed state from it. Returns `null` when there is none. When several exist, Atlas wins over Flyway over
- * `schema_migrations` (golang-migrate when it has a `dirty` column, else dbmate).
+ * deployed state from it. Returns `null` when there is none. When several exist, the first of `READ_TABLES` wins
+ * (`schema_migrations` is golang-migrate's when it has a `dirty` column, else dbmate's).
  */
 export async function readMysqlRevision(
   db: MysqlQueryable,
@@ -63,6 +70,8 @@ export async function readMysqlRevision(
   try {
     if (found.name === 'atlas_schema_revisions') return await readAtlas(db, table, from);
     if (found.name === 'flyway_schema_history') return await readFlyway(db, table, from);
+    if (found.name === '_prisma_migrations') return await readPrisma(db, table, from);
+    if (found.name === '__drizzle_migrations') return await readDrizzle(db, table, from, Number(found.has_name) === 1);
     return Number(found.has_dirty) === 1 ? await readGolangMigrate(db, table, from) : await readDbmate(db, table, from);
   } catch (err) {
     throw toMysqlError(err, { target: options.target, action: `reading revision table ${table}` });
@@ -98,4 +107,35 @@ async function readGolangMigrate(db: MysqlQueryable, table: string, from: string
 async function readDbmate(db: MysqlQueryable, table: string, from: string): Promise<RevisionState> {
   const { rows } = await db.query<{ version: string }>(`SELECT CAST(version AS CHAR) AS version FROM ${from}`);
   return dbmateState(table, rows.map((r) => r.version));
+}
+
+async function readPrisma(db: MysqlQueryable, table: string, from: string): Promise<RevisionState> {
+  const { rows } = await db.query<{
+    name: string;
+    checksum: string;
+    finished: number | string;
+    rolled_back: number | string;
+    logs: string | null;
+  }>(
+    `SELECT migration_name AS name, checksum, finished_at IS NOT NULL AS finished,
+       rolled_back_at IS NOT NULL AS rolled_back, logs
+     FROM ${from} ORDER BY started_at, id`,
+  );
+  return prismaState(
+    table,
+    rows.map((r) => ({
+      name: r.name,
+      checksum: r.checksum,
+      finished: Number(r.finished) === 1,
+      rolledBack: Number(r.rolled_back) === 1,
+      logs: r.logs,
+    })),
+  );
+}
+
+async function readDrizzle(db: MysqlQueryable, table: string, from: string, byName: boolean): Promise<RevisionState> {
+  const { rows } = await db.query<{ hash: string; created_at: string | null; name: string | null }>(
+    `SELECT hash, CAST(created_at AS CHAR) AS created_at, ${byName ? 'name' : 'NULL'} AS name FROM ${from} ORDER BY id`,
+  );
+  return drizzleState(table, rows.map((r) => ({ hash: r.hash, createdAt: r.created_at, name: r.name })), { byName });
 }

@@ -25,6 +25,8 @@ export const postgresDialect: Dialect = {
   urlSchemes: ['postgres', 'postgresql'],
   exampleUrl: 'postgres://user@host:5432/db',
   capabilities: { embeddedScratch: true, events: false },
+  // Prisma and drizzle-kit say `postgresql`; drizzle-kit journals written before 0.21 say `pg`.
+  migrationProviders: ['postgresql', 'pg'],
   hooks: postgresHooks,
   plan: (changes, sides) => planPostgres(changes, sides),
   renderPlanSql: renderPostgresPlanSql,

@@ -69,13 +69,18 @@ async function applyFile(scratch: ScratchDatabase, dir: MigrationDirectory, file
       throw fileFailure(dir, file, failure, await locateFailure(scratch, file, failure), target);
     }
   }
-  for (const statement of splitPostgresStatements(file.sql)) {
+  for (const statement of statementsOf(file)) {
     try {
       await scratch.exec(statement.sql);
     } catch (err) {
       throw fileFailure(dir, file, err, { statement, error: err }, target);
     }
   }
+}
+
+/** The tool's own statement boundaries when it has them (drizzle-kit's breakpoints), else the file split here. */
+function statementsOf(file: MigrationFile): readonly SqlStatement[] {
+  return file.statements ?? splitPostgresStatements(file.sql);
 }
 
 /** Runs `sql` between BEGIN and COMMIT; returns the error instead of throwing, after rolling back. */
@@ -107,7 +112,7 @@ async function locateFailure(scratch: ScratchDatabase, file: MigrationFile, fail
   if (errorPosition(failure) !== undefined || isConnectionError(failure)) return { error: failure };
   try {
     await scratch.exec('BEGIN');
-    for (const statement of splitPostgresStatements(file.sql)) {
+    for (const statement of statementsOf(file)) {
       try {
         await scratch.exec(statement.sql);
       } catch (err) {

@@ -4,7 +4,8 @@
  *
  * As the tools create them on PostgreSQL: Atlas `atlas_schema_revisions` (in the schema of the same name by default,
  * or in the URL's schema); Flyway `flyway_schema_history`; golang-migrate `schema_migrations(version bigint, dirty
- * boolean)`; dbmate `schema_migrations(version varchar(255) primary key)`.
+ * boolean)`; dbmate `schema_migrations(version varchar(255) primary key)`; Prisma `_prisma_migrations` (in the URL's
+ * `schema`); drizzle-orm `drizzle.__drizzle_migrations(id serial, hash text, created_at bigint)` (1.x: `name`).
  */
 import {
   type AtlasRow,
@@ -16,6 +17,8 @@ import {
   READ_TABLES,
   type RevisionState,
 } from '../../revision/revision-state.ts';
+import { type DrizzleRow, drizzleState } from '../../revision/drizzle-state.ts';
+import { type PrismaRow, prismaState } from '../../revision/prisma-state.ts';
 import { toPostgresError } from './connect.ts';
 import type { Queryable } from './queryable.ts';
 import { quoteIdent } from './quote.ts';
@@ -24,13 +27,16 @@ interface FoundTable {
   schema: string;
   name: string;
   has_dirty: boolean;
+  has_name: boolean;
 }
 
 // One catalog query for all candidates. Preference: tool order, then a table on the search_path, then `public`.
 const FIND_SQL = `
 SELECT n.nspname::text AS schema, c.relname::text AS name,
        EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
-               WHERE a.attrelid = c.oid AND a.attname = 'dirty' AND a.attnum > 0 AND NOT a.attisdropped) AS has_dirty
+               WHERE a.attrelid = c.oid AND a.attname = 'dirty' AND a.attnum > 0 AND NOT a.attisdropped) AS has_dirty,
+       EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+               WHERE a.attrelid = c.oid AND a.attname = 'name' AND a.attnum > 0 AND NOT a.attisdropped) AS has_name
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p') AND c.relname = ANY($1::text[])
@@ -39,7 +45,7 @@ ORDER BY array_position($1::text[], c.relname::text),
 
 /**
  * Finds the revision table of a known tool (one catalog query) and reads the deployed state from it.
- * Returns `null` when the database has none. When several exist, Atlas wins over Flyway over `schema_migrations`.
+ * Returns `null` when the database has none. When several exist, the first of `READ_TABLES` wins.
  */
 export async function readPostgresRevision(db: Queryable, options: { target?: string } = {}): Promise<RevisionState | null> {
   let found: FoundTable | undefined;
@@ -54,6 +60,8 @@ export async function readPostgresRevision(db: Queryable, options: { target?: st
   try {
     if (found.name === 'atlas_schema_revisions') return await readAtlas(db, table, from);
     if (found.name === 'flyway_schema_history') return await readFlyway(db, table, from);
+    if (found.name === '_prisma_migrations') return await readPrisma(db, table, from);
+    if (found.name === '__drizzle_migrations') return await readDrizzle(db, table, from, found.has_name);
     return found.has_dirty ? await readGolangMigrate(db, table, from) : await readDbmate(db, table, from);
   } catch (err) {
     throw toPostgresError(err, { target: options.target, action: `reading revision table ${table}` });
@@ -88,4 +96,21 @@ async function readGolangMigrate(db: Queryable, table: string, from: string): Pr
 async function readDbmate(db: Queryable, table: string, from: string): Promise<RevisionState> {
   const { rows } = await db.query<{ version: string }>(`SELECT version::text AS version FROM ${from}`);
   return dbmateState(table, rows.map((r) => r.version));
+}
+
+async function readPrisma(db: Queryable, table: string, from: string): Promise<RevisionState> {
+  const { rows } = await db.query<PrismaRow>(
+    `SELECT migration_name::text AS name, checksum::text AS checksum, finished_at IS NOT NULL AS finished,
+            rolled_back_at IS NOT NULL AS "rolledBack", logs::text AS logs
+     FROM ${from} ORDER BY started_at, id`,
+  );
+  return prismaState(table, rows);
+}
+
+async function readDrizzle(db: Queryable, table: string, from: string, byName: boolean): Promise<RevisionState> {
+  const { rows } = await db.query<DrizzleRow>(
+    `SELECT hash::text AS hash, created_at::text AS "createdAt", ${byName ? 'name::text' : 'NULL::text'} AS name
+     FROM ${from} ORDER BY id`,
+  );
+  return drizzleState(table, rows, { byName });
 }
