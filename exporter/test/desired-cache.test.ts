@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { canonicalKey, DesiredCache, type DesiredCacheKey } from '../src/engine/desired-cache.ts';
-import { replayEngineIdentity } from '../src/dialects/postgres/replay.ts';
+import { postgresReplayEngineIdentity } from '../src/dialects/postgres/replay.ts';
 import { VERSION } from '../src/version.ts';
 import { PG_URL } from './support/servers.ts';
 
@@ -198,12 +198,12 @@ describe('DesiredCache on disk', () => {
   });
 });
 
-describe('replayEngineIdentity', () => {
+describe('postgresReplayEngineIdentity', () => {
   it('names the PGlite package version without starting it', async () => {
-    expect(await replayEngineIdentity()).toMatch(/^pglite 0\.5\.\d+$/);
+    expect(await postgresReplayEngineIdentity()).toMatch(/^pglite 0\.5\.\d+$/);
   });
 
   it('names the dev server version', async () => {
-    expect(await replayEngineIdentity({ devUrl: PG_URL })).toMatch(/^postgresql 15\.\d+/);
+    expect(await postgresReplayEngineIdentity({ devUrl: PG_URL })).toMatch(/^postgresql 15\.\d+/);
   });
 });

@@ -16,9 +16,9 @@ import { VERSION } from '../version.ts';
 export interface DesiredCacheKey {
   /** `MigrationDirectory.hash`: changes when any applied file is added, removed, renamed or edited. */
   readonly directoryHash: string;
-  /** The replay bound (`ReplayOptions.upToVersion`): `undefined` = every file, `null` = none. */
+  /** The replay bound (`PostgresReplayOptions.upToVersion`): `undefined` = every file, `null` = none. */
   readonly upToVersion?: string | null;
-  /** The replay engine, e.g. `pglite 0.5.16` or `postgresql 15.20` (see `replayEngineIdentity`). */
+  /** The replay engine, e.g. `pglite 0.5.16` or `postgresql 15.20` (see `Dialect.replayIdentity`). */
   readonly engine: string;
   /** Inspection options that change the snapshot (schemas, privileges, MySQL events). */
   readonly inspect?: { readonly schemas?: readonly string[]; readonly privileges?: boolean; readonly events?: boolean };

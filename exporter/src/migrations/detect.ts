@@ -15,7 +15,7 @@ import type { MigrationFormat } from './types.ts';
 /** What each format looks like, for error messages. */
 const EXPECTED =
   'atlas (atlas.sum), golang-migrate (<version>_<title>.up.sql), flyway (V<version>__<desc>.sql, R__<desc>.sql), ' +
-  'dbmate (.sql files with "-- migrate:up"), prisma (migration_lock.toml, <timestamp>_<name>/migration.sql), ' +
+  'dbmate (.sql files with "-- migrate:up"), prisma (migration_lock.toml or <timestamp>_<name>/migration.sql), ' +
   'drizzle (meta/_journal.json), drizzle-folders (<timestamp>_<name>/migration.sql with snapshot.json), ' +
   'plain (numbered .sql files like 001_init.sql)';
 
@@ -35,7 +35,16 @@ const SIGNS: readonly Sign[] = [
   fileSign('golang-migrate', (e) => GOLANG_MIGRATE_NAME.test(e.name)),
   fileSign('flyway', (e) => FLYWAY_VERSIONED_NAME.test(e.name) || FLYWAY_REPEATABLE_NAME.test(e.name)),
   fileSign('dbmate', (e) => e.name.endsWith('.sql') && DBMATE_UP.test(e.text)),
-  fileSign('prisma', (e) => e.name === PRISMA_LOCK_FILE),
+  {
+    // The lock file; without it, `<folder>/migration.sql` folders that are not drizzle-kit's (no snapshot.json).
+    format: 'prisma',
+    names: (entries, subdirectories) =>
+      entries.some((e) => e.name === PRISMA_LOCK_FILE)
+        ? [PRISMA_LOCK_FILE]
+        : subdirectories
+            .filter((s) => s.files.includes(MIGRATION_SCRIPT) && !s.files.includes(DRIZZLE_SNAPSHOT))
+            .map((s) => `${s.name}/${MIGRATION_SCRIPT}`),
+  },
   {
     format: 'drizzle',
     names: (_, subdirectories) =>
@@ -52,8 +61,9 @@ const SIGNS: readonly Sign[] = [
 
 /**
  * Detects the layout: atlas.sum → atlas; `*.up.sql`/`*.down.sql` → golang-migrate; `V…__…sql`/`R__…sql` → flyway;
- * files containing `-- migrate:up` → dbmate; `migration_lock.toml` → prisma; `meta/_journal.json` → drizzle;
- * folders holding `migration.sql` and `snapshot.json` → drizzle-folders; otherwise numbered `.sql` files → plain.
+ * files containing `-- migrate:up` → dbmate; `migration_lock.toml`, or folders holding `migration.sql` alone → prisma;
+ * `meta/_journal.json` → drizzle; folders holding `migration.sql` and `snapshot.json` → drizzle-folders; otherwise
+ * numbered `.sql` files → plain.
  * @throws ReplayError (file = the directory) when the directory is empty, matches no layout, or several.
  */
 export function detectFormat(dir: string, entries: readonly DirEntry[], subdirectories: readonly Subdirectory[] = []): MigrationFormat {

@@ -93,6 +93,13 @@ describe('detection', () => {
     expect((await readMigrationDirectory(dir)).format).toBe('prisma');
   });
 
+  it('migration folders without a lock file (and without drizzle-kit\'s snapshot.json) are Prisma too', async () => {
+    const dir = await tempDir({ '20240101000000_a/migration.sql': 'CREATE TABLE a (id int);\n' });
+    const result = await readMigrationDirectory(dir);
+    expect(result.format).toBe('prisma');
+    expect(result.provider).toBeUndefined();
+  });
+
   it('meta/_journal.json is drizzle, folders with snapshot.json are drizzle-folders', async () => {
     const journal = await tempDir({
       'meta/_journal.json': JSON.stringify({ dialect: 'postgresql', entries: [{ idx: 0, when: 1, tag: '0000_a', breakpoints: true }] }),

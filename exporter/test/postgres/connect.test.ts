@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthError, ConfigError, ConnectError, InspectError, TimeoutError } from '../../src/core/errors.ts';
-import { openReadOnlySession, redactUrl, toPostgresError } from '../../src/dialects/postgres/connect.ts';
+import { openPostgresSession, redactUrl, toPostgresError } from '../../src/dialects/postgres/connect.ts';
 import { createTempPgDatabase, PG_URL, pgUrlFor, type TempDatabase } from '../support/servers.ts';
 
 function withUser(url: string, user: string, password?: string): string {
@@ -54,7 +54,7 @@ describe('toPostgresError', () => {
   });
 });
 
-describe('openReadOnlySession', () => {
+describe('openPostgresSession', () => {
   let temp: TempDatabase;
   beforeAll(async () => {
     temp = await createTempPgDatabase('sdconn');
@@ -65,7 +65,7 @@ describe('openReadOnlySession', () => {
   });
 
   it('opens a read-only repeatable-read snapshot and reports the server version', async () => {
-    const session = await openReadOnlySession(temp.url, { statementTimeoutMs: 5000 });
+    const session = await openPostgresSession(temp.url, { statementTimeoutMs: 5000 });
     try {
       expect(session.serverVersionNum).toBeGreaterThanOrEqual(130000);
       expect(session.serverVersion).toMatch(/^\d+\.\d+/);
@@ -80,7 +80,7 @@ describe('openReadOnlySession', () => {
   });
 
   it('refuses writes inside the session (25006)', async () => {
-    const session = await openReadOnlySession(temp.url);
+    const session = await openPostgresSession(temp.url);
     try {
       await expect(session.db.query('INSERT INTO t VALUES (1)')).rejects.toMatchObject({ code: '25006' });
     } finally {
@@ -89,7 +89,7 @@ describe('openReadOnlySession', () => {
   });
 
   it('maps a statement timeout to TimeoutError', async () => {
-    const session = await openReadOnlySession(temp.url, { statementTimeoutMs: 100, target: 'slow' });
+    const session = await openPostgresSession(temp.url, { statementTimeoutMs: 100, target: 'slow' });
     try {
       const err = await session.db.query('SELECT pg_sleep(2)').catch((e: unknown) => e);
       const mapped = toPostgresError(err, { target: 'slow' });
@@ -101,7 +101,7 @@ describe('openReadOnlySession', () => {
   });
 
   it('close() is idempotent', async () => {
-    const session = await openReadOnlySession(temp.url);
+    const session = await openPostgresSession(temp.url);
     await session.close();
     await expect(session.close()).resolves.toBeUndefined();
   });
@@ -111,11 +111,11 @@ describe('openReadOnlySession', () => {
     try {
       const file = join(dir, 'pw');
       await writeFile(file, '  filepass\n');
-      const session = await openReadOnlySession(temp.url, { passwordFile: file, applicationName: 'probe' });
+      const session = await openPostgresSession(temp.url, { passwordFile: file, applicationName: 'probe' });
       const { rows } = await session.db.query<{ app: string }>(`SELECT current_setting('application_name') AS app`);
       expect(rows[0]?.app).toBe('probe');
       await session.close();
-      const missing = await openReadOnlySession(temp.url, { passwordFile: join(dir, 'nope') }).catch((e) => e);
+      const missing = await openPostgresSession(temp.url, { passwordFile: join(dir, 'nope') }).catch((e) => e);
       expect(missing).toBeInstanceOf(ConfigError);
       expect(missing.context.file).toBe(join(dir, 'nope'));
     } finally {
@@ -131,7 +131,7 @@ describe('openReadOnlySession', () => {
     ['bad % in the password', 'postgres://postgres:topsecret%zz@127.0.0.1/test', ConfigError, /password is not valid percent-encoding/],
     ['bad % in the user', 'postgres://us%er:topsecret@127.0.0.1/test', ConfigError, /user name is not valid percent-encoding/],
   ])('%s → %s', async (_label, url, cls, pattern) => {
-    const err = await openReadOnlySession(url, { target: 'prod', connectTimeoutMs: 3000 }).catch((e: unknown) => e);
+    const err = await openPostgresSession(url, { target: 'prod', connectTimeoutMs: 3000 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(cls);
     const message = (err as Error).message;
     expect(message).toMatch(pattern);

@@ -3,7 +3,7 @@ import { citext } from '@electric-sql/pglite/contrib/citext';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InspectError } from '../../src/core/errors.ts';
 import type { SchemaSnapshot, Table } from '../../src/core/model/schema.ts';
-import { openReadOnlySession } from '../../src/dialects/postgres/connect.ts';
+import { openPostgresSession } from '../../src/dialects/postgres/connect.ts';
 import { inspectPostgres } from '../../src/dialects/postgres/inspect.ts';
 import type { Queryable } from '../../src/dialects/postgres/queryable.ts';
 import { createTempPgDatabase, type TempDatabase } from '../support/servers.ts';
@@ -15,7 +15,7 @@ let pgSnap: SchemaSnapshot;
 let liteSnap: SchemaSnapshot;
 
 async function inspectUrl(url: string, options: Parameters<typeof inspectPostgres>[1] = {}): Promise<SchemaSnapshot> {
-  const session = await openReadOnlySession(url);
+  const session = await openPostgresSession(url);
   try {
     return await inspectPostgres(session.db, options);
   } finally {
@@ -283,11 +283,11 @@ describe('inspectPostgres query count', () => {
                   CREATE INDEX t${n}_v ON t${n} (v); COMMENT ON TABLE t${n} IS 'n${n}';`;
         }).join('\n');
       await db.exec(`CREATE TABLE t0 (id int PRIMARY KEY);` + ddl(1, 2));
-      const few = await openReadOnlySession(db.url);
+      const few = await openPostgresSession(db.url);
       const small = counting(few.db);
       const smallSnap = await inspectPostgres(small.db).finally(() => few.close());
       await db.exec(ddl(2, 200));
-      const many = await openReadOnlySession(db.url);
+      const many = await openPostgresSession(db.url);
       const large = counting(many.db);
       const largeSnap = await inspectPostgres(large.db).finally(() => many.close());
       expect(table(smallSnap, 'public', 't1').indexes).toHaveLength(2);

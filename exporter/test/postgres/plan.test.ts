@@ -6,7 +6,7 @@ import { emptySnapshot } from '../../src/core/model/schema.ts';
 import type { SchemaSnapshot } from '../../src/core/model/schema.ts';
 import { PlanError } from '../../src/core/errors.ts';
 import { planPostgres, renderPostgresPlanSql } from '../../src/dialects/postgres/plan.ts';
-import type { PgPlanOptions } from '../../src/dialects/postgres/plan.ts';
+import type { PostgresPlanOptions } from '../../src/dialects/postgres/plan.ts';
 import { retypeHazards } from '../../src/dialects/postgres/plan-columns.ts';
 import { change, column, fk, index, pk, routine, table, view } from './plan-factories.ts';
 
@@ -31,7 +31,7 @@ const amountNew = column('amount', 'numeric(12,2)', { default: '0', nullable: fa
 const totals = view('order_totals', ' SELECT sum(orders.amount) AS total\n   FROM public.orders;', ['public.orders']);
 const bigTotals = view('big_totals', ' SELECT order_totals.total\n   FROM public.order_totals\n  WHERE (order_totals.total > (100)::numeric);', ['public.order_totals']);
 
-const CASES: { name: string; changes: Change[]; options?: PgPlanOptions }[] = [
+const CASES: { name: string; changes: Change[]; options?: PostgresPlanOptions }[] = [
   {
     name: 'create-tables-with-foreign-key',
     changes: [change({ type: 'table', action: 'missing', name: 'orders', desired: orders }), change({ type: 'table', action: 'missing', name: 'customers', desired: customers })],

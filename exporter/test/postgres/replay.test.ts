@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReplayError } from '../../src/core/errors.ts';
 import { readMigrationDirectory } from '../../src/migrations/index.ts';
 import type { MigrationDirectory, MigrationFormat } from '../../src/migrations/types.ts';
-import { replayPostgres, type ReplayOptions } from '../../src/dialects/postgres/replay.ts';
+import { replayPostgres, type PostgresReplayOptions } from '../../src/dialects/postgres/replay.ts';
 import { postgresDialect } from '../../src/dialects/postgres/index.ts';
 import { PG_URL } from '../support/servers.ts';
 
@@ -171,7 +171,7 @@ const FAILURES: FailureCase[] = [
   },
 ];
 
-async function expectFailure(c: FailureCase, options: ReplayOptions): Promise<ReplayError> {
+async function expectFailure(c: FailureCase, options: PostgresReplayOptions): Promise<ReplayError> {
   const dir = await directory(c.files, c.format);
   const error = await replayPostgres(dir, { ...options, target: 'staging' }).then(
     () => undefined,

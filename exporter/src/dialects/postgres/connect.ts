@@ -12,8 +12,8 @@ import { decodeUrlPart, parseConnectionUrl, redactUrl } from '../../connection/u
 import { AuthError, ConfigError, ConnectError, InspectError, SchemaDriftError, TimeoutError } from '../../core/errors.ts';
 import type { Queryable } from './queryable.ts';
 
-/** Options of {@link openReadOnlySession}. */
-export interface PgConnectOptions {
+/** Options of {@link openPostgresSession}. */
+export interface PostgresConnectOptions {
   /** Configured target name, used in error messages. */
   readonly target?: string;
   /** File holding the password (read once, surrounding whitespace trimmed); used when the URL has none. */
@@ -27,7 +27,7 @@ export interface PgConnectOptions {
 }
 
 /** An open read-only snapshot of one database. */
-export interface PgSession {
+export interface PostgresSession {
   /** Runs queries inside the read-only transaction. */
   readonly db: Queryable;
   /** `server_version`, e.g. `15.20 (Debian 15.20-0+deb12u1)`. */
@@ -54,7 +54,7 @@ const POSTGRES_SCHEMES = ['postgres:', 'postgresql:'];
  * The password comes from the URL, else from `passwordFile`, else from `PGPASSWORD`/`~/.pgpass` (handled by `pg`).
  * Errors are mapped by {@link toPostgresError}; their messages never contain the password.
  */
-export async function openReadOnlySession(url: string, options: PgConnectOptions = {}): Promise<PgSession> {
+export async function openPostgresSession(url: string, options: PostgresConnectOptions = {}): Promise<PostgresSession> {
   const parsed = parsePostgresUrl(url, options.target);
   const secrets = parsed.password ? [decodeURIComponent(parsed.password)] : [];
   const where = { target: options.target, secrets };
@@ -96,7 +96,7 @@ export async function openReadOnlySession(url: string, options: PgConnectOptions
   }
 }
 
-function makeSession(client: pg.Client, serverVersion: string, serverVersionNum: number): PgSession {
+function makeSession(client: pg.Client, serverVersion: string, serverVersionNum: number): PostgresSession {
   let closed = false;
   return {
     db: client,

@@ -3,13 +3,13 @@
  * files. Migrations replay into an embedded PGlite by default, or into a temporary database on a dev server.
  */
 import type { Dialect, ReplayRequest } from '../dialect.ts';
-import { openReadOnlySession, toPostgresError } from './connect.ts';
+import { openPostgresSession, toPostgresError } from './connect.ts';
 import { renderPostgresDdl } from './ddl.ts';
 import { createEmbeddedPostgres } from './embedded.ts';
 import { postgresHooks } from './hooks.ts';
 import { withCatalogRaceRetry } from './inspect.ts';
 import { planPostgres, renderPostgresPlanSql } from './plan.ts';
-import { replayEngineIdentity, replayPostgres } from './replay.ts';
+import { postgresReplayEngineIdentity, replayPostgres } from './replay.ts';
 import { postgresLiveSession } from './session.ts';
 import { splitPostgresStatements } from './split.ts';
 
@@ -35,7 +35,7 @@ export const postgresDialect: Dialect = {
   toError: (err, context) => toPostgresError(err, context),
 
   async connect(request) {
-    const session = await openReadOnlySession(request.url, {
+    const session = await openPostgresSession(request.url, {
       target: request.target,
       passwordFile: request.passwordFile,
       connectTimeoutMs: request.connectTimeoutMs,
@@ -53,7 +53,7 @@ export const postgresDialect: Dialect = {
       upToVersion: request.upToVersion,
       inspect: inspectOptions(request),
     }),
-  replayIdentity: (request) => replayEngineIdentity({ devUrl: request.devUrl, target: request.target }),
+  replayIdentity: (request) => postgresReplayEngineIdentity({ devUrl: request.devUrl, target: request.target }),
   versionWarnings(replay, live) {
     const replayMajor = replay.source.serverMajor;
     if (replayMajor === undefined || live.serverMajor === undefined || replayMajor === live.serverMajor) return [];

@@ -25,7 +25,7 @@ import { inspectViewDependencies, inspectViews, type ViewRow } from './inspect-v
 import type { Queryable } from './queryable.ts';
 
 /** Options of {@link inspectPostgres}. */
-export interface PgInspectOptions {
+export interface PostgresInspectOptions {
   /** Schemas to read; default every user schema (not pg_catalog, information_schema, pg_toast, temp schemas). */
   readonly schemas?: string[];
   /** Read ACLs (`acl` fields); off by default. */
@@ -57,7 +57,7 @@ const INSPECT_SETTINGS: Readonly<Record<string, string>> = {
 };
 
 /** Inspects the included schemas of the database behind `db`. */
-export async function inspectPostgres(db: Queryable, options: PgInspectOptions = {}): Promise<SchemaSnapshot> {
+export async function inspectPostgres(db: Queryable, options: PostgresInspectOptions = {}): Promise<SchemaSnapshot> {
   const base = { db, version: 0, schemas: options.schemas ?? [], privileges: options.privileges ?? false, target: options.target };
   const server = await readServerInfo(base);
   const ctx: InspectContext = { ...base, version: server.num };
@@ -122,7 +122,7 @@ function sourceOf(server: ServerInfo, override: Partial<SnapshotSource> | undefi
 /** Runs the fixed sequence of catalog queries and assembles the snapshot. */
 async function readSnapshot(
   base: InspectContext,
-  options: PgInspectOptions,
+  options: PostgresInspectOptions,
   server: ServerInfo,
 ): Promise<SchemaSnapshot> {
   const schemaRows = await inspectSchemas(base, options.schemas);

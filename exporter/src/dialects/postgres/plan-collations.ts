@@ -6,7 +6,7 @@
 import type { CollationChange } from '../../core/model/change.ts';
 import type { Collation, SchemaSnapshot } from '../../core/model/schema.ts';
 import { qualifiedKey } from '../../core/model/schema.ts';
-import type { PlanContext } from './plan-context.ts';
+import type { PostgresPlanContext } from './plan-context.ts';
 import { SLOT } from './plan-context.ts';
 import { objectName, renderCreateCollation } from './ddl-objects.ts';
 import { renderComment } from './ddl-table.ts';
@@ -14,7 +14,7 @@ import { attributeNames } from './plan-parts.ts';
 import { quoteQualified } from './quote.ts';
 
 /** Plans a collation change. */
-export function planCollation(ctx: PlanContext, change: CollationChange, index: number): void {
+export function planCollation(ctx: PostgresPlanContext, change: CollationChange, index: number): void {
   if (change.action === 'missing' && change.desired) return createCollation(ctx, change.desired, index);
   if (change.action === 'extra' && change.current) return dropCollation(ctx, change.current, index, SLOT.dropCollation);
   const { desired, current } = change;
@@ -30,12 +30,12 @@ export function planCollation(ctx: PlanContext, change: CollationChange, index: 
   }
 }
 
-function createCollation(ctx: PlanContext, collation: Collation, index: number, hazards: 'rebuild'[] = []): void {
+function createCollation(ctx: PostgresPlanContext, collation: Collation, index: number, hazards: 'rebuild'[] = []): void {
   ctx.add(index, { slot: SLOT.createCollation, sql: renderCreateCollation(collation), comment: `create collation ${qualifiedKey(collation.schema, collation.name)}`, hazards });
   if (collation.comment !== null) ctx.add(index, { slot: SLOT.comment, sql: renderComment(`COLLATION ${objectName(collation)}`, collation.comment), comment: `comment on collation ${collation.name}` });
 }
 
-function dropCollation(ctx: PlanContext, collation: Collation, index: number, slot: number, hazards: 'rebuild'[] = []): void {
+function dropCollation(ctx: PostgresPlanContext, collation: Collation, index: number, slot: number, hazards: 'rebuild'[] = []): void {
   ctx.add(index, { slot, sql: `DROP COLLATION ${objectName(collation)};`, comment: `drop collation ${qualifiedKey(collation.schema, collation.name)}`, hazards });
 }
 

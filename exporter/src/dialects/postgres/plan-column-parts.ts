@@ -3,11 +3,11 @@
  * from it). When the planner rebuilds a column (drop + add, for a generated column whose expression changes or
  * whose input column changes type), nothing in the diff names these parts, because they are the same on both sides;
  * they are created again here in their desired form. Views reading the column are rebuilt through
- * `PlanContext.reshapedTables`.
+ * `PostgresPlanContext.reshapedTables`.
  */
 import type { Change } from '../../core/model/change.ts';
 import type { Constraint, ForeignKey, Index } from '../../core/model/schema.ts';
-import type { PlanContext } from './plan-context.ts';
+import type { PostgresPlanContext } from './plan-context.ts';
 import { SLOT } from './plan-context.ts';
 import { renderAddConstraint } from './ddl-table.ts';
 import { quoteIdent } from './quote.ts';
@@ -39,7 +39,7 @@ type PartType = 'index' | 'constraint' | 'foreign_key';
  * The change naming this part of the table (by its current name), if any. A change that only renames or comments
  * does not drop and create the part, so the part still has to be restored.
  */
-function ownChange(ctx: PlanContext, table: TableRef, type: PartType, name: string): Change | 'none' | 'rename' {
+function ownChange(ctx: PostgresPlanContext, table: TableRef, type: PartType, name: string): Change | 'none' | 'rename' {
   const change = ctx.changesOf(table.schema, table.name).find((c) => c.type === type && (c.current?.name ?? c.name) === name);
   if (!change) return 'none';
   if (change.action === 'changed' && change.attributes.every((a) => a.name === 'name' || a.name === 'comment')) return 'rename';
@@ -47,7 +47,7 @@ function ownChange(ctx: PlanContext, table: TableRef, type: PartType, name: stri
 }
 
 /** The desired part that a current part becomes: same name, or the rename's target. */
-function desiredPart<T extends { name: string }>(parts: readonly T[], name: string, own: Change | 'none' | 'rename', ctx: PlanContext, table: TableRef, type: PartType): T | undefined {
+function desiredPart<T extends { name: string }>(parts: readonly T[], name: string, own: Change | 'none' | 'rename', ctx: PostgresPlanContext, table: TableRef, type: PartType): T | undefined {
   if (own === 'rename') {
     const change = ctx.changesOf(table.schema, table.name).find((c) => c.type === type && c.current?.name === name);
     return parts.find((p) => p.name === change?.desired?.name);
@@ -59,7 +59,7 @@ function desiredPart<T extends { name: string }>(parts: readonly T[], name: stri
  * Creates again, in their desired form, the indexes, constraints and foreign keys of the current `table` that use
  * `column` and that no change of their own drops and creates. Call it when the plan drops and re-adds the column.
  */
-export function restoreColumnParts(ctx: PlanContext, table: TableRef, column: string, index: number): void {
+export function restoreColumnParts(ctx: PostgresPlanContext, table: TableRef, column: string, index: number): void {
   const current = ctx.findTable(table.schema, table.name, 'current');
   const desired = ctx.findTable(table.schema, table.name, 'desired');
   if (!current || !desired) return;
@@ -73,7 +73,7 @@ export function restoreColumnParts(ctx: PlanContext, table: TableRef, column: st
 }
 
 function restore<T extends Constraint | Index | ForeignKey>(
-  ctx: PlanContext,
+  ctx: PostgresPlanContext,
   table: TableRef,
   type: PartType,
   used: readonly T[],

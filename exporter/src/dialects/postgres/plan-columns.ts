@@ -7,7 +7,7 @@ import type { ColumnChange } from '../../core/model/change.ts';
 import type { Column } from '../../core/model/schema.ts';
 import type { Hazard } from '../../core/model/plan.ts';
 import { qualifiedKey } from '../../core/model/schema.ts';
-import type { PlanContext } from './plan-context.ts';
+import type { PostgresPlanContext } from './plan-context.ts';
 import { SLOT } from './plan-context.ts';
 import { collationName, columnDefinition, identityClause, needsRestart, parseQualifiedKey, renderComment, tableName } from './ddl-table.ts';
 import { quoteIdent } from './quote.ts';
@@ -20,7 +20,7 @@ type TableRef = { schema: string; name: string };
 const COLUMN_ATTRIBUTES = ['type', 'default', 'nullable', 'identity', 'generated', 'collation', 'comment'];
 
 /** Plans a column change. */
-export function planColumn(ctx: PlanContext, change: ColumnChange, index: number): void {
+export function planColumn(ctx: PostgresPlanContext, change: ColumnChange, index: number): void {
   const table: TableRef = { schema: change.schema, name: change.table };
   if (change.action === 'missing' && change.desired) return addColumn(ctx, table, change.desired, index);
   if (change.action === 'extra' && change.current) return dropColumn(ctx, table, change.current, index);
@@ -39,7 +39,7 @@ export function planColumn(ctx: PlanContext, change: ColumnChange, index: number
 }
 
 /** True when the column is inherited from a partition parent: changes on the parent reach it. */
-function inheritedColumn(ctx: PlanContext, table: TableRef, column: Column, side: 'current' | 'desired' | 'any' = 'any'): boolean {
+function inheritedColumn(ctx: PostgresPlanContext, table: TableRef, column: Column, side: 'current' | 'desired' | 'any' = 'any'): boolean {
   if (isInheritedPart(column.attrs)) return true;
   const t = ctx.findTable(table.schema, table.name, side) ?? ctx.findTable(table.schema, table.name);
   if (typeof t?.attrs.partitionOf === 'string' && t.attrs.partitionOf !== '') return true;
@@ -51,7 +51,7 @@ function inheritedColumn(ctx: PlanContext, table: TableRef, column: Column, side
   });
 }
 
-function addColumn(ctx: PlanContext, table: TableRef, column: Column, index: number, extra: Hazard[] = []): void {
+function addColumn(ctx: PostgresPlanContext, table: TableRef, column: Column, index: number, extra: Hazard[] = []): void {
   if (inheritedColumn(ctx, table, column, 'desired')) return;
   const hazards: Hazard[] = [...extra];
   if (!column.nullable && column.default === null && !column.identity && !column.generated) hazards.push('may_fail');
@@ -62,19 +62,19 @@ function addColumn(ctx: PlanContext, table: TableRef, column: Column, index: num
   if (acl) planCreatedAcl(ctx, columnTarget(table, column.name), { acl, owner: ctx.findTable(table.schema, table.name, 'desired')?.owner }, index);
 }
 
-function dropColumn(ctx: PlanContext, table: TableRef, column: Column, index: number, slot: number = SLOT.dropColumn, extra: Hazard[] = []): void {
+function dropColumn(ctx: PostgresPlanContext, table: TableRef, column: Column, index: number, slot: number = SLOT.dropColumn, extra: Hazard[] = []): void {
   if (inheritedColumn(ctx, table, column, 'current')) return;
   markReshaped(ctx, table, index);
   ctx.add(index, { slot, sql: `ALTER TABLE ${tableName(table)} DROP COLUMN ${quoteIdent(column.name)};`, comment: `drop column ${table.name}.${column.name}`, hazards: ['data_loss', ...extra] });
 }
 
 /** Records that views reading `table` must be dropped and recreated around this change. */
-function markReshaped(ctx: PlanContext, table: TableRef, index: number): void {
+function markReshaped(ctx: PostgresPlanContext, table: TableRef, index: number): void {
   const key = qualifiedKey(table.schema, table.name);
   if (!ctx.reshapedTables.has(key)) ctx.reshapedTables.set(key, index);
 }
 
-function commentOnColumn(ctx: PlanContext, table: TableRef, column: Column, index: number): void {
+function commentOnColumn(ctx: PostgresPlanContext, table: TableRef, column: Column, index: number): void {
   ctx.add(index, { slot: SLOT.comment, sql: renderComment(`COLUMN ${tableName(table)}.${quoteIdent(column.name)}`, column.comment), comment: `comment on column ${table.name}.${column.name}` });
 }
 
@@ -83,7 +83,7 @@ function commentOnColumn(ctx: PlanContext, table: TableRef, column: Column, inde
  * PostgreSQL refuses "cannot alter type of a column used by a generated column", so they are dropped before the
  * type changes and added again (in their desired form) after.
  */
-function generatedOverRetyped(ctx: PlanContext, table: TableRef): Column[] {
+function generatedOverRetyped(ctx: PostgresPlanContext, table: TableRef): Column[] {
   const retyped = ctx.changesOf(table.schema, table.name).flatMap((c) =>
     c.type === 'column' && c.action === 'changed' && c.attributes.some((a) => a.name === 'type') && !c.current?.generated ? [c.name] : [],
   );
@@ -93,7 +93,7 @@ function generatedOverRetyped(ctx: PlanContext, table: TableRef): Column[] {
 }
 
 /** Drops and re-adds the generated columns of {@link generatedOverRetyped} around the type changes (once each). */
-function rebuildGenerated(ctx: PlanContext, table: TableRef, index: number): Set<string> {
+function rebuildGenerated(ctx: PostgresPlanContext, table: TableRef, index: number): Set<string> {
   const rebuilt = new Set<string>();
   for (const g of generatedOverRetyped(ctx, table)) {
     rebuilt.add(g.name);
@@ -110,7 +110,7 @@ function rebuildGenerated(ctx: PlanContext, table: TableRef, index: number): Set
   return rebuilt;
 }
 
-function alterColumn(ctx: PlanContext, table: TableRef, current: Column, desired: Column, names: Set<string>, index: number): void {
+function alterColumn(ctx: PostgresPlanContext, table: TableRef, current: Column, desired: Column, names: Set<string>, index: number): void {
   if (rebuildGenerated(ctx, table, index).has(desired.name) && desired.generated) return;
   if (names.has('generated') && desired.generated) {
     // PostgreSQL 15 cannot change a generation expression or make a column generated: rebuild the column.
@@ -210,7 +210,7 @@ export function retypeHazards(from: string, to: string): Hazard[] {
 }
 
 function planRetype(
-  ctx: PlanContext,
+  ctx: PostgresPlanContext,
   table: TableRef,
   current: Column,
   desired: Column,

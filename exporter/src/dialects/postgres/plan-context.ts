@@ -13,7 +13,7 @@ import { rankByDependencies } from '../../core/plan/dependency-rank.ts';
 import { pushTo } from '../../core/model/build-helpers.ts';
 
 /** Options of {@link planPostgres}. */
-export interface PgPlanOptions {
+export interface PostgresPlanOptions {
   /**
    * The current (live) snapshot the changes were computed from. Used to find objects the changes do not name but a
    * plan must touch: views that depend on a table whose column type changes or on a view that is rebuilt (they are
@@ -94,9 +94,9 @@ export interface StatementInput {
 }
 
 /** Mutable state shared by the per-kind planners during one {@link planPostgres} call. */
-export class PlanContext {
+export class PostgresPlanContext {
   readonly changes: readonly Change[];
-  readonly options: PgPlanOptions;
+  readonly options: PostgresPlanOptions;
   /** Views (by qualified key) dropped by some statement, with the change that caused it. */
   readonly droppedViews = new Map<string, number>();
   /** Views (by qualified key) created by some statement. */
@@ -113,7 +113,7 @@ export class PlanContext {
   private viewKeys: Set<string> | undefined;
   private changesByTable: Map<string, Change[]> | undefined;
 
-  constructor(changes: readonly Change[], options: PgPlanOptions) {
+  constructor(changes: readonly Change[], options: PostgresPlanOptions) {
     this.changes = changes;
     this.options = options;
   }

@@ -4,7 +4,7 @@
 import type { ExtensionChange, RoutineChange, SchemaChange, SequenceChange } from '../../core/model/change.ts';
 import type { Routine, Sequence } from '../../core/model/schema.ts';
 import { qualifiedKey } from '../../core/model/schema.ts';
-import type { PlanContext } from './plan-context.ts';
+import type { PostgresPlanContext } from './plan-context.ts';
 import { SLOT } from './plan-context.ts';
 import {
   hasSqlStandardBody,
@@ -21,13 +21,13 @@ import { quoteIdent, quoteLiteral } from './quote.ts';
 import { attributeNames } from './plan-parts.ts';
 import { planAclChange, planCreatedAcl, routineTarget, schemaTarget, sequenceTarget } from './plan-privileges.ts';
 
-function unknown(ctx: PlanContext, index: number, names: Set<string>, allowed: string[]): void {
+function unknown(ctx: PostgresPlanContext, index: number, names: Set<string>, allowed: string[]): void {
   const bad = [...names].filter((n) => !allowed.includes(n.split('.')[0] ?? n));
   if (bad.length) throw ctx.error(index, `the attribute(s) ${bad.map((b) => `"${b}"`).join(', ')} cannot be altered`);
 }
 
 /** Plans a schema change. */
-export function planSchema(ctx: PlanContext, change: SchemaChange, index: number): void {
+export function planSchema(ctx: PostgresPlanContext, change: SchemaChange, index: number): void {
   const name = quoteIdent(change.name);
   if (change.action === 'missing') {
     ctx.add(index, { slot: SLOT.createSchema, sql: renderCreateSchema(change.name), comment: `create schema ${change.name}` });
@@ -49,7 +49,7 @@ export function planSchema(ctx: PlanContext, change: SchemaChange, index: number
 }
 
 /** Plans an extension change. */
-export function planExtension(ctx: PlanContext, change: ExtensionChange, index: number): void {
+export function planExtension(ctx: PostgresPlanContext, change: ExtensionChange, index: number): void {
   const name = quoteIdent(change.name);
   if (change.action === 'missing' && change.desired) {
     ctx.add(index, { slot: SLOT.createExtension, sql: renderCreateExtension(change.desired), comment: `create extension ${change.name}` });
@@ -75,7 +75,7 @@ function ownedByClause(seq: Sequence): string {
 }
 
 /** True when the table or column owning the sequence is dropped by this plan, which drops the sequence too. */
-function ownerDropped(ctx: PlanContext, seq: Sequence): boolean {
+function ownerDropped(ctx: PostgresPlanContext, seq: Sequence): boolean {
   if (!seq.ownedBy) return false;
   const [schema, table, column] = parseOwnedBy(seq.ownedBy);
   return ctx.changesOf(schema, table).some(
@@ -84,7 +84,7 @@ function ownerDropped(ctx: PlanContext, seq: Sequence): boolean {
 }
 
 /** Plans a sequence change. */
-export function planSequence(ctx: PlanContext, change: SequenceChange, index: number): void {
+export function planSequence(ctx: PostgresPlanContext, change: SequenceChange, index: number): void {
   if (change.action === 'missing' && change.desired) {
     const seq = change.desired;
     ctx.add(index, { slot: SLOT.createSequence, sql: renderCreateSequence(seq), comment: `create sequence ${qualifiedKey(seq.schema, seq.name)}` });
@@ -122,7 +122,7 @@ export function planSequence(ctx: PlanContext, change: SequenceChange, index: nu
 const REPLACEABLE = ['body', 'definition', 'volatility', 'strict', 'securityDefiner', 'parallel', 'config', 'language', 'comment', 'attrs'];
 
 /** Creates a routine; a body in SQL-standard form is parsed at once, so it waits for the tables. */
-export function createRoutine(ctx: PlanContext, routine: Routine, index: number, hazards: ('rebuild')[] = []): void {
+export function createRoutine(ctx: PostgresPlanContext, routine: Routine, index: number, hazards: ('rebuild')[] = []): void {
   const slot = hasSqlStandardBody(routine) ? SLOT.createLateRoutine : SLOT.createRoutine;
   ctx.add(index, { slot, sql: renderCreateRoutine(routine), comment: `create ${routine.kind} ${routine.schema}.${routine.name}(${routine.identityArgs})`, hazards });
   if (routine.comment !== null) ctx.add(index, { slot: SLOT.comment, sql: renderComment(routineSignature(routine), routine.comment), comment: `comment on ${routine.kind} ${routine.name}` });
@@ -130,7 +130,7 @@ export function createRoutine(ctx: PlanContext, routine: Routine, index: number,
 }
 
 /** Plans a function/procedure change: CREATE OR REPLACE when only the body or properties change, else drop + create. */
-export function planRoutine(ctx: PlanContext, change: RoutineChange, index: number): void {
+export function planRoutine(ctx: PostgresPlanContext, change: RoutineChange, index: number): void {
   if (change.action === 'missing' && change.desired) return createRoutine(ctx, change.desired, index);
   if (change.action === 'extra' && change.current) {
     // A body in SQL-standard form depends on the tables it reads: drop it before them. An overload that a missing

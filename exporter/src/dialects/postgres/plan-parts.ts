@@ -13,7 +13,7 @@ import type {
 import { qualifiedKey } from '../../core/model/schema.ts';
 import type { Attrs, Constraint, ForeignKey, Index, Policy, Table, Trigger } from '../../core/model/schema.ts';
 import type { Hazard } from '../../core/model/plan.ts';
-import type { PlanContext } from './plan-context.ts';
+import type { PostgresPlanContext } from './plan-context.ts';
 import { SLOT } from './plan-context.ts';
 import {
   policyRoles,
@@ -60,7 +60,7 @@ function onlyAttributes(names: Set<string>, allowed: string[]): boolean {
 }
 
 /** Everything a new table carries besides its columns. */
-export function planCreateTableParts(ctx: PlanContext, table: Table, index: number, opts: { newTable: boolean }): void {
+export function planCreateTableParts(ctx: PostgresPlanContext, table: Table, index: number, opts: { newTable: boolean }): void {
   const ref: TableRef = table;
   for (const c of table.constraints) if (!isInheritedPart(c.attrs)) addConstraint(ctx, ref, c, index, opts.newTable);
   for (const i of table.indexes) if (!i.constraint && !isInheritedPart(i.attrs)) createIndex(ctx, ref, i, index, opts.newTable);
@@ -71,30 +71,30 @@ export function planCreateTableParts(ctx: PlanContext, table: Table, index: numb
 }
 
 /** Adds a constraint (and its comment) to an existing or new table. */
-export function addConstraint(ctx: PlanContext, table: TableRef, c: Constraint, index: number, newTable: boolean): void {
+export function addConstraint(ctx: PostgresPlanContext, table: TableRef, c: Constraint, index: number, newTable: boolean): void {
   const hazards: Hazard[] = newTable ? [] : ['heavy_lock', ...(c.kind === 'exclusion' || c.kind === 'check' || c.kind === 'unique' || c.kind === 'primary_key' ? (['may_fail'] as const) : [])];
   ctx.add(index, { slot: SLOT.addConstraint, sql: renderAddConstraint(table, c), comment: `add ${c.kind.replace('_', ' ')} ${c.name} on ${table.name}`, hazards });
   if (c.comment !== null) commentOnConstraint(ctx, table, c.name, c.comment, index);
 }
 
 /** Adds a foreign key (and its comment) to an existing or new table. */
-export function addForeignKey(ctx: PlanContext, table: TableRef, fk: ForeignKey, index: number, newTable: boolean): void {
+export function addForeignKey(ctx: PostgresPlanContext, table: TableRef, fk: ForeignKey, index: number, newTable: boolean): void {
   const hazards: Hazard[] = newTable ? [] : ['heavy_lock', 'may_fail'];
   ctx.add(index, { slot: SLOT.addForeignKey, sql: renderAddConstraint(table, fk), comment: `add foreign key ${fk.name} on ${table.name}`, hazards });
   if (fk.comment !== null) commentOnConstraint(ctx, table, fk.name, fk.comment, index);
 }
 
-function commentOnConstraint(ctx: PlanContext, table: TableRef, name: string, comment: string | null, index: number): void {
+function commentOnConstraint(ctx: PostgresPlanContext, table: TableRef, name: string, comment: string | null, index: number): void {
   ctx.add(index, { slot: SLOT.comment, sql: renderComment(`CONSTRAINT ${quoteIdent(name)} ON ${tableName(table)}`, comment), comment: `comment on constraint ${name}` });
 }
 
-function isPartitioned(ctx: PlanContext, table: TableRef): boolean {
+function isPartitioned(ctx: PostgresPlanContext, table: TableRef): boolean {
   const t = ctx.findTable(table.schema, table.name);
   return typeof t?.attrs.partitionBy === 'string' && t.attrs.partitionBy !== '';
 }
 
 /** Creates an index; on an existing table without CONCURRENTLY it locks writes for the build. */
-export function createIndex(ctx: PlanContext, table: TableRef, i: Index, index: number, newTable: boolean, slot: number = SLOT.createIndex): void {
+export function createIndex(ctx: PostgresPlanContext, table: TableRef, i: Index, index: number, newTable: boolean, slot: number = SLOT.createIndex): void {
   const concurrently = !newTable && ctx.options.concurrently === true && !isPartitioned(ctx, table);
   const sql = renderCreateIndex(table, i, concurrently);
   if (ctx.has(slot, sql)) return;
@@ -105,18 +105,18 @@ export function createIndex(ctx: PlanContext, table: TableRef, i: Index, index: 
   }
 }
 
-function createTrigger(ctx: PlanContext, table: TableRef, t: Trigger, index: number): void {
+function createTrigger(ctx: PostgresPlanContext, table: TableRef, t: Trigger, index: number): void {
   ctx.add(index, { slot: SLOT.createTrigger, sql: renderCreateTrigger(t), comment: `create trigger ${t.name} on ${table.name}` });
   const enabled = renderTriggerEnabled(table, t);
   if (enabled) ctx.add(index, { slot: SLOT.createTrigger, sql: enabled, comment: `set enable state of trigger ${t.name}` });
   if (t.comment !== null) commentOnTrigger(ctx, table, t, index);
 }
 
-function commentOnTrigger(ctx: PlanContext, table: TableRef, t: Trigger, index: number): void {
+function commentOnTrigger(ctx: PostgresPlanContext, table: TableRef, t: Trigger, index: number): void {
   ctx.add(index, { slot: SLOT.comment, sql: renderComment(`TRIGGER ${quoteIdent(t.name)} ON ${tableName(table)}`, t.comment), comment: `comment on trigger ${t.name}` });
 }
 
-function createPolicy(ctx: PlanContext, table: TableRef, p: Policy, index: number): void {
+function createPolicy(ctx: PostgresPlanContext, table: TableRef, p: Policy, index: number): void {
   ctx.add(index, { slot: SLOT.createPolicy, sql: renderCreatePolicy(table, p), comment: `create policy ${p.name} on ${table.name}` });
 }
 
@@ -124,7 +124,7 @@ function tableOf(change: { schema: string; table: string }): TableRef {
   return { schema: change.schema, name: change.table };
 }
 
-function both<T>(ctx: PlanContext, change: { desired?: T; current?: T }, index: number): { desired: T; current: T } {
+function both<T>(ctx: PostgresPlanContext, change: { desired?: T; current?: T }, index: number): { desired: T; current: T } {
   if (!change.desired || !change.current) throw ctx.error(index, 'a changed object must carry both sides');
   return { desired: change.desired, current: change.current };
 }
@@ -134,7 +134,7 @@ function both<T>(ctx: PlanContext, change: { desired?: T; current?: T }, index: 
  * from a partitioned table in this plan: DETACH PARTITION leaves the index standalone, ATTACH PARTITION attaches the
  * matching index instead of building a new one. Dropping it first would fail while it is attached.
  */
-function attachedWithItsTable(ctx: PlanContext, change: IndexChange): boolean {
+function attachedWithItsTable(ctx: PostgresPlanContext, change: IndexChange): boolean {
   if (change.action !== 'changed' || !onlyAttributes(attributeNames(change), ['attrs.inherited'])) return false;
   return ctx.changesOf(change.schema, change.table).some(
     (c) =>
@@ -144,7 +144,7 @@ function attachedWithItsTable(ctx: PlanContext, change: IndexChange): boolean {
 }
 
 /** Plans an index change. Indexes backing constraints are planned through their constraint. */
-export function planIndex(ctx: PlanContext, change: IndexChange, index: number): void {
+export function planIndex(ctx: PostgresPlanContext, change: IndexChange, index: number): void {
   if (inheritedChange(change) || attachedWithItsTable(ctx, change)) return;
   const table = tableOf(change);
   const viewKey = qualifiedKey(change.schema, change.table);
@@ -190,7 +190,7 @@ function optionMap(attrs: Attrs | undefined): Map<string, string> {
 }
 
 /** `ALTER INDEX ... SET (...)` / `RESET (...)`: storage parameters change without a rebuild. */
-function alterIndexOptions(ctx: PlanContext, schema: string, current: Index, desired: Index, index: number): void {
+function alterIndexOptions(ctx: PostgresPlanContext, schema: string, current: Index, desired: Index, index: number): void {
   const before = optionMap(current.attrs);
   const after = optionMap(desired.attrs);
   const name = quoteQualified(schema, desired.name);
@@ -201,12 +201,12 @@ function alterIndexOptions(ctx: PlanContext, schema: string, current: Index, des
 }
 
 /** Plans a primary key, unique, check or exclusion constraint change. */
-export function planConstraint(ctx: PlanContext, change: ConstraintChange, index: number): void {
+export function planConstraint(ctx: PostgresPlanContext, change: ConstraintChange, index: number): void {
   planKeyLike(ctx, change, index, SLOT.dropConstraint, (c) => addConstraint(ctx, tableOf(change), c, index, false));
 }
 
 /** Plans a foreign key change. */
-export function planForeignKey(ctx: PlanContext, change: ForeignKeyChange, index: number): void {
+export function planForeignKey(ctx: PostgresPlanContext, change: ForeignKeyChange, index: number): void {
   planKeyLike(ctx, change, index, SLOT.dropForeignKey, (fk) => addForeignKey(ctx, tableOf(change), fk, index, false));
 }
 
@@ -220,7 +220,7 @@ interface KeyLikeChange<T> {
 }
 
 function planKeyLike<T extends Constraint | ForeignKey>(
-  ctx: PlanContext,
+  ctx: PostgresPlanContext,
   change: KeyLikeChange<T>,
   index: number,
   dropSlot: typeof SLOT.dropConstraint | typeof SLOT.dropForeignKey,
@@ -252,7 +252,7 @@ function planKeyLike<T extends Constraint | ForeignKey>(
 }
 
 /** Plans a trigger change. */
-export function planTrigger(ctx: PlanContext, change: TriggerChange, index: number): void {
+export function planTrigger(ctx: PostgresPlanContext, change: TriggerChange, index: number): void {
   if (inheritedChange(change)) return;
   const table = tableOf(change);
   const drop = (t: Trigger, hazards: Hazard[]): void =>
@@ -274,7 +274,7 @@ export function planTrigger(ctx: PlanContext, change: TriggerChange, index: numb
 }
 
 /** Plans a policy change: ALTER POLICY for roles and clauses that stay present, else drop + create. */
-export function planPolicy(ctx: PlanContext, change: PolicyChange, index: number): void {
+export function planPolicy(ctx: PostgresPlanContext, change: PolicyChange, index: number): void {
   const table = tableOf(change);
   const drop = (p: Policy, hazards: Hazard[]): void =>
     ctx.add(index, { slot: SLOT.dropPolicy, sql: `DROP POLICY ${quoteIdent(p.name)} ON ${tableName(table)};`, comment: `drop policy ${p.name}`, hazards });
@@ -301,7 +301,7 @@ export function planPolicy(ctx: PlanContext, change: PolicyChange, index: number
 }
 
 /** Enables/forces row level security as the desired table has it (for a new table only what is on). */
-export function planRowSecurity(ctx: PlanContext, desired: Table, index: number, current?: Table): void {
+export function planRowSecurity(ctx: PostgresPlanContext, desired: Table, index: number, current?: Table): void {
   const t = tableName(desired);
   const want = (table: Table | undefined, key: string): boolean => table?.attrs[key] === true;
   if (want(desired, 'rowSecurity') !== want(current, 'rowSecurity')) {

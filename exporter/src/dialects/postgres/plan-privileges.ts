@@ -28,7 +28,7 @@ import {
   PRIVILEGE_KEYWORDS,
   withoutLetters,
 } from './acl.ts';
-import type { PlanContext } from './plan-context.ts';
+import type { PostgresPlanContext } from './plan-context.ts';
 import { SLOT } from './plan-context.ts';
 import { objectName } from './ddl-objects.ts';
 import { quoteIdent } from './quote.ts';
@@ -88,7 +88,7 @@ export function schemaTarget(name: string): AclTarget {
  * Letters to leave out of both sides: MAINTAIN when the older of the two snapshots' servers is before 17, the rule of
  * the differ's hook (so every ACL change it reports yields a statement), and the older server cannot hold it.
  */
-function droppedLetters(ctx: PlanContext): string {
+function droppedLetters(ctx: PostgresPlanContext): string {
   const a = ctx.options.current?.source.serverMajor;
   const b = ctx.options.desired?.source.serverMajor;
   return a !== undefined && b !== undefined && Math.min(a, b) < 17 ? 'm' : '';
@@ -99,7 +99,7 @@ function ownerOf(side: AclSide): string | undefined {
 }
 
 /** Plans the GRANTs and REVOKEs that turn the current ACL of an existing object into the desired one. */
-export function planAclChange(ctx: PlanContext, target: AclTarget, current: AclSide, desired: AclSide, index: number): void {
+export function planAclChange(ctx: PostgresPlanContext, target: AclTarget, current: AclSide, desired: AclSide, index: number): void {
   if (!desired.acl) throw ctx.error(index, `the desired ${target.label} carries no ACL`);
   const drop = droppedLetters(ctx);
   const currentOwner = ownerOf(current);
@@ -113,14 +113,14 @@ export function planAclChange(ctx: PlanContext, target: AclTarget, current: AclS
  * Plans the GRANTs and REVOKEs a created (or dropped and recreated) object needs: its desired ACL against the default
  * ACL a new object of its kind gets. Nothing when the desired object carries no ACL (privileges not inspected).
  */
-export function planCreatedAcl(ctx: PlanContext, target: AclTarget, desired: AclSide, index: number): void {
+export function planCreatedAcl(ctx: PostgresPlanContext, target: AclTarget, desired: AclSide, index: number): void {
   if (!desired.acl) return;
   const drop = droppedLetters(ctx);
   const start = defaultAcl(target.kind, true).flatMap((item) => withoutLetters(item, drop) ?? []);
   addSteps(ctx, target, start, parseAcl(desired.acl, ownerOf(desired), drop), 'CURRENT_USER', index);
 }
 
-function addSteps(ctx: PlanContext, target: AclTarget, before: AclItem[], after: AclItem[], ownerSql: string, index: number): void {
+function addSteps(ctx: PostgresPlanContext, target: AclTarget, before: AclItem[], after: AclItem[], ownerSql: string, index: number): void {
   const { steps, foreign } = aclSteps(before, after);
   if (foreign.length) {
     const items = foreign.map(formatAclItem).join(', ');

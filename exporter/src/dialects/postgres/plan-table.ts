@@ -4,7 +4,7 @@
  */
 import type { TableChange } from '../../core/model/change.ts';
 import type { Table } from '../../core/model/schema.ts';
-import type { PlanContext } from './plan-context.ts';
+import type { PostgresPlanContext } from './plan-context.ts';
 import { SLOT } from './plan-context.ts';
 import {
   parseQualifiedKey,
@@ -20,7 +20,7 @@ import { planCreateTableParts, planRowSecurity, isInheritedPart } from './plan-p
 import { columnAclOf, columnTarget, planAclChange, planCreatedAcl, relationTarget } from './plan-privileges.ts';
 
 /** Depth of a table in its partition tree (0 for a plain or root table), so parents are created first. */
-export function partitionDepth(ctx: PlanContext, table: Table): number {
+export function partitionDepth(ctx: PostgresPlanContext, table: Table): number {
   let depth = 0;
   const firstParent = (attrs: Table['attrs']): string | null =>
     partitionParent(attrs) ?? (Array.isArray(attrs.inherits) && typeof attrs.inherits[0] === 'string' ? attrs.inherits[0] : null);
@@ -36,19 +36,19 @@ export function partitionDepth(ctx: PlanContext, table: Table): number {
 }
 
 /** Plans a table change. */
-export function planTable(ctx: PlanContext, change: TableChange, index: number): void {
+export function planTable(ctx: PostgresPlanContext, change: TableChange, index: number): void {
   if (change.action === 'missing') return createTable(ctx, required(ctx, change.desired, index), index);
   if (change.action === 'extra') return dropTable(ctx, required(ctx, change.current, index), index);
   alterTable(ctx, change, index);
 }
 
-function required<T>(ctx: PlanContext, value: T | undefined, index: number): T {
+function required<T>(ctx: PostgresPlanContext, value: T | undefined, index: number): T {
   if (value === undefined) throw ctx.error(index, 'the change carries no object');
   return value;
 }
 
 /** Creates a table and all it carries (columns in the statement; the rest in later phases). */
-export function createTable(ctx: PlanContext, table: Table, index: number): void {
+export function createTable(ctx: PostgresPlanContext, table: Table, index: number): void {
   ctx.add(index, {
     slot: SLOT.createTable,
     sub: partitionDepth(ctx, table),
@@ -74,7 +74,7 @@ export function createTable(ctx: PlanContext, table: Table, index: number): void
   }
 }
 
-function isDropped(ctx: PlanContext, schema: string, name: string): boolean {
+function isDropped(ctx: PostgresPlanContext, schema: string, name: string): boolean {
   return ctx.changesOf(schema, name).some((c) => c.type === 'table' && c.action === 'extra');
 }
 
@@ -82,7 +82,7 @@ function isDropped(ctx: PlanContext, schema: string, name: string): boolean {
  * Drops a table. Its own foreign keys go with it, but a foreign key of another dropped table that points at it would
  * block the drop, so foreign keys between dropped tables are removed first. Partitions are dropped before parents.
  */
-function dropTable(ctx: PlanContext, table: Table, index: number): void {
+function dropTable(ctx: PostgresPlanContext, table: Table, index: number): void {
   for (const fk of table.foreignKeys) {
     const self = fk.refSchema === table.schema && fk.refTable === table.name;
     if (self || !isDropped(ctx, fk.refSchema, fk.refTable) || isInheritedPart(fk.attrs)) continue;
@@ -114,7 +114,7 @@ const TABLE_ATTRIBUTES = new Set([
   'acl',
 ]);
 
-function alterTable(ctx: PlanContext, change: TableChange, index: number): void {
+function alterTable(ctx: PostgresPlanContext, change: TableChange, index: number): void {
   const desired = required(ctx, change.desired, index);
   const current = required(ctx, change.current, index);
   const names = new Set(change.attributes.map((a) => a.name.split(/[[]/)[0] ?? a.name));
@@ -152,7 +152,7 @@ function alterTable(ctx: PlanContext, change: TableChange, index: number): void 
 
 
 /** A partition bound cannot be altered: detach from the old parent and attach with the new bound. */
-function repartition(ctx: PlanContext, current: Table, desired: Table, index: number): void {
+function repartition(ctx: PostgresPlanContext, current: Table, desired: Table, index: number): void {
   const oldParent = partitionParent(current.attrs);
   const newParent = partitionParent(desired.attrs);
   if (oldParent) {
@@ -189,7 +189,7 @@ function optionMap(value: unknown): Map<string, string> {
   return map;
 }
 
-function alterStorageOptions(ctx: PlanContext, current: Table, desired: Table, index: number): void {
+function alterStorageOptions(ctx: PostgresPlanContext, current: Table, desired: Table, index: number): void {
   const before = optionMap(current.attrs.options);
   const after = optionMap(desired.attrs.options);
   const reset = [...before.keys()].filter((k) => !after.has(k)).sort();

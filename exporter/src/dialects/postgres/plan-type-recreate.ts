@@ -10,7 +10,7 @@
 import type { Hazard } from '../../core/model/plan.ts';
 import type { EnumType, RangeType, TypeDef } from '../../core/model/schema.ts';
 import { qualifiedKey } from '../../core/model/schema.ts';
-import type { PlanContext } from './plan-context.ts';
+import type { PostgresPlanContext } from './plan-context.ts';
 import { SLOT } from './plan-context.ts';
 import { objectName, renderCreateType } from './ddl-objects.ts';
 import { tableName } from './ddl-table.ts';
@@ -49,7 +49,7 @@ function targetsOf(current: TypeDef, desired: TypeDef): Map<string, string> {
 }
 
 /** The columns (current snapshot) whose type is the type or an array of it; partitions follow their parent. */
-function typeColumns(ctx: PlanContext, targets: Map<string, string>): TypeColumn[] {
+function typeColumns(ctx: PostgresPlanContext, targets: Map<string, string>): TypeColumn[] {
   const found: TypeColumn[] = [];
   for (const schema of ctx.options.current?.schemas ?? []) {
     for (const table of schema.tables) {
@@ -65,7 +65,7 @@ function typeColumns(ctx: PlanContext, targets: Map<string, string>): TypeColumn
 }
 
 /** Domains, composite types and ranges (current snapshot) built on one of `targets`, as `kind schema.name`. */
-export function dependentTypes(ctx: PlanContext, targets: ReadonlySet<string>): string[] {
+export function dependentTypes(ctx: PostgresPlanContext, targets: ReadonlySet<string>): string[] {
   const uses = (raw: string | undefined) => raw !== undefined && targets.has(splitArray(raw)[0]);
   const found: string[] = [];
   for (const schema of ctx.options.current?.schemas ?? []) {
@@ -84,7 +84,7 @@ export function dependentTypes(ctx: PlanContext, targets: ReadonlySet<string>): 
  * Recreates `current` as `desired` and converts each column using it through text (fails on values the new type
  * rejects). Throws a {@link PlanError} when other types are built on it. `why` names the change in error messages.
  */
-export function recreateType(ctx: PlanContext, current: EnumType | RangeType, desired: EnumType | RangeType, index: number, why: string): void {
+export function recreateType(ctx: PostgresPlanContext, current: EnumType | RangeType, desired: EnumType | RangeType, index: number, why: string): void {
   if (!ctx.options.current) throw ctx.error(index, `${why} needs the current snapshot (options.current) to find the columns using the type`);
   const targets = targetsOf(current, desired);
   const blockers = dependentTypes(ctx, new Set(targets.keys()));
@@ -113,7 +113,7 @@ function parkColumn(col: TypeColumn, add: (slot: number, sql: string, comment: s
   add(SLOT.dropRebuiltType - 0.5, `${alter} TYPE text${col.suffix} USING ${quoteIdent(col.column)}::text${col.suffix};`, `park ${col.table}.${col.column} as text while its type is recreated`, ['table_rewrite']);
 }
 
-function convertColumn(ctx: PlanContext, col: TypeColumn, index: number, add: (slot: number, sql: string, comment: string, hazards?: Hazard[]) => void, parked = false): void {
+function convertColumn(ctx: PostgresPlanContext, col: TypeColumn, index: number, add: (slot: number, sql: string, comment: string, hazards?: Hazard[]) => void, parked = false): void {
   const alter = `ALTER TABLE ${tableName({ schema: col.schema, name: col.table })} ALTER COLUMN ${quoteIdent(col.column)}`;
   const type = `${col.target}${col.suffix}`;
   if (col.default !== null && !parked) add(SLOT.alterColumn, `${alter} DROP DEFAULT;`, `drop default of ${col.table}.${col.column} while its type is recreated`);

@@ -6,7 +6,7 @@
 import type { TypeChange } from '../../core/model/change.ts';
 import type { CompositeType, DomainType, EnumType, TypeDef } from '../../core/model/schema.ts';
 import { qualifiedKey } from '../../core/model/schema.ts';
-import type { PlanContext } from './plan-context.ts';
+import type { PostgresPlanContext } from './plan-context.ts';
 import { SLOT } from './plan-context.ts';
 import { objectName, renderCreateType, renderDropType, typeKeyword } from './ddl-objects.ts';
 import { collationName, renderComment, tableName } from './ddl-table.ts';
@@ -18,7 +18,7 @@ import { recreateType } from './plan-type-recreate.ts';
 const KIND_ORDER = { enum: 0, domain: 1, range: 2, composite: 3 } as const;
 
 /** Plans a type change. */
-export function planType(ctx: PlanContext, change: TypeChange, index: number): void {
+export function planType(ctx: PostgresPlanContext, change: TypeChange, index: number): void {
   if (change.action === 'missing' && change.desired) return createType(ctx, change.desired, index);
   if (change.action === 'extra' && change.current) return dropType(ctx, change.current, index, SLOT.dropType);
   const { desired, current } = change;
@@ -39,12 +39,12 @@ export function planType(ctx: PlanContext, change: TypeChange, index: number): v
   }
 }
 
-function createType(ctx: PlanContext, type: TypeDef, index: number, hazards: 'rebuild'[] = []): void {
+function createType(ctx: PostgresPlanContext, type: TypeDef, index: number, hazards: 'rebuild'[] = []): void {
   ctx.add(index, { slot: SLOT.createType, sub: KIND_ORDER[type.kind], sql: renderCreateType(type), comment: `create ${type.kind} ${qualifiedKey(type.schema, type.name)}`, hazards });
   if (type.comment !== null) ctx.add(index, { slot: SLOT.comment, sql: renderComment(typeKeyword(type), type.comment), comment: `comment on type ${type.name}` });
 }
 
-function dropType(ctx: PlanContext, type: TypeDef, index: number, slot: number, extra: 'rebuild'[] = []): void {
+function dropType(ctx: PostgresPlanContext, type: TypeDef, index: number, slot: number, extra: 'rebuild'[] = []): void {
   ctx.add(index, { slot, sub: -KIND_ORDER[type.kind], sql: renderDropType(type), comment: `drop ${type.kind} ${qualifiedKey(type.schema, type.name)}`, hazards: ['data_loss', ...extra] });
 }
 
@@ -54,7 +54,7 @@ function onlyAdditions(current: string[], desired: string[]): boolean {
   return kept.length === current.length && kept.every((v, i) => v === current[i]);
 }
 
-function alterEnum(ctx: PlanContext, current: EnumType, desired: EnumType, index: number): void {
+function alterEnum(ctx: PostgresPlanContext, current: EnumType, desired: EnumType, index: number): void {
   if (JSON.stringify(current.values) === JSON.stringify(desired.values)) return;
   if (!onlyAdditions(current.values, desired.values)) return recreateType(ctx, current, desired, index, `removing or reordering labels of enum ${desired.name}`);
   const present = new Set(current.values);
@@ -74,7 +74,7 @@ function alterEnum(ctx: PlanContext, current: EnumType, desired: EnumType, index
   });
 }
 
-function alterDomain(ctx: PlanContext, current: DomainType, desired: DomainType, index: number): void {
+function alterDomain(ctx: PostgresPlanContext, current: DomainType, desired: DomainType, index: number): void {
   const name = objectName(desired);
   if (current.baseType !== desired.baseType || current.collation !== desired.collation) {
     throw ctx.error(index, `the base type or collation of domain ${desired.name} cannot be altered; recreate the domain and the columns using it by hand`);
@@ -89,7 +89,7 @@ function alterDomain(ctx: PlanContext, current: DomainType, desired: DomainType,
   for (const [check, def] of after) if (before.get(check) !== def) add(`ADD CONSTRAINT ${quoteIdent(check)} ${def}`, `add check ${check}`, ['may_fail', 'heavy_lock']);
 }
 
-function alterComposite(ctx: PlanContext, current: CompositeType, desired: CompositeType, index: number): void {
+function alterComposite(ctx: PostgresPlanContext, current: CompositeType, desired: CompositeType, index: number): void {
   const name = objectName(desired);
   const before = new Map(current.attributes.map((a) => [a.name, a]));
   const after = new Map(desired.attributes.map((a) => [a.name, a]));

@@ -7,7 +7,7 @@
 import type { ViewChange } from '../../core/model/change.ts';
 import type { View } from '../../core/model/schema.ts';
 import type { Hazard } from '../../core/model/plan.ts';
-import type { PlanContext } from './plan-context.ts';
+import type { PostgresPlanContext } from './plan-context.ts';
 import { SLOT, keyOf } from './plan-context.ts';
 import { objectName, renderCreateView, renderDropView, viewKeyword } from './ddl-objects.ts';
 import { renderComment } from './ddl-table.ts';
@@ -26,7 +26,7 @@ export function replaceable(current: View, desired: View): boolean {
   return current.columns.every((c, i) => desired.columns[i]?.name === c.name && desired.columns[i]?.type === c.type);
 }
 
-function needsRebuild(ctx: PlanContext, change: ViewChange): boolean {
+function needsRebuild(ctx: PostgresPlanContext, change: ViewChange): boolean {
   if (change.action !== 'changed' || !change.current || !change.desired) return false;
   const names = attributeNames(change);
   const shape = [...names].some((n) => n !== 'comment' && n !== 'acl' && !n.startsWith('attrs.') && n !== 'attrs');
@@ -36,7 +36,7 @@ function needsRebuild(ctx: PlanContext, change: ViewChange): boolean {
 }
 
 /** Plans every view change, plus unchanged views that must be rebuilt around them. */
-export function planViews(ctx: PlanContext, planned: Planned[]): void {
+export function planViews(ctx: PostgresPlanContext, planned: Planned[]): void {
   const byKey = new Map(planned.map((p) => [keyOf(p.change), p]));
   // Views to drop, with the change responsible.
   const drop = new Map<string, { view: View; index: number; rebuild: boolean }>();
@@ -58,7 +58,7 @@ export function planViews(ctx: PlanContext, planned: Planned[]): void {
 }
 
 /** Adds the current views that read a dropped view or a reshaped table, until nothing more is added. */
-function addDependents(ctx: PlanContext, drop: Map<string, { view: View; index: number; rebuild: boolean }>, byKey: Map<string, Planned>): void {
+function addDependents(ctx: PostgresPlanContext, drop: Map<string, { view: View; index: number; rebuild: boolean }>, byKey: Map<string, Planned>): void {
   const current = [...ctx.views('current'), ...[...byKey.values()].flatMap((p) => (p.change.current ? [p.change.current] : []))];
   let grew = true;
   while (grew) {
@@ -76,7 +76,7 @@ function addDependents(ctx: PlanContext, drop: Map<string, { view: View; index: 
   }
 }
 
-function planOne(ctx: PlanContext, p: Planned, dropped: boolean): void {
+function planOne(ctx: PostgresPlanContext, p: Planned, dropped: boolean): void {
   const { change, index } = p;
   if (change.action === 'extra') return;
   const desired = change.desired;
@@ -99,7 +99,7 @@ function viewLabel(view: View): string {
   return view.materialized ? 'materialized view' : 'view';
 }
 
-function alterViewOptions(ctx: PlanContext, current: View, desired: View, index: number): void {
+function alterViewOptions(ctx: PostgresPlanContext, current: View, desired: View, index: number): void {
   if (desired.materialized) throw ctx.error(index, 'materialized view options cannot be altered');
   const set: string[] = [];
   const reset: string[] = [];
@@ -124,7 +124,7 @@ function alterViewOptions(ctx: PlanContext, current: View, desired: View, index:
 }
 
 /** Creates a view with its comment and, for a materialized view, its indexes. */
-export function createView(ctx: PlanContext, view: View, index: number, hazards: Hazard[]): void {
+export function createView(ctx: PostgresPlanContext, view: View, index: number, hazards: Hazard[]): void {
   const key = keyOf(view);
   if (ctx.createdViews.has(key)) return;
   ctx.createdViews.add(key);

@@ -16,8 +16,8 @@
  */
 import type { Change, ViewChange } from '../../core/model/change.ts';
 import type { Plan, PlannedStatement } from '../../core/model/plan.ts';
-import { PlanContext, SLOT } from './plan-context.ts';
-import type { PgPlanOptions } from './plan-context.ts';
+import { PostgresPlanContext, SLOT } from './plan-context.ts';
+import type { PostgresPlanOptions } from './plan-context.ts';
 import { planTable } from './plan-table.ts';
 import { planColumn } from './plan-columns.ts';
 import { planConstraint, planForeignKey, planIndex, planPolicy, planTrigger } from './plan-parts.ts';
@@ -26,9 +26,9 @@ import { planExtension, planRoutine, planSchema, planSequence } from './plan-obj
 import { planType } from './plan-types.ts';
 import { planCollation } from './plan-collations.ts';
 
-export type { PgPlanOptions } from './plan-context.ts';
+export type { PostgresPlanOptions } from './plan-context.ts';
 
-function planOne(ctx: PlanContext, change: Change, index: number): void {
+function planOne(ctx: PostgresPlanContext, change: Change, index: number): void {
   switch (change.type) {
     case 'schema':
       return planSchema(ctx, change, index);
@@ -68,8 +68,8 @@ function planOne(ctx: PlanContext, change: Change, index: number): void {
  * Plans SQL that turns the current database into the desired one. Throws {@link PlanError} for a change it cannot
  * render (it never emits an empty statement). Deterministic: the same changes and options give the same plan.
  */
-export function planPostgres(changes: Change[], options: PgPlanOptions = {}): Plan {
-  const ctx = new PlanContext(changes, options);
+export function planPostgres(changes: Change[], options: PostgresPlanOptions = {}): Plan {
+  const ctx = new PostgresPlanContext(changes, options);
   // Views go after tables and types (which mark reshaped tables), indexes after views (a rebuilt materialized view
   // brings its indexes along).
   changes.forEach((change, index) => planOne(ctx, change, index));

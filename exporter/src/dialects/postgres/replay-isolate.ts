@@ -7,13 +7,13 @@ import { ReplayError } from '../../core/errors.ts';
 import type { MigrationDirectory } from '../../migrations/types.ts';
 import type { ReplayResult } from '../dialect.ts';
 import { deserializeError } from './replay-errors.ts';
-import type { ReplayOptions, ReplayWorkerAnswer, ReplayWorkerInput } from './replay-types.ts';
+import type { PostgresReplayOptions, ReplayWorkerAnswer, ReplayWorkerInput } from './replay-types.ts';
 
 /** The data directory of a fresh PGlite, dumped by the first worker of this process and reused by the next ones. */
 let template: Uint8Array | null = null;
 
 /** Replays `dir` into PGlite in a worker thread that exits when done. */
-export function replayInWorker(dir: MigrationDirectory, options: ReplayOptions): Promise<ReplayResult> {
+export function replayInWorker(dir: MigrationDirectory, options: PostgresReplayOptions): Promise<ReplayResult> {
   const input: ReplayWorkerInput = { dir, options, template };
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./replay-worker.ts', import.meta.url), { workerData: input });

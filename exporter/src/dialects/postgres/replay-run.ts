@@ -16,7 +16,7 @@ import { splitPostgresStatements, type SqlStatement } from './split.ts';
 import { toPostgresError } from './connect.ts';
 import { inspectPostgres } from './inspect.ts';
 import { openPgliteScratch, openServerScratch, type ScratchDatabase } from './replay-scratch.ts';
-import type { PgliteStart, ReplayOptions } from './replay-types.ts';
+import type { PgliteStart, PostgresReplayOptions } from './replay-types.ts';
 
 /** SQLSTATE 25001 active_sql_transaction: "... cannot run inside a transaction block". */
 const CANNOT_RUN_IN_TRANSACTION = '25001';
@@ -27,7 +27,7 @@ const CANNOT_RUN_IN_TRANSACTION = '25001';
  */
 export async function replayInProcess(
   dir: MigrationDirectory,
-  options: ReplayOptions,
+  options: PostgresReplayOptions,
   pglite: PgliteStart = {},
 ): Promise<ReplayResult> {
   const { applied, pending } = selectFiles(dir.files, options.upToVersion);

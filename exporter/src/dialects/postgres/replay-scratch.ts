@@ -25,7 +25,7 @@ export interface ScratchDatabase {
 }
 
 /** Prefix of temporary databases on a dev server; a leftover one is safe to drop. */
-export const TEMP_DATABASE_PREFIX = 'schema_drift_tmp_';
+export const POSTGRES_TEMP_DATABASE_PREFIX = 'schema_drift_tmp_';
 
 // Every contrib extension PGlite 0.5.16 ships (dist/contrib). Passing them costs nothing at start-up: PGlite only
 // unpacks an extension's bundle when CREATE EXTENSION asks for it.
@@ -139,7 +139,7 @@ export async function openPgliteScratch(start: PgliteStart = {}): Promise<Scratc
 export async function openServerScratch(devUrl: string, target?: string): Promise<ScratchDatabase> {
   const described = redactUrl(devUrl);
   const admin = await connect(devUrl, target, `connecting to dev database ${described}`);
-  const name = `${TEMP_DATABASE_PREFIX}${randomBytes(6).toString('hex')}`;
+  const name = `${POSTGRES_TEMP_DATABASE_PREFIX}${randomBytes(6).toString('hex')}`;
   let adminVersion: number;
   try {
     adminVersion = await versionNum(admin);

@@ -5,11 +5,11 @@
  */
 import type { MigrationDirectory } from '../../migrations/types.ts';
 import type { ReplayResult } from '../dialect.ts';
-import type { PgInspectOptions } from './inspect.ts';
+import type { PostgresInspectOptions } from './inspect.ts';
 import type { SerializedError } from './replay-errors.ts';
 
 /** Options of `replayPostgres`. */
-export interface ReplayOptions {
+export interface PostgresReplayOptions {
   /** A server to replay on (a temporary database is created and dropped there); default: in-memory PGlite. */
   readonly devUrl?: string;
   /** Target name (or the directory as given), for error messages. */
@@ -20,7 +20,7 @@ export interface ReplayOptions {
    */
   readonly upToVersion?: string | null;
   /** Passed to `inspectPostgres` (schemas, privileges); `source` and `target` are filled in here. */
-  readonly inspect?: PgInspectOptions;
+  readonly inspect?: PostgresInspectOptions;
   /**
    * Run an embedded (PGlite) replay in a worker thread that exits afterwards, so its ~400 MB of WebAssembly memory
    * is returned (default true). Without it the memory stays with the process for good.
@@ -37,7 +37,7 @@ export interface PgliteStart {
 /** What the parent sends the replay worker (its `workerData`). */
 export interface ReplayWorkerInput {
   readonly dir: MigrationDirectory;
-  readonly options: ReplayOptions;
+  readonly options: PostgresReplayOptions;
   /** A data directory dumped by an earlier worker, to skip initdb. */
   readonly template: Uint8Array | null;
 }

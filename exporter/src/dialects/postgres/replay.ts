@@ -6,14 +6,14 @@
  */
 import type { MigrationDirectory } from '../../migrations/types.ts';
 import type { ReplayResult } from '../dialect.ts';
-import { openReadOnlySession } from './connect.ts';
+import { openPostgresSession } from './connect.ts';
 import { replayInWorker } from './replay-isolate.ts';
 import { replayInProcess } from './replay-run.ts';
 import { pgliteVersion } from './replay-scratch.ts';
-import type { ReplayOptions } from './replay-types.ts';
+import type { PostgresReplayOptions } from './replay-types.ts';
 
 /** The options of {@link replayPostgres}, declared in `replay-types.ts` and exported here with it. */
-export type { ReplayOptions } from './replay-types.ts';
+export type { PostgresReplayOptions } from './replay-types.ts';
 
 /**
  * Replays `dir` into a fresh scratch database and inspects the result.
@@ -21,7 +21,7 @@ export type { ReplayOptions } from './replay-types.ts';
  * @throws ReplayError naming the file and line when a migration fails, with the server's message.
  * @throws ConnectError, AuthError for a dev server that cannot be reached or refuses to create a database.
  */
-export async function replayPostgres(dir: MigrationDirectory, options: ReplayOptions = {}): Promise<ReplayResult> {
+export async function replayPostgres(dir: MigrationDirectory, options: PostgresReplayOptions = {}): Promise<ReplayResult> {
   if (!options.devUrl && options.isolate !== false) return replayInWorker(dir, options);
   return replayInProcess(dir, options);
 }
@@ -30,9 +30,9 @@ export async function replayPostgres(dir: MigrationDirectory, options: ReplayOpt
  * Identity of the engine a replay with these options would use, for cache keys: `pglite <version>` (read from the
  * installed package, nothing started) or `postgresql <server_version>` of the dev server (one short connection).
  */
-export async function replayEngineIdentity(options: Pick<ReplayOptions, 'devUrl' | 'target'> = {}): Promise<string> {
+export async function postgresReplayEngineIdentity(options: Pick<PostgresReplayOptions, 'devUrl' | 'target'> = {}): Promise<string> {
   if (!options.devUrl) return `pglite ${await pgliteVersion()}`;
-  const session = await openReadOnlySession(options.devUrl, { target: options.target, applicationName: 'schema-drift replay' });
+  const session = await openPostgresSession(options.devUrl, { target: options.target, applicationName: 'schema-drift replay' });
   try {
     return `postgresql ${session.serverVersion}`;
   } finally {

@@ -4,7 +4,7 @@
  * an embedded PGlite alike.
  */
 import type { LiveSession } from '../dialect.ts';
-import { toPostgresError, type PgSession } from './connect.ts';
+import { toPostgresError, type PostgresSession } from './connect.ts';
 import { inspectPostgres } from './inspect.ts';
 import type { Queryable } from './queryable.ts';
 import { readPostgresRevision } from './revision.ts';
@@ -19,7 +19,7 @@ WHERE CASE WHEN $1::text[] IS NULL
 ORDER BY 1`;
 
 /** A live session over an open read-only transaction; `flavor` is `pglite` for an embedded database. */
-export function postgresLiveSession(session: PgSession, options: { target?: string; flavor?: string } = {}): LiveSession {
+export function postgresLiveSession(session: PostgresSession, options: { target?: string; flavor?: string } = {}): LiveSession {
   const { target } = options;
   return {
     serverVersion: session.serverVersion,
