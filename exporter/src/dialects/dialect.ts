@@ -22,7 +22,7 @@ import type { Plan } from '../core/model/plan.ts';
 import type { DialectName, SchemaSnapshot, SnapshotSource } from '../core/model/schema.ts';
 import type { SqlStatement } from '../migrations/split-scan.ts';
 import type { MigrationDirectory, MigrationFile } from '../migrations/types.ts';
-import type { RevisionState } from '../revision/revision-state.ts';
+import type { RevisionState, RevisionTool } from '../revision/revision-state.ts';
 
 /** What a dialect can do beyond the contract's common part. */
 export interface DialectCapabilities {
@@ -106,6 +106,11 @@ export interface ReplayRequest {
    * records nothing deployed, so repeatable files are skipped too).
    */
   readonly upToVersion?: string | null;
+  /**
+   * Statements run before the first file, as the migration tool runs them before it applies anything (its revision
+   * table, from {@link Dialect.revisionTableDdl}), so a migration that alters that table replays.
+   */
+  readonly setup?: readonly string[];
   readonly inspect: InspectRequest;
 }
 
@@ -173,6 +178,11 @@ export interface Dialect {
    * running on the database at the same time; dialects without such races run it once.
    */
   withReadRetry<T>(read: () => Promise<T>): Promise<T>;
+  /**
+   * The DDL `tool` runs on this dialect to create its revision table before it applies a migration, as the tool's
+   * own driver words it; empty for tools whose table a replay does not need.
+   */
+  revisionTableDdl(tool: RevisionTool): readonly string[];
   /** Replays `directory` into a fresh scratch database and inspects it; the scratch database is gone afterwards. */
   replay(directory: MigrationDirectory, request: ReplayRequest): Promise<ReplayResult>;
   /**

@@ -9,7 +9,7 @@ import type { SchemaSnapshot } from '../core/model/schema.ts';
 import type { Dialect, InspectRequest, ReplayEngine, ServerFacts } from '../dialects/dialect.ts';
 import type { MigrationDirectory, MigrationFile } from '../migrations/types.ts';
 import { deployedState } from '../revision/deployed.ts';
-import type { RevisionState } from '../revision/revision-state.ts';
+import { replaySetupTool, type RevisionState } from '../revision/revision-state.ts';
 import type { DesiredCache } from './desired-cache.ts';
 
 /** What the desired-schema cache holds per key: the replayed snapshot and the engine that produced it. */
@@ -73,6 +73,7 @@ export async function readDesired(dialect: Dialect, request: DesiredRequest): Pr
     devUrl: request.devUrl,
     target: request.target,
     upToVersion: deployed.upToVersion,
+    setup: setupStatements(dialect, directory),
     inspect: request.inspect,
   };
   const replay = async (): Promise<DesiredSchema> => {
@@ -107,6 +108,12 @@ export async function readDesired(dialect: Dialect, request: DesiredRequest): Pr
     warnings,
     replay: { engine: value.engine, serverVersion: value.serverVersion, cached },
   };
+}
+
+/** The revision table the directory's tool creates before its first migration, in the dialect's DDL (or nothing). */
+function setupStatements(dialect: Dialect, directory: MigrationDirectory): readonly string[] {
+  const tool = replaySetupTool(directory.format);
+  return tool ? dialect.revisionTableDdl(tool) : [];
 }
 
 /** One warning naming the files the directory's tool will never apply although they look like migrations. */

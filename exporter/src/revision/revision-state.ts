@@ -13,7 +13,7 @@
  * - Prisma Migrate: `_prisma_migrations`, one row per attempt (`prisma-state.ts`).
  * - drizzle-orm's migrator: `__drizzle_migrations(id, hash, created_at)` (1.x adds `name`) (`drizzle-state.ts`).
  */
-import type { MigrationDirectory, MigrationFile } from '../migrations/types.ts';
+import type { MigrationDirectory, MigrationFile, MigrationFormat } from '../migrations/types.ts';
 import { compareVersions } from '../migrations/versions.ts';
 
 /** Migration tool that owns a revision table. */
@@ -61,6 +61,15 @@ export const READ_TABLES = [
   '__drizzle_migrations',
   'schema_migrations',
 ] as const;
+
+/**
+ * The tool whose revision table a replay of a `format` directory creates before the first file, as the tool itself
+ * does before it applies anything: golang-migrate's `schema_migrations`, which real projects' migrations alter (an
+ * added column, ...). The table stays excluded from every diff. Other tools' tables are left out of a replay.
+ */
+export function replaySetupTool(format: MigrationFormat): RevisionTool | undefined {
+  return format === 'golang-migrate' ? 'golang-migrate' : undefined;
+}
 
 /**
  * Revision and lock tables of migration tools, as `schema.table` globs: they belong to the tools, not to the

@@ -10,6 +10,7 @@ import { mysqlHooks } from './hooks.ts';
 import { planMysql, renderMysqlPlanSql } from './plan.ts';
 import { databaseDefaults, mysqlReplayEngineIdentity, replayMysql } from './replay.ts';
 import { mysqlLiveSession, onlySchemaName } from './session.ts';
+import { mysqlRevisionTableDdl } from './revision.ts';
 import { splitMysqlStatements } from './split.ts';
 
 /** Name and default character set/collation of the replay database: the counterpart's. */
@@ -46,11 +47,13 @@ export const mysqlDialect: Dialect = {
     return mysqlLiveSession(session, { target: request.target });
   },
   withReadRetry: (read) => read(),
+  revisionTableDdl: mysqlRevisionTableDdl,
   replay: (directory, request) =>
     replayMysql(directory, {
       devUrl: request.devUrl,
       target: request.target,
       upToVersion: request.upToVersion,
+      setup: request.setup,
       inspect: { privileges: request.inspect.privileges, events: request.inspect.events },
       ...replayDatabase(request),
     }),

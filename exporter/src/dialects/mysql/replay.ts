@@ -40,6 +40,8 @@ export interface MysqlReplayOptions {
    * so Flyway repeatable files are skipped too).
    */
   readonly upToVersion?: string | null;
+  /** Statements run before the first file (the migration tool's revision table, see `ReplayRequest.setup`). */
+  readonly setup?: readonly string[];
   /** Passed to `inspectMysql` (events, ...); `database`, `schemaName`, `source` and `target` are filled in here. */
   readonly inspect?: Omit<MysqlInspectOptions, 'database' | 'schemaName' | 'source' | 'target'>;
   /**
@@ -83,6 +85,7 @@ export async function replayMysql(dir: MigrationDirectory, options: MysqlReplayO
   const { applied, pending } = selectFiles(dir.files, options.upToVersion);
   const scratch = await openScratch(devUrl, options);
   try {
+    for (const sql of options.setup ?? []) await runSetup(scratch, dir, sql, options.target);
     for (const file of applied) await applyFile(scratch, dir, file, options.target);
     const snapshot = await inspectMysql(asMysqlQueryable(scratch.conn), {
       ...options.inspect,
@@ -218,6 +221,15 @@ function quoteName(name: string): string {
 function once(fn: () => Promise<void>): () => Promise<void> {
   let running: Promise<void> | undefined;
   return () => (running ??= fn());
+}
+
+/** One setup statement (the tool's revision table): its failure names the directory, not a migration file. */
+async function runSetup(scratch: MysqlScratch, dir: MigrationDirectory, sql: string, target?: string): Promise<void> {
+  try {
+    await scratch.conn.query(sql);
+  } catch (err) {
+    throw toMysqlError(err, { target, file: dir.dir, action: `creating the migration tool's revision table before the first ${dir.format} migration` });
+  }
 }
 
 async function applyFile(scratch: MysqlScratch, dir: MigrationDirectory, file: MigrationFile, target?: string): Promise<void> {

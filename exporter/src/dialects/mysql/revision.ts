@@ -17,11 +17,22 @@ import {
   golangMigrateState,
   READ_TABLES,
   type RevisionState,
+  type RevisionTool,
 } from '../../revision/revision-state.ts';
 import { drizzleState } from '../../revision/drizzle-state.ts';
 import { prismaState } from '../../revision/prisma-state.ts';
 import { type MysqlQueryable, toMysqlError } from './connect.ts';
 import { quoteIdent } from './quote.ts';
+
+/**
+ * The DDL `tool` runs to create its revision table before the first migration: golang-migrate's mysql driver
+ * (`ensureVersionTable`) runs ``CREATE TABLE `schema_migrations` (version bigint not null primary key, dirty boolean
+ * not null)`` when `SHOW TABLES` does not list it.
+ */
+export function mysqlRevisionTableDdl(tool: RevisionTool): readonly string[] {
+  if (tool !== 'golang-migrate') return [];
+  return ['CREATE TABLE `schema_migrations` (version bigint not null primary key, dirty boolean not null)'];
+}
 
 interface FoundTable {
   schema: string;

@@ -11,6 +11,7 @@ import { withCatalogRaceRetry } from './inspect.ts';
 import { planPostgres, renderPostgresPlanSql } from './plan.ts';
 import { postgresReplayEngineIdentity, replayPostgres } from './replay.ts';
 import { postgresLiveSession } from './session.ts';
+import { postgresRevisionTableDdl } from './revision.ts';
 import { splitPostgresStatements } from './split.ts';
 
 function inspectOptions(request: ReplayRequest): { schemas?: string[]; privileges?: boolean } {
@@ -46,11 +47,13 @@ export const postgresDialect: Dialect = {
   },
   // DDL running on the target while it is read can make a catalog function fail: read again in a new snapshot.
   withReadRetry: (read) => withCatalogRaceRetry(read),
+  revisionTableDdl: postgresRevisionTableDdl,
   replay: (directory, request) =>
     replayPostgres(directory, {
       devUrl: request.devUrl,
       target: request.target,
       upToVersion: request.upToVersion,
+      setup: request.setup,
       inspect: inspectOptions(request),
     }),
   replayIdentity: (request) => postgresReplayEngineIdentity({ devUrl: request.devUrl, target: request.target }),

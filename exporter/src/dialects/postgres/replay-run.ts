@@ -5,7 +5,8 @@
  * Files run in the directory's order: versioned files up to the deployed version, then Flyway repeatable files.
  * Each file runs as one multi-statement query inside a transaction, as the tools do; a file the tool runs outside a
  * transaction, or one the server refuses to run inside one (SQLSTATE 25001, e.g. CREATE INDEX CONCURRENTLY), runs
- * statement by statement instead. The scratch database never gets a revision table: only the files' SQL runs.
+ * statement by statement instead. Before the first file runs `setup`: the revision table of a tool that creates it
+ * before applying anything (golang-migrate), so a migration altering it replays; no other revision table is made.
  */
 import path from 'node:path';
 import { type SchemaDriftError, ReplayError } from '../../core/errors.ts';
@@ -35,6 +36,7 @@ export async function replayInProcess(
     ? await openServerScratch(options.devUrl, options.target)
     : await openPgliteScratch(pglite);
   try {
+    for (const sql of options.setup ?? []) await runSetup(scratch, dir, sql, options.target);
     for (const file of applied) await applyFile(scratch, dir, file, options.target);
     const snapshot = await inspectPostgres(scratch.db, {
       ...options.inspect,
@@ -58,6 +60,15 @@ export async function replayInProcess(
     // The replay's own error wins over a failing cleanup; close() is idempotent, so a failed close is not retried.
     await scratch.close().catch(() => {});
     throw err;
+  }
+}
+
+/** One setup statement (the tool's revision table): its failure names the directory, not a migration file. */
+async function runSetup(scratch: ScratchDatabase, dir: MigrationDirectory, sql: string, target?: string): Promise<void> {
+  try {
+    await scratch.exec(sql);
+  } catch (err) {
+    throw toPostgresError(err, { target, file: dir.dir, action: `creating the migration tool's revision table before the first ${dir.format} migration` });
   }
 }
 

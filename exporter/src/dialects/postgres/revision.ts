@@ -16,12 +16,23 @@ import {
   golangMigrateState,
   READ_TABLES,
   type RevisionState,
+  type RevisionTool,
 } from '../../revision/revision-state.ts';
 import { type DrizzleRow, drizzleState } from '../../revision/drizzle-state.ts';
 import { type PrismaRow, prismaState } from '../../revision/prisma-state.ts';
 import { toPostgresError } from './connect.ts';
 import type { Queryable } from './queryable.ts';
 import { quoteIdent } from './quote.ts';
+
+/**
+ * The DDL `tool` runs to create its revision table before the first migration: golang-migrate's postgres driver
+ * (`ensureVersionTable`) runs `CREATE TABLE IF NOT EXISTS schema_migrations (version bigint not null primary key, dirty
+ * boolean not null)` (qualified with the current schema, which in a scratch database is the search path's first).
+ */
+export function postgresRevisionTableDdl(tool: RevisionTool): readonly string[] {
+  if (tool !== 'golang-migrate') return [];
+  return ['CREATE TABLE IF NOT EXISTS schema_migrations (version bigint not null primary key, dirty boolean not null)'];
+}
 
 interface FoundTable {
   schema: string;
