@@ -14,6 +14,7 @@ import type { Change } from '../core/model/change.ts';
 import { countByAction, renderChangesText } from '../core/render/text.ts';
 import { dialectNamed, pairDialect } from '../dialects/registry.ts';
 import { compare, planOf, withRevisionExcludes } from '../engine/compare.ts';
+import { MIGRATION_FORMATS, type MigrationFormat } from '../migrations/index.ts';
 import { VERSION } from '../version.ts';
 import { runDemo } from './demo.ts';
 import { type CliIo, processIo } from './io.ts';
@@ -28,6 +29,7 @@ interface CommonOptions {
   passwordFile?: string;
   statementTimeout?: string;
   verbose?: boolean;
+  dirFormat?: MigrationFormat;
 }
 
 export type { CliIo } from './io.ts';
@@ -64,6 +66,7 @@ function sourceOptions(options: CommonOptions): SourceOptions {
     passwordFile: options.passwordFile,
     statementTimeoutMs,
     events: options.events,
+    ...(options.dirFormat ? { dirFormat: options.dirFormat } : {}),
   };
 }
 
@@ -74,6 +77,11 @@ function addCommonOptions(command: Command): Command {
     .option(
       '--dev-url <url>',
       'replay migration directories on this server: PostgreSQL instead of the embedded PGlite; MySQL/MariaDB (required, no embedded MySQL)',
+    )
+    .addOption(
+      new Option('--dir-format <format>', 'layout of a migration directory source (default: detected from its files)').choices([
+        ...MIGRATION_FORMATS,
+      ]),
     )
     .option('--privileges', 'read and compare privileges (ACLs)')
     .option('--events', 'MySQL/MariaDB: read and compare scheduled events')

@@ -24,7 +24,7 @@ import {
 } from '../dialects/registry.ts';
 import { readDesired } from '../engine/desired.ts';
 import { readLive } from '../engine/live.ts';
-import { readMigrationDirectory, type MigrationFile } from '../migrations/index.ts';
+import { readMigrationDirectory, type MigrationFile, type MigrationFormat } from '../migrations/index.ts';
 import type { RevisionState } from '../revision/revision-state.ts';
 
 export type SourceKind = 'database' | 'directory' | 'snapshot';
@@ -46,6 +46,8 @@ export interface SourceOptions {
   readonly statementTimeoutMs?: number;
   /** Read scheduled events too (`--events`); a dialect without events refuses it. */
   readonly events?: boolean;
+  /** For directories: the layout to read (`--dir-format`) instead of detecting it from the files. */
+  readonly dirFormat?: MigrationFormat;
 }
 
 /** A resolved source. */
@@ -158,7 +160,7 @@ function directoryDialect(dir: string, options: SourceOptions, counterpart: Coun
 
 async function loadDirectory(dir: string, options: SourceOptions, counterpart?: Counterpart): Promise<LoadedSource> {
   devDialect(options);
-  const directory = await readMigrationDirectory(dir);
+  const directory = await readMigrationDirectory(dir, options.dirFormat ? { format: options.dirFormat } : {});
   const dialect = directoryDialect(dir, options, counterpart, directory.provider?.name);
   const desired = await readDesired(dialect, {
     directory,

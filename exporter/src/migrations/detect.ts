@@ -10,7 +10,7 @@ import { DRIZZLE_JOURNAL, DRIZZLE_META, DRIZZLE_SNAPSHOT } from './format-drizzl
 import { MIGRATION_SCRIPT } from './format-folders.ts';
 import { PRISMA_LOCK_FILE } from './format-prisma.ts';
 import { FLYWAY_REPEATABLE_NAME, FLYWAY_VERSIONED_NAME, GOLANG_MIGRATE_NAME, PLAIN_NAME } from './formats.ts';
-import type { MigrationFormat } from './types.ts';
+import { MIGRATION_FORMATS, type MigrationFormat } from './types.ts';
 
 /** What each format looks like, for error messages. */
 const EXPECTED =
@@ -75,7 +75,7 @@ export function detectFormat(dir: string, entries: readonly DirEntry[], subdirec
   if (only && !second) return only.format;
   if (only && second) {
     const seen = found.map((f) => `${f.format} (${sample(f.names)})`).join(', ');
-    throw new ReplayError(`ambiguous migration layout: found ${seen}; name the format explicitly`, { file: dir });
+    throw new ReplayError(`ambiguous migration layout: found ${seen}; name the format explicitly (--dir-format, or the target's desired.format), one of ${MIGRATION_FORMATS.join(', ')}`, { file: dir });
   }
   if (entries.some((e) => PLAIN_NAME.test(e.name))) return 'plain';
   const names = [...entries.map((e) => e.name), ...subdirectories.map((s) => `${s.name}/`)].sort();
