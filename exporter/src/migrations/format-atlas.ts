@@ -3,10 +3,25 @@
  * `atlas.sum`, which is verified before anything is read further. File directives are honoured as Atlas reads
  * them: `-- atlas:txmode none` (no transaction) and `-- atlas:checkpoint` (a clean database starts at the last
  * checkpoint file, so earlier files are not applied).
+ *
+ * Atlas's golang-migrate layout (`--dir "file://…?format=golang-migrate"`): `<version>_<title>.up.sql` and
+ * `.down.sql` beside `atlas.sum`. Atlas sums every `*.sql` file there, down files included (ariga/atlas
+ * `sql/sqltool/tool.go`: `GolangMigrateDir.Checksum` delegates to `LocalDir.Checksum`, which hashes `LocalDir.Files`,
+ * the `*.sql` glob; `tool_test.go` `TestChecksum` expects `1_initial.down.sql, 1_initial.up.sql, …`), but replays only
+ * the up files. No checkpoints there: `GolangMigrateDir` is not a `CheckpointDir`.
  */
 import { ReplayError } from '../core/errors.ts';
 import { ATLAS_SUM_FILE, compareAtlasNames, verifyAtlasSum } from './atlas-sum.ts';
-import { type DirEntry, type FormatResult, assertUniqueVersions, ignoreNonSql, makeFile, sqlEntries } from './entries.ts';
+import {
+  type DirEntry,
+  type FormatResult,
+  assertUniqueVersions,
+  ignoreNonSql,
+  makeFile,
+  orderByVersion,
+  sqlEntries,
+} from './entries.ts';
+import { GOLANG_MIGRATE_NAME } from './formats.ts';
 import type { IgnoredFile, MigrationFile } from './types.ts';
 
 const DIRECTIVE = /^([ -~]*)atlas:(\w+)(?: +([ -~]*))*/;
@@ -18,7 +33,9 @@ export function readAtlas(dir: string, entries: readonly DirEntry[]): FormatResu
   if (!sumEntry) {
     throw new ReplayError(`${ATLAS_SUM_FILE} is missing; run "atlas migrate hash" to create it`, { file: dir });
   }
+  // Both layouts sum the same files (every *.sql, sorted by name), so one check serves both.
   verifyAtlasSum(dir, sql, sumEntry.text);
+  if (sql.some((entry) => GOLANG_MIGRATE_NAME.test(entry.name))) return readGolangMigrateLayout(dir, entries, sql);
   const all = sql.map((entry) => toFile(entry));
   const start = lastCheckpoint(sql);
   const ignored: IgnoredFile[] = ignoreNonSql(entries, (name) => name === ATLAS_SUM_FILE);
@@ -28,6 +45,35 @@ export function readAtlas(dir: string, entries: readonly DirEntry[]): FormatResu
   const files = all.slice(start);
   assertUniqueVersions(dir, files);
   return { files, ignored };
+}
+
+/**
+ * The golang-migrate layout: up files in version order, as golang-migrate applies them. Atlas itself orders them by
+ * name; the two agree for same-length versions (Atlas's timestamps) and we follow the tool that deploys them.
+ */
+function readGolangMigrateLayout(dir: string, entries: readonly DirEntry[], sql: readonly DirEntry[]): FormatResult {
+  const others = sql.filter((entry) => !GOLANG_MIGRATE_NAME.test(entry.name)).map((entry) => entry.name);
+  if (others.length > 0) {
+    // Atlas would skip these with format=golang-migrate and replay the down files without it: refuse, never guess.
+    const sample = sql.find((entry) => GOLANG_MIGRATE_NAME.test(entry.name))?.name ?? '';
+    throw new ReplayError(
+      `atlas directory mixes golang-migrate files (${sample}) with other .sql files (${others.join(', ')}); ` +
+        'keep one layout: <version>_<title>.up.sql/.down.sql, or <version>_<name>.sql',
+      { file: dir },
+    );
+  }
+  const files: MigrationFile[] = [];
+  const ignored: IgnoredFile[] = ignoreNonSql(entries, (name) => name === ATLAS_SUM_FILE);
+  for (const entry of sql) {
+    const match = GOLANG_MIGRATE_NAME.exec(entry.name) as RegExpExecArray;
+    if (match[3] === 'down') {
+      ignored.push({ path: entry.name, reason: 'down migration (summed in atlas.sum, not replayed)' });
+      continue;
+    }
+    const transaction = !fileDirectives(entry.text, 'txmode').includes('none');
+    files.push(makeFile(entry, { version: match[1] as string, description: match[2] as string, transaction }));
+  }
+  return { files: orderByVersion(dir, files), ignored };
 }
 
 function toFile(entry: DirEntry): MigrationFile {
