@@ -9,6 +9,7 @@ import { type DirEntry, type DirListing, type FormatResult, NESTED_FILES, type S
 import { readAtlas } from './format-atlas.ts';
 import { readDbmate } from './format-dbmate.ts';
 import { readDrizzle, readDrizzleFolders } from './format-drizzle.ts';
+import { readGoose } from './format-goose.ts';
 import { readPrisma } from './format-prisma.ts';
 import { readFlyway, readGolangMigrate, readPlain } from './formats.ts';
 import { hashMigrationFiles } from './hash.ts';
@@ -23,6 +24,7 @@ const READERS: Record<MigrationFormat, (dir: string, listing: DirListing) => For
   prisma: readPrisma,
   drizzle: readDrizzle,
   'drizzle-folders': readDrizzleFolders,
+  goose: (dir, listing) => readGoose(dir, listing.entries),
 };
 
 /**

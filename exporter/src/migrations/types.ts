@@ -8,11 +8,20 @@ import type { SqlStatement } from './split-scan.ts';
  * drizzle-kit's journal layout (`NNNN_<name>.sql` + `meta/_journal.json`), `drizzle-folders` its newer layout (one
  * `<timestamp>_<name>/` folder per migration, no journal).
  */
-export type MigrationFormat = 'plain' | 'golang-migrate' | 'flyway' | 'atlas' | 'dbmate' | 'prisma' | 'drizzle' | 'drizzle-folders';
+export type MigrationFormat =
+  | 'plain'
+  | 'golang-migrate'
+  | 'flyway'
+  | 'atlas'
+  | 'dbmate'
+  | 'prisma'
+  | 'drizzle'
+  | 'drizzle-folders'
+  | 'goose';
 
 /** Every supported format, in the order detection reports them. */
 export const MIGRATION_FORMATS: readonly MigrationFormat[] = [
-  'plain', 'golang-migrate', 'flyway', 'atlas', 'dbmate', 'prisma', 'drizzle', 'drizzle-folders',
+  'plain', 'golang-migrate', 'flyway', 'atlas', 'dbmate', 'prisma', 'drizzle', 'drizzle-folders', 'goose',
 ];
 
 /** One migration to apply. */
@@ -37,13 +46,14 @@ export interface MigrationFile {
   /** 1-based line of the file at which `sql` starts, to map server error positions back to the file. */
   readonly startLine: number;
   /** False when the tool would run this file outside a transaction (Atlas txmode none, dbmate transaction:false,
-   * Flyway `executeInTransaction=false`). */
+   * Flyway `executeInTransaction=false`, goose `-- +goose NO TRANSACTION`). */
   readonly transaction: boolean;
   /** Added field: sha256 hex of the file's raw bytes (whole file, including a dbmate down section). */
   readonly sha256: string;
   /**
    * The tool's own statement boundaries, when it has them (drizzle-kit's `--> statement-breakpoint`): a replay that
-   * runs statements one by one runs these, each as one query, instead of splitting `sql` itself.
+   * runs statements one by one runs these, each as one query, instead of splitting `sql` itself. goose: its up
+   * statements, `-- +goose StatementBegin`/`StatementEnd` blocks as one statement each.
    */
   readonly statements?: readonly SqlStatement[];
 }

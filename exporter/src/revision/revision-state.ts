@@ -12,12 +12,13 @@
  * - dbmate: `schema_migrations(version varchar)`, one row per applied file, no dirty flag.
  * - Prisma Migrate: `_prisma_migrations`, one row per attempt (`prisma-state.ts`).
  * - drizzle-orm's migrator: `__drizzle_migrations(id, hash, created_at)` (1.x adds `name`) (`drizzle-state.ts`).
+ * - goose: `goose_db_version(id, version_id, is_applied, tstamp)`, the latest row per version (`goose-state.ts`).
  */
 import type { MigrationDirectory, MigrationFile, MigrationFormat } from '../migrations/types.ts';
 import { compareVersions } from '../migrations/versions.ts';
 
 /** Migration tool that owns a revision table. */
-export type RevisionTool = 'atlas' | 'flyway' | 'golang-migrate' | 'dbmate' | 'prisma' | 'drizzle';
+export type RevisionTool = 'atlas' | 'flyway' | 'golang-migrate' | 'dbmate' | 'prisma' | 'drizzle' | 'goose';
 
 /** What a revision table says about the deployed migrations. */
 export interface RevisionState {
@@ -59,6 +60,7 @@ export const READ_TABLES = [
   'flyway_schema_history',
   '_prisma_migrations',
   '__drizzle_migrations',
+  'goose_db_version',
   'schema_migrations',
 ] as const;
 
@@ -84,13 +86,15 @@ export const REVISION_TABLES: readonly string[] = [
   '*.databasechangeloglock',
   '*._prisma_migrations',
   '*.__drizzle_migrations',
+  '*.goose_db_version',
 ];
 
 /** Schemas that only hold a tool's revision table (Atlas' default; drizzle-orm's `drizzle` on PostgreSQL). */
 export const REVISION_SCHEMAS: readonly string[] = ['atlas_schema_revisions', 'drizzle'];
 
-/** Sequences of the tools' tables (PostgreSQL: the `serial` id of `__drizzle_migrations`), wherever the table is. */
-export const REVISION_SEQUENCES: readonly string[] = ['*.__drizzle_migrations_id_seq'];
+/** Sequences of the tools' tables (PostgreSQL: the `serial` id of `__drizzle_migrations`, the identity (goose 3) or
+ * `serial` (older goose) id of `goose_db_version`), wherever the table is. */
+export const REVISION_SEQUENCES: readonly string[] = ['*.__drizzle_migrations_id_seq', '*.goose_db_version_id_seq'];
 
 /**
  * Exclude globs for the differ's `ObjectFilter.exclude`: the revision tables, their sequences and the tools'

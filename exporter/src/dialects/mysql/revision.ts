@@ -7,7 +7,8 @@
  * `tinyint(1)`); golang-migrate `schema_migrations(version bigint not null primary key, dirty boolean not null)`;
  * dbmate `schema_migrations(version varchar(128) primary key)`; Prisma `_prisma_migrations` (`finished_at` and
  * `rolled_back_at` DATETIME(3)); drizzle-orm `__drizzle_migrations(id serial, hash text, created_at bigint)` in the
- * connection's database (1.x: `name`).
+ * connection's database (1.x: `name`); goose `goose_db_version(id bigint unsigned auto_increment, version_id bigint,
+ * is_applied boolean, tstamp datetime)` in the connection's database.
  */
 import {
   type AtlasRow,
@@ -20,6 +21,7 @@ import {
   type RevisionTool,
 } from '../../revision/revision-state.ts';
 import { drizzleState } from '../../revision/drizzle-state.ts';
+import { gooseState } from '../../revision/goose-state.ts';
 import { prismaState } from '../../revision/prisma-state.ts';
 import { type MysqlQueryable, toMysqlError } from './connect.ts';
 import { quoteIdent } from './quote.ts';
@@ -83,6 +85,7 @@ export async function readMysqlRevision(
     if (found.name === 'flyway_schema_history') return await readFlyway(db, table, from);
     if (found.name === '_prisma_migrations') return await readPrisma(db, table, from);
     if (found.name === '__drizzle_migrations') return await readDrizzle(db, table, from, Number(found.has_name) === 1);
+    if (found.name === 'goose_db_version') return await readGoose(db, table, from);
     return Number(found.has_dirty) === 1 ? await readGolangMigrate(db, table, from) : await readDbmate(db, table, from);
   } catch (err) {
     throw toMysqlError(err, { target: options.target, action: `reading revision table ${table}` });
@@ -149,4 +152,11 @@ async function readDrizzle(db: MysqlQueryable, table: string, from: string, byNa
     `SELECT hash, CAST(created_at AS CHAR) AS created_at, ${byName ? 'name' : 'NULL'} AS name FROM ${from} ORDER BY id`,
   );
   return drizzleState(table, rows.map((r) => ({ hash: r.hash, createdAt: r.created_at, name: r.name })), { byName });
+}
+
+async function readGoose(db: MysqlQueryable, table: string, from: string): Promise<RevisionState> {
+  const { rows } = await db.query<{ version_id: string; is_applied: number | string }>(
+    `SELECT CAST(version_id AS CHAR) AS version_id, CAST(is_applied AS SIGNED) AS is_applied FROM ${from} ORDER BY id`,
+  );
+  return gooseState(table, rows.map((r) => ({ versionId: r.version_id, isApplied: Number(r.is_applied) !== 0 })));
 }

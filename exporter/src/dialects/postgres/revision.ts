@@ -5,7 +5,9 @@
  * As the tools create them on PostgreSQL: Atlas `atlas_schema_revisions` (in the schema of the same name by default,
  * or in the URL's schema); Flyway `flyway_schema_history`; golang-migrate `schema_migrations(version bigint, dirty
  * boolean)`; dbmate `schema_migrations(version varchar(255) primary key)`; Prisma `_prisma_migrations` (in the URL's
- * `schema`); drizzle-orm `drizzle.__drizzle_migrations(id serial, hash text, created_at bigint)` (1.x: `name`).
+ * `schema`); drizzle-orm `drizzle.__drizzle_migrations(id serial, hash text, created_at bigint)` (1.x: `name`); goose
+ * `goose_db_version(id integer identity, version_id bigint, is_applied boolean, tstamp timestamp)` (older goose: `id
+ * serial`).
  */
 import {
   type AtlasRow,
@@ -19,6 +21,7 @@ import {
   type RevisionTool,
 } from '../../revision/revision-state.ts';
 import { type DrizzleRow, drizzleState } from '../../revision/drizzle-state.ts';
+import { type GooseRow, gooseState } from '../../revision/goose-state.ts';
 import { type PrismaRow, prismaState } from '../../revision/prisma-state.ts';
 import { toPostgresError } from './connect.ts';
 import type { Queryable } from './queryable.ts';
@@ -73,6 +76,7 @@ export async function readPostgresRevision(db: Queryable, options: { target?: st
     if (found.name === 'flyway_schema_history') return await readFlyway(db, table, from);
     if (found.name === '_prisma_migrations') return await readPrisma(db, table, from);
     if (found.name === '__drizzle_migrations') return await readDrizzle(db, table, from, found.has_name);
+    if (found.name === 'goose_db_version') return await readGoose(db, table, from);
     return found.has_dirty ? await readGolangMigrate(db, table, from) : await readDbmate(db, table, from);
   } catch (err) {
     throw toPostgresError(err, { target: options.target, action: `reading revision table ${table}` });
@@ -124,4 +128,11 @@ async function readDrizzle(db: Queryable, table: string, from: string, byName: b
      FROM ${from} ORDER BY id`,
   );
   return drizzleState(table, rows, { byName });
+}
+
+async function readGoose(db: Queryable, table: string, from: string): Promise<RevisionState> {
+  const { rows } = await db.query<GooseRow>(
+    `SELECT version_id::text AS "versionId", is_applied::bool AS "isApplied" FROM ${from} ORDER BY id`,
+  );
+  return gooseState(table, rows);
 }
