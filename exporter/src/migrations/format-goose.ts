@@ -4,7 +4,8 @@
  * line ending in `;` ends a statement, `-- +goose StatementBegin` … `-- +goose StatementEnd` keeps semicolons inside
  * one statement, `-- +goose NO TRANSACTION` runs the file outside a transaction. The version is the number before the
  * first `_` (goose's `NumericComponent`: an int64 greater than zero), so timestamps and sequential numbers both order
- * as numbers. Departure: `-- +goose ENVSUBST ON` is honoured as a marker only; `${VAR}` is not substituted.
+ * as numbers. Departures: `-- +goose ENVSUBST ON` is honoured as a marker only (`${VAR}` is not substituted); Go
+ * migrations (`<version>_<name>.go`) are not run, only listed among the ignored files with that reason.
  */
 import { type DirEntry, type FormatResult, fileError, ignoreNonSql, makeFile, orderByVersion, sqlEntries, stripBom } from './entries.ts';
 import type { SqlStatement } from './split-scan.ts';
@@ -12,6 +13,8 @@ import type { IgnoredFile, MigrationFile } from './types.ts';
 
 /** goose's file name: a version number, `_`, a name (the part after the first `_`). */
 export const GOOSE_NAME = /^([0-9]+)_(.*)\.sql$/;
+/** A goose Go migration (`<version>_<name>.go`, `_test.go` files aside). */
+const GOOSE_GO_NAME = /^[0-9]+_.*(?<!_test)\.go$/;
 /** The annotation every goose SQL migration starts with (the detection sign). */
 export const GOOSE_UP = /^--\s*\+goose Up\s*$/m;
 
@@ -29,7 +32,11 @@ export interface GooseUp {
 /** Reads a goose directory; a file goose would refuse (no Up annotation, unclosed block, ...) is an error naming it. */
 export function readGoose(dir: string, entries: readonly DirEntry[]): FormatResult {
   const files: MigrationFile[] = [];
-  const ignored: IgnoredFile[] = ignoreNonSql(entries);
+  // goose's Go migrations are compiled into the application's own binary: goose does apply them, but they cannot be
+  // replayed from the directory (what they change shows as drift). Listed with that reason; no "never applies" warning.
+  const ignored: IgnoredFile[] = ignoreNonSql(entries).map((f) =>
+    GOOSE_GO_NAME.test(f.path) ? { path: f.path, reason: 'goose Go migration (compiled into the application, not replayed)' } : f,
+  );
   for (const entry of sqlEntries(entries)) {
     const match = GOOSE_NAME.exec(entry.name);
     if (!match || /^0+$/.test(match[1] as string)) {

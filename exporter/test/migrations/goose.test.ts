@@ -95,12 +95,19 @@ describe('goose directories', () => {
       '2_b.sql': up('CREATE TABLE b (id int);'),
       '00001_a.sql': up('CREATE TABLE a (id int);'),
       '0_zero.sql': up('SELECT 1;'),
+      '3_backfill.go': 'package migrations',
       'notes.txt': 'x',
     });
     const result = await readMigrationDirectory(dir);
     expect(result.format).toBe('goose');
     expect(result.files.map((f) => f.path)).toEqual(['00001_a.sql', '2_b.sql', '10_c.sql']);
-    expect(result.ignored?.map((f) => f.path)).toEqual(['0_zero.sql', 'notes.txt']);
+    expect(result.ignored?.map((f) => f.path)).toEqual(['0_zero.sql', '3_backfill.go', 'notes.txt']);
+    // goose applies Go migrations (from the application's binary), so no "never applies" warning; the reason says why.
+    expect(result.ignored?.find((f) => f.path === '3_backfill.go')).toEqual({
+      path: '3_backfill.go',
+      reason: 'goose Go migration (compiled into the application, not replayed)',
+    });
+    expect(result.ignored?.find((f) => f.path === '0_zero.sql')?.warn).toBe(true);
   });
 
   it('a file goose cannot parse is an error naming the file and line', async () => {
