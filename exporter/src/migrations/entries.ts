@@ -26,6 +26,11 @@ export interface Subdirectory {
   /** Non-hidden regular files, sorted. */
   readonly files: readonly string[];
   readonly read: readonly DirEntry[];
+  /**
+   * Why the folder could not be read (then `files` and `read` are empty). Only a format that reads subdirectories
+   * fails on it; the others list the folder as not read, as they always did.
+   */
+  readonly unreadable?: ReplayError;
 }
 
 /** What a directory holds: its top-level files and its subdirectories. */

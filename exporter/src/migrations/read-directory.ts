@@ -39,10 +39,15 @@ const READERS: Record<MigrationFormat, (dir: string, listing: DirListing) => For
  *   migration the format cannot parse.
  */
 export async function readMigrationDirectory(dir: string, options: ReadMigrationOptions = {}): Promise<MigrationDirectory> {
-  const listing = await listDirectory(dir);
+  // A format named up front that keeps nothing in folders needs only their names (no reads on every check).
+  const listing = await listDirectory(dir, options.format === undefined || FOLDER_FORMATS.has(options.format));
   const format = options.format ?? detectFormat(dir, listing.entries, listing.subdirectories);
   const reader = READERS[format];
   if (!reader) throw new ReplayError(`unknown migration format "${String(format)}"`, { file: dir });
+  if (FOLDER_FORMATS.has(format)) {
+    const unreadable = listing.subdirectories.find((s) => s.unreadable);
+    if (unreadable?.unreadable) throw unreadable.unreadable;
+  }
   const result = reader(dir, listing);
   if (result.files.length === 0) {
     throw new ReplayError(`no ${format} migrations found (the directory holds ${listing.entries.length} other files)`, {
@@ -63,25 +68,36 @@ export async function readMigrationDirectory(dir: string, options: ReadMigration
   };
 }
 
-async function listDirectory(dir: string): Promise<DirListing> {
+/** The formats whose migrations or bookkeeping live in subdirectories (their readers set `readsSubdirectories`). */
+const FOLDER_FORMATS: ReadonlySet<MigrationFormat> = new Set(['prisma', 'drizzle', 'drizzle-folders']);
+
+async function listDirectory(dir: string, descend: boolean): Promise<DirListing> {
   await assertDirectory(dir);
   const entries: DirEntry[] = [];
   const subdirectories: Subdirectory[] = [];
   for (const { name, full, kind } of await listNames(dir)) {
     if (kind === 'file') entries.push(await readEntry(full, name));
-    else subdirectories.push(await listSubdirectory(full, name));
+    else subdirectories.push(descend ? await listSubdirectory(full, name) : { name, files: [], read: [] });
   }
   return { entries, subdirectories };
 }
 
-/** One level inside a subdirectory: its file names, and the files of {@link NESTED_FILES} read. */
+/**
+ * One level inside a subdirectory: its file names, and the files of {@link NESTED_FILES} read. A folder that cannot
+ * be read is kept with the reason, so that only a format reading folders fails on it.
+ */
 async function listSubdirectory(full: string, name: string): Promise<Subdirectory> {
   const files: string[] = [];
   const read: DirEntry[] = [];
-  for (const child of await listNames(full, name)) {
-    if (child.kind !== 'file') continue;
-    files.push(child.name);
-    if (NESTED_FILES.has(child.name)) read.push(await readEntry(child.full, `${name}/${child.name}`));
+  try {
+    for (const child of await listNames(full, name)) {
+      if (child.kind !== 'file') continue;
+      files.push(child.name);
+      if (NESTED_FILES.has(child.name)) read.push(await readEntry(child.full, `${name}/${child.name}`));
+    }
+  } catch (err) {
+    if (!(err instanceof ReplayError)) throw err;
+    return { name, files: [], read: [], unreadable: err };
   }
   return { name, files, read };
 }

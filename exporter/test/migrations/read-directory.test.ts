@@ -1,7 +1,7 @@
 /**
  * readMigrationDirectory over one fixture directory per format, plus bad layouts built in temp directories.
  */
-import { cp, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -150,6 +150,29 @@ describe('layouts and naming rules', () => {
     const result = await readMigrationDirectory(dir);
     expect(result.files.map((f) => f.path)).toEqual(['1_a.sql']);
     expect(result.ignored).toEqual([{ path: 'archive', reason: 'subdirectory (not read)' }]);
+  });
+});
+
+describe('subdirectories that cannot be read', () => {
+  /** A folder whose listing fails: it holds a link to nothing, which cannot be stat-ed. */
+  async function withBrokenFolder(fixture: string, folder: string): Promise<string> {
+    const dir = await copyFixture(fixture);
+    await mkdir(path.join(dir, folder));
+    await symlink(path.join(dir, 'no-such-target'), path.join(dir, folder, 'broken.sql'));
+    return dir;
+  }
+
+  it.each([undefined, 'flyway'] as const)('a flyway directory (format %s) lists it as not read instead of failing', async (format) => {
+    const dir = await withBrokenFolder('flyway', 'archive');
+    const result = await readMigrationDirectory(dir, format ? { format } : {});
+    expect(result.format).toBe('flyway');
+    expect(result.ignored).toContainEqual({ path: 'archive', reason: 'subdirectory (not read)' });
+  });
+
+  it('a format that reads folders fails on it, naming the file', async () => {
+    const dir = await withBrokenFolder('prisma', '20240104000000_broken');
+    const error = await readError(dir, 'prisma');
+    expect(error.message).toMatch(/cannot read 20240104000000_broken\/broken\.sql/);
   });
 });
 
