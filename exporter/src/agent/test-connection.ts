@@ -9,7 +9,7 @@ import { type FailureReason, SchemaDriftError } from '../core/errors.ts';
 import type { Dialect, LiveSession } from '../dialects/dialect.ts';
 import { dialectNamed } from '../dialects/registry.ts';
 import type { RevisionState } from '../revision/revision-state.ts';
-import { targetInspect } from './target-request.ts';
+import { targetInspect, targetLiveRequest } from './target-request.ts';
 
 /** Outcome of {@link testConnection}. Never holds a secret: URLs are the redacted `displayUrl`. */
 export interface ConnectionTestResult {
@@ -41,14 +41,7 @@ export async function testConnection(target: TargetConfig): Promise<ConnectionTe
   let session: LiveSession;
   try {
     dialect = dialectNamed(target.dialect);
-    session = await dialect.connect({
-      url: target.url,
-      target: target.name,
-      ...(target.passwordFile !== undefined ? { passwordFile: target.passwordFile } : {}),
-      connectTimeoutMs: target.connectTimeoutMs,
-      statementTimeoutMs: target.statementTimeoutMs,
-      applicationName: 'schema-drift test-connection',
-    });
+    session = await dialect.connect({ ...targetLiveRequest(target), applicationName: 'schema-drift test-connection' });
   } catch (err) {
     return fail(base, err, target.name);
   }

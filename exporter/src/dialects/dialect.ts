@@ -6,7 +6,8 @@
  *
  * Two halves, side by side:
  * - what a dialect *is*: its name, label, URL schemes and capabilities, the differ's hooks, the planner, the plan and
- *   DDL renderers and the statement splitter — pure functions of snapshots and changes;
+ *   DDL renderers — pure functions of snapshots and changes (its statement splitter, `split.ts`, serves its own
+ *   replay and is not part of the contract, since nothing outside the dialect splits its SQL);
  * - what it *does connected*: open a read-only session on a live database (inspect, read the migration tool's
  *   revision table, probe what a check needs), replay a migration directory into a scratch database up to a version,
  *   name the replay engine for cache keys, and say when that engine differs from the live server.
@@ -20,7 +21,6 @@ import type { DiffHooks } from '../core/diff/options.ts';
 import type { Change } from '../core/model/change.ts';
 import type { Plan } from '../core/model/plan.ts';
 import type { DialectName, SchemaSnapshot, SnapshotSource } from '../core/model/schema.ts';
-import type { SqlStatement } from '../migrations/split-scan.ts';
 import type { MigrationDirectory, MigrationFile } from '../migrations/types.ts';
 import type { RevisionState, RevisionTool } from '../revision/revision-state.ts';
 
@@ -166,8 +166,6 @@ export interface Dialect {
   renderPlanSql(plan: Plan): string;
   /** Deterministic whole-schema DDL. */
   renderDdl(snapshot: SchemaSnapshot): string;
-  /** Splits a migration file into statements as the dialect's command-line client would. */
-  splitStatements(sql: string): SqlStatement[];
   /** A driver error as a schema-drift error with a reason class; its message names the dialect. */
   toError(err: unknown, context?: ErrorContext & { action?: string; secrets?: readonly string[] }): SchemaDriftError;
 

@@ -50,6 +50,7 @@ describe('inspect and diff --dir-format', () => {
     expect(result.stdout).not.toContain(left);
   }, 60_000);
 
+  // Without the option both sides are ambiguous and the diff exits 2.
   it('diff --dir-format applies to directory sources', async () => {
     const result = await cli(['diff', '--from', dir, '--to', dir, '--format', 'json', '--dir-format', 'flyway']);
     expect(result.code).toBe(0);
@@ -59,6 +60,6 @@ describe('inspect and diff --dir-format', () => {
   it('an unknown format is refused with the choices', async () => {
     const result = await cli(['inspect', dir, '--dir-format', 'liquibase']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/Allowed choices are plain, golang-migrate, flyway, atlas, dbmate, prisma, drizzle, drizzle-folders/);
+    expect(result.stderr).toContain(`Allowed choices are ${MIGRATION_FORMATS.join(', ')}.`);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The dialects a cross-dialect test runs on, each with what it needs from the real servers: a fresh database to
- * play the live one, and where migrations replay. A test written once loops over {@link DIALECT_HARNESSES} (filtered
- * by capability where it must be), as kysely's tests loop over their dialects; a new dialect adds one entry here.
+ * play the live one, and where migrations replay. A test written once loops over {@link DIALECT_HARNESSES}, filtered by
+ * capability where it must be (`DIALECT_HARNESSES.filter((h) => h.dialect.capabilities.events)`), as kysely's tests
+ * loop over their dialects; a new dialect adds one entry here.
  */
 import type { DialectName } from '../../src/core/model/schema.ts';
 import type { Dialect } from '../../src/dialects/dialect.ts';
@@ -25,8 +26,3 @@ export const DIALECT_HARNESSES: readonly DialectHarness[] = [
   { name: 'postgres', dialect: dialectNamed('postgres'), server: 'PostgreSQL', createDatabase: createTempPgDatabase },
   { name: 'mysql', dialect: dialectNamed('mysql'), server: 'MariaDB', createDatabase: createTempMysqlDatabase, devUrl: MYSQL_URL },
 ];
-
-/** The harnesses whose dialect passes `filter` (e.g. `(d) => d.capabilities.events`). */
-export function harnessesWhere(filter: (dialect: Dialect) => boolean): DialectHarness[] {
-  return DIALECT_HARNESSES.filter((h) => filter(h.dialect));
-}

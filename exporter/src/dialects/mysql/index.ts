@@ -11,7 +11,6 @@ import { planMysql, renderMysqlPlanSql } from './plan.ts';
 import { databaseDefaults, mysqlReplayEngineIdentity, replayMysql } from './replay.ts';
 import { mysqlLiveSession, onlySchemaName } from './session.ts';
 import { mysqlRevisionTableDdl } from './revision.ts';
-import { splitMysqlStatements } from './split.ts';
 
 /** Name and default character set/collation of the replay database: the counterpart's. */
 function replayDatabase(request: ReplayRequest): { schemaName?: string; defaults?: { charset?: string; collation?: string } } {
@@ -34,7 +33,6 @@ export const mysqlDialect: Dialect = {
   plan: (changes, sides) => planMysql(changes, sides),
   renderPlanSql: renderMysqlPlanSql,
   renderDdl: renderMysqlDdl,
-  splitStatements: splitMysqlStatements,
   toError: (err, context) => toMysqlError(err, context),
 
   async connect(request) {

@@ -12,7 +12,6 @@ import { planPostgres, renderPostgresPlanSql } from './plan.ts';
 import { postgresReplayEngineIdentity, replayPostgres } from './replay.ts';
 import { postgresLiveSession } from './session.ts';
 import { postgresRevisionTableDdl } from './revision.ts';
-import { splitPostgresStatements } from './split.ts';
 
 function inspectOptions(request: ReplayRequest): { schemas?: string[]; privileges?: boolean } {
   const { schemas, privileges } = request.inspect;
@@ -32,7 +31,6 @@ export const postgresDialect: Dialect = {
   plan: (changes, sides) => planPostgres(changes, sides),
   renderPlanSql: renderPostgresPlanSql,
   renderDdl: renderPostgresDdl,
-  splitStatements: splitPostgresStatements,
   toError: (err, context) => toPostgresError(err, context),
 
   async connect(request) {

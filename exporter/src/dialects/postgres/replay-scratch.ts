@@ -80,8 +80,19 @@ interface VersionRow {
 const VERSION_SQL = `SELECT current_setting('server_version') AS version,
   current_setting('server_version_num')::int4 AS num, version() AS full`;
 
+/** The installed package's version is read once per process: it is part of every embedded replay's cache key. */
+let installedPglite: Promise<string> | undefined;
+
 /** The version of the installed PGlite package, e.g. `0.5.16`, read without starting an instance. */
-export async function pgliteVersion(): Promise<string> {
+export function pgliteVersion(): Promise<string> {
+  installedPglite ??= readPgliteVersion().catch((err: unknown) => {
+    installedPglite = undefined;
+    throw err;
+  });
+  return installedPglite;
+}
+
+async function readPgliteVersion(): Promise<string> {
   const { readFile } = await import('node:fs/promises');
   const { fileURLToPath } = await import('node:url');
   const { dirname, join } = await import('node:path');
@@ -99,8 +110,9 @@ export async function openPgliteScratch(start: PgliteStart = {}): Promise<Scratc
   const { PGlite } = await import('@electric-sql/pglite');
   const extensions = await loadContrib();
   const instance = start.template
-    ? // A copy backed by a plain ArrayBuffer: Blob takes no view of a SharedArrayBuffer (the DOM typings say so too).
-      await PGlite.create({ extensions, loadDataDir: new Blob([new Uint8Array(start.template)]) })
+    ? // The dump (dumpDataDir().arrayBuffer(), cloned into the worker) sits on a plain ArrayBuffer; the typings cannot
+      // tell it from a SharedArrayBuffer view, which Blob does not take.
+      await PGlite.create({ extensions, loadDataDir: new Blob([start.template as Uint8Array<ArrayBuffer>]) })
     : await PGlite.create({ extensions });
   if (!start.template && start.onTemplate) {
     const dump = await instance.dumpDataDir('none');
