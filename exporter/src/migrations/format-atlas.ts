@@ -18,10 +18,9 @@ import {
   assertUniqueVersions,
   ignoreNonSql,
   makeFile,
-  orderByVersion,
   sqlEntries,
 } from './entries.ts';
-import { GOLANG_MIGRATE_NAME } from './formats.ts';
+import { GOLANG_MIGRATE_NAME, readGolangMigrate } from './formats.ts';
 import type { IgnoredFile, MigrationFile } from './types.ts';
 
 const DIRECTIVE = /^([ -~]*)atlas:(\w+)(?: +([ -~]*))*/;
@@ -62,18 +61,14 @@ function readGolangMigrateLayout(dir: string, entries: readonly DirEntry[], sql:
       { file: dir },
     );
   }
-  const files: MigrationFile[] = [];
-  const ignored: IgnoredFile[] = ignoreNonSql(entries, (name) => name === ATLAS_SUM_FILE);
-  for (const entry of sql) {
-    const match = GOLANG_MIGRATE_NAME.exec(entry.name) as RegExpExecArray;
-    if (match[3] === 'down') {
-      ignored.push({ path: entry.name, reason: 'down migration (summed in atlas.sum, not replayed)' });
-      continue;
-    }
-    const transaction = !fileDirectives(entry.text, 'txmode').includes('none');
-    files.push(makeFile(entry, { version: match[1] as string, description: match[2] as string, transaction }));
-  }
-  return { files: orderByVersion(dir, files), ignored };
+  // golang-migrate's reader, with Atlas's per-file transaction directive and the reason down files are kept.
+  const layout = readGolangMigrate(dir, entries.filter((entry) => entry.name !== ATLAS_SUM_FILE));
+  return {
+    files: layout.files.map((file) => ({ ...file, transaction: !fileDirectives(file.sql, 'txmode').includes('none') })),
+    ignored: layout.ignored.map((file) =>
+      file.reason === 'down migration' ? { ...file, reason: 'down migration (summed in atlas.sum, not replayed)' } : file,
+    ),
+  };
 }
 
 function toFile(entry: DirEntry): MigrationFile {

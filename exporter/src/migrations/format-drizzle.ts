@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { ReplayError } from '../core/errors.ts';
 import { type DirEntry, type DirListing, type FormatResult, fileError, makeFile, stripBom } from './entries.ts';
 import { readMigrationFolders } from './format-folders.ts';
-import type { SqlStatement } from './split-scan.ts';
+import { type SqlStatement, statementList } from './split-scan.ts';
 import type { IgnoredFile, MigrationFile } from './types.ts';
 
 /** drizzle-kit's bookkeeping folder and its journal, relative to the migrations directory. */
@@ -22,7 +22,7 @@ export const DRIZZLE_JOURNAL = `${DRIZZLE_META}/_journal.json`;
 /** The file drizzle-kit writes beside each `migration.sql` in the folder layout. */
 export const DRIZZLE_SNAPSHOT = 'snapshot.json';
 /** drizzle-kit's statement separator, which the migrator splits on (the text itself is removed). */
-export const DRIZZLE_BREAKPOINT = '--> statement-breakpoint';
+const DRIZZLE_BREAKPOINT = '--> statement-breakpoint';
 
 /** What the migrator reads of the journal: the entries' `tag` and `when` (`idx` and `breakpoints` are informative). */
 const JOURNAL = z.object({
@@ -102,24 +102,16 @@ function parseJournal(dir: string, entry: DirEntry): z.infer<typeof JOURNAL> {
  */
 export function breakpointStatements(text: string): SqlStatement[] {
   const sql = stripBom(text);
-  const statements: SqlStatement[] = [];
+  const list = statementList(sql);
   let start = 0;
-  let line = 1;
   for (;;) {
     const marker = sql.indexOf(DRIZZLE_BREAKPOINT, start);
     const end = marker < 0 ? sql.length : marker;
     const part = sql.slice(start, end);
     const lead = part.length - part.trimStart().length;
     const body = part.trim();
-    if (body !== '') statements.push({ sql: body, offset: start + lead, line: line + countNewlines(part.slice(0, lead)) });
-    if (marker < 0) return statements;
-    line += countNewlines(sql.slice(start, marker + DRIZZLE_BREAKPOINT.length));
+    if (body !== '') list.add(start + lead, start + lead + body.length);
+    if (marker < 0) return list.statements;
     start = marker + DRIZZLE_BREAKPOINT.length;
   }
-}
-
-function countNewlines(text: string): number {
-  let count = 0;
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) count++;
-  return count;
 }

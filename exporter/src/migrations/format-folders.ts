@@ -22,8 +22,6 @@ export interface FolderRules {
   readonly folderFiles?: ReadonlySet<string>;
   /** Top-level files the tool uses (not listed as ignored). */
   readonly topFiles?: ReadonlySet<string>;
-  /** Folders that are the tool's bookkeeping rather than migrations (not listed as ignored). */
-  readonly bookkeeping?: ReadonlySet<string>;
   /** Splits a script into the tool's own statements, when it has its own boundaries. */
   readonly statements?: (sql: string) => MigrationFile['statements'];
 }
@@ -34,10 +32,9 @@ export function readMigrationFolders(dir: string, listing: DirListing, rules: Fo
     .filter((e) => !rules.topFiles?.has(e.name))
     .map((e) => ({ path: e.name, reason: `not a ${rules.tool} migration folder` }));
   const files: MigrationFile[] = [];
-  // Text order, as the tools sort folder names (Prisma's list_migrations, drizzle-kit's folder reader).
-  const folders = [...listing.subdirectories].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const folder of folders) {
-    if (rules.bookkeeping?.has(folder.name)) continue;
+  // Text order, as the tools sort folder names (Prisma's list_migrations, drizzle-kit's folder reader): the listing
+  // is sorted so already.
+  for (const folder of listing.subdirectories) {
     const script = folder.read.find((e) => e.name === `${folder.name}/${MIGRATION_SCRIPT}`);
     if (!script) {
       if (rules.missingScript === 'error') {

@@ -12,7 +12,7 @@ import type { SqlStatement } from './split-scan.ts';
 import type { IgnoredFile, MigrationFile } from './types.ts';
 
 /** goose's file name: a version number, `_`, a name (the part after the first `_`). */
-export const GOOSE_NAME = /^([0-9]+)_(.*)\.sql$/;
+const GOOSE_NAME = /^([0-9]+)_(.*)\.sql$/;
 /** A goose Go migration (`<version>_<name>.go`, `_test.go` files aside). */
 const GOOSE_GO_NAME = /^[0-9]+_.*(?<!_test)\.go$/;
 /** The annotation every goose SQL migration starts with (the detection sign). */
@@ -21,7 +21,7 @@ export const GOOSE_UP = /^--\s*\+goose Up\s*$/m;
 type State = 'start' | 'up' | 'up-block' | 'down' | 'down-block';
 
 /** The up statements of one file and whether goose runs it in a transaction. */
-export interface GooseUp {
+interface GooseUp {
   readonly statements: SqlStatement[];
   readonly transaction: boolean;
   /** Offset in the text where the up section ends (the `-- +goose Down` line, or the end): what precedes it is the

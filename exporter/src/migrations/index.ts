@@ -2,7 +2,7 @@
  * Migration directory reader: the public API of `exporter/src/migrations`.
  */
 export { readMigrationDirectory } from './read-directory.ts';
-export type { DeclaredProvider, IgnoredFile, MigrationDirectory, MigrationFile, MigrationFormat, ReadMigrationOptions } from './types.ts';
+export type { IgnoredFile, MigrationDirectory, MigrationFile, MigrationFormat, ReadMigrationOptions } from './types.ts';
 export { MIGRATION_FORMATS } from './types.ts';
 export { compareVersions } from './versions.ts';
 export type { SqlStatement } from './split-scan.ts';
@@ -10,6 +10,4 @@ export { filesUpTo, hashMigrationFiles, hashUpTo } from './hash.ts';
 export { detectFormat } from './detect.ts';
 export { computeAtlasSum, formatAtlasSum, parseAtlasSum, verifyAtlasSum } from './atlas-sum.ts';
 export type { AtlasSum, AtlasSumEntry, AtlasSumInput } from './atlas-sum.ts';
-export { selectFiles } from './select.ts';
-export { breakpointStatements, DRIZZLE_JOURNAL } from './format-drizzle.ts';
-export { PRISMA_LOCK_FILE } from './format-prisma.ts';
+export { breakpointStatements } from './format-drizzle.ts';
