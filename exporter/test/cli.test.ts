@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/cli.ts';
-import { EXAMPLE_MIGRATIONS } from '../src/cli/demo.ts';
+import { EXAMPLE_MIGRATIONS } from '../src/agent/demo.ts';
 import { createTempPgDatabase, PG_URL, type TempDatabase } from './support/servers.ts';
 
 interface Run {

@@ -13,9 +13,13 @@ import { DEFAULT_PORT, type AgentConfig, type TargetConfig } from '../config/typ
 import type { DialectName } from '../core/model/schema.ts';
 import type { EmbeddedDatabase, LiveSession } from '../dialects/dialect.ts';
 import { dialectNamed } from '../dialects/registry.ts';
-import { readMigrationDirectory } from '../migrations/index.ts';
+import { readMigrationDirectory, type MigrationDirectory } from '../migrations/index.ts';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
+/** The bundled example migration directory (golang-migrate layout). */
+export const EXAMPLE_MIGRATIONS = join(EXAMPLES, 'migrations');
+/** The hand-typed hot-fixes of the demo's "production". */
+export const PRODUCTION_DRIFT = join(EXAMPLES, 'drift', 'production.sql');
 
 /** A running demo: the configuration to serve, and in-process sessions on its embedded databases. */
 export interface DemoEnvironment {
@@ -27,14 +31,15 @@ export interface DemoEnvironment {
 }
 
 /**
- * An embedded database deployed from the bundled migrations the way golang-migrate leaves one (`schema_migrations`
- * at the last version), then `drift` (hand-typed hot-fixes) when given. Shared with the CLI's `demo`.
+ * An embedded database deployed from `directory` (the bundled migrations, already read) the way golang-migrate
+ * leaves one (its `schema_migrations` at the last version), then `drift` (hand-typed hot-fixes) when given. Shared
+ * with the CLI's `demo`.
  */
-export async function deployDemoDatabase(drift: string | null): Promise<EmbeddedDatabase> {
-  const directory = await readMigrationDirectory(join(EXAMPLES, 'migrations'));
+export async function deployDemoDatabase(directory: MigrationDirectory, drift: string | null): Promise<EmbeddedDatabase> {
+  const dialect = dialectNamed(DEMO_DIALECT);
   const db = await createEmbedded();
+  for (const statement of dialect.revisionTableDdl('golang-migrate')) await db.exec(statement);
   for (const file of directory.files) await db.exec(file.sql);
-  await db.exec('CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL)');
   await db.query('INSERT INTO schema_migrations (version, dirty) VALUES ($1, false)', [directory.files.at(-1)?.version ?? '0']);
   if (drift) await db.exec(drift);
   return db;
@@ -56,7 +61,7 @@ function demoTarget(name: string, environment: string): TargetConfig {
     dialect: DEMO_DIALECT,
     url,
     displayUrl: url,
-    desired: { dir: join(EXAMPLES, 'migrations') },
+    desired: { dir: EXAMPLE_MIGRATIONS },
     exclude: {},
     // Every five minutes, so the demo shows checks coming in.
     schedule: '*/5 * * * *',
@@ -71,10 +76,11 @@ function demoTarget(name: string, environment: string): TargetConfig {
 
 /** Builds the demo databases and its configuration. `port` 0 picks a free port (tests). */
 export async function createDemoEnvironment(options: { port?: number; host?: string } = {}): Promise<DemoEnvironment> {
-  const drift = await readFile(join(EXAMPLES, 'drift', 'production.sql'), 'utf8');
+  const drift = await readFile(PRODUCTION_DRIFT, 'utf8');
+  const directory = await readMigrationDirectory(EXAMPLE_MIGRATIONS);
   const databases = new Map<string, EmbeddedDatabase>([
-    ['production', await deployDemoDatabase(drift)],
-    ['staging', await deployDemoDatabase(null)],
+    ['production', await deployDemoDatabase(directory, drift)],
+    ['staging', await deployDemoDatabase(directory, null)],
   ]);
   const dataDir = await mkdtemp(join(tmpdir(), 'schema-drift-demo-'));
   const config: AgentConfig = {

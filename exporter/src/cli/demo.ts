@@ -7,8 +7,7 @@
  * read-only snapshot) and runs the engine's steps, as a check does: prints the drift and the reconcile SQL.
  */
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
-import { DEMO_DIALECT, deployDemoDatabase } from '../agent/demo.ts';
+import { DEMO_DIALECT, deployDemoDatabase, EXAMPLE_MIGRATIONS, PRODUCTION_DRIFT } from '../agent/demo.ts';
 import { renderChangesText } from '../core/render/text.ts';
 import { dialectNamed } from '../dialects/registry.ts';
 import { compare, planOf } from '../engine/compare.ts';
@@ -17,9 +16,6 @@ import { readLive } from '../engine/live.ts';
 import { readMigrationDirectory } from '../migrations/index.ts';
 import type { CliIo } from './io.ts';
 
-/** The bundled example migration directory (golang-migrate layout). */
-export const EXAMPLE_MIGRATIONS = fileURLToPath(new URL('../../examples/migrations', import.meta.url));
-const PRODUCTION_DRIFT = fileURLToPath(new URL('../../examples/drift/production.sql', import.meta.url));
 
 /** Runs the demo and writes what it found to `io`. */
 export async function runDemo(io: CliIo): Promise<void> {
@@ -29,7 +25,7 @@ export async function runDemo(io: CliIo): Promise<void> {
 
   const dialect = dialectNamed(DEMO_DIALECT);
   const directory = await readMigrationDirectory(EXAMPLE_MIGRATIONS);
-  const production = await deployDemoDatabase(await readFile(PRODUCTION_DRIFT, 'utf8'));
+  const production = await deployDemoDatabase(directory, await readFile(PRODUCTION_DRIFT, 'utf8'));
   let live;
   try {
     live = await readLive(dialect, { url: 'pglite://demo/production', target: 'demo', description: 'demo production (PGlite)', open: () => production.session() });
