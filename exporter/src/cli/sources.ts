@@ -97,10 +97,16 @@ export async function classifySource(text: string): Promise<SourceKind> {
 
 /**
  * Loads one source. For a directory, `counterpart` (the side read first) limits the replay to the deployed version,
- * so later files count as pending rather than drift, and picks the directory's dialect.
+ * so later files count as pending rather than drift, and picks the directory's dialect. `kind`, when the caller has
+ * classified the text already, saves a second look at the file system.
  */
-export async function loadSource(text: string, options: SourceOptions = {}, counterpart?: Counterpart): Promise<LoadedSource> {
-  const kind = await classifySource(text);
+export async function loadSource(
+  text: string,
+  options: SourceOptions = {},
+  counterpart?: Counterpart,
+  kind?: SourceKind,
+): Promise<LoadedSource> {
+  kind ??= await classifySource(text);
   switch (kind) {
     case 'database':
       return loadDatabase(text, options, counterpart);
@@ -243,11 +249,11 @@ export async function loadPair(from: string, to: string, options: SourceOptions)
     throw new ConfigError(`cannot compare ${redactUrl(from)} with ${redactUrl(to)}: both sides must be the same dialect`);
   }
   if (LOAD_ORDER[toKind] < LOAD_ORDER[fromKind]) {
-    const toSource = await loadSource(to, options);
-    return { from: await loadSource(from, options, counterpartOf(toSource)), to: toSource };
+    const toSource = await loadSource(to, options, undefined, toKind);
+    return { from: await loadSource(from, options, counterpartOf(toSource), fromKind), to: toSource };
   }
-  const fromSource = await loadSource(from, options);
-  return { from: fromSource, to: await loadSource(to, options, counterpartOf(fromSource)) };
+  const fromSource = await loadSource(from, options, undefined, fromKind);
+  return { from: fromSource, to: await loadSource(to, options, counterpartOf(fromSource), toKind) };
 }
 
 /** What a loaded side tells the other (a directory tells nothing: two directories replay independently). */

@@ -12,7 +12,7 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { FILTER_KINDS, type FilterKind } from '../core/diff/filter.ts';
 import { MIGRATION_FORMATS } from '../migrations/index.ts';
-import { type Dialect, DIALECTS, dialectForScheme } from '../dialects/registry.ts';
+import { type Dialect, DIALECTS, dialectForScheme, knownSchemes } from '../dialects/registry.ts';
 import { DEFAULT_PORT, DEFAULT_SCHEDULE } from './types.ts';
 import { readSecretFile, secretFileProblem } from './secrets.ts';
 
@@ -31,8 +31,7 @@ export function urlDialect(url: string): { dialect: Dialect } | { problem: strin
   const scheme = parsed.protocol.replace(/:$/, '');
   const dialect = dialectForScheme(scheme);
   if (!dialect) {
-    const schemes = DIALECTS.flatMap((d) => d.urlSchemes);
-    return { problem: `unsupported URL scheme "${scheme}" (expected ${schemes.slice(0, -1).join(', ')} or ${schemes.at(-1)})` };
+    return { problem: `unsupported URL scheme "${scheme}" (expected ${knownSchemes('')})` };
   }
   return { dialect };
 }

@@ -16,16 +16,21 @@ const BY_NAME = new Map<string, Dialect>(DIALECTS.map((d) => [d.name, d]));
 const BY_SCHEME = new Map<string, Dialect>(DIALECTS.flatMap((d) => d.urlSchemes.map((s) => [s, d] as const)));
 const URL_SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
 
-/** Every URL scheme a dialect accepts, for messages: `postgres://, postgresql://, mysql:// or mariadb://`. */
-export function knownSchemes(): string {
-  const schemes = [...BY_SCHEME.keys()].map((s) => `${s}://`);
-  return `${schemes.slice(0, -1).join(', ')} or ${schemes.at(-1)}`;
+/**
+ * Every URL scheme a dialect accepts, for messages: `postgres://, postgresql://, mysql:// or mariadb://` (with
+ * `suffix` `''`: `postgres, postgresql, mysql or mariadb`).
+ */
+export function knownSchemes(suffix = '://'): string {
+  return alternatives([...BY_SCHEME.keys()].map((s) => `${s}${suffix}`));
 }
 
 /** The names, for messages: `"postgres" or "mysql"`. */
 export function knownNames(): string {
-  const names = [...BY_NAME.keys()].map((n) => JSON.stringify(n));
-  return `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+  return alternatives([...BY_NAME.keys()].map((n) => JSON.stringify(n)));
+}
+
+function alternatives(items: readonly string[]): string {
+  return items.length > 1 ? `${items.slice(0, -1).join(', ')} or ${items.at(-1)}` : (items[0] ?? '');
 }
 
 /**
