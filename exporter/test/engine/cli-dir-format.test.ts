@@ -6,6 +6,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/cli.ts';
 import { MIGRATION_FORMATS } from '../../src/migrations/index.ts';
@@ -63,3 +64,22 @@ describe('inspect and diff --dir-format', () => {
     expect(result.stderr).toContain(`Allowed choices are ${MIGRATION_FORMATS.join(', ')}.`);
   });
 });
+
+describe('a lone directory takes the dialect its tool declares', () => {
+  const PRISMA_MYSQL = fileURLToPath(new URL('../fixtures/migrations-mysql/prisma', import.meta.url));
+
+  // migration_lock.toml says mysql: without a dev server there is nothing to replay it on (PostgreSQL's PGlite would
+  // fail on the first MySQL statement instead, naming the wrong cause).
+  it('a Prisma directory for MySQL asks for a MySQL dev server', async () => {
+    const result = await cli(['inspect', PRISMA_MYSQL, '--format', 'sql']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/replaying MySQL migrations needs a dev server .*--dev-url/);
+  });
+
+  it('a PostgreSQL dev server for it is refused, naming the lock file, its provider and the dialect', async () => {
+    const result = await cli(['inspect', PRISMA_MYSQL, '--format', 'sql', '--dev-url', 'postgres://u@127.0.0.1:1/x']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/migration_lock\.toml declares provider "mysql", but the target's dialect is PostgreSQL/);
+  });
+});
+

@@ -136,7 +136,8 @@ describe('replayMysql on MariaDB', () => {
     const dir = await readMigrationDirectory(path.join(FIXTURES, 'plain'));
     const error = await replayMysql(dir, { target: 'shop-prod' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
-    expect((error as ConfigError).message).toMatch(/target "shop-prod".*dev server.*devUrl.*--dev-url.*no embedded MySQL/);
+    expect((error as ConfigError).describe()).toMatch(/target "shop-prod".*dev server.*devUrl.*--dev-url.*no embedded MySQL/);
+    expect((error as ConfigError).describe().match(/shop-prod/g)).toHaveLength(1);
     expect((error as ConfigError).context.target).toBe('shop-prod');
     await expect(mysqlReplayEngineIdentity({ target: 'shop-prod' })).rejects.toBeInstanceOf(ConfigError);
   });

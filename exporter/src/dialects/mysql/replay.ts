@@ -145,9 +145,10 @@ export function databaseDefaults(snapshot: SchemaSnapshot): { charset?: string; 
 
 function requireDevUrl(options: Pick<MysqlReplayOptions, 'devUrl' | 'target'>): string {
   if (options.devUrl) return options.devUrl;
-  const who = options.target ? `target "${options.target}"` : 'this MySQL/MariaDB source';
+  // The target is in the error's context, which every rendering of it shows; without one, say what is meant.
+  const who = options.target ? '' : 'this MySQL/MariaDB source: ';
   throw new ConfigError(
-    `${who}: replaying MySQL migrations needs a dev server (desired.devUrl in the configuration, --dev-url on the command line); there is no embedded MySQL`,
+    `${who}replaying MySQL migrations needs a dev server (desired.devUrl in the configuration, --dev-url on the command line); there is no embedded MySQL`,
     { target: options.target },
   );
 }
