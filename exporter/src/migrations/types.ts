@@ -56,6 +56,12 @@ export interface MigrationFile {
    * statements, `-- +goose StatementBegin`/`StatementEnd` blocks as one statement each.
    */
   readonly statements?: readonly SqlStatement[];
+  /**
+   * What the tool's revision table records for this migration, for tools that record identities rather than ordered
+   * versions (Liquibase `id::author::path`, Sqitch the change name): a revision state with `appliedKeys` is matched
+   * on it. Such formats number their entries `1`, `2`, ... in apply order as `version`, so a replay bound still works.
+   */
+  readonly key?: string;
 }
 
 /** The database a directory says it is written for, and which file says so. */

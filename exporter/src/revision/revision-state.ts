@@ -18,7 +18,16 @@ import type { MigrationDirectory, MigrationFile, MigrationFormat } from '../migr
 import { compareVersions } from '../migrations/versions.ts';
 
 /** Migration tool that owns a revision table. */
-export type RevisionTool = 'atlas' | 'flyway' | 'golang-migrate' | 'dbmate' | 'prisma' | 'drizzle' | 'goose';
+export type RevisionTool =
+  | 'atlas'
+  | 'flyway'
+  | 'golang-migrate'
+  | 'dbmate'
+  | 'prisma'
+  | 'drizzle'
+  | 'goose'
+  | 'liquibase'
+  | 'sqitch';
 
 /** What a revision table says about the deployed migrations. */
 export interface RevisionState {
@@ -43,6 +52,12 @@ export interface RevisionState {
    * hex of the file), so a file edited after it was deployed can be told. Absent for tools that keep none we read.
    */
   readonly checksums?: readonly RevisionChecksum[];
+  /**
+   * Tools that record identities, not ordered versions (Liquibase, Sqitch): the `MigrationFile.key`s the table lists
+   * as deployed (a failed one that may be partly applied included). When present, `pendingMigrations` matches files on
+   * it and the directory's order decides what is pending; `version` and `appliedVersions` are then for display only.
+   */
+  readonly appliedKeys?: readonly string[];
 }
 
 /** The checksum a tool recorded for one deployed migration. */
@@ -225,6 +240,7 @@ export interface DeployedMigrations {
  */
 export function pendingMigrations(dir: MigrationDirectory, state: RevisionState | null): DeployedMigrations {
   if (!state) return { upToVersion: undefined, pending: [] };
+  if (state.appliedKeys) return pendingByKey(dir, state.appliedKeys);
   const versioned = dir.files.filter((f): f is MigrationFile & { version: string } => f.version !== null);
   const deployed = state.version;
   if (deployed === null) return { upToVersion: null, pending: versioned };
@@ -240,4 +256,26 @@ export function pendingMigrations(dir: MigrationDirectory, state: RevisionState 
     (f) => compareVersions(f.version, deployed) <= 0 && !state.appliedVersions.some((v) => compareVersions(v, f.version) === 0),
   );
   return notApplied.length > 0 ? { ...result, notApplied } : result;
+}
+
+/**
+ * The split for tools that record identities: every file up to the last one whose key is deployed is replayed (those
+ * among them that are not deployed are `notApplied`), the rest is pending. Keys deployed but absent from the directory
+ * (another changelog, a deleted file) only matter when none of the directory's keys is deployed: then the database was
+ * deployed from something else, and the whole directory is compared.
+ */
+function pendingByKey(dir: MigrationDirectory, appliedKeys: readonly string[]): DeployedMigrations {
+  const deployed = new Set(appliedKeys);
+  const versioned = dir.files.filter((f): f is MigrationFile & { version: string } => f.version !== null);
+  const last = versioned.findLastIndex((f) => f.key !== undefined && deployed.has(f.key));
+  if (last < 0) {
+    if (deployed.size === 0) return { upToVersion: null, pending: versioned };
+    return { upToVersion: null, pending: versioned, unknownDeployed: [...deployed].at(-1) as string };
+  }
+  const notApplied = versioned.slice(0, last).filter((f) => f.key === undefined || !deployed.has(f.key));
+  return {
+    upToVersion: (versioned[last] as MigrationFile & { version: string }).version,
+    pending: versioned.slice(last + 1),
+    ...(notApplied.length > 0 ? { notApplied } : {}),
+  };
 }

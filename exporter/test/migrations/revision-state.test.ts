@@ -30,6 +30,48 @@ function state(tool: RevisionState['tool'], version: string | null, appliedVersi
   return { tool, table: 'public.t', version, dirty: false, appliedVersions };
 }
 
+/** A directory of a tool that records identities (Liquibase, Sqitch): entries numbered in apply order, matched by key. */
+const KEYED: MigrationDirectory = {
+  dir: 'changelog',
+  format: 'flyway',
+  files: ['a', 'b', 'c', 'd'].map((key, i) => ({ ...file(String(i + 1), `${key}.sql`), key })),
+  hash: 'x',
+};
+
+function keyed(appliedKeys: string[]): RevisionState {
+  return { tool: 'liquibase', table: 'public.databasechangelog', version: null, dirty: false, appliedVersions: [], appliedKeys };
+}
+
+describe('pendingMigrations by key', () => {
+  const paths = (files: MigrationFile[] | undefined) => files?.map((f) => f.path);
+
+  it('replays up to the last deployed key; what follows is pending', () => {
+    const result = pendingMigrations(KEYED, keyed(['b', 'a']));
+    expect(result).toEqual({ upToVersion: '2', pending: [KEYED.files[2], KEYED.files[3]] });
+  });
+
+  it('names the entries before the last deployed one that the table does not list', () => {
+    const result = pendingMigrations(KEYED, keyed(['a', 'c']));
+    expect(result.upToVersion).toBe('3');
+    expect(paths(result.notApplied)).toEqual(['b.sql']);
+    expect(paths(result.pending)).toEqual(['d.sql']);
+  });
+
+  it('an empty table: nothing deployed, everything pending', () => {
+    expect(pendingMigrations(KEYED, keyed([]))).toEqual({ upToVersion: null, pending: KEYED.files });
+  });
+
+  it('keys of another changelog only: the deployed key is unknown, so the whole directory is compared', () => {
+    const result = pendingMigrations(KEYED, keyed(['x', 'y']));
+    expect(result.unknownDeployed).toBe('y');
+  });
+
+  it('keys of another changelog besides ours do not matter', () => {
+    const result = pendingMigrations(KEYED, keyed(['x', 'a']));
+    expect(result).toEqual({ upToVersion: '1', pending: KEYED.files.slice(1) });
+  });
+});
+
 describe('pendingMigrations', () => {
   const paths = (files: MigrationFile[] | undefined) => files?.map((f) => f.path);
 
