@@ -97,6 +97,7 @@ async function checkTarget(target: TargetConfig, deps: CheckDeps, log: CheckLogg
   const comparison = compare(dialect, {
     current: live.snapshot,
     desired: desired.snapshot,
+    unchecked: desired.unchecked,
     filter: { ...(target.schemas ? { schemas: target.schemas } : {}), exclude: target.exclude },
     options: { checkColumnOrder: target.checkColumnOrder, checkPrivileges: target.privileges },
   });

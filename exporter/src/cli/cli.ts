@@ -142,6 +142,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     const comparison = compare(dialect, {
       current: pair.from.snapshot,
       desired: pair.to.snapshot,
+      unchecked: { ...pair.from.unchecked, ...pair.to.unchecked },
       filter: parseFilter(options.schema, options.exclude),
       // `--privileges` both reads ACLs (source options) and compares them (the differ's opt-in).
       options: { checkColumnOrder: options.checkColumnOrder, checkPrivileges: options.privileges },

@@ -39,7 +39,7 @@ export async function runDemo(io: CliIo): Promise<void> {
     revision: live.revision,
     live,
   });
-  const comparison = compare(dialect, { current: live.snapshot, desired: desired.snapshot });
+  const comparison = compare(dialect, { current: live.snapshot, desired: desired.snapshot, unchecked: desired.unchecked });
   const { revision } = live;
   if (revision) io.stdout(`Deployed revision (${revision.tool}, ${revision.table}): ${revision.version}${revision.dirty ? ' (dirty)' : ''}\n\n`);
   for (const warning of desired.warnings) io.stdout(`warning: ${warning}\n`);

@@ -10,6 +10,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
 import { redactUrl } from '../connection/url.ts';
+import type { FilterKind } from '../core/diff/filter.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { SchemaSnapshot } from '../core/model/schema.ts';
 import type { Dialect, ServerFacts } from '../dialects/dialect.ts';
@@ -60,6 +61,8 @@ export interface LoadedSource {
   readonly revision?: RevisionState | null;
   /** Directories replayed only up to a deployed version: the files not applied. */
   readonly pending?: MigrationFile[];
+  /** Directories: exclude globs for what pending re-runnable migrations define (`DesiredSide.unchecked`). */
+  readonly unchecked?: Partial<Record<FilterKind, string[]>>;
   /** Non-fatal notes (e.g. the scratch server's major version differs from the target's). */
   readonly warnings: string[];
   /** Databases: the server, for the other side's version warnings. */
@@ -182,7 +185,14 @@ async function loadDirectory(dir: string, options: SourceOptions, counterpart?: 
     revision: counterpart?.revision,
     ...(counterpart?.server ? { live: counterpart.server } : {}),
   });
-  return { kind: 'directory', description: dir, snapshot: desired.snapshot, pending: desired.pending, warnings: desired.warnings };
+  return {
+    kind: 'directory',
+    description: dir,
+    snapshot: desired.snapshot,
+    pending: desired.pending,
+    unchecked: desired.unchecked,
+    warnings: desired.warnings,
+  };
 }
 
 /** Reads a saved schema (`inspect --format json`), checking that it is one. */

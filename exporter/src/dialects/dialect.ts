@@ -106,6 +106,8 @@ export interface ReplayRequest {
    * records nothing deployed, so repeatable files are skipped too).
    */
   readonly upToVersion?: string | null;
+  /** Files left out whatever their version (`fileId`s): re-runnable migrations whose new text is not deployed. */
+  readonly leaveOut?: readonly string[];
   /**
    * Statements run before the first file, as the migration tool runs them before it applies anything (its revision
    * table, from {@link Dialect.revisionTableDdl}), so a migration that alters that table replays.

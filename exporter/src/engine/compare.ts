@@ -19,6 +19,8 @@ export interface CompareRequest {
   readonly desired: SchemaSnapshot;
   /** The user's schemas and excludes; the revision tables are added here. */
   readonly filter?: ObjectFilter;
+  /** Exclude globs the desired side asks for (`DesiredSide.unchecked`: what pending re-runnable migrations define). */
+  readonly unchecked?: Partial<Record<FilterKind, string[]>>;
   readonly options?: DiffOptions;
 }
 
@@ -32,19 +34,18 @@ export interface Comparison {
   readonly plan: Plan | { readonly error: PlanError };
 }
 
-/** `filter` plus the migration tools' revision tables and schemas. */
-export function withRevisionExcludes(filter: ObjectFilter = {}): ObjectFilter {
+/** `filter` plus the migration tools' revision tables and schemas, and any further excludes given. */
+export function withRevisionExcludes(filter: ObjectFilter = {}, ...more: Partial<Record<FilterKind, string[]>>[]): ObjectFilter {
   const exclude: Partial<Record<FilterKind, string[]>> = {};
-  for (const [kind, globs] of Object.entries(filter.exclude ?? {}) as [FilterKind, string[]][]) exclude[kind] = [...globs];
-  for (const [kind, globs] of Object.entries(revisionExcludeFilter()) as [FilterKind, string[]][]) {
-    exclude[kind] = [...(exclude[kind] ?? []), ...globs];
+  for (const part of [filter.exclude ?? {}, revisionExcludeFilter(), ...more]) {
+    for (const [kind, globs] of Object.entries(part) as [FilterKind, string[]][]) exclude[kind] = [...(exclude[kind] ?? []), ...globs];
   }
   return { ...(filter.schemas ? { schemas: filter.schemas } : {}), exclude };
 }
 
 /** Filters, diffs and plans. */
 export function compare(dialect: Dialect, request: CompareRequest): Comparison {
-  const filter = withRevisionExcludes(request.filter);
+  const filter = withRevisionExcludes(request.filter, request.unchecked ?? {});
   const current = filterSnapshot(request.current, filter);
   const desired = filterSnapshot(request.desired, filter);
   const changes = diffSchemas({ current, desired, hooks: dialect.hooks, options: request.options });

@@ -18,6 +18,8 @@ export interface DesiredCacheKey {
   readonly directoryHash: string;
   /** The replay bound (`PostgresReplayOptions.upToVersion`): `undefined` = every file, `null` = none. */
   readonly upToVersion?: string | null;
+  /** Files left out of the replay whatever their version (`ReplayRequest.leaveOut`); absent when none. */
+  readonly leaveOut?: readonly string[];
   /** The replay engine, e.g. `pglite 0.5.16` or `postgresql 15.20` (see `Dialect.replayIdentity`). */
   readonly engine: string;
   /** Inspection options that change the snapshot (schemas, privileges, MySQL events). */
@@ -61,6 +63,8 @@ export function canonicalKey(key: DesiredCacheKey): string {
     // JSON drops `undefined`, so "every file" needs a spelling of its own; versions are never bracketed.
     upToVersion: key.upToVersion === undefined ? '<all>' : key.upToVersion,
     engine: key.engine,
+    // Only when some, so keys written before the option existed stay valid.
+    ...(key.leaveOut?.length ? { leaveOut: [...key.leaveOut].sort() } : {}),
     schemas: key.inspect?.schemas ?? null,
     privileges: key.inspect?.privileges ?? false,
     // Only when on, so keys (and on-disk entries) written before the option existed stay valid.

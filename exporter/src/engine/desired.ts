@@ -4,6 +4,7 @@
  * the warnings about the directory and the replay engine are computed here for every caller alike.
  */
 import path from 'node:path';
+import type { FilterKind } from '../core/diff/filter.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { SchemaSnapshot } from '../core/model/schema.ts';
 import type { Dialect, InspectRequest, ReplayEngine, ServerFacts } from '../dialects/dialect.ts';
@@ -47,8 +48,10 @@ export interface DesiredRequest {
 /** The desired side. */
 export interface DesiredSide {
   readonly snapshot: SchemaSnapshot;
-  /** Files newer than the deployed version. */
+  /** Files newer than the deployed version, and re-runnable ones whose new text is not deployed. */
   readonly pending: MigrationFile[];
+  /** Exclude globs for what pending re-runnable files define: merge them into the comparison's filter. */
+  readonly unchecked: Partial<Record<FilterKind, string[]>>;
   readonly warnings: string[];
   readonly replay: {
     readonly engine: ReplayEngine;
@@ -73,6 +76,7 @@ export async function readDesired(dialect: Dialect, request: DesiredRequest): Pr
     devUrl: request.devUrl,
     target: request.target,
     upToVersion: deployed.upToVersion,
+    leaveOut: deployed.leaveOut,
     setup: setupStatements(dialect, directory),
     inspect: request.inspect,
   };
@@ -87,6 +91,7 @@ export async function readDesired(dialect: Dialect, request: DesiredRequest): Pr
     const key = {
       directoryHash: directory.hash,
       upToVersion: deployed.upToVersion,
+      ...(deployed.leaveOut.length > 0 ? { leaveOut: deployed.leaveOut } : {}),
       engine: await dialect.replayIdentity(replayRequest),
       inspect: { schemas, privileges, events },
     };
@@ -105,6 +110,7 @@ export async function readDesired(dialect: Dialect, request: DesiredRequest): Pr
   return {
     snapshot: value.snapshot,
     pending: deployed.pending,
+    unchecked: deployed.unchecked,
     warnings,
     replay: { engine: value.engine, serverVersion: value.serverVersion, cached },
   };

@@ -65,6 +65,8 @@ export interface FileFields {
   readonly startLine?: number;
   readonly transaction?: boolean;
   readonly statements?: readonly SqlStatement[];
+  readonly key?: string;
+  readonly rerun?: MigrationFile['rerun'];
 }
 
 /** Builds a `MigrationFile` from a directory entry. */
@@ -80,6 +82,8 @@ export function makeFile(entry: DirEntry, fields: FileFields): MigrationFile {
     transaction: fields.transaction ?? true,
     sha256: createHash('sha256').update(entry.bytes).digest('hex'),
     ...(fields.statements ? { statements: fields.statements } : {}),
+    ...(fields.key !== undefined ? { key: fields.key } : {}),
+    ...(fields.rerun ? { rerun: fields.rerun } : {}),
   };
 }
 

@@ -3,7 +3,8 @@
  * Atlas and dbmate, which also read file contents, live in `format-atlas.ts` and `format-dbmate.ts`.
  */
 import { ReplayError } from '../core/errors.ts';
-import { type DirEntry, type FormatResult, fileError, ignoreNonSql, makeFile, orderByVersion, sqlEntries } from './entries.ts';
+import { crc32 } from 'node:zlib';
+import { type DirEntry, type FormatResult, fileError, ignoreNonSql, makeFile, orderByVersion, sqlEntries, stripBom } from './entries.ts';
 import type { IgnoredFile, MigrationFile } from './types.ts';
 
 /** `001_init.sql`, `2-users.sql`, `10.sql`: a leading version number, then an optional description. */
@@ -72,12 +73,27 @@ export function readFlyway(dir: string, entries: readonly DirEntry[]): FormatRes
       versioned.push(makeFile(entry, { version: version.replaceAll('_', '.'), description, transaction }));
     } else if (r) {
       const description = flywayDescription(r[1] as string);
-      repeatable.push(makeFile(entry, { version: null, description, repeatable: true, transaction }));
+      const rerun = { key: description, checksum: String(flywayChecksum(entry.text)) };
+      repeatable.push(makeFile(entry, { version: null, description, repeatable: true, transaction, rerun }));
     } else {
       ignored.push({ path: entry.name, reason: flywaySkipReason(entry.name) });
     }
   }
   return { files: [...orderByVersion(dir, versioned), ...orderRepeatables(dir, repeatable)], ignored };
+}
+
+/**
+ * Flyway's checksum of a script, as it stores it in `flyway_schema_history.checksum`: a CRC32 fed with each line's
+ * UTF-8 bytes without its line break (Java's `BufferedReader.readLine`, so `\n`, `\r\n` and `\r` all end a line and
+ * line endings never change it), a leading byte order mark removed, read as a signed 32-bit integer.
+ */
+export function flywayChecksum(text: string): number {
+  let crc = 0;
+  const lines = stripBom(text).split(/\r\n|\r|\n/);
+  // readLine returns no line after a final line break.
+  if (lines.at(-1) === '') lines.pop();
+  for (const line of lines) crc = crc32(Buffer.from(line, 'utf8'), crc);
+  return crc | 0;
 }
 
 function flywayDescription(raw: string): string {

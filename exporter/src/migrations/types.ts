@@ -62,6 +62,12 @@ export interface MigrationFile {
    * on it. Such formats number their entries `1`, `2`, ... in apply order as `version`, so a replay bound still works.
    */
   readonly key?: string;
+  /**
+   * Migrations the tool runs again whenever their text changes (Flyway repeatables, Liquibase `runOnChange`): the
+   * identity the revision table records the runs under (Flyway: the description) and the checksum the tool computes
+   * for the text now (Flyway: its CRC32 as a signed decimal). A deployed run with another checksum makes it pending.
+   */
+  readonly rerun?: { readonly key: string; readonly checksum: string };
 }
 
 /** The database a directory says it is written for, and which file says so. */

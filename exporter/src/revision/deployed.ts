@@ -2,6 +2,9 @@
  * How far a migration directory is replayed for a database whose revision table says what is deployed, and what a
  * person should hear about it: one answer for the agent, the CLI and the demo.
  */
+import type { FilterKind } from '../core/diff/filter.ts';
+import { definedObjects } from '../migrations/defined-objects.ts';
+import { fileId } from '../migrations/select.ts';
 import type { MigrationDirectory, MigrationFile } from '../migrations/types.ts';
 import { matchesChecksum } from './checksums.ts';
 import { pendingMigrations, type RevisionState } from './revision-state.ts';
@@ -10,8 +13,15 @@ import { pendingMigrations, type RevisionState } from './revision-state.ts';
 export interface DeployedState {
   /** `undefined`: replay every file; `null`: a revision table exists but records nothing deployed. */
   readonly upToVersion: string | null | undefined;
-  /** Files newer than the deployed version: pending, not drift. */
+  /** Files newer than the deployed version, and re-runnable ones whose new text is not deployed: pending, not drift. */
   readonly pending: MigrationFile[];
+  /** {@link fileId}s of the pending re-runnable files, which the replay leaves out whatever the bound. */
+  readonly leaveOut: string[];
+  /**
+   * Exclude globs for what the pending re-runnable files define: neither their deployed nor their new definition can
+   * be compared until they are deployed. Merged into the comparison's filter by every caller.
+   */
+  readonly unchecked: Partial<Record<FilterKind, string[]>>;
   readonly warnings: string[];
 }
 
@@ -41,7 +51,31 @@ export function deployedState(directory: MigrationDirectory, revision: RevisionS
     const files = changed.map((f) => f.path).join(', ');
     warnings.push(`migrations edited after they were deployed (their checksum differs from the one in ${revision?.table}): ${files}`);
   }
-  return { upToVersion, pending: deployed.pending, warnings };
+  const reruns = upToVersion === null ? [] : pendingReruns(directory, revision);
+  if (reruns.length > 0) {
+    const files = reruns.map((f) => f.path).join(', ');
+    warnings.push(`re-runnable migrations changed since their last deployed run, pending (what they define is not compared until they are deployed): ${files}`);
+  }
+  const pending = [...deployed.pending, ...reruns.filter((f) => !deployed.pending.includes(f))];
+  return { upToVersion, pending, leaveOut: reruns.map(fileId), unchecked: mergeExcludes(reruns.map((f) => definedObjects(f.sql))), warnings };
+}
+
+/**
+ * Re-runnable files (`MigrationFile.rerun`) the tool would run again at the next deploy: never run, or last run with
+ * another checksum. Only for a revision table that records their runs (`rerunChecksums`).
+ */
+function pendingReruns(directory: MigrationDirectory, revision: RevisionState | null | undefined): MigrationFile[] {
+  if (!revision?.rerunChecksums) return [];
+  const recorded = new Map(revision.rerunChecksums.map((c) => [c.key, c.checksum]));
+  return directory.files.filter((f) => f.rerun !== undefined && recorded.get(f.rerun.key) !== f.rerun.checksum);
+}
+
+function mergeExcludes(parts: readonly Partial<Record<FilterKind, string[]>>[]): Partial<Record<FilterKind, string[]>> {
+  const merged: Partial<Record<FilterKind, string[]>> = {};
+  for (const part of parts) {
+    for (const [kind, globs] of Object.entries(part) as [FilterKind, string[]][]) merged[kind] = [...new Set([...(merged[kind] ?? []), ...globs])];
+  }
+  return merged;
 }
 
 /** Deployed files whose checksum in the revision table is not the file's. */

@@ -58,6 +58,11 @@ export interface RevisionState {
    * it and the directory's order decides what is pending; `version` and `appliedVersions` are then for display only.
    */
   readonly appliedKeys?: readonly string[];
+  /**
+   * Migrations that run again when their text changes (`MigrationFile.rerun`): the checksum of each one's last
+   * successful run, by its rerun key. Absent for tools that have none.
+   */
+  readonly rerunChecksums?: readonly { readonly key: string; readonly checksum: string }[];
 }
 
 /** The checksum a tool recorded for one deployed migration. */
@@ -161,17 +166,22 @@ export interface FlywayRow {
   readonly description: string;
   readonly type: string;
   readonly success: boolean;
+  /** Flyway's CRC32 of the script as a signed 32-bit decimal; null for rows without one (SCHEMA, BASELINE, ...). */
+  readonly checksum?: string | null;
 }
 
 /** State from Flyway rows in `installed_rank` order. */
 export function flywayState(table: string, rows: readonly FlywayRow[]): RevisionState {
   const applied = new Set<string>();
+  // A repeatable is known by its description; its latest successful run's checksum tells whether it changed since.
+  const repeatables = new Map<string, string>();
   let failed: FlywayRow | undefined;
   for (const row of rows) {
     if (!row.success) {
       failed = row;
       continue;
     }
+    if (row.version === null && row.type === 'SQL' && row.checksum != null) repeatables.set(row.description, row.checksum);
     // SCHEMA rows record schemas Flyway created (version 0); they are not migrations.
     if (row.version === null || row.type === 'SCHEMA') continue;
     // An undo or a `repair`-written DELETE row takes the version back out.
@@ -191,6 +201,7 @@ export function flywayState(table: string, rows: readonly FlywayRow[]): Revision
     dirty: failed !== undefined,
     ...(failedVersion !== undefined ? { failedVersion } : {}),
     appliedVersions: versions,
+    rerunChecksums: [...repeatables].map(([key, checksum]) => ({ key, checksum })),
   };
 }
 

@@ -89,6 +89,9 @@ VALUES (${rank}, ${lit(version)}, ${lit(description)}, ${lit(type)}, ${lit(scrip
     .join('\n');
 }
 
+/** The repeatable `R__views.sql` of {@link FLYWAY_CLEAN}, by description, with the checksum its row records. */
+const VIEWS_RERUN = [{ key: 'views', checksum: '1' }];
+
 const FLYWAY_CLEAN: readonly FlywayRowSpec[] = [
   [1, '0', '<< Flyway Schema Creation >>', 'SCHEMA', '"app"', true],
   [2, '1', 'init', 'SQL', 'V1__init.sql', true],
@@ -171,6 +174,7 @@ const POSTGRES_ONLY: RevisionCase[] = [
       version: '2',
       dirty: false,
       appliedVersions: ['1', '1.1', '2'],
+      rerunChecksums: VIEWS_RERUN,
     }),
   },
 ];
@@ -255,7 +259,14 @@ export const REVISION_CASES: readonly RevisionCase[] = [
   {
     name: 'flyway, clean (SCHEMA row and repeatable skipped, numeric order)',
     setup: (t) => t.flyway + flywayRows(FLYWAY_CLEAN),
-    expected: (at) => ({ tool: 'flyway', table: at.flyway, version: '2', dirty: false, appliedVersions: ['1', '1.1', '2'] }),
+    expected: (at) => ({
+      tool: 'flyway',
+      table: at.flyway,
+      version: '2',
+      dirty: false,
+      appliedVersions: ['1', '1.1', '2'],
+      rerunChecksums: VIEWS_RERUN,
+    }),
   },
   {
     // A failed row stays where the tool cannot roll the file back: always on MySQL (DDL commits), on PostgreSQL
@@ -269,6 +280,7 @@ export const REVISION_CASES: readonly RevisionCase[] = [
       dirty: true,
       failedVersion: '10',
       appliedVersions: ['1', '1.1', '2'],
+      rerunChecksums: VIEWS_RERUN,
     }),
   },
   {
@@ -279,7 +291,8 @@ export const REVISION_CASES: readonly RevisionCase[] = [
         [1, '5', '<< Flyway Baseline >>', 'BASELINE', '<< Flyway Baseline >>', true],
         [2, '6', 'more', 'SQL', 'V6__more.sql', true],
       ]),
-    expected: (at) => ({ tool: 'flyway', table: at.flyway, version: '6', dirty: false, appliedVersions: ['5', '6'] }),
+    // Neither row is a repeatable's run: no rerun checksums (the baseline row has none).
+    expected: (at) => ({ tool: 'flyway', table: at.flyway, version: '6', dirty: false, appliedVersions: ['5', '6'], rerunChecksums: [] }),
   },
   {
     name: 'golang-migrate, clean',

@@ -51,6 +51,7 @@ export const mysqlDialect: Dialect = {
       devUrl: request.devUrl,
       target: request.target,
       upToVersion: request.upToVersion,
+      leaveOut: request.leaveOut,
       setup: request.setup,
       inspect: { privileges: request.inspect.privileges, events: request.inspect.events },
       ...replayDatabase(request),

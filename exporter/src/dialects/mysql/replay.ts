@@ -40,6 +40,8 @@ export interface MysqlReplayOptions {
    * so Flyway repeatable files are skipped too).
    */
   readonly upToVersion?: string | null;
+  /** `fileId`s of files to leave out whatever their version (see `ReplayRequest.leaveOut`). */
+  readonly leaveOut?: readonly string[];
   /** Statements run before the first file (the migration tool's revision table, see `ReplayRequest.setup`). */
   readonly setup?: readonly string[];
   /** Passed to `inspectMysql` (events, ...); `database`, `schemaName`, `source` and `target` are filled in here. */
@@ -82,7 +84,7 @@ interface MysqlScratch {
  */
 export async function replayMysql(dir: MigrationDirectory, options: MysqlReplayOptions = {}): Promise<ReplayResult> {
   const devUrl = requireDevUrl(options);
-  const { applied, pending } = selectFiles(dir.files, options.upToVersion);
+  const { applied, pending } = selectFiles(dir.files, options.upToVersion, options.leaveOut);
   const scratch = await openScratch(devUrl, options);
   try {
     for (const sql of options.setup ?? []) await runSetup(scratch, dir, sql, options.target);

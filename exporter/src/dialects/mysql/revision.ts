@@ -103,8 +103,9 @@ async function readAtlas(db: MysqlQueryable, table: string, from: string): Promi
 }
 
 async function readFlyway(db: MysqlQueryable, table: string, from: string): Promise<RevisionState> {
-  const { rows } = await db.query<{ version: string | null; description: string; type: string; success: number | string }>(
-    `SELECT CAST(version AS CHAR) AS version, description, type, CAST(success AS SIGNED) AS success
+  const { rows } = await db.query<{ version: string | null; description: string; type: string; success: number | string; checksum: string | null }>(
+    `SELECT CAST(version AS CHAR) AS version, description, type, CAST(success AS SIGNED) AS success,
+       CAST(checksum AS CHAR) AS checksum
      FROM ${from} ORDER BY installed_rank`,
   );
   return flywayState(table, rows.map((r) => ({ ...r, success: Number(r.success) !== 0 })));

@@ -51,6 +51,7 @@ export const postgresDialect: Dialect = {
       devUrl: request.devUrl,
       target: request.target,
       upToVersion: request.upToVersion,
+      leaveOut: request.leaveOut,
       setup: request.setup,
       inspect: inspectOptions(request),
     }),

@@ -31,7 +31,7 @@ export async function replayInProcess(
   options: PostgresReplayOptions,
   pglite: PgliteStart = {},
 ): Promise<ReplayResult> {
-  const { applied, pending } = selectFiles(dir.files, options.upToVersion);
+  const { applied, pending } = selectFiles(dir.files, options.upToVersion, options.leaveOut);
   const scratch = options.devUrl
     ? await openServerScratch(options.devUrl, options.target)
     : await openPgliteScratch(pglite);

@@ -19,6 +19,8 @@ export interface PostgresReplayOptions {
    * so repeatable files are skipped too).
    */
   readonly upToVersion?: string | null;
+  /** `fileId`s of files to leave out whatever their version (see `ReplayRequest.leaveOut`). */
+  readonly leaveOut?: readonly string[];
   /** Statements run before the first file (the migration tool's revision table, see `ReplayRequest.setup`). */
   readonly setup?: readonly string[];
   /** Passed to `inspectPostgres` (schemas, privileges); `source` and `target` are filled in here. */

@@ -95,7 +95,8 @@ async function readAtlas(db: Queryable, table: string, from: string): Promise<Re
 
 async function readFlyway(db: Queryable, table: string, from: string): Promise<RevisionState> {
   const { rows } = await db.query<FlywayRow>(
-    `SELECT version::text AS version, description::text AS description, type::text AS type, success::bool AS success
+    `SELECT version::text AS version, description::text AS description, type::text AS type, success::bool AS success,
+            checksum::text AS checksum
      FROM ${from} ORDER BY installed_rank`,
   );
   return flywayState(table, rows);
