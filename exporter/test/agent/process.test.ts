@@ -1,8 +1,12 @@
 /**
  * The real `schema-drift` command as a child process (Node 24, first on PATH): `serve --config F` stops cleanly on
  * SIGTERM with exit code 0 and never logs a target's password; `serve` without a configuration runs the labelled
- * demo whose drift shows in `/metrics` and the API.
+ * demo whose drift shows in `/metrics` and the API; `npm start`, the README's first command, passes SIGTERM on to the
+ * agent, which frees its port.
  */
+import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TempDatabase } from '../support/servers.ts';
 import { eventually, http, metric, MIGRATIONS, migratedDatabase, pgAddress, startBin, tempDir, type BinProcess } from './support.ts';
@@ -184,4 +188,40 @@ describe('serve without a configuration: the demo', () => {
     expect(code).toBe(0);
     expect(logRecords(child).at(-1)).toMatchObject({ msg: 'stopped' });
   });
+});
+
+describe('npm start (the README\'s command): SIGTERM to npm reaches the agent', () => {
+  const root = fileURLToPath(new URL('../../../', import.meta.url));
+  const refused = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(false);
+      });
+      socket.once('error', () => resolve(true));
+    });
+
+  it('npm exits, the agent logs "stopped" and its port is free afterwards', async () => {
+    // `npm` as the test runs it: the npm that started vitest, else the one on PATH.
+    const npm = process.env.npm_execpath;
+    const [command, args] = npm?.endsWith('.js') ? [process.execPath, [npm]] : ['npm', []];
+    const child = spawn(command, [...args, 'start', '--', '--port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => void (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => void (output += d.toString()));
+    const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+    try {
+      const base = await eventually(async () => /landing page {2}(http:\/\/[^\s]+?)\/?\s/.exec(output)?.[1], 90_000, 'the demo banner');
+      const port = Number(new URL(base).port);
+      expect(await refused(port)).toBe(false);
+      child.kill('SIGTERM');
+      const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('npm still running after 30 s'), 30_000))]);
+      expect(code).not.toBe('npm still running after 30 s');
+      expect(output).toMatch(/"msg":"stopped"/);
+      await eventually(async () => ((await refused(port)) ? true : undefined), 30_000, `port ${port} freed`);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  }, 180_000);
 });
