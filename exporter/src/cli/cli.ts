@@ -12,12 +12,13 @@ import { FILTER_KINDS, filterSnapshot, type FilterKind, type ObjectFilter } from
 import { ConfigError, SchemaDriftError } from '../core/errors.ts';
 import type { Change } from '../core/model/change.ts';
 import { countByAction, renderChangesText } from '../core/render/text.ts';
+import { checkStatus } from '../core/report/build.ts';
 import { dialectNamed, pairDialect } from '../dialects/registry.ts';
 import { compare, planOf, withRevisionExcludes } from '../engine/compare.ts';
 import { MIGRATION_FORMATS, type MigrationFormat } from '../migrations/index.ts';
 import { VERSION } from '../version.ts';
 import { runDemo } from './demo.ts';
-import { type CliIo, processIo } from './io.ts';
+import { type CliIo, processIo, revisionText } from './io.ts';
 import { loadPair, loadSource, type LoadedSource, type SourceOptions } from './sources.ts';
 
 interface CommonOptions {
@@ -151,9 +152,13 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     if (options.format === 'json') io.stdout(`${JSON.stringify(diffJson(pair.from, pair.to, changes), null, 2)}\n`);
     else if (options.format === 'sql') io.stdout(changes.length ? dialect.renderPlanSql(planOf(comparison)) : '');
     else {
+      const revision = pair.from.revision ?? pair.to.revision ?? null;
+      if (revision) io.stdout(`${revisionText(revision)}\n\n`);
       io.stdout(renderChangesText(changes, { current: pair.from.description, desired: pair.to.description }));
       const pending = pair.to.pending ?? [];
       if (pending.length) io.stdout(`\n${pending.length} pending migration(s), not drift: ${pending.map((f) => f.path).join(', ')}\n`);
+      // The agent's status, by its precedence (dirty over drift over pending), so the text says what a report would.
+      io.stdout(`\nStatus: ${checkStatus({ dirty: revision?.dirty ?? false, changes: changes.length, pending: pending.length })}\n`);
     }
     setExit(changes.length ? 1 : 0);
   });

@@ -14,7 +14,7 @@ import { compare, planOf } from '../engine/compare.ts';
 import { readDesired } from '../engine/desired.ts';
 import { readLive } from '../engine/live.ts';
 import { readMigrationDirectory } from '../migrations/index.ts';
-import type { CliIo } from './io.ts';
+import { type CliIo, revisionText } from './io.ts';
 
 
 /** Runs the demo and writes what it found to `io`. */
@@ -41,7 +41,7 @@ export async function runDemo(io: CliIo): Promise<void> {
   });
   const comparison = compare(dialect, { current: live.snapshot, desired: desired.snapshot, unchecked: desired.unchecked });
   const { revision } = live;
-  if (revision) io.stdout(`Deployed revision (${revision.tool}, ${revision.table}): ${revision.version}${revision.dirty ? ' (dirty)' : ''}\n\n`);
+  if (revision) io.stdout(`${revisionText(revision)}\n\n`);
   for (const warning of desired.warnings) io.stdout(`warning: ${warning}\n`);
   io.stdout(renderChangesText(comparison.changes, { current: 'production', desired: 'examples/migrations' }));
   if (comparison.changes.length) {

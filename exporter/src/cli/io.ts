@@ -1,6 +1,9 @@
 /**
- * Where the command line writes: the process's streams, or a test's buffers.
+ * Where the command line writes: the process's streams, or a test's buffers; and the text lines more than one
+ * command writes.
  */
+import { oneLine } from '../core/report/build.ts';
+import type { RevisionState } from '../revision/revision-state.ts';
 
 /** Where output goes; tests pass their own. */
 export interface CliIo {
@@ -13,3 +16,13 @@ export const processIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
 };
+
+/** What the database's revision table says, as one line of the text output (`diff`, `demo`). */
+export function revisionText(revision: RevisionState): string {
+  const deployed = revision.version === null ? 'no migration deployed' : `version ${revision.version} deployed`;
+  const line = `Migrations: ${revision.tool} (${revision.table}), ${deployed}`;
+  if (!revision.dirty) return line;
+  const failed = revision.failedVersion !== undefined ? ` at ${revision.failedVersion}` : '';
+  const error = revision.error ? `: ${oneLine(revision.error)}` : '';
+  return `${line}; DIRTY: a migration failed${failed}${error}`;
+}

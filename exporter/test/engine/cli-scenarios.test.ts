@@ -54,7 +54,17 @@ describe.each(DIALECT_HARNESSES)('schema-drift on $server ($name)', (harness) =>
     expect(result.stderr).toMatch(REPLAY_STDERR[harness.name]);
     expect(result.stdout).toContain('No drift');
     expect(result.stdout).toMatch(/1 pending migration\(s\), not drift: 000004_invoices\.up\.sql/);
+    expect(result.stdout).toMatch(/^Migrations: golang-migrate \(\w+\.schema_migrations\), version 3 deployed\n/);
+    expect(result.stdout).toMatch(/\nStatus: pending\n$/);
     expect(result.code).toBe(0);
+  }, 60_000);
+
+  it('says a failed migration is dirty, with the version golang-migrate recorded', async () => {
+    const db = await deployExample(harness.name, await database(), 3);
+    await db.exec('UPDATE schema_migrations SET dirty = true');
+    const result = await cli('diff', '--from', db.url, '--to', example, ...devUrl);
+    expect(result.stdout).toMatch(/^Migrations: golang-migrate \(\w+\.schema_migrations\), version 3 deployed; DIRTY: a migration failed at 3\n/);
+    expect(result.stdout).toMatch(/\nStatus: dirty\n$/);
   }, 60_000);
 
   it('round-trips a saved schema: inspect --format json, then diff it against the database', async () => {
