@@ -71,18 +71,34 @@ export const EXTERNALS: NonNullable<Configuration['externals']> = [
   },
 ];
 
-/** Text files copied next to `module.js`; placeholders replaced in plugin.json and README. */
+/** Where the browser tests keep the committed screenshots, relative to the plugin folder. */
+const SCREENSHOT_SOURCE = 'tests/browser/screenshots';
+/** The screenshots the package ships: the ones plugin.json lists and the ones the README shows. */
+const SCREENSHOTS: readonly string[] = [
+  ...new Set([
+    ...(
+      JSON.parse(readFileSync(path.join(ROOT, 'src/plugin.json'), 'utf8')) as { info: { screenshots: { path: string }[] } }
+    ).info.screenshots.map((s) => path.basename(s.path)),
+    ...[...readFileSync(path.join(ROOT, 'README.md'), 'utf8').matchAll(/\]\(tests\/browser\/screenshots\/([^)]+)\)/g)].map((m) => m[1] as string),
+  ]),
+];
+
+/** Files copied next to `module.js`; placeholders replaced in plugin.json and README. */
 const STATIC_FILES: ReadonlyArray<{ from: string; to: string; fill: boolean }> = [
   { from: 'src/plugin.json', to: 'plugin.json', fill: true },
   { from: 'README.md', to: 'README.md', fill: true },
   { from: 'CHANGELOG.md', to: 'CHANGELOG.md', fill: false },
   { from: 'LICENSE', to: 'LICENSE', fill: false },
   { from: 'src/img/logo.svg', to: 'img/logo.svg', fill: false },
+  // The screenshots plugin.json and the README show, from where the browser tests keep them (one copy in git).
+  ...SCREENSHOTS.map((name) => ({ from: `${SCREENSHOT_SOURCE}/${name}`, to: `img/screenshots/${name}`, fill: false })),
 ];
 
 /** plugin.json and README placeholders, as create-plugin fills them. */
 export function fillPlaceholders(text: string, id: string): string {
   return text
+    // The README's images point into the tests' folder in the repository, and into img/ in the package.
+    .replaceAll(`](${SCREENSHOT_SOURCE}/`, '](img/screenshots/')
     .replaceAll('%VERSION%', pluginVersion())
     .replaceAll('%TODAY%', buildDate())
     .replaceAll('%PLUGIN_ID%', id);

@@ -61,6 +61,23 @@ describe('the built plugin (dist/, built by the project\'s global setup)', () =>
     expect(readme).not.toMatch(/%VERSION%|%TODAY%|%PLUGIN_ID%/);
   });
 
+  it('ships every screenshot plugin.json lists, and every image the README shows, as PNG files', () => {
+    const pluginJson = JSON.parse(byName.get(`${ID}/plugin.json`)?.toString() ?? '{}') as {
+      info: { screenshots: { name: string; path: string }[]; links: { url: string }[] };
+    };
+    expect(pluginJson.info.screenshots.length).toBeGreaterThanOrEqual(4);
+    expect(pluginJson.info.links.length).toBeGreaterThan(0);
+    const readme = byName.get(`${ID}/README.md`)?.toString() ?? '';
+    const images = [...readme.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1] as string);
+    expect(images.length).toBeGreaterThanOrEqual(4);
+    for (const file of [...pluginJson.info.screenshots.map((s) => s.path), ...images]) {
+      const content = byName.get(`${ID}/${file}`);
+      expect(content, file).toBeDefined();
+      // PNG signature: the file is the image, not a Git LFS pointer or a text placeholder.
+      expect(content?.subarray(0, 8).toString('hex'), file).toBe('89504e470d0a1a0a');
+    }
+  });
+
   it('ships the layout worker as a plain script (no AMD define) that module.js loads by name', () => {
     const worker = byName.get(`${ID}/${LAYOUT_WORKER_FILE}`)?.toString() ?? '';
     expect(worker.length).toBeGreaterThan(100_000);
