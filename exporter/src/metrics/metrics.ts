@@ -18,6 +18,7 @@ import { ConfigError } from '../core/errors.ts';
 import { CHANGE_ACTIONS, METRIC_KINDS } from '../core/model/change.ts';
 import type { Report } from '../core/model/report.ts';
 import { DurationHistogramProducer } from './duration-histogram.ts';
+import { registerRuntimeMetrics } from './runtime.ts';
 import { RESERVED_LABELS, SERIES } from './names.ts';
 import {
   FAILURE_REASONS,
@@ -44,6 +45,8 @@ export interface MetricsOptions {
   readonly labelNames: readonly string[];
   /** The exporter's version: `schema_drift_build_info{version}` and the resource's `service.version`. */
   readonly version: string;
+  /** Export the process and Node.js runtime series (`process_*`, `nodejs_*`, see `runtime.ts`); default true. */
+  readonly runtime?: boolean;
 }
 
 /** The exporter's metrics: the `/metrics` handler and the ways stored reports reach it. */
@@ -92,6 +95,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
 
   registerGauges(meter, options.version, () => eachTarget(attributes, states));
   const counters = createCounters(meter, attributes);
+  const runtime = options.runtime === false ? undefined : registerRuntimeMetrics(meter);
 
   return {
     handler: (req, res) => exporter.getMetricsRequestHandler(req, res),
@@ -110,7 +114,10 @@ export function createMetrics(options: MetricsOptions): Metrics {
         if (mine.length) states.set(name, restoreState(mine, since.get(name)));
       }
     },
-    shutdown: () => provider.shutdown(),
+    shutdown: () => {
+      runtime?.stop();
+      return provider.shutdown();
+    },
   };
 }
 

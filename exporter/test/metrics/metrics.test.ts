@@ -34,6 +34,8 @@ function open(overrides: Partial<MetricsOptions> = {}): Metrics {
     ],
     labelNames: ['environment'],
     version: '1.2.3',
+    // The exporter's own series only; the process and runtime series are checked in exposition.test.ts.
+    runtime: false,
     ...overrides,
   });
   opened.push(metrics);
