@@ -3,7 +3,7 @@
  * signs of two formats is refused as ambiguous rather than guessed, and the user names the format instead.
  */
 import { ReplayError } from '../core/errors.ts';
-import { ATLAS_SUM_FILE } from './atlas-sum.ts';
+import { ATLAS_SUM_FILE, parseAtlasSum } from './atlas-sum.ts';
 import type { DirEntry, Subdirectory } from './entries.ts';
 import { DBMATE_UP } from './format-dbmate.ts';
 import { DRIZZLE_JOURNAL, DRIZZLE_META, DRIZZLE_SNAPSHOT } from './format-drizzle.ts';
@@ -62,7 +62,8 @@ const SIGNS: readonly Sign[] = [
 ];
 
 /**
- * Detects the layout: atlas.sum → atlas; `*.up.sql`/`*.down.sql` → golang-migrate; `V…__…sql`/`R__…sql` → flyway;
+ * Detects the layout: atlas.sum → atlas (also beside `*.up.sql` files that atlas.sum lists: Atlas's golang-migrate
+ * layout); `*.up.sql`/`*.down.sql` → golang-migrate; `V…__…sql`/`R__…sql` → flyway;
  * files containing `-- migrate:up` → dbmate; files containing `-- +goose Up` → goose; `migration_lock.toml`, or folders holding `migration.sql` alone → prisma;
  * `meta/_journal.json` → drizzle; folders holding `migration.sql` and `snapshot.json` → drizzle-folders; otherwise
  * numbered `.sql` files → plain.
@@ -73,7 +74,7 @@ export function detectFormat(dir: string, entries: readonly DirEntry[], subdirec
   const found = SIGNS.map((sign) => ({ format: sign.format, names: sign.names(entries, subdirectories) })).filter(
     (sign) => sign.names.length > 0,
   );
-  const [only, second] = found;
+  const [only, second] = atlasGolangMigrate(found, entries) ?? found;
   if (only && !second) return only.format;
   if (only && second) {
     const seen = found.map((f) => `${f.format} (${sample(f.names)})`).join(', ');
@@ -82,6 +83,19 @@ export function detectFormat(dir: string, entries: readonly DirEntry[], subdirec
   if (entries.some((e) => PLAIN_NAME.test(e.name))) return 'plain';
   const names = [...entries.map((e) => e.name), ...subdirectories.map((s) => `${s.name}/`)].sort();
   throw new ReplayError(`unknown migration layout: found ${sample(names)}; expected ${EXPECTED}`, { file: dir });
+}
+
+/**
+ * Atlas's golang-migrate layout (`--dir "file://…?format=golang-migrate"`) shows both signs: atlas.sum and
+ * `.up.sql`/`.down.sql` files. When those are the only signs and every file atlas.sum lists is such a file, the
+ * directory is Atlas's (the reader verifies the sum and replays the up files); anything else stays ambiguous.
+ */
+function atlasGolangMigrate(found: readonly { format: MigrationFormat }[], entries: readonly DirEntry[]): { format: MigrationFormat }[] | undefined {
+  const formats = found.map((f) => f.format).sort();
+  if (formats.length !== 2 || formats[0] !== 'atlas' || formats[1] !== 'golang-migrate') return undefined;
+  const sum = parseAtlasSum(entries.find((e) => e.name === ATLAS_SUM_FILE)?.text ?? '');
+  if (typeof sum === 'string' || sum.entries.length === 0) return undefined;
+  return sum.entries.every((e) => GOLANG_MIGRATE_NAME.test(e.name)) ? [{ format: 'atlas' }] : undefined;
 }
 
 /** Up to five names, so a message stays one readable line. */
