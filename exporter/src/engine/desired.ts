@@ -128,6 +128,12 @@ function assertProvider(dialect: Dialect, directory: MigrationDirectory, target:
   const declared = directory.provider;
   if (!declared || dialect.migrationProviders.includes(declared.name)) return;
   const names = dialect.migrationProviders.map((n) => JSON.stringify(n)).join(' or ');
+  if (declared.tool) {
+    throw new ConfigError(
+      `${declared.tool} migrations are for ${JSON.stringify(declared.name)} only, but the target's dialect is ${dialect.label} (${names}): ${declared.tool} does not support this database`,
+      { ...(target !== undefined ? { target } : {}), file: directory.dir },
+    );
+  }
   throw new ConfigError(
     `${declared.file} declares provider ${JSON.stringify(declared.name)}, but the target's dialect is ${dialect.label} (${names}): these migrations are written for another database`,
     { ...(target !== undefined ? { target } : {}), file: path.join(directory.dir, declared.file) },

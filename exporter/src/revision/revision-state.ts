@@ -13,12 +13,14 @@
  * - Prisma Migrate: `_prisma_migrations`, one row per attempt (`prisma-state.ts`).
  * - drizzle-orm's migrator: `__drizzle_migrations(id, hash, created_at)` (1.x adds `name`) (`drizzle-state.ts`).
  * - goose: `goose_db_version(id, version_id, is_applied, tstamp)`, the latest row per version (`goose-state.ts`).
+ * - node-pg-migrate: `pgmigrations(id, name, run_on)`, one row per applied file (`node-pg-migrate-state.ts`).
  */
 import type { MigrationDirectory, MigrationFile, MigrationFormat } from '../migrations/types.ts';
 import { compareVersions } from '../migrations/versions.ts';
 
 /** Migration tool that owns a revision table. */
-export type RevisionTool = 'atlas' | 'flyway' | 'golang-migrate' | 'dbmate' | 'prisma' | 'drizzle' | 'goose';
+export type RevisionTool = 'atlas' | 'flyway' | 'golang-migrate' | 'dbmate' | 'prisma' | 'drizzle' | 'goose'
+  | 'node-pg-migrate';
 
 /** What a revision table says about the deployed migrations. */
 export interface RevisionState {
@@ -61,6 +63,7 @@ export const READ_TABLES = [
   '_prisma_migrations',
   '__drizzle_migrations',
   'goose_db_version',
+  'pgmigrations',
   'schema_migrations',
 ] as const;
 
@@ -87,14 +90,19 @@ export const REVISION_TABLES: readonly string[] = [
   '*._prisma_migrations',
   '*.__drizzle_migrations',
   '*.goose_db_version',
+  '*.pgmigrations',
 ];
 
 /** Schemas that only hold a tool's revision table (Atlas' default; drizzle-orm's `drizzle` on PostgreSQL). */
 export const REVISION_SCHEMAS: readonly string[] = ['atlas_schema_revisions', 'drizzle'];
 
 /** Sequences of the tools' tables (PostgreSQL: the `serial` id of `__drizzle_migrations`, the identity (goose 3) or
- * `serial` (older goose) id of `goose_db_version`), wherever the table is. */
-export const REVISION_SEQUENCES: readonly string[] = ['*.__drizzle_migrations_id_seq', '*.goose_db_version_id_seq'];
+ * `serial` (older goose) id of `goose_db_version`, the `serial` id of node-pg-migrate's `pgmigrations`), wherever the table is. */
+export const REVISION_SEQUENCES: readonly string[] = [
+  '*.__drizzle_migrations_id_seq',
+  '*.goose_db_version_id_seq',
+  '*.pgmigrations_id_seq',
+];
 
 /**
  * Exclude globs for the differ's `ObjectFilter.exclude`: the revision tables, their sequences and the tools'
