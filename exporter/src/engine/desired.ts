@@ -112,7 +112,7 @@ export async function readDesired(dialect: Dialect, request: DesiredRequest): Pr
 
 /** The revision table the directory's tool creates before its first migration, in the dialect's DDL (or nothing). */
 function setupStatements(dialect: Dialect, directory: MigrationDirectory): readonly string[] {
-  const tool = replaySetupTool(directory.format);
+  const tool = replaySetupTool(directory);
   return tool ? dialect.revisionTableDdl(tool) : [];
 }
 

@@ -68,12 +68,16 @@ export const READ_TABLES = [
 ] as const;
 
 /**
- * The tool whose revision table a replay of a `format` directory creates before the first file, as the tool itself
- * does before it applies anything: golang-migrate's `schema_migrations`, which real projects' migrations alter (an
- * added column, ...). The table stays excluded from every diff. Other tools' tables are left out of a replay.
+ * The tool whose revision table a replay of `directory` creates before the first file, as the tool itself does before
+ * it applies anything: golang-migrate's `schema_migrations`, which real projects' migrations alter (an added column,
+ * ...). Atlas's golang-migrate layout (`.up.sql` files) gets it too: golang-migrate itself may deploy it, and when Atlas
+ * does, the extra table in the scratch database is excluded from every diff anyway. The table stays excluded from every
+ * diff. Other tools' tables are left out of a replay.
  */
-export function replaySetupTool(format: MigrationFormat): RevisionTool | undefined {
-  return format === 'golang-migrate' ? 'golang-migrate' : undefined;
+export function replaySetupTool(directory: Pick<MigrationDirectory, 'format' | 'files'>): RevisionTool | undefined {
+  if (directory.format === 'golang-migrate') return 'golang-migrate';
+  if (directory.format === 'atlas' && directory.files.some((f) => f.path.endsWith('.up.sql'))) return 'golang-migrate';
+  return undefined;
 }
 
 /**

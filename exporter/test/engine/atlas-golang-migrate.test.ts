@@ -10,6 +10,8 @@
  * set to the version with `dirty = true`, the up file run as one multi-statement query, the row set clean; a failure
  * leaves the row dirty).
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -18,6 +20,7 @@ import { runCheck, type DesiredSchema } from '../../src/agent/run-check.ts';
 import { main } from '../../src/cli/cli.ts';
 import type { Report } from '../../src/core/model/report.ts';
 import { DesiredCache } from '../../src/engine/desired-cache.ts';
+import { computeAtlasSum, formatAtlasSum } from '../../src/migrations/atlas-sum.ts';
 import { readMigrationDirectory } from '../../src/migrations/index.ts';
 import { createTempPgDatabase, type TempDatabase } from '../support/servers.ts';
 import { testTarget } from '../support/targets.ts';
@@ -171,4 +174,47 @@ describe('Atlas golang-migrate layout deployed by golang-migrate on PostgreSQL',
     expect(diff.sql).toMatch(/nickname/);
     expect(diff.sql).not.toMatch(/schema_migrations/);
   });
+});
+
+/**
+ * golang-migrate creates `schema_migrations` before the first migration, and a migration may alter it; deployed by
+ * golang-migrate, such a directory in Atlas's layout must replay too (the table is created first, as for golang-migrate
+ * directories, and stays out of the diff).
+ */
+describe('Atlas golang-migrate layout whose migration alters schema_migrations', () => {
+  const files: Record<string, string> = {
+    '1_users.up.sql': 'CREATE TABLE users (id int NOT NULL PRIMARY KEY, email varchar(100) NOT NULL);\n',
+    '1_users.down.sql': 'DROP TABLE users;\n',
+    '2_note.up.sql': 'ALTER TABLE schema_migrations ADD COLUMN note text;\nCREATE INDEX users_email_idx ON users (email);\n',
+    '2_note.down.sql': 'ALTER TABLE schema_migrations DROP COLUMN note;\n',
+  };
+  let dir = '';
+  let db: TempDatabase;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'sd-atlas-gm-table-'));
+    for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, name), text);
+    const sum = computeAtlasSum(Object.entries(files).map(([name, text]) => ({ name, bytes: Buffer.from(text) })));
+    await writeFile(path.join(dir, 'atlas.sum'), formatAtlasSum(sum));
+    db = await createTempPgDatabase('sdatlasgmt');
+    await db.exec(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version bigint not null primary key, dirty boolean not null);\n' +
+        `${files['1_users.up.sql']}${files['2_note.up.sql']}INSERT INTO schema_migrations (version, dirty) VALUES (2, false);\n`,
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    await db?.drop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('replays and is in sync at version 2, through the agent and the CLI', async () => {
+    const report = await runCheck(testTarget('atlas-gm-table', db.url, { desired: { dir } }), { cache: new DesiredCache<DesiredSchema>({}) });
+    expect(report.error).toBeNull();
+    expect(report.status).toBe('in_sync');
+    expect(report.revision).toMatchObject({ tool: 'golang-migrate', version: '2', dirty: false });
+    const diff = await cli(['diff', '--from', db.url, '--to', dir, '--format', 'json']);
+    expect(diff.code).toBe(0);
+    expect((JSON.parse(diff.stdout) as { changes: unknown[] }).changes).toEqual([]);
+  }, 60_000);
 });
