@@ -13,7 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCheck, type DesiredSchema } from '../../src/agent/run-check.ts';
 import { main } from '../../src/cli/cli.ts';
 import type { Report } from '../../src/core/model/report.ts';
+import { dialectNamed } from '../../src/dialects/registry.ts';
 import { DesiredCache } from '../../src/engine/desired-cache.ts';
+import type { RevisionState } from '../../src/revision/revision-state.ts';
 import { deployWithNodePgMigrate } from '../support/node-pg-migrate.ts';
 import { createTempMysqlDatabase, createTempPgDatabase, MYSQL_URL, type TempDatabase } from '../support/servers.ts';
 import { testTarget } from '../support/targets.ts';
@@ -182,4 +184,46 @@ describe('node-pg-migrate is PostgreSQL-only', () => {
       await db.drop();
     }
   }, 60_000);
+});
+
+/** The revision state as a check reads it: one read-only session through the dialect contract. */
+async function readRevision(dialect: string, url: string): Promise<RevisionState | null> {
+  const session = await dialectNamed(dialect).connect({ url });
+  try {
+    return await session.readRevision();
+  } finally {
+    await session.close();
+  }
+}
+
+describe('reading pgmigrations', () => {
+  it('PostgreSQL: in its --migrations-schema, the names left after a down, in the runner\'s DDL', async () => {
+    const db = await createTempPgDatabase('sdnpmrev');
+    try {
+      await db.exec(`CREATE SCHEMA app;
+        CREATE TABLE "app"."pgmigrations" (id SERIAL PRIMARY KEY, name varchar(255) NOT NULL, run_on timestamp NOT NULL);
+        INSERT INTO "app"."pgmigrations" (name, run_on) VALUES ('1704110400000_init', NOW()), ('1704186000000_orders', NOW()),
+          ('1704240000000_orders-user-index', NOW());
+        DELETE FROM "app"."pgmigrations" WHERE name='1704240000000_orders-user-index';`);
+      expect(await readRevision('postgres', db.url)).toEqual({
+        tool: 'node-pg-migrate',
+        table: 'app.pgmigrations',
+        version: '1704186000000_orders',
+        dirty: false,
+        appliedVersions: ['1704110400000_init', '1704186000000_orders'],
+      });
+    } finally {
+      await db.drop();
+    }
+  });
+
+  it('MySQL/MariaDB: a table named pgmigrations is not node-pg-migrate\'s (PostgreSQL-only), so not read', async () => {
+    const db = await createTempMysqlDatabase('sdnpmrev');
+    try {
+      await db.exec("CREATE TABLE pgmigrations (id serial PRIMARY KEY, name varchar(255) NOT NULL, run_on timestamp NOT NULL); INSERT INTO pgmigrations (name, run_on) VALUES ('1_a', NOW());");
+      expect(await readRevision('mysql', db.url)).toBeNull();
+    } finally {
+      await db.drop();
+    }
+  });
 });
