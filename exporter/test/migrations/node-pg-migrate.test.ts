@@ -9,6 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/cli.ts';
+import { loadConfig } from '../../src/config/load.ts';
 import { ReplayError } from '../../src/core/errors.ts';
 import { readMigrationDirectory } from '../../src/migrations/index.ts';
 import { nodePgMigrateTimestamp, nodePgMigrateUp } from '../../src/migrations/format-node-pg-migrate.ts';
@@ -185,4 +187,27 @@ describe('pgmigrations', () => {
     expect(filter.table).toContain('*.pgmigrations');
     expect(filter.sequence).toContain('*.pgmigrations_id_seq');
   });
+});
+
+describe('naming the format', () => {
+  it('desired.format: node-pg-migrate is accepted by the configuration', async () => {
+    const dir = await tempDir({ '1704110400000_init.sql': '-- Up Migration\nSELECT 1;\n' });
+    const file = path.join(dir, 'schema-drift.yaml');
+    await writeFile(file, `targets:\n  - name: a\n    url: postgres://app@db/a\n    desired: { dir: ., format: node-pg-migrate }\n`);
+    const config = await loadConfig(file, {});
+    expect(config.targets[0]?.desired.format).toBe('node-pg-migrate');
+  });
+
+  it('--dir-format node-pg-migrate reads a directory without the marker as node-pg-migrate (whole files)', async () => {
+    const dir = await tempDir({ '1704110400000_init.sql': 'CREATE TABLE npm_t (id int);\n' });
+    let stdout = '';
+    let stderr = '';
+    const code = await main(['inspect', dir, '--format', 'sql', '--dir-format', 'node-pg-migrate'], {
+      stdout: (t) => void (stdout += t),
+      stderr: (t) => void (stderr += t),
+    });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/npm_t/);
+  }, 60_000);
 });
