@@ -34,10 +34,11 @@ export function readNodePgMigrate(dir: string, entries: readonly DirEntry[]): Fo
       { file: dir },
     );
   }
-  // node-pg-migrate loads every non-hidden file as a migration; a file of another kind would make it fail.
+  // node-pg-migrate loads every non-hidden file as a migration: one of another kind makes it fail unless its
+  // --ignore-pattern skips it, so the file is named in a warning rather than silently passed over.
   const ignored: IgnoredFile[] = entries
     .filter((e) => !e.name.endsWith('.sql'))
-    .map((e) => ({ path: e.name, reason: 'not a .sql migration (node-pg-migrate loads it unless --ignore-pattern skips it)', warn: true }));
+    .map((e) => ({ path: e.name, reason: 'not a .sql file; node-pg-migrate fails loading it unless --ignore-pattern skips it', warn: true }));
   const files = sqlEntries(entries)
     .map((entry) => ({ entry, name: entry.name.slice(0, -'.sql'.length) }))
     .sort((a, b) => nodePgMigrateTimestamp(a.name) - nodePgMigrateTimestamp(b.name) || a.name.localeCompare(b.name))
