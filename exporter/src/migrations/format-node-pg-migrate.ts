@@ -13,17 +13,26 @@
  */
 import { ReplayError } from '../core/errors.ts';
 import { type DirEntry, type FormatResult, assertUniqueVersions, makeFile, sqlEntries } from './entries.ts';
+import { GOLANG_MIGRATE_NAME } from './formats.ts';
 import type { IgnoredFile, MigrationFile } from './types.ts';
 import { compareVersions } from './versions.ts';
 
-/** node-pg-migrate's up marker (`createMigrationCommentRegex('up')`): the detection sign. */
-export const NODE_PG_MIGRATE_UP = /^\s*--[\s-]*up\s+migration/im;
+/** node-pg-migrate's up marker (`createMigrationCommentRegex('up')`). */
+const UP = /^\s*--[\s-]*up\s+migration/im;
 const DOWN = /^\s*--[\s-]*down\s+migration/im;
 /** The file names `node-pg-migrate create` writes: a number, `_`, a name. */
-export const NODE_PG_MIGRATE_NAME = /^[0-9]+_.+\.sql$/;
+const NAME = /^[0-9]+_.+\.sql$/;
 /** Languages of node-pg-migrate's code migrations (`--migration-file-language`). */
 const CODE_MIGRATION = /\.(js|cjs|mjs|ts|cts|mts)$/;
 const NO_TRANSACTION = /^--[ \t]*no[ \t]*transaction[ \t]*$/i;
+
+/**
+ * The detection sign: a file named as `node-pg-migrate create` names it (not a golang-migrate `.up.sql`/`.down.sql`,
+ * which may well say "up migration" in a comment) holding the up marker.
+ */
+export function isNodePgMigrateSql(name: string, text: string): boolean {
+  return NAME.test(name) && !GOLANG_MIGRATE_NAME.test(name) && UP.test(text);
+}
 
 /** Reads a node-pg-migrate directory of SQL migrations. */
 export function readNodePgMigrate(dir: string, entries: readonly DirEntry[]): FormatResult {
@@ -63,7 +72,7 @@ export function nodePgMigrateTimestamp(name: string): number {
 
 /** The up section and its transaction mode, as `getActions` cuts it. */
 export function nodePgMigrateUp(text: string): { sql: string; offset: number; transaction: boolean } {
-  const up = text.search(NODE_PG_MIGRATE_UP);
+  const up = text.search(UP);
   const down = text.search(DOWN);
   const offset = up >= 0 ? up : 0;
   const end = up >= 0 && down > up ? down : text.length;
