@@ -118,7 +118,7 @@ export async function readDesired(dialect: Dialect, request: DesiredRequest): Pr
 
 /** The revision table the directory's tool creates before its first migration, in the dialect's DDL (or nothing). */
 function setupStatements(dialect: Dialect, directory: MigrationDirectory): readonly string[] {
-  const tool = replaySetupTool(directory.format);
+  const tool = replaySetupTool(directory);
   return tool ? dialect.revisionTableDdl(tool) : [];
 }
 
@@ -134,6 +134,12 @@ function assertProvider(dialect: Dialect, directory: MigrationDirectory, target:
   const declared = directory.provider;
   if (!declared || dialect.migrationProviders.includes(declared.name)) return;
   const names = dialect.migrationProviders.map((n) => JSON.stringify(n)).join(' or ');
+  if (declared.tool) {
+    throw new ConfigError(
+      `${declared.tool} migrations are for ${JSON.stringify(declared.name)} only, but the target's dialect is ${dialect.label} (${names}): ${declared.tool} does not support this database`,
+      { ...(target !== undefined ? { target } : {}), file: directory.dir },
+    );
+  }
   throw new ConfigError(
     `${declared.file} declares provider ${JSON.stringify(declared.name)}, but the target's dialect is ${dialect.label} (${names}): these migrations are written for another database`,
     { ...(target !== undefined ? { target } : {}), file: path.join(directory.dir, declared.file) },

@@ -3,12 +3,13 @@
  * signs of two formats is refused as ambiguous rather than guessed, and the user names the format instead.
  */
 import { ReplayError } from '../core/errors.ts';
-import { ATLAS_SUM_FILE } from './atlas-sum.ts';
+import { ATLAS_SUM_FILE, parseAtlasSum } from './atlas-sum.ts';
 import type { DirEntry, Subdirectory } from './entries.ts';
 import { DBMATE_UP } from './format-dbmate.ts';
 import { DRIZZLE_JOURNAL, DRIZZLE_META, DRIZZLE_SNAPSHOT } from './format-drizzle.ts';
 import { MIGRATION_SCRIPT } from './format-folders.ts';
 import { GOOSE_UP } from './format-goose.ts';
+import { isNodePgMigrateSql } from './format-node-pg-migrate.ts';
 import { PRISMA_LOCK_FILE } from './format-prisma.ts';
 import { FLYWAY_REPEATABLE_NAME, FLYWAY_VERSIONED_NAME, GOLANG_MIGRATE_NAME, PLAIN_NAME } from './formats.ts';
 import { MIGRATION_FORMATS, type MigrationFormat } from './types.ts';
@@ -18,7 +19,9 @@ const EXPECTED =
   'atlas (atlas.sum), golang-migrate (<version>_<title>.up.sql), flyway (V<version>__<desc>.sql, R__<desc>.sql), ' +
   'dbmate (.sql files with "-- migrate:up"), prisma (migration_lock.toml or <timestamp>_<name>/migration.sql), ' +
   'drizzle (meta/_journal.json), drizzle-folders (<timestamp>_<name>/migration.sql with snapshot.json), ' +
-  'goose (.sql files with "-- +goose Up"), plain (numbered .sql files like 001_init.sql)';
+  'goose (.sql files with "-- +goose Up"), ' +
+  'node-pg-migrate (<timestamp>_<name>.sql files with "-- Up Migration"), ' +
+  'plain (numbered .sql files like 001_init.sql)';
 
 /** One sign: the names in the directory that show a format. */
 interface Sign {
@@ -37,6 +40,7 @@ const SIGNS: readonly Sign[] = [
   fileSign('flyway', (e) => FLYWAY_VERSIONED_NAME.test(e.name) || FLYWAY_REPEATABLE_NAME.test(e.name)),
   fileSign('dbmate', (e) => e.name.endsWith('.sql') && DBMATE_UP.test(e.text)),
   fileSign('goose', (e) => e.name.endsWith('.sql') && GOOSE_UP.test(e.text)),
+  fileSign('node-pg-migrate', (e) => isNodePgMigrateSql(e.name, e.text)),
   {
     // The lock file; without it, `<folder>/migration.sql` folders that are not drizzle-kit's (no snapshot.json).
     format: 'prisma',
@@ -62,8 +66,10 @@ const SIGNS: readonly Sign[] = [
 ];
 
 /**
- * Detects the layout: atlas.sum → atlas; `*.up.sql`/`*.down.sql` → golang-migrate; `V…__…sql`/`R__…sql` → flyway;
- * files containing `-- migrate:up` → dbmate; files containing `-- +goose Up` → goose; `migration_lock.toml`, or folders holding `migration.sql` alone → prisma;
+ * Detects the layout: atlas.sum → atlas (also beside `*.up.sql` files that atlas.sum lists: Atlas's golang-migrate
+ * layout); `*.up.sql`/`*.down.sql` → golang-migrate; `V…__…sql`/`R__…sql` → flyway;
+ * files containing `-- migrate:up` → dbmate; files containing `-- +goose Up` → goose; `<n>_<name>.sql` files
+ * containing `-- Up Migration` → node-pg-migrate; `migration_lock.toml`, or folders holding `migration.sql` alone → prisma;
  * `meta/_journal.json` → drizzle; folders holding `migration.sql` and `snapshot.json` → drizzle-folders; otherwise
  * numbered `.sql` files → plain.
  * @throws ReplayError (file = the directory) when the directory is empty, matches no layout, or several.
@@ -73,7 +79,7 @@ export function detectFormat(dir: string, entries: readonly DirEntry[], subdirec
   const found = SIGNS.map((sign) => ({ format: sign.format, names: sign.names(entries, subdirectories) })).filter(
     (sign) => sign.names.length > 0,
   );
-  const [only, second] = found;
+  const [only, second] = atlasGolangMigrate(found, entries) ?? found;
   if (only && !second) return only.format;
   if (only && second) {
     const seen = found.map((f) => `${f.format} (${sample(f.names)})`).join(', ');
@@ -82,6 +88,22 @@ export function detectFormat(dir: string, entries: readonly DirEntry[], subdirec
   if (entries.some((e) => PLAIN_NAME.test(e.name))) return 'plain';
   const names = [...entries.map((e) => e.name), ...subdirectories.map((s) => `${s.name}/`)].sort();
   throw new ReplayError(`unknown migration layout: found ${sample(names)}; expected ${EXPECTED}`, { file: dir });
+}
+
+/**
+ * Atlas's golang-migrate layout (`--dir "file://…?format=golang-migrate"`) shows both signs: atlas.sum and
+ * `.up.sql`/`.down.sql` files. When those are the only signs and every file atlas.sum lists is such a file, the
+ * directory is Atlas's (the reader verifies the sum and replays the up files); anything else stays ambiguous.
+ */
+function atlasGolangMigrate(
+  found: readonly { format: MigrationFormat }[],
+  entries: readonly DirEntry[],
+): { format: MigrationFormat }[] | undefined {
+  const formats = found.map((f) => f.format).sort();
+  if (formats.length !== 2 || formats[0] !== 'atlas' || formats[1] !== 'golang-migrate') return undefined;
+  const sum = parseAtlasSum(entries.find((e) => e.name === ATLAS_SUM_FILE)?.text ?? '');
+  if (typeof sum === 'string' || sum.entries.length === 0) return undefined;
+  return sum.entries.every((e) => GOLANG_MIGRATE_NAME.test(e.name)) ? [{ format: 'atlas' }] : undefined;
 }
 
 /** Up to five names, so a message stays one readable line. */

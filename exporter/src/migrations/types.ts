@@ -17,11 +17,13 @@ export type MigrationFormat =
   | 'prisma'
   | 'drizzle'
   | 'drizzle-folders'
-  | 'goose';
+  | 'goose'
+  | 'node-pg-migrate';
 
 /** Every supported format, in the order detection reports them. */
 export const MIGRATION_FORMATS: readonly MigrationFormat[] = [
   'plain', 'golang-migrate', 'flyway', 'atlas', 'dbmate', 'prisma', 'drizzle', 'drizzle-folders', 'goose',
+  'node-pg-migrate',
 ];
 
 /** One migration to apply. */
@@ -76,6 +78,8 @@ export interface DeclaredProvider {
   readonly name: string;
   /** Path of the declaring file relative to the directory: `migration_lock.toml`, `meta/_journal.json`. */
   readonly file: string;
+  /** Set when no file declares it but the tool serves that database only (node-pg-migrate: PostgreSQL). */
+  readonly tool?: string;
 }
 
 /** A file present in the directory that the format does not apply, and why (shown to users, never silently lost). */

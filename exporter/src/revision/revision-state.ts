@@ -13,6 +13,7 @@
  * - Prisma Migrate: `_prisma_migrations`, one row per attempt (`prisma-state.ts`).
  * - drizzle-orm's migrator: `__drizzle_migrations(id, hash, created_at)` (1.x adds `name`) (`drizzle-state.ts`).
  * - goose: `goose_db_version(id, version_id, is_applied, tstamp)`, the latest row per version (`goose-state.ts`).
+ * - node-pg-migrate: `pgmigrations(id, name, run_on)`, one row per applied file (`node-pg-migrate-state.ts`).
  */
 import type { MigrationDirectory, MigrationFile, MigrationFormat } from '../migrations/types.ts';
 import { compareVersions } from '../migrations/versions.ts';
@@ -27,7 +28,8 @@ export type RevisionTool =
   | 'drizzle'
   | 'goose'
   | 'liquibase'
-  | 'sqitch';
+  | 'sqitch'
+  | 'node-pg-migrate';
 
 /** What a revision table says about the deployed migrations. */
 export interface RevisionState {
@@ -81,16 +83,21 @@ export const READ_TABLES = [
   '_prisma_migrations',
   '__drizzle_migrations',
   'goose_db_version',
+  'pgmigrations',
   'schema_migrations',
 ] as const;
 
 /**
- * The tool whose revision table a replay of a `format` directory creates before the first file, as the tool itself
- * does before it applies anything: golang-migrate's `schema_migrations`, which real projects' migrations alter (an
- * added column, ...). The table stays excluded from every diff. Other tools' tables are left out of a replay.
+ * The tool whose revision table a replay of `directory` creates before the first file, as the tool itself does before
+ * it applies anything: golang-migrate's `schema_migrations`, which real projects' migrations alter (an added column,
+ * ...). Atlas's golang-migrate layout (`.up.sql` files) gets it too: golang-migrate itself may deploy it, and when Atlas
+ * does, the extra table in the scratch database is excluded from every diff anyway. The table stays excluded from every
+ * diff. Other tools' tables are left out of a replay.
  */
-export function replaySetupTool(format: MigrationFormat): RevisionTool | undefined {
-  return format === 'golang-migrate' ? 'golang-migrate' : undefined;
+export function replaySetupTool(directory: Pick<MigrationDirectory, 'format' | 'files'>): RevisionTool | undefined {
+  if (directory.format === 'golang-migrate') return 'golang-migrate';
+  if (directory.format === 'atlas' && directory.files.some((f) => f.path.endsWith('.up.sql'))) return 'golang-migrate';
+  return undefined;
 }
 
 /**
@@ -107,14 +114,19 @@ export const REVISION_TABLES: readonly string[] = [
   '*._prisma_migrations',
   '*.__drizzle_migrations',
   '*.goose_db_version',
+  '*.pgmigrations',
 ];
 
 /** Schemas that only hold a tool's revision table (Atlas' default; drizzle-orm's `drizzle` on PostgreSQL). */
 export const REVISION_SCHEMAS: readonly string[] = ['atlas_schema_revisions', 'drizzle'];
 
 /** Sequences of the tools' tables (PostgreSQL: the `serial` id of `__drizzle_migrations`, the identity (goose 3) or
- * `serial` (older goose) id of `goose_db_version`), wherever the table is. */
-export const REVISION_SEQUENCES: readonly string[] = ['*.__drizzle_migrations_id_seq', '*.goose_db_version_id_seq'];
+ * `serial` (older goose) id of `goose_db_version`, the `serial` id of node-pg-migrate's `pgmigrations`), wherever the table is. */
+export const REVISION_SEQUENCES: readonly string[] = [
+  '*.__drizzle_migrations_id_seq',
+  '*.goose_db_version_id_seq',
+  '*.pgmigrations_id_seq',
+];
 
 /**
  * Exclude globs for the differ's `ObjectFilter.exclude`: the revision tables, their sequences and the tools'

@@ -154,6 +154,36 @@ describe('atlas.sum of a golang-migrate layout', () => {
   });
 });
 
+describe('detecting the layout', () => {
+  it('atlas.sum listing the .up/.down files: Atlas, verified, without naming the format', async () => {
+    const result = await readMigrationDirectory(FIXTURE);
+    expect(result.format).toBe('atlas');
+    expect(result.files.map((f) => f.path)).toEqual([
+      '20240101120000_init.up.sql',
+      '20240102090000_orders.up.sql',
+      '20240103080000_order_summary.up.sql',
+    ]);
+  });
+
+  it('an edited file of a detected directory fails the atlas.sum check', async () => {
+    const target = await copyFixture();
+    const name = '20240101120000_init.up.sql';
+    await writeFile(path.join(target, name), `${await readFile(path.join(target, name), 'utf8')}-- edited\n`);
+    await expect(readMigrationDirectory(target)).rejects.toThrow(/checksum of 20240101120000_init\.up\.sql does not match atlas\.sum/);
+  });
+
+  it('atlas.sum listing other files beside golang-migrate files stays ambiguous', async () => {
+    const files = { '1_a.up.sql': 'CREATE TABLE a (id int);\n', '1_a.down.sql': 'DROP TABLE a;\n' };
+    const target = await writeDir(files, atlasSumText({ ...files, '2_b.sql': 'SELECT 1;\n' }));
+    await expect(readMigrationDirectory(target)).rejects.toThrow(/^ambiguous migration layout: found atlas \(atlas\.sum\), golang-migrate/);
+  });
+
+  it('a malformed atlas.sum beside golang-migrate files stays ambiguous', async () => {
+    const target = await writeDir({ '1_a.up.sql': 'CREATE TABLE a (id int);\n' }, 'not a sum\n');
+    await expect(readMigrationDirectory(target)).rejects.toThrow(/^ambiguous migration layout/);
+  });
+});
+
 describe('the atlas golang-migrate fixture replays on PostgreSQL', () => {
   let db: TempDatabase;
   beforeAll(async () => {

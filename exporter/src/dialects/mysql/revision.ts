@@ -71,7 +71,8 @@ export async function readMysqlRevision(
   let found: FoundTable | undefined;
   try {
     const current = database ?? (await db.query<{ d: string | null }>('SELECT DATABASE() AS d')).rows[0]?.d ?? '';
-    const tables = [...READ_TABLES];
+    // node-pg-migrate is PostgreSQL-only: a `pgmigrations` table here is not its revision table.
+    const tables = READ_TABLES.filter((t) => t !== 'pgmigrations');
     found = (await db.query<FoundTable>(FIND_SQL, [current, tables, ATLAS_DATABASE, 'atlas_schema_revisions', tables, current]))
       .rows[0];
   } catch (err) {

@@ -7,7 +7,8 @@
  * boolean)`; dbmate `schema_migrations(version varchar(255) primary key)`; Prisma `_prisma_migrations` (in the URL's
  * `schema`); drizzle-orm `drizzle.__drizzle_migrations(id serial, hash text, created_at bigint)` (1.x: `name`); goose
  * `goose_db_version(id integer identity, version_id bigint, is_applied boolean, tstamp timestamp)` (older goose: `id
- * serial`).
+ * serial`); node-pg-migrate `pgmigrations(id serial, name varchar(255), run_on timestamp)` (in its migrations schema,
+ * `public` by default).
  */
 import {
   type AtlasRow,
@@ -22,6 +23,7 @@ import {
 } from '../../revision/revision-state.ts';
 import { type DrizzleRow, drizzleState } from '../../revision/drizzle-state.ts';
 import { type GooseRow, gooseState } from '../../revision/goose-state.ts';
+import { nodePgMigrateState } from '../../revision/node-pg-migrate-state.ts';
 import { type PrismaRow, prismaState } from '../../revision/prisma-state.ts';
 import { toPostgresError } from './connect.ts';
 import type { Queryable } from './queryable.ts';
@@ -77,6 +79,7 @@ export async function readPostgresRevision(db: Queryable, options: { target?: st
     if (found.name === '_prisma_migrations') return await readPrisma(db, table, from);
     if (found.name === '__drizzle_migrations') return await readDrizzle(db, table, from, found.has_name);
     if (found.name === 'goose_db_version') return await readGoose(db, table, from);
+    if (found.name === 'pgmigrations') return await readNodePgMigrate(db, table, from);
     return found.has_dirty ? await readGolangMigrate(db, table, from) : await readDbmate(db, table, from);
   } catch (err) {
     throw toPostgresError(err, { target: options.target, action: `reading revision table ${table}` });
@@ -136,4 +139,9 @@ async function readGoose(db: Queryable, table: string, from: string): Promise<Re
     `SELECT version_id::text AS "versionId", is_applied::bool AS "isApplied" FROM ${from} ORDER BY id`,
   );
   return gooseState(table, rows);
+}
+
+async function readNodePgMigrate(db: Queryable, table: string, from: string): Promise<RevisionState> {
+  const { rows } = await db.query<{ name: string }>(`SELECT name::text AS name FROM ${from} ORDER BY run_on, id`);
+  return nodePgMigrateState(table, rows.map((r) => r.name));
 }
