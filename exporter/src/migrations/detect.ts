@@ -10,6 +10,7 @@ import { DRIZZLE_JOURNAL, DRIZZLE_META, DRIZZLE_SNAPSHOT } from './format-drizzl
 import { MIGRATION_SCRIPT } from './format-folders.ts';
 import { GOOSE_UP } from './format-goose.ts';
 import { PRISMA_LOCK_FILE } from './format-prisma.ts';
+import { SQITCH_CONF, SQITCH_PLAN } from './format-sqitch.ts';
 import { FLYWAY_REPEATABLE_NAME, FLYWAY_VERSIONED_NAME, GOLANG_MIGRATE_NAME, PLAIN_NAME } from './formats.ts';
 import { MIGRATION_FORMATS, type MigrationFormat } from './types.ts';
 
@@ -18,7 +19,7 @@ const EXPECTED =
   'atlas (atlas.sum), golang-migrate (<version>_<title>.up.sql), flyway (V<version>__<desc>.sql, R__<desc>.sql), ' +
   'dbmate (.sql files with "-- migrate:up"), prisma (migration_lock.toml or <timestamp>_<name>/migration.sql), ' +
   'drizzle (meta/_journal.json), drizzle-folders (<timestamp>_<name>/migration.sql with snapshot.json), ' +
-  'goose (.sql files with "-- +goose Up"), plain (numbered .sql files like 001_init.sql)';
+  'goose (.sql files with "-- +goose Up"), sqitch (sqitch.plan or sqitch.conf), plain (numbered .sql files like 001_init.sql)';
 
 /** One sign: the names in the directory that show a format. */
 interface Sign {
@@ -37,6 +38,7 @@ const SIGNS: readonly Sign[] = [
   fileSign('flyway', (e) => FLYWAY_VERSIONED_NAME.test(e.name) || FLYWAY_REPEATABLE_NAME.test(e.name)),
   fileSign('dbmate', (e) => e.name.endsWith('.sql') && DBMATE_UP.test(e.text)),
   fileSign('goose', (e) => e.name.endsWith('.sql') && GOOSE_UP.test(e.text)),
+  fileSign('sqitch', (e) => e.name === SQITCH_PLAN || e.name === SQITCH_CONF),
   {
     // The lock file; without it, `<folder>/migration.sql` folders that are not drizzle-kit's (no snapshot.json).
     format: 'prisma',
@@ -63,7 +65,7 @@ const SIGNS: readonly Sign[] = [
 
 /**
  * Detects the layout: atlas.sum → atlas; `*.up.sql`/`*.down.sql` → golang-migrate; `V…__…sql`/`R__…sql` → flyway;
- * files containing `-- migrate:up` → dbmate; files containing `-- +goose Up` → goose; `migration_lock.toml`, or folders holding `migration.sql` alone → prisma;
+ * files containing `-- migrate:up` → dbmate; files containing `-- +goose Up` → goose; `sqitch.plan`/`sqitch.conf` → sqitch; `migration_lock.toml`, or folders holding `migration.sql` alone → prisma;
  * `meta/_journal.json` → drizzle; folders holding `migration.sql` and `snapshot.json` → drizzle-folders; otherwise
  * numbered `.sql` files → plain.
  * @throws ReplayError (file = the directory) when the directory is empty, matches no layout, or several.

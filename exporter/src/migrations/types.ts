@@ -17,11 +17,12 @@ export type MigrationFormat =
   | 'prisma'
   | 'drizzle'
   | 'drizzle-folders'
-  | 'goose';
+  | 'goose'
+  | 'sqitch';
 
 /** Every supported format, in the order detection reports them. */
 export const MIGRATION_FORMATS: readonly MigrationFormat[] = [
-  'plain', 'golang-migrate', 'flyway', 'atlas', 'dbmate', 'prisma', 'drizzle', 'drizzle-folders', 'goose',
+  'plain', 'golang-migrate', 'flyway', 'atlas', 'dbmate', 'prisma', 'drizzle', 'drizzle-folders', 'goose', 'sqitch',
 ];
 
 /** One migration to apply. */
