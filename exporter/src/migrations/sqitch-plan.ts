@@ -30,8 +30,8 @@ export interface SqitchChange {
   readonly plannerName: string;
   readonly plannerEmail: string;
   readonly note: string;
-  /** Tags (without `@`) placed right after this change. */
-  readonly tags: readonly string[];
+  /** Tags placed right after this change. */
+  readonly tags: readonly SqitchTag[];
   /** The change id Sqitch records in `sqitch.changes.change_id`. */
   readonly id: string;
   /**
@@ -39,6 +39,18 @@ export interface SqitchChange {
    * its own tags; its deploy script is `<name>@<tag>.sql` for the first of them whose file exists. Empty otherwise.
    */
   readonly reworkTags: readonly string[];
+}
+
+/** One tag line: a label on the change before it. */
+export interface SqitchTag {
+  /** Without the `@`. */
+  readonly name: string;
+  readonly planned: string;
+  readonly plannerName: string;
+  readonly plannerEmail: string;
+  readonly note: string;
+  /** The tag id Sqitch records in `sqitch.tags.tag_id` (SHA-1 over the tag info, which names its change's id). */
+  readonly id: string;
 }
 
 /** A parsed plan. */
@@ -61,7 +73,7 @@ const PRAGMA = /^\s*%\s*([^\s=]+)(?:\s*=\s*(.+))?$/;
 const DEPENDENCY = /^(!?)(?:([^\s:@#]+):)?(?:([0-9a-f]{40})|([^\s:@#]+)(?:@([^\s:@#]+))?|@([^\s:@#]+))$/;
 
 interface MutableChange extends Omit<SqitchChange, 'tags' | 'reworkTags' | 'id'> {
-  tags: string[];
+  tags: SqitchTag[];
   reworkTags: string[];
   parent?: string;
   id: string;
@@ -109,7 +121,8 @@ export function parseSqitchPlan(text: string, fail: PlanFailure): SqitchPlan {
       const at = tagLines.get(name);
       if (at !== undefined) throw fail(`tag "${name}" duplicates earlier declaration on line ${at}`, lineNo);
       tagLines.set(name, lineNo);
-      previous.tags.push(name);
+      const tag = { name, planned, plannerName, plannerEmail, note: unescapeNote(note) };
+      previous.tags.push({ ...tag, id: tagId(project, uri, previous.id, tag) });
       sinceTag.clear();
       continue;
     }
@@ -136,8 +149,8 @@ export function parseSqitchPlan(text: string, fail: PlanFailure): SqitchPlan {
     if (reworked) {
       // Sqitch: the tags of every change after the reworked one (latest first), then the reworked one's own.
       const from = changes.indexOf(reworked);
-      for (let k = changes.length - 1; k > from; k--) reworked.reworkTags.push(...(changes[k] as MutableChange).tags);
-      reworked.reworkTags.push(...reworked.tags);
+      for (let k = changes.length - 1; k > from; k--) reworked.reworkTags.push(...(changes[k] as MutableChange).tags.map((t) => t.name));
+      reworked.reworkTags.push(...reworked.tags.map((t) => t.name));
     }
     latest.set(name, change);
     sinceTag.add(name);
@@ -234,8 +247,26 @@ export function changeId(project: string, uri: string | undefined, change: Omit<
     ...(change.conflicts.length > 0 ? [`conflicts\n  - ${change.conflicts.join('\n  - ')}`] : []),
     ...(change.note ? ['', change.note] : []),
   ];
+  return sha1Object('change', lines);
+}
+
+/** The tag id: SHA-1 over `tag <length>\0<info>` (App::Sqitch::Plan::Tag: `project`, `uri`, `tag`, `change`, `planner`, `date`, note). */
+function tagId(project: string, uri: string | undefined, changeId: string, tag: Omit<SqitchTag, 'id'>): string {
+  return sha1Object('tag', [
+    `project ${project}`,
+    ...(uri ? [`uri ${canonicalUri(uri)}`] : []),
+    `tag @${tag.name}`,
+    `change ${changeId}`,
+    `planner ${tag.plannerName} <${tag.plannerEmail}>`,
+    `date ${tag.planned}`,
+    ...(tag.note ? ['', tag.note] : []),
+  ]);
+}
+
+/** Git-style object hash Sqitch uses for its ids: SHA-1 over `<kind> <byte length>\0<UTF-8 info>`. */
+function sha1Object(kind: string, lines: readonly string[]): string {
   const info = Buffer.from(lines.join('\n'), 'utf8');
-  return createHash('sha1').update(`change ${info.length}\0`).update(info).digest('hex');
+  return createHash('sha1').update(`${kind} ${info.length}\0`).update(info).digest('hex');
 }
 
 /** Default ports Perl's URI drops from a canonical URI. */

@@ -46,6 +46,11 @@ const FLIPR_IDS = [
   '9bef1050ab5827180fab6e93aa5eceb637d59af2',
 ];
 
+/** Tag ids: `@alpha` of WIDGETS (SHA-1 of the info `sqitch show tag alpha` prints), `@v1.0.0-dev1` of the fixture
+ * (`sqitch.tags.tag_id` after a real `sqitch deploy`, sqitch 1.3.1). */
+const ALPHA_TAG_ID = '4d09f3b5dc5ce25a8042374f5679cd1818d6e802';
+const FLIPR_TAG_ID = '527c7e7d9d659a7aa7437fab9b0c2e03b8e2b483';
+
 /** A plan with every part the info covers: uri to canonicalise, non-ASCII planner, escaped note, cross-project and
  * conflict dependencies, a change reworked twice, a nested name. */
 const WIDGETS = `%syntax-version=1.0.0
@@ -78,7 +83,8 @@ describe('parseSqitchPlan', () => {
     ]);
     const [base, extra, fn] = plan.changes;
     expect(base?.note).toBe('Base: with a \\ backslash and a \n newline');
-    expect(extra).toMatchObject({ requires: ['base', 'other:thing', 'base'], conflicts: ['legacy'], tags: ['alpha'] });
+    expect(extra).toMatchObject({ requires: ['base', 'other:thing', 'base'], conflicts: ['legacy'] });
+    expect(extra?.tags.map((t) => [t.name, t.id])).toEqual([['alpha', ALPHA_TAG_ID]]);
     expect(fn?.note).toBe('spaced note');
     // Rework tags: those after the occurrence (latest first), then its own.
     expect(plan.changes.map((c) => c.reworkTags)).toEqual([[], ['beta', 'alpha'], [], ['gamma'], [], []]);
@@ -88,6 +94,16 @@ describe('parseSqitchPlan', () => {
     const { readFile } = await import('node:fs/promises');
     const plan = parseSqitchPlan(await readFile(path.join(FLIPR, 'sqitch.plan'), 'utf8'), fail);
     expect(plan.changes.map((c) => c.id)).toEqual(FLIPR_IDS);
+    expect(plan.changes[2]?.tags).toEqual([
+      {
+        name: 'v1.0.0-dev1',
+        planned: '2024-01-04T08:00:00Z',
+        plannerName: 'Ada Lovelace',
+        plannerEmail: 'ada@example.com',
+        note: 'Tag v1.0.0-dev1.',
+        id: FLIPR_TAG_ID,
+      },
+    ]);
   });
 
   it('canonicalises the %uri pragma as Perl URI does', () => {

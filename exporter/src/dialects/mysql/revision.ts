@@ -79,11 +79,11 @@ export async function readMysqlRevision(
   } catch (err) {
     throw toMysqlError(err, { target: options.target, action: 'looking up migration revision tables' });
   }
-  // Sqitch keeps its registry in a database of its own, found by name, before the generic `schema_migrations` only.
-  if (!found || found.name === 'schema_migrations') {
-    if (await hasSqitchRegistry(db, options.target)) return await readSqitch(db, options.target);
+  if (!found) {
+    // Sqitch keeps its registry in a database of its own, one per server and not tied to a database: it is read only
+    // when the target database holds no revision table of its own.
+    return (await hasSqitchRegistry(db, options.target)) ? await readSqitch(db, options.target) : null;
   }
-  if (!found) return null;
   const table = `${found.schema}.${found.name}`;
   const from = `${quoteIdent(found.schema)}.${quoteIdent(found.name)}`;
   try {
