@@ -107,11 +107,11 @@ describe('pendingMigrations', () => {
 });
 
 describe('revisionExcludeFilter', () => {
-  it('covers every table read, the Atlas schema and drizzle-orm\'s', () => {
+  it('covers every table read, the Atlas schema, drizzle-orm\'s and Sqitch\'s registry', () => {
     const filter = revisionExcludeFilter();
     expect(filter.table).toEqual(
       expect.arrayContaining(['*.atlas_schema_revisions', '*.flyway_schema_history', '*.schema_migrations']),
     );
-    expect(filter.schema).toEqual(['atlas_schema_revisions', 'drizzle']);
+    expect(filter.schema).toEqual(['atlas_schema_revisions', 'drizzle', 'sqitch']);
   });
 });
