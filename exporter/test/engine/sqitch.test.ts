@@ -15,7 +15,7 @@ import type { Report } from '../../src/core/model/report.ts';
 import { DesiredCache } from '../../src/engine/desired-cache.ts';
 import { DIALECT_HARNESSES, type DialectHarness } from '../support/dialects.ts';
 import { deployWithSqitch, dropMysqlRegistry } from '../support/sqitch.ts';
-import type { TempDatabase } from '../support/servers.ts';
+import { PG_URL, type TempDatabase } from '../support/servers.ts';
 import { testTarget } from '../support/targets.ts';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
@@ -49,6 +49,8 @@ interface Case {
   report: Report;
   cli: CliDiff;
   deployError: Error | undefined;
+  /** PostgreSQL: the CLI's diff replayed on the dev server instead of PGlite. */
+  onDevServer?: CliDiff;
 }
 
 async function cli(argv: string[]): Promise<{ code: number; stdout: string }> {
@@ -100,7 +102,8 @@ describe.each(DIALECT_HARNESSES)('Sqitch on $server ($name)', (harness: DialectH
           desired: { dir, ...(harness.devUrl ? { devUrl: harness.devUrl } : {}) },
         });
         const report = await runCheck(target, { cache });
-        cases.set(name, { report, cli: await cliDiff(db, dir, harness), deployError });
+        const onDevServer = harness.devUrl ? undefined : await cliDiff(db, dir, { ...harness, devUrl: PG_URL });
+        cases.set(name, { report, cli: await cliDiff(db, dir, harness), deployError, ...(onDevServer ? { onDevServer } : {}) });
       } finally {
         if (harness.name === 'mysql') await dropMysqlRegistry(db);
       }
@@ -131,6 +134,16 @@ describe.each(DIALECT_HARNESSES)('Sqitch on $server ($name)', (harness: DialectH
     expect(diff.json.pending).toEqual([]);
     expect(diff.json.revision).toMatchObject({ tool: 'sqitch', version: 'insert_user', dirty: false });
     expect(diff.sql).toBe('');
+  });
+
+  it.runIf(harness.name === 'postgres')('the scripts\' BEGIN/COMMIT replay on a PostgreSQL dev server too', () => {
+    for (const name of ['deployed', 'pending'] as const) {
+      const { cli: embedded, onDevServer } = get(name);
+      expect(onDevServer?.code).toBe(0);
+      expect(onDevServer?.json.changes).toEqual([]);
+      expect(onDevServer?.json.pending).toEqual(embedded.json.pending);
+    }
+    expect(get('hot-fix').onDevServer?.json.changes.map((c) => `${c.action} ${c.type} ${c.name}`)).toEqual(['extra column nick2']);
   });
 
   it('the reworked change not deployed: pending, no changes, the same in agent and CLI', () => {
