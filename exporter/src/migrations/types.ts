@@ -59,7 +59,7 @@ export interface MigrationFile {
   readonly statements?: readonly SqlStatement[];
   /**
    * What the tool's revision table records for this migration, for tools that record identities rather than ordered
-   * versions (Liquibase `id::author::path`, Sqitch the change name): a revision state with `appliedKeys` is matched
+   * versions (Liquibase `id::author::path`, Sqitch the change id): a revision state with `appliedKeys` is matched
    * on it. Such formats number their entries `1`, `2`, ... in apply order as `version`, so a replay bound still works.
    */
   readonly key?: string;
