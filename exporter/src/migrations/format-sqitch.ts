@@ -15,8 +15,7 @@
  */
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { type DirListing, type FormatResult, fileError } from './entries.ts';
-import { makeFile } from './entries.ts';
+import { type DirListing, type FormatResult, fileError, makeFile } from './entries.ts';
 import { parseSqitchPlan, type SqitchChange } from './sqitch-plan.ts';
 import type { DeclaredProvider, IgnoredFile, MigrationFile } from './types.ts';
 
@@ -25,7 +24,7 @@ export const SQITCH_PLAN = 'sqitch.plan';
 /** The project configuration. */
 export const SQITCH_CONF = 'sqitch.conf';
 
-/** What `migration_lock.toml`-style provider names a Sqitch engine stands for. */
+/** The provider names (as Prisma's `migration_lock.toml` writes them) that Sqitch's engines stand for. */
 const ENGINE_PROVIDERS: Record<string, string> = { pg: 'postgresql', mysql: 'mysql' };
 
 /** Where Sqitch finds a project's files. */
