@@ -16,6 +16,7 @@ import { checkStatus } from '../core/report/build.ts';
 import { dialectNamed, pairDialect } from '../dialects/registry.ts';
 import { compare, planOf, withRevisionExcludes } from '../engine/compare.ts';
 import { MIGRATION_FORMATS, type MigrationFormat } from '../migrations/index.ts';
+import type { RevisionState } from '../revision/revision-state.ts';
 import { VERSION } from '../version.ts';
 import { runDemo } from './demo.ts';
 import { type CliIo, processIo, revisionText } from './io.ts';
@@ -91,6 +92,15 @@ function addCommonOptions(command: Command): Command {
     .option('--verbose', 'print stack traces and causes of errors');
 }
 
+/**
+ * The revision table a diff was bounded by: a directory side says which one it used (none, when the database's does not
+ * speak for it); otherwise the database side's.
+ */
+function comparedRevision(from: LoadedSource, to: LoadedSource): RevisionState | null {
+  for (const side of [to, from]) if (side.kind === 'directory') return side.revision ?? null;
+  return from.revision ?? to.revision ?? null;
+}
+
 /** Structured diff output (`--format json`). */
 export function diffJson(from: LoadedSource, to: LoadedSource, changes: Change[]): unknown {
   return {
@@ -98,7 +108,7 @@ export function diffJson(from: LoadedSource, to: LoadedSource, changes: Change[]
     from: from.description,
     to: to.description,
     summary: { total: changes.length, ...countByAction(changes) },
-    revision: from.revision ?? to.revision ?? null,
+    revision: comparedRevision(from, to),
     pending: (to.pending ?? from.pending ?? []).map((file) => ({ version: file.version, path: file.path })),
     warnings: [...from.warnings, ...to.warnings],
     changes,
@@ -152,7 +162,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     if (options.format === 'json') io.stdout(`${JSON.stringify(diffJson(pair.from, pair.to, changes), null, 2)}\n`);
     else if (options.format === 'sql') io.stdout(changes.length ? dialect.renderPlanSql(planOf(comparison)) : '');
     else {
-      const revision = pair.from.revision ?? pair.to.revision ?? null;
+      const revision = comparedRevision(pair.from, pair.to);
       if (revision) io.stdout(`${revisionText(revision)}\n\n`);
       io.stdout(renderChangesText(changes, { current: pair.from.description, desired: pair.to.description }));
       const pending = pair.to.pending ?? [];

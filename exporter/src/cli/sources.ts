@@ -26,6 +26,7 @@ import {
 import { readDesired } from '../engine/desired.ts';
 import { readLive } from '../engine/live.ts';
 import { readMigrationDirectory, type MigrationFile, type MigrationFormat } from '../migrations/index.ts';
+import { revisionForDirectory } from '../revision/deployed.ts';
 import type { RevisionState } from '../revision/revision-state.ts';
 
 export type SourceKind = 'database' | 'directory' | 'snapshot';
@@ -57,7 +58,10 @@ export interface LoadedSource {
   /** The source as a person reads it, credentials removed. */
   readonly description: string;
   readonly snapshot: SchemaSnapshot;
-  /** Databases: the migration tool's revision table, when one was found. */
+  /**
+   * Databases: the migration tool's revision table, when one was found. Directories: the other side's revision table
+   * the replay was bounded by, when it speaks for this directory (`revisionForDirectory`), else null.
+   */
   readonly revision?: RevisionState | null;
   /** Directories replayed only up to a deployed version: the files not applied. */
   readonly pending?: MigrationFile[];
@@ -171,6 +175,7 @@ async function loadDirectory(dir: string, options: SourceOptions, counterpart?: 
   devDialect(options);
   const directory = await readMigrationDirectory(dir, options.dirFormat ? { format: options.dirFormat } : {});
   const dialect = directoryDialect(dir, options, counterpart, directory.provider?.name);
+  const revision = revisionForDirectory(directory, counterpart?.revision);
   const desired = await readDesired(dialect, {
     directory,
     devUrl: options.devUrl,
@@ -182,13 +187,14 @@ async function loadDirectory(dir: string, options: SourceOptions, counterpart?: 
       events: options.events,
       ...(counterpart ? { counterpart: counterpart.snapshot } : {}),
     },
-    revision: counterpart?.revision,
+    revision,
     ...(counterpart?.server ? { live: counterpart.server } : {}),
   });
   return {
     kind: 'directory',
     description: dir,
     snapshot: desired.snapshot,
+    revision,
     pending: desired.pending,
     unchecked: desired.unchecked,
     warnings: desired.warnings,

@@ -11,6 +11,7 @@ import { MIGRATION_SCRIPT } from './format-folders.ts';
 import { GOOSE_UP } from './format-goose.ts';
 import { isNodePgMigrateSql } from './format-node-pg-migrate.ts';
 import { PRISMA_LOCK_FILE } from './format-prisma.ts';
+import { SQITCH_CONF, SQITCH_PLAN } from './format-sqitch.ts';
 import { FLYWAY_REPEATABLE_NAME, FLYWAY_VERSIONED_NAME, GOLANG_MIGRATE_NAME, PLAIN_NAME } from './formats.ts';
 import { MIGRATION_FORMATS, type MigrationFormat } from './types.ts';
 
@@ -20,7 +21,7 @@ const EXPECTED =
   'dbmate (.sql files with "-- migrate:up"), prisma (migration_lock.toml or <timestamp>_<name>/migration.sql), ' +
   'drizzle (meta/_journal.json), drizzle-folders (<timestamp>_<name>/migration.sql with snapshot.json), ' +
   'goose (.sql files with "-- +goose Up"), ' +
-  'node-pg-migrate (<timestamp>_<name>.sql files with "-- Up Migration"), ' +
+  'node-pg-migrate (<timestamp>_<name>.sql files with "-- Up Migration"), sqitch (sqitch.plan or sqitch.conf), ' +
   'plain (numbered .sql files like 001_init.sql)';
 
 /** One sign: the names in the directory that show a format. */
@@ -41,6 +42,7 @@ const SIGNS: readonly Sign[] = [
   fileSign('dbmate', (e) => e.name.endsWith('.sql') && DBMATE_UP.test(e.text)),
   fileSign('goose', (e) => e.name.endsWith('.sql') && GOOSE_UP.test(e.text)),
   fileSign('node-pg-migrate', (e) => isNodePgMigrateSql(e.name, e.text)),
+  fileSign('sqitch', (e) => e.name === SQITCH_PLAN || e.name === SQITCH_CONF),
   {
     // The lock file; without it, `<folder>/migration.sql` folders that are not drizzle-kit's (no snapshot.json).
     format: 'prisma',
@@ -69,7 +71,7 @@ const SIGNS: readonly Sign[] = [
  * Detects the layout: atlas.sum → atlas (also beside `*.up.sql` files that atlas.sum lists: Atlas's golang-migrate
  * layout); `*.up.sql`/`*.down.sql` → golang-migrate; `V…__…sql`/`R__…sql` → flyway;
  * files containing `-- migrate:up` → dbmate; files containing `-- +goose Up` → goose; `<n>_<name>.sql` files
- * containing `-- Up Migration` → node-pg-migrate; `migration_lock.toml`, or folders holding `migration.sql` alone → prisma;
+ * containing `-- Up Migration` → node-pg-migrate; `sqitch.plan`/`sqitch.conf` → sqitch; `migration_lock.toml`, or folders holding `migration.sql` alone → prisma;
  * `meta/_journal.json` → drizzle; folders holding `migration.sql` and `snapshot.json` → drizzle-folders; otherwise
  * numbered `.sql` files → plain.
  * @throws ReplayError (file = the directory) when the directory is empty, matches no layout, or several.

@@ -12,11 +12,12 @@ import { readDrizzle, readDrizzleFolders } from './format-drizzle.ts';
 import { readGoose } from './format-goose.ts';
 import { readNodePgMigrate } from './format-node-pg-migrate.ts';
 import { readPrisma } from './format-prisma.ts';
+import { readSqitch } from './format-sqitch.ts';
 import { readFlyway, readGolangMigrate, readPlain } from './formats.ts';
 import { hashMigrationFiles } from './hash.ts';
 import type { IgnoredFile, MigrationDirectory, MigrationFormat, ReadMigrationOptions } from './types.ts';
 
-const READERS: Record<MigrationFormat, (dir: string, listing: DirListing) => FormatResult> = {
+const READERS: Record<MigrationFormat, (dir: string, listing: DirListing) => FormatResult | Promise<FormatResult>> = {
   plain: (dir, listing) => readPlain(dir, listing.entries),
   'golang-migrate': (dir, listing) => readGolangMigrate(dir, listing.entries),
   flyway: (dir, listing) => readFlyway(dir, listing.entries),
@@ -27,6 +28,7 @@ const READERS: Record<MigrationFormat, (dir: string, listing: DirListing) => For
   'drizzle-folders': readDrizzleFolders,
   goose: (dir, listing) => readGoose(dir, listing.entries),
   'node-pg-migrate': (dir, listing) => readNodePgMigrate(dir, listing.entries),
+  sqitch: readSqitch,
 };
 
 /**
@@ -50,7 +52,7 @@ export async function readMigrationDirectory(dir: string, options: ReadMigration
     const unreadable = listing.subdirectories.find((s) => s.unreadable);
     if (unreadable?.unreadable) throw unreadable.unreadable;
   }
-  const result = reader(dir, listing);
+  const result = await reader(dir, listing);
   if (result.files.length === 0) {
     throw new ReplayError(`no ${format} migrations found (the directory holds ${listing.entries.length} other files)`, {
       file: dir,

@@ -18,12 +18,13 @@ export type MigrationFormat =
   | 'drizzle'
   | 'drizzle-folders'
   | 'goose'
-  | 'node-pg-migrate';
+  | 'node-pg-migrate'
+  | 'sqitch';
 
 /** Every supported format, in the order detection reports them. */
 export const MIGRATION_FORMATS: readonly MigrationFormat[] = [
   'plain', 'golang-migrate', 'flyway', 'atlas', 'dbmate', 'prisma', 'drizzle', 'drizzle-folders', 'goose',
-  'node-pg-migrate',
+  'node-pg-migrate', 'sqitch',
 ];
 
 /** One migration to apply. */
@@ -60,7 +61,7 @@ export interface MigrationFile {
   readonly statements?: readonly SqlStatement[];
   /**
    * What the tool's revision table records for this migration, for tools that record identities rather than ordered
-   * versions (Liquibase `id::author::path`, Sqitch the change name): a revision state with `appliedKeys` is matched
+   * versions (Liquibase `id::author::path`, Sqitch the change id): a revision state with `appliedKeys` is matched
    * on it. Such formats number their entries `1`, `2`, ... in apply order as `version`, so a replay bound still works.
    */
   readonly key?: string;

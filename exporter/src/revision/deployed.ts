@@ -26,6 +26,17 @@ export interface DeployedState {
 }
 
 /**
+ * The revision table that speaks for `directory`: `revision`, unless it is a Sqitch registry and the directory is not
+ * a Sqitch project. On MySQL one `sqitch` database serves every database of the server, so a target with no revision
+ * table of its own finds the registry of other projects there: it says nothing about this directory, and must neither
+ * bound its replay nor make the check `dirty`.
+ */
+export function revisionForDirectory(directory: MigrationDirectory, revision: RevisionState | null | undefined): RevisionState | null {
+  if (!revision) return null;
+  return revision.tool === 'sqitch' && directory.format !== 'sqitch' ? null : revision;
+}
+
+/**
  * The deployed state of `directory` for a database with revision table `revision` (`null`: none, so every file counts
  * as deployed). A deployed version with no file in the directory means the whole directory is compared, with a
  * warning; files at or below the deployed version that the revision table does not list are replayed as desired, with

@@ -14,6 +14,7 @@
  * - drizzle-orm's migrator: `__drizzle_migrations(id, hash, created_at)` (1.x adds `name`) (`drizzle-state.ts`).
  * - goose: `goose_db_version(id, version_id, is_applied, tstamp)`, the latest row per version (`goose-state.ts`).
  * - node-pg-migrate: `pgmigrations(id, name, run_on)`, one row per applied file (`node-pg-migrate-state.ts`).
+ * - Sqitch: the registry schema/database `sqitch` (`changes`, `events`, ...), deployed change ids (`sqitch-state.ts`).
  */
 import type { MigrationDirectory, MigrationFile, MigrationFormat } from '../migrations/types.ts';
 import { compareVersions } from '../migrations/versions.ts';
@@ -117,8 +118,9 @@ export const REVISION_TABLES: readonly string[] = [
   '*.pgmigrations',
 ];
 
-/** Schemas that only hold a tool's revision table (Atlas' default; drizzle-orm's `drizzle` on PostgreSQL). */
-export const REVISION_SCHEMAS: readonly string[] = ['atlas_schema_revisions', 'drizzle'];
+/** Schemas that only hold a tool's revision table (Atlas' default; drizzle-orm's `drizzle` on PostgreSQL; Sqitch's
+ * registry `sqitch`, a schema on PostgreSQL and a database on MySQL). */
+export const REVISION_SCHEMAS: readonly string[] = ['atlas_schema_revisions', 'drizzle', 'sqitch'];
 
 /** Sequences of the tools' tables (PostgreSQL: the `serial` id of `__drizzle_migrations`, the identity (goose 3) or
  * `serial` (older goose) id of `goose_db_version`, the `serial` id of node-pg-migrate's `pgmigrations`), wherever the table is. */

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { MigrationDirectory, MigrationFile } from '../../src/migrations/types.ts';
+import { deployedState, revisionForDirectory } from '../../src/revision/deployed.ts';
 import { pendingMigrations, revisionExcludeFilter, type RevisionState } from '../../src/revision/revision-state.ts';
 
 function file(version: string | null, path: string): MigrationFile {
@@ -107,11 +108,27 @@ describe('pendingMigrations', () => {
 });
 
 describe('revisionExcludeFilter', () => {
-  it('covers every table read, the Atlas schema and drizzle-orm\'s', () => {
+  it('covers every table read, the Atlas schema, drizzle-orm\'s and Sqitch\'s registry', () => {
     const filter = revisionExcludeFilter();
     expect(filter.table).toEqual(
       expect.arrayContaining(['*.atlas_schema_revisions', '*.flyway_schema_history', '*.schema_migrations']),
     );
-    expect(filter.schema).toEqual(['atlas_schema_revisions', 'drizzle']);
+    expect(filter.schema).toEqual(['atlas_schema_revisions', 'drizzle', 'sqitch']);
+  });
+});
+
+describe('revisionForDirectory', () => {
+  const sqitch: RevisionState = { ...state('sqitch', 'flips', []), dirty: true, appliedKeys: ['a'] };
+
+  it('ignores a Sqitch registry for a directory that is not a Sqitch project (MySQL: one registry per server)', () => {
+    expect(revisionForDirectory(DIR, sqitch)).toBeNull();
+    expect(deployedState(DIR, revisionForDirectory(DIR, sqitch))).toMatchObject({ upToVersion: undefined, warnings: [] });
+  });
+
+  it('keeps it for a Sqitch project, and every other tool whatever the format', () => {
+    expect(revisionForDirectory({ ...DIR, format: 'sqitch' }, sqitch)).toBe(sqitch);
+    const flyway = state('flyway', '002', ['001', '002']);
+    expect(revisionForDirectory(DIR, flyway)).toBe(flyway);
+    expect(revisionForDirectory(DIR, null)).toBeNull();
   });
 });

@@ -8,7 +8,8 @@
  * dbmate `schema_migrations(version varchar(128) primary key)`; Prisma `_prisma_migrations` (`finished_at` and
  * `rolled_back_at` DATETIME(3)); drizzle-orm `__drizzle_migrations(id serial, hash text, created_at bigint)` in the
  * connection's database (1.x: `name`); goose `goose_db_version(id bigint unsigned auto_increment, version_id bigint,
- * is_applied boolean, tstamp datetime)` in the connection's database.
+ * is_applied boolean, tstamp datetime)` in the connection's database; Sqitch's registry, the database `sqitch`
+ * (Sqitch's default `registry`: one per server, outside the inspected database, read on the same connection).
  */
 import {
   type AtlasRow,
@@ -23,6 +24,7 @@ import {
 import { drizzleState } from '../../revision/drizzle-state.ts';
 import { gooseState } from '../../revision/goose-state.ts';
 import { prismaState } from '../../revision/prisma-state.ts';
+import { sqitchState } from '../../revision/sqitch-state.ts';
 import { type MysqlQueryable, toMysqlError } from './connect.ts';
 import { quoteIdent } from './quote.ts';
 
@@ -78,7 +80,11 @@ export async function readMysqlRevision(
   } catch (err) {
     throw toMysqlError(err, { target: options.target, action: 'looking up migration revision tables' });
   }
-  if (!found) return null;
+  if (!found) {
+    // Sqitch keeps its registry in a database of its own, one per server and not tied to a database: it is read only
+    // when the target database holds no revision table of its own.
+    return (await hasSqitchRegistry(db, options.target)) ? await readSqitch(db, options.target) : null;
+  }
   const table = `${found.schema}.${found.name}`;
   const from = `${quoteIdent(found.schema)}.${quoteIdent(found.name)}`;
   try {
@@ -161,4 +167,47 @@ async function readGoose(db: MysqlQueryable, table: string, from: string): Promi
     `SELECT CAST(version_id AS CHAR) AS version_id, CAST(is_applied AS SIGNED) AS is_applied FROM ${from} ORDER BY id`,
   );
   return gooseState(table, rows.map((r) => ({ versionId: r.version_id, isApplied: Number(r.is_applied) !== 0 })));
+}
+
+/** Sqitch's default registry database. */
+const SQITCH_REGISTRY = 'sqitch';
+
+async function hasSqitchRegistry(db: MysqlQueryable, target: string | undefined): Promise<boolean> {
+  try {
+    const { rows } = await db.query<{ found: number | string }>(
+      `SELECT COUNT(*) AS found FROM information_schema.TABLES
+       WHERE TABLE_SCHEMA = ? AND TABLE_NAME IN ('changes', 'events') AND TABLE_TYPE = 'BASE TABLE'`,
+      [SQITCH_REGISTRY],
+    );
+    return Number(rows[0]?.found) === 2;
+  } catch (err) {
+    throw toMysqlError(err, { target, action: 'looking up the Sqitch registry' });
+  }
+}
+
+async function readSqitch(db: MysqlQueryable, target: string | undefined): Promise<RevisionState> {
+  const table = `${SQITCH_REGISTRY}.changes`;
+  const registry = quoteIdent(SQITCH_REGISTRY);
+  try {
+    // `change` is a reserved word in MySQL; after a qualifier it needs no quotes.
+    const changes = await db.query<{ change_id: string; change: string; project: string }>(
+      `SELECT c.change_id AS change_id, c.change AS \`change\`, c.project AS project
+       FROM ${registry}.changes c ORDER BY c.committed_at, c.change_id`,
+    );
+    // Failures not followed by a successful deploy of the same project.
+    const failures = await db.query<{ change: string; project: string; committed_at: string }>(
+      `SELECT e.change AS \`change\`, e.project AS project, CAST(e.committed_at AS CHAR) AS committed_at
+       FROM ${registry}.events e
+       WHERE e.event = 'fail' AND NOT EXISTS (
+         SELECT 1 FROM ${registry}.events d WHERE d.project = e.project AND d.event = 'deploy' AND d.committed_at > e.committed_at)
+       ORDER BY e.committed_at`,
+    );
+    return sqitchState(
+      table,
+      changes.rows.map((r) => ({ changeId: r.change_id, change: r.change, project: r.project })),
+      failures.rows.map((r) => ({ change: r.change, project: r.project, committedAt: r.committed_at })),
+    );
+  } catch (err) {
+    throw toMysqlError(err, { target, action: `reading revision table ${table}` });
+  }
 }

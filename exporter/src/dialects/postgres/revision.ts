@@ -8,7 +8,7 @@
  * `schema`); drizzle-orm `drizzle.__drizzle_migrations(id serial, hash text, created_at bigint)` (1.x: `name`); goose
  * `goose_db_version(id integer identity, version_id bigint, is_applied boolean, tstamp timestamp)` (older goose: `id
  * serial`); node-pg-migrate `pgmigrations(id serial, name varchar(255), run_on timestamp)` (in its migrations schema,
- * `public` by default).
+ * `public` by default); Sqitch's registry, the schema `sqitch` (`changes`, `events`, ...: Sqitch's default `registry`).
  */
 import {
   type AtlasRow,
@@ -25,6 +25,7 @@ import { type DrizzleRow, drizzleState } from '../../revision/drizzle-state.ts';
 import { type GooseRow, gooseState } from '../../revision/goose-state.ts';
 import { nodePgMigrateState } from '../../revision/node-pg-migrate-state.ts';
 import { type PrismaRow, prismaState } from '../../revision/prisma-state.ts';
+import { type SqitchChangeRow, type SqitchFailRow, sqitchState } from '../../revision/sqitch-state.ts';
 import { toPostgresError } from './connect.ts';
 import type { Queryable } from './queryable.ts';
 import { quoteIdent } from './quote.ts';
@@ -69,6 +70,11 @@ export async function readPostgresRevision(db: Queryable, options: { target?: st
     found = (await db.query<FoundTable>(FIND_SQL, [READ_TABLES])).rows[0];
   } catch (err) {
     throw toPostgresError(err, { target: options.target, action: 'looking up migration revision tables' });
+  }
+  // Sqitch's registry has generic table names (`changes`), so it is looked up by its schema, before the generic
+  // `schema_migrations` only.
+  if (!found || found.name === 'schema_migrations') {
+    if (await hasSqitchRegistry(db, options.target)) return await readSqitch(db, options.target);
   }
   if (!found) return null;
   const table = `${found.schema}.${found.name}`;
@@ -144,4 +150,42 @@ async function readGoose(db: Queryable, table: string, from: string): Promise<Re
 async function readNodePgMigrate(db: Queryable, table: string, from: string): Promise<RevisionState> {
   const { rows } = await db.query<{ name: string }>(`SELECT name::text AS name FROM ${from} ORDER BY run_on, id`);
   return nodePgMigrateState(table, rows.map((r) => r.name));
+}
+
+/** Sqitch's default registry schema. */
+const SQITCH_REGISTRY = 'sqitch';
+
+async function hasSqitchRegistry(db: Queryable, target: string | undefined): Promise<boolean> {
+  try {
+    const { rows } = await db.query<{ found: boolean }>(
+      `SELECT count(*) = 2 AS found FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname = $1 AND c.relname IN ('changes', 'events') AND c.relkind IN ('r', 'p')`,
+      [SQITCH_REGISTRY],
+    );
+    return rows[0]?.found === true;
+  } catch (err) {
+    throw toPostgresError(err, { target, action: 'looking up the Sqitch registry' });
+  }
+}
+
+async function readSqitch(db: Queryable, target: string | undefined): Promise<RevisionState> {
+  const table = `${SQITCH_REGISTRY}.changes`;
+  try {
+    const changes = await db.query<SqitchChangeRow>(
+      `SELECT change_id::text AS "changeId", change::text AS change, project::text AS project
+       FROM ${quoteIdent(SQITCH_REGISTRY)}.changes ORDER BY committed_at, change_id`,
+    );
+    // Failures not followed by a successful deploy of the same project.
+    const events = `${quoteIdent(SQITCH_REGISTRY)}.events`;
+    const failures = await db.query<SqitchFailRow>(
+      `SELECT e.change::text AS change, e.project::text AS project, e.committed_at::text AS "committedAt"
+       FROM ${events} e
+       WHERE e.event = 'fail' AND NOT EXISTS (
+         SELECT 1 FROM ${events} d WHERE d.project = e.project AND d.event = 'deploy' AND d.committed_at > e.committed_at)
+       ORDER BY e.committed_at`,
+    );
+    return sqitchState(table, changes.rows, failures.rows);
+  } catch (err) {
+    throw toPostgresError(err, { target, action: `reading revision table ${table}` });
+  }
 }
