@@ -25,7 +25,7 @@ export function parseConnectionUrl(url: string, rules: ConnectionUrlRules): URL 
   try {
     parsed = new URL(url);
   } catch (err) {
-    throw new ConfigError(`not a valid connection URL: ${redactUrl(url)}`, { target }, { cause: err });
+    throw new ConfigError(`not a valid connection URL: ${redactUrl(url)}${encodingHint(url)}`, { target }, { cause: err });
   }
   if (!rules.schemes.includes(parsed.protocol)) {
     const expected = rules.schemes.map((scheme) => `${scheme}//`).join(' or ');
@@ -35,6 +35,16 @@ export function parseConnectionUrl(url: string, rules: ConnectionUrlRules): URL 
     );
   }
   return parsed;
+}
+
+/**
+ * Why a URL with credentials may not parse: a `#`, `?` or `/` in the password (or user) ends the authority early.
+ * Said without quoting the text, which may be a password.
+ */
+function encodingHint(url: string): string {
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/(.*)@/i.exec(url)?.[1];
+  if (authority === undefined || !/[#?/@]/.test(authority)) return '';
+  return ' (a user name or password holding #, ?, / or @ must be percent-encoded: # as %23, ? as %3F, / as %2F, @ as %40)';
 }
 
 /**
