@@ -5,6 +5,7 @@
 import express, { type Response, type Router } from 'express';
 import type { TargetConfig } from '../config/types.ts';
 import type { Report } from '../core/model/report.ts';
+import { reconcileFile } from '../core/report/reconcile-file.ts';
 import {
   changeRows,
   erdColumnRows,
@@ -34,11 +35,11 @@ const VIEWS: Record<string, (report: Report) => readonly object[]> = {
   statements: statementRows,
 };
 
-/** The report field each SQL download serves. */
+/** What each SQL download serves: the DDL of each side as stored, the reconcile script with its header. */
 const SQL_TEXT: Record<SqlFile, (report: Report) => string> = {
   desired: (r) => r.ddl.desired,
   current: (r) => r.ddl.current,
-  reconcile: (r) => r.reconcile.sql,
+  reconcile: reconcileFile,
 };
 
 /** Builds the `/api/v1` router. */

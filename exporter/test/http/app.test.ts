@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Scheduler } from '../../src/agent/scheduler.ts';
-import { createApp } from '../../src/http/app.ts';
 import type { Report } from '../../src/core/model/report.ts';
+import { reconcileFile } from '../../src/core/report/reconcile-file.ts';
+import { createApp } from '../../src/http/app.ts';
 import { createMetrics, type Metrics } from '../../src/metrics/metrics.ts';
 import { ReportStore } from '../../src/store/report-store.ts';
 import { agentConfig, makeReport, SECRETS, targetConfig } from './fixtures.ts';
@@ -190,8 +191,8 @@ describe('.sql downloads', () => {
   it.each([
     ['desired', (r: Report) => r.ddl.desired],
     ['current', (r: Report) => r.ddl.current],
-    ['reconcile', (r: Report) => r.reconcile.sql],
-  ] as const)('%s.sql is the stored text with attachment headers', async (file, pick) => {
+    ['reconcile', (r: Report) => reconcileFile(r)],
+  ] as const)('%s.sql is the stored text (reconcile: behind its header) with attachment headers', async (file, pick) => {
     const stored = store.get('prod', ids.prodNew) as Report;
     for (const ref of ['latest', String(ids.prodNew)]) {
       const res = await server.request(`/api/v1/targets/prod/reports/${ref}/${file}.sql`);
@@ -201,6 +202,39 @@ describe('.sql downloads', () => {
       expect(res.text).toBe(pick(stored));
       expect(res.text.length).toBeGreaterThan(0);
     }
+  });
+
+  it('reconcile.sql starts with a header naming the target, the report, the status, the statements and their hazards', async () => {
+    const stored = store.get('prod', ids.prodNew) as Report;
+    const res = await server.request(`/api/v1/targets/prod/reports/${ids.prodNew}/reconcile.sql`);
+    const header = res.text.split('\n').filter((line) => line.startsWith('-- ')).slice(0, 4);
+    expect(header[0]).toBe(`-- schema-drift reconcile script for target prod (${stored.engine.dialect})`);
+    expect(header[1]).toBe(`-- report ${ids.prodNew}, check finished ${stored.finishedAt}, status ${stored.status}`);
+    expect(res.text).toContain(stored.reconcile.sql);
+    if (stored.reconcile.statements.length > 0) {
+      expect(res.text).toMatch(new RegExp(`^-- ${stored.reconcile.statements.length} statements? that bring the database back`, 'm'));
+    }
+  });
+});
+
+describe('reconcileFile', () => {
+  const stored = (): Report => store.get('prod', ids.prodNew) as Report;
+
+  it('an in-sync report gives a file that says there is nothing to reconcile, not an empty one', () => {
+    const text = reconcileFile({ ...stored(), status: 'in_sync', changes: [], reconcile: { sql: '', statements: [] } });
+    expect(text).toMatch(/^-- schema-drift reconcile script for target prod/);
+    expect(text).toMatch(/^-- nothing to reconcile: the database matches its migrations$/m);
+  });
+
+  it('counts hazards by label, and says why there is no script when the planner failed', () => {
+    const statement = (hazards: Report['reconcile']['statements'][number]['hazards']) => ({ sql: 'SELECT 1;', comment: '', hazards, change: 0 });
+    const planned = reconcileFile({
+      ...stored(),
+      reconcile: { sql: 'SELECT 1;\n', statements: [statement(['data_loss', 'heavy_lock']), statement(['heavy_lock'])] },
+    });
+    expect(planned).toMatch(/^-- 2 statements that bring the database back to its migrations; hazards: data_loss ×1, heavy_lock ×2$/m);
+    const failed = reconcileFile({ ...stored(), reconcile: { sql: '', statements: [], error: 'cannot recreate\nenum x' } });
+    expect(failed).toMatch(/^-- no script: the planner could not render a change: cannot recreate enum x$/m);
   });
 });
 
