@@ -53,7 +53,7 @@ export function parseFilter(schemas: string[] | undefined, excludes: string[] | 
   return { ...(schemas?.length ? { schemas } : {}), exclude };
 }
 
-function sourceOptions(options: CommonOptions): SourceOptions {
+function sourceOptions(options: CommonOptions, io: CliIo): SourceOptions {
   let statementTimeoutMs: number | undefined;
   if (options.statementTimeout !== undefined) {
     statementTimeoutMs = Number(options.statementTimeout);
@@ -69,6 +69,7 @@ function sourceOptions(options: CommonOptions): SourceOptions {
     statementTimeoutMs,
     events: options.events,
     ...(options.dirFormat ? { dirFormat: options.dirFormat } : {}),
+    ...(io.progress ? { progress: (step: string) => io.progress?.(step) } : {}),
   };
 }
 
@@ -131,7 +132,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       .argument('<source>', 'postgres:// or mysql:// URL, migration directory, or saved schema (.json)')
       .addOption(new Option('--format <format>', 'output format').choices(['json', 'sql']).default('json')),
   ).action(async (source: string, options: CommonOptions & { format: 'json' | 'sql' }) => {
-    const loaded = await loadSource(source, sourceOptions(options));
+    const loaded = await loadSource(source, sourceOptions(options, io));
     warn(io, loaded.warnings);
     const snapshot = filterSnapshot(loaded.snapshot, withRevisionExcludes(parseFilter(options.schema, options.exclude)));
     io.stdout(options.format === 'json' ? `${JSON.stringify(snapshot, null, 2)}\n` : dialectNamed(snapshot.dialect).renderDdl(snapshot));
@@ -147,7 +148,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sql']).default('text'))
       .option('--check-column-order', 'report columns whose position differs'),
   ).action(async (options: CommonOptions & { from: string; to: string; format: string; checkColumnOrder?: boolean }) => {
-    const pair = await loadPair(options.from, options.to, sourceOptions(options));
+    const pair = await loadPair(options.from, options.to, sourceOptions(options, io));
     warn(io, [...pair.from.warnings, ...pair.to.warnings]);
     const dialect = pairDialect(pair.from.snapshot, pair.to.snapshot);
     const comparison = compare(dialect, {

@@ -9,12 +9,20 @@ import type { RevisionState } from '../revision/revision-state.ts';
 export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
+  /**
+   * A step that takes a while has begun (reading a database, replaying migrations), for a person watching: absent,
+   * or quiet, when nobody is (stderr not a terminal), so scripts and logs get only the results.
+   */
+  progress?(step: string): void;
 }
 
-/** The process's standard output and error. */
+/** The process's standard output and error; progress lines on stderr only when it is a terminal. */
 export const processIo: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  progress: (step) => {
+    if (process.stderr.isTTY) process.stderr.write(`schema-drift: ${step}…\n`);
+  },
 };
 
 /** What the database's revision table says, as one line of the text output (`diff`, `demo`). */

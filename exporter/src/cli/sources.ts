@@ -50,6 +50,8 @@ export interface SourceOptions {
   readonly events?: boolean;
   /** For directories: the layout to read (`--dir-format`) instead of detecting it from the files. */
   readonly dirFormat?: MigrationFormat;
+  /** Told when a slow step begins (`CliIo.progress`). */
+  readonly progress?: (step: string) => void;
 }
 
 /** A resolved source. */
@@ -128,6 +130,7 @@ async function loadDatabase(url: string, options: SourceOptions, counterpart?: C
   const dialect = dialectForUrl(url);
   const description = redactUrl(url);
   if (!dialect) throw new ConfigError(`unknown URL scheme: expected ${knownSchemes()}`, { target: description });
+  options.progress?.(`reading the schema of ${description}`);
   const live = await readLive(dialect, {
     url,
     description,
@@ -176,6 +179,8 @@ async function loadDirectory(dir: string, options: SourceOptions, counterpart?: 
   const directory = await readMigrationDirectory(dir, options.dirFormat ? { format: options.dirFormat } : {});
   const dialect = directoryDialect(dir, options, counterpart, directory.provider?.name);
   const revision = revisionForDirectory(directory, counterpart?.revision);
+  const where = options.devUrl ? `on ${redactUrl(options.devUrl)}` : 'in the embedded database';
+  options.progress?.(`replaying ${directory.files.length} ${directory.format} migration file(s) of ${dir} ${where}`);
   const desired = await readDesired(dialect, {
     directory,
     devUrl: options.devUrl,

@@ -59,6 +59,18 @@ describe.each(DIALECT_HARNESSES)('schema-drift on $server ($name)', (harness) =>
     expect(result.code).toBe(0);
   }, 60_000);
 
+  it('tells a person watching (CliIo.progress) each slow step, naming what it reads and where it replays', async () => {
+    const db = await deployExample(harness.name, await database(), 4);
+    const steps: string[] = [];
+    const io = { stdout: () => undefined, stderr: () => undefined, progress: (step: string) => void steps.push(step) };
+    expect(await main(['diff', '--from', db.url, '--to', example, ...devUrl], io)).toBe(0);
+    const where = harness.devUrl ? `on ${harness.devUrl}` : 'in the embedded database';
+    expect(steps).toEqual([
+      `reading the schema of ${db.url}`,
+      `replaying 4 golang-migrate migration file(s) of ${example} ${where}`,
+    ]);
+  }, 60_000);
+
   it('says a failed migration is dirty, with the version golang-migrate recorded', async () => {
     const db = await deployExample(harness.name, await database(), 3);
     await db.exec('UPDATE schema_migrations SET dirty = true');
