@@ -3,12 +3,17 @@
  * points at the exporter that raised it (`http://<instance>/runbook#<alertname>`) instead of a site that may not
  * exist. Headings get ids of their text lower-cased without spaces (`## SchemaDriftDetected` → `#schemadriftdetected`).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Marked } from 'marked';
 
-/** Where the runbook lives in the repository and in the Docker image (`/app/docs/runbook.md`). */
-export const RUNBOOK_FILE = fileURLToPath(new URL('../../../docs/runbook.md', import.meta.url));
+/**
+ * Where the runbook is: beside the package in the npm package (`docs/runbook.md`, copied there when it is packed), else
+ * in the repository and the Docker image (`/app/docs/runbook.md`).
+ */
+export const RUNBOOK_FILE = [new URL('../../docs/runbook.md', import.meta.url), new URL('../../../docs/runbook.md', import.meta.url)]
+  .map((url) => fileURLToPath(url))
+  .find((file) => existsSync(file)) ?? fileURLToPath(new URL('../../../docs/runbook.md', import.meta.url));
 
 /** The anchor of a heading: its text, lower-case, with everything but letters, digits and `-` removed. */
 export function headingId(text: string): string {
