@@ -9,6 +9,8 @@ import { DBMATE_UP } from './format-dbmate.ts';
 import { DRIZZLE_JOURNAL, DRIZZLE_META, DRIZZLE_SNAPSHOT } from './format-drizzle.ts';
 import { MIGRATION_SCRIPT } from './format-folders.ts';
 import { GOOSE_UP } from './format-goose.ts';
+import { isMasterChangelog } from './liquibase-master.ts';
+import { isFormattedSql } from './liquibase-sql.ts';
 import { PRISMA_LOCK_FILE } from './format-prisma.ts';
 import { FLYWAY_REPEATABLE_NAME, FLYWAY_VERSIONED_NAME, GOLANG_MIGRATE_NAME, PLAIN_NAME } from './formats.ts';
 import { MIGRATION_FORMATS, type MigrationFormat } from './types.ts';
@@ -18,7 +20,8 @@ const EXPECTED =
   'atlas (atlas.sum), golang-migrate (<version>_<title>.up.sql), flyway (V<version>__<desc>.sql, R__<desc>.sql), ' +
   'dbmate (.sql files with "-- migrate:up"), prisma (migration_lock.toml or <timestamp>_<name>/migration.sql), ' +
   'drizzle (meta/_journal.json), drizzle-folders (<timestamp>_<name>/migration.sql with snapshot.json), ' +
-  'goose (.sql files with "-- +goose Up"), plain (numbered .sql files like 001_init.sql)';
+  'goose (.sql files with "-- +goose Up"), liquibase (.sql files starting "--liquibase formatted sql", or a ' +
+  'changelog.xml/.yaml master), plain (numbered .sql files like 001_init.sql)';
 
 /** One sign: the names in the directory that show a format. */
 interface Sign {
@@ -37,6 +40,7 @@ const SIGNS: readonly Sign[] = [
   fileSign('flyway', (e) => FLYWAY_VERSIONED_NAME.test(e.name) || FLYWAY_REPEATABLE_NAME.test(e.name)),
   fileSign('dbmate', (e) => e.name.endsWith('.sql') && DBMATE_UP.test(e.text)),
   fileSign('goose', (e) => e.name.endsWith('.sql') && GOOSE_UP.test(e.text)),
+  fileSign('liquibase', (e) => (e.name.endsWith('.sql') && isFormattedSql(e.text)) || isMasterChangelog(e)),
   {
     // The lock file; without it, `<folder>/migration.sql` folders that are not drizzle-kit's (no snapshot.json).
     format: 'prisma',
@@ -63,7 +67,8 @@ const SIGNS: readonly Sign[] = [
 
 /**
  * Detects the layout: atlas.sum → atlas; `*.up.sql`/`*.down.sql` → golang-migrate; `V…__…sql`/`R__…sql` → flyway;
- * files containing `-- migrate:up` → dbmate; files containing `-- +goose Up` → goose; `migration_lock.toml`, or folders holding `migration.sql` alone → prisma;
+ * files containing `-- migrate:up` → dbmate; files containing `-- +goose Up` → goose; files starting with
+ * `--liquibase formatted sql`, or an XML/YAML/JSON `databaseChangeLog` → liquibase; `migration_lock.toml`, or folders holding `migration.sql` alone → prisma;
  * `meta/_journal.json` → drizzle; folders holding `migration.sql` and `snapshot.json` → drizzle-folders; otherwise
  * numbered `.sql` files → plain.
  * @throws ReplayError (file = the directory) when the directory is empty, matches no layout, or several.

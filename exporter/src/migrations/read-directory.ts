@@ -10,6 +10,7 @@ import { readAtlas } from './format-atlas.ts';
 import { readDbmate } from './format-dbmate.ts';
 import { readDrizzle, readDrizzleFolders } from './format-drizzle.ts';
 import { readGoose } from './format-goose.ts';
+import { readLiquibase } from './format-liquibase.ts';
 import { readPrisma } from './format-prisma.ts';
 import { readFlyway, readGolangMigrate, readPlain } from './formats.ts';
 import { hashMigrationFiles } from './hash.ts';
@@ -25,6 +26,7 @@ const READERS: Record<MigrationFormat, (dir: string, listing: DirListing) => For
   drizzle: readDrizzle,
   'drizzle-folders': readDrizzleFolders,
   goose: (dir, listing) => readGoose(dir, listing.entries),
+  liquibase: readLiquibase,
 };
 
 /**

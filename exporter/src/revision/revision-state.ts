@@ -13,6 +13,8 @@
  * - Prisma Migrate: `_prisma_migrations`, one row per attempt (`prisma-state.ts`).
  * - drizzle-orm's migrator: `__drizzle_migrations(id, hash, created_at)` (1.x adds `name`) (`drizzle-state.ts`).
  * - goose: `goose_db_version(id, version_id, is_applied, tstamp)`, the latest row per version (`goose-state.ts`).
+ * - Liquibase: `DATABASECHANGELOG` (PostgreSQL: `databasechangelog`), one row per changeset, matched by key, and
+ *   `DATABASECHANGELOGLOCK` (`liquibase-state.ts`).
  */
 import type { MigrationDirectory, MigrationFile, MigrationFormat } from '../migrations/types.ts';
 import { compareVersions } from '../migrations/versions.ts';
@@ -81,6 +83,9 @@ export const READ_TABLES = [
   '_prisma_migrations',
   '__drizzle_migrations',
   'goose_db_version',
+  // Liquibase: lower case on PostgreSQL (unquoted), upper case on MySQL (case-sensitive table names on Linux).
+  'databasechangelog',
+  'DATABASECHANGELOG',
   'schema_migrations',
 ] as const;
 
@@ -95,8 +100,8 @@ export function replaySetupTool(format: MigrationFormat): RevisionTool | undefin
 
 /**
  * Revision and lock tables of migration tools, as `schema.table` globs: they belong to the tools, not to the
- * application schema, and are excluded from every diff. Liquibase is listed although its tables are not read (yet),
- * so its bookkeeping never shows up as drift either.
+ * application schema, and are excluded from every diff. Globs match case-sensitively: Liquibase's tables are upper
+ * case on MySQL.
  */
 export const REVISION_TABLES: readonly string[] = [
   '*.atlas_schema_revisions',
@@ -104,6 +109,8 @@ export const REVISION_TABLES: readonly string[] = [
   '*.schema_migrations',
   '*.databasechangelog',
   '*.databasechangeloglock',
+  '*.DATABASECHANGELOG',
+  '*.DATABASECHANGELOGLOCK',
   '*._prisma_migrations',
   '*.__drizzle_migrations',
   '*.goose_db_version',

@@ -7,7 +7,8 @@
  * boolean)`; dbmate `schema_migrations(version varchar(255) primary key)`; Prisma `_prisma_migrations` (in the URL's
  * `schema`); drizzle-orm `drizzle.__drizzle_migrations(id serial, hash text, created_at bigint)` (1.x: `name`); goose
  * `goose_db_version(id integer identity, version_id bigint, is_applied boolean, tstamp timestamp)` (older goose: `id
- * serial`).
+ * serial`); Liquibase `databasechangelog` and `databasechangeloglock` (created unquoted, so lower case, in the
+ * default schema or `liquibaseSchemaName`).
  */
 import {
   type AtlasRow,
@@ -22,6 +23,7 @@ import {
 } from '../../revision/revision-state.ts';
 import { type DrizzleRow, drizzleState } from '../../revision/drizzle-state.ts';
 import { type GooseRow, gooseState } from '../../revision/goose-state.ts';
+import { type LiquibaseLock, type LiquibaseRow, liquibaseState } from '../../revision/liquibase-state.ts';
 import { type PrismaRow, prismaState } from '../../revision/prisma-state.ts';
 import { toPostgresError } from './connect.ts';
 import type { Queryable } from './queryable.ts';
@@ -77,6 +79,7 @@ export async function readPostgresRevision(db: Queryable, options: { target?: st
     if (found.name === '_prisma_migrations') return await readPrisma(db, table, from);
     if (found.name === '__drizzle_migrations') return await readDrizzle(db, table, from, found.has_name);
     if (found.name === 'goose_db_version') return await readGoose(db, table, from);
+    if (found.name.toLowerCase() === 'databasechangelog') return await readLiquibase(db, table, found);
     return found.has_dirty ? await readGolangMigrate(db, table, from) : await readDbmate(db, table, from);
   } catch (err) {
     throw toPostgresError(err, { target: options.target, action: `reading revision table ${table}` });
@@ -137,3 +140,27 @@ async function readGoose(db: Queryable, table: string, from: string): Promise<Re
   );
   return gooseState(table, rows);
 }
+
+async function readLiquibase(db: Queryable, table: string, found: FoundTable): Promise<RevisionState> {
+  const { rows } = await db.query<LiquibaseRow>(
+    `SELECT id::text AS id, author::text AS author, filename::text AS filename, exectype::text AS "execType",
+            md5sum::text AS md5sum
+     FROM ${quoteIdent(found.schema)}.${quoteIdent(found.name)} ORDER BY orderexecuted, dateexecuted`,
+  );
+  // The lock table sits beside the changelog table; Liquibase creates both, but a copied schema may lack it.
+  const lockName = `${found.name}lock`;
+  const lock = await db.query<LiquibaseLock>(
+    `SELECT l.locked::bool AS locked, l.lockedby::text AS "lockedBy", l.lockgranted::text AS "lockGranted"
+     FROM ${quoteIdent(found.schema)}.${quoteIdent(lockName)} l WHERE l.id = 1`,
+  ).then(
+    (r) => r.rows[0] ?? null,
+    (err: unknown) => {
+      if ((err as { code?: string }).code === UNDEFINED_TABLE) return null;
+      throw err;
+    },
+  );
+  return liquibaseState(table, rows, lock);
+}
+
+/** SQLSTATE 42P01 undefined_table. */
+const UNDEFINED_TABLE = '42P01';
