@@ -27,6 +27,8 @@ export interface LiquibaseRow {
 
 /** The `DATABASECHANGELOGLOCK` row (id 1), when the table exists. */
 export interface LiquibaseLock {
+  /** `schema.name` of the lock table (MySQL: `database.name`), for the message. */
+  readonly table: string;
   readonly locked: boolean;
   readonly lockedBy: string | null;
   /** As text, for the message only. */
@@ -50,7 +52,7 @@ export function liquibaseState(table: string, rows: readonly LiquibaseRow[], loc
   const reruns = [...latest].filter(([, row]) => DEPLOYED.has(row.execType.toUpperCase()));
   const held = lock?.locked === true;
   const error = held
-    ? `${table}lock is locked${lock.lockedBy ? ` by ${lock.lockedBy}` : ''}${lock.lockGranted ? ` since ${lock.lockGranted}` : ''}: a Liquibase update is running, or one stopped without releasing the lock (liquibase release-locks)`
+    ? `${lock.table} is locked${lock.lockedBy ? ` by ${lock.lockedBy}` : ''}${lock.lockGranted ? ` since ${lock.lockGranted}` : ''}: a Liquibase update is running, or one stopped without releasing the lock (liquibase release-locks)`
     : undefined;
   return {
     tool: 'liquibase',

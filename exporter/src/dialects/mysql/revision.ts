@@ -187,7 +187,7 @@ async function readLiquibase(db: MysqlQueryable, table: string, found: FoundTabl
   return liquibaseState(
     table,
     rows.map((r) => ({ id: r.id, author: r.author, filename: r.filename, execType: r.exectype, md5sum: r.md5sum })),
-    lock ? { locked: Number(lock.locked) !== 0, lockedBy: lock.locked_by, lockGranted: lock.lock_granted } : null,
+    lock ? { table: `${found.schema}.${lockName}`, locked: Number(lock.locked) !== 0, lockedBy: lock.locked_by, lockGranted: lock.lock_granted } : null,
   );
 }
 

@@ -149,11 +149,11 @@ async function readLiquibase(db: Queryable, table: string, found: FoundTable): P
   );
   // The lock table sits beside the changelog table; Liquibase creates both, but a copied schema may lack it.
   const lockName = `${found.name}lock`;
-  const lock = await db.query<LiquibaseLock>(
+  const lock = await db.query<Omit<LiquibaseLock, 'table'>>(
     `SELECT l.locked::bool AS locked, l.lockedby::text AS "lockedBy", l.lockgranted::text AS "lockGranted"
      FROM ${quoteIdent(found.schema)}.${quoteIdent(lockName)} l WHERE l.id = 1`,
   ).then(
-    (r) => r.rows[0] ?? null,
+    (r) => (r.rows[0] ? { ...r.rows[0], table: `${found.schema}.${lockName}` } : null),
     (err: unknown) => {
       if ((err as { code?: string }).code === UNDEFINED_TABLE) return null;
       throw err;
