@@ -2,8 +2,9 @@
  * Liquibase formatted SQL changelogs against databases deployed by Liquibase's rules (`support/liquibase.ts`), on
  * every dialect's real server, through both the agent's check (`runCheck`) and the CLI's `diff`: fully deployed is in
  * sync and neither `DATABASECHANGELOG` nor `DATABASECHANGELOGLOCK` ever shows in the changes or the reconcile SQL;
- * the last changeset not deployed is pending; a hot-fix is drift naming it; a FAILED row (failOnError:false) and a
- * held lock are dirty; a runOnChange view edited since its last run is pending, not drift.
+ * the last changeset not deployed is pending; a hot-fix is drift naming it, and its reconcile script converges; a
+ * FAILED row (failOnError:false) and a held lock are dirty; a runOnChange view edited since its last run is pending,
+ * not drift.
  * PostgreSQL reads a `changelog.yaml` master (include + includeAll, paths from the classpath root); MariaDB a flat
  * includeAll-style directory.
  */
@@ -106,6 +107,8 @@ describe.each(DIALECT_HARNESSES)('Liquibase on $server ($name)', (harness: Diale
   const layout = LAYOUTS[harness.name] as Layout;
   const cases = new Map<ScenarioName, Case>();
   const databases: TempDatabase[] = [];
+  /** The hot-fix database checked again after its reconcile script ran. */
+  let converged: Report | undefined;
 
   beforeAll(async () => {
     const cache = new DesiredCache<DesiredSchema>({});
@@ -118,6 +121,10 @@ describe.each(DIALECT_HARNESSES)('Liquibase on $server ($name)', (harness: Diale
       });
       const report = await runCheck(target, { cache });
       cases.set(name, { report, cli: await cliDiff(db, layout.dir, harness), deployError });
+      if (name === 'hot-fix') {
+        await db.exec(report.reconcile.sql);
+        converged = await runCheck(target, { cache });
+      }
     }
   }, 600_000);
 
@@ -172,6 +179,9 @@ describe.each(DIALECT_HARNESSES)('Liquibase on $server ($name)', (harness: Diale
     expect(diff.json.changes).toEqual(report.changes);
     expect(diff.sql).toMatch(/nickname/);
     expect(diff.sql).not.toMatch(LIQUIBASE_OBJECTS);
+    // The reconcile script converges, and leaves Liquibase's tables as they were.
+    expect(converged?.status).toBe('in_sync');
+    expect(converged?.revision).toMatchObject({ tool: 'liquibase', version: lastVersion(), dirty: false });
   });
 
   it('a FAILED row (failOnError:false): dirty, naming the changeset', () => {
