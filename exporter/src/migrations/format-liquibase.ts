@@ -39,7 +39,7 @@ export function readLiquibase(dir: string, listing: DirListing): FormatResult {
         : { path: e.name, reason: isMasterChangelog(e) ? 'changelog not included by the master changelog' : 'not a changelog file' },
     );
   const files: MigrationFile[] = [];
-  const seen = new Map<string, string>();
+  const seen = new Map<string, { path: string; line: number }>();
   const dbmsFor = new Map<'postgresql' | 'mysql', string>();
   for (const changelog of changelogs) {
     for (const changeset of changesetsOf(dir, changelog)) {
@@ -53,12 +53,13 @@ export function readLiquibase(dir: string, listing: DirListing): FormatResult {
       const key = liquibaseKey(changeset.id, changeset.author, changeset.logicalFilePath ?? changelog.path);
       const other = seen.get(key);
       if (other) {
-        const message = other.split(':')[0] === changelog.path
-          ? `duplicate changeset ${changeset.author}:${changeset.id} (first at line ${other.split(':').at(-1)})`
-          : `changeset ${changeset.author}:${changeset.id} also in ${other}: files of the same name must not reuse an id and author (they are matched to DATABASECHANGELOG by id, author and file name)`;
+        const message =
+          other.path === changelog.path
+            ? `duplicate changeset ${changeset.author}:${changeset.id} (first at line ${other.line})`
+            : `changeset ${changeset.author}:${changeset.id} also in ${other.path}:${other.line}: files of the same name must not reuse an id and author (they are matched to DATABASECHANGELOG by id, author and file name)`;
         throw new ReplayError(message, { file: path.join(dir, changelog.path), line: changeset.line });
       }
-      seen.set(key, where);
+      seen.set(key, { path: changelog.path, line: changeset.line });
       files.push(toMigrationFile(changelog, changeset, key, files.length + 1));
     }
   }

@@ -71,6 +71,11 @@ export function liquibaseState(table: string, rows: readonly LiquibaseRow[], loc
   };
 }
 
+/** The lock table beside a changelog table, in its case (`databasechangeloglock`, `DATABASECHANGELOGLOCK`). */
+export function lockTableOf(changelogTable: string): string {
+  return changelogTable === changelogTable.toUpperCase() ? `${changelogTable}LOCK` : `${changelogTable}lock`;
+}
+
 function isFailed(row: LiquibaseRow): boolean {
   return row.execType.toUpperCase() === 'FAILED';
 }

@@ -116,11 +116,16 @@ describe('a changelog directory against DATABASECHANGELOG', () => {
   });
 });
 
-/** The revision state as a check reads it: one read-only session, closed afterwards. */
+/**
+ * The revision state as a check reads it: one read-only session, closed afterwards. Read twice in the session, the
+ * same: the first read left the session's transaction usable (PostgreSQL aborts one on any failed query).
+ */
 async function readRevision(harness: DialectHarness, db: TempDatabase): Promise<RevisionState | null> {
   const session = await harness.dialect.connect({ url: db.url });
   try {
-    return await session.readRevision();
+    const first = await session.readRevision();
+    expect(await session.readRevision()).toEqual(first);
+    return first;
   } finally {
     await session.close();
   }

@@ -23,7 +23,7 @@ import {
 } from '../../revision/revision-state.ts';
 import { drizzleState } from '../../revision/drizzle-state.ts';
 import { gooseState } from '../../revision/goose-state.ts';
-import { liquibaseState } from '../../revision/liquibase-state.ts';
+import { liquibaseState, lockTableOf } from '../../revision/liquibase-state.ts';
 import { prismaState } from '../../revision/prisma-state.ts';
 import { type MysqlQueryable, toMysqlError } from './connect.ts';
 import { quoteIdent } from './quote.ts';
@@ -171,7 +171,7 @@ async function readLiquibase(db: MysqlQueryable, table: string, found: FoundTabl
      FROM ${quoteIdent(found.schema)}.${quoteIdent(found.name)} ORDER BY ORDEREXECUTED, DATEEXECUTED`,
   );
   // The lock table beside it, named in the changelog table's case; `LOCKED` read as a number (TINYINT or BIT(1)).
-  const lockName = found.name === 'DATABASECHANGELOG' ? 'DATABASECHANGELOGLOCK' : `${found.name}lock`;
+  const lockName = lockTableOf(found.name);
   const lock = await db
     .query<{ locked: number | string; locked_by: string | null; lock_granted: string | null }>(
       `SELECT CAST(\`LOCKED\` AS SIGNED) AS locked, LOCKEDBY AS locked_by, CAST(LOCKGRANTED AS CHAR) AS lock_granted

@@ -23,7 +23,7 @@ import {
 } from '../../revision/revision-state.ts';
 import { type DrizzleRow, drizzleState } from '../../revision/drizzle-state.ts';
 import { type GooseRow, gooseState } from '../../revision/goose-state.ts';
-import { type LiquibaseLock, type LiquibaseRow, liquibaseState } from '../../revision/liquibase-state.ts';
+import { type LiquibaseLock, type LiquibaseRow, liquibaseState, lockTableOf } from '../../revision/liquibase-state.ts';
 import { type PrismaRow, prismaState } from '../../revision/prisma-state.ts';
 import { toPostgresError } from './connect.ts';
 import type { Queryable } from './queryable.ts';
@@ -147,20 +147,18 @@ async function readLiquibase(db: Queryable, table: string, found: FoundTable): P
             md5sum::text AS md5sum
      FROM ${quoteIdent(found.schema)}.${quoteIdent(found.name)} ORDER BY orderexecuted, dateexecuted`,
   );
-  // The lock table sits beside the changelog table; Liquibase creates both, but a copied schema may lack it.
-  const lockName = `${found.name}lock`;
-  const lock = await db.query<Omit<LiquibaseLock, 'table'>>(
-    `SELECT l.locked::bool AS locked, l.lockedby::text AS "lockedBy", l.lockgranted::text AS "lockGranted"
-     FROM ${quoteIdent(found.schema)}.${quoteIdent(lockName)} l WHERE l.id = 1`,
-  ).then(
-    (r) => (r.rows[0] ? { ...r.rows[0], table: `${found.schema}.${lockName}` } : null),
-    (err: unknown) => {
-      if ((err as { code?: string }).code === UNDEFINED_TABLE) return null;
-      throw err;
-    },
-  );
+  // The lock table sits beside the changelog table; Liquibase creates both, but a copied schema may lack it. Looked
+  // up first rather than caught: a failed query would abort the session's read-only transaction.
+  const lockName = lockTableOf(found.name);
+  const lockFrom = `${quoteIdent(found.schema)}.${quoteIdent(lockName)}`;
+  const exists = (await db.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [lockFrom])).rows[0]?.found === true;
+  const lockRow = exists
+    ? (
+        await db.query<Omit<LiquibaseLock, 'table'>>(
+          `SELECT locked::bool AS locked, lockedby::text AS "lockedBy", lockgranted::text AS "lockGranted" FROM ${lockFrom} WHERE id = 1`,
+        )
+      ).rows[0]
+    : undefined;
+  const lock = lockRow ? { ...lockRow, table: `${found.schema}.${lockName}` } : null;
   return liquibaseState(table, rows, lock);
 }
-
-/** SQLSTATE 42P01 undefined_table. */
-const UNDEFINED_TABLE = '42P01';
