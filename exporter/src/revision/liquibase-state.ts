@@ -5,10 +5,11 @@
  *   (`runOnChange`, `runAlways`) updates the row to `RERAN` with the new `MD5SUM`; the latest row of a changeset
  *   decides.
  * - `EXECTYPE`: `EXECUTED`, `RERAN`, `MARK_RAN` (recorded without running: `changelog-sync`, a precondition's
- *   `onFail:MARK_RAN`) are deployed; `FAILED` (written only with `failOnError:false`) is deployed too, since what
- *   it did before failing may remain, and makes the state dirty until a later successful run; `SKIPPED` is not.
- *   Without `failOnError:false` a failed changeset leaves no row: its transaction is rolled back (on MySQL, DDL commits
- *   as it runs, so a partial change can remain and shows as drift).
+ *   `onFail:MARK_RAN`) are deployed; `SKIPPED` is not. Liquibase itself writes no row for a failed changeset
+ *   (`MarkChangeSetRanGenerator` skips `FAILED` and `SKIPPED`): the changeset's transaction is rolled back and it
+ *   stays pending (on MySQL, DDL commits as it runs, so a partial change can remain and shows as drift). A `FAILED`
+ *   row, which other writers of the table may leave, is read as deployed (what it did may remain) and dirty until a
+ *   later successful run.
  * - `DATABASECHANGELOGLOCK.LOCKED` true: an update is running, or one died holding the lock (`liquibase
  *   release-locks`): dirty, with the holder in `error`.
  * Changesets are matched to the directory by `liquibaseKey` (id, author, file base name).

@@ -3,8 +3,9 @@
  * every dialect's real server, through both the agent's check (`runCheck`) and the CLI's `diff`: fully deployed is in
  * sync and neither `DATABASECHANGELOG` nor `DATABASECHANGELOGLOCK` ever shows in the changes or the reconcile SQL;
  * the last changeset not deployed is pending; a hot-fix is drift naming it, and its reconcile script converges; a
- * FAILED row (failOnError:false) and a held lock are dirty; a runOnChange view edited since its last run is pending,
- * not drift.
+ * changeset that failed leaves no row (Liquibase writes none for a failure), so it is pending, plus what was in its
+ * way; a FAILED row (written by something other than Liquibase OSS) and a lock left held by a killed update are dirty;
+ * a runOnChange view edited since its last run is pending, not drift.
  * PostgreSQL reads a `changelog.yaml` master (include + includeAll, paths from the classpath root); MariaDB a flat
  * includeAll-style directory.
  */
@@ -48,7 +49,7 @@ const LAYOUTS: Record<string, Layout> = {
   },
 };
 
-type ScenarioName = 'deployed' | 'pending' | 'hot-fix' | 'failed' | 'locked' | 'view-changed';
+type ScenarioName = 'deployed' | 'pending' | 'hot-fix' | 'failed' | 'failed-row' | 'locked' | 'view-changed';
 
 interface CliDiff {
   code: number;
@@ -91,9 +92,13 @@ const SETUPS: Record<ScenarioName, (h: DialectHarness, db: TempDatabase, layout:
     return error;
   },
   async failed(h, db, l) {
-    // A table in the view's place: the last changeset fails, and failOnError:false records it FAILED.
+    // A table in the view's place: the last changeset fails, is rolled back and leaves no row.
     await db.exec('CREATE TABLE order_totals (id int)');
-    return deployWithLiquibase(h.name, db, l.dir, { filenamePrefix: l.filenamePrefix, failOnErrorFalse: true });
+    return deployWithLiquibase(h.name, db, l.dir, { filenamePrefix: l.filenamePrefix });
+  },
+  async 'failed-row'(h, db, l) {
+    await db.exec('CREATE TABLE order_totals (id int)');
+    return deployWithLiquibase(h.name, db, l.dir, { filenamePrefix: l.filenamePrefix, recordFailedRow: true });
   },
   locked: (h, db, l) => deployWithLiquibase(h.name, db, l.dir, { filenamePrefix: l.filenamePrefix, leaveLocked: true }),
   'view-changed': (h, db, l) =>
@@ -184,8 +189,19 @@ describe.each(DIALECT_HARNESSES)('Liquibase on $server ($name)', (harness: Diale
     expect(converged?.revision).toMatchObject({ tool: 'liquibase', version: lastVersion(), dirty: false });
   });
 
-  it('a FAILED row (failOnError:false): dirty, naming the changeset', () => {
+  it('a failed changeset leaves no row: pending, and what was in its way is drift', () => {
     const { report, cli: diff, deployError } = get('failed');
+    expect(deployError).toBeDefined();
+    expect(report.revision).toMatchObject({ tool: 'liquibase', dirty: false, version: `${layout.filenamePrefix}${harness.name === 'postgres' ? 'changes/orders/010-orders.sql' : '002_orders.sql'}::order-status::bob` });
+    expect(report.status).toBe('drift');
+    expect(report.pending.map((p) => p.path)).toEqual([layout.last]);
+    expect(changeNames(report)).toEqual(['extra table order_totals']);
+    expect(report.reconcile.sql).not.toMatch(LIQUIBASE_OBJECTS);
+    expect(diff.json.changes).toEqual(report.changes);
+  });
+
+  it('a FAILED row: dirty, naming the changeset', () => {
+    const { report, cli: diff, deployError } = get('failed-row');
     expect(deployError).toBeDefined();
     expect(report.status).toBe('dirty');
     expect(report.revision).toMatchObject({ tool: 'liquibase', dirty: true, failedVersion: lastVersion() });

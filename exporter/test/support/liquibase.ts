@@ -7,9 +7,9 @@
  * - each changeset's statements run one by one (PostgreSQL: in one transaction with its row), then its row:
  *   ID, AUTHOR, FILENAME (the path as the deploy gave it), DATEEXECUTED, ORDEREXECUTED, MD5SUM (`9:`), DESCRIPTION
  *   `sql`, COMMENTS, EXECTYPE `EXECUTED`, CONTEXTS, LABELS, LIQUIBASE, DEPLOYMENT_ID.
- * A failing changeset with `failOnError: false` is rolled back (MySQL: what its DDL did stays) and recorded with
- * EXECTYPE `FAILED`, as Liquibase does for a changeset marked `failOnError:false`; otherwise the update stops there
- * with no row and the lock released.
+ * A failing changeset is rolled back (MySQL: what its DDL did stays) and leaves no row — Liquibase's
+ * `MarkChangeSetRanGenerator` writes nothing for EXECTYPE `FAILED` or `SKIPPED` — and the update stops there with the
+ * lock released. `recordFailedRow` writes a `FAILED` row instead, as a tool other than Liquibase OSS (or a hand) may.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -51,8 +51,8 @@ export interface LiquibaseDeploy {
   readonly filenamePrefix?: string;
   /** SQL a changeset had when it was deployed, by `id::author` (a runOnChange changeset edited since). */
   readonly deployedSql?: Readonly<Record<string, string>>;
-  /** Record a failing changeset as FAILED and go on, as `failOnError:false` does. */
-  readonly failOnErrorFalse?: boolean;
+  /** Record a failing changeset with EXECTYPE FAILED and go on (Liquibase OSS itself writes no such row). */
+  readonly recordFailedRow?: boolean;
   /** Leave the lock held, as a killed update does. */
   readonly leaveLocked?: boolean;
 }
@@ -116,11 +116,8 @@ export async function deployWithLiquibase(dialect: DialectName, db: TempDatabase
         if (dialect === 'postgres') await client.query('COMMIT');
       } catch (err) {
         if (dialect === 'postgres') await client.query('ROLLBACK');
-        if (!options.failOnErrorFalse) {
-          failure = err as Error;
-          break;
-        }
         failure = err as Error;
+        if (!options.recordFailedRow) break;
         await client.query(insert, row('FAILED'));
       }
     }
