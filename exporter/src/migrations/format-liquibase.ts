@@ -29,8 +29,8 @@ const OUR_DBMS: Record<string, 'postgresql' | 'mysql'> = { postgresql: 'postgres
 
 /** Reads a Liquibase changelog directory. */
 export function readLiquibase(dir: string, listing: DirListing): FormatResult {
-  const { files: changelogs, master } = changelogFiles(dir, listing.entries);
-  const used = new Set(changelogs.map((c) => c.path));
+  const { files: changelogs, master, included } = changelogFiles(dir, listing.entries);
+  const used = new Set([...changelogs.map((c) => c.path), ...included]);
   const ignored: IgnoredFile[] = listing.entries
     .filter((e) => e.name !== master && !used.has(e.name))
     .map((e) =>

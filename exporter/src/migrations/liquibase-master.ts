@@ -35,23 +35,33 @@ export function isMasterChangelog(entry: Pick<DirEntry, 'name' | 'text'>): boole
 }
 
 /**
- * The changelog files of `dir` in Liquibase's apply order, and the master changelog used (if any).
+ * The changelog files of `dir` in Liquibase's apply order, the master changelog used (if any) and every XML/YAML/JSON
+ * changelog it led to.
  * @throws ReplayError naming the file (and line) of an unsupported entry, a missing include, or two master changelogs.
  */
-export function changelogFiles(dir: string, entries: readonly DirEntry[]): { files: ChangelogFile[]; master?: string } {
-  const masters = entries.filter(isMasterChangelog);
-  if (masters.length > 1) {
-    throw new ReplayError(`several master changelogs: ${masters.map((m) => m.name).join(', ')} (keep one, or point the directory at the folder of one)`, { file: dir });
+export function changelogFiles(dir: string, entries: readonly DirEntry[]): { files: ChangelogFile[]; master?: string; included: string[] } {
+  // Several XML/YAML/JSON changelogs side by side: the master is the one no other names (a master including
+  // `release-1.0.xml` beside it).
+  const changelogs = entries.filter(isMasterChangelog);
+  const masters = changelogs.filter((c) => !changelogs.some((o) => o !== c && o.text.includes(c.name)));
+  if (masters.length > 1 || (masters.length === 0 && changelogs.length > 0)) {
+    throw new ReplayError(
+      `several master changelogs: ${(masters.length > 0 ? masters : changelogs).map((m) => m.name).join(', ')} (keep one that includes the others, or point the directory at the folder of one)`,
+      { file: dir },
+    );
   }
   const reader = new Reader(dir, entries);
   const master = masters[0];
-  if (!master) return { files: reader.sqlUnder('') };
-  return { files: reader.master(master.name, master.text, []), master: master.name };
+  if (!master) return { files: reader.sqlUnder(''), included: [] };
+  const files = reader.master(master.name, master.text, []);
+  return { files, master: master.name, included: [...reader.changelogs] };
 }
 
 class Reader {
   private readonly dir: string;
   private readonly top: Map<string, DirEntry>;
+  /** The XML/YAML/JSON changelogs read, the master included. */
+  readonly changelogs = new Set<string>();
   constructor(dir: string, entries: readonly DirEntry[]) {
     this.dir = dir;
     this.top = new Map(entries.map((e) => [e.name, e]));
@@ -60,6 +70,7 @@ class Reader {
   /** The includes of one XML/YAML/JSON changelog; `chain` holds the changelogs including it (cycle guard). */
   master(name: string, text: string, chain: readonly string[]): ChangelogFile[] {
     if (chain.includes(name)) throw this.error(name, `includes itself through ${[...chain, name].join(' → ')}`);
+    this.changelogs.add(name);
     const entries = /\.xml$/i.test(name) ? xmlIncludes(text, (message, line) => this.error(name, message, line)) : yamlIncludes(text, (message) => this.error(name, message));
     const files: ChangelogFile[] = [];
     for (const entry of entries) {

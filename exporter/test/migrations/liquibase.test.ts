@@ -210,6 +210,18 @@ describe('reading Liquibase changelog directories', () => {
     expect(result.ignored).toEqual([{ path: 'stray.sql', reason: 'not included by the master changelog changelog.xml', warn: true }]);
   });
 
+  it('takes the changelog no other one names as the master, and reads the ones it includes', async () => {
+    await put('db.changelog-master.yaml', 'databaseChangeLog:\n  - include:\n      file: release-1.0.xml\n      relativeToChangelogFile: true\n  - include:\n      file: b.sql\n      relativeToChangelogFile: true\n');
+    await put('release-1.0.xml', '<databaseChangeLog>\n  <include file="a.sql" relativeToChangelogFile="true"/>\n</databaseChangeLog>\n');
+    await put('a.sql', `${HEADER}--changeset a:1\nSELECT 1;\n`);
+    await put('b.sql', `${HEADER}--changeset a:2\nSELECT 2;\n`);
+    const result = await readMigrationDirectory(dir);
+    expect(result.files.map((f) => f.key)).toEqual(['1::a::a.sql', '2::a::b.sql']);
+    expect(result.ignored).toEqual([]);
+    await put('other.yaml', 'databaseChangeLog: []\n');
+    await expect(readMigrationDirectory(dir)).rejects.toThrow(/several master changelogs: db\.changelog-master\.yaml, other\.yaml/);
+  });
+
   it('refuses a change type other than SQL in an XML master, naming file and line', async () => {
     await put('changelog.xml', '<databaseChangeLog>\n  <include file="a.sql"/>\n  <changeSet id="1" author="x">\n    <createTable tableName="t"/>\n  </changeSet>\n</databaseChangeLog>\n');
     await put('a.sql', `${HEADER}--changeset a:1\nSELECT 1;\n`);
