@@ -68,8 +68,9 @@ const ATTRIBUTE = (name: string, value = '\\w+'): RegExp => new RegExp(`.*\\b${n
 
 /** True when the file's first non-blank line is Liquibase's `--liquibase formatted sql` header. */
 export function isFormattedSql(text: string): boolean {
-  const first = text.split(/\r?\n/).find((l) => l.trim() !== '');
-  return first !== undefined && FIRST_LINE.test(first);
+  // Only the start is looked at: detection runs on every .sql file, some of them whole schema dumps.
+  const first = /^\uFEFF?(?:[ \t\f\v]*\r?\n)*([^\r\n]*)/.exec(text)?.[1] ?? '';
+  return FIRST_LINE.test(first);
 }
 
 /**
