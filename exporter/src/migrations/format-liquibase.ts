@@ -7,8 +7,9 @@
  * - `context` / `labels`: a deploy's `--contexts` / `--labels` cannot be known, so every changeset is applied, as
  *   Liquibase does when none is given.
  * - `dbms`: a changeset for neither PostgreSQL nor MySQL/MariaDB (`dbms:oracle`, `dbms:none`) is left out and listed;
- *   one written for only one of them makes it the directory's declared database (checked against the target's);
- *   a changelog with changesets for both is refused, since a directory is read before its target is known.
+ *   one naming only one of them (`dbms:postgresql`) makes it the directory's declared database (checked against the
+ *   target's); a changelog with changesets for both is refused, since a directory is read before its target is
+ *   known. For the same reason an exclusion of one of ours (`dbms:!mysql`) is not honoured: the changeset is applied.
  * - `ignore:true` changesets are left out and listed; `--preconditions` are not evaluated (the changeset is replayed
  *   as if they held; one marked MARK_RAN at deploy usually found its objects already there).
  * - A `.sql` file without the `--liquibase formatted sql` header is, as for Liquibase, one changeset `raw` by
@@ -124,10 +125,14 @@ function skipReason(changeset: FormattedChangeset): string | undefined {
   return Object.keys(OUR_DBMS).some(applies) ? undefined : `dbms:${dbms.join(',')} (neither PostgreSQL nor MySQL/MariaDB)`;
 }
 
-/** The families among ours that a `dbms:` list restricts the changeset to (none when unrestricted or both). */
+/**
+ * The one family among ours that a `dbms:` list names (none when unrestricted, both, or only exclusions: a directory is
+ * read before its target is known, so `dbms:!postgresql` cannot be honoured per target and declares nothing).
+ */
 function ours(dbms: readonly string[] | undefined): ('postgresql' | 'mysql')[] {
   if (!dbms || dbms.includes('all')) return [];
   const named = dbms.filter((d) => !d.startsWith('!'));
+  if (named.length === 0) return [];
   const excluded = dbms.filter((d) => d.startsWith('!')).map((d) => d.slice(1));
   const families = new Set(
     Object.entries(OUR_DBMS)

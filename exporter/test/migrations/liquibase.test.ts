@@ -251,6 +251,14 @@ describe('reading Liquibase changelog directories', () => {
     await expect(readMigrationDirectory(dir)).rejects.toThrow(/PostgreSQL only \(a\.sql:3\) and for MySQL\/MariaDB only \(a\.sql:5\)/);
   });
 
+  it('declares no database for exclusions only, and leaves out what excludes both of ours', async () => {
+    await put('a.sql', `${HEADER}--changeset a:1 dbms:!mysql\nSELECT 1;\n--changeset a:2 dbms:!postgresql,!mysql,!mariadb\nSELECT 2;\n`);
+    const result = await readMigrationDirectory(dir);
+    expect(result.provider).toBeUndefined();
+    expect(result.files.map((f) => f.key)).toEqual(['1::a::a.sql']);
+    expect(result.ignored).toEqual([{ path: 'a.sql:5', reason: 'changeset a:2: dbms:!postgresql,!mysql,!mariadb (neither PostgreSQL nor MySQL/MariaDB)' }]);
+  });
+
   it('is detected from the header, and named in the ambiguous-layout error', async () => {
     await put('V1__a.sql', `${HEADER}--changeset a:1\nSELECT 1;\n`);
     await expect(readMigrationDirectory(dir)).rejects.toThrow(/ambiguous migration layout: found flyway \(V1__a\.sql\), liquibase \(V1__a\.sql\)/);
