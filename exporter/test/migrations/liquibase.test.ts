@@ -251,6 +251,11 @@ describe('reading Liquibase changelog directories', () => {
     await expect(readMigrationDirectory(dir)).rejects.toThrow(/PostgreSQL only \(a\.sql:3\) and for MySQL\/MariaDB only \(a\.sql:5\)/);
   });
 
+  it('keys a changeset by its logicalFilePath when it has one (that is what FILENAME records)', async () => {
+    await put('a.sql', `--liquibase formatted sql logicalFilePath:db/main.sql\n\n--changeset a:1\nSELECT 1;\n--changeset a:2 logicalFilePath:legacy/old.sql\nSELECT 2;\n`);
+    expect((await readMigrationDirectory(dir)).files.map((f) => f.key)).toEqual(['1::a::main.sql', '2::a::old.sql']);
+  });
+
   it('declares no database for exclusions only, and leaves out what excludes both of ours', async () => {
     await put('a.sql', `${HEADER}--changeset a:1 dbms:!mysql\nSELECT 1;\n--changeset a:2 dbms:!postgresql,!mysql,!mariadb\nSELECT 2;\n`);
     const result = await readMigrationDirectory(dir);
