@@ -10,6 +10,8 @@ import { DRIZZLE_JOURNAL, DRIZZLE_META, DRIZZLE_SNAPSHOT } from './format-drizzl
 import { MIGRATION_SCRIPT } from './format-folders.ts';
 import { GOOSE_UP } from './format-goose.ts';
 import { isNodePgMigrateSql } from './format-node-pg-migrate.ts';
+import { isMasterChangelog } from './liquibase-master.ts';
+import { isFormattedSql } from './liquibase-sql.ts';
 import { PRISMA_LOCK_FILE } from './format-prisma.ts';
 import { SQITCH_CONF, SQITCH_PLAN } from './format-sqitch.ts';
 import { FLYWAY_REPEATABLE_NAME, FLYWAY_VERSIONED_NAME, GOLANG_MIGRATE_NAME, PLAIN_NAME } from './formats.ts';
@@ -22,6 +24,7 @@ const EXPECTED =
   'drizzle (meta/_journal.json), drizzle-folders (<timestamp>_<name>/migration.sql with snapshot.json), ' +
   'goose (.sql files with "-- +goose Up"), ' +
   'node-pg-migrate (<timestamp>_<name>.sql files with "-- Up Migration"), sqitch (sqitch.plan or sqitch.conf), ' +
+  'liquibase (.sql files starting "--liquibase formatted sql", or a changelog.xml/.yaml master), ' +
   'plain (numbered .sql files like 001_init.sql)';
 
 /** One sign: the names in the directory that show a format. */
@@ -43,6 +46,7 @@ const SIGNS: readonly Sign[] = [
   fileSign('goose', (e) => e.name.endsWith('.sql') && GOOSE_UP.test(e.text)),
   fileSign('node-pg-migrate', (e) => isNodePgMigrateSql(e.name, e.text)),
   fileSign('sqitch', (e) => e.name === SQITCH_PLAN || e.name === SQITCH_CONF),
+  fileSign('liquibase', (e) => (e.name.endsWith('.sql') && isFormattedSql(e.text)) || isMasterChangelog(e)),
   {
     // The lock file; without it, `<folder>/migration.sql` folders that are not drizzle-kit's (no snapshot.json).
     format: 'prisma',
@@ -71,7 +75,8 @@ const SIGNS: readonly Sign[] = [
  * Detects the layout: atlas.sum → atlas (also beside `*.up.sql` files that atlas.sum lists: Atlas's golang-migrate
  * layout); `*.up.sql`/`*.down.sql` → golang-migrate; `V…__…sql`/`R__…sql` → flyway;
  * files containing `-- migrate:up` → dbmate; files containing `-- +goose Up` → goose; `<n>_<name>.sql` files
- * containing `-- Up Migration` → node-pg-migrate; `sqitch.plan`/`sqitch.conf` → sqitch; `migration_lock.toml`, or folders holding `migration.sql` alone → prisma;
+ * containing `-- Up Migration` → node-pg-migrate; `sqitch.plan`/`sqitch.conf` → sqitch; files starting with
+ * `--liquibase formatted sql`, or an XML/YAML/JSON `databaseChangeLog` → liquibase; `migration_lock.toml`, or folders holding `migration.sql` alone → prisma;
  * `meta/_journal.json` → drizzle; folders holding `migration.sql` and `snapshot.json` → drizzle-folders; otherwise
  * numbered `.sql` files → plain.
  * @throws ReplayError (file = the directory) when the directory is empty, matches no layout, or several.

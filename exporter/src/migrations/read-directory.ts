@@ -11,6 +11,7 @@ import { readDbmate } from './format-dbmate.ts';
 import { readDrizzle, readDrizzleFolders } from './format-drizzle.ts';
 import { readGoose } from './format-goose.ts';
 import { readNodePgMigrate } from './format-node-pg-migrate.ts';
+import { readLiquibase } from './format-liquibase.ts';
 import { readPrisma } from './format-prisma.ts';
 import { readSqitch } from './format-sqitch.ts';
 import { readFlyway, readGolangMigrate, readPlain } from './formats.ts';
@@ -29,6 +30,7 @@ const READERS: Record<MigrationFormat, (dir: string, listing: DirListing) => For
   goose: (dir, listing) => readGoose(dir, listing.entries),
   'node-pg-migrate': (dir, listing) => readNodePgMigrate(dir, listing.entries),
   sqitch: readSqitch,
+  liquibase: readLiquibase,
 };
 
 /**

@@ -19,12 +19,13 @@ export type MigrationFormat =
   | 'drizzle-folders'
   | 'goose'
   | 'node-pg-migrate'
-  | 'sqitch';
+  | 'sqitch'
+  | 'liquibase';
 
 /** Every supported format, in the order detection reports them. */
 export const MIGRATION_FORMATS: readonly MigrationFormat[] = [
   'plain', 'golang-migrate', 'flyway', 'atlas', 'dbmate', 'prisma', 'drizzle', 'drizzle-folders', 'goose',
-  'node-pg-migrate', 'sqitch',
+  'node-pg-migrate', 'sqitch', 'liquibase',
 ];
 
 /** One migration to apply. */
@@ -49,7 +50,7 @@ export interface MigrationFile {
   /** 1-based line of the file at which `sql` starts, to map server error positions back to the file. */
   readonly startLine: number;
   /** False when the tool would run this file outside a transaction (Atlas txmode none, dbmate transaction:false,
-   * Flyway `executeInTransaction=false`, goose `-- +goose NO TRANSACTION`). */
+   * Flyway `executeInTransaction=false`, goose `-- +goose NO TRANSACTION`, Liquibase `runInTransaction:false`). */
   readonly transaction: boolean;
   /** Added field: sha256 hex of the file's raw bytes (whole file, including a dbmate down section). */
   readonly sha256: string;

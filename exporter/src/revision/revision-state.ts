@@ -15,6 +15,8 @@
  * - goose: `goose_db_version(id, version_id, is_applied, tstamp)`, the latest row per version (`goose-state.ts`).
  * - node-pg-migrate: `pgmigrations(id, name, run_on)`, one row per applied file (`node-pg-migrate-state.ts`).
  * - Sqitch: the registry schema/database `sqitch` (`changes`, `events`, ...), deployed change ids (`sqitch-state.ts`).
+ * - Liquibase: `DATABASECHANGELOG` (PostgreSQL: `databasechangelog`), one row per changeset, matched by key, and
+ *   `DATABASECHANGELOGLOCK` (`liquibase-state.ts`).
  */
 import type { MigrationDirectory, MigrationFile, MigrationFormat } from '../migrations/types.ts';
 import { compareVersions } from '../migrations/versions.ts';
@@ -85,6 +87,9 @@ export const READ_TABLES = [
   '__drizzle_migrations',
   'goose_db_version',
   'pgmigrations',
+  // Liquibase: lower case on PostgreSQL (unquoted), upper case on MySQL (case-sensitive table names on Linux).
+  'databasechangelog',
+  'DATABASECHANGELOG',
   'schema_migrations',
 ] as const;
 
@@ -103,8 +108,8 @@ export function replaySetupTool(directory: Pick<MigrationDirectory, 'format' | '
 
 /**
  * Revision and lock tables of migration tools, as `schema.table` globs: they belong to the tools, not to the
- * application schema, and are excluded from every diff. Liquibase is listed although its tables are not read (yet),
- * so its bookkeeping never shows up as drift either.
+ * application schema, and are excluded from every diff. Globs match case-sensitively: Liquibase's tables are upper
+ * case on MySQL.
  */
 export const REVISION_TABLES: readonly string[] = [
   '*.atlas_schema_revisions',
@@ -112,6 +117,8 @@ export const REVISION_TABLES: readonly string[] = [
   '*.schema_migrations',
   '*.databasechangelog',
   '*.databasechangeloglock',
+  '*.DATABASECHANGELOG',
+  '*.DATABASECHANGELOGLOCK',
   '*._prisma_migrations',
   '*.__drizzle_migrations',
   '*.goose_db_version',

@@ -59,7 +59,7 @@ describe('inspect and diff --dir-format', () => {
   }, 60_000);
 
   it('an unknown format is refused with the choices', async () => {
-    const result = await cli(['inspect', dir, '--dir-format', 'liquibase']);
+    const result = await cli(['inspect', dir, '--dir-format', 'no-such-tool']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`Allowed choices are ${MIGRATION_FORMATS.join(', ')}.`);
   });

@@ -8,8 +8,10 @@
  * dbmate `schema_migrations(version varchar(128) primary key)`; Prisma `_prisma_migrations` (`finished_at` and
  * `rolled_back_at` DATETIME(3)); drizzle-orm `__drizzle_migrations(id serial, hash text, created_at bigint)` in the
  * connection's database (1.x: `name`); goose `goose_db_version(id bigint unsigned auto_increment, version_id bigint,
- * is_applied boolean, tstamp datetime)` in the connection's database; Sqitch's registry, the database `sqitch`
- * (Sqitch's default `registry`: one per server, outside the inspected database, read on the same connection).
+ * is_applied boolean, tstamp datetime)` in the connection's database; Liquibase `DATABASECHANGELOG` and
+ * `DATABASECHANGELOGLOCK` (upper case; `LOCKED` a TINYINT, BIT(1) before Liquibase 4.x) in the connection's database;
+ * Sqitch's registry, the database `sqitch` (Sqitch's default `registry`: one per server, outside the inspected database,
+ * read on the same connection).
  */
 import {
   type AtlasRow,
@@ -23,6 +25,7 @@ import {
 } from '../../revision/revision-state.ts';
 import { drizzleState } from '../../revision/drizzle-state.ts';
 import { gooseState } from '../../revision/goose-state.ts';
+import { liquibaseState, lockTableOf } from '../../revision/liquibase-state.ts';
 import { prismaState } from '../../revision/prisma-state.ts';
 import { sqitchState } from '../../revision/sqitch-state.ts';
 import { type MysqlQueryable, toMysqlError } from './connect.ts';
@@ -93,6 +96,7 @@ export async function readMysqlRevision(
     if (found.name === '_prisma_migrations') return await readPrisma(db, table, from);
     if (found.name === '__drizzle_migrations') return await readDrizzle(db, table, from, Number(found.has_name) === 1);
     if (found.name === 'goose_db_version') return await readGoose(db, table, from);
+    if (found.name.toLowerCase() === 'databasechangelog') return await readLiquibase(db, table, found);
     return Number(found.has_dirty) === 1 ? await readGolangMigrate(db, table, from) : await readDbmate(db, table, from);
   } catch (err) {
     throw toMysqlError(err, { target: options.target, action: `reading revision table ${table}` });
@@ -211,3 +215,32 @@ async function readSqitch(db: MysqlQueryable, target: string | undefined): Promi
     throw toMysqlError(err, { target, action: `reading revision table ${table}` });
   }
 }
+
+async function readLiquibase(db: MysqlQueryable, table: string, found: FoundTable): Promise<RevisionState> {
+  const { rows } = await db.query<{ id: string; author: string; filename: string; exectype: string; md5sum: string | null }>(
+    `SELECT ID AS id, AUTHOR AS author, FILENAME AS filename, EXECTYPE AS exectype, MD5SUM AS md5sum
+     FROM ${quoteIdent(found.schema)}.${quoteIdent(found.name)} ORDER BY ORDEREXECUTED, DATEEXECUTED`,
+  );
+  // The lock table beside it, named in the changelog table's case; `LOCKED` read as a number (TINYINT or BIT(1)).
+  const lockName = lockTableOf(found.name);
+  const lock = await db
+    .query<{ locked: number | string; locked_by: string | null; lock_granted: string | null }>(
+      `SELECT CAST(\`LOCKED\` AS SIGNED) AS locked, LOCKEDBY AS locked_by, CAST(LOCKGRANTED AS CHAR) AS lock_granted
+       FROM ${quoteIdent(found.schema)}.${quoteIdent(lockName)} WHERE ID = 1`,
+    )
+    .then(
+      (r) => r.rows[0] ?? null,
+      (err: unknown) => {
+        if ((err as { errno?: number }).errno === NO_SUCH_TABLE) return null;
+        throw err;
+      },
+    );
+  return liquibaseState(
+    table,
+    rows.map((r) => ({ id: r.id, author: r.author, filename: r.filename, execType: r.exectype, md5sum: r.md5sum })),
+    lock ? { table: `${found.schema}.${lockName}`, locked: Number(lock.locked) !== 0, lockedBy: lock.locked_by, lockGranted: lock.lock_granted } : null,
+  );
+}
+
+/** ER_NO_SUCH_TABLE. */
+const NO_SUCH_TABLE = 1146;

@@ -8,7 +8,9 @@
  * `schema`); drizzle-orm `drizzle.__drizzle_migrations(id serial, hash text, created_at bigint)` (1.x: `name`); goose
  * `goose_db_version(id integer identity, version_id bigint, is_applied boolean, tstamp timestamp)` (older goose: `id
  * serial`); node-pg-migrate `pgmigrations(id serial, name varchar(255), run_on timestamp)` (in its migrations schema,
- * `public` by default); Sqitch's registry, the schema `sqitch` (`changes`, `events`, ...: Sqitch's default `registry`).
+ * `public` by default); Sqitch's registry, the schema `sqitch` (`changes`, `events`, ...: Sqitch's default `registry`);
+ * Liquibase `databasechangelog` and `databasechangeloglock` (created unquoted, so lower case, in the default schema or
+ * `liquibaseSchemaName`).
  */
 import {
   type AtlasRow,
@@ -24,6 +26,7 @@ import {
 import { type DrizzleRow, drizzleState } from '../../revision/drizzle-state.ts';
 import { type GooseRow, gooseState } from '../../revision/goose-state.ts';
 import { nodePgMigrateState } from '../../revision/node-pg-migrate-state.ts';
+import { type LiquibaseLock, type LiquibaseRow, liquibaseState, lockTableOf } from '../../revision/liquibase-state.ts';
 import { type PrismaRow, prismaState } from '../../revision/prisma-state.ts';
 import { type SqitchChangeRow, type SqitchFailRow, sqitchState } from '../../revision/sqitch-state.ts';
 import { toPostgresError } from './connect.ts';
@@ -86,6 +89,7 @@ export async function readPostgresRevision(db: Queryable, options: { target?: st
     if (found.name === '__drizzle_migrations') return await readDrizzle(db, table, from, found.has_name);
     if (found.name === 'goose_db_version') return await readGoose(db, table, from);
     if (found.name === 'pgmigrations') return await readNodePgMigrate(db, table, from);
+    if (found.name.toLowerCase() === 'databasechangelog') return await readLiquibase(db, table, found);
     return found.has_dirty ? await readGolangMigrate(db, table, from) : await readDbmate(db, table, from);
   } catch (err) {
     throw toPostgresError(err, { target: options.target, action: `reading revision table ${table}` });
@@ -188,4 +192,26 @@ async function readSqitch(db: Queryable, target: string | undefined): Promise<Re
   } catch (err) {
     throw toPostgresError(err, { target, action: `reading revision table ${table}` });
   }
+}
+
+async function readLiquibase(db: Queryable, table: string, found: FoundTable): Promise<RevisionState> {
+  const { rows } = await db.query<LiquibaseRow>(
+    `SELECT id::text AS id, author::text AS author, filename::text AS filename, exectype::text AS "execType",
+            md5sum::text AS md5sum
+     FROM ${quoteIdent(found.schema)}.${quoteIdent(found.name)} ORDER BY orderexecuted, dateexecuted`,
+  );
+  // The lock table sits beside the changelog table; Liquibase creates both, but a copied schema may lack it. Looked
+  // up first rather than caught: a failed query would abort the session's read-only transaction.
+  const lockName = lockTableOf(found.name);
+  const lockFrom = `${quoteIdent(found.schema)}.${quoteIdent(lockName)}`;
+  const exists = (await db.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [lockFrom])).rows[0]?.found === true;
+  const lockRow = exists
+    ? (
+        await db.query<Omit<LiquibaseLock, 'table'>>(
+          `SELECT locked::bool AS locked, lockedby::text AS "lockedBy", lockgranted::text AS "lockGranted" FROM ${lockFrom} WHERE id = 1`,
+        )
+      ).rows[0]
+    : undefined;
+  const lock = lockRow ? { ...lockRow, table: `${found.schema}.${lockName}` } : null;
+  return liquibaseState(table, rows, lock);
 }
