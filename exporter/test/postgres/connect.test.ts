@@ -88,7 +88,8 @@ describe('openPostgresSession', () => {
         `SELECT current_setting('lock_timeout') AS lock, current_setting('idle_in_transaction_session_timeout') AS idle,
                 current_setting('tcp_user_timeout') AS tcp`,
       );
-      expect(rows[0]).toEqual({ lock: '10s', idle: '30s', tcp: '30s' });
+      // tcp_user_timeout is shown in plain milliseconds.
+      expect(rows[0]).toEqual({ lock: '10s', idle: '30s', tcp: '30000' });
     } finally {
       await session.close();
     }
