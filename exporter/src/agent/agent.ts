@@ -18,7 +18,9 @@ import type { Logger } from '../log.ts';
 import { createMetrics, type Metrics, type StatusSince } from '../metrics/metrics.ts';
 import type { Report } from '../core/model/report.ts';
 import type { LiveSession } from '../dialects/dialect.ts';
+import { type DataDirLock, lockDataDir } from '../store/data-dir-lock.ts';
 import { ReportStore } from '../store/report-store.ts';
+import { ReportNotStoredError, saveFailureReason, type SaveFailureReason } from '../store/save-failure.ts';
 
 /** How the agent runs besides its configuration: logger, version, and the demo's in-process sessions. */
 export interface AgentOptions {
@@ -63,8 +65,22 @@ function restoreMetrics(metrics: Metrics, store: ReportStore, targets: readonly 
   metrics.restore(reports, since);
 }
 
-/** Starts the agent; returns once it listens. */
+/**
+ * Starts the agent; returns once it listens.
+ * @throws StoreError naming the other agent's pid when another agent holds the data directory.
+ */
 export async function startAgent(config: AgentConfig, options: AgentOptions): Promise<RunningAgent> {
+  // Taken before the store is opened: a second agent reads and writes nothing in the data directory.
+  const lock = lockDataDir(config.dataDir);
+  try {
+    return await startLocked(config, options, lock);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function startLocked(config: AgentConfig, options: AgentOptions, lock: DataDirLock): Promise<RunningAgent> {
   const log = options.logger;
   const store = ReportStore.open(config.dataDir, { logger: log });
   const metrics = createMetrics({
@@ -78,6 +94,8 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
     directory: join(config.dataDir, 'desired-cache'),
     onWarning: (message: string) => log.warn({}, message),
   });
+  /** Set by a failed save, cleared by the next one that succeeds: `/readyz` reports it. */
+  let lastSaveFailure: SaveFailureReason | undefined;
   const scheduler = new Scheduler({
     targets: config.targets,
     concurrency: config.concurrency,
@@ -85,7 +103,18 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
     logger: log,
     runCheck: (target, signal) => runCheck(target, { cache, logger: log, signal, openSession: options.openSession }),
     onReport: (report) => {
-      const stored: Report = { ...report, id: store.save(report) };
+      let id: number;
+      try {
+        id = store.save(report);
+        lastSaveFailure = undefined;
+      } catch (err) {
+        const reason = saveFailureReason(err);
+        lastSaveFailure = reason;
+        metrics.recordSaveFailure(reason);
+        log.error({ target: report.target, reason, err: err instanceof Error ? err.message : String(err) }, 'report not stored');
+        throw new ReportNotStoredError(report.target, reason, { cause: err });
+      }
+      const stored: Report = { ...report, id };
       metrics.observe(stored);
       const pruned = store.prune(config.retention);
       log.info(
@@ -104,7 +133,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
     store,
     scheduler,
     metricsHandler: metrics.handler,
-    ready: () => readiness(store, stopping !== undefined),
+    ready: () => readiness(store, stopping !== undefined, lastSaveFailure),
     version: options.version,
     demo: options.demo,
     log,
@@ -135,15 +164,20 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
       server.closeAllConnections();
       await metrics.shutdown();
       store.close();
+      lock.release();
       log.info({}, 'stopped');
     })());
   return { url, scheduler, store, firstChecks, stop };
 }
 
-/** `/readyz`: the configuration is loaded (we would not be running otherwise), the store is open, no stop begun. */
-function readiness(store: ReportStore, stopping: boolean): Readiness {
+/**
+ * `/readyz`: the configuration is loaded (we would not be running otherwise), the store is open and its last save
+ * succeeded, no stop begun.
+ */
+function readiness(store: ReportStore, stopping: boolean, saveFailure: SaveFailureReason | undefined): Readiness {
   if (stopping) return { ready: false, reason: 'stopping' };
   if (!store.isOpen) return { ready: false, reason: 'report store closed' };
+  if (saveFailure) return { ready: false, reason: `the last report could not be stored (${saveFailure})` };
   return { ready: true };
 }
 

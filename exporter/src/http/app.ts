@@ -6,6 +6,7 @@
 import { STATUS_CODES } from 'node:http';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { SchedulerStoppedError } from '../agent/scheduler.ts';
+import { ReportNotStoredError } from '../store/save-failure.ts';
 import { requireBearer } from './auth.ts';
 import type { AppDeps, AppLogger } from './deps.ts';
 import { renderRunbookPage } from './runbook.ts';
@@ -60,6 +61,8 @@ function statusOf(err: unknown): { status: number; message: string } {
   if (err instanceof HttpError) return { status: err.status, message: err.message };
   // The agent is shutting down: the check was cancelled and produced no report; a retry later may succeed.
   if (err instanceof SchedulerStoppedError) return { status: 503, message: err.message };
+  // The check ran but the store refused its report (full disk, read-only file): no report id to give.
+  if (err instanceof ReportNotStoredError) return { status: 503, message: err.message };
   const e = err as { status?: unknown; expose?: unknown; message?: unknown };
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
     // The router marks an undecodable path parameter 400 without `expose`; say what is wrong in our own words.
