@@ -13,6 +13,7 @@ import { Scheduler } from './scheduler.ts';
 import { formatConnectionTest, testConnection } from './test-connection.ts';
 import { DesiredCache } from '../engine/desired-cache.ts';
 import { createApp } from '../http/app.ts';
+import { openToTheNetwork } from '../http/exposure.ts';
 import type { Readiness } from '../http/deps.ts';
 import type { Logger } from '../log.ts';
 import { createMetrics, type Metrics, type StatusSince } from '../metrics/metrics.ts';
@@ -141,10 +142,19 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
   const server = await listen(app, config.listen.host, config.listen.port);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.listen.port;
-  const host = config.listen.host === '0.0.0.0' || config.listen.host === '::' ? '127.0.0.1' : config.listen.host;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const bound = typeof address === 'object' && address ? address.address : config.listen.host;
+  // `url` is where a local client reaches it (the demo prints it); the log says what was actually bound.
+  const host = bound === '0.0.0.0' || bound === '::' ? '127.0.0.1' : bound;
+  const url = httpUrl(host, port);
   // Not under `url`: the logger redacts that key (it could hold a connection string); this address is no secret.
-  log.info({ address: url, targets: config.targets.length, dataDir: config.dataDir, demo: options.demo ?? false }, 'listening');
+  log.info({ address: httpUrl(bound, port), targets: config.targets.length, dataDir: config.dataDir, demo: options.demo ?? false }, 'listening');
+  if (openToTheNetwork(config)) {
+    log.warn(
+      { address: httpUrl(bound, port) },
+      'listening beyond loopback with no bearerToken: anyone who can reach this address can read the reports and start checks; ' +
+        'hosts and users of the targets are hidden from the landing page and the API. Set bearerToken (or listen on 127.0.0.1)',
+    );
+  }
 
   if (!options.openSession) {
     const results = await Promise.all(config.targets.map((target) => testConnection(target)));
@@ -179,6 +189,10 @@ function readiness(store: ReportStore, stopping: boolean, saveFailure: SaveFailu
   if (!store.isOpen) return { ready: false, reason: 'report store closed' };
   if (saveFailure) return { ready: false, reason: `the last report could not be stored (${saveFailure})` };
   return { ready: true };
+}
+
+function httpUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 function listen(app: ReturnType<typeof createApp>, host: string, port: number): Promise<Server> {

@@ -9,6 +9,7 @@ import { SchedulerStoppedError } from '../agent/scheduler.ts';
 import { ReportNotStoredError } from '../store/save-failure.ts';
 import { requireBearer } from './auth.ts';
 import type { AppDeps, AppLogger } from './deps.ts';
+import { connectionDetailsScrubber, openToTheNetwork } from './exposure.ts';
 import { renderRunbookPage } from './runbook.ts';
 import { renderLandingPage } from './landing.ts';
 import { HttpError } from './params.ts';
@@ -19,6 +20,17 @@ const securityHeaders: RequestHandler = (_req, res, next) => {
   res.set('X-Content-Type-Options', 'nosniff');
   next();
 };
+
+/**
+ * Rewrites every JSON answer of the API with the targets' hosts and users removed (error messages quote them). On the
+ * serialised text, so no field is missed; only when the server is open to the network without a token.
+ */
+function hideConnectionDetails(scrub: (text: string) => string): RequestHandler {
+  return (_req, res, next) => {
+    res.json = (body: unknown) => res.type('application/json').send(scrub(JSON.stringify(body)));
+    next();
+  };
+}
 
 /** Builds the express app. It does not listen: the caller does (`app.listen(port, host)`). */
 export function createApp(deps: AppDeps): express.Express {
@@ -46,6 +58,7 @@ export function createApp(deps: AppDeps): express.Express {
     res.status(state.ready ? 200 : 503).type('text').send(state.ready ? 'ok\n' : `not ready: ${state.reason ?? 'unknown'}\n`);
   });
   app.get('/metrics', auth, deps.metricsHandler);
+  if (openToTheNetwork(deps.config)) app.use('/api/v1', hideConnectionDetails(connectionDetailsScrubber(deps.config)));
   app.use('/api/v1', auth, apiRouter(deps));
 
   app.use((req, _res, next) => next(new HttpError(404, `not found: ${req.method} ${req.path}`)));
