@@ -171,4 +171,29 @@ describe('MariaDB/MySQL: a stalled network mid-check', () => {
       await proxy.close();
     }
   });
+
+  it('drops the session at once when the check is aborted', async () => {
+    const proxy = await startFreezingProxy(upstreamOf(temp.url), (chunk) => chunk.includes('information_schema'));
+    const controller = new AbortController();
+    try {
+      const read = readLive(dialectNamed('mysql'), {
+        url: proxy.urlThrough(temp.url),
+        description: 'stalled',
+        statementTimeoutMs: 60_000,
+        signal: controller.signal,
+      }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      await proxy.frozen;
+      const abortedAt = performance.now();
+      controller.abort(new TimeoutError('check limit'));
+      const error = await read;
+      expect(error).toBeInstanceOf(Error);
+      // Without the abort it would wait for the 65 s client deadline.
+      expect(performance.now() - abortedAt).toBeLessThan(1_000);
+    } finally {
+      await proxy.close();
+    }
+  });
 });

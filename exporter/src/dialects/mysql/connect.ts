@@ -111,7 +111,7 @@ export async function openMysqlSession(url: string, options: MysqlConnectOptions
     await session.db.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
     return { ...session, ...version, database: parts.database };
   } catch (err) {
-    conn.destroy();
+    destroySocket(conn);
     throw toMysqlError(err, { ...where, action: `opening a read-only transaction on ${described}` });
   }
 }
@@ -171,7 +171,7 @@ function guardedSession(conn: mysql.Connection, deadlineMs: number, signal: Abor
   let broken = false;
   const drop = (): void => {
     broken = true;
-    conn.destroy();
+    destroySocket(conn);
   };
   const onAbort = (): void => drop();
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -197,11 +197,22 @@ function guardedSession(conn: mysql.Connection, deadlineMs: number, signal: Abor
       try {
         await db.query('ROLLBACK');
       } finally {
-        if (broken) conn.destroy();
-        else await conn.end().catch(() => conn.destroy());
+        if (broken) destroySocket(conn);
+        else await conn.end().catch(() => destroySocket(conn));
       }
     },
   };
+}
+
+/**
+ * Closes the socket at once. mysql2's `destroy()` only half-closes it (`end()`) and silences the pending query: on a
+ * stalled network the query would wait forever and the open socket would keep the process alive. Destroying the
+ * stream itself fails the pending query with `PROTOCOL_CONNECTION_LOST`.
+ */
+function destroySocket(conn: mysql.Connection): void {
+  const core = (conn as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection;
+  if (core?.stream?.destroy) core.stream.destroy();
+  else conn.destroy();
 }
 
 /** mysql2's error for a query past its `timeout` (the client-side deadline). */
