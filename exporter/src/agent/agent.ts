@@ -117,7 +117,14 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
       }
       const stored: Report = { ...report, id };
       metrics.observe(stored);
-      const pruned = store.prune(config.retention);
+      // The report is stored: a retention pass that fails (a full disk can refuse the delete's journal too) is logged
+      // and tried again after the next check, it does not turn a stored report into a failed request.
+      let pruned = 0;
+      try {
+        pruned = store.prune(config.retention);
+      } catch (err) {
+        log.warn({ target: stored.target, err: err instanceof Error ? err.message : String(err) }, 'report store: pruning failed');
+      }
       log.info(
         { target: stored.target, status: stored.status, changes: stored.counts.total, reportId: stored.id, durationMs: stored.durationMs, ...(stored.error ? { reason: stored.error.reason, error: stored.error.message } : {}), ...(pruned ? { pruned } : {}) },
         // The scheduler already logs "check finished"/"check failed"; this line adds what only the store knows.
