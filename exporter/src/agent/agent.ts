@@ -13,12 +13,15 @@ import { Scheduler } from './scheduler.ts';
 import { formatConnectionTest, testConnection } from './test-connection.ts';
 import { DesiredCache } from '../engine/desired-cache.ts';
 import { createApp } from '../http/app.ts';
+import { openToTheNetwork } from '../http/exposure.ts';
 import type { Readiness } from '../http/deps.ts';
 import type { Logger } from '../log.ts';
 import { createMetrics, type Metrics, type StatusSince } from '../metrics/metrics.ts';
 import type { Report } from '../core/model/report.ts';
 import type { LiveSession } from '../dialects/dialect.ts';
+import { type DataDirLock, lockDataDir } from '../store/data-dir-lock.ts';
 import { ReportStore } from '../store/report-store.ts';
+import { ReportNotStoredError, saveFailureReason, type SaveFailureReason } from '../store/save-failure.ts';
 
 /** How the agent runs besides its configuration: logger, version, and the demo's in-process sessions. */
 export interface AgentOptions {
@@ -63,8 +66,22 @@ function restoreMetrics(metrics: Metrics, store: ReportStore, targets: readonly 
   metrics.restore(reports, since);
 }
 
-/** Starts the agent; returns once it listens. */
+/**
+ * Starts the agent; returns once it listens.
+ * @throws StoreError naming the other agent's pid when another agent holds the data directory.
+ */
 export async function startAgent(config: AgentConfig, options: AgentOptions): Promise<RunningAgent> {
+  // Taken before the store is opened: a second agent reads and writes nothing in the data directory.
+  const lock = lockDataDir(config.dataDir);
+  try {
+    return await startLocked(config, options, lock);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function startLocked(config: AgentConfig, options: AgentOptions, lock: DataDirLock): Promise<RunningAgent> {
   const log = options.logger;
   const store = ReportStore.open(config.dataDir, { logger: log });
   const metrics = createMetrics({
@@ -78,6 +95,8 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
     directory: join(config.dataDir, 'desired-cache'),
     onWarning: (message: string) => log.warn({}, message),
   });
+  /** Set by a failed save, cleared by the next one that succeeds: `/readyz` reports it. */
+  let lastSaveFailure: SaveFailureReason | undefined;
   const scheduler = new Scheduler({
     targets: config.targets,
     concurrency: config.concurrency,
@@ -85,9 +104,27 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
     logger: log,
     runCheck: (target, signal) => runCheck(target, { cache, logger: log, signal, openSession: options.openSession }),
     onReport: (report) => {
-      const stored: Report = { ...report, id: store.save(report) };
+      let id: number;
+      try {
+        id = store.save(report);
+        lastSaveFailure = undefined;
+      } catch (err) {
+        const reason = saveFailureReason(err);
+        lastSaveFailure = reason;
+        metrics.recordSaveFailure(reason);
+        log.error({ target: report.target, reason, err: err instanceof Error ? err.message : String(err) }, 'report not stored');
+        throw new ReportNotStoredError(report.target, reason, { cause: err });
+      }
+      const stored: Report = { ...report, id };
       metrics.observe(stored);
-      const pruned = store.prune(config.retention);
+      // The report is stored: a retention pass that fails (a full disk can refuse the delete's journal too) is logged
+      // and tried again after the next check, it does not turn a stored report into a failed request.
+      let pruned = 0;
+      try {
+        pruned = store.prune(config.retention);
+      } catch (err) {
+        log.warn({ target: stored.target, err: err instanceof Error ? err.message : String(err) }, 'report store: pruning failed');
+      }
       log.info(
         { target: stored.target, status: stored.status, changes: stored.counts.total, reportId: stored.id, durationMs: stored.durationMs, ...(stored.error ? { reason: stored.error.reason, error: stored.error.message } : {}), ...(pruned ? { pruned } : {}) },
         // The scheduler already logs "check finished"/"check failed"; this line adds what only the store knows.
@@ -104,7 +141,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
     store,
     scheduler,
     metricsHandler: metrics.handler,
-    ready: () => readiness(store, stopping !== undefined),
+    ready: () => readiness(store, stopping !== undefined, lastSaveFailure),
     version: options.version,
     demo: options.demo,
     log,
@@ -112,10 +149,19 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
   const server = await listen(app, config.listen.host, config.listen.port);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.listen.port;
-  const host = config.listen.host === '0.0.0.0' || config.listen.host === '::' ? '127.0.0.1' : config.listen.host;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const bound = typeof address === 'object' && address ? address.address : config.listen.host;
+  // `url` is where a local client reaches it (the demo prints it); the log says what was actually bound.
+  const host = bound === '0.0.0.0' || bound === '::' ? '127.0.0.1' : bound;
+  const url = httpUrl(host, port);
   // Not under `url`: the logger redacts that key (it could hold a connection string); this address is no secret.
-  log.info({ address: url, targets: config.targets.length, dataDir: config.dataDir, demo: options.demo ?? false }, 'listening');
+  log.info({ address: httpUrl(bound, port), targets: config.targets.length, dataDir: config.dataDir, demo: options.demo ?? false }, 'listening');
+  if (openToTheNetwork(config)) {
+    log.warn(
+      { address: httpUrl(bound, port) },
+      'listening beyond loopback with no bearerToken: anyone who can reach this address can read the reports and start checks; ' +
+        'hosts and users of the targets are hidden from the landing page and the API. Set bearerToken (or listen on 127.0.0.1)',
+    );
+  }
 
   if (!options.openSession) {
     const results = await Promise.all(config.targets.map((target) => testConnection(target)));
@@ -135,16 +181,25 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
       server.closeAllConnections();
       await metrics.shutdown();
       store.close();
+      lock.release();
       log.info({}, 'stopped');
     })());
   return { url, scheduler, store, firstChecks, stop };
 }
 
-/** `/readyz`: the configuration is loaded (we would not be running otherwise), the store is open, no stop begun. */
-function readiness(store: ReportStore, stopping: boolean): Readiness {
+/**
+ * `/readyz`: the configuration is loaded (we would not be running otherwise), the store is open and its last save
+ * succeeded, no stop begun.
+ */
+function readiness(store: ReportStore, stopping: boolean, saveFailure: SaveFailureReason | undefined): Readiness {
   if (stopping) return { ready: false, reason: 'stopping' };
   if (!store.isOpen) return { ready: false, reason: 'report store closed' };
+  if (saveFailure) return { ready: false, reason: `the last report could not be stored (${saveFailure})` };
   return { ready: true };
+}
+
+function httpUrl(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 function listen(app: ReturnType<typeof createApp>, host: string, port: number): Promise<Server> {

@@ -325,7 +325,11 @@ export class Scheduler {
     throw reason instanceof SchedulerStoppedError ? reason : new SchedulerStoppedError();
   }
 
-  /** Hands the report to `onReport`; its stored form (with an id) wins when it returns one. */
+  /**
+   * Hands the report to `onReport`; its stored form (with an id) wins when it returns one. When `onReport` throws (the
+   * store could not save it) the check's promise rejects with that error: a caller waiting for the report gets no
+   * report rather than one without an id.
+   */
   async #deliver(report: Report, retries: number): Promise<Report> {
     const final = retries > 0 ? { ...report, warnings: [...report.warnings, `connection retried ${retries} time(s)`] } : report;
     const fields = { target: final.target, status: final.status, durationMs: final.durationMs };
@@ -336,7 +340,7 @@ export class Scheduler {
       return stored ?? final;
     } catch (err) {
       this.#log.error({ target: final.target, err: err instanceof Error ? err.message : String(err) }, 'storing the report failed');
-      return final;
+      throw err;
     }
   }
 }

@@ -10,6 +10,7 @@ import { formatConnectionTest, testConnection } from '../agent/test-connection.t
 import { loadConfig } from '../config/load.ts';
 import { FILTER_KINDS, filterSnapshot, type FilterKind, type ObjectFilter } from '../core/diff/filter.ts';
 import { ConfigError, SchemaDriftError } from '../core/errors.ts';
+import { maskUrlCredentials } from '../core/mask.ts';
 import type { Change } from '../core/model/change.ts';
 import { countByAction, renderChangesText } from '../core/render/text.ts';
 import { checkStatus } from '../core/report/build.ts';
@@ -223,8 +224,13 @@ function warn(io: CliIo, warnings: readonly string[]): void {
   for (const warning of warnings) io.stderr(`schema-drift: warning: ${warning}\n`);
 }
 
-/** Runs the CLI and returns the exit code (0 same, 1 different, 2 trouble). */
-export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+/**
+ * Runs the CLI and returns the exit code (0 same, 1 different, 2 trouble). Everything written to stderr (our errors
+ * and warnings, commander's usage errors, which quote the arguments) has the credentials of any URL-like text masked:
+ * an argument may be a connection string in a form nothing recognised.
+ */
+export async function main(argv: string[], outerIo: CliIo = processIo): Promise<number> {
+  const io: CliIo = { stdout: (text) => outerIo.stdout(text), stderr: (text) => outerIo.stderr(maskUrlCredentials(text)) };
   let code = 2;
   const program = buildProgram(io, (c) => (code = c));
   try {

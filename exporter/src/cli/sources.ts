@@ -12,6 +12,7 @@ import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc
 import { redactUrl } from '../connection/url.ts';
 import type { FilterKind } from '../core/diff/filter.ts';
 import { ConfigError } from '../core/errors.ts';
+import { maskUrlCredentials } from '../core/mask.ts';
 import type { SchemaSnapshot } from '../core/model/schema.ts';
 import type { Dialect, ServerFacts } from '../dialects/dialect.ts';
 import {
@@ -99,7 +100,8 @@ export async function classifySource(text: string): Promise<SourceKind> {
       target: '<connection string>',
     });
   }
-  if (!info) throw new ConfigError('no such file or directory, and not a database URL', { file: text });
+  // The text may be a URL without its scheme (`app:secret@db/x`): never echo its password.
+  if (!info) throw new ConfigError('no such file or directory, and not a database URL', { file: maskUrlCredentials(text) });
   if (info.isDirectory()) return 'directory';
   return 'snapshot';
 }

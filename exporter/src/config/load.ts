@@ -117,6 +117,7 @@ function toAgentConfig(parsed: ParsedConfigFile, file: string): AgentConfig {
     dataDir: parsed.dataDir,
     ...(bearerToken !== undefined ? { bearerToken } : {}),
     concurrency: parsed.concurrency,
+    manualCheckIntervalMs: parsed.manualCheckInterval,
     retention: parsed.retention,
     retry: { attempts: parsed.retry.attempts, initialDelayMs: parsed.retry.initialDelay, maxDelayMs: parsed.retry.maxDelay },
     logLevel: parsed.logLevel,

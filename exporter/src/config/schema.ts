@@ -180,6 +180,7 @@ export function configSchema(baseDir: string) {
     // Read once at start: the token guards our own API, and changing it is a restart anyway.
     bearerTokenFile: secretFileContent(baseDir).refine(usableToken, BEARER_TOKEN_PROBLEM).optional(),
     concurrency: positiveInt.default(2),
+    manualCheckInterval: duration(0).prefault('30s'),
     retention: z
       .strictObject({ maxAgeDays: positiveInt.default(30), maxReportsPerTarget: positiveInt.default(500) })
       .prefault({}),

@@ -62,6 +62,8 @@ export interface AgentConfig {
   readonly bearerToken?: string;
   /** At most this many checks at a time, across targets. */
   readonly concurrency: number;
+  /** Least time between two manual checks (`POST …/check`) of one target; default 30 s (`http/manual-checks.ts`). */
+  readonly manualCheckIntervalMs?: number;
   readonly retention: { readonly maxAgeDays: number; readonly maxReportsPerTarget: number };
   /** Retries of a check that failed to connect, with exponential backoff. */
   readonly retry: { readonly attempts: number; readonly initialDelayMs: number; readonly maxDelayMs: number };

@@ -43,8 +43,10 @@ export interface ConnectRequest {
   /** A file holding the password, used when the URL has none. */
   readonly passwordFile?: string;
   readonly connectTimeoutMs?: number;
-  /** Statement time limit of the read-only session. */
+  /** Statement time limit of the read-only session; its lock, idle and client-side limits follow from it. */
   readonly statementTimeoutMs?: number;
+  /** Ends the session at once when aborted (the connection is dropped): the check's own time limit. */
+  readonly signal?: AbortSignal;
   /** Shown in the server's session list, e.g. `schema-drift test-connection`. */
   readonly applicationName?: string;
 }

@@ -176,8 +176,9 @@ export class DesiredCache<T> {
     const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     const entry: StoredEntry<T> = { formatVersion: FORMAT_VERSION, key: text, value };
     try {
-      await mkdir(this.#directory, { recursive: true });
-      await writeFile(temp, JSON.stringify(entry));
+      // Owner-only: the cache holds schemas (and replay error text), as sensitive as the reports.
+      await mkdir(this.#directory, { recursive: true, mode: 0o700 });
+      await writeFile(temp, JSON.stringify(entry), { mode: 0o600 });
       await rename(temp, file);
     } catch (err) {
       await rm(temp, { force: true }).catch(() => {});

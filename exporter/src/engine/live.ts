@@ -11,8 +11,6 @@ import type { RevisionState } from '../revision/revision-state.ts';
 export interface LiveRequest extends ConnectRequest, InspectRequest {
   /** The database as a person reads it, credentials removed (the snapshot's source description). */
   readonly description: string;
-  /** Checked between the reads; a read in progress ends at the session's statement time limit. */
-  readonly signal?: AbortSignal;
   /** Opens the session instead of {@link Dialect.connect} (the demo's embedded databases). */
   readonly open?: () => Promise<LiveSession>;
 }

@@ -6,8 +6,10 @@
 import { STATUS_CODES } from 'node:http';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { SchedulerStoppedError } from '../agent/scheduler.ts';
+import { ReportNotStoredError } from '../store/save-failure.ts';
 import { requireBearer } from './auth.ts';
 import type { AppDeps, AppLogger } from './deps.ts';
+import { connectionDetailsScrubber, openToTheNetwork } from './exposure.ts';
 import { renderRunbookPage } from './runbook.ts';
 import { renderLandingPage } from './landing.ts';
 import { HttpError } from './params.ts';
@@ -18,6 +20,17 @@ const securityHeaders: RequestHandler = (_req, res, next) => {
   res.set('X-Content-Type-Options', 'nosniff');
   next();
 };
+
+/**
+ * Rewrites every JSON answer of the API with the targets' hosts and users removed (error messages quote them). On the
+ * serialised text, so no field is missed; only when the server is open to the network without a token.
+ */
+function hideConnectionDetails(scrub: (text: string) => string): RequestHandler {
+  return (_req, res, next) => {
+    res.json = (body: unknown) => res.type('application/json').send(scrub(JSON.stringify(body)));
+    next();
+  };
+}
 
 /** Builds the express app. It does not listen: the caller does (`app.listen(port, host)`). */
 export function createApp(deps: AppDeps): express.Express {
@@ -45,6 +58,7 @@ export function createApp(deps: AppDeps): express.Express {
     res.status(state.ready ? 200 : 503).type('text').send(state.ready ? 'ok\n' : `not ready: ${state.reason ?? 'unknown'}\n`);
   });
   app.get('/metrics', auth, deps.metricsHandler);
+  if (openToTheNetwork(deps.config)) app.use('/api/v1', hideConnectionDetails(connectionDetailsScrubber(deps.config)));
   app.use('/api/v1', auth, apiRouter(deps));
 
   app.use((req, _res, next) => next(new HttpError(404, `not found: ${req.method} ${req.path}`)));
@@ -60,6 +74,8 @@ function statusOf(err: unknown): { status: number; message: string } {
   if (err instanceof HttpError) return { status: err.status, message: err.message };
   // The agent is shutting down: the check was cancelled and produced no report; a retry later may succeed.
   if (err instanceof SchedulerStoppedError) return { status: 503, message: err.message };
+  // The check ran but the store refused its report (full disk, read-only file): no report id to give.
+  if (err instanceof ReportNotStoredError) return { status: 503, message: err.message };
   const e = err as { status?: unknown; expose?: unknown; message?: unknown };
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
     // The router marks an undecodable path parameter 400 without `expose`; say what is wrong in our own words.

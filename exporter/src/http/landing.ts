@@ -1,11 +1,13 @@
 /**
  * The landing page at `/`, like node_exporter's and postgres_exporter's: what this is, which version, and links to
  * everything. Every printed value is HTML-escaped. With a bearer token configured the page stays open but lists no
- * targets (their names and latest status are API data, and the API is then protected).
+ * targets (their names and latest status are API data, and the API is then protected). Open to the network without
+ * a token, it lists them without their connection details (`exposure.ts`).
  */
 import type { TargetConfig } from '../config/types.ts';
 import type { ReportSummary } from '../store/report-store.ts';
 import type { AppDeps } from './deps.ts';
+import { HIDDEN, openToTheNetwork } from './exposure.ts';
 import { API_PREFIX, reportPath, REPORT_VIEWS, SQL_FILES, targetPath } from './links.ts';
 
 /** The document that describes the report JSON and the flat views. */
@@ -22,13 +24,13 @@ function link(href: string, text: string): string {
   return `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>`;
 }
 
-function targetItem(target: TargetConfig, latest: ReportSummary | undefined): string {
+function targetItem(target: TargetConfig, latest: ReportSummary | undefined, hideDetails: boolean): string {
   const status = latest ? `${latest.status}, checked ${latest.finishedAt}` : 'not checked yet';
   const base = reportPath(target.name, 'latest');
   const views = Object.entries(REPORT_VIEWS).map(([path, label]) => link(`${base}/${path}`, label));
   const files = SQL_FILES.map((file) => link(`${base}/${file}.sql`, `${file}.sql`));
   return [
-    `<li><strong>${escapeHtml(target.name)}</strong> <code>${escapeHtml(target.displayUrl)}</code> — ${escapeHtml(status)}<br>`,
+    `<li><strong>${escapeHtml(target.name)}</strong> <code>${escapeHtml(hideDetails ? HIDDEN : target.displayUrl)}</code> — ${escapeHtml(status)}<br>`,
     `${link(base, 'latest report (JSON)')} · ${link(`${targetPath(target.name)}/reports`, 'history')}`,
     ` · ${link(`${targetPath(target.name)}/transitions`, 'transitions')}<br>`,
     `views: ${views.join(' · ')}<br>downloads: ${files.join(' · ')}</li>`,
@@ -43,7 +45,8 @@ function targetSection(deps: AppDeps): string {
   if (targets.length === 0) return '<p>No targets configured.</p>';
   // The newest summary row, not the report itself: a full report can be megabytes of compressed JSON to inflate and
   // parse, per target, on every page view, for two fields the summary has.
-  const items = targets.map((t) => targetItem(t, deps.store.list(t.name, { limit: 1 })[0]));
+  const hideDetails = openToTheNetwork(deps.config);
+  const items = targets.map((t) => targetItem(t, deps.store.list(t.name, { limit: 1 })[0], hideDetails));
   return `<ul>${items.join('\n')}</ul>`;
 }
 

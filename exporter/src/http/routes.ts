@@ -17,6 +17,7 @@ import {
 } from '../core/report/views.ts';
 import type { AppDeps } from './deps.ts';
 import { reportPath, SQL_FILES, sqlFileName, type SqlFile } from './links.ts';
+import { ManualCheckLimiter } from './manual-checks.ts';
 import { HttpError, parseBefore, parseLimit, parseReportRef, parseWait, type ReportRef } from './params.ts';
 import { summaryOf, summaryRow } from './summary.ts';
 
@@ -46,6 +47,7 @@ const SQL_TEXT: Record<SqlFile, (report: Report) => string> = {
 export function apiRouter(deps: AppDeps): Router {
   const { config, store, scheduler } = deps;
   const byName = new Map(config.targets.map((t) => [t.name, t]));
+  const manual = new ManualCheckLimiter(scheduler, config.manualCheckIntervalMs);
   const router = express.Router();
 
   // Runs before every route with `:name`: an unknown name ends here, before any store read or check.
@@ -100,11 +102,16 @@ export function apiRouter(deps: AppDeps): Router {
   }
 
   // A check can take minutes: by default the response waits for the report; `?wait=false` answers 202 at once and
-  // points at the latest report, which the check replaces when it finishes.
+  // points at the latest report, which the check replaces when it finishes. Rate-limited per target (manual-checks.ts).
   router.post('/targets/:name/check', async (req, res) => {
     const wait = parseWait(req.query.wait);
     const name = targetOf(res).name;
-    const running = scheduler.runNow(name);
+    const outcome = manual.request(name);
+    if ('retryAfterSeconds' in outcome) {
+      res.set('Retry-After', String(outcome.retryAfterSeconds));
+      throw new HttpError(429, `a manual check of target ${JSON.stringify(name)} is already queued; retry in ${outcome.retryAfterSeconds} s`);
+    }
+    const running = outcome.accepted;
     if (!wait) {
       running.catch((err: unknown) => deps.log?.error({ err, target: name }, 'http: check requested over the API failed'));
       const latest = reportPath(name, 'latest');

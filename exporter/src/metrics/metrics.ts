@@ -17,6 +17,7 @@ import type { RequestHandler } from 'express';
 import { ConfigError } from '../core/errors.ts';
 import { CHANGE_ACTIONS, METRIC_KINDS } from '../core/model/change.ts';
 import type { Report } from '../core/model/report.ts';
+import { SAVE_FAILURE_REASONS, type SaveFailureReason } from '../store/save-failure.ts';
 import { DurationHistogramProducer } from './duration-histogram.ts';
 import { registerRuntimeMetrics } from './runtime.ts';
 import { RESERVED_LABELS, SERIES } from './names.ts';
@@ -55,6 +56,8 @@ export interface Metrics {
   readonly handler: RequestHandler;
   /** Records a finished check: gauges, `checks_total`, `check_failures_total`, the duration histogram. */
   observe(report: Report): void;
+  /** Counts a finished check whose report could not be stored (its gauges are left as they were). */
+  recordSaveFailure(reason: SaveFailureReason): void;
   /**
    * Rebuilds the gauges at startup from stored reports: any order, several per target allowed; pass each target's
    * latest report and, when that one failed, its latest successful one (else drift and changes read 0). `since` per
@@ -107,6 +110,9 @@ export function createMetrics(options: MetricsOptions): Metrics {
       counters.checks.add(1, attrs);
       if (report.status === 'error') counters.failures.add(1, withLabels(attrs, { reason: report.error?.reason ?? 'internal' }));
       durations.record(report.target, report.durationMs / 1000);
+    },
+    recordSaveFailure(reason) {
+      counters.saveFailures.add(1, { reason });
     },
     restore(reports, since) {
       for (const name of states.keys()) {
@@ -187,12 +193,15 @@ function perTarget(meter: Meter, series: { name: string; help: string }, targets
 }
 
 /** Counters with every label set created at 0, so `rate()` and `increase()` see the first check and failure. */
-function createCounters(meter: Meter, attributes: Map<string, Attributes>): { checks: Counter; failures: Counter } {
+function createCounters(meter: Meter, attributes: Map<string, Attributes>): { checks: Counter; failures: Counter; saveFailures: Counter } {
   const checks = meter.createCounter(SERIES.checks.name, { description: SERIES.checks.help });
   const failures = meter.createCounter(SERIES.failures.name, { description: SERIES.failures.help });
+  // Not per target: the store is one file, and a full disk fails every target's save alike.
+  const saveFailures = meter.createCounter(SERIES.saveFailures.name, { description: SERIES.saveFailures.help });
+  for (const reason of SAVE_FAILURE_REASONS) saveFailures.add(0, { reason });
   for (const attrs of attributes.values()) checks.add(0, attrs);
   for (const attrs of attributes.values()) {
     for (const reason of FAILURE_REASONS) failures.add(0, withLabels(attrs, { reason }));
   }
-  return { checks, failures };
+  return { checks, failures, saveFailures };
 }

@@ -54,6 +54,10 @@ export const SERIES = {
     name: 'schema_drift_check_failures',
     help: 'Checks of the target that failed since the exporter started, by reason (connect, auth, timeout, replay, inspect, config, internal).',
   },
+  saveFailures: {
+    name: 'schema_drift_report_save_failures',
+    help: 'Finished checks whose report could not be stored since the exporter started, by reason (disk_full, read_only, io, busy, closed, other); /readyz answers 503 until a save succeeds again.',
+  },
   duration: {
     name: 'schema_drift_check_duration_seconds',
     help: 'Time a check of the target took (connect, migration replay, inspection, diff and plan), in seconds.',

@@ -15,6 +15,8 @@ export interface DirEntry {
   readonly bytes: Buffer;
   /** UTF-8 text of `bytes`. */
   readonly text: string;
+  /** Line (from 1) of the first byte that is not valid UTF-8; absent when the file is valid UTF-8 text. */
+  readonly invalidUtf8Line?: number;
 }
 
 /**

@@ -1,7 +1,13 @@
 /**
  * Reads a migration directory into the ordered list of SQL the replay step applies.
+ *
+ * What the directory may hold is checked as it is read: a symlink must resolve inside the directory (a link to a
+ * password file or `/etc/passwd` would otherwise reach a replay error, then the log, the API and the store), and
+ * FIFOs, sockets and devices are refused (reading a FIFO blocks forever). A file used as a migration must be UTF-8
+ * text; a byte that is not would otherwise become U+FFFD and change the SQL silently.
  */
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
+import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
 import { ReplayError } from '../core/errors.ts';
 import { detectFormat } from './detect.ts';
@@ -55,6 +61,7 @@ export async function readMigrationDirectory(dir: string, options: ReadMigration
     if (unreadable?.unreadable) throw unreadable.unreadable;
   }
   const result = await reader(dir, listing);
+  assertUtf8(dir, listing, result);
   if (result.files.length === 0) {
     throw new ReplayError(`no ${format} migrations found (the directory holds ${listing.entries.length} other files)`, {
       file: dir,
@@ -79,24 +86,36 @@ const FOLDER_FORMATS: ReadonlySet<MigrationFormat> = new Set(['prisma', 'drizzle
 
 async function listDirectory(dir: string, descend: boolean): Promise<DirListing> {
   await assertDirectory(dir);
+  const root = await realpath(dir);
   const entries: DirEntry[] = [];
   const subdirectories: Subdirectory[] = [];
-  for (const { name, full, kind } of await listNames(dir)) {
+  for (const { name, full, kind } of await listNames(dir, root)) {
     if (kind === 'file') entries.push(await readEntry(full, name));
-    else subdirectories.push(descend ? await listSubdirectory(full, name) : { name, files: [], read: [] });
+    else subdirectories.push(descend ? await listSubdirectory(full, name, root) : { name, files: [], read: [] });
   }
   return { entries, subdirectories };
+}
+
+/** Refuses a migration whose bytes are not UTF-8, naming the file and the line of the first bad byte. */
+function assertUtf8(dir: string, listing: DirListing, result: FormatResult): void {
+  const byName = new Map([...listing.entries, ...listing.subdirectories.flatMap((s) => s.read)].map((e) => [e.name, e]));
+  for (const file of result.files) {
+    const line = byName.get(file.path)?.invalidUtf8Line;
+    if (line !== undefined) {
+      throw new ReplayError(`${file.path} is not valid UTF-8 text; save it as UTF-8`, { file: path.join(dir, file.path), line });
+    }
+  }
 }
 
 /**
  * One level inside a subdirectory: its file names, and the files of {@link NESTED_FILES} read. A folder that cannot
  * be read is kept with the reason, so that only a format reading folders fails on it.
  */
-async function listSubdirectory(full: string, name: string): Promise<Subdirectory> {
+async function listSubdirectory(full: string, name: string, root: string): Promise<Subdirectory> {
   const files: string[] = [];
   const read: DirEntry[] = [];
   try {
-    for (const child of await listNames(full, name)) {
+    for (const child of await listNames(full, root, name)) {
       if (child.kind !== 'file') continue;
       files.push(child.name);
       if (NESTED_FILES.has(child.name)) read.push(await readEntry(child.full, `${name}/${child.name}`));
@@ -108,8 +127,12 @@ async function listSubdirectory(full: string, name: string): Promise<Subdirector
   return { name, files, read };
 }
 
-/** Non-hidden regular files and directories of `dir`, sorted by name. */
-async function listNames(dir: string, relative?: string): Promise<{ name: string; full: string; kind: 'file' | 'directory' }[]> {
+/**
+ * Non-hidden regular files and directories of `dir`, sorted by name. A symlink is followed when it resolves inside
+ * `root` (the migration directory's real path); one that resolves outside, and anything neither a file nor a
+ * directory, is a ReplayError naming it.
+ */
+async function listNames(dir: string, root: string, relative?: string): Promise<{ name: string; full: string; kind: 'file' | 'directory' }[]> {
   const names = (
     await readdir(dir).catch((cause: unknown) => {
       throw new ReplayError(`cannot read ${relative ?? 'migration directory'}: ${describe(cause)}`, { file: dir }, { cause });
@@ -121,14 +144,31 @@ async function listNames(dir: string, relative?: string): Promise<{ name: string
   for (const name of names) {
     const full = path.join(dir, name);
     const shown = relative ? `${relative}/${name}` : name;
-    // stat (not lstat) so a symlinked migration file is read like a regular one.
-    const info = await stat(full).catch((cause: unknown) => {
+    const cannotRead = (cause: unknown): never => {
       throw new ReplayError(`cannot read ${shown}: ${describe(cause)}`, { file: full }, { cause });
-    });
+    };
+    if ((await lstat(full).catch(cannotRead)).isSymbolicLink()) {
+      const target = await realpath(full).catch(cannotRead);
+      if (target !== root && !target.startsWith(root + path.sep)) {
+        // The target is not named: it is outside what the operator pointed us at.
+        throw new ReplayError(`${shown} is a symlink that resolves outside the migration directory: refused`, { file: full });
+      }
+    }
+    // stat (not lstat) so a symlink inside the directory is read like what it points at.
+    const info = await stat(full).catch(cannotRead);
     if (info.isDirectory()) result.push({ name, full, kind: 'directory' });
     else if (info.isFile()) result.push({ name, full, kind: 'file' });
+    else throw new ReplayError(`${shown} is ${specialKind(info)}, not a regular file: refused`, { file: full });
   }
   return result;
+}
+
+function specialKind(info: Awaited<ReturnType<typeof stat>>): string {
+  if (info.isFIFO()) return 'a FIFO (named pipe)';
+  if (info.isSocket()) return 'a socket';
+  if (info.isCharacterDevice()) return 'a character device';
+  if (info.isBlockDevice()) return 'a block device';
+  return 'a special file';
 }
 
 async function assertDirectory(dir: string): Promise<void> {
@@ -144,7 +184,22 @@ async function readEntry(full: string, name: string): Promise<DirEntry> {
   const bytes = await readFile(full).catch((cause: unknown) => {
     throw new ReplayError(`cannot read ${name}: ${describe(cause)}`, { file: full }, { cause });
   });
-  return { name, bytes, text: bytes.toString('utf8') };
+  const invalidUtf8Line = firstInvalidUtf8Line(bytes);
+  return { name, bytes, text: bytes.toString('utf8'), ...(invalidUtf8Line !== undefined ? { invalidUtf8Line } : {}) };
+}
+
+/** Line (from 1) holding the first byte that is not valid UTF-8, or undefined. `\n` is never inside a UTF-8 sequence. */
+function firstInvalidUtf8Line(bytes: Buffer): number | undefined {
+  if (isUtf8(bytes)) return undefined;
+  let line = 1;
+  let from = 0;
+  for (;;) {
+    const end = bytes.indexOf(0x0a, from);
+    if (!isUtf8(bytes.subarray(from, end < 0 ? bytes.length : end))) return line;
+    if (end < 0) return line;
+    line += 1;
+    from = end + 1;
+  }
 }
 
 function describe(cause: unknown): string {

@@ -11,7 +11,7 @@
  * The file is never recreated: an unreadable or foreign file is a {@link StoreError} naming it, because starting over
  * would silently throw the history away.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import { ConfigError, type ErrorContext } from '../core/errors.ts';
@@ -103,9 +103,17 @@ export class ReportStore {
   static open(dataDir: string, options: ReportStoreOptions = {}): ReportStore {
     const file = path.resolve(dataDir, REPORT_STORE_FILE);
     try {
-      mkdirSync(path.dirname(file), { recursive: true });
+      // Owner-only, like the reports inside: schemas, SQL and error text are sensitive.
+      mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     } catch (err) {
       throw new StoreError(`report store: cannot create data directory: ${messageOf(err)}`, { file }, { cause: err });
+    }
+    try {
+      // A missing file is created 0600 before SQLite opens it (an existing one keeps its mode, and its bytes); SQLite
+      // gives the -wal and -shm files the database file's mode.
+      closeSync(openSync(file, 'a', 0o600));
+    } catch (err) {
+      throw new StoreError(`report store cannot be created: ${messageOf(err)}`, { file }, { cause: err });
     }
     let db: DatabaseSync | undefined;
     try {

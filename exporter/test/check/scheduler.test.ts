@@ -111,16 +111,20 @@ describe('Scheduler: one check per target', () => {
     await expect(s.runNow('nope')).rejects.toBeInstanceOf(UnknownTargetError);
   });
 
-  it('resolves with what onReport returns (the stored report with its id), and survives a failing onReport', async () => {
+  it('resolves with what onReport returns (the stored report with its id); a failing onReport rejects, and the next check runs', async () => {
     const stored = scheduler({ runCheck: async (t) => report(t.name), onReport: (r) => ({ ...r, id: 42 }) });
     expect((await stored.s.runNow('a')).id).toBe(42);
+    let fail = true;
     const failing = scheduler({
       runCheck: async (t) => report(t.name),
-      onReport: () => {
-        throw new Error('disk full');
+      onReport: (r) => {
+        if (fail) throw new Error('disk full');
+        return { ...r, id: 7 };
       },
     });
-    expect((await failing.s.runNow('a')).status).toBe('in_sync');
+    await expect(failing.s.runNow('a')).rejects.toThrow('disk full');
+    fail = false;
+    expect((await failing.s.runNow('a')).id).toBe(7);
   });
 
   it('turns a check function that throws into an internal error report', async () => {

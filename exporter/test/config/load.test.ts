@@ -24,6 +24,7 @@ describe('parseConfig', () => {
       listen: { host: '0.0.0.0', port: DEFAULT_PORT },
       dataDir: join(fx.dir, 'data'),
       concurrency: 2,
+      manualCheckIntervalMs: 30_000,
       retention: { maxAgeDays: 30, maxReportsPerTarget: 500 },
       retry: { attempts: 3, initialDelayMs: 1000, maxDelayMs: 30_000 },
       logLevel: 'info',

@@ -36,6 +36,8 @@ export function agentConfig(targets: TargetConfig[], overrides: Partial<AgentCon
     listen: { host: '127.0.0.1', port: 0 },
     dataDir: '/var/lib/schema-drift',
     concurrency: 2,
+    // No interval: these tests check one report after another; the limit has its own tests.
+    manualCheckIntervalMs: 0,
     retention: { maxAgeDays: 30, maxReportsPerTarget: 500 },
     retry: { attempts: 2, initialDelayMs: 100, maxDelayMs: 1_000 },
     logLevel: 'error',

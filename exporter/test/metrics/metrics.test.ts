@@ -11,6 +11,7 @@ import {
   type Metrics,
   type MetricsOptions,
 } from '../../src/metrics/metrics.ts';
+import { SAVE_FAILURE_REASONS } from '../../src/store/save-failure.ts';
 import { makeReport, samples, scrape, valueOf, type ReportSpec } from './support.ts';
 
 const P = 'target="prod",environment="production"';
@@ -54,12 +55,15 @@ describe('series before any check', () => {
     const metrics = open();
     const before = samples((await scrape(metrics)).text);
     // 2 targets × (7 gauges + 13×3 changes + 1 counter + 7 failure reasons + 10+1 buckets + sum + count) + build_info
-    expect(before.size).toBe(2 * (7 + 39 + 1 + 7 + DURATION_BUCKETS.length + 1 + 2) + 1);
+    // + 6 save-failure reasons (not per target)
+    expect(before.size).toBe(2 * (7 + 39 + 1 + 7 + DURATION_BUCKETS.length + 1 + 2) + 1 + SAVE_FAILURE_REASONS.length);
     for (const [series, value] of before) expect([series, value]).toEqual([series, series.startsWith('schema_drift_build_info') ? 1 : 0]);
     metrics.observe(drift(T0));
     metrics.observe(failed(T1));
+    metrics.recordSaveFailure('disk_full');
     const after = samples((await scrape(metrics)).text);
     expect([...after.keys()]).toEqual([...before.keys()]);
+    expect(after.get('schema_drift_report_save_failures_total{reason="disk_full"}')).toBe(1);
   });
 
   it('gives a target lacking a static label an empty value, and build_info the version', async () => {

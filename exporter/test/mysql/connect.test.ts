@@ -137,6 +137,18 @@ describe('openMysqlSession on the real server', () => {
     }
   });
 
+  it('runs under lock, idle and network limits derived from the statement limit', async () => {
+    const session = await openMysqlSession(temp.url, { statementTimeoutMs: 4_500 });
+    try {
+      const { rows } = await session.db.query<Record<string, number | string>>(
+        'SELECT @@session.lock_wait_timeout AS l, @@session.innodb_lock_wait_timeout AS il, @@session.wait_timeout AS w, @@session.net_read_timeout AS nr, @@session.net_write_timeout AS nw',
+      );
+      expect(Object.values(rows[0] ?? {}).map(Number)).toEqual([5, 5, 5, 5, 5]);
+    } finally {
+      await session.close();
+    }
+  });
+
   it('sees one snapshot: a row committed elsewhere after the start is invisible', async () => {
     const session = await openMysqlSession(temp.url);
     try {

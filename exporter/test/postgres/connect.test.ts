@@ -37,6 +37,8 @@ describe('toPostgresError', () => {
     [{ code: '28000', message: 'role "x" does not exist' }, AuthError],
     [{ code: '3D000', message: 'database "x" does not exist' }, ConnectError],
     [{ code: '57014', message: 'canceling statement due to statement timeout' }, TimeoutError],
+    [{ code: '55P03', message: 'canceling statement due to lock timeout' }, TimeoutError],
+    [{ message: 'Query read timeout' }, TimeoutError],
     [{ code: '42501', message: 'permission denied for table t' }, AuthError],
     [{ code: '42P01', message: 'relation does not exist' }, InspectError],
   ])('%o → %s', (raw, cls) => {
@@ -74,6 +76,20 @@ describe('openPostgresSession', () => {
                 current_setting('statement_timeout') AS st, current_setting('application_name') AS app`,
       );
       expect(rows[0]).toEqual({ ro: 'on', iso: 'repeatable read', st: '5s', app: 'schema-drift' });
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('runs under lock, idle-in-transaction and TCP limits derived from the statement limit', async () => {
+    const session = await openPostgresSession(temp.url, { statementTimeoutMs: 30_000 });
+    try {
+      const { rows } = await session.db.query(
+        `SELECT current_setting('lock_timeout') AS lock, current_setting('idle_in_transaction_session_timeout') AS idle,
+                current_setting('tcp_user_timeout') AS tcp`,
+      );
+      // tcp_user_timeout is shown in plain milliseconds.
+      expect(rows[0]).toEqual({ lock: '10s', idle: '30s', tcp: '30000' });
     } finally {
       await session.close();
     }

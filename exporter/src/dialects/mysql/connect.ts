@@ -7,9 +7,15 @@
  * that `information_schema` on MySQL 8 (data dictionary) and MariaDB is not versioned like InnoDB rows: DDL that
  * commits during an inspection can still be seen part-way. We read the catalogs with a fixed, small number of
  * queries to keep that window short.
+ *
+ * The session runs under the limits of `connection/limits.ts`: the statement limit, `lock_wait_timeout` and
+ * `innodb_lock_wait_timeout`, and `wait_timeout`/`net_read_timeout`/`net_write_timeout` on the server, TCP keepalive
+ * and a per-query deadline on the client, so a stalled network never keeps the transaction open on the server for
+ * longer than the statement limit.
  */
 import mysql from 'mysql2/promise';
 import { type DriverErrorContext, describeDriverError, NETWORK_ERROR_CODES } from '../../connection/errors.ts';
+import { type SessionLimits, sessionLimits, wholeSeconds } from '../../connection/limits.ts';
 import { readPasswordFile } from '../../connection/secrets.ts';
 import { decodeUrlPart, parseConnectionUrl, redactUrl } from '../../connection/url.ts';
 import { AuthError, ConnectError, InspectError, SchemaDriftError, TimeoutError } from '../../core/errors.ts';
@@ -32,9 +38,12 @@ export interface MysqlConnectOptions {
   readonly connectTimeoutMs?: number;
   /**
    * Statement time limit; default 60 s, 0 disables it. MariaDB: `max_statement_time` (every statement);
-   * MySQL: `max_execution_time` (SELECT statements only, which is all an inspection runs).
+   * MySQL: `max_execution_time` (SELECT statements only, which is all an inspection runs). The other limits follow
+   * from it (`sessionLimits`).
    */
   readonly statementTimeoutMs?: number;
+  /** Ends the session at once (the connection is dropped, the server rolls back): the check's own time limit. */
+  readonly signal?: AbortSignal;
 }
 
 /** An open read-only snapshot of one server (and, usually, one database). */
@@ -81,23 +90,28 @@ export async function openMysqlSession(url: string, options: MysqlConnectOptions
   const secrets = password ? [password] : [];
   const where = { target: options.target, secrets };
   const described = redactMysqlUrl(url);
+  const limits = sessionLimits(options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS);
   let conn: mysql.Connection;
   try {
-    conn = await mysql.createConnection(connectionConfig(parts, password, options.connectTimeoutMs));
+    conn = await mysql.createConnection({
+      ...connectionConfig(parts, password, options.connectTimeoutMs),
+      enableKeepAlive: true,
+      keepAliveInitialDelay: limits.keepAliveDelayMs,
+    });
   } catch (err) {
     throw toMysqlError(err, { ...where, action: `connecting to ${described}` });
   }
   // A dropped connection is reported as an 'error' event; the next query fails with it anyway.
   conn.on('error', () => {});
+  const session = guardedSession(conn, limits.clientDeadlineMs, options.signal);
   try {
-    const db = asMysqlQueryable(conn);
-    const version = await readServerVersion(db);
-    await setStatementTimeout(db, version.flavor, options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS);
-    await db.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-    await db.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
-    return makeSession(conn, db, version, parts.database);
+    const version = await readServerVersion(session.db);
+    await setSessionLimits(session.db, version.flavor, limits);
+    await session.db.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    await session.db.query('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
+    return { ...session, ...version, database: parts.database };
   } catch (err) {
-    conn.destroy();
+    destroySocket(conn);
     throw toMysqlError(err, { ...where, action: `opening a read-only transaction on ${described}` });
   }
 }
@@ -130,43 +144,93 @@ export function parseServerVersion(version: string, comment: string): MysqlServe
   return { flavor, serverVersion: version, major: Number(match?.[1] ?? 0), minor: Number(match?.[2] ?? 0) };
 }
 
-async function setStatementTimeout(db: MysqlQueryable, flavor: MysqlFlavor, ms: number): Promise<void> {
-  if (flavor === 'mariadb') await db.query('SET SESSION max_statement_time = ?', [ms / 1000]);
-  else await db.query('SET SESSION max_execution_time = ?', [Math.round(ms)]);
+/**
+ * The server-side limits. `wait_timeout` is MySQL's bound on an idle connection (in a transaction or not), the
+ * nearest thing to PostgreSQL's `idle_in_transaction_session_timeout`; `net_write_timeout` bounds a server blocked
+ * sending to a peer that stopped reading. With no statement limit (0) the server's defaults stay.
+ */
+async function setSessionLimits(db: MysqlQueryable, flavor: MysqlFlavor, limits: SessionLimits): Promise<void> {
+  if (!limits.statementMs) return;
+  const lock = wholeSeconds(limits.lockMs);
+  const idle = wholeSeconds(limits.idleMs);
+  await db.query(
+    'SET SESSION lock_wait_timeout = ?, innodb_lock_wait_timeout = ?, wait_timeout = ?, net_read_timeout = ?, net_write_timeout = ?',
+    [lock, lock, idle, idle, idle],
+  );
+  if (flavor === 'mariadb') await db.query('SET SESSION max_statement_time = ?', [limits.statementMs / 1000]);
+  else await db.query('SET SESSION max_execution_time = ?', [Math.round(limits.statementMs)]);
 }
 
-function makeSession(
-  conn: mysql.Connection,
-  db: MysqlQueryable,
-  version: MysqlServerVersion,
-  database: string | null,
-): MysqlSession {
+/**
+ * The session's queryable and `close`. A query past the client-side deadline, or an aborted `signal`, drops the
+ * connection: a `ROLLBACK` would queue behind the query that never answered, and the server ends the transaction
+ * when the connection goes (or, on a stalled network, at `wait_timeout`).
+ */
+function guardedSession(conn: mysql.Connection, deadlineMs: number, signal: AbortSignal | undefined): Pick<MysqlSession, 'db' | 'close'> {
   let closed = false;
+  let broken = false;
+  const drop = (): void => {
+    broken = true;
+    destroySocket(conn);
+  };
+  const onAbort = (): void => drop();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const inner = asMysqlQueryable(conn, deadlineMs);
+  const db: MysqlQueryable = {
+    async query(sql, params) {
+      if (broken) throw new Error('connection dropped after a client-side deadline or an abort');
+      try {
+        return await inner.query(sql, params);
+      } catch (err) {
+        if (isClientDeadline(err)) drop();
+        throw err;
+      }
+    },
+  };
   return {
     db,
-    ...version,
-    database,
     async close() {
       if (closed) return;
       closed = true;
+      signal?.removeEventListener('abort', onAbort);
+      if (broken) return;
       try {
-        await conn.query('ROLLBACK');
+        await db.query('ROLLBACK');
       } finally {
-        await conn.end().catch(() => conn.destroy());
+        if (broken) destroySocket(conn);
+        else await conn.end().catch(() => destroySocket(conn));
       }
     },
   };
 }
 
 /**
+ * Closes the socket at once. mysql2's `destroy()` only half-closes it (`end()`) and silences the pending query: on a
+ * stalled network the query would wait forever and the open socket would keep the process alive. Destroying the
+ * stream itself fails the pending query with `PROTOCOL_CONNECTION_LOST`.
+ */
+function destroySocket(conn: mysql.Connection): void {
+  const core = (conn as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection;
+  if (core?.stream?.destroy) core.stream.destroy();
+  else conn.destroy();
+}
+
+/** mysql2's error for a query past its `timeout` (the client-side deadline). */
+function isClientDeadline(err: unknown): boolean {
+  return err instanceof Error && (err as { code?: unknown }).code === 'PROTOCOL_SEQUENCE_TIMEOUT' && (err as { syscall?: unknown }).syscall === 'query';
+}
+
+/**
  * Wraps a mysql2 connection as a {@link MysqlQueryable}. `?` placeholders are bound by the driver (values escaped, an
  * array expands to a list for `IN (?)`). Binary strings (some `information_schema` columns are `VARBINARY` or
  * `BLOB` on some versions) become UTF-8 text, so the inspector sees the same JavaScript values on every server.
+ * With `timeoutMs`, a query that gets no answer in time fails (mysql2's `timeout`; the connection is not reusable
+ * after it).
  */
-export function asMysqlQueryable(conn: mysql.Connection): MysqlQueryable {
+export function asMysqlQueryable(conn: mysql.Connection, timeoutMs = 0): MysqlQueryable {
   return {
     async query<R>(sql: string, params?: unknown[]) {
-      const [rows] = await conn.query(sql, params);
+      const [rows] = await conn.query({ sql, ...(timeoutMs ? { timeout: timeoutMs } : {}) }, params);
       if (!Array.isArray(rows)) return { rows: [] as R[] };
       return { rows: (rows as Record<string, unknown>[]).map(textValues) as R[] };
     },
@@ -271,6 +335,9 @@ export function toMysqlError(err: unknown, context: MysqlErrorContext = {}): Sch
   const { code, errno } = errorCodes(err);
   const { where, raw, say, options } = describeDriverError(err, errorMessage(err), context, 'mysql');
   const tag = errno !== undefined ? ` (${code ?? 'errno'} ${errno})` : code ? ` (${code})` : '';
+  if (isClientDeadline(err)) {
+    return new TimeoutError(say('no answer from the server within the statement limit plus its grace period; the connection was dropped'), where, options);
+  }
   if (errno !== undefined && AUTH_ERRNOS.has(errno)) return new AuthError(say(`access denied: ${raw}${tag}`), where, options);
   if (errno === 1049) return new ConnectError(say(`database does not exist: ${raw}${tag}`), where, options);
   if (errno !== undefined && CONNECT_ERRNOS.has(errno)) return new ConnectError(say(`${raw}${tag}`), where, options);

@@ -41,6 +41,7 @@ export const mysqlDialect: Dialect = {
       passwordFile: request.passwordFile,
       connectTimeoutMs: request.connectTimeoutMs,
       statementTimeoutMs: request.statementTimeoutMs,
+      ...(request.signal ? { signal: request.signal } : {}),
     });
     return mysqlLiveSession(session, { target: request.target });
   },

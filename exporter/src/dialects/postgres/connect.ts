@@ -3,10 +3,14 @@
  * classes.
  *
  * A session is one `REPEATABLE READ, READ ONLY` transaction: every catalog query of an inspection sees the same
- * snapshot, and the server itself refuses any write (we never write to a monitored database).
+ * snapshot, and the server itself refuses any write (we never write to a monitored database). It runs under the
+ * limits of `connection/limits.ts`: `statement_timeout`, `lock_timeout`, `idle_in_transaction_session_timeout` and
+ * `tcp_user_timeout` on the server, TCP keepalive and a per-query deadline on the client, so a stalled network never
+ * leaves the transaction open on the server for longer than the statement limit.
  */
 import pg from 'pg';
 import { type DriverErrorContext, describeDriverError, NETWORK_ERROR_CODES } from '../../connection/errors.ts';
+import { sessionLimits } from '../../connection/limits.ts';
 import { readPasswordFile } from '../../connection/secrets.ts';
 import { decodeUrlPart, parseConnectionUrl, redactUrl } from '../../connection/url.ts';
 import { AuthError, ConfigError, ConnectError, InspectError, SchemaDriftError, TimeoutError } from '../../core/errors.ts';
@@ -20,8 +24,13 @@ export interface PostgresConnectOptions {
   readonly passwordFile?: string;
   /** Time allowed to establish the connection; default 10 s. */
   readonly connectTimeoutMs?: number;
-  /** `statement_timeout` inside the session's transaction; default 60 s, 0 disables it. */
+  /**
+   * `statement_timeout` inside the session's transaction; default 60 s, 0 disables it. The other limits follow from
+   * it (`sessionLimits`).
+   */
   readonly statementTimeoutMs?: number;
+  /** Ends the session at once (the connection is dropped, the server rolls back): the check's own time limit. */
+  readonly signal?: AbortSignal;
   /** `application_name` shown in `pg_stat_activity`; default `schema-drift`. A URL parameter wins. */
   readonly applicationName?: string;
 }
@@ -64,10 +73,15 @@ export async function openPostgresSession(url: string, options: PostgresConnectO
     // pg lets the URL's (empty) password override a `password` config field, so it travels as a URL parameter.
     parsed.searchParams.set('password', password);
   }
+  const limits = sessionLimits(options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS);
   const client = new pg.Client({
     connectionString: parsed.toString(),
     connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
     application_name: options.applicationName ?? 'schema-drift',
+    keepAlive: true,
+    keepAliveInitialDelayMillis: limits.keepAliveDelayMs,
+    // The client-side deadline: a query with no answer fails here even when the server never says anything.
+    ...(limits.clientDeadlineMs ? { query_timeout: limits.clientDeadlineMs } : {}),
   });
   // A dropped connection is reported as an 'error' event; without a listener it would crash the process. The next
   // query fails with it anyway, so it is only kept for that.
@@ -79,36 +93,71 @@ export async function openPostgresSession(url: string, options: PostgresConnectO
     await client.end().catch(() => {});
     throw toPostgresError(err, { ...where, action: `connecting to ${described}` });
   }
+  const session = makeSession(client, options.signal);
   try {
-    await client.query('BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-    // set_config(..., true) is SET LOCAL with a bind parameter instead of text pasted into SQL.
-    const timeout = String(options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS);
-    await client.query(`SELECT set_config('statement_timeout', $1, true)`, [timeout]);
-    const { rows } = await client.query<{ version: string; num: number }>(
+    await session.db.query('BEGIN TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    // set_config(..., true) is SET LOCAL with bind parameters instead of text pasted into SQL. All four exist on every
+    // supported server (13+); tcp_user_timeout is ignored on a Unix socket.
+    await session.db.query(
+      `SELECT set_config('statement_timeout', $1, true), set_config('lock_timeout', $2, true),
+              set_config('idle_in_transaction_session_timeout', $3, true), set_config('tcp_user_timeout', $3, true)`,
+      [String(limits.statementMs), String(limits.lockMs), String(limits.idleMs)],
+    );
+    const { rows } = await session.db.query<{ version: string; num: number }>(
       `SELECT current_setting('server_version') AS version, current_setting('server_version_num')::int4 AS num`,
     );
     const row = rows[0];
     if (!row) throw new Error('server returned no version');
-    return makeSession(client, row.version, row.num);
+    return { ...session, serverVersion: row.version, serverVersionNum: row.num };
   } catch (err) {
-    await client.end().catch(() => {});
+    await session.close().catch(() => {});
     throw toPostgresError(err, { ...where, action: `opening a read-only transaction on ${described}` });
   }
 }
 
-function makeSession(client: pg.Client, serverVersion: string, serverVersionNum: number): PostgresSession {
+/** pg's message for a query that passed `query_timeout` (the client-side deadline). */
+const CLIENT_DEADLINE_MESSAGE = 'Query read timeout';
+
+/**
+ * The session over a connected client. A query past the client-side deadline, or an aborted `signal`, marks the
+ * connection broken: it is then dropped without a `ROLLBACK` (which would queue behind the query that never
+ * answered) and without waiting for the server's goodbye (which a stalled network never delivers).
+ */
+function makeSession(client: pg.Client, signal: AbortSignal | undefined): Omit<PostgresSession, 'serverVersion' | 'serverVersionNum'> {
   let closed = false;
+  let broken = false;
+  const drop = (): void => {
+    broken = true;
+    client.connection.stream.destroy();
+  };
+  const onAbort = (): void => drop();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const db: Queryable = {
+    async query<R>(sql: string, params?: unknown[]) {
+      if (broken) throw new Error('connection dropped after a client-side deadline or an abort');
+      try {
+        return (await client.query(sql, params)) as unknown as { rows: R[] };
+      } catch (err) {
+        if (err instanceof Error && err.message === CLIENT_DEADLINE_MESSAGE) drop();
+        throw err;
+      }
+    },
+  };
   return {
-    db: client,
-    serverVersion,
-    serverVersionNum,
+    db,
     async close() {
       if (closed) return;
       closed = true;
+      signal?.removeEventListener('abort', onAbort);
+      if (broken) {
+        await client.end().catch(() => {});
+        return;
+      }
       try {
-        await client.query('ROLLBACK');
+        await db.query('ROLLBACK');
       } finally {
-        await client.end();
+        if (broken) await client.end().catch(() => {});
+        else await client.end();
       }
     },
   };
@@ -132,6 +181,9 @@ export function toPostgresError(err: unknown, context: PostgresErrorContext = {}
   const code = errorCode(err);
   const { where, raw, say, options } = describeDriverError(err, errorMessage(err), context, 'postgres');
   if (code && NETWORK_ERROR_CODES.has(code)) return new ConnectError(say(`${raw} (${code})`), where, options);
+  if (!code && raw === CLIENT_DEADLINE_MESSAGE) {
+    return new TimeoutError(say('no answer from the server within the statement limit plus its grace period; the connection was dropped'), where, options);
+  }
   if (!code && /connection terminated|connection timeout|timeout expired/i.test(raw)) {
     return new ConnectError(say(raw), where, options);
   }
@@ -145,6 +197,10 @@ export function toPostgresError(err: unknown, context: PostgresErrorContext = {}
       return new ConnectError(say(`database does not exist: ${raw}`), where, options);
     case '57014':
       return new TimeoutError(say(`statement timeout: ${raw}`), where, options);
+    case '55P03':
+      return new TimeoutError(say(`lock timeout: ${raw}`), where, options);
+    case '25P03':
+      return new TimeoutError(say(`idle-in-transaction timeout: ${raw}`), where, options);
     case '57P01':
     case '57P02':
     case '57P03':

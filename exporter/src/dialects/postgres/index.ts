@@ -39,6 +39,7 @@ export const postgresDialect: Dialect = {
       passwordFile: request.passwordFile,
       connectTimeoutMs: request.connectTimeoutMs,
       statementTimeoutMs: request.statementTimeoutMs,
+      ...(request.signal ? { signal: request.signal } : {}),
       applicationName: request.applicationName,
     });
     return postgresLiveSession(session, { target: request.target });

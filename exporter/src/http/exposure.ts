@@ -1,0 +1,51 @@
+/**
+ * How exposed the HTTP server is, and what it then keeps to itself. An agent listening beyond the loopback interface
+ * with no bearer token answers anyone who can reach it: the start-up log warns, and the landing page and the API stop
+ * naming the databases' hosts and users (each target's `user@host:port/db`, its dev server's, and `host:port` in
+ * error messages). With a token the API is authenticated and shows them; on loopback only local users can ask.
+ */
+import type { AgentConfig } from '../config/types.ts';
+import { redactUrl } from '../connection/url.ts';
+
+/** What replaces a hidden connection detail. */
+export const HIDDEN = '<hidden: no bearerToken on a non-loopback address>';
+
+/** `127.0.0.0/8`, `::1`, `localhost` and IPv4-mapped loopback. `0.0.0.0` and `::` are every interface. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (bare === 'localhost' || bare === '::1') return true;
+  const v4 = bare.replace(/^::ffff:/, '');
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
+}
+
+/** True when anyone who reaches the address gets every answer: no bearer token, and not on loopback. */
+export function openToTheNetwork(config: Pick<AgentConfig, 'bearerToken' | 'listen'>): boolean {
+  return !config.bearerToken && !isLoopbackHost(config.listen.host);
+}
+
+/**
+ * A function that removes the targets' connection details from text: display URLs (the target's and its dev
+ * server's) and their `host:port`. Longest first, so a URL is replaced whole before its host part is looked for.
+ */
+export function connectionDetailsScrubber(config: Pick<AgentConfig, 'targets'>): (text: string) => string {
+  const details = new Set<string>();
+  for (const target of config.targets) {
+    for (const url of [target.url, target.desired.devUrl]) {
+      if (!url) continue;
+      details.add(redactUrl(url));
+      try {
+        const parsed = new URL(url);
+        if (parsed.host) details.add(parsed.port ? parsed.host : `${parsed.host}:${defaultPort(parsed.protocol)}`);
+      } catch {
+        // Configuration parsed it already; an unparseable URL has no host to hide.
+      }
+    }
+    details.add(target.displayUrl);
+  }
+  const ordered = [...details].filter((d) => d.length > 0).sort((a, b) => b.length - a.length);
+  return (text) => ordered.reduce((out, detail) => out.split(detail).join(HIDDEN), text);
+}
+
+function defaultPort(protocol: string): number {
+  return protocol.startsWith('postgres') ? 5432 : 3306;
+}
