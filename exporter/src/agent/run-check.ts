@@ -22,6 +22,7 @@ import type { DesiredCache } from '../engine/desired-cache.ts';
 import { readDesired, type DesiredSchema } from '../engine/desired.ts';
 import { readLive } from '../engine/live.ts';
 import { readMigrationDirectory } from '../migrations/index.ts';
+import { revisionApplies } from '../revision/revision-state.ts';
 import { checkFailure, checkSuccess, type CheckOutcome, type CheckProgress } from './failure-report.ts';
 import { type CheckLogger, silentLogger } from './logger.ts';
 import { targetInspect, targetLiveRequest } from './target-request.ts';
@@ -75,13 +76,16 @@ async function checkTarget(target: TargetConfig, deps: CheckDeps, log: CheckLogg
   progress.revision = live.revision;
   step('read migrations');
   const directory = await readMigrationDirectory(target.desired.dir, { format: target.desired.format });
+  // A schema file has no versions: the database's revision table is not its (no bound, nothing pending, no dirty).
+  const revision = revisionApplies(directory.format) ? live.revision : null;
+  progress.revision = revision;
   step('replay');
   const desired = await readDesired(dialect, {
     directory,
     devUrl: target.desired.devUrl,
     target: target.name,
     inspect: { ...targetInspect(target), counterpart: live.snapshot },
-    revision: live.revision,
+    revision,
     live,
     cache: deps.cache,
     progress,
@@ -100,5 +104,5 @@ async function checkTarget(target: TargetConfig, deps: CheckDeps, log: CheckLogg
     filter: { ...(target.schemas ? { schemas: target.schemas } : {}), exclude: target.exclude },
     options: { checkColumnOrder: target.checkColumnOrder, checkPrivileges: target.privileges },
   });
-  return { ...reportParts(dialect, comparison), revision: live.revision, pending: desired.pending, engine, warnings: desired.warnings };
+  return { ...reportParts(dialect, comparison), revision, pending: desired.pending, engine, warnings: desired.warnings };
 }

@@ -15,6 +15,7 @@ import { countByAction, renderChangesText } from '../core/render/text.ts';
 import { dialectNamed, pairDialect } from '../dialects/registry.ts';
 import { compare, planOf, withRevisionExcludes } from '../engine/compare.ts';
 import { MIGRATION_FORMATS, type MigrationFormat } from '../migrations/index.ts';
+import { revisionApplies } from '../revision/revision-state.ts';
 import { VERSION } from '../version.ts';
 import { runDemo } from './demo.ts';
 import { type CliIo, processIo } from './io.ts';
@@ -97,7 +98,8 @@ export function diffJson(from: LoadedSource, to: LoadedSource, changes: Change[]
     from: from.description,
     to: to.description,
     summary: { total: changes.length, ...countByAction(changes) },
-    revision: from.revision ?? to.revision ?? null,
+    // A schema file has no versions, so the database's revision table says nothing about it (as in the agent's report).
+    revision: [from, to].some((s) => s.format && !revisionApplies(s.format)) ? null : (from.revision ?? to.revision ?? null),
     pending: (to.pending ?? from.pending ?? []).map((file) => ({ version: file.version, path: file.path })),
     warnings: [...from.warnings, ...to.warnings],
     changes,
@@ -117,7 +119,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     program
       .command('inspect')
       .description('read a source and print its schema')
-      .argument('<source>', 'postgres:// or mysql:// URL, migration directory, or saved schema (.json)')
+      .argument('<source>', 'postgres:// or mysql:// URL, migration directory, .sql schema file, or saved schema (.json)')
       .addOption(new Option('--format <format>', 'output format').choices(['json', 'sql']).default('json')),
   ).action(async (source: string, options: CommonOptions & { format: 'json' | 'sql' }) => {
     const loaded = await loadSource(source, sourceOptions(options));
@@ -131,8 +133,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     program
       .command('diff')
       .description('compare two sources; --from is the current state, --to the desired one')
-      .requiredOption('--from <source>', 'current: postgres:// or mysql:// URL, migration directory, or saved schema')
-      .requiredOption('--to <source>', 'desired: postgres:// or mysql:// URL, migration directory, or saved schema')
+      .requiredOption('--from <source>', 'current: postgres:// or mysql:// URL, migration directory, .sql schema file, or saved schema')
+      .requiredOption('--to <source>', 'desired: postgres:// or mysql:// URL, migration directory, .sql schema file, or saved schema')
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sql']).default('text'))
       .option('--check-column-order', 'report columns whose position differs'),
   ).action(async (options: CommonOptions & { from: string; to: string; format: string; checkColumnOrder?: boolean }) => {

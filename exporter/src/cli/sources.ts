@@ -1,8 +1,8 @@
 /**
  * Diff sources: what `inspect` and `diff` accept on the command line.
  *
- * A source is a connection URL (any scheme of a registered dialect), a migration directory (replayed into a scratch
- * database), or a saved schema (`inspect --format json` output). Each resolves to a {@link SchemaSnapshot} through the
+ * A source is a connection URL (any scheme of a registered dialect), a migration directory or a `.sql` schema file
+ * (replayed into a scratch database), or a saved schema (`inspect --format json` output). Each resolves to a {@link SchemaSnapshot} through the
  * engine (`engine/live.ts`, `engine/desired.ts`), the same steps the agent's check runs. A directory's dialect is the
  * other side's, else the dev server's (`--dev-url`), else the one the directory declares (Prisma's lock file,
  * drizzle-kit's journal), else the dialect with an embedded engine (PGlite).
@@ -58,6 +58,8 @@ export interface LoadedSource {
   readonly snapshot: SchemaSnapshot;
   /** Databases: the migration tool's revision table, when one was found. */
   readonly revision?: RevisionState | null;
+  /** Directories: the layout read (a schema file's side makes the other side's revision table moot). */
+  readonly format?: MigrationFormat;
   /** Directories replayed only up to a deployed version: the files not applied. */
   readonly pending?: MigrationFile[];
   /** Non-fatal notes (e.g. the scratch server's major version differs from the target's). */
@@ -91,7 +93,8 @@ export async function classifySource(text: string): Promise<SourceKind> {
     });
   }
   if (!info) throw new ConfigError('no such file or directory, and not a database URL', { file: text });
-  if (info.isDirectory()) return 'directory';
+  // A `.sql` file is a schema file (pg_dump --schema-only, structure.sql): replayed like a migration directory.
+  if (info.isDirectory() || (info.isFile() && text.toLowerCase().endsWith('.sql'))) return 'directory';
   return 'snapshot';
 }
 
@@ -182,7 +185,14 @@ async function loadDirectory(dir: string, options: SourceOptions, counterpart?: 
     revision: counterpart?.revision,
     ...(counterpart?.server ? { live: counterpart.server } : {}),
   });
-  return { kind: 'directory', description: dir, snapshot: desired.snapshot, pending: desired.pending, warnings: desired.warnings };
+  return {
+    kind: 'directory',
+    description: dir,
+    snapshot: desired.snapshot,
+    format: directory.format,
+    pending: desired.pending,
+    warnings: desired.warnings,
+  };
 }
 
 /** Reads a saved schema (`inspect --format json`), checking that it is one. */

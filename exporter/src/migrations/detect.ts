@@ -18,7 +18,8 @@ const EXPECTED =
   'atlas (atlas.sum), golang-migrate (<version>_<title>.up.sql), flyway (V<version>__<desc>.sql, R__<desc>.sql), ' +
   'dbmate (.sql files with "-- migrate:up"), prisma (migration_lock.toml or <timestamp>_<name>/migration.sql), ' +
   'drizzle (meta/_journal.json), drizzle-folders (<timestamp>_<name>/migration.sql with snapshot.json), ' +
-  'goose (.sql files with "-- +goose Up"), plain (numbered .sql files like 001_init.sql)';
+  'goose (.sql files with "-- +goose Up"), plain (numbered .sql files like 001_init.sql), ' +
+  'schema (un-numbered .sql files holding the whole schema, like schema.sql)';
 
 /** One sign: the names in the directory that show a format. */
 interface Sign {
@@ -65,7 +66,7 @@ const SIGNS: readonly Sign[] = [
  * Detects the layout: atlas.sum → atlas; `*.up.sql`/`*.down.sql` → golang-migrate; `V…__…sql`/`R__…sql` → flyway;
  * files containing `-- migrate:up` → dbmate; files containing `-- +goose Up` → goose; `migration_lock.toml`, or folders holding `migration.sql` alone → prisma;
  * `meta/_journal.json` → drizzle; folders holding `migration.sql` and `snapshot.json` → drizzle-folders; otherwise
- * numbered `.sql` files → plain.
+ * numbered `.sql` files → plain, and `.sql` files none of which is numbered → schema.
  * @throws ReplayError (file = the directory) when the directory is empty, matches no layout, or several.
  */
 export function detectFormat(dir: string, entries: readonly DirEntry[], subdirectories: readonly Subdirectory[] = []): MigrationFormat {
@@ -80,6 +81,8 @@ export function detectFormat(dir: string, entries: readonly DirEntry[], subdirec
     throw new ReplayError(`ambiguous migration layout: found ${seen}; name the format explicitly (--dir-format, or the target's desired.format), one of ${MIGRATION_FORMATS.join(', ')}`, { file: dir });
   }
   if (entries.some((e) => PLAIN_NAME.test(e.name))) return 'plain';
+  // No tool's sign and no numbered file: `.sql` files without versions are the schema itself (Supabase's schemas/).
+  if (entries.some((e) => e.name.endsWith('.sql'))) return 'schema';
   const names = [...entries.map((e) => e.name), ...subdirectories.map((s) => `${s.name}/`)].sort();
   throw new ReplayError(`unknown migration layout: found ${sample(names)}; expected ${EXPECTED}`, { file: dir });
 }

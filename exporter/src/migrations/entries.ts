@@ -65,6 +65,7 @@ export interface FileFields {
   readonly startLine?: number;
   readonly transaction?: boolean;
   readonly statements?: readonly SqlStatement[];
+  readonly clientScript?: boolean;
 }
 
 /** Builds a `MigrationFile` from a directory entry. */
@@ -80,6 +81,7 @@ export function makeFile(entry: DirEntry, fields: FileFields): MigrationFile {
     transaction: fields.transaction ?? true,
     sha256: createHash('sha256').update(entry.bytes).digest('hex'),
     ...(fields.statements ? { statements: fields.statements } : {}),
+    ...(fields.clientScript ? { clientScript: true } : {}),
   };
 }
 

@@ -11,6 +11,7 @@ import { readDbmate } from './format-dbmate.ts';
 import { readDrizzle, readDrizzleFolders } from './format-drizzle.ts';
 import { readGoose } from './format-goose.ts';
 import { readPrisma } from './format-prisma.ts';
+import { readSchemaDirectory, schemaFile } from './format-schema.ts';
 import { readFlyway, readGolangMigrate, readPlain } from './formats.ts';
 import { hashMigrationFiles } from './hash.ts';
 import type { IgnoredFile, MigrationDirectory, MigrationFormat, ReadMigrationOptions } from './types.ts';
@@ -25,6 +26,7 @@ const READERS: Record<MigrationFormat, (dir: string, listing: DirListing) => For
   drizzle: readDrizzle,
   'drizzle-folders': readDrizzleFolders,
   goose: (dir, listing) => readGoose(dir, listing.entries),
+  schema: (_, listing) => readSchemaDirectory(listing.entries),
 };
 
 /**
@@ -32,13 +34,16 @@ const READERS: Record<MigrationFormat, (dir: string, listing: DirListing) => For
  *
  * Hidden files (names starting with `.`) are skipped. Subdirectories are read one level deep, and only by the
  * layouts that keep migrations or bookkeeping there (Prisma, drizzle-kit); the other formats list them in `ignored`.
- * Atlas directories are verified against `atlas.sum` first.
+ * Atlas directories are verified against `atlas.sum` first. A file instead of a directory is a schema file (format
+ * `schema`), read alone.
  *
  * @throws ReplayError (with `file` = the directory, or the file at fault) when the directory does not exist, is
  *   empty, has an unknown or ambiguous layout, holds duplicate versions, fails its atlas.sum check, or holds a
  *   migration the format cannot parse.
  */
 export async function readMigrationDirectory(dir: string, options: ReadMigrationOptions = {}): Promise<MigrationDirectory> {
+  const info = await stat(dir).catch(() => undefined);
+  if (info?.isFile()) return readSingleSchemaFile(dir, options);
   // A format named up front that keeps nothing in folders needs only their names (no reads on every check).
   const listing = await listDirectory(dir, options.format === undefined || FOLDER_FORMATS.has(options.format));
   const format = options.format ?? detectFormat(dir, listing.entries, listing.subdirectories);
@@ -66,6 +71,18 @@ export async function readMigrationDirectory(dir: string, options: ReadMigration
     ignored,
     ...(result.provider ? { provider: result.provider } : {}),
   };
+}
+
+/** A schema file given on its own (`structure.sql`, a `pg_dump --schema-only` output). */
+async function readSingleSchemaFile(file: string, options: ReadMigrationOptions): Promise<MigrationDirectory> {
+  if (options.format !== undefined && options.format !== 'schema') {
+    throw new ReplayError(
+      `a single file is a schema file (format schema); format ${options.format} needs a migration directory`,
+      { file },
+    );
+  }
+  const files = [schemaFile(await readEntry(file, path.basename(file)))];
+  return { dir: file, format: 'schema', files, hash: hashMigrationFiles('schema', files), ignored: [], singleFile: true };
 }
 
 /** The formats whose migrations or bookkeeping live in subdirectories (their readers set `readsSubdirectories`). */

@@ -4,7 +4,7 @@
  */
 import type { MigrationDirectory, MigrationFile } from '../migrations/types.ts';
 import { matchesChecksum } from './checksums.ts';
-import { pendingMigrations, type RevisionState } from './revision-state.ts';
+import { pendingMigrations, revisionApplies, type RevisionState } from './revision-state.ts';
 
 /** The replay bound, the pending files and the warnings about the directory against the revision table. */
 export interface DeployedState {
@@ -17,12 +17,13 @@ export interface DeployedState {
 
 /**
  * The deployed state of `directory` for a database with revision table `revision` (`null`: none, so every file counts
- * as deployed). A deployed version with no file in the directory means the whole directory is compared, with a
+ * as deployed; a schema file ignores it, see `revisionApplies`). A deployed version with no file in the directory means the whole directory is compared, with a
  * warning; files at or below the deployed version that the revision table does not list are replayed as desired, with
  * a warning naming them; deployed files whose content no longer matches the checksum the tool recorded are named in a
  * warning too (they are replayed as they are now).
  */
 export function deployedState(directory: MigrationDirectory, revision: RevisionState | null | undefined): DeployedState {
+  if (!revisionApplies(directory.format)) return { upToVersion: undefined, pending: [], warnings: [] };
   const deployed = pendingMigrations(directory, revision ?? null);
   const warnings: string[] = [];
   let upToVersion = deployed.upToVersion;

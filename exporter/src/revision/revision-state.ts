@@ -74,6 +74,15 @@ export function replaySetupTool(format: MigrationFormat): RevisionTool | undefin
 }
 
 /**
+ * Whether a database's revision table applies to a `format` directory: not to schema files, which have no versions
+ * (the table records which migrations ran, so it can neither bound a schema file's replay nor leave part of it
+ * pending, and its dirty flag is not the schema file's).
+ */
+export function revisionApplies(format: MigrationFormat): boolean {
+  return format !== 'schema';
+}
+
+/**
  * Revision and lock tables of migration tools, as `schema.table` globs: they belong to the tools, not to the
  * application schema, and are excluded from every diff. Liquibase is listed although its tables are not read (yet),
  * so its bookkeeping never shows up as drift either.

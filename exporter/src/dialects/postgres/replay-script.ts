@@ -1,0 +1,152 @@
+/**
+ * Schema files on PostgreSQL (`pg_dump --schema-only` output, Rails `structure.sql`, Supabase schema files): the
+ * statements `psql -f` would send, with its meta-commands dealt with as a replay into a scratch database must.
+ *
+ * - `\restrict <key>` / `\unrestrict <key>` (pg_dump 17.6, 16.10, 15.14 and later) only guard psql against a
+ *   malicious dump: dropped.
+ * - `\connect <db>` (`pg_dump --create`) names the database the file describes, which the scratch database stands in
+ *   for: ignored, and so are that database's own `CREATE DATABASE`, `DROP DATABASE`, `ALTER DATABASE`,
+ *   `COMMENT ON DATABASE` and `GRANT`/`REVOKE ... ON DATABASE` statements. A `\connect` to another database (pg_dumpall
+ *   output), or such a statement about another database, is an error naming the line: a schema file describes one
+ *   database, and a replay on a dev server must never touch another one.
+ * - Any other meta-command (`\i`, `\set`, `\copy`, ...) is an error naming the line rather than a guess.
+ * `SET` and `SELECT pg_catalog.set_config(...)` lines are ordinary statements (the inspector sets its own
+ * `search_path` afterwards, so a dump's empty one does not leak into what it reads).
+ */
+import { ReplayError } from '../../core/errors.ts';
+import { migrationFilePath } from '../../migrations/format-schema.ts';
+import type { MigrationDirectory, MigrationFile } from '../../migrations/types.ts';
+import { type PsqlMetaCommand, splitPostgresStatements, type SqlStatement } from './split.ts';
+
+/** An SQL identifier as the lexer reads it: `"quoted"` (with `""`) or a bare name. */
+const IDENT = String.raw`("(?:[^"]|"")+"|[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*)`;
+/** Statements about a database as a whole, and where its name is. */
+const DATABASE_STATEMENTS: readonly RegExp[] = [
+  new RegExp(String.raw`^(?:CREATE|ALTER)\s+DATABASE\s+${IDENT}`, 'i'),
+  new RegExp(String.raw`^DROP\s+DATABASE\s+(?:IF\s+EXISTS\s+)?${IDENT}`, 'i'),
+  new RegExp(String.raw`^COMMENT\s+ON\s+DATABASE\s+${IDENT}`, 'i'),
+  new RegExp(String.raw`^(?:GRANT|REVOKE)\s[\s\S]*?\sON\s+DATABASE\s+${IDENT}`, 'i'),
+];
+
+/** Statements that only set up the session, as pg_dump writes them before its `\\connect`. */
+const SESSION_SETUP = /^(?:SET|RESET)\s|^SELECT\s+pg_catalog\.set_config\s*\(/i;
+
+/**
+ * The statements of a schema file to run one by one, outside a transaction (as psql runs a file).
+ * @throws ReplayError naming the file and line of an unsupported meta-command, a `\connect` to another database, or a
+ *   statement about another database.
+ */
+export function psqlScriptStatements(dir: MigrationDirectory, file: MigrationFile, target?: string): SqlStatement[] {
+  const metaCommands: PsqlMetaCommand[] = [];
+  const statements = splitPostgresStatements(file.sql, { metaCommands });
+  const fail = (message: string, line: number): ReplayError =>
+    new ReplayError(message, { target, file: migrationFilePath(dir, file), line: file.startLine + line - 1 });
+  const lines = lineAt(file.sql);
+  const own = ownDatabase(metaCommands, (message, offset) => fail(message, lines(offset)));
+  const database = own?.name;
+  if (own !== undefined) {
+    // pg_dump --create writes `\connect` right after CREATE DATABASE: only session settings come before it. Anything
+    // else would have run in the database psql started in, which the file then leaves.
+    const before = statements.find((st) => st.offset < own.offset && !SESSION_SETUP.test(st.sql) && databaseNamed(st.sql) !== own.name);
+    if (before) {
+      throw fail(
+        `\\connect ${own.name}: the file switches database after statements ran in another one (line ${before.line}); a schema file describes one database`,
+        lines(own.offset),
+      );
+    }
+  }
+  return statements.filter((statement) => {
+    const named = databaseNamed(statement.sql);
+    if (named === undefined) return true;
+    if (named === database) return false;
+    const head = statement.sql.split(/\s+/, 3).join(' ');
+    throw fail(
+      database === undefined
+        ? `${head} ...: a schema file describes the database it is replayed into; it cannot create or change another one (${named})`
+        : `${head} ...: the file describes database ${database} (its \\connect), not ${named}`,
+      statement.line,
+    );
+  });
+}
+
+/**
+ * The database the file's first `\connect` names and where, checking every meta-command on the way. `fail` gets the
+ * message and the command's offset.
+ */
+function ownDatabase(
+  commands: readonly PsqlMetaCommand[],
+  fail: (message: string, offset: number) => ReplayError,
+): { name: string; offset: number } | undefined {
+  let database: { name: string; offset: number } | undefined;
+  for (const command of commands) {
+    const match = /^\\([A-Za-z_]+|\S)\s*(.*)$/s.exec(command.text);
+    const name = match?.[1] ?? '';
+    if (name === 'restrict' || name === 'unrestrict') continue;
+    if (name !== 'c' && name !== 'connect') {
+      throw fail(
+        `psql meta-command \\${name} is not supported in a schema file (only \\restrict, \\unrestrict and \\connect to the file's own database are)`,
+        command.offset,
+      );
+    }
+    const target = connectTarget(match?.[2] ?? '');
+    if (target === undefined) continue;
+    if (database === undefined) database = { name: target, offset: command.offset };
+    else if (target !== database.name) {
+      throw fail(
+        `\\connect ${target}: the file switches to another database (it describes ${database.name}); a schema file describes one database (dump one with pg_dump, not pg_dumpall)`,
+        command.offset,
+      );
+    }
+  }
+  return database;
+}
+
+/**
+ * The database a `\connect` argument list names, or `undefined` for "the same one" (no argument, `-`). Understands
+ * the forms pg_dump writes: `\connect name` and `\connect -reuse-previous=on "dbname='name'"`, and URLs.
+ */
+function connectTarget(args: string): string | undefined {
+  const words = psqlWords(args).filter((w) => !w.startsWith('-reuse-previous'));
+  const first = words[0];
+  if (first === undefined || first === '-') return undefined;
+  if (/^postgres(?:ql)?:\/\//.test(first)) {
+    const name = decodeURIComponent(new URL(first).pathname.slice(1));
+    return name === '' ? undefined : name;
+  }
+  if (first.includes('=')) {
+    const match = /(?:^|\s)dbname\s*=\s*('(?:[^'\\]|\\.)*'|\S+)/.exec(first);
+    if (!match) return undefined;
+    const value = match[1] as string;
+    return value.startsWith("'") ? value.slice(1, -1).replace(/\\(.)/g, '$1') : value;
+  }
+  return first;
+}
+
+/** psql's argument words: white-space separated, `'...'` and `"..."` quoted (quotes removed, `''`/`""` kept as one). */
+function psqlWords(args: string): string[] {
+  const words: string[] = [];
+  const pattern = /'((?:[^']|'')*)'|"((?:[^"]|"")*)"|(\S+)/g;
+  for (let match = pattern.exec(args); match; match = pattern.exec(args)) {
+    words.push(match[1] !== undefined ? match[1].replaceAll("''", "'") : match[2] !== undefined ? match[2].replaceAll('""', '"') : (match[3] as string));
+  }
+  return words;
+}
+
+/** The database a database-level statement names (an identifier's value: bare names fold to lower case). */
+function databaseNamed(sql: string): string | undefined {
+  for (const pattern of DATABASE_STATEMENTS) {
+    const ident = pattern.exec(sql)?.[1];
+    if (ident !== undefined) return ident.startsWith('"') ? ident.slice(1, -1).replaceAll('""', '"') : ident.toLowerCase();
+  }
+  return undefined;
+}
+
+/** Maps ascending offsets of `text` to 1-based lines in one pass. */
+function lineAt(text: string): (offset: number) => number {
+  let cursor = 0;
+  let line = 1;
+  return (offset) => {
+    for (; cursor < offset; cursor++) if (text.charCodeAt(cursor) === 10) line++;
+    return line;
+  };
+}
