@@ -12,6 +12,7 @@ import { readDrizzle, readDrizzleFolders } from './format-drizzle.ts';
 import { readGoose } from './format-goose.ts';
 import { readPrisma } from './format-prisma.ts';
 import { readSchemaDirectory, schemaFile } from './format-schema.ts';
+import { readSchemaPaths, SUPABASE_CONFIG, supabaseSchemaPaths } from './format-schema-supabase.ts';
 import { readFlyway, readGolangMigrate, readPlain } from './formats.ts';
 import { hashMigrationFiles } from './hash.ts';
 import type { IgnoredFile, MigrationDirectory, MigrationFormat, ReadMigrationOptions } from './types.ts';
@@ -35,7 +36,8 @@ const READERS: Record<MigrationFormat, (dir: string, listing: DirListing) => For
  * Hidden files (names starting with `.`) are skipped. Subdirectories are read one level deep, and only by the
  * layouts that keep migrations or bookkeeping there (Prisma, drizzle-kit); the other formats list them in `ignored`.
  * Atlas directories are verified against `atlas.sum` first. A file instead of a directory is a schema file (format
- * `schema`), read alone.
+ * `schema`), read alone; Supabase's `supabase/schemas/` is a schema directory whatever its files are named, read in the
+ * order of `config.toml`'s `schema_paths` when it has them.
  *
  * @throws ReplayError (with `file` = the directory, or the file at fault) when the directory does not exist, is
  *   empty, has an unknown or ambiguous layout, holds duplicate versions, fails its atlas.sum check, or holds a
@@ -46,14 +48,19 @@ export async function readMigrationDirectory(dir: string, options: ReadMigration
   if (info?.isFile()) return readSingleSchemaFile(dir, options);
   // A format named up front that keeps nothing in folders needs only their names (no reads on every check).
   const listing = await listDirectory(dir, options.format === undefined || FOLDER_FORMATS.has(options.format));
-  const format = options.format ?? detectFormat(dir, listing.entries, listing.subdirectories);
+  const format =
+    options.format ?? ((await isSupabaseSchemas(dir)) ? 'schema' : detectFormat(dir, listing.entries, listing.subdirectories));
   const reader = READERS[format];
   if (!reader) throw new ReplayError(`unknown migration format "${String(format)}"`, { file: dir });
   if (FOLDER_FORMATS.has(format)) {
     const unreadable = listing.subdirectories.find((s) => s.unreadable);
     if (unreadable?.unreadable) throw unreadable.unreadable;
   }
-  const result = reader(dir, listing);
+  // Supabase's `schema_paths` reorders schema files (and may reach into subfolders): read in that order when given.
+  const schemaPaths = format === 'schema' ? await supabaseSchemaPaths(dir) : undefined;
+  const result = schemaPaths
+    ? { ...(await readSchemaPaths(dir, schemaPaths, listing.entries)), readsSubdirectories: true }
+    : reader(dir, listing);
   if (result.files.length === 0) {
     throw new ReplayError(`no ${format} migrations found (the directory holds ${listing.entries.length} other files)`, {
       file: dir,
@@ -71,6 +78,17 @@ export async function readMigrationDirectory(dir: string, options: ReadMigration
     ignored,
     ...(result.provider ? { provider: result.provider } : {}),
   };
+}
+
+/**
+ * Supabase's declarative schema folder: `supabase/schemas/` beside `supabase/config.toml`. Its files are the schema
+ * whatever they are named (Supabase's own advice is to number them `00_...sql`, which alone would read as plain
+ * migrations).
+ */
+async function isSupabaseSchemas(dir: string): Promise<boolean> {
+  if (path.basename(path.resolve(dir)) !== 'schemas') return false;
+  const config = await stat(path.join(path.dirname(path.resolve(dir)), SUPABASE_CONFIG)).catch(() => undefined);
+  return config?.isFile() ?? false;
 }
 
 /** A schema file given on its own (`structure.sql`, a `pg_dump --schema-only` output). */

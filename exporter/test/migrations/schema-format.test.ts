@@ -2,7 +2,7 @@
  * Schema files (format `schema`): a directory of un-numbered `.sql` files or one file is the whole desired schema,
  * read without versions, detected where nothing else fits, and never bounded by a database's revision table.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -103,5 +103,64 @@ describe('no revision table applies to a schema file', () => {
     const state = deployedState(await readMigrationDirectory(dir), golangMigrateState('public.schema_migrations', { version: '20240101', dirty: false }));
     expect(state.upToVersion).toBe('20240101');
     expect(state.pending.map((f) => f.path)).toEqual(['20240201_b.sql']);
+  });
+});
+
+describe("Supabase's supabase/schemas beside supabase/config.toml", () => {
+  /** A `supabase/` folder with `config.toml` (`toml`) and `schemas/` holding `files`; returns the schemas folder. */
+  async function supabase(toml: string, files: Record<string, string>): Promise<string> {
+    const root = await tempDir({});
+    const schemas = path.join(root, 'supabase', 'schemas');
+    await mkdir(path.join(schemas, 'functions'), { recursive: true });
+    await writeFile(path.join(root, 'supabase', 'config.toml'), toml);
+    for (const [name, content] of Object.entries(files)) await writeFile(path.join(schemas, name), content);
+    return schemas;
+  }
+
+  it('is a schema directory even with numbered files, applied in name order without schema_paths', async () => {
+    const dir = await supabase('project_id = "shop"\n[db.migrations]\nschema_paths = []\n', {
+      '10_tables.sql': 'CREATE TABLE a (id int);',
+      '00_extensions.sql': 'SELECT 1;',
+    });
+    const read = await readMigrationDirectory(dir);
+    expect(read.format).toBe('schema');
+    expect(read.files.map((f) => f.path)).toEqual(['00_extensions.sql', '10_tables.sql']);
+  });
+
+  it('schema_paths: each pattern in its order, matches sorted, first place kept; unlisted files named, never applied', async () => {
+    const dir = await supabase(
+      [
+        'project_id = "shop"',
+        '[db.migrations]',
+        'enabled = true',
+        'schema_paths = ["./schemas/employees.sql", "./schemas/functions/*.sql", "./schemas/m*.sql", "./schemas/employees.sql", "./schemas/none/*.sql"]',
+        '',
+      ].join('\n'),
+      {
+        'managers.sql': 'CREATE TABLE managers (id int);',
+        'employees.sql': 'CREATE TABLE employees (id int);',
+        'misc.sql': 'SELECT 1;',
+        'unlisted.sql': 'SELECT 2;',
+        'functions/b.sql': 'SELECT 3;',
+        'functions/a.sql': 'SELECT 4;',
+      },
+    );
+    const read = await readMigrationDirectory(dir);
+    expect(read.format).toBe('schema');
+    expect(read.files.map((f) => f.path)).toEqual(['employees.sql', 'functions/a.sql', 'functions/b.sql', 'managers.sql', 'misc.sql']);
+    expect(migrationFilePath(read, read.files[1]!)).toBe(path.join(dir, 'functions', 'a.sql'));
+    const config = path.join(path.dirname(dir), 'config.toml');
+    expect(read.ignored).toEqual([
+      { path: './schemas/none/*.sql', reason: `schema_paths pattern in ${config} matches no file`, warn: true },
+      { path: 'unlisted.sql', reason: `not listed in schema_paths of ${config}`, warn: true },
+    ]);
+  });
+
+  it('a schema_paths that is not a list of strings is an error naming config.toml', async () => {
+    const dir = await supabase('[db.migrations]\nschema_paths = "./schemas/*.sql"\n', { 'a.sql': 'SELECT 1;' });
+    const error = (await readMigrationDirectory(dir).catch((e: unknown) => e)) as ReplayError;
+    expect(error).toBeInstanceOf(ReplayError);
+    expect(error.message).toBe('[db.migrations] schema_paths must be a list of strings');
+    expect(error.context.file).toBe(path.join(path.dirname(dir), 'config.toml'));
   });
 });
