@@ -3,7 +3,8 @@
  * database (tables, views, functions, a trigger, sequences, indexes, an enum, comments, grants; pg_dump 15.14+ writes
  * `\restrict` into it) is replayed in PGlite and on the dev server and compared with that same database, through the
  * CLI and the agent's `runCheck`: in sync, whatever the database's own revision table says; a hot-fix made afterwards
- * is drift. A directory of declarative files (Supabase style) replays in name order, each file in a fresh session.
+ * is drift. A Rails `structure.sql` (pg_dump's output plus Rails' `schema_migrations` inserts) is in sync too. A
+ * directory of declarative files (Supabase style) replays in name order, each file in a fresh session.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -161,6 +162,42 @@ describe('a pg_dump --schema-only file as the desired state', () => {
     expect(report.error?.reason).toBe('replay');
     // A single file is the whole desired.dir, so the report names it in full.
     expect(report.error?.message).toBe(`${bad}:${at + 1}: psql meta-command \\i is not supported in a schema file (only \\restrict, \\unrestrict and \\connect to the file's own database are)`);
+  }, 60_000);
+});
+
+describe("a Rails db/structure.sql (pg_dump -s -x -O, then Rails' schema_migrations inserts)", () => {
+  let db: TempDatabase;
+  let dir: string;
+
+  beforeAll(async () => {
+    db = await createTempPgDatabase('sdrails');
+    await db.exec(`
+      CREATE TABLE public.schema_migrations (version character varying NOT NULL PRIMARY KEY);
+      CREATE TABLE public.ar_internal_metadata (key character varying NOT NULL PRIMARY KEY, value character varying,
+        created_at timestamp(6) without time zone NOT NULL, updated_at timestamp(6) without time zone NOT NULL);
+      CREATE TABLE public.articles (id bigserial PRIMARY KEY, title character varying, body text,
+        created_at timestamp(6) without time zone NOT NULL, updated_at timestamp(6) without time zone NOT NULL);
+      CREATE INDEX index_articles_on_title ON public.articles USING btree (title);
+      INSERT INTO public.schema_migrations VALUES ('20240101000000'), ('20240102000000');
+    `);
+    dir = await mkdtemp(path.join(tmpdir(), 'sd-rails-'));
+  }, 60_000);
+
+  afterAll(async () => {
+    await db?.drop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('replays in PGlite and is in sync, whatever schema_migrations lists', async () => {
+    // What `rails db:schema:dump` with schema_format :sql writes: pg_dump's flags, then the search_path and versions.
+    const dump = await pgDump(db.url, '--no-privileges', '--no-owner');
+    const structure = path.join(dir, 'structure.sql');
+    await writeFile(structure, `${dump}SET search_path TO "$user", public;\n\nINSERT INTO "schema_migrations" (version) VALUES\n('20240102000000'),\n('20240101000000');\n\n`);
+    const result = await cli(['diff', '--from', db.url, '--to', structure, '--format', 'json']);
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout) as { changes: unknown[]; revision: unknown };
+    expect(json.changes).toEqual([]);
+    expect(json.revision).toBeNull();
   }, 60_000);
 });
 
