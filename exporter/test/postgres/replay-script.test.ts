@@ -101,6 +101,8 @@ describe('psql meta-commands in a schema file', () => {
     ['another meta-command', 'CREATE TABLE a (id int);\n\n\\i other.sql\n', 3,
       /^psql meta-command \\i is not supported in a schema file \(only \\restrict, \\unrestrict and \\connect/],
     ['\\set', '\\set ON_ERROR_STOP on\nSELECT 1;\n', 1, /^psql meta-command \\set is not supported/],
+    ['a data dump (COPY FROM stdin)', 'CREATE TABLE public.a (id integer);\n\nCOPY public.a (id) FROM stdin;\n1\n2\n\\.\n', 3,
+      /^COPY \.\.\. FROM stdin: a schema file holds the schema, not data \(dump with pg_dump --schema-only\)$/],
     ['CREATE DATABASE without \\connect', 'SELECT 1;\n\nCREATE DATABASE other;\n', 3,
       /^CREATE DATABASE other \.\.\.: a schema file describes the database it is replayed into; it cannot create or change another one \(other\)$/],
     ['ALTER DATABASE of another database', 'CREATE DATABASE shop;\n\\connect shop\nALTER DATABASE postgres SET work_mem = 1;\n', 3,

@@ -9,7 +9,8 @@
  *   `COMMENT ON DATABASE` and `GRANT`/`REVOKE ... ON DATABASE` statements. A `\connect` to another database (pg_dumpall
  *   output), or such a statement about another database, is an error naming the line: a schema file describes one
  *   database, and a replay on a dev server must never touch another one.
- * - Any other meta-command (`\i`, `\set`, `\copy`, ...) is an error naming the line rather than a guess.
+ * - Any other meta-command (`\i`, `\set`, `\copy`, ...) is an error naming the line rather than a guess, and so is a
+ *   full dump's `COPY ... FROM stdin` data.
  * `SET` and `SELECT pg_catalog.set_config(...)` lines are ordinary statements (the inspector sets its own
  * `search_path` afterwards, so a dump's empty one does not leak into what it reads).
  */
@@ -28,6 +29,9 @@ const DATABASE_STATEMENTS: readonly RegExp[] = [
   new RegExp(String.raw`^(?:GRANT|REVOKE)\s[\s\S]*?\sON\s+DATABASE\s+${IDENT}`, 'i'),
 ];
 
+/** pg_dump's data section: `COPY table (columns) FROM stdin;`, the rows, then `\.`. */
+const COPY_FROM_STDIN = /^COPY\s[\s\S]*\sFROM\s+stdin\b/i;
+
 /** Statements that only set up the session, as pg_dump writes them before its `\\connect`. */
 const SESSION_SETUP = /^(?:SET|RESET)\s|^SELECT\s+pg_catalog\.set_config\s*\(/i;
 
@@ -42,6 +46,9 @@ export function psqlScriptStatements(dir: MigrationDirectory, file: MigrationFil
   const fail = (message: string, line: number): ReplayError =>
     new ReplayError(message, { target, file: migrationFilePath(dir, file), line: file.startLine + line - 1 });
   const lines = lineAt(file.sql);
+  // A full dump's data follows its COPY as raw lines ended by `\.`: say what is wrong rather than choke on the data.
+  const copy = statements.find((st) => COPY_FROM_STDIN.test(st.sql));
+  if (copy) throw fail('COPY ... FROM stdin: a schema file holds the schema, not data (dump with pg_dump --schema-only)', copy.line);
   const own = ownDatabase(metaCommands, (message, offset) => fail(message, lines(offset)));
   const database = own?.name;
   if (own !== undefined) {
