@@ -2,8 +2,9 @@
  * Diff sources: what `inspect` and `diff` accept on the command line.
  *
  * A source is a connection URL (any scheme of a registered dialect), a migration directory or a `.sql` schema file
- * (replayed into a scratch database), or a saved schema (`inspect --format json` output). Each resolves to a {@link SchemaSnapshot} through the
- * engine (`engine/live.ts`, `engine/desired.ts`), the same steps the agent's check runs. A directory's dialect is the
+ * (replayed into a scratch database), or a saved schema (`inspect --format json` output). Each resolves to a
+ * {@link SchemaSnapshot} through the engine (`engine/live.ts`, `engine/desired.ts`), the same steps the agent's check
+ * runs. A directory's dialect is the
  * other side's, else the dev server's (`--dev-url`), else the one the directory declares (Prisma's lock file,
  * drizzle-kit's journal), else the dialect with an embedded engine (PGlite).
  */
