@@ -2,8 +2,8 @@
  * Schema files on PostgreSQL (`pg_dump --schema-only` output, Rails `structure.sql`, Supabase schema files): the
  * statements `psql -f` would send, with its meta-commands dealt with as a replay into a scratch database must.
  *
- * - `\restrict <key>` / `\unrestrict <key>` (pg_dump 17.6, 16.10, 15.14 and later) only guard psql against a
- *   malicious dump: dropped.
+ * - `\restrict <key>` / `\unrestrict <key>` (pg_dump 13.22, 14.19, 15.14, 16.10, 17.6 and later, CVE-2025-8714) only
+ *   guard psql against a malicious dump: dropped.
  * - `\connect <db>` (`pg_dump --create`) names the database the file describes, which the scratch database stands in
  *   for: ignored, and so are that database's own `CREATE DATABASE`, `DROP DATABASE`, `ALTER DATABASE`,
  *   `COMMENT ON DATABASE` and `GRANT`/`REVOKE ... ON DATABASE` statements. A `\connect` to another database (pg_dumpall
