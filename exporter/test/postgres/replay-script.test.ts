@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ReplayError } from '../../src/core/errors.ts';
-import { psqlScriptStatements } from '../../src/dialects/postgres/replay-script.ts';
+import { isUnknownSetting, psqlScriptStatements } from '../../src/dialects/postgres/replay-script.ts';
 import { schemaFile } from '../../src/migrations/format-schema.ts';
 import type { MigrationDirectory } from '../../src/migrations/types.ts';
 
@@ -112,5 +112,20 @@ describe('psql meta-commands in a schema file', () => {
     expect(error.message).toMatch(message);
     expect(error.context).toMatchObject({ file: FILE, line, target: 'prod' });
     expect(error.reason).toBe('replay');
+  });
+});
+
+describe('a SET the server does not know', () => {
+  const unknown = { code: '42704', message: 'unrecognized configuration parameter "transaction_timeout"' };
+  it.each([
+    ['SET transaction_timeout = 0', unknown, true],
+    ['SET SESSION transaction_timeout TO 0', unknown, true],
+    ['set app.tenant = \'x\'', unknown, true],
+    // Anything else that fails with 42704 (a missing role, type, ...) still fails the replay.
+    ['ALTER TABLE a OWNER TO app', { code: '42704', message: 'role "app" does not exist' }, false],
+    ['SET ROLE app', { code: '22023', message: 'role "app" does not exist' }, false],
+    ['SET statement_timeout = 0', { code: '22023', message: 'invalid value' }, false],
+  ])('%s -> passed over: %s', (sql, err, expected) => {
+    expect(isUnknownSetting(sql, err)).toBe(expected);
   });
 });

@@ -145,6 +145,17 @@ describe('a pg_dump --schema-only file as the desired state', () => {
     expect(result.code).toBe(0);
   }, 60_000);
 
+  it("pg_dump 17's SET transaction_timeout, unknown to the PostgreSQL 15 dev server, is passed over as psql does", async () => {
+    await expect(db.exec('SET transaction_timeout = 0')).rejects.toThrow(/unrecognized configuration parameter "transaction_timeout"/);
+    const newer = path.join(dir, 'from-pg17.sql');
+    const text = dump.replace('SET statement_timeout = 0;\n', 'SET statement_timeout = 0;\nSET transaction_timeout = 0;\n');
+    expect(text).toContain('SET transaction_timeout = 0;');
+    await writeFile(newer, text);
+    const result = await cli(['diff', '--from', db.url, '--to', newer, '--dev-url', PG_URL]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  }, 60_000);
+
   it('a hot-fix typed into the database afterwards is drift', async () => {
     await db.exec('ALTER TABLE public.users ADD COLUMN nickname text; DROP INDEX public.orders_user_idx;');
     const report = await runCheck(testTarget('structure', db.url, { desired: { dir: dumpFile } }), { cache });

@@ -18,7 +18,7 @@ import type { ReplayResult } from '../dialect.ts';
 import { splitPostgresStatements, type SqlStatement } from './split.ts';
 import { toPostgresError } from './connect.ts';
 import { inspectPostgres } from './inspect.ts';
-import { psqlScriptStatements } from './replay-script.ts';
+import { isUnknownSetting, psqlScriptStatements } from './replay-script.ts';
 import { openPgliteScratch, openServerScratch, type ScratchDatabase } from './replay-scratch.ts';
 import type { PgliteStart, PostgresReplayOptions } from './replay-types.ts';
 
@@ -94,6 +94,7 @@ async function applyFile(scratch: ScratchDatabase, dir: MigrationDirectory, file
     try {
       await scratch.exec(statement.sql);
     } catch (err) {
+      if (file.clientScript && isUnknownSetting(statement.sql, err)) continue;
       throw fileFailure(dir, file, err, { statement, error: err }, target);
     }
   }

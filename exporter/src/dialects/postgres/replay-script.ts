@@ -12,7 +12,10 @@
  * - Any other meta-command (`\i`, `\set`, `\copy`, ...) is an error naming the line rather than a guess, and so is a
  *   full dump's `COPY ... FROM stdin` data.
  * `SET` and `SELECT pg_catalog.set_config(...)` lines are ordinary statements (the inspector sets its own
- * `search_path` afterwards, so a dump's empty one does not leak into what it reads).
+ * `search_path` afterwards, so a dump's empty one does not leak into what it reads). One departure from stopping at
+ * the first error: a `SET` of a parameter the server does not know (`SET transaction_timeout = 0`, which pg_dump 17
+ * writes, on a PostgreSQL 16 dev server) is passed over, as psql passes over it; pg_dump writes such lines knowing
+ * older servers reject them.
  */
 import { ReplayError } from '../../core/errors.ts';
 import { migrationFilePath } from '../../migrations/format-schema.ts';
@@ -156,4 +159,13 @@ function lineAt(text: string): (offset: number) => number {
     for (; cursor < offset; cursor++) if (text.charCodeAt(cursor) === 10) line++;
     return line;
   };
+}
+
+/** SQLSTATE 42704 undefined_object: "unrecognized configuration parameter". */
+const UNDEFINED_OBJECT = '42704';
+
+/** Whether `err` is the server refusing a plain `SET` of a parameter it does not know (see the module comment). */
+export function isUnknownSetting(sql: string, err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === UNDEFINED_OBJECT && /^SET\s+(?:SESSION\s+)?[A-Za-z_][A-Za-z0-9_.]*\s*(?:=|\sTO\s)/i.test(sql);
 }
