@@ -215,6 +215,42 @@ describe("a Rails db/structure.sql (pg_dump -s -x -O, then Rails' schema_migrati
   }, 60_000);
 });
 
+describe('roles a schema file names', () => {
+  let dir: string;
+  let file: string;
+  const role = `sd_missing_${process.pid}`;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'sd-schema-roles-'));
+    file = path.join(dir, 'prod.sql');
+    // A production dump without --no-owner: the roles are the production cluster's.
+    await writeFile(
+      file,
+      `CREATE TABLE public.accounts (id integer PRIMARY KEY);\n\nALTER TABLE public.accounts OWNER TO ${role}_owner;\n` +
+        `GRANT SELECT ON TABLE public.accounts TO ${role}_reader, ${role}_auditor;\n`,
+    );
+  });
+
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('are created in the embedded PGlite, so the dump replays with its owners and grants', async () => {
+    const result = await cli(['inspect', file, '--privileges', '--format', 'json']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const table = (JSON.parse(result.stdout) as { schemas: { tables: { name: string; acl?: string[] }[] }[] }).schemas[0]?.tables[0];
+    expect(table?.name).toBe('accounts');
+    expect(table?.acl).toEqual(expect.arrayContaining([`${role}_reader=r/${role}_owner`, `${role}_auditor=r/${role}_owner`]));
+  }, 60_000);
+
+  it('are not created on a dev server, where they would outlive the replay: the statement fails naming the role', async () => {
+    const result = await cli(['inspect', file, '--dev-url', PG_URL]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`${file}:3: role "${role}_owner" does not exist`);
+  }, 60_000);
+});
+
 describe('a directory of declarative schema files (Supabase style)', () => {
   let db: TempDatabase;
   let dir: string;

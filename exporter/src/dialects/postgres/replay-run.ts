@@ -18,7 +18,7 @@ import type { ReplayResult } from '../dialect.ts';
 import { splitPostgresStatements, type SqlStatement } from './split.ts';
 import { toPostgresError } from './connect.ts';
 import { inspectPostgres } from './inspect.ts';
-import { isUnknownSetting, psqlScriptStatements } from './replay-script.ts';
+import { execCreatingRoles, isUnknownSetting, psqlScriptStatements } from './replay-script.ts';
 import { openPgliteScratch, openServerScratch, type ScratchDatabase } from './replay-scratch.ts';
 import type { PgliteStart, PostgresReplayOptions } from './replay-types.ts';
 
@@ -90,9 +90,10 @@ async function applyFile(scratch: ScratchDatabase, dir: MigrationDirectory, file
   // A schema file runs as psql runs it: statement by statement, each committing on its own, so a dump of thousands of
   // tables never holds all their locks at once (one transaction runs out of PGlite's lock table).
   const statements = file.clientScript ? psqlScriptStatements(dir, file, target) : statementsOf(file);
+  const createRoles = file.clientScript && scratch.engine === 'pglite';
   for (const statement of statements) {
     try {
-      await scratch.exec(statement.sql);
+      await (createRoles ? execCreatingRoles(scratch.exec, statement.sql) : scratch.exec(statement.sql));
     } catch (err) {
       if (file.clientScript && isUnknownSetting(statement.sql, err)) continue;
       throw fileFailure(dir, file, err, { statement, error: err }, target);

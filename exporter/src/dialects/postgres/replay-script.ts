@@ -16,10 +16,16 @@
  * the first error: a `SET` of a parameter the server does not know (`SET transaction_timeout = 0`, which pg_dump 17
  * writes, on a PostgreSQL 16 dev server) is passed over, as psql passes over it; pg_dump writes such lines knowing
  * older servers reject them.
+ *
+ * Roles are the cluster's, not the database's (pg_dump never dumps them), yet `OWNER TO` and `GRANT` lines name them.
+ * In the embedded PGlite, a throwaway instance, a role a statement names and the instance lacks is created and the
+ * statement run again, so a production dump replays without `--no-owner`. On a dev server roles outlive the replay, so
+ * none is created there: the statement fails, naming the role.
  */
 import { ReplayError } from '../../core/errors.ts';
 import { migrationFilePath } from '../../migrations/format-schema.ts';
 import type { MigrationDirectory, MigrationFile } from '../../migrations/types.ts';
+import { quoteIdent } from './quote.ts';
 import { type PsqlMetaCommand, splitPostgresStatements, type SqlStatement } from './split.ts';
 
 /** An SQL identifier as the lexer reads it: `"quoted"` (with `""`) or a bare name. */
@@ -168,4 +174,31 @@ const UNDEFINED_OBJECT = '42704';
 export function isUnknownSetting(sql: string, err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
   return code === UNDEFINED_OBJECT && /^SET\s+(?:SESSION\s+)?[A-Za-z_][A-Za-z0-9_.]*\s*(?:=|\sTO\s)/i.test(sql);
+}
+
+/** A statement names this many missing roles at most before the replay gives up creating them. */
+const MAX_CREATED_ROLES = 16;
+
+/**
+ * Runs `sql` with `exec`, creating each role it fails on for not existing and running it again (the embedded engine
+ * only, see the module comment).
+ */
+export async function execCreatingRoles(exec: (sql: string) => Promise<void>, sql: string): Promise<void> {
+  for (let created = 0; ; created++) {
+    try {
+      await exec(sql);
+      return;
+    } catch (err) {
+      const role = created < MAX_CREATED_ROLES ? missingRole(err) : undefined;
+      if (role === undefined) throw err;
+      await exec(`CREATE ROLE ${quoteIdent(role)}`);
+    }
+  }
+}
+
+/** The role a `role "x" does not exist` error names. */
+function missingRole(err: unknown): string | undefined {
+  const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
+  if (code !== UNDEFINED_OBJECT || typeof message !== 'string') return undefined;
+  return /^role "(.+)" does not exist$/.exec(message)?.[1];
 }
