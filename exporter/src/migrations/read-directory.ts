@@ -81,14 +81,14 @@ export async function readMigrationDirectory(dir: string, options: ReadMigration
 }
 
 /**
- * Supabase's declarative schema folder: `supabase/schemas/` beside `supabase/config.toml`. Its files are the schema
- * whatever they are named (Supabase's own advice is to number them `00_...sql`, which alone would read as plain
- * migrations).
+ * Supabase's declarative schema folder: `supabase/schemas/` beside `supabase/config.toml` (known by its `project_id`
+ * or `[db]` tables). Its files are the schema whatever they are named (Supabase's own advice is to number them
+ * `00_...sql`, which alone would read as plain migrations).
  */
 async function isSupabaseSchemas(dir: string): Promise<boolean> {
   if (path.basename(path.resolve(dir)) !== 'schemas') return false;
-  const config = await stat(path.join(path.dirname(path.resolve(dir)), SUPABASE_CONFIG)).catch(() => undefined);
-  return config?.isFile() ?? false;
+  const config = await readFile(path.join(path.dirname(path.resolve(dir)), SUPABASE_CONFIG), 'utf8').catch(() => undefined);
+  return config !== undefined && /^\s*(?:project_id\s*=|\[db[.\]])/m.test(config);
 }
 
 /** A schema file given on its own (`structure.sql`, a `pg_dump --schema-only` output). */

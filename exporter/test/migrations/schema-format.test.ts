@@ -127,6 +127,11 @@ describe("Supabase's supabase/schemas beside supabase/config.toml", () => {
     expect(read.files.map((f) => f.path)).toEqual(['00_extensions.sql', '10_tables.sql']);
   });
 
+  it("a schemas folder beside another tool's config.toml is detected as usual", async () => {
+    const dir = await supabase('[server]\nport = 8080\n', { '001_init.sql': 'SELECT 1;' });
+    expect((await readMigrationDirectory(dir)).format).toBe('plain');
+  });
+
   it('schema_paths: each pattern in its order, matches sorted, first place kept; unlisted files named, never applied', async () => {
     const dir = await supabase(
       [
