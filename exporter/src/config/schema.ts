@@ -68,8 +68,9 @@ const path = (baseDir: string) => nonEmpty.transform((p) => resolve(baseDir, p))
 const desiredSource = (baseDir: string) =>
   path(baseDir).superRefine((dir, ctx) => {
     const info = statSync(dir, { throwIfNoEntry: false });
-    if (!info) ctx.addIssue({ code: 'custom', message: `directory does not exist: ${dir}` });
-    else if (info.isFile() && !dir.toLowerCase().endsWith('.sql')) {
+    const sqlFile = dir.toLowerCase().endsWith('.sql');
+    if (!info) ctx.addIssue({ code: 'custom', message: `${sqlFile ? 'schema file' : 'directory'} does not exist: ${dir}` });
+    else if (info.isFile() && !sqlFile) {
       ctx.addIssue({ code: 'custom', message: `not a directory (nor a .sql schema file): ${dir}` });
     } else if (!info.isDirectory() && !info.isFile()) ctx.addIssue({ code: 'custom', message: `not a directory: ${dir}` });
   });

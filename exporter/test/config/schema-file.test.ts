@@ -25,6 +25,12 @@ describe('a schema file as desired.dir', () => {
     }
   });
 
+  it('a missing one is named as a schema file', async () => {
+    expect(await fx.problems(target('{ dir: ./db/structure.sql }'))).toEqual([
+      'schema-drift.yaml:4: targets[0].desired.dir: schema file does not exist: db/structure.sql',
+    ]);
+  });
+
   it('with another format, the format is refused', async () => {
     expect(await fx.problems(target('{ dir: structure.sql, format: flyway }'))).toEqual([
       `schema-drift.yaml:4: targets[0].desired.format: structure.sql is a single file, read as format schema; flyway needs a migration directory`,
