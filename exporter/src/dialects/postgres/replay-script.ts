@@ -41,7 +41,7 @@ const DATABASE_STATEMENTS: readonly RegExp[] = [
 /** pg_dump's data section: `COPY table (columns) FROM stdin;`, the rows, then `\.`. */
 const COPY_FROM_STDIN = /^COPY\s[\s\S]*\sFROM\s+stdin\b/i;
 
-/** Statements that only set up the session, as pg_dump writes them before its `\\connect`. */
+/** Statements that only set up the session, as pg_dump writes them before its `\connect`. */
 const SESSION_SETUP = /^(?:SET|RESET)\s|^SELECT\s+pg_catalog\.set_config\s*\(/i;
 
 /**
