@@ -42,8 +42,6 @@ export interface PsqlMetaCommand {
   readonly text: string;
   /** Index of the backslash in the input. */
   readonly offset: number;
-  /** It stands inside an unfinished statement (psql would act on the query buffer, e.g. `\g`). */
-  readonly inStatement: boolean;
 }
 
 /** Options of {@link splitPostgresStatements}. */
@@ -71,7 +69,7 @@ export function splitPostgresStatements(sql: string, options: SplitOptions = {})
     }
     if (options.metaCommands && sql[i] === '\\') {
       const end = endOfLine(sql, i);
-      options.metaCommands.push({ text: sql.slice(i, end).trimEnd(), offset: i, inStatement: state.start >= 0 });
+      options.metaCommands.push({ text: sql.slice(i, end).trimEnd(), offset: i });
       i = end;
       continue;
     }
