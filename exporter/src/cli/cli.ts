@@ -130,7 +130,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     program
       .command('inspect')
       .description('read a source and print its schema')
-      .argument('<source>', 'postgres:// or mysql:// URL, migration directory, or saved schema (.json)')
+      .argument('<source>', 'postgres:// or mysql:// URL, migration directory, .sql schema file, or saved schema (.json)')
       .addOption(new Option('--format <format>', 'output format').choices(['json', 'sql']).default('json')),
   ).action(async (source: string, options: CommonOptions & { format: 'json' | 'sql' }) => {
     const loaded = await loadSource(source, sourceOptions(options, io));
@@ -144,8 +144,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     program
       .command('diff')
       .description('compare two sources; --from is the current state, --to the desired one')
-      .requiredOption('--from <source>', 'current: postgres:// or mysql:// URL, migration directory, or saved schema')
-      .requiredOption('--to <source>', 'desired: postgres:// or mysql:// URL, migration directory, or saved schema')
+      .requiredOption('--from <source>', 'current: postgres:// or mysql:// URL, migration directory, .sql schema file, or saved schema')
+      .requiredOption('--to <source>', 'desired: postgres:// or mysql:// URL, migration directory, .sql schema file, or saved schema')
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sql']).default('text'))
       .option('--check-column-order', 'report columns whose position differs'),
   ).action(async (options: CommonOptions & { from: string; to: string; format: string; checkColumnOrder?: boolean }) => {

@@ -1,9 +1,10 @@
 /**
  * Diff sources: what `inspect` and `diff` accept on the command line.
  *
- * A source is a connection URL (any scheme of a registered dialect), a migration directory (replayed into a scratch
- * database), or a saved schema (`inspect --format json` output). Each resolves to a {@link SchemaSnapshot} through the
- * engine (`engine/live.ts`, `engine/desired.ts`), the same steps the agent's check runs. A directory's dialect is the
+ * A source is a connection URL (any scheme of a registered dialect), a migration directory or a `.sql` schema file
+ * (replayed into a scratch database), or a saved schema (`inspect --format json` output). Each resolves to a
+ * {@link SchemaSnapshot} through the engine (`engine/live.ts`, `engine/desired.ts`), the same steps the agent's check
+ * runs. A directory's dialect is the
  * other side's, else the dev server's (`--dev-url`), else the one the directory declares (Prisma's lock file,
  * drizzle-kit's journal), else the dialect with an embedded engine (PGlite).
  */
@@ -66,6 +67,8 @@ export interface LoadedSource {
    * the replay was bounded by, when it speaks for this directory (`revisionForDirectory`), else null.
    */
   readonly revision?: RevisionState | null;
+  /** Directories: the layout read (a schema file's side makes the other side's revision table moot). */
+  readonly format?: MigrationFormat;
   /** Directories replayed only up to a deployed version: the files not applied. */
   readonly pending?: MigrationFile[];
   /** Directories: exclude globs for what pending re-runnable migrations define (`DesiredSide.unchecked`). */
@@ -102,7 +105,8 @@ export async function classifySource(text: string): Promise<SourceKind> {
   }
   // The text may be a URL without its scheme (`app:secret@db/x`): never echo its password.
   if (!info) throw new ConfigError('no such file or directory, and not a database URL', { file: maskUrlCredentials(text) });
-  if (info.isDirectory()) return 'directory';
+  // A `.sql` file is a schema file (pg_dump --schema-only, structure.sql): replayed like a migration directory.
+  if (info.isDirectory() || (info.isFile() && text.toLowerCase().endsWith('.sql'))) return 'directory';
   return 'snapshot';
 }
 
@@ -202,6 +206,7 @@ async function loadDirectory(dir: string, options: SourceOptions, counterpart?: 
     description: dir,
     snapshot: desired.snapshot,
     revision,
+    format: directory.format,
     pending: desired.pending,
     unchecked: desired.unchecked,
     warnings: desired.warnings,

@@ -64,11 +64,15 @@ const positiveInt = z.number().int('must be a whole number').min(1, 'must be at 
 /** A path relative to the config file's directory, made absolute. */
 const path = (baseDir: string) => nonEmpty.transform((p) => resolve(baseDir, p));
 
-const existingDir = (baseDir: string) =>
+/** The migration directory, or a single `.sql` schema file (format `schema`). */
+const desiredSource = (baseDir: string) =>
   path(baseDir).superRefine((dir, ctx) => {
     const info = statSync(dir, { throwIfNoEntry: false });
-    if (!info) ctx.addIssue({ code: 'custom', message: `directory does not exist: ${dir}` });
-    else if (!info.isDirectory()) ctx.addIssue({ code: 'custom', message: `not a directory: ${dir}` });
+    const sqlFile = dir.toLowerCase().endsWith('.sql');
+    if (!info) ctx.addIssue({ code: 'custom', message: `${sqlFile ? 'schema file' : 'directory'} does not exist: ${dir}` });
+    else if (info.isFile() && !sqlFile) {
+      ctx.addIssue({ code: 'custom', message: `not a directory (nor a .sql schema file): ${dir}` });
+    } else if (!info.isDirectory() && !info.isFile()) ctx.addIssue({ code: 'custom', message: `not a directory: ${dir}` });
   });
 
 const secretFile = (baseDir: string) =>
@@ -131,11 +135,19 @@ function targetSchema(baseDir: string) {
     url: connectionUrl,
     password: z.string().optional(),
     passwordFile: secretFile(baseDir).optional(),
-    desired: z.strictObject({
-      dir: existingDir(baseDir),
-      format: z.enum(MIGRATION_FORMATS as [string, ...string[]]).optional(),
-      devUrl: connectionUrl.optional(),
-    }),
+    desired: z
+      .strictObject({
+        dir: desiredSource(baseDir),
+        format: z.enum(MIGRATION_FORMATS as [string, ...string[]]).optional(),
+        devUrl: connectionUrl.optional(),
+      })
+      .superRefine((desired, ctx) => {
+        // A single file has no layout to detect: it is the schema itself.
+        if (desired.format === undefined || desired.format === 'schema') return;
+        if (statSync(desired.dir, { throwIfNoEntry: false })?.isFile()) {
+          ctx.addIssue({ code: 'custom', path: ['format'], message: `${desired.dir} is a single file, read as format schema; ${desired.format} needs a migration directory` });
+        }
+      }),
     schemas: z.array(nonEmpty).min(1, 'list at least one schema, or leave schemas out for all').optional(),
     exclude: excludeRules.prefault({}),
     schedule: cronExpression.default(DEFAULT_SCHEDULE),

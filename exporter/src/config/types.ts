@@ -11,7 +11,7 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 /** Where a target's desired schema comes from (`targets[].desired`). */
 export interface DesiredConfig {
-  /** Absolute path of the migration directory. */
+  /** Absolute path of the migration directory, or of a single `.sql` schema file (format `schema`). */
   readonly dir: string;
   /** Layout; auto-detected when absent. */
   readonly format?: MigrationFormat;

@@ -25,7 +25,7 @@ const EXPECTED =
   'goose (.sql files with "-- +goose Up"), ' +
   'node-pg-migrate (<timestamp>_<name>.sql files with "-- Up Migration"), sqitch (sqitch.plan or sqitch.conf), ' +
   'liquibase (.sql files starting "--liquibase formatted sql", or a changelog.xml/.yaml master), ' +
-  'plain (numbered .sql files like 001_init.sql)';
+  'plain (numbered .sql files like 001_init.sql), schema (un-numbered .sql files holding the whole schema, like schema.sql)';
 
 /** One sign: the names in the directory that show a format. */
 interface Sign {
@@ -78,7 +78,7 @@ const SIGNS: readonly Sign[] = [
  * containing `-- Up Migration` → node-pg-migrate; `sqitch.plan`/`sqitch.conf` → sqitch; files starting with
  * `--liquibase formatted sql`, or an XML/YAML/JSON `databaseChangeLog` → liquibase; `migration_lock.toml`, or folders holding `migration.sql` alone → prisma;
  * `meta/_journal.json` → drizzle; folders holding `migration.sql` and `snapshot.json` → drizzle-folders; otherwise
- * numbered `.sql` files → plain.
+ * numbered `.sql` files → plain, and `.sql` files none of which is numbered → schema.
  * @throws ReplayError (file = the directory) when the directory is empty, matches no layout, or several.
  */
 export function detectFormat(dir: string, entries: readonly DirEntry[], subdirectories: readonly Subdirectory[] = []): MigrationFormat {
@@ -93,6 +93,8 @@ export function detectFormat(dir: string, entries: readonly DirEntry[], subdirec
     throw new ReplayError(`ambiguous migration layout: found ${seen}; name the format explicitly (--dir-format, or the target's desired.format), one of ${MIGRATION_FORMATS.join(', ')}`, { file: dir });
   }
   if (entries.some((e) => PLAIN_NAME.test(e.name))) return 'plain';
+  // No tool's sign and no numbered file: `.sql` files without versions are the schema itself (Supabase's schemas/).
+  if (entries.some((e) => e.name.endsWith('.sql'))) return 'schema';
   const names = [...entries.map((e) => e.name), ...subdirectories.map((s) => `${s.name}/`)].sort();
   throw new ReplayError(`unknown migration layout: found ${sample(names)}; expected ${EXPECTED}`, { file: dir });
 }

@@ -69,6 +69,7 @@ export interface FileFields {
   readonly statements?: readonly SqlStatement[];
   readonly key?: string;
   readonly rerun?: MigrationFile['rerun'];
+  readonly clientScript?: boolean;
 }
 
 /** Builds a `MigrationFile` from a directory entry. */
@@ -86,6 +87,7 @@ export function makeFile(entry: DirEntry, fields: FileFields): MigrationFile {
     ...(fields.statements ? { statements: fields.statements } : {}),
     ...(fields.key !== undefined ? { key: fields.key } : {}),
     ...(fields.rerun ? { rerun: fields.rerun } : {}),
+    ...(fields.clientScript ? { clientScript: true } : {}),
   };
 }
 

@@ -20,6 +20,8 @@ import { readNodePgMigrate } from './format-node-pg-migrate.ts';
 import { readLiquibase } from './format-liquibase.ts';
 import { readPrisma } from './format-prisma.ts';
 import { readSqitch } from './format-sqitch.ts';
+import { readSchemaDirectory, schemaFile } from './format-schema.ts';
+import { readSchemaPaths, SUPABASE_CONFIG, supabaseSchemaPaths } from './format-schema-supabase.ts';
 import { readFlyway, readGolangMigrate, readPlain } from './formats.ts';
 import { hashMigrationFiles } from './hash.ts';
 import type { IgnoredFile, MigrationDirectory, MigrationFormat, ReadMigrationOptions } from './types.ts';
@@ -37,6 +39,7 @@ const READERS: Record<MigrationFormat, (dir: string, listing: DirListing) => For
   'node-pg-migrate': (dir, listing) => readNodePgMigrate(dir, listing.entries),
   sqitch: readSqitch,
   liquibase: readLiquibase,
+  schema: (_, listing) => readSchemaDirectory(listing.entries),
 };
 
 /**
@@ -44,23 +47,32 @@ const READERS: Record<MigrationFormat, (dir: string, listing: DirListing) => For
  *
  * Hidden files (names starting with `.`) are skipped. Subdirectories are read one level deep, and only by the
  * layouts that keep migrations or bookkeeping there (Prisma, drizzle-kit); the other formats list them in `ignored`.
- * Atlas directories are verified against `atlas.sum` first.
+ * Atlas directories are verified against `atlas.sum` first. A file instead of a directory is a schema file (format
+ * `schema`), read alone; Supabase's `supabase/schemas/` is a schema directory whatever its files are named, read in the
+ * order of `config.toml`'s `schema_paths` when it has them.
  *
  * @throws ReplayError (with `file` = the directory, or the file at fault) when the directory does not exist, is
  *   empty, has an unknown or ambiguous layout, holds duplicate versions, fails its atlas.sum check, or holds a
  *   migration the format cannot parse.
  */
 export async function readMigrationDirectory(dir: string, options: ReadMigrationOptions = {}): Promise<MigrationDirectory> {
+  const info = await stat(dir).catch(() => undefined);
+  if (info?.isFile()) return readSingleSchemaFile(dir, options);
   // A format named up front that keeps nothing in folders needs only their names (no reads on every check).
   const listing = await listDirectory(dir, options.format === undefined || FOLDER_FORMATS.has(options.format));
-  const format = options.format ?? detectFormat(dir, listing.entries, listing.subdirectories);
+  const format =
+    options.format ?? ((await isSupabaseSchemas(dir)) ? 'schema' : detectFormat(dir, listing.entries, listing.subdirectories));
   const reader = READERS[format];
   if (!reader) throw new ReplayError(`unknown migration format "${String(format)}"`, { file: dir });
   if (FOLDER_FORMATS.has(format)) {
     const unreadable = listing.subdirectories.find((s) => s.unreadable);
     if (unreadable?.unreadable) throw unreadable.unreadable;
   }
-  const result = await reader(dir, listing);
+  // Supabase's `schema_paths` reorders schema files (and may reach into subfolders): read in that order when given.
+  const schemaPaths = format === 'schema' ? await supabaseSchemaPaths(dir) : undefined;
+  const result = schemaPaths
+    ? { ...(await readSchemaPaths(dir, schemaPaths, listing.entries)), readsSubdirectories: true }
+    : await reader(dir, listing);
   assertUtf8(dir, listing, result);
   if (result.files.length === 0) {
     throw new ReplayError(`no ${format} migrations found (the directory holds ${listing.entries.length} other files)`, {
@@ -79,6 +91,29 @@ export async function readMigrationDirectory(dir: string, options: ReadMigration
     ignored,
     ...(result.provider ? { provider: result.provider } : {}),
   };
+}
+
+/**
+ * Supabase's declarative schema folder: `supabase/schemas/` beside `supabase/config.toml` (known by its `project_id`
+ * or `[db]` tables). Its files are the schema whatever they are named (Supabase's own advice is to number them
+ * `00_...sql`, which alone would read as plain migrations).
+ */
+async function isSupabaseSchemas(dir: string): Promise<boolean> {
+  if (path.basename(path.resolve(dir)) !== 'schemas') return false;
+  const config = await readFile(path.join(path.dirname(path.resolve(dir)), SUPABASE_CONFIG), 'utf8').catch(() => undefined);
+  return config !== undefined && /^\s*(?:project_id\s*=|\[db[.\]])/m.test(config);
+}
+
+/** A schema file given on its own (`structure.sql`, a `pg_dump --schema-only` output). */
+async function readSingleSchemaFile(file: string, options: ReadMigrationOptions): Promise<MigrationDirectory> {
+  if (options.format !== undefined && options.format !== 'schema') {
+    throw new ReplayError(
+      `a single file is a schema file (format schema); format ${options.format} needs a migration directory`,
+      { file },
+    );
+  }
+  const files = [schemaFile(await readEntry(file, path.basename(file)))];
+  return { dir: file, format: 'schema', files, hash: hashMigrationFiles('schema', files), ignored: [], singleFile: true };
 }
 
 /** The formats whose migrations or bookkeeping live in subdirectories (their readers set `readsSubdirectories`). */

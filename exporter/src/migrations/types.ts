@@ -6,7 +6,9 @@ import type { SqlStatement } from './split-scan.ts';
 /**
  * Migration directory layouts we read. Each matches one tool's own file naming and directives. `drizzle` is
  * drizzle-kit's journal layout (`NNNN_<name>.sql` + `meta/_journal.json`), `drizzle-folders` its newer layout (one
- * `<timestamp>_<name>/` folder per migration, no journal).
+ * `<timestamp>_<name>/` folder per migration, no journal). `schema` is not a migration layout: one `.sql` file, or a
+ * directory of them, holding the whole desired schema (`pg_dump --schema-only`, Rails `structure.sql`, Supabase's
+ * `supabase/schemas/`, `mysqldump --no-data`); it has no versions, so no revision table bounds it.
  */
 export type MigrationFormat =
   | 'plain'
@@ -20,12 +22,13 @@ export type MigrationFormat =
   | 'goose'
   | 'node-pg-migrate'
   | 'sqitch'
-  | 'liquibase';
+  | 'liquibase'
+  | 'schema';
 
 /** Every supported format, in the order detection reports them. */
 export const MIGRATION_FORMATS: readonly MigrationFormat[] = [
   'plain', 'golang-migrate', 'flyway', 'atlas', 'dbmate', 'prisma', 'drizzle', 'drizzle-folders', 'goose',
-  'node-pg-migrate', 'sqitch', 'liquibase',
+  'node-pg-migrate', 'sqitch', 'liquibase', 'schema',
 ];
 
 /** One migration to apply. */
@@ -72,6 +75,13 @@ export interface MigrationFile {
    * for the text now (Flyway: its CRC32 as a signed decimal). A deployed run with another checksum makes it pending.
    */
   readonly rerun?: { readonly key: string; readonly checksum: string };
+  /**
+   * The file is a script for the database's own client (`psql -f`, `mysql <`), not a migration tool's file: a schema
+   * file (`pg_dump --schema-only`, `mysqldump --no-data`, Rails `structure.sql`). It runs statement by statement
+   * outside a transaction, as the client runs it, and the client's commands in it (`\restrict`, `\connect`, `USE`)
+   * are understood by the dialect's replay.
+   */
+  readonly clientScript?: boolean;
 }
 
 /** The database a directory says it is written for, and which file says so. */
@@ -107,6 +117,8 @@ export interface MigrationDirectory {
   readonly ignored?: IgnoredFile[];
   /** The database the directory declares (Prisma's lock file, drizzle-kit's journal); checked against the target's. */
   readonly provider?: DeclaredProvider;
+  /** `dir` is a single schema file, not a directory (format `schema`): `files` holds it alone. */
+  readonly singleFile?: boolean;
 }
 
 /** Options of `readMigrationDirectory`. */

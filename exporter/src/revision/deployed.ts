@@ -7,7 +7,7 @@ import { definedObjects } from '../migrations/defined-objects.ts';
 import { fileId } from '../migrations/select.ts';
 import type { MigrationDirectory, MigrationFile } from '../migrations/types.ts';
 import { matchesChecksum } from './checksums.ts';
-import { pendingMigrations, type RevisionState } from './revision-state.ts';
+import { pendingMigrations, revisionApplies, type RevisionState } from './revision-state.ts';
 
 /** The replay bound, the pending files and the warnings about the directory against the revision table. */
 export interface DeployedState {
@@ -26,24 +26,27 @@ export interface DeployedState {
 }
 
 /**
- * The revision table that speaks for `directory`: `revision`, unless it is a Sqitch registry and the directory is not
- * a Sqitch project. On MySQL one `sqitch` database serves every database of the server, so a target with no revision
- * table of its own finds the registry of other projects there: it says nothing about this directory, and must neither
- * bound its replay nor make the check `dirty`.
+ * The revision table that speaks for `directory`: `revision`, unless
+ * - the directory is a schema file, which has no versions (`revisionApplies`): the table can neither bound its replay
+ *   nor leave part of it pending, and its dirty flag is not the schema file's;
+ * - it is a Sqitch registry and the directory is not a Sqitch project. On MySQL one `sqitch` database serves every
+ *   database of the server, so a target with no revision table of its own finds the registry of other projects there:
+ *   it says nothing about this directory, and must neither bound its replay nor make the check `dirty`.
  */
 export function revisionForDirectory(directory: MigrationDirectory, revision: RevisionState | null | undefined): RevisionState | null {
-  if (!revision) return null;
+  if (!revision || !revisionApplies(directory.format)) return null;
   return revision.tool === 'sqitch' && directory.format !== 'sqitch' ? null : revision;
 }
 
 /**
  * The deployed state of `directory` for a database with revision table `revision` (`null`: none, so every file counts
- * as deployed). A deployed version with no file in the directory means the whole directory is compared, with a
+ * as deployed; a schema file ignores it, see `revisionApplies`). A deployed version with no file in the directory means the whole directory is compared, with a
  * warning; files at or below the deployed version that the revision table does not list are replayed as desired, with
  * a warning naming them; deployed files whose content no longer matches the checksum the tool recorded are named in a
  * warning too (they are replayed as they are now).
  */
 export function deployedState(directory: MigrationDirectory, revision: RevisionState | null | undefined): DeployedState {
+  if (!revisionApplies(directory.format)) return { upToVersion: undefined, pending: [], leaveOut: [], unchecked: {}, warnings: [] };
   const deployed = pendingMigrations(directory, revision ?? null);
   const warnings: string[] = [];
   let upToVersion = deployed.upToVersion;

@@ -107,6 +107,15 @@ export function replaySetupTool(directory: Pick<MigrationDirectory, 'format' | '
 }
 
 /**
+ * Whether a database's revision table applies to a `format` directory: not to schema files, which have no versions
+ * (the table records which migrations ran, so it can neither bound a schema file's replay nor leave part of it
+ * pending, and its dirty flag is not the schema file's).
+ */
+export function revisionApplies(format: MigrationFormat): boolean {
+  return format !== 'schema';
+}
+
+/**
  * Revision and lock tables of migration tools, as `schema.table` globs: they belong to the tools, not to the
  * application schema, and are excluded from every diff. Globs match case-sensitively: Liquibase's tables are upper
  * case on MySQL.

@@ -35,7 +35,7 @@ ${target()}${target('', 'staging')}  - name: qa
     url: postgres://app@db/prod
     desired: { dir: secrets/token }
 `,
-    problems: [`${F}:4: targets[0].desired.dir: not a directory: secrets/token`],
+    problems: [`${F}:4: targets[0].desired.dir: not a directory (nor a .sql schema file): secrets/token`],
   },
   {
     name: 'empty file',
@@ -134,7 +134,7 @@ ${target(`    schedule: "61 * * * *"
       `${F}:8: targets[0].checkTimeout: "10 minutes" is not a duration (write e.g. 500ms, 10s, 5m, 1h30m)`,
       `${F}:9: targets[0].statementTimeout: must be at least 1ms`,
       `${F}:12: targets[1].schedule: invalid cron expression "* * *": expected 5 or 6 fields but got 3 (node-cron syntax, 5 or 6 fields)`,
-      `${F}:13: targets[1].desired.format: expected one of plain, golang-migrate, flyway, atlas, dbmate, prisma, drizzle, drizzle-folders, goose, node-pg-migrate, sqitch, liquibase`,
+      `${F}:13: targets[1].desired.format: expected one of plain, golang-migrate, flyway, atlas, dbmate, prisma, drizzle, drizzle-folders, goose, node-pg-migrate, sqitch, liquibase, schema`,
     ],
   },
   {

@@ -178,8 +178,8 @@ describe('subdirectories that cannot be read', () => {
 
 describe('errors name what is wrong', () => {
   it.each([
-    ['unknown layout', { 'schema.sql': 'SELECT 1;', 'notes.txt': 'x' }, undefined,
-      /unknown migration layout: found notes\.txt, schema\.sql; expected atlas \(atlas\.sum\), golang-migrate/],
+    ['unknown layout', { 'notes.txt': 'x', 'schema.json': '{}' }, undefined,
+      /unknown migration layout: found notes\.txt, schema\.json; expected atlas \(atlas\.sum\), golang-migrate/],
     ['ambiguous layout', { '1_a.up.sql': 'SELECT 1;', 'V2__b.sql': 'SELECT 2;' }, undefined,
       /^ambiguous migration layout: found golang-migrate \(1_a\.up\.sql\), flyway \(V2__b\.sql\); name the format/],
     ['duplicate plain version', { '1_a.sql': 'SELECT 1;', '001_b.sql': 'SELECT 2;' }, undefined,
@@ -213,9 +213,11 @@ describe('errors name what is wrong', () => {
     expect(error.context.file).toBe(dir);
   });
 
-  it('a file instead of a directory', async () => {
+  it('a file instead of a directory is a schema file; another format needs a directory', async () => {
     const dir = await tempDir({ '1_a.sql': 'SELECT 1;' });
-    expect((await readError(path.join(dir, '1_a.sql'))).message).toBe('migration path is not a directory');
+    const error = await readError(path.join(dir, '1_a.sql'), 'plain');
+    expect(error.message).toBe('a single file is a schema file (format schema); format plain needs a migration directory');
+    expect(error.context.file).toBe(path.join(dir, '1_a.sql'));
   });
 });
 

@@ -9,9 +9,10 @@
  * with its file and line. The temporary database `schema_drift_tmp_<hex>` is dropped on every path.
  */
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { ConfigError, ReplayError, type SchemaDriftError } from '../../core/errors.ts';
+import { migrationFilePath } from '../../migrations/format-schema.ts';
+import { mysqlScriptStatements } from './replay-script.ts';
 import { splitMysqlStatements, type SqlStatement } from './split.ts';
 import type { MigrationDirectory, MigrationFile } from '../../migrations/types.ts';
 import type { SchemaSnapshot } from '../../core/model/schema.ts';
@@ -237,7 +238,9 @@ async function runSetup(scratch: MysqlScratch, dir: MigrationDirectory, sql: str
 
 async function applyFile(scratch: MysqlScratch, dir: MigrationDirectory, file: MigrationFile, target?: string): Promise<void> {
   // The tool's own boundaries when it has them (drizzle-kit's breakpoints: each part is one query, no DELIMITER).
-  for (const statement of file.statements ?? splitMysqlStatements(file.sql)) {
+  // A schema file (mysqldump output) without the switches to its own database (`replay-script.ts`).
+  const statements = file.clientScript ? mysqlScriptStatements(dir, file, target) : (file.statements ?? splitMysqlStatements(file.sql));
+  for (const statement of statements) {
     try {
       await scratch.conn.query(statement.sql);
     } catch (err) {
@@ -259,7 +262,7 @@ function statementFailure(
   err: unknown,
   target?: string,
 ): SchemaDriftError {
-  const context = { target, file: path.join(dir.dir, file.path), line: failureLine(file, statement, err) };
+  const context = { target, file: migrationFilePath(dir, file), line: failureLine(file, statement, err) };
   if (isConnectionError(err)) return toMysqlError(err, { ...context, action: 'replaying migrations' });
   const { code, errno } = err as { code?: unknown; errno?: unknown };
   const message = err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err);

@@ -7,15 +7,18 @@
  * transaction, or one the server refuses to run inside one (SQLSTATE 25001, e.g. CREATE INDEX CONCURRENTLY), runs
  * statement by statement instead. Before the first file runs `setup`: the revision table of a tool that creates it
  * before applying anything (golang-migrate), so a migration altering it replays; no other revision table is made.
+ * Schema files (`clientScript`) run as `psql -f` runs them: statement by statement outside a transaction, meta-commands
+ * handled by `replay-script.ts`, each file in a fresh session state.
  */
-import path from 'node:path';
 import { type SchemaDriftError, ReplayError } from '../../core/errors.ts';
+import { migrationFilePath } from '../../migrations/format-schema.ts';
 import { selectFiles } from '../../migrations/select.ts';
 import type { MigrationDirectory, MigrationFile } from '../../migrations/types.ts';
 import type { ReplayResult } from '../dialect.ts';
 import { splitPostgresStatements, type SqlStatement } from './split.ts';
 import { toPostgresError } from './connect.ts';
 import { inspectPostgres } from './inspect.ts';
+import { execCreatingRoles, isUnknownSetting, psqlScriptStatements } from './replay-script.ts';
 import { openPgliteScratch, openServerScratch, type ScratchDatabase } from './replay-scratch.ts';
 import type { PgliteStart, PostgresReplayOptions } from './replay-types.ts';
 
@@ -37,7 +40,11 @@ export async function replayInProcess(
     : await openPgliteScratch(pglite);
   try {
     for (const sql of options.setup ?? []) await runSetup(scratch, dir, sql, options.target);
-    for (const file of applied) await applyFile(scratch, dir, file, options.target);
+    for (const [index, file] of applied.entries()) {
+      // psql runs each schema file in a session of its own: one file's `SET search_path = ''` must not leak into the next.
+      if (file.clientScript && index > 0) await scratch.exec('RESET ALL; RESET SESSION AUTHORIZATION');
+      await applyFile(scratch, dir, file, options.target);
+    }
     const snapshot = await inspectPostgres(scratch.db, {
       ...options.inspect,
       target: options.target,
@@ -80,10 +87,15 @@ async function applyFile(scratch: ScratchDatabase, dir: MigrationDirectory, file
       throw fileFailure(dir, file, failure, await locateFailure(scratch, file, failure), target);
     }
   }
-  for (const statement of statementsOf(file)) {
+  // A schema file runs as psql runs it: statement by statement, each committing on its own, so a dump of thousands of
+  // tables never holds all their locks at once (one transaction runs out of PGlite's lock table).
+  const statements = file.clientScript ? psqlScriptStatements(dir, file, target) : statementsOf(file);
+  const createRoles = file.clientScript && scratch.engine === 'pglite';
+  for (const statement of statements) {
     try {
-      await scratch.exec(statement.sql);
+      await (createRoles ? execCreatingRoles(scratch.exec, statement.sql) : scratch.exec(statement.sql));
     } catch (err) {
+      if (file.clientScript && isUnknownSetting(statement.sql, err)) continue;
       throw fileFailure(dir, file, err, { statement, error: err }, target);
     }
   }
@@ -139,7 +151,7 @@ async function locateFailure(scratch: ScratchDatabase, file: MigrationFile, fail
 }
 
 function fileFailure(dir: MigrationDirectory, file: MigrationFile, failure: unknown, at: Located, target?: string): SchemaDriftError {
-  const context = { target, file: path.join(dir.dir, file.path), line: failureLine(file, at) };
+  const context = { target, file: migrationFilePath(dir, file), line: failureLine(file, at) };
   if (isConnectionError(failure)) return toPostgresError(failure, { ...context, action: 'replaying migrations' });
   const message = failure instanceof Error ? (failure.message.split('\n')[0] ?? failure.message) : String(failure);
   return new ReplayError(message, context, { cause: failure });

@@ -5,7 +5,9 @@
  * It follows psql's own lexer (src/fe_utils/psqlscan.l) where it matters: semicolons split only outside
  * parentheses, quotes, comments and SQL-standard function bodies. Departure from psql: a body opens only on
  * `BEGIN ATOMIC`, not on any `BEGIN` word, so a function named "begin" does not swallow the rest of the file.
- * psql backslash meta-commands are not understood (migration tools do not run them either).
+ * psql backslash meta-commands are not understood (migration tools do not run them either), unless the caller asks
+ * for them (`metaCommands`, for schema files that psql runs): then a backslash outside quotes and comments starts one,
+ * running to the end of the line, as in psql.
  */
 
 import { endOfLine, endOfQuoted, isSqlSpace, type SqlStatement, statementList } from '../../migrations/split-scan.ts';
@@ -34,6 +36,20 @@ function newStatement(): StatementState {
   return { start: -1, end: -1, parenDepth: 0, beginDepth: 0, heads: [], previousWord: null };
 }
 
+/** A psql meta-command found by {@link splitPostgresStatements}: a backslash outside quotes, to the end of its line. */
+export interface PsqlMetaCommand {
+  /** From the backslash to the end of the line, trailing white space removed. */
+  readonly text: string;
+  /** Index of the backslash in the input. */
+  readonly offset: number;
+}
+
+/** Options of {@link splitPostgresStatements}. */
+export interface SplitOptions {
+  /** Collects psql meta-commands here, leaving them out of the statements; without it a backslash is statement text. */
+  readonly metaCommands?: PsqlMetaCommand[];
+}
+
 /**
  * Splits PostgreSQL SQL into statements. Handles `'...'` with `''`, `E'...'` with backslash escapes, `"..."`
  * identifiers, `$tag$...$tag$` dollar quotes (`$1` is a parameter, not a quote), `-- ...` and nested `/* ... *\/`
@@ -41,7 +57,7 @@ function newStatement(): StatementState {
  * Statements holding only whitespace and comments are dropped; an unterminated quote or comment runs to the end
  * of the input and is returned as part of the last statement, so the server reports the error.
  */
-export function splitPostgresStatements(sql: string): SqlStatement[] {
+export function splitPostgresStatements(sql: string, options: SplitOptions = {}): SqlStatement[] {
   const list = statementList(sql);
   let state = newStatement();
   let i = 0;
@@ -49,6 +65,12 @@ export function splitPostgresStatements(sql: string): SqlStatement[] {
     const skipped = skipTrivia(sql, i);
     if (skipped !== i) {
       i = skipped;
+      continue;
+    }
+    if (options.metaCommands && sql[i] === '\\') {
+      const end = endOfLine(sql, i);
+      options.metaCommands.push({ text: sql.slice(i, end).trimEnd(), offset: i });
+      i = end;
       continue;
     }
     if (sql[i] === ';' && state.parenDepth === 0 && state.beginDepth === 0) {
