@@ -125,17 +125,50 @@ const excludeRules = z.strictObject(
   >,
 );
 
+/** Environment variable names a command may be given (`desired.env`): POSIX shell names. */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * `desired`: a migration directory (`dir`, `format`) or a migration command (`command`, `cwd`, `timeout`, `inputs`,
+ * `env`), and where the scratch database lives (`devUrl`).
+ */
+function desiredSchema(baseDir: string) {
+  return z
+    .strictObject({
+      dir: existingDir(baseDir).optional(),
+      format: z.enum(MIGRATION_FORMATS as [string, ...string[]]).optional(),
+      devUrl: connectionUrl.optional(),
+      command: z.union([nonEmpty, z.array(nonEmpty).min(1, 'list the program and its arguments')], {
+        error: 'expected a command line (string) or a list of program and arguments',
+      }).optional(),
+      cwd: existingDir(baseDir).optional(),
+      timeout: duration(1000).optional(),
+      inputs: z.array(nonEmpty).optional(),
+      env: z
+        .record(z.string().regex(ENV_NAME, 'not an environment variable name'), labelValue)
+        .optional(),
+    })
+    .superRefine((desired, ctx) => {
+      const command = ['cwd', 'timeout', 'inputs', 'env'] as const;
+      if (desired.command === undefined) {
+        if (desired.dir === undefined) ctx.addIssue({ code: 'custom', path: ['dir'], message: 'required' });
+        for (const key of command) {
+          if (desired[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'only with command' });
+        }
+      } else {
+        if (desired.dir !== undefined) ctx.addIssue({ code: 'custom', path: ['command'], message: 'give either dir or command, not both' });
+        if (desired.format !== undefined) ctx.addIssue({ code: 'custom', path: ['format'], message: 'only with dir' });
+      }
+    });
+}
+
 function targetSchema(baseDir: string) {
   return z.strictObject({
     name: z.string().regex(TARGET_NAME, 'must match [A-Za-z0-9_.-]+ (it becomes the target label)'),
     url: connectionUrl,
     password: z.string().optional(),
     passwordFile: secretFile(baseDir).optional(),
-    desired: z.strictObject({
-      dir: existingDir(baseDir),
-      format: z.enum(MIGRATION_FORMATS as [string, ...string[]]).optional(),
-      devUrl: connectionUrl.optional(),
-    }),
+    desired: desiredSchema(baseDir),
     schemas: z.array(nonEmpty).min(1, 'list at least one schema, or leave schemas out for all').optional(),
     exclude: excludeRules.prefault({}),
     schedule: cronExpression.default(DEFAULT_SCHEDULE),
