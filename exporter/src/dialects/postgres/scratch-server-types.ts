@@ -6,5 +6,10 @@ import type { SerializedError } from './replay-errors.ts';
 
 /** The worker's one answer. */
 export type ScratchWorkerAnswer =
-  | { readonly ok: true; readonly port: number; readonly serverVersion: string }
+  | { readonly ok: true; readonly port: number; readonly serverVersion: string; readonly template: Uint8Array | null }
   | { readonly ok: false; readonly error: SerializedError };
+
+/** What the parent gives the worker: a fresh data directory dumped by an earlier one, to skip initdb. */
+export interface ScratchWorkerInput {
+  readonly template: Uint8Array | null;
+}

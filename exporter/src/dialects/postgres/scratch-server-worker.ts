@@ -4,18 +4,23 @@
  * `stop`. pglite-socket multiplexes several client connections onto PGlite's one session, queueing queries, so a
  * migrator with a connection pool works; a transaction keeps the session to its connection until it ends.
  */
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import type { PGlite } from '@electric-sql/pglite';
 import { serializeError } from './replay-errors.ts';
 import { openPgliteScratch } from './replay-scratch.ts';
-import type { ScratchWorkerAnswer } from './scratch-server-types.ts';
+import type { ScratchWorkerAnswer, ScratchWorkerInput } from './scratch-server-types.ts';
 
 /** Enough for a migrator's pool plus our own read-back session. */
 const MAX_CONNECTIONS = 32;
 
 try {
-  const scratch = await openPgliteScratch();
+  const input = workerData as ScratchWorkerInput;
+  let template: Uint8Array | null = null;
+  const scratch = await openPgliteScratch({
+    template: input.template,
+    onTemplate: input.template ? undefined : (bytes) => void (template = bytes),
+  });
   const server = new PGLiteSocketServer({ db: scratch.db as PGlite, host: '127.0.0.1', port: 0, maxConnections: MAX_CONNECTIONS });
   await server.start();
   const port = Number(server.getServerConn().split(':').at(-1));
@@ -27,7 +32,7 @@ try {
       .then(() => scratch.close())
       .finally(() => process.exit(0));
   });
-  parentPort?.postMessage({ ok: true, port, serverVersion: scratch.serverVersion } satisfies ScratchWorkerAnswer);
+  parentPort?.postMessage({ ok: true, port, serverVersion: scratch.serverVersion, template } satisfies ScratchWorkerAnswer);
 } catch (err) {
   parentPort?.postMessage({ ok: false, error: serializeError(err) } satisfies ScratchWorkerAnswer);
 }

@@ -9,7 +9,10 @@ import { ReplayError } from '../../core/errors.ts';
 import type { ScratchRequest, ScratchServer } from '../dialect.ts';
 import { openServerScratch } from './replay-scratch.ts';
 import { deserializeError } from './replay-errors.ts';
-import type { ScratchWorkerAnswer } from './scratch-server-types.ts';
+import type { ScratchWorkerAnswer, ScratchWorkerInput } from './scratch-server-types.ts';
+
+/** A fresh PGlite data directory dumped by the first worker of this process, so later ones skip initdb. */
+let template: Uint8Array | null = null;
 
 /** Opens a scratch database for a migration command; close it on every path. */
 export async function openPostgresScratchServer(request: ScratchRequest): Promise<ScratchServer> {
@@ -40,7 +43,7 @@ export function postgresEnv(url: string): Record<string, string> {
 
 function pgliteServer(target: string | undefined): Promise<ScratchServer> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./scratch-server-worker.ts', import.meta.url));
+    const worker = new Worker(new URL('./scratch-server-worker.ts', import.meta.url), { workerData: { template } satisfies ScratchWorkerInput });
     let ready = false;
     let exited: Promise<void> | undefined;
     const stop = (): Promise<void> =>
@@ -57,6 +60,7 @@ function pgliteServer(target: string | undefined): Promise<ScratchServer> {
         return;
       }
       ready = true;
+      if (answer.template) template = answer.template;
       // The embedded server trusts every connection from this host; the password only satisfies clients that want one.
       const url = `postgres://postgres:postgres@127.0.0.1:${answer.port}/postgres`;
       resolve({ url, env: postgresEnv(url), engine: 'pglite', serverVersion: answer.serverVersion, close: stop });
