@@ -5,6 +5,7 @@
  * captured so that a failure shows its last lines and its exit code.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { ReplayError, TimeoutError } from '../core/errors.ts';
 
 /** How to run the command. */
@@ -88,7 +89,7 @@ export function runCommand(run: CommandRun): Promise<{ readonly output: string }
     };
     child.once('error', (err: NodeJS.ErrnoException) => {
       finish();
-      const why = err.code === 'ENOENT' ? `not found (${file}), or no working directory ${run.cwd}` : err.message;
+      const why = err.code !== 'ENOENT' ? err.message : existsSync(run.cwd) ? `${file} not found (PATH=${run.env.PATH ?? ''})` : `no working directory ${run.cwd}`;
       reject(new ReplayError(`migration command ${shown} could not start: ${why}`, context, { cause: err }));
     });
     // Whatever the command left running in its group (a daemonised helper holding its output open) goes with it.
