@@ -145,7 +145,12 @@ function desiredSchema(baseDir: string) {
       timeout: duration(1000).optional(),
       inputs: z.array(nonEmpty).optional(),
       env: z
-        .record(z.string().regex(ENV_NAME, 'not an environment variable name'), labelValue)
+        .record(z.string(), labelValue)
+        .superRefine((env, ctx) => {
+          for (const name of Object.keys(env)) {
+            if (!ENV_NAME.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'not an environment variable name' });
+          }
+        })
         .optional(),
     })
     .superRefine((desired, ctx) => {
