@@ -19,7 +19,7 @@ import {
   NODE_PG_MIGRATE_TO_VERSION,
   type MigratorProject,
 } from '../support/command-projects.ts';
-import { createTempPgDatabase, PG_URL, type TempDatabase } from '../support/servers.ts';
+import { createTempMysqlDatabase, createTempPgDatabase, MYSQL_URL, PG_URL, type TempDatabase } from '../support/servers.ts';
 import { testTarget } from '../support/targets.ts';
 
 const HOT_FIX = 'ALTER TABLE users ADD COLUMN nickname varchar(50)';
@@ -175,4 +175,35 @@ describe('schema-drift diff --to-command', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/exactly one of --to and --to-command/);
   });
+});
+
+describe('Knex on MySQL/MariaDB: the scratch database is a temporary database on the dev server', () => {
+  let deployed: TempDatabase;
+  let hotFix: TempDatabase;
+
+  beforeAll(async () => {
+    deployed = await createTempMysqlDatabase('sdtest_cmd');
+    hotFix = await createTempMysqlDatabase('sdtest_cmd');
+    await deploy(KNEX, deployed.url);
+    await deploy(KNEX, hotFix.url);
+    await hotFix.exec('ALTER TABLE users ADD COLUMN nickname varchar(50)');
+  }, 120_000);
+
+  afterAll(async () => {
+    await deployed?.drop();
+    await hotFix?.drop();
+  });
+
+  it('deployed by Knex is in sync; the hot-fix is drift naming it', async () => {
+    const inSync = await check(deployed, KNEX, MYSQL_URL);
+    expect(inSync.error).toBeNull();
+    expect(inSync.status).toBe('in_sync');
+    expect(inSync.ddl.desired).toMatch(/CREATE TABLE `orders`/);
+    expect(inSync.ddl.desired).not.toMatch(/knex_migrations/);
+
+    const drift = await check(hotFix, KNEX, MYSQL_URL);
+    expect(drift.status).toBe('drift');
+    expect(drift.changes).toHaveLength(1);
+    expect(changed(drift)).toContain('nickname');
+  }, 120_000);
 });
