@@ -157,19 +157,26 @@ async function buildDesired(
     await run(command);
     const { snapshot, revision } = await readScratch(dialect, scratch, request, describeCommand(source.command));
     let pendingVersions: string[] | undefined;
+    let pendingError: string | undefined;
     if (toLatest !== undefined) {
-      // The same scratch database, on to the latest: what this run adds is what the target has still to deploy.
-      await run(toLatest);
-      const latest = await withSession(dialect, scratch, target, (session) => session.readRevision());
-      const have = new Set(revision?.appliedVersions ?? []);
-      pendingVersions = (latest?.appliedVersions ?? []).filter((v) => !have.has(v));
+      // The same scratch database, on to the latest: what this run adds is what the target has still to deploy. The
+      // desired state is already read, so a failure here costs only the pending list (a warning), not the check.
+      try {
+        await run(toLatest);
+        const latest = await withSession(dialect, scratch, target, (session) => session.readRevision());
+        const have = new Set(revision?.appliedVersions ?? []);
+        pendingVersions = (latest?.appliedVersions ?? []).filter((v) => !have.has(v));
+      } catch (err) {
+        request.signal?.throwIfAborted();
+        pendingError = err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err);
+      }
     }
     await scratch.close();
     return {
       snapshot,
       engine: scratch.engine,
       serverVersion: scratch.serverVersion,
-      command: { revision, ...(pendingVersions ? { pendingVersions } : {}) },
+      command: { revision, ...(pendingVersions ? { pendingVersions } : {}), ...(pendingError ? { pendingError } : {}) },
     };
   } catch (err) {
     // The command's own error wins over a failing cleanup.
@@ -201,7 +208,11 @@ async function withSession<T>(dialect: Dialect, scratch: ScratchServer, target: 
 
 /** The versions still to deploy: from the second run with `{{version}}`, else the scratch's table minus the target's. */
 function pendingOf(value: DesiredSchema, live: RevisionState | null, templated: boolean, warnings: string[]): string[] {
-  if (templated) return [...(value.command?.pendingVersions ?? [])];
+  if (templated) {
+    const failed = value.command?.pendingError;
+    if (failed) warnings.push(`pending migrations unknown: the second run of the migration command, to the latest, failed: ${failed}`);
+    return [...(value.command?.pendingVersions ?? [])];
+  }
   const scratch = value.command?.revision ?? null;
   if (!live || !scratch) return [];
   if (scratch.tool !== live.tool || scratch.table !== live.table) {

@@ -23,7 +23,12 @@ export interface DesiredSchema {
    * A migration command's result only (`engine/command.ts`): the scratch database's revision table after the command,
    * and the versions a second run to the latest added (pending), so a cached entry answers as the run did.
    */
-  readonly command?: { readonly revision: RevisionState | null; readonly pendingVersions?: readonly string[] };
+  readonly command?: {
+    readonly revision: RevisionState | null;
+    readonly pendingVersions?: readonly string[];
+    /** The second run (to the latest) failed: its first line, shown as a warning. */
+    readonly pendingError?: string;
+  };
 }
 
 /** What to replay, and what is known of the database it will be compared with. */

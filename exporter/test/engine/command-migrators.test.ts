@@ -116,6 +116,16 @@ describe('pending migrations', () => {
     expect(report.pending).toEqual([{ version: NODE_PG_MIGRATE.lastVersion, path: NODE_PG_MIGRATE.lastVersion }]);
   }, 120_000);
 
+  it('a second run (to the latest) that fails costs only the pending list: a warning, the desired state stands', async () => {
+    const command = `${NODE_PG_MIGRATE_TO_VERSION} && test -n "$(echo {{version}})"`;
+    const report = await check(npmPending, NODE_PG_MIGRATE, PG_URL, command);
+    expect(report.error).toBeNull();
+    expect(report.changes).toEqual([]);
+    expect(report.pending).toEqual([]);
+    expect(report.status).toBe('in_sync');
+    expect(report.warnings.join('\n')).toMatch(/pending migrations unknown: the second run of the migration command, to the latest, failed: migration command ".*" exited with code 1/);
+  }, 120_000);
+
   it('node-pg-migrate without {{version}}: the undeployed migration is listed as pending, its change is drift, a warning says why', async () => {
     const report = await check(npmPending, NODE_PG_MIGRATE, undefined);
     expect(report.status).toBe('drift');
