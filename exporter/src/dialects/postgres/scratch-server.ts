@@ -45,9 +45,13 @@ function pgliteServer(target: string | undefined): Promise<ScratchServer> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./scratch-server-worker.ts', import.meta.url), { workerData: { template } satisfies ScratchWorkerInput });
     let ready = false;
+    let gone = false;
+    worker.once('exit', () => void (gone = true));
     let exited: Promise<void> | undefined;
     const stop = (): Promise<void> =>
       (exited ??= new Promise<void>((done) => {
+        // A worker that already ended (crashed) has nothing left to stop.
+        if (gone) return done();
         worker.once('exit', () => done());
         worker.postMessage('stop');
         // A worker stuck in PGlite is ended anyway: the scratch database is ours and disposable.
