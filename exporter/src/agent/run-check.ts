@@ -19,8 +19,10 @@ import type { LiveSession } from '../dialects/dialect.ts';
 import { dialectNamed } from '../dialects/registry.ts';
 import { compare, reportParts } from '../engine/compare.ts';
 import type { DesiredCache } from '../engine/desired-cache.ts';
-import { readDesired, type DesiredSchema } from '../engine/desired.ts';
-import { readLive } from '../engine/live.ts';
+import { readDesiredFromCommand } from '../engine/command.ts';
+import { readDesired, type DesiredSchema, type DesiredSide } from '../engine/desired.ts';
+import { readLive, type LiveSide } from '../engine/live.ts';
+import type { RevisionState } from '../revision/revision-state.ts';
 import { readMigrationDirectory } from '../migrations/index.ts';
 import { revisionForDirectory } from '../revision/deployed.ts';
 import { checkFailure, checkSuccess, type CheckOutcome, type CheckProgress } from './failure-report.ts';
@@ -74,6 +76,20 @@ async function checkTarget(target: TargetConfig, deps: CheckDeps, log: CheckLogg
   const open = deps.openSession;
   const live = await readLive(dialect, targetLiveRequest(target, { signal: deps.signal, ...(open ? { open: () => open(target) } : {}) }));
   progress.revision = live.revision;
+  if (target.desired.command) {
+    step('migration command');
+    return finishCheck(target, progress, live, await readDesiredFromCommand(dialect, {
+      source: target.desired.command,
+      devUrl: target.desired.devUrl,
+      target: target.name,
+      inspect: { ...targetInspect(target), counterpart: live.snapshot },
+      revision: live.revision,
+      live,
+      cache: deps.cache,
+      progress,
+      ...(deps.signal ? { signal: deps.signal } : {}),
+    }), live.revision, step);
+  }
   step('read migrations');
   const directory = await readMigrationDirectory(target.desired.dir, { format: target.desired.format });
   const revision = revisionForDirectory(directory, live.revision);
@@ -89,6 +105,19 @@ async function checkTarget(target: TargetConfig, deps: CheckDeps, log: CheckLogg
     cache: deps.cache,
     progress,
   });
+  return finishCheck(target, progress, live, desired, revision, step);
+}
+
+/** Diff and plan, the same for a replayed directory and a migration command's scratch database. */
+function finishCheck(
+  target: TargetConfig,
+  progress: CheckProgress,
+  live: LiveSide,
+  desired: DesiredSide,
+  revision: RevisionState | null,
+  step: (name: string) => void,
+): CheckOutcome {
+  const dialect = dialectNamed(target.dialect);
   const engine = {
     replay: desired.replay.engine,
     targetServerVersion: live.serverVersion,

@@ -4,7 +4,9 @@
  * Exit codes follow diff(1): 0 no differences, 1 differences, 2 trouble. An error is one line naming the target, file,
  * line and cause; `--verbose` adds the stack and the chain of causes.
  */
+import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
+import { parseDuration } from '../config/schema.ts';
 import { runServe } from '../agent/serve.ts';
 import { formatConnectionTest, testConnection } from '../agent/test-connection.ts';
 import { loadConfig } from '../config/load.ts';
@@ -21,7 +23,7 @@ import type { RevisionState } from '../revision/revision-state.ts';
 import { VERSION } from '../version.ts';
 import { runDemo } from './demo.ts';
 import { type CliIo, processIo, revisionText } from './io.ts';
-import { loadPair, loadSource, type LoadedSource, type SourceOptions } from './sources.ts';
+import { loadPair, loadSource, type LoadedSource, type SourceArg, type SourceOptions } from './sources.ts';
 
 interface CommonOptions {
   schema?: string[];
@@ -99,7 +101,7 @@ function addCommonOptions(command: Command): Command {
  * speak for it); otherwise the database side's.
  */
 function comparedRevision(from: LoadedSource, to: LoadedSource): RevisionState | null {
-  for (const side of [to, from]) if (side.kind === 'directory') return side.revision ?? null;
+  for (const side of [to, from]) if (side.kind === 'directory' || side.kind === 'command') return side.revision ?? null;
   return from.revision ?? to.revision ?? null;
 }
 
@@ -115,6 +117,31 @@ export function diffJson(from: LoadedSource, to: LoadedSource, changes: Change[]
     warnings: [...from.warnings, ...to.warnings],
     changes,
   };
+}
+
+/** `diff`'s two sides: a source text or a migration command each. */
+interface DiffSides {
+  from?: string;
+  to?: string;
+  fromCommand?: string;
+  toCommand?: string;
+  commandCwd?: string;
+  commandTimeout: string;
+}
+
+/** `--from` or `--from-command` (or the `to` pair): exactly one of them. */
+function sideArg(options: DiffSides, side: 'from' | 'to'): SourceArg {
+  const text = options[side];
+  const command = side === 'from' ? options.fromCommand : options.toCommand;
+  if ((text === undefined) === (command === undefined)) {
+    throw new ConfigError(`diff: give exactly one of --${side} and --${side}-command`);
+  }
+  if (command === undefined) return text as string;
+  const timeoutMs = parseDuration(options.commandTimeout);
+  if (timeoutMs === null || timeoutMs < 1000) {
+    throw new ConfigError(`--command-timeout ${JSON.stringify(options.commandTimeout)}: expected a duration of at least 1s, e.g. 90s or 5m`);
+  }
+  return { command, cwd: path.resolve(options.commandCwd ?? '.'), timeoutMs };
 }
 
 /** Builds the program; `io` and the returned exit code make it testable in-process. */
@@ -144,12 +171,16 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     program
       .command('diff')
       .description('compare two sources; --from is the current state, --to the desired one')
-      .requiredOption('--from <source>', 'current: postgres:// or mysql:// URL, migration directory, .sql schema file, or saved schema')
-      .requiredOption('--to <source>', 'desired: postgres:// or mysql:// URL, migration directory, .sql schema file, or saved schema')
+      .option('--from <source>', 'current: postgres:// or mysql:// URL, migration directory, .sql schema file, or saved schema')
+      .option('--to <source>', 'desired: postgres:// or mysql:// URL, migration directory, .sql schema file, or saved schema')
+      .option('--from-command <command>', 'current: the state a migration command builds in a scratch database (instead of --from)')
+      .option('--to-command <command>', 'desired: the state a migration command builds in a scratch database (instead of --to)')
+      .option('--command-cwd <dir>', 'working directory of --from-command/--to-command (default: the current one)')
+      .option('--command-timeout <duration>', 'kill a --from-command/--to-command after this long, e.g. 90s or 5m', '5m')
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sql']).default('text'))
       .option('--check-column-order', 'report columns whose position differs'),
-  ).action(async (options: CommonOptions & { from: string; to: string; format: string; checkColumnOrder?: boolean }) => {
-    const pair = await loadPair(options.from, options.to, sourceOptions(options, io));
+  ).action(async (options: CommonOptions & DiffSides & { format: string; checkColumnOrder?: boolean }) => {
+    const pair = await loadPair(sideArg(options, 'from'), sideArg(options, 'to'), sourceOptions(options, io));
     warn(io, [...pair.from.warnings, ...pair.to.warnings]);
     const dialect = pairDialect(pair.from.snapshot, pair.to.snapshot);
     const comparison = compare(dialect, {

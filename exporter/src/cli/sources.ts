@@ -25,13 +25,31 @@ import {
   knownSchemes,
   urlScheme,
 } from '../dialects/registry.ts';
+import { readDesiredFromCommand } from '../engine/command.ts';
 import { readDesired } from '../engine/desired.ts';
 import { readLive } from '../engine/live.ts';
 import { readMigrationDirectory, type MigrationFile, type MigrationFormat } from '../migrations/index.ts';
 import { revisionForDirectory } from '../revision/deployed.ts';
 import type { RevisionState } from '../revision/revision-state.ts';
 
-export type SourceKind = 'database' | 'directory' | 'snapshot';
+export type SourceKind = 'database' | 'directory' | 'snapshot' | 'command';
+
+/**
+ * A migration command given on the command line (`--to-command`, `--from-command`): run against a scratch database
+ * (`engine/command.ts`) in `cwd`, killed after `timeoutMs`.
+ */
+export interface CommandArg {
+  readonly command: string;
+  readonly cwd: string;
+  readonly timeoutMs: number;
+}
+
+/** What `--from`/`--to` (a URL, directory or saved schema) or `--from-command`/`--to-command` name. */
+export type SourceArg = string | CommandArg;
+
+function describeArg(arg: SourceArg): string {
+  return typeof arg === 'string' ? arg : `command ${JSON.stringify(arg.command)}`;
+}
 
 /** Options shared by every source. */
 export interface SourceOptions {
@@ -116,11 +134,13 @@ export async function classifySource(text: string): Promise<SourceKind> {
  * classified the text already, saves a second look at the file system.
  */
 export async function loadSource(
-  text: string,
+  arg: SourceArg,
   options: SourceOptions = {},
   counterpart?: Counterpart,
   kind?: SourceKind,
 ): Promise<LoadedSource> {
+  if (typeof arg !== 'string') return loadCommand(arg, options, counterpart);
+  const text = arg;
   kind ??= await classifySource(text);
   switch (kind) {
     case 'database':
@@ -129,7 +149,41 @@ export async function loadSource(
       return loadDirectory(text, options, counterpart);
     case 'snapshot':
       return { kind, description: text, snapshot: await loadSnapshotFile(text), warnings: [] };
+    case 'command':
+      throw new ConfigError('internal: a command source is not a text argument');
   }
+}
+
+/**
+ * A migration command's desired state. Its dialect is the other side's, else the dev server's, else the one with an
+ * embedded engine; the other side's revision table decides `{{version}}` and what is pending.
+ */
+async function loadCommand(arg: CommandArg, options: SourceOptions, counterpart?: Counterpart): Promise<LoadedSource> {
+  const description = describeArg(arg);
+  const dialect = directoryDialect(description, options, counterpart, undefined);
+  const desired = await readDesiredFromCommand(dialect, {
+    source: { command: arg.command, cwd: arg.cwd, timeoutMs: arg.timeoutMs, inputs: [], env: {} },
+    devUrl: options.devUrl,
+    target: description,
+    inspect: {
+      target: description,
+      ...(options.schemas ? { schemas: options.schemas } : {}),
+      privileges: options.privileges,
+      events: options.events,
+      ...(counterpart ? { counterpart: counterpart.snapshot } : {}),
+    },
+    revision: counterpart?.revision ?? null,
+    ...(counterpart?.server ? { live: counterpart.server } : {}),
+  });
+  return {
+    kind: 'command',
+    description,
+    snapshot: desired.snapshot,
+    revision: counterpart?.revision ?? null,
+    pending: desired.pending,
+    unchecked: desired.unchecked,
+    warnings: desired.warnings,
+  };
 }
 
 async function loadDatabase(url: string, options: SourceOptions, counterpart?: Counterpart): Promise<LoadedSource> {
@@ -262,7 +316,7 @@ function jsonErrorPlace(text: string): { line?: number; column?: number } {
 }
 
 /** Which side fixes what the other is read against: a saved schema first, then a live database, then a directory. */
-const LOAD_ORDER: Record<SourceKind, number> = { snapshot: 0, database: 1, directory: 2 };
+const LOAD_ORDER: Record<SourceKind, number> = { snapshot: 0, database: 1, directory: 2, command: 2 };
 
 /**
  * Loads the two sides of a diff. The side that fixes more is read first and tells the other what it learnt
@@ -270,11 +324,13 @@ const LOAD_ORDER: Record<SourceKind, number> = { snapshot: 0, database: 1, direc
  * files are pending, not drift), and a dialect whose database is one schema names the second side's after the first.
  * @throws ConfigError when the two sides are URLs of different dialects, or load as snapshots of different dialects.
  */
-export async function loadPair(from: string, to: string, options: SourceOptions): Promise<{ from: LoadedSource; to: LoadedSource }> {
-  const [fromKind, toKind] = [await classifySource(from), await classifySource(to)];
-  const [fromDialect, toDialect] = [dialectForUrl(from), dialectForUrl(to)];
+export async function loadPair(from: SourceArg, to: SourceArg, options: SourceOptions): Promise<{ from: LoadedSource; to: LoadedSource }> {
+  const kindOf = (arg: SourceArg): Promise<SourceKind> => (typeof arg === 'string' ? classifySource(arg) : Promise.resolve('command'));
+  const [fromKind, toKind] = [await kindOf(from), await kindOf(to)];
+  const urlOf = (arg: SourceArg): string | undefined => (typeof arg === 'string' ? arg : undefined);
+  const [fromDialect, toDialect] = [dialectForUrl(urlOf(from)), dialectForUrl(urlOf(to))];
   if (fromDialect && toDialect && fromDialect !== toDialect) {
-    throw new ConfigError(`cannot compare ${redactUrl(from)} with ${redactUrl(to)}: both sides must be the same dialect`);
+    throw new ConfigError(`cannot compare ${redactUrl(describeArg(from))} with ${redactUrl(describeArg(to))}: both sides must be the same dialect`);
   }
   if (LOAD_ORDER[toKind] < LOAD_ORDER[fromKind]) {
     const toSource = await loadSource(to, options, undefined, toKind);
@@ -286,7 +342,7 @@ export async function loadPair(from: string, to: string, options: SourceOptions)
 
 /** What a loaded side tells the other (a directory tells nothing: two directories replay independently). */
 export function counterpartOf(source: LoadedSource): Counterpart | undefined {
-  if (source.kind === 'directory') return undefined;
+  if (source.kind === 'directory' || source.kind === 'command') return undefined;
   return {
     snapshot: source.snapshot,
     revision: source.kind === 'database' ? (source.revision ?? null) : null,

@@ -110,7 +110,8 @@ function sortByLine(issues: ConfigIssue[]): ConfigIssue[] {
 /** Builds the typed config from the validated file. */
 function toAgentConfig(parsed: ParsedConfigFile, file: string): AgentConfig {
   const bearerToken = parsed.bearerTokenFile ?? parsed.bearerToken;
-  const targets = parsed.targets.map(toTargetConfig);
+  const baseDir = dirname(file);
+  const targets = parsed.targets.map((target) => toTargetConfig(target, baseDir));
   return {
     file,
     listen: parsed.listen,
@@ -132,11 +133,30 @@ function dialectName(parsed: ReturnType<typeof urlDialect>): DialectName {
   return parsed.dialect.name;
 }
 
-function toTargetConfig(target: ParsedTarget): TargetConfig {
+/** Default time limit of a migration command (`desired.timeout`). */
+const DEFAULT_COMMAND_TIMEOUT_MS = 5 * 60_000;
+
+/** The directory, or the command and its working directory (also `dir`, the folder the desired state comes from). */
+function desiredSource(desired: ParsedTarget['desired'], baseDir: string): Pick<DesiredConfig, 'dir' | 'command'> {
+  if (desired.command === undefined) return { dir: desired.dir ?? baseDir };
+  const cwd = desired.cwd ?? baseDir;
+  return {
+    dir: cwd,
+    command: {
+      command: desired.command,
+      cwd,
+      timeoutMs: desired.timeout ?? DEFAULT_COMMAND_TIMEOUT_MS,
+      inputs: desired.inputs ?? [],
+      env: desired.env ?? {},
+    },
+  };
+}
+
+function toTargetConfig(target: ParsedTarget, baseDir: string): TargetConfig {
   const dialect = urlDialect(target.url);
   const url = target.password !== undefined ? withPassword(target.url, target.password) : target.url;
   const desired: DesiredConfig = {
-    dir: target.desired.dir,
+    ...desiredSource(target.desired, baseDir),
     ...(target.desired.format !== undefined ? { format: target.desired.format as MigrationFormat } : {}),
     ...(target.desired.devUrl !== undefined ? { devUrl: target.desired.devUrl } : {}),
   };

@@ -75,6 +75,14 @@ const desiredSource = (baseDir: string) =>
     } else if (!info.isDirectory() && !info.isFile()) ctx.addIssue({ code: 'custom', message: `not a directory: ${dir}` });
   });
 
+/** A directory that exists (a command's working directory). */
+const existingDir = (baseDir: string) =>
+  path(baseDir).superRefine((dir, ctx) => {
+    const info = statSync(dir, { throwIfNoEntry: false });
+    if (!info) ctx.addIssue({ code: 'custom', message: `directory does not exist: ${dir}` });
+    else if (!info.isDirectory()) ctx.addIssue({ code: 'custom', message: `not a directory: ${dir}` });
+  });
+
 const secretFile = (baseDir: string) =>
   path(baseDir).superRefine((file, ctx) => {
     const problem = secretFileProblem(file);
@@ -129,25 +137,60 @@ const excludeRules = z.strictObject(
   >,
 );
 
+/** Environment variable names a command may be given (`desired.env`): POSIX shell names. */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * `desired`: a migration directory (`dir`, `format`) or a migration command (`command`, `cwd`, `timeout`, `inputs`,
+ * `env`), and where the scratch database lives (`devUrl`).
+ */
+function desiredSchema(baseDir: string) {
+  return z
+    .strictObject({
+      dir: desiredSource(baseDir).optional(),
+      format: z.enum(MIGRATION_FORMATS as [string, ...string[]]).optional(),
+      devUrl: connectionUrl.optional(),
+      command: z.union([nonEmpty, z.array(nonEmpty).min(1, 'list the program and its arguments')], {
+        error: 'expected a command line (string) or a list of program and arguments',
+      }).optional(),
+      cwd: existingDir(baseDir).optional(),
+      timeout: duration(1000).optional(),
+      inputs: z.array(nonEmpty).optional(),
+      env: z
+        .record(z.string(), labelValue)
+        .superRefine((env, ctx) => {
+          for (const name of Object.keys(env)) {
+            if (!ENV_NAME.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'not an environment variable name' });
+          }
+        })
+        .optional(),
+    })
+    .superRefine((desired, ctx) => {
+      const command = ['cwd', 'timeout', 'inputs', 'env'] as const;
+      if (desired.command === undefined) {
+        if (desired.dir === undefined) ctx.addIssue({ code: 'custom', path: ['dir'], message: 'required' });
+        for (const key of command) {
+          if (desired[key] !== undefined) ctx.addIssue({ code: 'custom', path: [key], message: 'only with command' });
+        }
+      } else {
+        if (desired.dir !== undefined) ctx.addIssue({ code: 'custom', path: ['command'], message: 'give either dir or command, not both' });
+        if (desired.format !== undefined) ctx.addIssue({ code: 'custom', path: ['format'], message: 'only with dir' });
+      }
+      // A single file has no layout to detect: it is the schema itself.
+      if (desired.dir === undefined || desired.format === undefined || desired.format === 'schema') return;
+      if (statSync(desired.dir, { throwIfNoEntry: false })?.isFile()) {
+        ctx.addIssue({ code: 'custom', path: ['format'], message: `${desired.dir} is a single file, read as format schema; ${desired.format} needs a migration directory` });
+      }
+    });
+}
+
 function targetSchema(baseDir: string) {
   return z.strictObject({
     name: z.string().regex(TARGET_NAME, 'must match [A-Za-z0-9_.-]+ (it becomes the target label)'),
     url: connectionUrl,
     password: z.string().optional(),
     passwordFile: secretFile(baseDir).optional(),
-    desired: z
-      .strictObject({
-        dir: desiredSource(baseDir),
-        format: z.enum(MIGRATION_FORMATS as [string, ...string[]]).optional(),
-        devUrl: connectionUrl.optional(),
-      })
-      .superRefine((desired, ctx) => {
-        // A single file has no layout to detect: it is the schema itself.
-        if (desired.format === undefined || desired.format === 'schema') return;
-        if (statSync(desired.dir, { throwIfNoEntry: false })?.isFile()) {
-          ctx.addIssue({ code: 'custom', path: ['format'], message: `${desired.dir} is a single file, read as format schema; ${desired.format} needs a migration directory` });
-        }
-      }),
+    desired: desiredSchema(baseDir),
     schemas: z.array(nonEmpty).min(1, 'list at least one schema, or leave schemas out for all').optional(),
     exclude: excludeRules.prefault({}),
     schedule: cronExpression.default(DEFAULT_SCHEDULE),

@@ -9,10 +9,32 @@ import type { MigrationFormat } from '../migrations/index.ts';
 /** Levels of the agent's JSON logs (`logLevel`). */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
+/**
+ * The team's own migration command as the desired-state source (`targets[].desired.command`): run against a scratch
+ * database whose connection is its only database credential (`engine/command.ts`).
+ */
+export interface DesiredCommandConfig {
+  /** A shell command line (run with `/bin/sh -c`) or an argv list (run without a shell). `{{version}}` is replaced. */
+  readonly command: string | readonly string[];
+  /** Absolute working directory (the config's `cwd`, relative to the config file; default: its directory). */
+  readonly cwd: string;
+  /** Killed (its whole process group) after this long. */
+  readonly timeoutMs: number;
+  /** Globs relative to `cwd`: the files whose content keys the desired-schema cache. Empty: never cached. */
+  readonly inputs: readonly string[];
+  /** Extra environment variables, on top of PATH, HOME and the scratch database's. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
 /** Where a target's desired schema comes from (`targets[].desired`). */
 export interface DesiredConfig {
-  /** Absolute path of the migration directory, or of a single `.sql` schema file (format `schema`). */
+  /**
+   * Absolute path of the migration directory, or of a single `.sql` schema file (format `schema`); for a command source,
+   * the command's working directory.
+   */
   readonly dir: string;
+  /** Set when the desired state is built by running a migration command instead of replaying `dir`. */
+  readonly command?: DesiredCommandConfig;
   /** Layout; auto-detected when absent. */
   readonly format?: MigrationFormat;
   /** A server to replay on (a temporary database is created there); absent = embedded PGlite. Secret. */

@@ -133,6 +133,32 @@ export interface ReplayResult {
   readonly serverVersion: string;
 }
 
+/** Where a migration command's scratch database lives: a dev server (a temporary database on it), else the embedded engine. */
+export interface ScratchRequest {
+  readonly devUrl?: string;
+  /** For error messages. */
+  readonly target?: string;
+}
+
+/**
+ * An empty scratch database any client library can reach over the network, for a migration command to run against
+ * (`engine/command.ts`): the embedded engine served on a loopback port, or a temporary database on a dev server.
+ */
+export interface ScratchServer {
+  /** Connection URL with its credentials, for the command and for reading the result back. Secret. */
+  readonly url: string;
+  /**
+   * The variables this dialect's client libraries read, all naming the scratch database: `DATABASE_URL` plus
+   * libpq's `PGHOST`... or `MYSQL_HOST`... (README, "Desired state from a migration command").
+   */
+  readonly env: Readonly<Record<string, string>>;
+  readonly engine: ReplayEngine;
+  /** e.g. `18.6 (PGlite 0.5.16)` or the dev server's version. */
+  readonly serverVersion: string;
+  /** Stops the embedded server, or drops the temporary database. Safe to call twice. */
+  close(): Promise<void>;
+}
+
 /** An in-process database of a dialect with an embedded engine: the demo's "production", test fixtures. */
 export interface EmbeddedDatabase {
   /** Runs SQL (several statements allowed). This database is ours, never a monitored one. */
@@ -192,6 +218,8 @@ export interface Dialect {
    * 15.20`, `mariadb 10.11.19-MariaDB; as database app (utf8mb4/utf8mb4_general_ci)`). May connect to the dev server.
    */
   replayIdentity(request: ReplayRequest): Promise<string>;
+  /** An empty scratch database reachable by URL, for a migration command; close it on every path. */
+  openScratch(request: ScratchRequest): Promise<ScratchServer>;
   /** Warnings when the replay engine is not the live server's flavour or major version. */
   versionWarnings(replay: { readonly engine: ReplayEngine; readonly source: SnapshotSource }, live: ServerFacts): string[];
   /** An in-process engine, for dialects that have one (see {@link DialectCapabilities.embeddedScratch}). */

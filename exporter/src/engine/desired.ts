@@ -19,6 +19,16 @@ export interface DesiredSchema {
   readonly engine: ReplayEngine;
   /** e.g. `18.6 (PGlite 0.5.16)`, `15.20` or `10.11.19-MariaDB-0+deb12u1`. */
   readonly serverVersion: string;
+  /**
+   * A migration command's result only (`engine/command.ts`): the scratch database's revision table after the command,
+   * and the versions a second run to the latest added (pending), so a cached entry answers as the run did.
+   */
+  readonly command?: {
+    readonly revision: RevisionState | null;
+    readonly pendingVersions?: readonly string[];
+    /** The second run (to the latest) failed: its first line, shown as a warning. */
+    readonly pendingError?: string;
+  };
 }
 
 /** What to replay, and what is known of the database it will be compared with. */

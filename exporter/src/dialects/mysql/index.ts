@@ -8,6 +8,7 @@ import { openMysqlSession, toMysqlError } from './connect.ts';
 import { renderMysqlDdl } from './ddl.ts';
 import { mysqlHooks } from './hooks.ts';
 import { planMysql, renderMysqlPlanSql } from './plan.ts';
+import { openMysqlScratchServer } from './scratch-server.ts';
 import { databaseDefaults, mysqlReplayEngineIdentity, replayMysql } from './replay.ts';
 import { mysqlLiveSession, onlySchemaName } from './session.ts';
 import { mysqlRevisionTableDdl } from './revision.ts';
@@ -63,6 +64,7 @@ export const mysqlDialect: Dialect = {
     const { schemaName, defaults } = replayDatabase(request);
     return `${identity}; as database ${schemaName ?? '?'} (${defaults?.charset ?? '-'}/${defaults?.collation ?? '-'})`;
   },
+  openScratch: openMysqlScratchServer,
   versionWarnings(replay, live) {
     const { source } = replay;
     const flavorDiffers = live.flavor !== undefined && live.flavor !== source.flavor;

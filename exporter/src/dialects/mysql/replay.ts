@@ -68,7 +68,7 @@ export const DEFAULT_DESIRED_SCHEMA = 'desired';
 export const MYSQL_TEMP_DATABASE_PREFIX = 'schema_drift_tmp_';
 
 /** A temporary database on the dev server, with its own connection. */
-interface MysqlScratch {
+export interface MysqlScratch {
   readonly name: string;
   readonly version: MysqlServerVersion;
   readonly conn: mysql.Connection;
@@ -146,7 +146,7 @@ export function databaseDefaults(snapshot: SchemaSnapshot): { charset?: string; 
   return { ...(charset ? { charset } : {}), ...(collation ? { collation } : {}) };
 }
 
-function requireDevUrl(options: Pick<MysqlReplayOptions, 'devUrl' | 'target'>): string {
+export function requireDevUrl(options: Pick<MysqlReplayOptions, 'devUrl' | 'target'>): string {
   if (options.devUrl) return options.devUrl;
   // The target is in the error's context, which every rendering of it shows; without one, say what is meant.
   const who = options.target ? '' : 'this MySQL/MariaDB source: ';
@@ -174,7 +174,7 @@ async function connectDev(devUrl: string, database: string | null, options: Mysq
  * Creates `schema_drift_tmp_<hex>` through an admin connection, and a second connection that uses it: a migration
  * that breaks its own connection cannot keep the admin connection from dropping the database.
  */
-async function openScratch(devUrl: string, options: MysqlReplayOptions): Promise<MysqlScratch> {
+export async function openScratch(devUrl: string, options: MysqlReplayOptions): Promise<MysqlScratch> {
   const described = redactMysqlUrl(devUrl);
   const admin = await connectDev(devUrl, null, options);
   const name = `${MYSQL_TEMP_DATABASE_PREFIX}${randomBytes(6).toString('hex')}`;

@@ -10,6 +10,7 @@ import { postgresHooks } from './hooks.ts';
 import { withCatalogRaceRetry } from './inspect.ts';
 import { planPostgres, renderPostgresPlanSql } from './plan.ts';
 import { postgresReplayEngineIdentity, replayPostgres } from './replay.ts';
+import { openPostgresScratchServer } from './scratch-server.ts';
 import { postgresLiveSession } from './session.ts';
 import { postgresRevisionTableDdl } from './revision.ts';
 
@@ -57,6 +58,7 @@ export const postgresDialect: Dialect = {
       inspect: inspectOptions(request),
     }),
   replayIdentity: (request) => postgresReplayEngineIdentity({ devUrl: request.devUrl, target: request.target }),
+  openScratch: openPostgresScratchServer,
   versionWarnings(replay, live) {
     const replayMajor = replay.source.serverMajor;
     if (replayMajor === undefined || live.serverMajor === undefined || replayMajor === live.serverMajor) return [];

@@ -18,6 +18,8 @@ export interface ScratchDatabase {
   /** `18.6 (PGlite 0.5.16)` or the server's `server_version`. */
   readonly serverVersion: string;
   readonly serverMajor: number;
+  /** The temporary database's URL (dev server only), for a client of its own: a migration command. Secret. */
+  readonly url?: string;
   /** Runs SQL with the simple query protocol: several statements in one string, no parameters. */
   exec(sql: string): Promise<void>;
   /** Closes the instance, or drops the temporary database. Safe to call twice; never throws for PGlite. */
@@ -173,6 +175,7 @@ export async function openServerScratch(devUrl: string, target?: string): Promis
   const scratch = client;
   return {
     engine: 'server',
+    url: withDatabase(devUrl, name),
     db: scratch,
     serverVersion: row?.version ?? 'unknown',
     serverMajor: Math.floor((row?.num ?? 0) / 10_000),
