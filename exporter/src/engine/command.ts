@@ -64,10 +64,6 @@ export interface CommandDesiredRequest {
  */
 export const CODE_MIGRATOR_EXCLUDES: Readonly<Partial<Record<FilterKind, string[]>>> = {
   table: [
-    '*.knex_migrations',
-    '*.knex_migrations_lock',
-    '*.kysely_migration',
-    '*.kysely_migration_lock',
     '*.django_migrations',
     '*.ar_internal_metadata',
     '*.alembic_version',
@@ -75,8 +71,6 @@ export const CODE_MIGRATOR_EXCLUDES: Readonly<Partial<Record<FilterKind, string[
     '*.SequelizeMeta',
   ],
   sequence: [
-    '*.knex_migrations_id_seq',
-    '*.knex_migrations_lock_index_seq',
     '*.django_migrations_id_seq',
     '*.mikro_orm_migrations_id_seq',
   ],

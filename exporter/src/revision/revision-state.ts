@@ -32,7 +32,9 @@ export type RevisionTool =
   | 'goose'
   | 'liquibase'
   | 'sqitch'
-  | 'node-pg-migrate';
+  | 'node-pg-migrate'
+  | 'knex'
+  | 'kysely';
 
 /** What a revision table says about the deployed migrations. */
 export interface RevisionState {
@@ -90,6 +92,8 @@ export const READ_TABLES = [
   // Liquibase: lower case on PostgreSQL (unquoted), upper case on MySQL (case-sensitive table names on Linux).
   'databasechangelog',
   'DATABASECHANGELOG',
+  'knex_migrations',
+  'kysely_migration',
   'schema_migrations',
 ] as const;
 
@@ -132,6 +136,10 @@ export const REVISION_TABLES: readonly string[] = [
   '*.__drizzle_migrations',
   '*.goose_db_version',
   '*.pgmigrations',
+  '*.knex_migrations',
+  '*.knex_migrations_lock',
+  '*.kysely_migration',
+  '*.kysely_migration_lock',
 ];
 
 /** Schemas that only hold a tool's revision table (Atlas' default; drizzle-orm's `drizzle` on PostgreSQL; Sqitch's
@@ -139,11 +147,14 @@ export const REVISION_TABLES: readonly string[] = [
 export const REVISION_SCHEMAS: readonly string[] = ['atlas_schema_revisions', 'drizzle', 'sqitch'];
 
 /** Sequences of the tools' tables (PostgreSQL: the `serial` id of `__drizzle_migrations`, the identity (goose 3) or
- * `serial` (older goose) id of `goose_db_version`, the `serial` id of node-pg-migrate's `pgmigrations`), wherever the table is. */
+ * `serial` (older goose) id of `goose_db_version`, the `serial` id of node-pg-migrate's `pgmigrations`, Knex's
+ * `increments` ids of its two tables), wherever the table is. */
 export const REVISION_SEQUENCES: readonly string[] = [
   '*.__drizzle_migrations_id_seq',
   '*.goose_db_version_id_seq',
   '*.pgmigrations_id_seq',
+  '*.knex_migrations_id_seq',
+  '*.knex_migrations_lock_index_seq',
 ];
 
 /**

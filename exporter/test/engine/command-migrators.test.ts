@@ -3,8 +3,8 @@
  * against both scratch databases (embedded PGlite served over the wire protocol, and a temporary database on the
  * PostgreSQL dev server), on live databases deployed by the same tool on the real PostgreSQL: deployed is `in_sync`
  * (through `runCheck` and the CLI) and the tool's bookkeeping never shows; a hand-made hot-fix is drift naming it; a
- * migration not deployed is pending where the tool's revision table is read (node-pg-migrate, with `{{version}}`).
- * Knex's `knex_migrations` is not a revision table schema-drift reads: its undeployed migration shows as drift.
+ * migration not deployed is pending with `{{version}}` in the command (node-pg-migrate, Knex), and without it listed as
+ * pending while what it changes shows as drift, with a warning saying why.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCheck, type DesiredSchema } from '../../src/agent/run-check.ts';
@@ -15,6 +15,7 @@ import { DesiredCache } from '../../src/engine/desired-cache.ts';
 import {
   deploy,
   KNEX,
+  KNEX_TO_VERSION,
   NODE_PG_MIGRATE,
   NODE_PG_MIGRATE_TO_VERSION,
   type MigratorProject,
@@ -134,13 +135,23 @@ describe('pending migrations', () => {
     expect(report.warnings.join('\n')).toMatch(/put \{\{version\}\} in the command/);
   }, 120_000);
 
-  it('Knex: knex_migrations is not read, so the undeployed migration is drift (documented)', async () => {
+  it('Knex with {{version}}: knex_migrations is read, the undeployed migration is pending, not drift', async () => {
+    const report = await check(knexPending, KNEX, PG_URL, KNEX_TO_VERSION);
+    expect(report.error).toBeNull();
+    expect(report.status).toBe('pending');
+    expect(report.changes).toEqual([]);
+    expect(report.revision).toMatchObject({ tool: 'knex', version: '20240102000000_orders.cjs', dirty: false });
+    expect(report.pending).toEqual([{ version: KNEX.lastVersion, path: KNEX.lastVersion }]);
+  }, 120_000);
+
+  it('Knex without {{version}}: the undeployed migration is listed as pending, its change is drift, a warning says why', async () => {
     const report = await check(knexPending, KNEX, PG_URL);
     expect(report.status).toBe('drift');
-    expect(report.pending).toEqual([]);
+    expect(report.pending.map((p) => p.version)).toEqual([KNEX.lastVersion]);
     expect(report.changes).toHaveLength(1);
     expect(changed(report)).toContain('status');
     expect(report.reconcile.sql).not.toMatch(/knex_migrations/);
+    expect(report.warnings.join('\n')).toMatch(/put \{\{version\}\} in the command/);
   }, 120_000);
 });
 

@@ -24,8 +24,8 @@ export interface MigratorProject {
   readonly command: readonly string[];
   /** Deploys only the first two of the three migrations. */
   readonly upToSecond: readonly (readonly string[])[];
-  /** The version of the third migration, as the tool's revision table would record it (`null`: a table not read). */
-  readonly lastVersion: string | null;
+  /** The version of the third migration, as the tool's revision table records it. */
+  readonly lastVersion: string;
   /** The migrator's own tables, which must never show up in a diff. */
   readonly bookkeeping: RegExp;
 }
@@ -38,9 +38,18 @@ export const KNEX: MigratorProject = {
     [process.execPath, KNEX_CLI, '--knexfile', 'knexfile.cjs', 'migrate:up'],
     [process.execPath, KNEX_CLI, '--knexfile', 'knexfile.cjs', 'migrate:up'],
   ],
-  lastVersion: null,
+  lastVersion: '20240103000000_order_status.cjs',
   bookkeeping: /knex_migrations/,
 };
+
+/**
+ * Knex up to the deployed version: `migrate:up <name>` runs that one migration, so each file is run in name order until
+ * `{{version}}` (the recorded file name); empty (the second run, to the latest) runs `migrate:latest`.
+ */
+export const KNEX_TO_VERSION =
+  `K() { "${process.execPath}" "${KNEX_CLI}" --knexfile knexfile.cjs "$@"; }; ` +
+  `if [ -z {{version}} ]; then K migrate:latest; else for f in $(ls migrations | sort); do K migrate:up "$f" || exit 1; ` +
+  `[ "$f" = {{version}} ] && break; done; fi`;
 
 export const NODE_PG_MIGRATE: MigratorProject = {
   name: 'node-pg-migrate',

@@ -25,6 +25,7 @@ import {
 } from '../../revision/revision-state.ts';
 import { drizzleState } from '../../revision/drizzle-state.ts';
 import { gooseState } from '../../revision/goose-state.ts';
+import { JS_MIGRATORS, jsMigratorOf, jsMigratorState } from '../../revision/js-migrator-state.ts';
 import { liquibaseState, lockTableOf } from '../../revision/liquibase-state.ts';
 import { prismaState } from '../../revision/prisma-state.ts';
 import { sqitchState } from '../../revision/sqitch-state.ts';
@@ -97,6 +98,8 @@ export async function readMysqlRevision(
     if (found.name === '__drizzle_migrations') return await readDrizzle(db, table, from, Number(found.has_name) === 1);
     if (found.name === 'goose_db_version') return await readGoose(db, table, from);
     if (found.name.toLowerCase() === 'databasechangelog') return await readLiquibase(db, table, found);
+    const jsMigrator = jsMigratorOf(found.name);
+    if (jsMigrator) return await readJsMigrator(db, jsMigrator, found.schema, table, from);
     return Number(found.has_dirty) === 1 ? await readGolangMigrate(db, table, from) : await readDbmate(db, table, from);
   } catch (err) {
     throw toMysqlError(err, { target: options.target, action: `reading revision table ${table}` });
@@ -164,6 +167,27 @@ async function readDrizzle(db: MysqlQueryable, table: string, from: string, byNa
     `SELECT hash, CAST(created_at AS CHAR) AS created_at, ${byName ? 'name' : 'NULL'} AS name FROM ${from} ORDER BY id`,
   );
   return drizzleState(table, rows.map((r) => ({ hash: r.hash, createdAt: r.created_at, name: r.name })), { byName });
+}
+
+async function readJsMigrator(
+  db: MysqlQueryable,
+  tool: keyof typeof JS_MIGRATORS,
+  schema: string,
+  table: string,
+  from: string,
+): Promise<RevisionState> {
+  const { rows } = await db.query<{ name: string }>(`SELECT name FROM ${from}`);
+  const lockName = JS_MIGRATORS[tool].lock;
+  const lock = await db
+    .query<{ locked: number | string | null }>(`SELECT MAX(CAST(is_locked AS SIGNED)) AS locked FROM ${quoteIdent(schema)}.${quoteIdent(lockName)}`)
+    .then(
+      (r) => ({ table: `${schema}.${lockName}`, locked: Number(r.rows[0]?.locked ?? 0) !== 0 }),
+      (err: unknown) => {
+        if ((err as { errno?: number }).errno === NO_SUCH_TABLE) return null;
+        throw err;
+      },
+    );
+  return jsMigratorState(tool, table, rows.map((r) => r.name), lock);
 }
 
 async function readGoose(db: MysqlQueryable, table: string, from: string): Promise<RevisionState> {

@@ -25,6 +25,7 @@ import {
 } from '../../revision/revision-state.ts';
 import { type DrizzleRow, drizzleState } from '../../revision/drizzle-state.ts';
 import { type GooseRow, gooseState } from '../../revision/goose-state.ts';
+import { JS_MIGRATORS, jsMigratorOf, jsMigratorState } from '../../revision/js-migrator-state.ts';
 import { nodePgMigrateState } from '../../revision/node-pg-migrate-state.ts';
 import { type LiquibaseLock, type LiquibaseRow, liquibaseState, lockTableOf } from '../../revision/liquibase-state.ts';
 import { type PrismaRow, prismaState } from '../../revision/prisma-state.ts';
@@ -89,6 +90,8 @@ export async function readPostgresRevision(db: Queryable, options: { target?: st
     if (found.name === '__drizzle_migrations') return await readDrizzle(db, table, from, found.has_name);
     if (found.name === 'goose_db_version') return await readGoose(db, table, from);
     if (found.name === 'pgmigrations') return await readNodePgMigrate(db, table, from);
+    const jsMigrator = jsMigratorOf(found.name);
+    if (jsMigrator) return await readJsMigrator(db, jsMigrator, found.schema, table, from);
     if (found.name.toLowerCase() === 'databasechangelog') return await readLiquibase(db, table, found);
     return found.has_dirty ? await readGolangMigrate(db, table, from) : await readDbmate(db, table, from);
   } catch (err) {
@@ -149,6 +152,24 @@ async function readGoose(db: Queryable, table: string, from: string): Promise<Re
     `SELECT version_id::text AS "versionId", is_applied::bool AS "isApplied" FROM ${from} ORDER BY id`,
   );
   return gooseState(table, rows);
+}
+
+async function readJsMigrator(
+  db: Queryable,
+  tool: keyof typeof JS_MIGRATORS,
+  schema: string,
+  table: string,
+  from: string,
+): Promise<RevisionState> {
+  const { rows } = await db.query<{ name: string }>(`SELECT name::text AS name FROM ${from}`);
+  // Looked up first rather than caught: a failed query would abort the session's read-only transaction.
+  const lockFrom = `${quoteIdent(schema)}.${quoteIdent(JS_MIGRATORS[tool].lock)}`;
+  const exists = (await db.query<{ found: boolean }>('SELECT to_regclass($1) IS NOT NULL AS found', [lockFrom])).rows[0]?.found === true;
+  const locked = exists
+    ? (await db.query<{ locked: boolean }>(`SELECT coalesce(bool_or(is_locked::int <> 0), false) AS locked FROM ${lockFrom}`)).rows[0]?.locked === true
+    : undefined;
+  const lock = locked === undefined ? null : { table: `${schema}.${JS_MIGRATORS[tool].lock}`, locked };
+  return jsMigratorState(tool, table, rows.map((r) => r.name), lock);
 }
 
 async function readNodePgMigrate(db: Queryable, table: string, from: string): Promise<RevisionState> {
