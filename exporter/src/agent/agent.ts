@@ -6,8 +6,10 @@
  * down target does not stop the agent), listen, then run a first check of every target and follow their schedules.
  */
 import type { Server } from 'node:http';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { AgentConfig, TargetConfig } from '../config/types.ts';
+import { ConfigError } from '../core/errors.ts';
 import { runCheck, type DesiredSchema } from './run-check.ts';
 import { Scheduler } from './scheduler.ts';
 import { formatConnectionTest, testConnection } from './test-connection.ts';
@@ -164,7 +166,8 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
   }
 
   if (!options.openSession) {
-    const results = await Promise.all(config.targets.map((target) => testConnection(target)));
+    // No more connections at once than checks may open (`concurrency`): a fleet's start must not stampede its servers.
+    const results = await mapLimited(config.targets, config.concurrency, (target) => testConnection(target));
     for (const result of results) {
       const line = formatConnectionTest(result);
       if (result.ok) log.info({ target: result.target }, line);
@@ -206,6 +209,45 @@ function listen(app: ReturnType<typeof createApp>, host: string, port: number): 
   return new Promise((resolve, reject) => {
     const server = app.listen(port, host);
     server.once('listening', () => resolve(server));
-    server.once('error', reject);
+    server.once('error', (err) => reject(listenError(err, host, port)));
   });
+}
+
+/**
+ * Fails at once when `host:port` cannot be listened on (in use, not allowed), before a set-up that takes seconds (the
+ * demo deploys two embedded databases first): binds a server and closes it again. Port 0 always succeeds.
+ * @throws ConfigError naming the address and what to change.
+ */
+export function assertCanListen(host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (err) => reject(listenError(err, host, port)));
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
+}
+
+function listenError(err: unknown, host: string, port: number): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (code === 'EADDRINUSE') {
+    return new ConfigError(`listen ${address}: the address is already in use (another schema-drift agent?); choose another with --port or the configuration's listen`, {}, { cause: err });
+  }
+  if (code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+    return new ConfigError(`listen ${address}: cannot listen there (${code}); choose another address with --port or the configuration's listen`, {}, { cause: err });
+  }
+  return err as Error;
+}
+
+/** `items` mapped by `fn`, at most `limit` at a time, results in order. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
 }

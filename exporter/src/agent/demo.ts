@@ -15,6 +15,8 @@ import type { EmbeddedDatabase, LiveSession } from '../dialects/dialect.ts';
 import { dialectNamed } from '../dialects/registry.ts';
 import { readMigrationDirectory, type MigrationDirectory } from '../migrations/index.ts';
 
+/** The demo listens on loopback only: its databases are made up, but its API can start checks. */
+export const DEMO_HOST = '127.0.0.1';
 const EXAMPLES = fileURLToPath(new URL('../../examples/', import.meta.url));
 /** The bundled example migration directory (golang-migrate layout). */
 export const EXAMPLE_MIGRATIONS = join(EXAMPLES, 'migrations');
@@ -85,7 +87,7 @@ export async function createDemoEnvironment(options: { port?: number; host?: str
   const dataDir = await mkdtemp(join(tmpdir(), 'schema-drift-demo-'));
   const config: AgentConfig = {
     file: null,
-    listen: { host: options.host ?? '127.0.0.1', port: options.port ?? DEFAULT_PORT },
+    listen: { host: options.host ?? DEMO_HOST, port: options.port ?? DEFAULT_PORT },
     dataDir,
     concurrency: 2,
     retention: { maxAgeDays: 1, maxReportsPerTarget: 100 },

@@ -4,8 +4,9 @@
  */
 import type { CliIo } from '../cli/io.ts';
 import { loadConfig } from '../config/load.ts';
-import { startAgent, type RunningAgent } from './agent.ts';
-import { createDemoEnvironment } from './demo.ts';
+import { DEFAULT_PORT } from '../config/types.ts';
+import { assertCanListen, startAgent, type RunningAgent } from './agent.ts';
+import { createDemoEnvironment, DEMO_HOST } from './demo.ts';
 import { createLogger } from '../log.ts';
 import { VERSION } from '../version.ts';
 
@@ -18,6 +19,8 @@ export interface ServeOptions {
 
 /** Starts the agent (or the demo) and resolves once it has stopped after a signal. */
 export async function runServe(options: ServeOptions, io: CliIo): Promise<number> {
+  // The demo takes seconds to deploy its databases: an address in use is said before, not after.
+  if (!options.config) await assertCanListen(DEMO_HOST, options.port ?? DEFAULT_PORT);
   const demo = options.config ? null : await createDemoEnvironment({ port: options.port });
   let config = demo ? demo.config : await loadConfig(options.config!);
   if (options.port !== undefined) config = { ...config, listen: { ...config.listen, port: options.port } };

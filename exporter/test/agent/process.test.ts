@@ -5,7 +5,7 @@
  * agent, which frees its port.
  */
 import { spawn } from 'node:child_process';
-import { connect } from 'node:net';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TempDatabase } from '../support/servers.ts';
@@ -187,6 +187,24 @@ describe('serve without a configuration: the demo', () => {
     const code = await Promise.race([child.exited, new Promise((r) => setTimeout(() => r('still running after 20 s'), 20_000))]);
     expect(code).toBe(0);
     expect(logRecords(child).at(-1)).toMatchObject({ msg: 'stopped' });
+  });
+});
+
+describe('serve: an address already in use', () => {
+  it('is said before the demo deploys its databases: exit 2, naming the address and what to change', async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()));
+    const port = (blocker.address() as AddressInfo).port;
+    try {
+      const child = spawnBin(['serve', '--port', String(port)]);
+      expect(await child.exited).toBe(2);
+      expect(child.stderr.join('\n')).toContain(`schema-drift: listen 127.0.0.1:${port}: the address is already in use (another schema-drift agent?); choose another with --port or the configuration's listen`);
+      // Nothing was set up: no demo banner, no agent log line.
+      expect(child.stderr.join('\n')).not.toContain('DEMO');
+      expect(child.stdout.filter((line) => line.startsWith('{'))).toEqual([]);
+    } finally {
+      blocker.close();
+    }
   });
 });
 
