@@ -25,7 +25,8 @@ export function filterChanges(rows: readonly ChangeRow[], action: ActionFilter, 
 }
 
 const COLUMNS = [
-  { id: 'index', header: '#', sortType: 'number' as const, cell: ({ row }: CellArg) => <span>{row.original.index}</span> },
+  // `index` is the change's position in the report, from 0; people count from 1.
+  { id: 'index', header: '#', sortType: 'number' as const, cell: ({ row }: CellArg) => <span data-testid={TEST_IDS.changesNumber}>{row.original.index + 1}</span> },
   { id: 'action', header: 'Action', sortType: 'string' as const, cell: ({ row }: CellArg) => <ActionBadge action={row.original.action} /> },
   { id: 'kind', header: 'Kind', sortType: 'string' as const },
   {

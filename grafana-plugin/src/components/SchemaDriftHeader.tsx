@@ -1,6 +1,6 @@
 import React from 'react';
 import { css } from '@emotion/css';
-import { dateTimeFormat } from '@grafana/data';
+import { dateTimeFormat, dateTimeFormatTimeAgo } from '@grafana/data';
 import type { GrafanaTheme2, IconName } from '@grafana/data';
 import { Badge, RadioButtonGroup, Tooltip, useStyles2, useTheme2 } from '@grafana/ui';
 import type { BadgeColor } from '@grafana/ui';
@@ -55,11 +55,14 @@ function Counts({ header }: { header: HeaderModel }): React.JSX.Element | null {
   );
 }
 
-function checkedAtText(header: HeaderModel): string | null {
+/** `checked 5 minutes ago (4.2 s)`, and the time itself (in the dashboard's time zone) for the tooltip. */
+function checkedAt(header: HeaderModel): { text: string; exact: string } | null {
   if (!header.checkedAt) return null;
-  const when = dateTimeFormat(header.checkedAt, { format: 'YYYY-MM-DD HH:mm:ss' });
   const took = header.durationMs === null ? '' : ` (${(header.durationMs / 1000).toFixed(1)} s)`;
-  return `checked ${when}${took}`;
+  return {
+    text: `checked ${dateTimeFormatTimeAgo(header.checkedAt)}${took}`,
+    exact: dateTimeFormat(header.checkedAt, { format: 'YYYY-MM-DD HH:mm:ss' }),
+  };
 }
 
 /**
@@ -76,7 +79,7 @@ export function SchemaDriftHeader({ model, view, onViewChange, availableViews }:
     disabled: !availableViews.includes(value),
   }));
   const version = header?.deployedVersion ? `${header.migrationTool ?? 'version'} ${header.deployedVersion}` : null;
-  const checked = header ? checkedAtText(header) : null;
+  const checked = header ? checkedAt(header) : null;
   return (
     <div className={styles.header} data-testid={TEST_IDS.header}>
       <span className={styles.target} title={header?.displayUrl ?? undefined}>
@@ -92,7 +95,15 @@ export function SchemaDriftHeader({ model, view, onViewChange, availableViews }:
       )}
       {header && <Counts header={header} />}
       {(checked || version) && (
-        <span className={styles.muted}>{[checked, version].filter(Boolean).join(' · ')}</span>
+        <span className={styles.muted}>
+          {checked && (
+            <span title={checked.exact} data-testid={TEST_IDS.headerChecked}>
+              {checked.text}
+            </span>
+          )}
+          {checked && version ? ' · ' : ''}
+          {version}
+        </span>
       )}
       <span className={styles.spacer} />
       <RadioButtonGroup<ViewKind> size="sm" options={options} value={view} onChange={onViewChange} />

@@ -9,6 +9,7 @@ export const TEST_IDS = {
   header: 'schema-drift-header',
   statusBadge: 'schema-drift-status',
   headerError: 'schema-drift-header-error',
+  headerChecked: 'schema-drift-header-checked',
   counts: 'schema-drift-counts',
   legend: 'schema-drift-legend',
   noDrift: 'schema-drift-no-drift',
@@ -39,4 +40,5 @@ export const TEST_IDS = {
   changesView: 'schema-drift-changes',
   changesFilter: 'schema-drift-changes-filter',
   changesRow: 'schema-drift-changes-row',
+  changesNumber: 'schema-drift-changes-number',
 } as const;

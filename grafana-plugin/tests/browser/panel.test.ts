@@ -123,12 +123,33 @@ describe('30-table drifted schema (frames from the real engine)', () => {
     await page.close();
   });
 
+  it('the header says how long ago the check ran, with the exact time as its tooltip', async () => {
+    const page = await open({ fixture: 'drift-30' });
+    const checked = page.locator(tid(TEST_IDS.headerChecked));
+    expect(await checked.textContent()).toMatch(/^checked .+ ago( \([0-9.]+ s\))?$/);
+    expect(await checked.getAttribute('title')).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    await page.close();
+  });
+
+  it('the SQL diff wraps long lines at spaces, never inside a word', async () => {
+    const page = await open({ fixture: 'drift-30', options: { defaultView: 'sql' } });
+    await page.waitForSelector(tid(TEST_IDS.sqlSplit));
+    const style = await page
+      .locator(`${tid(TEST_IDS.sqlSplit)} tbody td:nth-child(3)`)
+      .first()
+      .evaluate((td) => ({ wordBreak: getComputedStyle(td).wordBreak, overflowWrap: getComputedStyle(td).overflowWrap }));
+    expect(style).toEqual({ wordBreak: 'normal', overflowWrap: 'anywhere' });
+    await page.close();
+  });
+
   it.each(['dark', 'light'] as const)('changes table sorts and filters (%s)', async (theme) => {
     const changes = await fixtureRows('drift-30', 'changes');
     const page = await open({ fixture: 'drift-30', theme, options: { defaultView: 'changes' } });
     await page.waitForSelector(tid(TEST_IDS.changesView));
     const subjects = () => page.locator(tid(TEST_IDS.changesRow)).allTextContents();
     expect(await subjects()).toEqual(changes.map((c) => c.subject));
+    // Numbered from 1 as people count, in report order.
+    expect(await page.locator(tid(TEST_IDS.changesNumber)).allTextContents()).toEqual(changes.map((_, i) => String(i + 1)));
     await page.screenshot({ path: join(SCREENSHOTS, `changes-30-${theme}.png`) });
 
     await page.getByRole('columnheader', { name: 'Object' }).getByRole('button').click();

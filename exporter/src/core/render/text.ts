@@ -2,6 +2,7 @@
  * The `text` format of `diff`: a summary a person reads in a terminal.
  */
 import { changeSubject, type Change, type ChangeAction } from '../model/change.ts';
+import { formatValue } from './value.ts';
 
 const MARK: Record<ChangeAction, string> = { extra: '+', missing: '-', changed: '~' };
 const MEANING: Record<ChangeAction, string> = {
@@ -9,7 +10,6 @@ const MEANING: Record<ChangeAction, string> = {
   missing: 'desired, not in the database',
   changed: 'attributes differ',
 };
-const MAX_VALUE = 160;
 
 /** Counts of changes by action. */
 export function countByAction(changes: readonly Change[]): Record<ChangeAction, number> {
@@ -30,16 +30,11 @@ export function renderChangesText(changes: readonly Change[], labels: { current:
   for (const change of changes) {
     lines.push(`  ${MARK[change.action]} ${changeSubject(change)}  (${change.action}: ${MEANING[change.action]})`);
     for (const attribute of change.attributes) {
-      lines.push(`      ${attribute.name}: expected ${formatValue(attribute.expected)}, actual ${formatValue(attribute.actual)}`);
+      lines.push(`      ${attribute.name}: expected ${formatValue(attribute.expected, VALUE_FORMAT)}, actual ${formatValue(attribute.actual, VALUE_FORMAT)}`);
     }
   }
   return `${lines.join('\n')}\n`;
 }
 
-/** JSON for scalars and short values; long or multi-line text is shortened, since the `json` format has it whole. */
-function formatValue(value: unknown): string {
-  if (value === undefined) return 'none';
-  let text = JSON.stringify(value) ?? String(value);
-  text = text.replace(/\\n\s*/g, ' ');
-  return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE - 1)}…` : text;
-}
+/** Values as JSON (a string's quotes show its spaces), index parts as SQL; long text is cut: `json` has it whole. */
+const VALUE_FORMAT = { maxLength: 160, quoteStrings: true } as const;

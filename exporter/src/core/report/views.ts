@@ -6,6 +6,7 @@
 import { changeSubject, metricKind, type AttributeChange } from '../model/change.ts';
 import type { CheckStatus, ErdColumn, Report } from '../model/report.ts';
 import { compareText } from '../diff/compare.ts';
+import { formatValue } from '../render/value.ts';
 import { changeTableId } from './erd.ts';
 
 /** A value Infinity maps onto a frame field without parsing. */
@@ -44,19 +45,13 @@ const TARGET_FIELDS = [
 ] as const;
 const TARGET_FIELD_SET: ReadonlySet<string> = new Set(TARGET_FIELDS);
 
-const MAX_VALUE = 120;
-
-/** A value of an attribute as a person reads it on one line: strings bare, the rest as JSON, long text cut. */
-export function formatValue(value: unknown): string {
-  if (value === undefined) return 'none';
-  const text = (typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value))).replace(/\s+/g, ' ').trim();
-  return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE - 1)}…` : text;
-}
+/** Values in the panel's table: strings bare, index parts as SQL, the rest as JSON, long text cut. */
+const VALUE_FORMAT = { maxLength: 120, quoteStrings: false } as const;
 
 /** `type: expected varchar(320), actual text; nullable: expected false, actual true`. Empty when none differ. */
 export function summarizeAttributes(attributes: readonly AttributeChange[] | undefined): string {
   return (attributes ?? [])
-    .map((a) => `${a.name}: expected ${formatValue(a.expected)}, actual ${formatValue(a.actual)}`)
+    .map((a) => `${a.name}: expected ${formatValue(a.expected, VALUE_FORMAT)}, actual ${formatValue(a.actual, VALUE_FORMAT)}`)
     .join('; ');
 }
 

@@ -137,7 +137,8 @@ function getStyles(theme: GrafanaTheme2) {
       whiteSpace: 'nowrap',
     }),
     sign: css({ width: '1%', paddingRight: theme.spacing(0.5), userSelect: 'none' }),
-    code: css({ whiteSpace: 'pre-wrap', wordBreak: 'break-all', width: '48%' }),
+    // Wrap at spaces; a token is broken only when it alone is wider than the column (`NO CYCLE`, not `NO CYC|LE`).
+    code: css({ whiteSpace: 'pre-wrap', wordBreak: 'normal', overflowWrap: 'anywhere', width: '48%' }),
     removed: css({ background: theme.colors.error.transparent, '&:nth-of-type(2)': { color: theme.colors.error.text } }),
     added: css({ background: theme.colors.success.transparent, '&:nth-of-type(2)': { color: theme.colors.success.text } }),
     empty: css({ background: theme.colors.background.secondary }),
