@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { LineCounter, parseDocument, type YAMLError } from 'yaml';
+import { LineCounter, parseDocument, visit, type YAMLError } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
 import type { FilterKind } from '../core/diff/filter.ts';
@@ -49,7 +49,7 @@ export async function parseConfig(text: string, file: string, env: NodeJS.Proces
   // `merge: true` allows `<<: *anchor`, the YAML way to share settings between targets.
   const doc = parseDocument(text, { lineCounter: lines, merge: true, prettyErrors: true });
   if (doc.errors.length > 0) throw new ConfigFileError(file, doc.errors.map(yamlIssue));
-  const tree: unknown = doc.toJS({ maxAliasCount: 1000 });
+  const tree = toTree(doc, lines, file);
   if (tree === null || tree === undefined) {
     throw new ConfigFileError(file, [{ path: [], message: 'the file is empty: configure at least one target' }]);
   }
@@ -72,6 +72,30 @@ export async function parseConfig(text: string, file: string, env: NodeJS.Proces
     throw new ConfigFileError(file, sortByLine(located));
   }
   return toAgentConfig(result.data, resolve(file));
+}
+
+/** Aliases a file may expand, counted as the yaml library counts them: beyond, it is an "alias bomb". */
+const MAX_ALIAS_COUNT = 1000;
+
+/**
+ * The document as plain data. Aliases that expand beyond {@link MAX_ALIAS_COUNT} (a "billion laughs" file) are a
+ * configuration error naming the first alias, not an internal error.
+ */
+function toTree(doc: ReturnType<typeof parseDocument>, lines: LineCounter, file: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    if (!(err instanceof ReferenceError) || !/alias count/i.test(err.message)) throw err;
+    let first: number | undefined;
+    visit(doc, {
+      Alias(_, node) {
+        first ??= node.range?.[0];
+        return first === undefined ? undefined : visit.BREAK;
+      },
+    });
+    const message = `YAML: aliases expand to more than ${MAX_ALIAS_COUNT} values (nested aliases, an "alias bomb"?); expand them by hand`;
+    throw new ConfigFileError(file, [{ path: [], message, ...(first !== undefined ? { line: lines.linePos(first).line } : {}) }]);
+  }
 }
 
 /**

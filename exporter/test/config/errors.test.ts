@@ -53,6 +53,16 @@ ${target()}${target('', 'staging')}  - name: qa
     problems: [`${F}:2: YAML: Map keys must be unique`],
   },
   {
+    name: 'YAML alias bomb: named at its first alias, not an internal error',
+    yaml: `x-a: &a [x, x, x, x, x, x, x, x, x, x]
+x-b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]
+x-c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]
+x-d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]
+targets: []
+`,
+    problems: [`${F}:2: YAML: aliases expand to more than 1000 values (nested aliases, an "alias bomb"?); expand them by hand`],
+  },
+  {
     name: 'no targets',
     yaml: `targets: []\n`,
     problems: [`${F}:1: targets: configure at least one target`],
