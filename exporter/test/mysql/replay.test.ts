@@ -173,7 +173,7 @@ describe('replayMysql on MariaDB', () => {
     expect(replayError.describe()).toContain('2_broken.up.sql:3');
     const used = (await seenNames(records)).filter((name) => name.startsWith(MYSQL_TEMP_DATABASE_PREFIX));
     expect(used).toHaveLength(1);
-    expect(used[0]).toMatch(new RegExp(`^${MYSQL_TEMP_DATABASE_PREFIX}[0-9a-f]{12}$`));
+    expect(used[0]).toMatch(new RegExp(`^${MYSQL_TEMP_DATABASE_PREFIX}[0-9a-z]+_[0-9a-f]{12}$`));
     expect(await databasesLike(used[0] ?? '-')).toEqual([]);
   });
 

@@ -6,10 +6,10 @@
  * flavour and major version, since both normalise types, defaults and view text differently. MySQL DDL commits
  * implicitly, so files are not wrapped in transactions: each file runs statement by statement (split by
  * `splitMysqlStatements`, so `DELIMITER` blocks work as in the `mysql` client), and a failing statement is reported
- * with its file and line. The temporary database `schema_drift_tmp_<hex>` is dropped on every path.
+ * with its file and line. The temporary database `schema_drift_tmp_<created>_<hex>` is dropped on every path (leftovers of killed processes by a later replay: `connection/scratch-names.ts`).
  */
-import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
+import { isStaleScratch, SCRATCH_DATABASE_PREFIX, scratchDatabaseName } from '../../connection/scratch-names.ts';
 import { ConfigError, ReplayError, type SchemaDriftError } from '../../core/errors.ts';
 import { migrationFilePath } from '../../migrations/format-schema.ts';
 import { mysqlScriptStatements } from './replay-script.ts';
@@ -65,7 +65,7 @@ export interface MysqlReplayOptions {
 export const DEFAULT_DESIRED_SCHEMA = 'desired';
 
 /** Prefix of temporary databases on a dev server; a leftover one is safe to drop. */
-export const MYSQL_TEMP_DATABASE_PREFIX = 'schema_drift_tmp_';
+export const MYSQL_TEMP_DATABASE_PREFIX = SCRATCH_DATABASE_PREFIX;
 
 /** A temporary database on the dev server, with its own connection. */
 export interface MysqlScratch {
@@ -171,13 +171,13 @@ async function connectDev(devUrl: string, database: string | null, options: Mysq
 }
 
 /**
- * Creates `schema_drift_tmp_<hex>` through an admin connection, and a second connection that uses it: a migration
+ * Creates `schema_drift_tmp_<created>_<hex>` through an admin connection, and a second connection that uses it: a migration
  * that breaks its own connection cannot keep the admin connection from dropping the database.
  */
 export async function openScratch(devUrl: string, options: MysqlReplayOptions): Promise<MysqlScratch> {
   const described = redactMysqlUrl(devUrl);
   const admin = await connectDev(devUrl, null, options);
-  const name = `${MYSQL_TEMP_DATABASE_PREFIX}${randomBytes(6).toString('hex')}`;
+  const name = scratchDatabaseName();
   let version: MysqlServerVersion;
   try {
     version = await readServerVersion(asMysqlQueryable(admin));
@@ -186,6 +186,7 @@ export async function openScratch(devUrl: string, options: MysqlReplayOptions): 
     await admin.end().catch(() => admin.destroy());
     throw toMysqlError(err, { target: options.target, action: `creating a temporary database on ${described}` });
   }
+  await dropStaleScratches(admin);
   const drop = once(async () => {
     try {
       await admin.query(`DROP DATABASE IF EXISTS ${quoteName(name)}`);
@@ -208,6 +209,24 @@ export async function openScratch(devUrl: string, options: MysqlReplayOptions): 
     await drop();
   });
   return { name, version, conn: work, close };
+}
+
+/**
+ * Drops the temporary databases on this server that a killed process left behind (`isStaleScratch`). Best effort: one
+ * that cannot be dropped now is tried again by the next replay.
+ */
+async function dropStaleScratches(admin: mysql.Connection): Promise<void> {
+  try {
+    const [rows] = await admin.query<mysql.RowDataPacket[]>(
+      'SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE LEFT(SCHEMA_NAME, ?) = ?',
+      [SCRATCH_DATABASE_PREFIX.length, SCRATCH_DATABASE_PREFIX],
+    );
+    for (const { name } of rows as { name: string }[]) {
+      if (isStaleScratch(name)) await admin.query(`DROP DATABASE IF EXISTS ${quoteName(name)}`).catch(() => {});
+    }
+  } catch {
+    // Listing failed: nothing to sweep this time.
+  }
 }
 
 function createDatabaseSql(name: string, defaults: MysqlReplayOptions['defaults']): string {

@@ -2,9 +2,9 @@
  * Scratch databases for replaying a migration directory: a fresh in-memory PGlite (the default), or a temporary
  * database on a real server (`--dev-url`) that is dropped again on every path, failures included.
  */
-import { randomBytes } from 'node:crypto';
 import type { Extension } from '@electric-sql/pglite';
 import pg from 'pg';
+import { isStaleScratch, SCRATCH_DATABASE_PREFIX, scratchDatabaseName } from '../../connection/scratch-names.ts';
 import { redactUrl, toPostgresError } from './connect.ts';
 import type { Queryable } from './queryable.ts';
 import { quoteIdent } from './quote.ts';
@@ -27,7 +27,7 @@ export interface ScratchDatabase {
 }
 
 /** Prefix of temporary databases on a dev server; a leftover one is safe to drop. */
-export const POSTGRES_TEMP_DATABASE_PREFIX = 'schema_drift_tmp_';
+export const POSTGRES_TEMP_DATABASE_PREFIX = SCRATCH_DATABASE_PREFIX;
 
 // Every contrib extension PGlite 0.5.16 ships (dist/contrib). Passing them costs nothing at start-up: PGlite only
 // unpacks an extension's bundle when CREATE EXTENSION asks for it.
@@ -147,13 +147,13 @@ export async function openPgliteScratch(start: PgliteStart = {}): Promise<Scratc
 }
 
 /**
- * A new empty database `schema_drift_tmp_<random>` on the server of `devUrl` (created from template0, so nothing
+ * A new empty database `schema_drift_tmp_<created>_<random>` on the server of `devUrl` (created from template0, so nothing
  * an administrator added to template1 leaks into the desired schema). `close()` drops it.
  */
 export async function openServerScratch(devUrl: string, target?: string): Promise<ScratchDatabase> {
   const described = redactUrl(devUrl);
   const admin = await connect(devUrl, target, `connecting to dev database ${described}`);
-  const name = `${POSTGRES_TEMP_DATABASE_PREFIX}${randomBytes(6).toString('hex')}`;
+  const name = scratchDatabaseName();
   let adminVersion: number;
   try {
     adminVersion = await versionNum(admin);
@@ -162,6 +162,7 @@ export async function openServerScratch(devUrl: string, target?: string): Promis
     await admin.end().catch(() => {});
     throw toPostgresError(err, { target, action: `creating a temporary database on ${described}` });
   }
+  await dropStaleScratches(admin, adminVersion);
   const drop = once(() => dropDatabase(admin, name, adminVersion, target));
   let client: pg.Client;
   let row: VersionRow | undefined;
@@ -216,6 +217,25 @@ function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);
   parsed.pathname = `/${encodeURIComponent(database)}`;
   return parsed.toString();
+}
+
+/**
+ * Drops the temporary databases on this server that a killed process left behind (`isStaleScratch`). Best effort: a
+ * leftover that cannot be dropped now (in use, not ours to drop) is tried again by the next replay.
+ */
+async function dropStaleScratches(admin: pg.Client, serverVersionNum: number): Promise<void> {
+  try {
+    const { rows } = await admin.query<{ datname: string }>(
+      `SELECT datname FROM pg_catalog.pg_database WHERE starts_with(datname, $1)`,
+      [SCRATCH_DATABASE_PREFIX],
+    );
+    for (const { datname } of rows.filter((r) => isStaleScratch(r.datname))) {
+      const force = serverVersionNum >= 130000 ? ' WITH (FORCE)' : '';
+      await admin.query(`DROP DATABASE IF EXISTS ${quoteIdent(datname)}${force}`).catch(() => {});
+    }
+  } catch {
+    // Listing failed (no access to pg_database?): nothing to sweep this time.
+  }
 }
 
 async function dropDatabase(admin: pg.Client, name: string, serverVersionNum: number, target?: string): Promise<void> {
