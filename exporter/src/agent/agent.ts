@@ -148,7 +148,15 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
     demo: options.demo,
     log,
   });
-  const server = await listen(app, config.listen.host, config.listen.port);
+  let server: Server;
+  try {
+    server = await listen(app, config.listen.host, config.listen.port);
+  } catch (err) {
+    // Nothing else holds them yet: give the store and the meter back before the data directory's lock goes.
+    store.close();
+    await metrics.shutdown();
+    throw err;
+  }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.listen.port;
   const bound = typeof address === 'object' && address ? address.address : config.listen.host;

@@ -29,7 +29,9 @@ export interface CheckProgress {
 
 /**
  * Passwords of the target's URLs, decoded, to scrub from messages. `report/build.ts` already removes URL
- * credentials; a driver message may quote the bare password, so it goes too.
+ * credentials; a driver message may quote the bare password, so it goes too. A migration command's `env` values go
+ * too (tokens a migrator may print, and its output tail is in a failed command's message); values shorter than four
+ * characters are left, as masking `1` or `on` everywhere would garble every message.
  */
 export function targetSecrets(target: TargetConfig): string[] {
   const secrets: string[] = [];
@@ -42,6 +44,7 @@ export function targetSecrets(target: TargetConfig): string[] {
       // Not a URL: the session reports it as a config error without quoting it.
     }
   }
+  for (const value of Object.values(target.desired.command?.env ?? {})) if (value.length >= 4) secrets.push(value);
   return [...new Set(secrets)];
 }
 

@@ -18,7 +18,8 @@ import { countByAction, renderChangesText } from '../core/render/text.ts';
 import { checkStatus } from '../core/report/build.ts';
 import { dialectNamed, pairDialect } from '../dialects/registry.ts';
 import { compare, planOf, withRevisionExcludes } from '../engine/compare.ts';
-import { MIGRATION_FORMATS, type MigrationFormat } from '../migrations/index.ts';
+import { mergeExcludes } from '../core/diff/filter.ts';
+import { MIGRATION_FORMATS, type MigrationFile, type MigrationFormat } from '../migrations/index.ts';
 import type { RevisionState } from '../revision/revision-state.ts';
 import { VERSION } from '../version.ts';
 import { runDemo } from './demo.ts';
@@ -105,6 +106,11 @@ function comparedRevision(from: LoadedSource, to: LoadedSource): RevisionState |
   return from.revision ?? to.revision ?? null;
 }
 
+/** The pending migrations of a diff: the directory side's (either side may be the directory). */
+function pendingOf(from: LoadedSource, to: LoadedSource): MigrationFile[] {
+  return to.pending ?? from.pending ?? [];
+}
+
 /** Structured diff output (`--format json`). */
 export function diffJson(from: LoadedSource, to: LoadedSource, changes: Change[]): unknown {
   return {
@@ -113,7 +119,7 @@ export function diffJson(from: LoadedSource, to: LoadedSource, changes: Change[]
     to: to.description,
     summary: { total: changes.length, ...countByAction(changes) },
     revision: comparedRevision(from, to),
-    pending: (to.pending ?? from.pending ?? []).map((file) => ({ version: file.version, path: file.path })),
+    pending: pendingOf(from, to).map((file) => ({ version: file.version, path: file.path })),
     warnings: [...from.warnings, ...to.warnings],
     changes,
   };
@@ -138,8 +144,8 @@ function sideArg(options: DiffSides, side: 'from' | 'to'): SourceArg {
   }
   if (command === undefined) return text as string;
   const timeoutMs = parseDuration(options.commandTimeout);
-  if (timeoutMs === null || timeoutMs < 1000) {
-    throw new ConfigError(`--command-timeout ${JSON.stringify(options.commandTimeout)}: expected a duration of at least 1s, e.g. 90s or 5m`);
+  if (timeoutMs === null || timeoutMs < 1000 || timeoutMs > 2 ** 31 - 1) {
+    throw new ConfigError(`--command-timeout ${JSON.stringify(options.commandTimeout)}: expected a duration from 1s to 24d, e.g. 90s or 5m`);
   }
   return { command, cwd: path.resolve(options.commandCwd ?? '.'), timeoutMs };
 }
@@ -186,7 +192,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     const comparison = compare(dialect, {
       current: pair.from.snapshot,
       desired: pair.to.snapshot,
-      unchecked: { ...pair.from.unchecked, ...pair.to.unchecked },
+      unchecked: mergeExcludes([pair.from.unchecked ?? {}, pair.to.unchecked ?? {}]),
       filter: parseFilter(options.schema, options.exclude),
       // `--privileges` both reads ACLs (source options) and compares them (the differ's opt-in).
       options: { checkColumnOrder: options.checkColumnOrder, checkPrivileges: options.privileges },
@@ -198,7 +204,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       const revision = comparedRevision(pair.from, pair.to);
       if (revision) io.stdout(`${revisionText(revision)}\n\n`);
       io.stdout(renderChangesText(changes, { current: pair.from.description, desired: pair.to.description }));
-      const pending = pair.to.pending ?? [];
+      const pending = pendingOf(pair.from, pair.to);
       if (pending.length) io.stdout(`\n${pending.length} pending migration(s), not drift: ${pending.map((f) => f.path).join(', ')}\n`);
       // The agent's status, by its precedence (dirty over drift over pending), so the text says what a report would.
       io.stdout(`\nStatus: ${checkStatus({ dirty: revision?.dirty ?? false, changes: changes.length, pending: pending.length })}\n`);
@@ -261,7 +267,12 @@ function warn(io: CliIo, warnings: readonly string[]): void {
  * an argument may be a connection string in a form nothing recognised.
  */
 export async function main(argv: string[], outerIo: CliIo = processIo): Promise<number> {
-  const io: CliIo = { stdout: (text) => outerIo.stdout(text), stderr: (text) => outerIo.stderr(maskUrlCredentials(text)) };
+  const io: CliIo = {
+    stdout: (text) => outerIo.stdout(text),
+    stderr: (text) => outerIo.stderr(maskUrlCredentials(text)),
+    // Progress lines name sources too: masked like everything else on stderr.
+    ...(outerIo.progress ? { progress: (step: string) => outerIo.progress?.(maskUrlCredentials(step)) } : {}),
+  };
   let code = 2;
   const program = buildProgram(io, (c) => (code = c));
   try {

@@ -55,8 +55,13 @@ const duration = (atLeastMs: number) =>
       return z.NEVER;
     }
     if (ms < atLeastMs) ctx.addIssue({ code: 'custom', message: `must be at least ${atLeastMs}ms` });
+    // Timers take at most 2^31-1 ms (24.8 days); a longer one would fire at once.
+    if (ms > MAX_TIMER_MS) ctx.addIssue({ code: 'custom', message: `must be at most 24d (${text} is longer than a timer can wait)` });
     return ms;
   });
+
+/** The longest delay Node's timers take. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const nonEmpty = z.string().min(1, 'must not be empty');
 const positiveInt = z.number().int('must be a whole number').min(1, 'must be at least 1');

@@ -25,7 +25,8 @@ const EXPECTED =
   'goose (.sql files with "-- +goose Up"), ' +
   'node-pg-migrate (<timestamp>_<name>.sql files with "-- Up Migration"), sqitch (sqitch.plan or sqitch.conf), ' +
   'liquibase (.sql files starting "--liquibase formatted sql", or a changelog.xml/.yaml master), ' +
-  'plain (numbered .sql files like 001_init.sql), schema (un-numbered .sql files holding the whole schema, like schema.sql)';
+  'plain (numbered .sql files like 001_init.sql), schema (a single .sql file, Supabase\'s supabase/schemas/, or with ' +
+  '--dir-format schema any directory of .sql files holding the whole schema)';
 
 /** One sign: the names in the directory that show a format. */
 interface Sign {
@@ -93,8 +94,8 @@ export function detectFormat(dir: string, entries: readonly DirEntry[], subdirec
     throw new ReplayError(`ambiguous migration layout: found ${seen}; name the format explicitly (--dir-format, or the target's desired.format), one of ${MIGRATION_FORMATS.join(', ')}`, { file: dir });
   }
   if (entries.some((e) => PLAIN_NAME.test(e.name))) return 'plain';
-  // No tool's sign and no numbered file: `.sql` files without versions are the schema itself (Supabase's schemas/).
-  if (entries.some((e) => e.name.endsWith('.sql'))) return 'schema';
+  // Un-numbered `.sql` files are not guessed to be a schema (format schema ignores the revision table): a migration
+  // named with a typo (`V1_init.sql`) would be replayed silently. Supabase's schemas/ is detected by its config.
   const names = [...entries.map((e) => e.name), ...subdirectories.map((s) => `${s.name}/`)].sort();
   throw new ReplayError(`unknown migration layout: found ${sample(names)}; expected ${EXPECTED}`, { file: dir });
 }

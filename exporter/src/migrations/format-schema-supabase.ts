@@ -7,10 +7,11 @@
  * `.sql` files of the directory that no pattern lists are not applied (a warning names them), as Supabase leaves them
  * out.
  */
-import { glob, readFile, stat } from 'node:fs/promises';
+import { glob, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
 import { ReplayError } from '../core/errors.ts';
+import { containedKind, readContained } from './contained.ts';
 import { type DirEntry, type FormatResult, ignoreNonSql, sqlEntries } from './entries.ts';
 import { schemaFile } from './format-schema.ts';
 import type { IgnoredFile, MigrationFile } from './types.ts';
@@ -60,7 +61,7 @@ export async function readSchemaPaths(dir: string, paths: SchemaPaths, entries: 
     const matches: string[] = [];
     for await (const match of glob(pattern, { cwd: base })) {
       const full = path.resolve(base, match);
-      if ((await stat(full)).isFile()) matches.push(full);
+      if ((await containedKind(base, full, path.relative(base, full))) === 'file') matches.push(full);
     }
     if (matches.length === 0) ignored.push({ path: pattern, reason: `schema_paths pattern in ${paths.config} matches no file`, warn: true });
     for (const full of matches.sort()) if (!listed.includes(full)) listed.push(full);
@@ -77,8 +78,7 @@ export async function readSchemaPaths(dir: string, paths: SchemaPaths, entries: 
 /** A listed file, named relative to the schema directory (`/` separators; `../` when it lies outside). */
 async function readListed(dir: string, full: string): Promise<DirEntry> {
   const name = path.relative(path.resolve(dir), full).split(path.sep).join('/');
-  const bytes = await readFile(full).catch((cause: unknown) => {
-    throw new ReplayError(`cannot read ${name}: ${cause instanceof Error ? cause.message : String(cause)}`, { file: full }, { cause });
-  });
-  return { name, bytes, text: bytes.toString('utf8') };
+  const file = await readContained(path.dirname(path.resolve(dir)), full, name);
+  if (!file) throw new ReplayError(`cannot read ${name}: it does not exist`, { file: full });
+  return { name, bytes: file.bytes, text: file.text };
 }

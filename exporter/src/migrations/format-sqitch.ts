@@ -13,8 +13,9 @@
  * Departures: target-level settings (`target.<name>.*`), `--set` variables in scripts, and `%syntax-version` other
  * than 1.0.0 are not read.
  */
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { readContained } from './contained.ts';
 import { type DirListing, type FormatResult, fileError, makeFile } from './entries.ts';
 import { parseSqitchPlan, type SqitchChange } from './sqitch-plan.ts';
 import type { DeclaredProvider, IgnoredFile, MigrationFile } from './types.ts';
@@ -40,9 +41,9 @@ export interface SqitchLayout {
 export async function readSqitch(dir: string, listing: DirListing): Promise<FormatResult> {
   const conf = listing.entries.find((e) => e.name === SQITCH_CONF);
   const layout = sqitchLayout(conf ? parseGitConfig(conf.text) : new Map());
-  const planText = await readFile(path.join(dir, layout.planFile), 'utf8').catch((cause: unknown) => {
-    throw fileError(dir, layout.planFile, `cannot read the Sqitch plan: ${(cause as Error).message.split('\n')[0]}`);
-  });
+  const planFile = await readContained(dir, path.join(dir, layout.planFile), layout.planFile);
+  if (!planFile) throw fileError(dir, layout.planFile, 'cannot read the Sqitch plan: it does not exist');
+  const planText = planFile.text;
   const plan = parseSqitchPlan(planText, (message, line) => fileError(dir, layout.planFile, message, line));
   const files: MigrationFile[] = [];
   const used = new Set<string>();
@@ -124,11 +125,8 @@ function scriptCandidates(layout: SqitchLayout, change: SqitchChange): string[] 
 
 async function deployScript(dir: string, layout: SqitchLayout, change: SqitchChange): Promise<{ path: string; bytes: Buffer } | undefined> {
   for (const candidate of scriptCandidates(layout, change)) {
-    const bytes = await readFile(path.join(dir, candidate)).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return undefined;
-      throw fileError(dir, candidate, `cannot read deploy script of change "${change.name}": ${err.message.split('\n')[0]}`);
-    });
-    if (bytes) return { path: candidate, bytes };
+    const script = await readContained(dir, path.join(dir, candidate), candidate);
+    if (script) return { path: candidate, bytes: script.bytes };
   }
   return undefined;
 }

@@ -13,10 +13,11 @@
  * Files below the top level are read here (synchronously, once per directory read): the directory listing reads only
  * the top level.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ReplayError } from '../core/errors.ts';
+import { containedKindSync, readContainedSync } from './contained.ts';
 import type { DirEntry } from './entries.ts';
 
 /** One changelog file to apply, relative to the directory with `/` separators. */
@@ -105,21 +106,18 @@ class Reader {
     }
     return names.flatMap((n) => {
       const rel = folder === '' ? n : `${folder}/${n}`;
-      const info = statSync(path.join(this.dir, rel), { throwIfNoEntry: false });
-      if (info?.isDirectory()) return this.walk(rel);
-      return info?.isFile() ? [rel] : [];
+      const kind = containedKindSync(this.dir, path.join(this.dir, rel), rel);
+      if (kind === 'directory') return this.walk(rel);
+      return kind === 'file' ? [rel] : [];
     });
   }
 
   private read(rel: string): ChangelogFile {
     const top = this.top.get(rel);
     if (top) return { path: rel, text: top.text, bytes: top.bytes };
-    try {
-      const bytes = readFileSync(path.join(this.dir, rel));
-      return { path: rel, text: bytes.toString('utf8'), bytes };
-    } catch (cause) {
-      throw new ReplayError(`cannot read ${rel}: ${(cause as Error).message}`, { file: path.join(this.dir, rel) }, { cause });
-    }
+    const file = readContainedSync(this.dir, path.join(this.dir, rel), rel);
+    if (!file) throw new ReplayError(`cannot read ${rel}: it does not exist`, { file: path.join(this.dir, rel) });
+    return { path: rel, text: file.text, bytes: file.bytes };
   }
 
   /** An include path as a path under the directory: relative to `base` when given, else its longest existing suffix. */

@@ -7,9 +7,9 @@
  * text; a byte that is not would otherwise become U+FFFD and change the SQL silently.
  */
 import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
-import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
 import { ReplayError } from '../core/errors.ts';
+import { firstInvalidUtf8Line, notUtf8Error } from './contained.ts';
 import { detectFormat } from './detect.ts';
 import { type DirEntry, type DirListing, type FormatResult, NESTED_FILES, type Subdirectory } from './entries.ts';
 import { readAtlas } from './format-atlas.ts';
@@ -112,7 +112,9 @@ async function readSingleSchemaFile(file: string, options: ReadMigrationOptions)
       { file },
     );
   }
-  const files = [schemaFile(await readEntry(file, path.basename(file)))];
+  const entry = await readEntry(file, path.basename(file));
+  if (entry.invalidUtf8Line !== undefined) throw notUtf8Error(entry.name, file, entry.invalidUtf8Line);
+  const files = [schemaFile(entry)];
   return { dir: file, format: 'schema', files, hash: hashMigrationFiles('schema', files), ignored: [], singleFile: true };
 }
 
@@ -137,7 +139,7 @@ function assertUtf8(dir: string, listing: DirListing, result: FormatResult): voi
   for (const file of result.files) {
     const line = byName.get(file.path)?.invalidUtf8Line;
     if (line !== undefined) {
-      throw new ReplayError(`${file.path} is not valid UTF-8 text; save it as UTF-8`, { file: path.join(dir, file.path), line });
+      throw notUtf8Error(file.path, path.join(dir, file.path), line);
     }
   }
 }
@@ -221,20 +223,6 @@ async function readEntry(full: string, name: string): Promise<DirEntry> {
   });
   const invalidUtf8Line = firstInvalidUtf8Line(bytes);
   return { name, bytes, text: bytes.toString('utf8'), ...(invalidUtf8Line !== undefined ? { invalidUtf8Line } : {}) };
-}
-
-/** Line (from 1) holding the first byte that is not valid UTF-8, or undefined. `\n` is never inside a UTF-8 sequence. */
-function firstInvalidUtf8Line(bytes: Buffer): number | undefined {
-  if (isUtf8(bytes)) return undefined;
-  let line = 1;
-  let from = 0;
-  for (;;) {
-    const end = bytes.indexOf(0x0a, from);
-    if (!isUtf8(bytes.subarray(from, end < 0 ? bytes.length : end))) return line;
-    if (end < 0) return line;
-    line += 1;
-    from = end + 1;
-  }
 }
 
 function describe(cause: unknown): string {

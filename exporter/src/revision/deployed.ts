@@ -2,7 +2,7 @@
  * How far a migration directory is replayed for a database whose revision table says what is deployed, and what a
  * person should hear about it: one answer for the agent, the CLI and the demo.
  */
-import type { FilterKind } from '../core/diff/filter.ts';
+import { type FilterKind, mergeExcludes } from '../core/diff/filter.ts';
 import { definedObjects } from '../migrations/defined-objects.ts';
 import { fileId } from '../migrations/select.ts';
 import type { MigrationDirectory, MigrationFile } from '../migrations/types.ts';
@@ -82,14 +82,6 @@ function pendingReruns(directory: MigrationDirectory, revision: RevisionState | 
   if (!revision?.rerunChecksums) return [];
   const recorded = new Map(revision.rerunChecksums.map((c) => [c.key, c.checksum]));
   return directory.files.filter((f) => f.rerun !== undefined && recorded.get(f.rerun.key) !== f.rerun.checksum);
-}
-
-function mergeExcludes(parts: readonly Partial<Record<FilterKind, string[]>>[]): Partial<Record<FilterKind, string[]>> {
-  const merged: Partial<Record<FilterKind, string[]>> = {};
-  for (const part of parts) {
-    for (const [kind, globs] of Object.entries(part) as [FilterKind, string[]][]) merged[kind] = [...new Set([...(merged[kind] ?? []), ...globs])];
-  }
-  return merged;
 }
 
 /** Deployed files whose checksum in the revision table is not the file's. */

@@ -59,7 +59,7 @@ function takeLock(file: string, temp: string, me: LockHolder): DataDirLock {
         throw new StoreError(`data directory lock cannot be created: ${(err as Error).message}`, { file }, { cause: err });
       }
       const holder = readHolder(file);
-      if (holder && !isStale(holder)) {
+      if (holder && !isStale(holder, file)) {
         throw new StoreError(
           `data directory is in use by another schema-drift agent (pid ${holder.pid} on ${holder.host}, since ${holder.since}); ` +
             `stop it, or give this agent another dataDir` +
@@ -75,12 +75,18 @@ function takeLock(file: string, temp: string, me: LockHolder): DataDirLock {
       }
       continue;
     }
+    // Two agents that both judged the same dead holder stale may both have unlinked and linked: only the one whose
+    // record is in the file now holds it; the other goes round again and meets a live holder.
+    const now = readHolder(file);
+    if (now?.pid !== me.pid || now.since !== me.since) continue;
     let released = false;
+    heldHere.add(file);
     return {
       file,
       release() {
         if (released) return;
         released = true;
+        heldHere.delete(file);
         // Only our own lock: never remove one another agent took over after ours was (wrongly) judged stale.
         if (readHolder(file)?.pid === me.pid) unlinkSync(file);
       },
@@ -99,10 +105,17 @@ function readHolder(file: string): LockHolder | null {
   }
 }
 
-/** A holder on this host whose process is gone. `kill(pid, 0)` probes without signalling; EPERM means it is alive. */
-function isStale(holder: LockHolder): boolean {
+/** Lock files this process holds now. */
+const heldHere = new Set<string>();
+
+/**
+ * A holder on this host whose process is gone. `kill(pid, 0)` probes without signalling; EPERM means it is alive. A
+ * holder with this process's own pid is stale unless this process holds the lock now: in a container the agent is
+ * pid 1 after every restart, so a lock a killed run left names the new run's pid.
+ */
+function isStale(holder: LockHolder, file: string): boolean {
   if (holder.host !== hostname()) return false;
-  if (holder.pid === process.pid) return false;
+  if (holder.pid === process.pid) return !heldHere.has(file);
   try {
     process.kill(holder.pid, 0);
     return false;

@@ -63,6 +63,12 @@ targets: []
     problems: [`${F}:2: YAML: aliases expand to more than 1000 values (nested aliases, an "alias bomb"?); expand them by hand`],
   },
   {
+    name: 'a duration longer than a timer can wait',
+    yaml: `targets:
+${target('    checkTimeout: 30d\n')}`,
+    problems: [`${F}:5: targets[0].checkTimeout: must be at most 24d (30d is longer than a timer can wait)`],
+  },
+  {
     name: 'no targets',
     yaml: `targets: []\n`,
     problems: [`${F}:1: targets: configure at least one target`],

@@ -70,6 +70,14 @@ describe('a migration command that goes wrong', () => {
     expect(next.status).toBe('in_sync');
   }, 60_000);
 
+  it('a value of the command\'s env that the command prints never reaches the report', async () => {
+    const token = 'tok-3f9a2c71e5';
+    const report = await check('echo "connecting with $MIGRATOR_TOKEN"; exit 1', { env: { MIGRATOR_TOKEN: token } });
+    expect(report.status).toBe('error');
+    expect(report.error?.message).toContain('connecting with');
+    expect(JSON.stringify(report)).not.toContain(token);
+  }, 60_000);
+
   it('a command that hangs: killed with its process group at the limit, a timeout error naming it', async () => {
     const pids = path.join(work, 'hang.pid');
     const started = Date.now();

@@ -28,8 +28,14 @@ async function tempDir(files: Record<string, string>): Promise<string> {
 }
 
 describe('a directory of schema files', () => {
-  it('is detected when no file is numbered and no tool left its sign; files apply in name order', async () => {
-    const dir = await readMigrationDirectory(FIXTURE);
+  it('is not guessed from un-numbered files (a misnamed migration would replay silently): unknown layout naming schema', async () => {
+    const error = (await readMigrationDirectory(FIXTURE).catch((e: unknown) => e)) as ReplayError;
+    expect(error).toBeInstanceOf(ReplayError);
+    expect(error.message).toMatch(/^unknown migration layout: found README\.md, departments\.sql, staff\.sql, views\.sql; expected .*schema \(a single \.sql file, Supabase's supabase\/schemas\/, or with --dir-format schema/);
+  });
+
+  it('named as format schema: files apply in name order', async () => {
+    const dir = await readMigrationDirectory(FIXTURE, { format: 'schema' });
     expect(dir.format).toBe('schema');
     expect(dir.files.map((f) => f.path)).toEqual(['departments.sql', 'staff.sql', 'views.sql']);
     expect(dir.ignored).toEqual([{ path: 'README.md', reason: 'not a .sql file' }]);
@@ -52,17 +58,21 @@ describe('a directory of schema files', () => {
     ['dbmate', { 'a.sql': '-- migrate:up\nSELECT 1;\n' }],
     ['goose', { 'a.sql': '-- +goose Up\nSELECT 1;\n' }],
     ['plain', { '1_a.sql': 'SELECT 1;', 'b.sql': 'SELECT 2;' }],
-    ['schema', { 'a.sql': 'SELECT 1;', 'notes.md': '' }],
   ] as const)('detection: %s', (format, files) => {
     const entries = Object.entries(files).map(([name, text]) => ({ name, text, bytes: Buffer.from(text) }));
     expect(detectFormat('/dir', entries)).toBe(format);
   });
 
+  it('detection: a directory of un-numbered .sql files is not guessed to be a schema', () => {
+    const entries = [{ name: 'a.sql', text: 'SELECT 1;', bytes: Buffer.from('SELECT 1;') }];
+    expect(() => detectFormat('/dir', entries)).toThrow(/^unknown migration layout: found a\.sql;/);
+  });
+
   it('hash changes when a file is edited', async () => {
     const dir = await tempDir({ 'a.sql': 'CREATE TABLE a (id int);', 'b.sql': 'CREATE TABLE b (id int);' });
-    const before = await readMigrationDirectory(dir);
+    const before = await readMigrationDirectory(dir, { format: 'schema' });
     await writeFile(path.join(dir, 'b.sql'), 'CREATE TABLE b (id bigint);');
-    const after = await readMigrationDirectory(dir);
+    const after = await readMigrationDirectory(dir, { format: 'schema' });
     expect(after.hash).not.toBe(before.hash);
   });
 });
@@ -93,9 +103,10 @@ describe('no revision table applies to a schema file', () => {
   const dirty: RevisionState = golangMigrateState('public.schema_migrations', { version: '20240105', dirty: true });
 
   it('is never bounded nor pending, and warns of nothing', async () => {
-    const dir = await readMigrationDirectory(FIXTURE);
-    expect(deployedState(dir, dirty)).toEqual({ upToVersion: undefined, pending: [], warnings: [] });
-    expect(deployedState(dir, { ...dirty, version: null, appliedVersions: [] })).toEqual({ upToVersion: undefined, pending: [], warnings: [] });
+    const dir = await readMigrationDirectory(FIXTURE, { format: 'schema' });
+    const none = { upToVersion: undefined, pending: [], leaveOut: [], unchecked: {}, warnings: [] };
+    expect(deployedState(dir, dirty)).toEqual(none);
+    expect(deployedState(dir, { ...dirty, version: null, appliedVersions: [] })).toEqual(none);
   });
 
   it('while a migration directory is (the same revision state bounds it)', async () => {

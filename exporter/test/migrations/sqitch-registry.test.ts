@@ -9,11 +9,12 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openMysqlSession } from '../../src/dialects/mysql/connect.ts';
+import { dialectNamed } from '../../src/dialects/registry.ts';
 import { readMysqlRevision } from '../../src/dialects/mysql/revision.ts';
 import { readPostgresRevision } from '../../src/dialects/postgres/revision.ts';
 import type { RevisionState } from '../../src/revision/revision-state.ts';
 import { TOOL_TABLES } from '../support/revision-tables.ts';
-import { createTempMysqlDatabase, createTempPgDatabase, type TempDatabase } from '../support/servers.ts';
+import { createTempMysqlDatabase, createTempPgDatabase, PG_URL, type TempDatabase } from '../support/servers.ts';
 import { deployWithSqitch, dropMysqlRegistry } from '../support/sqitch.ts';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
@@ -75,14 +76,40 @@ describe('Sqitch registry on PostgreSQL (schema sqitch)', () => {
     expect((await pgRevision(db))?.appliedKeys).toHaveLength(5);
   });
 
-  it('wins over the generic schema_migrations, not over a tool-named table', async () => {
+  it('is read only when no tool\'s own table is there: schema_migrations (dbmate here) or a tool-named table wins', async () => {
     const db = await createTempPgDatabase('sdsqreg');
     temps.push(db);
     await deployWithSqitch('postgres', db, PG_DIR, 1);
-    await db.exec(`${TOOL_TABLES.postgres.dbmate} INSERT INTO schema_migrations VALUES ('1');`);
     expect(await pgRevision(db)).toMatchObject({ tool: 'sqitch' });
+    await db.exec(`${TOOL_TABLES.postgres.dbmate} INSERT INTO schema_migrations VALUES ('1');`);
+    expect(await pgRevision(db)).toMatchObject({ tool: 'dbmate' });
     await db.exec(TOOL_TABLES.postgres.flyway);
     expect(await pgRevision(db)).toMatchObject({ tool: 'flyway' });
+  });
+
+  it('a role that may not read the sqitch schema is not stopped by it: no revision table', async () => {
+    const db = await createTempPgDatabase('sdsqreg');
+    temps.push(db);
+    await deployWithSqitch('postgres', db, PG_DIR, 1);
+    const role = `sdsq_${db.name.slice(-8)}`;
+    await db.exec(`CREATE ROLE ${role} LOGIN; GRANT CONNECT ON DATABASE ${db.name} TO ${role}; REVOKE ALL ON SCHEMA sqitch FROM PUBLIC`);
+    try {
+      const url = new URL(db.url);
+      url.username = role;
+      const session = await dialectNamed('postgres').connect({ url: url.toString() });
+      try {
+        expect(await session.readRevision()).toBeNull();
+      } finally {
+        await session.close();
+      }
+    } finally {
+      // Roles are the server's, not the database's: dropped once the database that grants to it is gone.
+      await db.drop();
+      temps.splice(temps.indexOf(db), 1);
+      const admin = new pg.Client({ connectionString: PG_URL });
+      await admin.connect();
+      await admin.query(`DROP ROLE IF EXISTS ${role}`).finally(() => admin.end());
+    }
   });
 });
 

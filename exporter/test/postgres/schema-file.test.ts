@@ -266,8 +266,8 @@ describe('a directory of declarative schema files (Supabase style)', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('is detected and replayed in name order: no drift', async () => {
-    const result = await cli(['diff', '--from', SCHEMA_FIXTURE, '--to', db.url, '--format', 'json']);
+  it('named with --dir-format schema, replayed in name order: no drift', async () => {
+    const result = await cli(['diff', '--from', SCHEMA_FIXTURE, '--to', db.url, '--format', 'json', '--dir-format', 'schema']);
     expect(result.code).toBe(0);
     expect((JSON.parse(result.stdout) as { changes: unknown[] }).changes).toEqual([]);
   }, 60_000);
@@ -275,7 +275,7 @@ describe('a directory of declarative schema files (Supabase style)', () => {
   it("each file starts in a fresh session: one file's empty search_path does not break the next", async () => {
     await writeFile(path.join(dir, 'a_dump.sql'), "SELECT pg_catalog.set_config('search_path', '', false);\nCREATE TABLE public.first (id integer);\n");
     await writeFile(path.join(dir, 'b_tables.sql'), 'CREATE TABLE second (id integer);\n');
-    const result = await cli(['inspect', dir, '--format', 'sql']);
+    const result = await cli(['inspect', dir, '--format', 'sql', '--dir-format', 'schema']);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/CREATE TABLE public\.first/);

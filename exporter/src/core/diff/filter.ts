@@ -94,3 +94,12 @@ export function filterSnapshot(snapshot: SchemaSnapshot, filter: ObjectFilter): 
     extensions: snapshot.extensions.filter((e) => !m.exclude.extension(e.name)),
   };
 }
+
+/** Exclude globs of several sources, per kind, each glob once. */
+export function mergeExcludes(parts: readonly Partial<Record<FilterKind, string[]>>[]): Partial<Record<FilterKind, string[]>> {
+  const merged: Partial<Record<FilterKind, string[]>> = {};
+  for (const part of parts) {
+    for (const [kind, globs] of Object.entries(part) as [FilterKind, string[]][]) merged[kind] = [...new Set([...(merged[kind] ?? []), ...globs])];
+  }
+  return merged;
+}

@@ -2,17 +2,13 @@
  * Runs an embedded replay in a worker thread (see replay-worker.ts for why) and rebuilds the worker's errors with their
  * class, reason and context intact (`replay-errors.ts`).
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ReplayError } from '../../core/errors.ts';
 import type { MigrationDirectory } from '../../migrations/types.ts';
 import type { ReplayResult } from '../dialect.ts';
 import { deserializeError } from './replay-errors.ts';
+import { siblingModule } from './sibling-module.ts';
 import type { PostgresReplayOptions, ReplayWorkerAnswer, ReplayWorkerInput } from './replay-types.ts';
-
-/** `.ts` when running from the sources, `.js` in the compiled package: the worker is this module's sibling. */
-const MODULE_EXTENSION = path.extname(fileURLToPath(import.meta.url));
 
 /** The data directory of a fresh PGlite, dumped by the first worker of this process and reused by the next ones. */
 let template: Uint8Array | null = null;
@@ -21,7 +17,7 @@ let template: Uint8Array | null = null;
 export function replayInWorker(dir: MigrationDirectory, options: PostgresReplayOptions): Promise<ReplayResult> {
   const input: ReplayWorkerInput = { dir, options, template };
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL(`./replay-worker${MODULE_EXTENSION}`, import.meta.url), { workerData: input });
+    const worker = new Worker(siblingModule('replay-worker', import.meta.url), { workerData: input });
     let answered = false;
     worker.once('message', (answer: ReplayWorkerAnswer) => {
       answered = true;

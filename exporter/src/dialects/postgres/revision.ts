@@ -75,12 +75,10 @@ export async function readPostgresRevision(db: Queryable, options: { target?: st
   } catch (err) {
     throw toPostgresError(err, { target: options.target, action: 'looking up migration revision tables' });
   }
-  // Sqitch's registry has generic table names (`changes`), so it is looked up by its schema, before the generic
-  // `schema_migrations` only.
-  if (!found || found.name === 'schema_migrations') {
-    if (await hasSqitchRegistry(db, options.target)) return await readSqitch(db, options.target);
-  }
-  if (!found) return null;
+  // Sqitch's registry has generic table names (`changes`), so it is looked up by its schema, and only when no tool's
+  // table is there: a golang-migrate or dbmate database that also holds a `sqitch` schema keeps its own bound (the
+  // registry would be ignored for a directory that is not a Sqitch project anyway, see `revisionForDirectory`).
+  if (!found) return (await hasSqitchRegistry(db, options.target)) ? await readSqitch(db, options.target) : null;
   const table = `${found.schema}.${found.name}`;
   const from = `${quoteIdent(found.schema)}.${quoteIdent(found.name)}`;
   try {
@@ -184,7 +182,9 @@ async function hasSqitchRegistry(db: Queryable, target: string | undefined): Pro
   try {
     const { rows } = await db.query<{ found: boolean }>(
       `SELECT count(*) = 2 AS found FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-       WHERE n.nspname = $1 AND c.relname IN ('changes', 'events') AND c.relkind IN ('r', 'p')`,
+       WHERE n.nspname = $1 AND c.relname IN ('changes', 'events') AND c.relkind IN ('r', 'p')
+         AND pg_catalog.has_schema_privilege(n.oid, 'USAGE')
+         AND pg_catalog.has_table_privilege(c.oid, 'SELECT')`,
       [SQITCH_REGISTRY],
     );
     return rows[0]?.found === true;

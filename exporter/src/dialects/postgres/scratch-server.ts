@@ -9,6 +9,7 @@ import { ReplayError } from '../../core/errors.ts';
 import type { ScratchRequest, ScratchServer } from '../dialect.ts';
 import { openServerScratch } from './replay-scratch.ts';
 import { deserializeError } from './replay-errors.ts';
+import { siblingModule } from './sibling-module.ts';
 import type { ScratchWorkerAnswer, ScratchWorkerInput } from './scratch-server-types.ts';
 
 /** A fresh PGlite data directory dumped by the first worker of this process, so later ones skip initdb. */
@@ -19,7 +20,12 @@ export async function openPostgresScratchServer(request: ScratchRequest): Promis
   if (request.devUrl) {
     const scratch = await openServerScratch(request.devUrl, request.target);
     // The dev server's admin connection stays with the scratch (it drops the database); the command gets its own.
-    const url = scratch.url ?? request.devUrl;
+    // Never the dev server's own database: the command writes where it is told.
+    const url = scratch.url;
+    if (url === undefined) {
+      await scratch.close();
+      throw new ReplayError('the dev server scratch has no URL of its own', { target: request.target });
+    }
     return { url, env: postgresEnv(url), engine: 'server', serverVersion: scratch.serverVersion, close: () => scratch.close() };
   }
   return pgliteServer(request.target);
@@ -43,7 +49,7 @@ export function postgresEnv(url: string): Record<string, string> {
 
 function pgliteServer(target: string | undefined): Promise<ScratchServer> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./scratch-server-worker.ts', import.meta.url), { workerData: { template } satisfies ScratchWorkerInput });
+    const worker = new Worker(siblingModule('scratch-server-worker', import.meta.url), { workerData: { template } satisfies ScratchWorkerInput });
     let ready = false;
     let gone = false;
     worker.once('exit', () => void (gone = true));
