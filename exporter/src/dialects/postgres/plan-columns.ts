@@ -6,7 +6,6 @@
 import type { ColumnChange } from '../../core/model/change.ts';
 import type { Column } from '../../core/model/schema.ts';
 import type { Hazard } from '../../core/model/plan.ts';
-import { qualifiedKey } from '../../core/model/schema.ts';
 import type { PostgresPlanContext } from './plan-context.ts';
 import { SLOT } from './plan-context.ts';
 import { collationName, columnDefinition, identityClause, needsRestart, parseQualifiedKey, renderComment, tableName } from './ddl-table.ts';
@@ -64,14 +63,8 @@ function addColumn(ctx: PostgresPlanContext, table: TableRef, column: Column, in
 
 function dropColumn(ctx: PostgresPlanContext, table: TableRef, column: Column, index: number, slot: number = SLOT.dropColumn, extra: Hazard[] = []): void {
   if (inheritedColumn(ctx, table, column, 'current')) return;
-  markReshaped(ctx, table, index);
+  ctx.markReshaped(table, column.name, index);
   ctx.add(index, { slot, sql: `ALTER TABLE ${tableName(table)} DROP COLUMN ${quoteIdent(column.name)};`, comment: `drop column ${table.name}.${column.name}`, hazards: ['data_loss', ...extra] });
-}
-
-/** Records that views reading `table` must be dropped and recreated around this change. */
-function markReshaped(ctx: PostgresPlanContext, table: TableRef, index: number): void {
-  const key = qualifiedKey(table.schema, table.name);
-  if (!ctx.reshapedTables.has(key)) ctx.reshapedTables.set(key, index);
 }
 
 function commentOnColumn(ctx: PostgresPlanContext, table: TableRef, column: Column, index: number): void {
@@ -101,7 +94,7 @@ function rebuildGenerated(ctx: PostgresPlanContext, table: TableRef, index: numb
     if (!desired?.generated) continue; // no longer generated or gone: its own change handles it
     const drop = `ALTER TABLE ${tableName(table)} DROP COLUMN ${quoteIdent(g.name)};`;
     if (ctx.has(SLOT.alterColumn, drop)) continue;
-    markReshaped(ctx, table, index);
+    ctx.markReshaped(table, g.name, index);
     ctx.add(index, { slot: SLOT.alterColumn, sql: drop, comment: `drop generated column ${table.name}.${g.name} while a column it reads changes type`, hazards: ['rebuild'] });
     ctx.add(index, { slot: SLOT.retypeColumn, sql: `ALTER TABLE ${tableName(table)} ADD COLUMN ${columnDefinition(desired)};`, comment: `add generated column ${table.name}.${g.name} again`, hazards: ['rebuild', 'table_rewrite'] });
     if (desired.comment !== null) commentOnColumn(ctx, table, desired, index);
@@ -222,5 +215,5 @@ function planRetype(
   const using = current.type.raw === desired.type.raw || current.generated ? '' : ` USING ${quoteIdent(desired.name)}::${desired.type.raw}`;
   const hazards = current.type.raw === desired.type.raw ? (['heavy_lock'] as Hazard[]) : retypeHazards(current.type.raw, desired.type.raw);
   add(`TYPE ${desired.type.raw}${collate}${using}`, 'change type', hazards, SLOT.retypeColumn - 0.5);
-  markReshaped(ctx, table, index);
+  ctx.markReshaped(table, current.name, index);
 }

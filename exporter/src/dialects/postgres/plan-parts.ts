@@ -105,7 +105,8 @@ export function createIndex(ctx: PostgresPlanContext, table: TableRef, i: Index,
   }
 }
 
-function createTrigger(ctx: PostgresPlanContext, table: TableRef, t: Trigger, index: number): void {
+/** Creates a trigger on a table (or a rebuilt view) with its enable state and comment. */
+export function createTrigger(ctx: PostgresPlanContext, table: TableRef, t: Trigger, index: number): void {
   ctx.add(index, { slot: SLOT.createTrigger, sql: renderCreateTrigger(t), comment: `create trigger ${t.name} on ${table.name}` });
   const enabled = renderTriggerEnabled(table, t);
   if (enabled) ctx.add(index, { slot: SLOT.createTrigger, sql: enabled, comment: `set enable state of trigger ${t.name}` });
