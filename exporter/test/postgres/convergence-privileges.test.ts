@@ -3,7 +3,8 @@
  * `checkPrivileges`, planned, applied and diffed again, in both directions; and a live database owned by another
  * role than the replay's (PGlite, owner `postgres`) shows no privilege drift when the grants are the same.
  *
- * The `privileges-kept-*` cases have the same grants on both sides and changes that rebuild some views (or none):
+ * The `privileges-kept-*` cases and `privileges-rebuilt` have the same grants on both sides and changes that rebuild
+ * some objects (or none):
  * they also run planned WITHOUT privileges (the default), and the database the plan was applied to is then diffed
  * WITH privileges: a rebuild that forgot a grant, an owner or a trigger shows there. Their plans are pinned in their
  * `expected.json` (keys `a-to-b`, and `a-to-b-without-privileges` for the default mode; see
@@ -34,15 +35,16 @@ const CASES = readdirSync(ROOT, { withFileTypes: true })
   .filter((d) => d.isDirectory() && d.name.startsWith('privileges'))
   .map((d) => d.name)
   .sort();
-const kept = (name: string) => name.startsWith('privileges-kept-');
+/** Cases with the same grants on both sides, also run planned without privileges. */
+const kept = (name: string) => name.startsWith('privileges-kept-') || name === 'privileges-rebuilt';
 /**
  * Both directions of each case. `grants` says whether the plan must hold a GRANT or REVOKE (dropping needs none; the
  * kept cases pin their plans instead); `privileges: false` plans a kept case without reading or comparing ACLs.
  */
 const RUNS = CASES.flatMap((name) =>
   [
-    { name, from: 'a.sql', to: 'b.sql', grants: kept(name) ? null : true },
-    { name, from: 'b.sql', to: 'a.sql', grants: kept(name) ? null : name !== 'privileges-created' },
+    { name, from: 'a.sql', to: 'b.sql', grants: name.startsWith('privileges-kept-') ? null : true },
+    { name, from: 'b.sql', to: 'a.sql', grants: name.startsWith('privileges-kept-') ? null : name !== 'privileges-created' },
   ].flatMap((r) => [{ ...r, privileges: true }, ...(kept(name) ? [{ ...r, privileges: false }] : [])]),
 );
 const pinKey = (from: string, to: string, privileges: boolean) => `${runKey(from, to)}${privileges ? '' : '-without-privileges'}`;

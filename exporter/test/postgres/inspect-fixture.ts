@@ -106,6 +106,8 @@ CREATE FUNCTION app.add(a text, b text) RETURNS text LANGUAGE sql IMMUTABLE AS $
 CREATE FUNCTION app.secret() RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
   SET search_path = app SET work_mem = '64kB' AS $$ SELECT 'x' $$;
 COMMENT ON FUNCTION app.secret() IS 'keeps a secret';
+REVOKE EXECUTE ON FUNCTION app.secret() FROM PUBLIC;
+GRANT SELECT (note) ON app.orders TO pg_monitor;
 CREATE PROCEDURE app.cleanup(days integer) LANGUAGE sql BEGIN ATOMIC
   DELETE FROM app.orders WHERE id < days;
 END;

@@ -198,6 +198,16 @@ describe.each([
     expect(view('order_totals')?.kept?.triggers).toBeUndefined();
   });
 
+  it("keeps a routine's owner and ACL and a column's own grants for plans that rebuild them, without privileges", () => {
+    const secret = schemaOf(snap(), 'app').routines.find((r) => r.name === 'secret');
+    expect(secret?.acl).toBeUndefined();
+    expect(secret?.kept).toEqual({ acl: ['postgres=X/postgres'], owner: 'postgres' });
+    const orders = table(snap(), 'app', 'orders');
+    expect(orders.columns.find((c) => c.name === 'note')?.kept).toEqual({ acl: ['pg_monitor=r/postgres'] });
+    expect(orders.columns.find((c) => c.name === 'note')?.attrs?.acl).toBeUndefined();
+    expect(orders.columns.find((c) => c.name === 'status')?.kept).toBeUndefined();
+  });
+
   it('reads stand-alone sequences only, with OWNED BY', () => {
     const sequences = schemaOf(snap(), 'app').sequences;
     expect(sequences.map((s) => s.name)).toEqual(['free_counter', 'invoice_no', 'orders_id_seq']);

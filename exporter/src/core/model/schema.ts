@@ -135,6 +135,11 @@ export interface Column {
   readonly generated: Generated | null;
   readonly comment: string | null;
   readonly attrs?: Attrs;
+  /**
+   * PostgreSQL, when privileges are not inspected: the column's own grants (`acl` only), for a plan that drops and adds
+   * the column again (see {@link KeptAccess}). Never compared.
+   */
+  readonly kept?: KeptAccess;
 }
 
 /** One key part of an index: a column or an expression. */
@@ -431,6 +436,8 @@ export interface Routine {
   readonly acl?: string[];
   /** Owner role, only when privileges are inspected (ownership itself is not compared: see `dialects/postgres/hooks.ts`). */
   readonly owner?: string;
+  /** PostgreSQL: ACL and owner a plan that drops and recreates the routine restores (see {@link KeptAccess}). */
+  readonly kept?: KeptAccess;
   readonly attrs?: Attrs;
 }
 

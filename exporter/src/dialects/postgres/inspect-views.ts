@@ -8,8 +8,10 @@ import {
   attrsOf,
   catalogQuery,
   commentOf,
-  type InspectContext,
   compareText,
+  type InspectContext,
+  keptAclColumn,
+  keptOwnerColumn,
   notExtensionMember,
   ownerColumn,
   parseOptions,
@@ -58,9 +60,7 @@ export async function inspectViews(ctx: InspectContext): Promise<ViewRow[]> {
        pg_catalog.pg_get_viewdef(c.oid, true)::text AS definition, c.reloptions::text[] AS options,
        ${commentOf('c.oid', 'pg_catalog.pg_class')} AS comment, ${aclColumn('c.relacl', 'r', 'c.relowner')} AS acl,
        ${ownerColumn('c.relowner')} AS owner,
-       CASE WHEN NOT $2::bool THEN (SELECT pg_catalog.array_agg(x.item ORDER BY x.item)
-         FROM (SELECT a::text AS item FROM pg_catalog.unnest(COALESCE(c.relacl, pg_catalog.acldefault('r', c.relowner))) a) x)::text[] END AS kept_acl,
-       CASE WHEN NOT $2::bool THEN pg_catalog.pg_get_userbyid(c.relowner)::text END AS kept_owner
+       ${keptAclColumn('c.relacl', 'r', 'c.relowner')} AS kept_acl, ${keptOwnerColumn('c.relowner')} AS kept_owner
      FROM pg_catalog.pg_class c
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
      WHERE c.relkind IN ('v', 'm') AND n.nspname = ANY ($1::text[])

@@ -50,15 +50,28 @@ function inheritedColumn(ctx: PostgresPlanContext, table: TableRef, column: Colu
   });
 }
 
-function addColumn(ctx: PostgresPlanContext, table: TableRef, column: Column, index: number, extra: Hazard[] = []): void {
+/**
+ * Adds a column. `rebuilt`: the current column when the column is dropped and added again, whose own grants then come
+ * back (the desired ones when privileges are compared, else those the live snapshot kept).
+ */
+function addColumn(ctx: PostgresPlanContext, table: TableRef, column: Column, index: number, extra: Hazard[] = [], rebuilt?: Column): void {
   if (inheritedColumn(ctx, table, column, 'desired')) return;
   const hazards: Hazard[] = [...extra];
   if (!column.nullable && column.default === null && !column.identity && !column.generated) hazards.push('may_fail');
   if (column.generated?.kind === 'stored' || column.identity) hazards.push('table_rewrite');
   ctx.add(index, { slot: SLOT.alterColumn, sql: `ALTER TABLE ${tableName(table)} ADD COLUMN ${columnDefinition(column)};`, comment: `add column ${table.name}.${column.name}`, hazards });
   if (column.comment !== null) commentOnColumn(ctx, table, column, index);
-  const acl = columnAclOf(column);
-  if (acl) planCreatedAcl(ctx, columnTarget(table, column.name), { acl, owner: ctx.findTable(table.schema, table.name, 'desired')?.owner }, index);
+  restoreColumnAcl(ctx, table, column, index, rebuilt);
+}
+
+/** The grants of an added (or re-added, see {@link addColumn}) column. */
+function restoreColumnAcl(ctx: PostgresPlanContext, table: TableRef, column: Column, index: number, rebuilt?: Column): void {
+  const desired = columnAclOf(column);
+  const acl = desired ?? (rebuilt ? rebuilt.kept?.acl : undefined);
+  if (!acl) return;
+  // Without privileges the table's owner is unknown: the grantor the kept items share stands for it (`inferOwner`).
+  const owner = desired ? ctx.findTable(table.schema, table.name, 'desired')?.owner : undefined;
+  planCreatedAcl(ctx, columnTarget(table, column.name), { acl, owner }, index);
 }
 
 function dropColumn(ctx: PostgresPlanContext, table: TableRef, column: Column, index: number, slot: number = SLOT.dropColumn, extra: Hazard[] = []): void {
@@ -98,6 +111,7 @@ function rebuildGenerated(ctx: PostgresPlanContext, table: TableRef, index: numb
     ctx.add(index, { slot: SLOT.alterColumn, sql: drop, comment: `drop generated column ${table.name}.${g.name} while a column it reads changes type`, hazards: ['rebuild'] });
     ctx.add(index, { slot: SLOT.retypeColumn, sql: `ALTER TABLE ${tableName(table)} ADD COLUMN ${columnDefinition(desired)};`, comment: `add generated column ${table.name}.${g.name} again`, hazards: ['rebuild', 'table_rewrite'] });
     if (desired.comment !== null) commentOnColumn(ctx, table, desired, index);
+    restoreColumnAcl(ctx, table, desired, index, g);
     restoreColumnParts(ctx, table, g.name, index);
   }
   return rebuilt;
@@ -108,7 +122,7 @@ function alterColumn(ctx: PostgresPlanContext, table: TableRef, current: Column,
   if (names.has('generated') && desired.generated) {
     // PostgreSQL 15 cannot change a generation expression or make a column generated: rebuild the column.
     dropColumn(ctx, table, current, index, SLOT.alterColumn, ['rebuild']);
-    addColumn(ctx, table, desired, index, ['rebuild']);
+    addColumn(ctx, table, desired, index, ['rebuild'], current);
     restoreColumnParts(ctx, table, desired.name, index);
     return;
   }

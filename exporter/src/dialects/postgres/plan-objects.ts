@@ -121,12 +121,23 @@ export function planSequence(ctx: PostgresPlanContext, change: SequenceChange, i
 
 const REPLACEABLE = ['body', 'definition', 'volatility', 'strict', 'securityDefiner', 'parallel', 'config', 'language', 'comment', 'attrs'];
 
-/** Creates a routine; a body in SQL-standard form is parsed at once, so it waits for the tables. */
-export function createRoutine(ctx: PostgresPlanContext, routine: Routine, index: number, hazards: ('rebuild')[] = []): void {
+/**
+ * Creates a routine; a body in SQL-standard form is parsed at once, so it waits for the tables. `rebuilt` is the
+ * current routine when it is dropped and created again: its owner and ACL come back (the desired ACL when privileges
+ * are compared, else the live one the snapshot kept), so a rebuild neither removes grants nor gives EXECUTE back to
+ * PUBLIC after it was revoked.
+ */
+export function createRoutine(ctx: PostgresPlanContext, routine: Routine, index: number, hazards: ('rebuild')[] = [], rebuilt?: Routine): void {
   const slot = hasSqlStandardBody(routine) ? SLOT.createLateRoutine : SLOT.createRoutine;
   ctx.add(index, { slot, sql: renderCreateRoutine(routine), comment: `create ${routine.kind} ${routine.schema}.${routine.name}(${routine.identityArgs})`, hazards });
   if (routine.comment !== null) ctx.add(index, { slot: SLOT.comment, sql: renderComment(routineSignature(routine), routine.comment), comment: `comment on ${routine.kind} ${routine.name}` });
-  planCreatedAcl(ctx, routineTarget(routine), routine, index);
+  if (!rebuilt) return planCreatedAcl(ctx, routineTarget(routine), routine, index);
+  const owner = rebuilt.owner ?? rebuilt.kept?.owner;
+  if (owner !== undefined) {
+    ctx.add(index, { slot: SLOT.owner, sql: `ALTER ${routineSignature(routine)} OWNER TO ${quoteIdent(owner)};`, comment: `give ${routine.kind} ${routine.name} back to its owner ${owner}` });
+  }
+  const acl = routine.acl ?? rebuilt.acl ?? rebuilt.kept?.acl;
+  if (acl) planCreatedAcl(ctx, routineTarget(routine), { acl, owner: routine.acl ? routine.owner : owner }, index, owner);
 }
 
 /** Plans a function/procedure change: CREATE OR REPLACE when only the body or properties change, else drop + create. */
@@ -162,5 +173,5 @@ export function planRoutine(ctx: PostgresPlanContext, change: RoutineChange, ind
   }
   // Return type, argument names/defaults or kind changed: CREATE OR REPLACE refuses these.
   ctx.add(index, { slot: SLOT.dropRebuiltRoutine, sql: renderDropRoutine(current), comment: `drop ${current.kind} ${current.name} to recreate it`, hazards: ['rebuild'] });
-  createRoutine(ctx, desired, index, ['rebuild']);
+  createRoutine(ctx, desired, index, ['rebuild'], current);
 }
