@@ -119,7 +119,7 @@ CREATE VIEW app.user_orders WITH (security_barrier = true) AS
   SELECT u.id, u.email, o.amount FROM app.users u JOIN app.new_orders o ON o.user_id = u.id;
 COMMENT ON VIEW app.user_orders IS 'join';
 CREATE TRIGGER user_orders_insert INSTEAD OF INSERT ON app.user_orders FOR EACH ROW EXECUTE FUNCTION app.touch();
-CREATE VIEW app.moods AS SELECT 'ok'::app.mood AS mood, count(*) AS n FROM app.users;
+CREATE VIEW app.moods AS SELECT 'ok'::app.mood AS mood, count(*) AS n, app.add(1) AS two FROM app.users;
 CREATE MATERIALIZED VIEW app.order_totals AS
   SELECT user_id, sum(amount) AS total FROM app.orders GROUP BY user_id WITH NO DATA;
 CREATE UNIQUE INDEX order_totals_user ON app.order_totals (user_id);

@@ -177,7 +177,8 @@ describe.each([
     expect(view('order_totals')?.readsColumns).toEqual({ 'app.orders': ['amount', 'user_id'] });
     expect(view('user_orders')?.dependsOnTypes).toBeUndefined();
     // count(*) reads the relation as a whole (no column entry); the cast names the enum itself.
-    expect(view('moods')).toMatchObject({ dependsOn: ['app.users'], readsColumns: {}, dependsOnTypes: ['app.mood'] });
+    expect(view('moods')).toMatchObject({ dependsOn: ['app.users'], readsColumns: {}, dependsOnTypes: ['app.mood'], dependsOnRoutines: ['app.add(a integer, b integer)'] });
+    expect(view('user_orders')?.dependsOnRoutines).toBeUndefined();
   });
 
   it("keeps a view's owner, ACL and INSTEAD OF triggers for plans that rebuild it, without privileges", () => {

@@ -294,6 +294,11 @@ export interface View {
    */
   readonly dependsOnTypes?: string[];
   /**
+   * PostgreSQL: user-defined routines the view's definition calls, as `schema.name(identity arguments)`, sorted.
+   * Not compared.
+   */
+  readonly dependsOnRoutines?: string[];
+  /**
    * PostgreSQL: what a plan that drops and recreates the view must put back although the differ does not compare
    * it (see {@link KeptAccess}). Never compared.
    */

@@ -105,10 +105,10 @@ function isTrue(value: string | undefined): boolean {
 interface RawDependency {
   schema: string;
   name: string;
-  kind: 'relation' | 'type';
+  kind: 'relation' | 'type' | 'routine';
   ref_schema: string;
   ref_name: string;
-  /** The column read, `null` for a dependency on the relation as a whole (or on a type). */
+  /** The column read, `null` for a dependency on the relation as a whole (or on a type); a routine's identity arguments. */
   ref_column: string | null;
 }
 
@@ -120,13 +120,15 @@ export interface ViewDependencies {
   readonly columns: Record<string, string[]>;
   /** User-defined types the rewrite rule depends on directly, sorted `schema.name`. */
   readonly types: string[];
+  /** User-defined routines it calls, sorted `schema.name(identity arguments)`. */
+  readonly routines: string[];
 }
 
 /**
  * What each view reads: the relations, columns and types its rewrite rule depends on (`pg_depend` from `pg_rewrite`,
  * deptype 'n'), itself excluded. A column reference is recorded with its attribute number; a whole-row reference or
  * `count(*)` only with the relation (`refobjsubid` 0), so a relation with such a record counts as read as a whole.
- * Types in pg_catalog and types that are a relation's row type are left out. Keyed by {@link relKey}.
+ * Types and routines in pg_catalog, and types that are a relation's row type, are left out. Keyed by {@link relKey}.
  */
 export async function inspectViewDependencies(ctx: InspectContext): Promise<Map<string, ViewDependencies>> {
   const rows = await catalogQuery<RawDependency>(
@@ -154,11 +156,23 @@ export async function inspectViewDependencies(ctx: InspectContext): Promise<Map<
        AND dep.refclassid = 'pg_catalog.pg_type'::regclass AND dep.deptype = 'n'
      JOIN pg_catalog.pg_type t ON t.oid = dep.refobjid AND t.typrelid = 0
      JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace AND tn.nspname <> 'pg_catalog'
+     WHERE v.relkind IN ('v', 'm') AND n.nspname = ANY ($1::text[])
+     UNION
+     SELECT n.nspname::text, v.relname::text, 'routine', pn.nspname::text, p.proname::text,
+       pg_catalog.pg_get_function_identity_arguments(p.oid)::text
+     FROM pg_catalog.pg_class v
+     JOIN pg_catalog.pg_namespace n ON n.oid = v.relnamespace
+     JOIN pg_catalog.pg_rewrite rw ON rw.ev_class = v.oid
+     JOIN pg_catalog.pg_depend dep ON dep.classid = 'pg_catalog.pg_rewrite'::regclass AND dep.objid = rw.oid
+       AND dep.refclassid = 'pg_catalog.pg_proc'::regclass AND dep.deptype = 'n'
+     JOIN pg_catalog.pg_proc p ON p.oid = dep.refobjid
+     JOIN pg_catalog.pg_namespace pn ON pn.oid = p.pronamespace AND pn.nspname <> 'pg_catalog'
      WHERE v.relkind IN ('v', 'm') AND n.nspname = ANY ($1::text[])`,
   );
   const relations = new Map<string, Set<string>>();
   const columns = new Map<string, Map<string, Set<string> | null>>();
   const types = new Map<string, Set<string>>();
+  const routines = new Map<string, Set<string>>();
   const setOf = <T>(map: Map<string, T>, key: string, make: () => T): T => {
     const found = map.get(key);
     if (found !== undefined) return found;
@@ -169,6 +183,10 @@ export async function inspectViewDependencies(ctx: InspectContext): Promise<Map<
   for (const r of rows) {
     const key = relKey(r.schema, r.name);
     const ref = qualifiedKey(r.ref_schema, r.ref_name);
+    if (r.kind === 'routine') {
+      setOf(routines, key, () => new Set<string>()).add(`${ref}(${r.ref_column ?? ''})`);
+      continue;
+    }
     if (r.kind === 'type') {
       setOf(types, key, () => new Set<string>()).add(ref);
       continue;
@@ -181,12 +199,12 @@ export async function inspectViewDependencies(ctx: InspectContext): Promise<Map<
   }
   const sorted = (set: Iterable<string> | undefined) => [...(set ?? [])].sort(compareText);
   const out = new Map<string, ViewDependencies>();
-  for (const key of new Set([...relations.keys(), ...types.keys()])) {
+  for (const key of new Set([...relations.keys(), ...types.keys(), ...routines.keys()])) {
     const read: Record<string, string[]> = {};
     for (const [ref, cols] of [...(columns.get(key) ?? new Map<string, Set<string> | null>())].sort(([a], [b]) => compareText(a, b))) {
       if (cols !== null) read[ref] = sorted(cols);
     }
-    out.set(key, { relations: sorted(relations.get(key)), columns: read, types: sorted(types.get(key)) });
+    out.set(key, { relations: sorted(relations.get(key)), columns: read, types: sorted(types.get(key)), routines: sorted(routines.get(key)) });
   }
   return out;
 }

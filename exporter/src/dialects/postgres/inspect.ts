@@ -259,6 +259,7 @@ function buildView(v: ViewRow, parts: TableParts, deps: Map<string, ViewDependen
     dependsOn: reads?.relations ?? [],
     readsColumns: reads?.columns ?? {},
     ...(reads?.types.length ? { dependsOnTypes: reads.types } : {}),
+    ...(reads?.routines.length ? { dependsOnRoutines: reads.routines } : {}),
     indexes: sortByName((parts.indexes.get(key) ?? []).map((i) => i.index)),
     comment: v.comment,
     ...(v.acl ? { acl: v.acl } : {}),

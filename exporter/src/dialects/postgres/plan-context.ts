@@ -110,6 +110,8 @@ export class PostgresPlanContext {
   readonly reshapedColumns = new Map<string, Map<string, number>>();
   /** Types (qualified key) renamed aside and dropped by the plan, so views naming them must be rebuilt. */
   readonly recreatedTypes = new Map<string, number>();
+  /** Routines (`schema.name(identity arguments)`) dropped and created again, so views calling them must be rebuilt. */
+  readonly recreatedRoutines = new Map<string, number>();
   private readonly pending: Pending[] = [];
   /** `slot NUL sql` of every pending statement, so {@link has} does not scan the plan. */
   private readonly planned = new Set<string>();
@@ -135,7 +137,7 @@ export class PostgresPlanContext {
 
   /**
    * The change that forces `view` (current side) to be dropped and recreated, if any: one that reshapes a column the
-   * view reads, or recreates a type its definition names. Only what the catalog says the view reads counts, so a
+   * view reads, or recreates a type its definition names or a routine it calls. Only what the catalog says the view reads counts, so a
    * column added by hand, or a change to a column the view does not read, leaves the view (and its grants) alone.
    * A view without column records (an older snapshot) counts as reading every column of the relations it reads.
    */
@@ -148,7 +150,8 @@ export class PostgresPlanContext {
       const hit = read.map((c) => columns.get(c)).find((i) => i !== undefined);
       if (hit !== undefined) return hit;
     }
-    return (view.dependsOnTypes ?? []).map((t) => this.recreatedTypes.get(t)).find((i) => i !== undefined);
+    const type = (view.dependsOnTypes ?? []).map((t) => this.recreatedTypes.get(t)).find((i) => i !== undefined);
+    return type ?? (view.dependsOnRoutines ?? []).map((r) => this.recreatedRoutines.get(r)).find((i) => i !== undefined);
   }
 
   /** Adds a statement produced for change `change` (null for set-up statements). */

@@ -149,6 +149,7 @@ export function planRoutine(ctx: PostgresPlanContext, change: RoutineChange, ind
     // not) goes before the creates, which would otherwise fail with "function already exists".
     const replaced = ctx.changes.some((c) => c.type === 'routine' && c.action === 'missing' && c.schema === change.schema && c.name === change.name);
     const slot = replaced ? SLOT.dropRebuiltRoutine : hasSqlStandardBody(change.current) ? SLOT.dropLateRoutine : SLOT.dropRoutine;
+    if (replaced) markRecreated(ctx, change.current, index);
     ctx.add(index, { slot, sql: renderDropRoutine(change.current), comment: `drop ${change.current.kind} ${change.schema}.${change.name}(${change.identityArgs})` });
     return;
   }
@@ -172,6 +173,13 @@ export function planRoutine(ctx: PostgresPlanContext, change: RoutineChange, ind
     return;
   }
   // Return type, argument names/defaults or kind changed: CREATE OR REPLACE refuses these.
+  markRecreated(ctx, current, index);
   ctx.add(index, { slot: SLOT.dropRebuiltRoutine, sql: renderDropRoutine(current), comment: `drop ${current.kind} ${current.name} to recreate it`, hazards: ['rebuild'] });
   createRoutine(ctx, desired, index, ['rebuild'], current);
+}
+
+/** Records that `routine` is dropped before it is created again, so the views calling it are rebuilt around it. */
+function markRecreated(ctx: PostgresPlanContext, routine: Routine, index: number): void {
+  const key = `${qualifiedKey(routine.schema, routine.name)}(${routine.identityArgs})`;
+  if (!ctx.recreatedRoutines.has(key)) ctx.recreatedRoutines.set(key, index);
 }

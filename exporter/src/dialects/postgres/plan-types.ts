@@ -44,6 +44,9 @@ function createType(ctx: PostgresPlanContext, type: TypeDef, index: number, haza
 }
 
 function dropType(ctx: PostgresPlanContext, type: TypeDef, index: number, slot: number, extra: 'rebuild'[] = []): void {
+  // A type dropped to be created again takes the views naming it along (see PostgresPlanContext.reshapedBy).
+  const key = qualifiedKey(type.schema, type.name);
+  if (slot === SLOT.dropRebuiltType && !ctx.recreatedTypes.has(key)) ctx.recreatedTypes.set(key, index);
   ctx.add(index, { ...typePlacement(ctx, type, 'current', slot), sql: renderDropType(type), comment: `drop ${type.kind} ${qualifiedKey(type.schema, type.name)}`, hazards: ['data_loss', ...extra] });
 }
 
