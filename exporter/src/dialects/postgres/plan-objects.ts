@@ -142,7 +142,12 @@ export function createRoutine(ctx: PostgresPlanContext, routine: Routine, index:
 
 /** Plans a function/procedure change: CREATE OR REPLACE when only the body or properties change, else drop + create. */
 export function planRoutine(ctx: PostgresPlanContext, change: RoutineChange, index: number): void {
-  if (change.action === 'missing' && change.desired) return createRoutine(ctx, change.desired, index);
+  if (change.action === 'missing' && change.desired) {
+    // The one overload of the same name this plan drops (below) is the same routine with new identity arguments (a
+    // parameter renamed): it comes back with that routine's owner and grants.
+    const replaced = ctx.changes.filter((c) => c.type === 'routine' && c.action === 'extra' && c.schema === change.schema && c.name === change.name);
+    return createRoutine(ctx, change.desired, index, [], replaced.length === 1 ? (replaced[0]?.current as Routine | undefined) : undefined);
+  }
   if (change.action === 'extra' && change.current) {
     // A body in SQL-standard form depends on the tables it reads: drop it before them. An overload that a missing
     // routine of the same name replaces (OUT parameters changed, so the identity differs but the input signature may
