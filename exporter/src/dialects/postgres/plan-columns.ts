@@ -12,7 +12,7 @@ import { collationName, columnDefinition, identityClause, needsRestart, parseQua
 import { quoteIdent } from './quote.ts';
 import { attributeNames, isInheritedPart } from './plan-parts.ts';
 import { columnAclOf, columnTarget, planAclChange, planCreatedAcl } from './plan-privileges.ts';
-import { mentions, restoreColumnParts } from './plan-column-parts.ts';
+import { mentions, rebuildColumnUsers, restoreColumnParts } from './plan-column-parts.ts';
 
 type TableRef = { schema: string; name: string };
 
@@ -230,4 +230,5 @@ function planRetype(
   const hazards = current.type.raw === desired.type.raw ? (['heavy_lock'] as Hazard[]) : retypeHazards(current.type.raw, desired.type.raw);
   add(`TYPE ${desired.type.raw}${collate}${using}`, 'change type', hazards, SLOT.retypeColumn - 0.5);
   ctx.markReshaped(table, current.name, index);
+  rebuildColumnUsers(ctx, table, current.name, index);
 }

@@ -118,7 +118,8 @@ function commentOnTrigger(ctx: PostgresPlanContext, table: TableRef, t: Trigger,
   ctx.add(index, { slot: SLOT.comment, sql: renderComment(`TRIGGER ${quoteIdent(t.name)} ON ${tableName(table)}`, t.comment), comment: `comment on trigger ${t.name}` });
 }
 
-function createPolicy(ctx: PostgresPlanContext, table: TableRef, p: Policy, index: number): void {
+/** Creates a row-level security policy. */
+export function createPolicy(ctx: PostgresPlanContext, table: TableRef, p: Policy, index: number): void {
   ctx.add(index, { slot: SLOT.createPolicy, sql: renderCreatePolicy(table, p), comment: `create policy ${p.name} on ${table.name}` });
 }
 
