@@ -225,8 +225,10 @@ function planRetype(
   add: (sql: string, comment: string, hazards?: Hazard[], slot?: number) => void,
 ): void {
   const collate = desired.collation ? ` COLLATE ${collationName(desired.collation)}` : '';
-  // A generated column is recomputed from its expression; PostgreSQL refuses USING for it.
-  const using = current.type.raw === desired.type.raw || current.generated ? '' : ` USING ${quoteIdent(desired.name)}::${desired.type.raw}`;
+  // A generated column is recomputed from its expression; PostgreSQL refuses USING for it. An enum has no cast to
+  // another enum (nor to most types): it goes through text, array dimensions kept.
+  const viaText = current.type.category === 'enum' && current.type.raw !== desired.type.raw ? `::text${'[]'.repeat(current.type.arrayDims ?? 0)}` : '';
+  const using = current.type.raw === desired.type.raw || current.generated ? '' : ` USING ${quoteIdent(desired.name)}${viaText}::${desired.type.raw}`;
   const hazards = current.type.raw === desired.type.raw ? (['heavy_lock'] as Hazard[]) : retypeHazards(current.type.raw, desired.type.raw);
   add(`TYPE ${desired.type.raw}${collate}${using}`, 'change type', hazards, SLOT.retypeColumn - 0.5);
   ctx.markReshaped(table, current.name, index);
