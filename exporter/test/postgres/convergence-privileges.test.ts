@@ -3,8 +3,15 @@
  * `checkPrivileges`, planned, applied and diffed again, in both directions; and a live database owned by another
  * role than the replay's (PGlite, owner `postgres`) shows no privilege drift when the grants are the same.
  *
+ * The `privileges-kept-*` cases and `privileges-rebuilt` have the same grants on both sides and changes that rebuild
+ * some objects (or none):
+ * they also run planned WITHOUT privileges (the default), and the database the plan was applied to is then diffed
+ * WITH privileges: a rebuild that forgot a grant, an owner or a trigger shows there. Their plans are pinned in their
+ * `expected.json` (keys `a-to-b`, and `a-to-b-without-privileges` for the default mode; see
+ * test/support/expected-plan.ts and `UPDATE_EXPECTED=1`).
+ *
  * Roles are cluster-wide: each run creates its own (`sd_priv_<random>_*`, `sd_owner_<random>`), substitutes them for
- * the fixtures' `{{reader}}`/`{{writer}}` placeholders, and drops them once the test databases are gone.
+ * the fixtures' `{{reader}}`/`{{writer}}`/`{{owner}}` placeholders, and drops them once the test databases are gone.
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -20,6 +27,7 @@ import { postgresHooks } from '../../src/dialects/postgres/hooks.ts';
 import { inspectPostgres } from '../../src/dialects/postgres/inspect.ts';
 import { planPostgres, renderPostgresPlanSql } from '../../src/dialects/postgres/plan.ts';
 import { quoteIdent } from '../../src/dialects/postgres/quote.ts';
+import { expectPlanMatchesPin, runKey, unknownPinnedRuns } from '../support/expected-plan.ts';
 import { createTempPgDatabase, PG_URL, type TempDatabase } from '../support/servers.ts';
 
 const ROOT = fileURLToPath(new URL('../fixtures/postgres/convergence/', import.meta.url));
@@ -27,11 +35,19 @@ const CASES = readdirSync(ROOT, { withFileTypes: true })
   .filter((d) => d.isDirectory() && d.name.startsWith('privileges'))
   .map((d) => d.name)
   .sort();
-/** Both directions of each case; `grants` says whether the plan must hold a GRANT or REVOKE (dropping needs none). */
-const RUNS = CASES.flatMap((name) => [
-  { name, from: 'a.sql', to: 'b.sql', grants: true },
-  { name, from: 'b.sql', to: 'a.sql', grants: name !== 'privileges-created' },
-]);
+/** Cases with the same grants on both sides, also run planned without privileges. */
+const kept = (name: string) => name.startsWith('privileges-kept-') || name === 'privileges-rebuilt';
+/**
+ * Both directions of each case. `grants` says whether the plan must hold a GRANT or REVOKE (dropping needs none; the
+ * kept cases pin their plans instead); `privileges: false` plans a kept case without reading or comparing ACLs.
+ */
+const RUNS = CASES.flatMap((name) =>
+  [
+    { name, from: 'a.sql', to: 'b.sql', grants: name.startsWith('privileges-kept-') ? null : true },
+    { name, from: 'b.sql', to: 'a.sql', grants: name.startsWith('privileges-kept-') ? null : name !== 'privileges-created' },
+  ].flatMap((r) => [{ ...r, privileges: true }, ...(kept(name) ? [{ ...r, privileges: false }] : [])]),
+);
+const pinKey = (from: string, to: string, privileges: boolean) => `${runKey(from, to)}${privileges ? '' : '-without-privileges'}`;
 const OPTIONS = { checkPrivileges: true };
 
 const run = randomBytes(4).toString('hex');
@@ -51,14 +67,15 @@ async function admin(sql: string): Promise<void> {
 function fixture(name: string, file: string): string {
   return readFileSync(`${ROOT}${name}/${file}`, 'utf8')
     .replaceAll('{{reader}}', quoteIdent(ROLES.reader))
-    .replaceAll('{{writer}}', quoteIdent(ROLES.writer));
+    .replaceAll('{{writer}}', quoteIdent(ROLES.writer))
+    .replaceAll('{{owner}}', quoteIdent(ROLES.owner));
 }
 
-async function inspect(db: TempDatabase, schemas?: string[]): Promise<SchemaSnapshot> {
+async function inspect(db: TempDatabase, schemas?: string[], privileges = true): Promise<SchemaSnapshot> {
   const client = new pg.Client({ connectionString: db.url });
   await client.connect();
   try {
-    return await inspectPostgres(client, { privileges: true, ...(schemas ? { schemas } : {}) });
+    return await inspectPostgres(client, { privileges, ...(schemas ? { schemas } : {}) });
   } finally {
     await client.end();
   }
@@ -91,28 +108,62 @@ afterAll(async () => {
   await admin(Object.values(ROLES).map((r) => `DROP ROLE IF EXISTS ${quoteIdent(r)};`).join('\n'));
 });
 
+/** Owner and triggers of every view, by name: what a rebuild must give back that no ACL comparison shows. */
+function viewAttachments(snapshot: SchemaSnapshot): Record<string, { owner?: string; triggers: string[] }> {
+  const out: Record<string, { owner?: string; triggers: string[] }> = {};
+  for (const view of snapshot.schemas.flatMap((s) => s.views)) {
+    out[`${view.schema}.${view.name}`] = { owner: view.owner ?? view.kept?.owner, triggers: (view.kept?.triggers ?? []).map((t) => t.definition) };
+  }
+  return out;
+}
+
 describe('privileges converge on PostgreSQL', () => {
   it('has the privilege fixture cases', () => {
-    expect(CASES).toEqual(['privileges-created', 'privileges-grants', 'privileges-rebuilt']);
+    expect(CASES).toEqual([
+      'privileges-created',
+      'privileges-grants',
+      'privileges-kept-enum',
+      'privileges-kept-read-column',
+      'privileges-kept-unread-column',
+      'privileges-rebuilt',
+    ]);
   });
 
-  it.each(RUNS)('$name: $from → $to', async ({ name, from, to, grants }) => {
+  it('pins plans only for runs that exist', () => {
+    for (const name of CASES) {
+      const keys = RUNS.filter((r) => r.name === name).map((r) => pinKey(r.from, r.to, r.privileges));
+      expect(unknownPinnedRuns(`${ROOT}${name}`, keys), `${name}/expected.json`).toEqual([]);
+    }
+  });
+
+  it.each(RUNS)('$name: $from → $to (privileges: $privileges)', async ({ name, from, to, grants, privileges }) => {
     const current = await createTempPgDatabase('sdpriv');
     const desired = await createTempPgDatabase('sdpriv');
     try {
       await current.exec(fixture(name, from));
       await desired.exec(fixture(name, to));
-      const desiredSnap = await inspect(desired);
-      const before = await inspect(current);
-      const changes = diffSchemas({ current: before, desired: desiredSnap, hooks: postgresHooks, options: OPTIONS });
+      const desiredSnap = await inspect(desired, undefined, privileges);
+      const before = await inspect(current, undefined, privileges);
+      const attachedBefore = viewAttachments(await inspect(current));
+      const changes = diffSchemas({ current: before, desired: desiredSnap, hooks: postgresHooks, options: { checkPrivileges: privileges } });
       expect(changes.length, 'the fixture pair must differ').toBeGreaterThan(0);
       const plan = planPostgres(changes, { current: before, desired: desiredSnap });
       const script = renderPostgresPlanSql(plan);
-      expect(plan.statements.some((s) => /^(GRANT|REVOKE) /.test(s.sql)), script).toBe(grants);
+      if (grants !== null) expect(plan.statements.some((s) => /^(GRANT|REVOKE) /.test(s.sql)), script).toBe(grants);
       await apply(current, plan.statements, script);
+      // Whatever the plan was made with, the result is compared with privileges.
       const after = await inspect(current);
-      const left = diffSchemas({ current: after, desired: desiredSnap, hooks: postgresHooks, options: OPTIONS });
+      const desiredWithAcl = privileges ? desiredSnap : await inspect(desired);
+      const left = diffSchemas({ current: after, desired: desiredWithAcl, hooks: postgresHooks, options: OPTIONS });
       expect(left, `left after applying:\n${describeChanges(left)}\n\nplan:\n${script}`).toEqual([]);
+      if (kept(name)) {
+        // Views that were there before keep their owner and triggers (neither is compared by the differ).
+        const attachedAfter = viewAttachments(after);
+        for (const [view, attached] of Object.entries(attachedBefore)) {
+          if (attachedAfter[view]) expect(attachedAfter[view], `${view} after:\n${script}`).toEqual(attached);
+        }
+      }
+      expectPlanMatchesPin({ caseDir: `${ROOT}${name}`, key: pinKey(from, to, privileges), plan, dialect: 'postgres', renderSql: () => script });
     } finally {
       await Promise.all([current.drop(), desired.drop()]);
     }

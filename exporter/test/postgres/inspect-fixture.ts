@@ -106,6 +106,8 @@ CREATE FUNCTION app.add(a text, b text) RETURNS text LANGUAGE sql IMMUTABLE AS $
 CREATE FUNCTION app.secret() RETURNS text LANGUAGE sql STABLE SECURITY DEFINER
   SET search_path = app SET work_mem = '64kB' AS $$ SELECT 'x' $$;
 COMMENT ON FUNCTION app.secret() IS 'keeps a secret';
+REVOKE EXECUTE ON FUNCTION app.secret() FROM PUBLIC;
+GRANT SELECT (note) ON app.orders TO pg_monitor;
 CREATE PROCEDURE app.cleanup(days integer) LANGUAGE sql BEGIN ATOMIC
   DELETE FROM app.orders WHERE id < days;
 END;
@@ -116,6 +118,8 @@ CREATE VIEW app.new_orders WITH (security_invoker = true) AS
 CREATE VIEW app.user_orders WITH (security_barrier = true) AS
   SELECT u.id, u.email, o.amount FROM app.users u JOIN app.new_orders o ON o.user_id = u.id;
 COMMENT ON VIEW app.user_orders IS 'join';
+CREATE TRIGGER user_orders_insert INSTEAD OF INSERT ON app.user_orders FOR EACH ROW EXECUTE FUNCTION app.touch();
+CREATE VIEW app.moods AS SELECT 'ok'::app.mood AS mood, count(*) AS n, app.add(1) AS two FROM app.users;
 CREATE MATERIALIZED VIEW app.order_totals AS
   SELECT user_id, sum(amount) AS total FROM app.orders GROUP BY user_id WITH NO DATA;
 CREATE UNIQUE INDEX order_totals_user ON app.order_totals (user_id);

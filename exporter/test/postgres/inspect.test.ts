@@ -156,7 +156,7 @@ describe.each([
   it('reads views and materialized views with dependencies, options and indexes', () => {
     const app = schemaOf(snap(), 'app');
     const view = (name: string) => app.views.find((v) => v.name === name);
-    expect(app.views.map((v) => v.name)).toEqual(['new_orders', 'order_totals', 'user_orders']);
+    expect(app.views.map((v) => v.name)).toEqual(['moods', 'new_orders', 'order_totals', 'user_orders']);
     expect(view('user_orders')).toMatchObject({
       materialized: false,
       dependsOn: ['app.new_orders', 'app.users'],
@@ -167,6 +167,46 @@ describe.each([
     expect(view('new_orders')?.attrs).toEqual({ checkOption: 'local', securityBarrier: false, securityInvoker: true });
     expect(view('order_totals')).toMatchObject({ materialized: true, dependsOn: ['app.orders'] });
     expect(view('order_totals')?.indexes.map((i) => i.name)).toEqual(['order_totals_user']);
+  });
+
+  it('reads the columns and types each view reads, by the catalog dependency records', () => {
+    const app = schemaOf(snap(), 'app');
+    const view = (name: string) => app.views.find((v) => v.name === name);
+    expect(view('user_orders')?.readsColumns).toEqual({ 'app.new_orders': ['amount', 'user_id'], 'app.users': ['email', 'id'] });
+    expect(view('new_orders')?.readsColumns).toEqual({ 'app.orders': ['amount', 'id', 'status', 'user_id'] });
+    expect(view('order_totals')?.readsColumns).toEqual({ 'app.orders': ['amount', 'user_id'] });
+    expect(view('user_orders')?.dependsOnTypes).toBeUndefined();
+    // count(*) reads the relation as a whole (no column entry); the cast names the enum itself.
+    expect(view('moods')).toMatchObject({ dependsOn: ['app.users'], readsColumns: {}, dependsOnTypes: ['app.mood'], dependsOnRoutines: ['app.add(a integer, b integer)'] });
+    expect(view('user_orders')?.dependsOnRoutines).toBeUndefined();
+  });
+
+  it("keeps a view's owner, ACL and INSTEAD OF triggers for plans that rebuild it, without privileges", () => {
+    const app = schemaOf(snap(), 'app');
+    const view = (name: string) => app.views.find((v) => v.name === name);
+    const userOrders = view('user_orders');
+    expect(userOrders?.acl).toBeUndefined();
+    expect(userOrders?.owner).toBeUndefined();
+    expect(userOrders?.kept).toMatchObject({ owner: 'postgres', acl: [expect.stringMatching(/^postgres=arwdDxtm?\/postgres$/)] });
+    expect(userOrders?.kept?.triggers).toEqual([
+      {
+        name: 'user_orders_insert',
+        definition: 'CREATE TRIGGER user_orders_insert INSTEAD OF INSERT ON app.user_orders FOR EACH ROW EXECUTE FUNCTION app.touch()',
+        enabled: 'O',
+        comment: null,
+      },
+    ]);
+    expect(view('order_totals')?.kept?.triggers).toBeUndefined();
+  });
+
+  it("keeps a routine's owner and ACL and a column's own grants for plans that rebuild them, without privileges", () => {
+    const secret = schemaOf(snap(), 'app').routines.find((r) => r.name === 'secret');
+    expect(secret?.acl).toBeUndefined();
+    expect(secret?.kept).toEqual({ acl: ['postgres=X/postgres'], owner: 'postgres' });
+    const orders = table(snap(), 'app', 'orders');
+    expect(orders.columns.find((c) => c.name === 'note')?.kept).toEqual({ acl: ['pg_monitor=r/postgres'] });
+    expect(orders.columns.find((c) => c.name === 'note')?.attrs?.acl).toBeUndefined();
+    expect(orders.columns.find((c) => c.name === 'status')?.kept).toBeUndefined();
   });
 
   it('reads stand-alone sequences only, with OWNED BY', () => {
@@ -222,7 +262,8 @@ function withoutVersionNoise(snap: SchemaSnapshot): unknown {
     ...snap,
     source: {},
     extensions: snap.extensions.map((e) => ({ ...e, version: '' })),
-    schemas: snap.schemas.map((s) => ({ ...s, views: s.views.map((v) => ({ ...v, definition: '' })) })),
+    // PostgreSQL 17 added MAINTAIN (`m`) to the owner's default privileges.
+    schemas: snap.schemas.map((s) => ({ ...s, views: s.views.map((v) => ({ ...v, definition: '', kept: v.kept && { ...v.kept, acl: v.kept.acl?.map((item) => item.replace(/m(?=\*?\/)/, '')) } })) })),
   };
 }
 
@@ -252,6 +293,10 @@ describe('inspectPostgres determinism and portability', () => {
     expect(snap.source.description).toBe('lite');
     expect(table(snap, 'audit', 'log').acl?.some((item) => item.startsWith('postgres='))).toBe(true);
     expect(table(liteSnap, 'audit', 'log').acl).toBeUndefined();
+    // A view's ACL is read either way: as `acl` with privileges, else kept aside for plans that rebuild the view.
+    const withAcl = (await inspectPostgres(lite, { schemas: ['app'], privileges: true })).schemas[0]?.views[0];
+    expect(withAcl?.acl).toBeDefined();
+    expect(withAcl?.kept?.acl).toBeUndefined();
   });
 
   it('wraps failures as InspectError naming the query kind and target', async () => {

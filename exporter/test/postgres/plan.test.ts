@@ -97,6 +97,52 @@ describe('planPostgres', () => {
     expect(statements.find((s) => s.sql.includes('TYPE numeric'))?.hazards).toEqual(['heavy_lock', 'table_rewrite']);
   });
 
+  const retypeAmount = CASES[1]!.changes;
+  it.each([
+    ['reads the retyped column', { 'public.orders': ['amount', 'id'] }, true],
+    ['reads only other columns', { 'public.orders': ['customer_id', 'id'] }, false],
+    ['reads the table as a whole (count(*), a whole-row reference)', {}, true],
+    ['has no column records (a snapshot from before them)', undefined, true],
+  ])('rebuilds a view over a retyped column only when it %s', (_what, readsColumns, rebuilt) => {
+    const v = view('order_view', ' SELECT 1;', ['public.orders'], readsColumns ? { readsColumns } : {});
+    const reader = view('reader_view', ' SELECT 1;', ['public.order_view'], { readsColumns: { 'public.order_view': ['x'] } });
+    const { statements } = planPostgres(retypeAmount, { current: snapshotWith([v, reader]), desired: snapshotWith([v, reader]) });
+    const sqls = statements.map((st) => st.sql.split('\n')[0]);
+    expect(sqls.includes('DROP VIEW public.order_view;')).toBe(rebuilt);
+    expect(sqls.includes('CREATE VIEW public.order_view AS')).toBe(rebuilt);
+    // A view reading a rebuilt view goes too, whatever it reads of it.
+    expect(sqls.includes('DROP VIEW public.reader_view;')).toBe(rebuilt);
+  });
+
+  it('gives a rebuilt view back its owner, live grants and triggers when privileges are not compared', () => {
+    // PostgreSQL 15 on both sides: no MAINTAIN privilege in the owner's default ACL.
+    const pg15 = (views: ReturnType<typeof view>[]): SchemaSnapshot => ({ ...snapshotWith(views), source: { description: 'test', serverMajor: 15 } });
+    const trigger = { name: 'ins', definition: 'CREATE TRIGGER ins INSTEAD OF INSERT ON public.order_view FOR EACH ROW EXECUTE FUNCTION public.f()', enabled: 'O', comment: null };
+    const live = view('order_view', ' SELECT 1;', ['public.orders'], {
+      readsColumns: { 'public.orders': ['amount'] },
+      kept: { acl: ['app_owner=arwdDxt/app_owner', 'reader=r/app_owner'], owner: 'app_owner', triggers: [trigger] },
+    });
+    const desired = view('order_view', ' SELECT 1;', ['public.orders'], { readsColumns: { 'public.orders': ['amount'] } });
+    const { statements } = planPostgres(retypeAmount, { current: pg15([live]), desired: pg15([desired]) });
+    const sqls = statements.map((st) => st.sql);
+    const created = sqls.findIndex((sql) => sql.startsWith('CREATE VIEW public.order_view'));
+    const after = sqls.slice(created + 1);
+    expect(after).toEqual([
+      `${trigger.definition};`,
+      'ALTER VIEW public.order_view OWNER TO app_owner;',
+      'GRANT SELECT ON TABLE public.order_view TO reader;',
+    ]);
+    // With privileges compared, the desired ACL decides (the differ planned any difference into it).
+    const compared = planPostgres(retypeAmount, {
+      current: pg15([{ ...live, acl: live.kept!.acl!, owner: 'app_owner', kept: { triggers: [trigger] } }]),
+      desired: pg15([{ ...desired, acl: ['postgres=arwdDxt/postgres', 'writer=w/postgres'], owner: 'postgres' }]),
+    });
+    expect(compared.statements.map((st) => st.sql).filter((sql) => /^(GRANT|REVOKE|ALTER VIEW)/.test(sql))).toEqual([
+      'ALTER VIEW public.order_view OWNER TO app_owner;',
+      'GRANT UPDATE ON TABLE public.order_view TO writer;',
+    ]);
+  });
+
   it('starts with SET check_function_bodies when it creates functions', () => {
     const { statements } = planPostgres(CASES[2]!.changes);
     expect(statements[0]).toMatchObject({ sql: 'SET check_function_bodies = off;', change: null });

@@ -135,6 +135,11 @@ export interface Column {
   readonly generated: Generated | null;
   readonly comment: string | null;
   readonly attrs?: Attrs;
+  /**
+   * PostgreSQL, when privileges are not inspected: the column's own grants (`acl` only), for a plan that drops and adds
+   * the column again (see {@link KeptAccess}). Never compared.
+   */
+  readonly kept?: KeptAccess;
 }
 
 /** One key part of an index: a column or an expression. */
@@ -276,6 +281,28 @@ export interface View {
   readonly columns: { readonly name: string; readonly type: string }[];
   /** Tables and views this view reads, as `schema.name`, sorted (for dependency ordering). */
   readonly dependsOn: string[];
+  /**
+   * PostgreSQL: the columns this view reads, per relation of `dependsOn` (same keys), sorted, from the catalog's
+   * dependency records (`pg_depend` of the view's rewrite rule). A relation of `dependsOn` without an entry is read as
+   * a whole (a whole-row reference, `count(*)`): a change to any of its columns concerns the view. Absent in MySQL
+   * snapshots and in snapshots saved before it existed; planners then assume every column is read. Not compared.
+   */
+  readonly readsColumns?: Record<string, string[]>;
+  /**
+   * PostgreSQL: user-defined types the view's definition names itself (a cast such as `'a'::mood`), as
+   * `schema.name`, sorted; types reached only through the columns it reads are not listed. Not compared.
+   */
+  readonly dependsOnTypes?: string[];
+  /**
+   * PostgreSQL: user-defined routines the view's definition calls, as `schema.name(identity arguments)`, sorted.
+   * Not compared.
+   */
+  readonly dependsOnRoutines?: string[];
+  /**
+   * PostgreSQL: what a plan that drops and recreates the view must put back although the differ does not compare
+   * it (see {@link KeptAccess}). Never compared.
+   */
+  readonly kept?: KeptAccess;
   /** Indexes on a materialized view. */
   readonly indexes: Index[];
   readonly comment: string | null;
@@ -284,6 +311,24 @@ export interface View {
   readonly owner?: string;
   /** PostgreSQL: `checkOption`, `securityBarrier`, `securityInvoker`. */
   readonly attrs: Attrs;
+}
+
+/**
+ * What the PostgreSQL inspector records about an object so that a plan rebuilding it (drop + create) leaves it as it
+ * was, whatever the comparison covers: without privileges inspected, `acl` and `owner` of the object itself are not
+ * in the snapshot, yet a rebuild that forgot them would silently remove access (and a later diff without privileges
+ * would not notice). Never compared; a planner uses it only for objects it drops and creates again.
+ */
+export interface KeptAccess {
+  /** Sorted ACL items (the default ACL expanded), when privileges are not inspected (else see the object's `acl`). */
+  readonly acl?: string[];
+  /** Owner role, when privileges are not inspected (else see the object's `owner`). */
+  readonly owner?: string;
+  /**
+   * Triggers on a view (`INSTEAD OF`, statement-level), which the model's views do not otherwise hold: a rebuilt
+   * view gets them back as they are on the live database. Sorted by name.
+   */
+  readonly triggers?: Trigger[];
 }
 
 /** Options a sequence and an identity column share. */
@@ -396,6 +441,8 @@ export interface Routine {
   readonly acl?: string[];
   /** Owner role, only when privileges are inspected (ownership itself is not compared: see `dialects/postgres/hooks.ts`). */
   readonly owner?: string;
+  /** PostgreSQL: ACL and owner a plan that drops and recreates the routine restores (see {@link KeptAccess}). */
+  readonly kept?: KeptAccess;
   readonly attrs?: Attrs;
 }
 

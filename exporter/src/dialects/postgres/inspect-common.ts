@@ -79,6 +79,20 @@ export function ownerColumn(ownerExpr: string): string {
   return `CASE WHEN $2::bool THEN pg_catalog.pg_get_userbyid(${ownerExpr})::text END`;
 }
 
+/**
+ * SQL expression: the object's ACL like {@link aclColumn}, but only when privileges are NOT inspected (`$2`): kept
+ * aside (`KeptAccess`, never compared) so that a plan rebuilding the object can restore it.
+ */
+export function keptAclColumn(aclExpr: string, defaultKind: string, ownerExpr: string): string {
+  return `CASE WHEN NOT $2::bool THEN (SELECT pg_catalog.array_agg(x.item ORDER BY x.item)
+    FROM (SELECT a::text AS item FROM pg_catalog.unnest(COALESCE(${aclExpr}, pg_catalog.acldefault('${defaultKind}', ${ownerExpr}))) a) x)::text[] END`;
+}
+
+/** SQL expression: the owner like {@link ownerColumn}, but only when privileges are NOT inspected (see {@link keptAclColumn}). */
+export function keptOwnerColumn(ownerExpr: string): string {
+  return `CASE WHEN NOT $2::bool THEN pg_catalog.pg_get_userbyid(${ownerExpr})::text END`;
+}
+
 /** Key of a relation or type in lookup maps. NUL cannot occur in identifiers. */
 export function relKey(schema: string, name: string): string {
   return `${schema}\u0000${name}`;

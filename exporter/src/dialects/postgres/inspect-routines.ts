@@ -9,6 +9,8 @@ import {
   commentOf,
   compareText,
   type InspectContext,
+  keptAclColumn,
+  keptOwnerColumn,
   notExtensionMember,
   ownerColumn,
 } from './inspect-common.ts';
@@ -35,13 +37,15 @@ interface RawRoutine {
   comment: string | null;
   acl: string[] | null;
   owner: string | null;
+  kept_acl: string[] | null;
+  kept_owner: string | null;
 }
 
 const KINDS: Record<string, Routine['kind']> = { f: 'function', p: 'procedure', a: 'aggregate', w: 'window' };
 const VOLATILITY: Record<string, string> = { i: 'immutable', s: 'stable', v: 'volatile' };
 const PARALLEL: Record<string, string> = { s: 'safe', r: 'restricted', u: 'unsafe' };
 
-/** Routines of the included schemas, extension members excluded. */
+/** Routines of the included schemas, extension members excluded; ACL and owner as `acl`/`owner` or `kept`. */
 export async function inspectRoutines(ctx: InspectContext): Promise<Routine[]> {
   const rows = await catalogQuery<RawRoutine>(ctx, 'routines', routinesSql(ctx.version), [ctx.schemas, ctx.privileges]);
   return rows.map(toRoutine);
@@ -74,6 +78,8 @@ function toRoutine(r: RawRoutine): Routine {
     comment: r.comment,
     ...(r.acl ? { acl: r.acl } : {}),
     ...(r.owner ? { owner: r.owner } : {}),
+    // Without privileges: kept for a plan that drops and recreates the routine (a rebuild would reset its ACL).
+    ...(r.kept_acl && r.kept_owner ? { kept: { acl: r.kept_acl, owner: r.kept_owner } } : {}),
     ...(Object.keys(attrs).length ? { attrs } : {}),
   };
 }
@@ -119,7 +125,8 @@ function routinesSql(version: number): string {
          'finalfunc', NULLIF(ag.aggfinalfn, 0)::regproc::text,
          'combinefunc', NULLIF(ag.aggcombinefn, 0)::regproc::text, 'initcond', ag.agginitval) END AS aggregate,
        ${commentOf('p.oid', 'pg_catalog.pg_proc')} AS comment, ${aclColumn('p.proacl', 'f', 'p.proowner')} AS acl,
-       ${ownerColumn('p.proowner')} AS owner
+       ${ownerColumn('p.proowner')} AS owner,
+       ${keptAclColumn('p.proacl', 'f', 'p.proowner')} AS kept_acl, ${keptOwnerColumn('p.proowner')} AS kept_owner
      FROM pg_catalog.pg_proc p
      JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
      JOIN pg_catalog.pg_language l ON l.oid = p.prolang

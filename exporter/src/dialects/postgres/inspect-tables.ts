@@ -128,6 +128,7 @@ interface RawColumn {
   seq: SequenceOptions | null;
   comment: string | null;
   acl: string[] | null;
+  kept_acl: string[] | null;
 }
 
 /** Live columns of tables, views, materialized views and composite types in the included schemas. */
@@ -174,13 +175,14 @@ function toColumn(r: RawColumn, position: number): Column {
     generated: r.generated && r.default !== null ? { expression: r.default, kind: r.generated === 'v' ? 'virtual' : 'stored' } : null,
     comment: r.comment,
     ...(attrs ? { attrs } : {}),
+    ...(r.kept_acl ? { kept: { acl: r.kept_acl } } : {}),
   };
 }
 
 /**
  * Column query. The identity sequence is found through its internal dependency (`deptype 'i'`) on the column; the
- * type category is that of the array element for arrays. Column ACLs are read only with privileges, and only when
- * set (a column has no default ACL of its own).
+ * type category is that of the array element for arrays. Column ACLs are read only when set (a column has no default
+ * ACL of its own): as `attrs.acl` with privileges, else kept aside (`kept`) for plans that drop and add the column.
  */
 function columnsSql(): string {
   return `SELECT n.nspname::text AS schema, c.relname::text AS table, c.relkind::text AS relkind,
@@ -201,7 +203,9 @@ function columnsSql(): string {
          'min', s.seqmin::text, 'max', s.seqmax::text, 'cache', s.seqcache::text, 'cycle', s.seqcycle) END AS seq,
        ${commentOf('a.attrelid', 'pg_catalog.pg_class', 'a.attnum')} AS comment,
        CASE WHEN $2::bool AND a.attacl IS NOT NULL THEN
-         (SELECT pg_catalog.array_agg(x::text ORDER BY x::text) FROM pg_catalog.unnest(a.attacl) x)::text[] END AS acl
+         (SELECT pg_catalog.array_agg(x::text ORDER BY x::text) FROM pg_catalog.unnest(a.attacl) x)::text[] END AS acl,
+       CASE WHEN NOT $2::bool AND a.attacl IS NOT NULL THEN
+         (SELECT pg_catalog.array_agg(x::text ORDER BY x::text) FROM pg_catalog.unnest(a.attacl) x)::text[] END AS kept_acl
      FROM pg_catalog.pg_attribute a
      JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace

@@ -21,7 +21,7 @@ interface RawTrigger {
 }
 
 /**
- * User triggers of tables. Internal triggers (foreign keys, deferred uniqueness) and the clones PostgreSQL puts on
+ * User triggers of tables and views (a view's, `INSTEAD OF` or statement-level, go to `View.kept`). Internal triggers (foreign keys, deferred uniqueness) and the clones PostgreSQL puts on
  * partitions (`tgparentid`, 13+) are left out: the parent's trigger implies them, like `pg_dump` does.
  */
 export async function inspectTriggers(ctx: InspectContext): Promise<TablePartRow<Trigger>[]> {
@@ -34,7 +34,7 @@ export async function inspectTriggers(ctx: InspectContext): Promise<TablePartRow
      FROM pg_catalog.pg_trigger t
      JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-     WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND c.relkind IN ('r', 'p')
+     WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND c.relkind IN ('r', 'p', 'v')
        AND n.nspname = ANY ($1::text[]) AND ${notExtensionMember('pg_catalog.pg_class', 'c.oid')}`,
   );
   return rows.map((r) => ({

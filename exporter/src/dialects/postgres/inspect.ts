@@ -10,7 +10,7 @@
  * definitions) is schema-qualified; the previous settings are restored at the end.
  */
 import { InspectError } from '../../core/errors.ts';
-import type { Schema, SchemaSnapshot, SnapshotSource, Table, TypeDef, View } from '../../core/model/schema.ts';
+import type { KeptAccess, Schema, SchemaSnapshot, SnapshotSource, Table, TypeDef, View } from '../../core/model/schema.ts';
 import { catalogQuery, compareText, type InspectContext, pushTo, relKey, sortByName } from './inspect-common.ts';
 import { type ColumnNames, type ConstraintRow, inspectConstraints } from './inspect-constraints.ts';
 import { inspectIndexes, type IndexRow } from './inspect-indexes.ts';
@@ -21,7 +21,7 @@ import { type ColumnRow, inspectColumns, inspectTables, type TableRow } from './
 import { inspectPolicies, inspectTriggers } from './inspect-triggers.ts';
 import { inspectTypes } from './inspect-types.ts';
 import { inspectCollations } from './inspect-collations.ts';
-import { inspectViewDependencies, inspectViews, type ViewRow } from './inspect-views.ts';
+import { inspectViewDependencies, inspectViews, type ViewDependencies, type ViewRow } from './inspect-views.ts';
 import type { Queryable } from './queryable.ts';
 
 /** Options of {@link inspectPostgres}. */
@@ -238,8 +238,15 @@ function buildTable(t: TableRow, parts: TableParts): Table {
   };
 }
 
-function buildView(v: ViewRow, parts: TableParts, deps: Map<string, string[]>): View {
+function buildView(v: ViewRow, parts: TableParts, deps: Map<string, ViewDependencies>): View {
   const key = relKey(v.schema, v.name);
+  const reads = deps.get(key);
+  const triggers = sortByName(parts.triggers.get(key) ?? []);
+  const kept: KeptAccess = {
+    ...(v.keptAcl ? { acl: v.keptAcl } : {}),
+    ...(v.keptOwner ? { owner: v.keptOwner } : {}),
+    ...(triggers.length ? { triggers } : {}),
+  };
   return {
     schema: v.schema,
     name: v.name,
@@ -249,11 +256,15 @@ function buildView(v: ViewRow, parts: TableParts, deps: Map<string, string[]>): 
       .map((c) => c.column)
       .sort((a, b) => a.position - b.position)
       .map((c) => ({ name: c.name, type: c.type.raw })),
-    dependsOn: deps.get(key) ?? [],
+    dependsOn: reads?.relations ?? [],
+    readsColumns: reads?.columns ?? {},
+    ...(reads?.types.length ? { dependsOnTypes: reads.types } : {}),
+    ...(reads?.routines.length ? { dependsOnRoutines: reads.routines } : {}),
     indexes: sortByName((parts.indexes.get(key) ?? []).map((i) => i.index)),
     comment: v.comment,
     ...(v.acl ? { acl: v.acl } : {}),
     ...(v.owner ? { owner: v.owner } : {}),
+    ...(Object.keys(kept).length ? { kept } : {}),
     attrs: v.attrs,
   };
 }

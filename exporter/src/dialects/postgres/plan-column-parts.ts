@@ -6,12 +6,13 @@
  * `PostgresPlanContext.reshapedTables`.
  */
 import type { Change } from '../../core/model/change.ts';
-import type { Constraint, ForeignKey, Index } from '../../core/model/schema.ts';
+import type { Constraint, ForeignKey, Index, Policy, Trigger } from '../../core/model/schema.ts';
 import type { PostgresPlanContext } from './plan-context.ts';
 import { SLOT } from './plan-context.ts';
 import { renderAddConstraint } from './ddl-table.ts';
 import { quoteIdent } from './quote.ts';
-import { addConstraint, addForeignKey, createIndex, isInheritedPart } from './plan-parts.ts';
+import { addConstraint, addForeignKey, createIndex, createPolicy, createTrigger, isInheritedPart } from './plan-parts.ts';
+import { tableName } from './ddl-table.ts';
 
 type TableRef = { schema: string; name: string };
 
@@ -33,7 +34,7 @@ function constraintUses(c: Constraint, column: string): boolean {
   return c.columns.includes(column) || mentions(c.definition, column);
 }
 
-type PartType = 'index' | 'constraint' | 'foreign_key';
+type PartType = 'index' | 'constraint' | 'foreign_key' | 'trigger' | 'policy';
 
 /**
  * The change naming this part of the table (by its current name), if any. A change that only renames or comments
@@ -86,5 +87,43 @@ function restore<T extends Constraint | Index | ForeignKey>(
     if (typeof own === 'object') continue; // dropped and created (or only dropped) by its own change
     const target = desiredPart(desired, part.name, own, ctx, table, type);
     if (target) create(target);
+  }
+}
+
+/** True when a trigger's definition names the column: `UPDATE OF col`, or `new.col`/`old.col` in its WHEN clause. */
+function triggerUses(t: Trigger, column: string): boolean {
+  const name = quoteIdent(column).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return mentions(t.definition, column) || new RegExp(`\\b(new|old)\\.${name}(?![\\w$"])`, 'i').test(t.definition);
+}
+
+function policyUses(p: Policy, column: string): boolean {
+  return [p.using, p.withCheck].some((e) => e !== null && mentions(e, column));
+}
+
+/**
+ * Drops, before `column` of `table` changes type, the triggers and policies that name it (PostgreSQL refuses the
+ * change while they exist), and creates them again after in their desired form; those that do not name it stay.
+ * One that a change of its own drops and creates is left to that change.
+ */
+export function rebuildColumnUsers(ctx: PostgresPlanContext, table: TableRef, column: string, index: number): void {
+  const current = ctx.findTable(table.schema, table.name, 'current');
+  const desired = ctx.findTable(table.schema, table.name, 'desired');
+  if (!current || !desired) return;
+  const on = tableName(table);
+  for (const t of current.triggers.filter((x) => triggerUses(x, column) && !isInheritedPart(x.attrs))) {
+    if (typeof ownChange(ctx, table, 'trigger', t.name) === 'object') continue;
+    const drop = `DROP TRIGGER ${quoteIdent(t.name)} ON ${on};`;
+    if (ctx.has(SLOT.dropTrigger, drop)) continue;
+    ctx.add(index, { slot: SLOT.dropTrigger, sql: drop, comment: `drop trigger ${t.name} while ${table.name}.${column} changes type`, hazards: ['rebuild'] });
+    const target = desired.triggers.find((x) => x.name === t.name);
+    if (target) createTrigger(ctx, table, target, index);
+  }
+  for (const p of current.policies.filter((x) => policyUses(x, column))) {
+    if (typeof ownChange(ctx, table, 'policy', p.name) === 'object') continue;
+    const drop = `DROP POLICY ${quoteIdent(p.name)} ON ${on};`;
+    if (ctx.has(SLOT.dropPolicy, drop)) continue;
+    ctx.add(index, { slot: SLOT.dropPolicy, sql: drop, comment: `drop policy ${p.name} while ${table.name}.${column} changes type`, hazards: ['rebuild'] });
+    const target = desired.policies.find((x) => x.name === p.name);
+    if (target) createPolicy(ctx, table, target, index);
   }
 }

@@ -6,14 +6,13 @@
 import type { ColumnChange } from '../../core/model/change.ts';
 import type { Column } from '../../core/model/schema.ts';
 import type { Hazard } from '../../core/model/plan.ts';
-import { qualifiedKey } from '../../core/model/schema.ts';
 import type { PostgresPlanContext } from './plan-context.ts';
 import { SLOT } from './plan-context.ts';
 import { collationName, columnDefinition, identityClause, needsRestart, parseQualifiedKey, renderComment, tableName } from './ddl-table.ts';
 import { quoteIdent } from './quote.ts';
 import { attributeNames, isInheritedPart } from './plan-parts.ts';
 import { columnAclOf, columnTarget, planAclChange, planCreatedAcl } from './plan-privileges.ts';
-import { mentions, restoreColumnParts } from './plan-column-parts.ts';
+import { mentions, rebuildColumnUsers, restoreColumnParts } from './plan-column-parts.ts';
 
 type TableRef = { schema: string; name: string };
 
@@ -51,27 +50,34 @@ function inheritedColumn(ctx: PostgresPlanContext, table: TableRef, column: Colu
   });
 }
 
-function addColumn(ctx: PostgresPlanContext, table: TableRef, column: Column, index: number, extra: Hazard[] = []): void {
+/**
+ * Adds a column. `rebuilt`: the current column when the column is dropped and added again, whose own grants then come
+ * back (the desired ones when privileges are compared, else those the live snapshot kept).
+ */
+function addColumn(ctx: PostgresPlanContext, table: TableRef, column: Column, index: number, extra: Hazard[] = [], rebuilt?: Column): void {
   if (inheritedColumn(ctx, table, column, 'desired')) return;
   const hazards: Hazard[] = [...extra];
   if (!column.nullable && column.default === null && !column.identity && !column.generated) hazards.push('may_fail');
   if (column.generated?.kind === 'stored' || column.identity) hazards.push('table_rewrite');
   ctx.add(index, { slot: SLOT.alterColumn, sql: `ALTER TABLE ${tableName(table)} ADD COLUMN ${columnDefinition(column)};`, comment: `add column ${table.name}.${column.name}`, hazards });
   if (column.comment !== null) commentOnColumn(ctx, table, column, index);
-  const acl = columnAclOf(column);
-  if (acl) planCreatedAcl(ctx, columnTarget(table, column.name), { acl, owner: ctx.findTable(table.schema, table.name, 'desired')?.owner }, index);
+  restoreColumnAcl(ctx, table, column, index, rebuilt);
+}
+
+/** The grants of an added (or re-added, see {@link addColumn}) column. */
+function restoreColumnAcl(ctx: PostgresPlanContext, table: TableRef, column: Column, index: number, rebuilt?: Column): void {
+  const desired = columnAclOf(column);
+  const acl = desired ?? (rebuilt ? rebuilt.kept?.acl : undefined);
+  if (!acl) return;
+  // Without privileges the table's owner is unknown: the grantor the kept items share stands for it (`inferOwner`).
+  const owner = desired ? ctx.findTable(table.schema, table.name, 'desired')?.owner : undefined;
+  planCreatedAcl(ctx, columnTarget(table, column.name), { acl, owner }, index);
 }
 
 function dropColumn(ctx: PostgresPlanContext, table: TableRef, column: Column, index: number, slot: number = SLOT.dropColumn, extra: Hazard[] = []): void {
   if (inheritedColumn(ctx, table, column, 'current')) return;
-  markReshaped(ctx, table, index);
+  ctx.markReshaped(table, column.name, index);
   ctx.add(index, { slot, sql: `ALTER TABLE ${tableName(table)} DROP COLUMN ${quoteIdent(column.name)};`, comment: `drop column ${table.name}.${column.name}`, hazards: ['data_loss', ...extra] });
-}
-
-/** Records that views reading `table` must be dropped and recreated around this change. */
-function markReshaped(ctx: PostgresPlanContext, table: TableRef, index: number): void {
-  const key = qualifiedKey(table.schema, table.name);
-  if (!ctx.reshapedTables.has(key)) ctx.reshapedTables.set(key, index);
 }
 
 function commentOnColumn(ctx: PostgresPlanContext, table: TableRef, column: Column, index: number): void {
@@ -101,10 +107,11 @@ function rebuildGenerated(ctx: PostgresPlanContext, table: TableRef, index: numb
     if (!desired?.generated) continue; // no longer generated or gone: its own change handles it
     const drop = `ALTER TABLE ${tableName(table)} DROP COLUMN ${quoteIdent(g.name)};`;
     if (ctx.has(SLOT.alterColumn, drop)) continue;
-    markReshaped(ctx, table, index);
+    ctx.markReshaped(table, g.name, index);
     ctx.add(index, { slot: SLOT.alterColumn, sql: drop, comment: `drop generated column ${table.name}.${g.name} while a column it reads changes type`, hazards: ['rebuild'] });
     ctx.add(index, { slot: SLOT.retypeColumn, sql: `ALTER TABLE ${tableName(table)} ADD COLUMN ${columnDefinition(desired)};`, comment: `add generated column ${table.name}.${g.name} again`, hazards: ['rebuild', 'table_rewrite'] });
     if (desired.comment !== null) commentOnColumn(ctx, table, desired, index);
+    restoreColumnAcl(ctx, table, desired, index, g);
     restoreColumnParts(ctx, table, g.name, index);
   }
   return rebuilt;
@@ -115,7 +122,7 @@ function alterColumn(ctx: PostgresPlanContext, table: TableRef, current: Column,
   if (names.has('generated') && desired.generated) {
     // PostgreSQL 15 cannot change a generation expression or make a column generated: rebuild the column.
     dropColumn(ctx, table, current, index, SLOT.alterColumn, ['rebuild']);
-    addColumn(ctx, table, desired, index, ['rebuild']);
+    addColumn(ctx, table, desired, index, ['rebuild'], current);
     restoreColumnParts(ctx, table, desired.name, index);
     return;
   }
@@ -218,9 +225,12 @@ function planRetype(
   add: (sql: string, comment: string, hazards?: Hazard[], slot?: number) => void,
 ): void {
   const collate = desired.collation ? ` COLLATE ${collationName(desired.collation)}` : '';
-  // A generated column is recomputed from its expression; PostgreSQL refuses USING for it.
-  const using = current.type.raw === desired.type.raw || current.generated ? '' : ` USING ${quoteIdent(desired.name)}::${desired.type.raw}`;
+  // A generated column is recomputed from its expression; PostgreSQL refuses USING for it. An enum has no cast to
+  // another enum (nor to most types): it goes through text, array dimensions kept.
+  const viaText = current.type.category === 'enum' && current.type.raw !== desired.type.raw ? `::text${'[]'.repeat(current.type.arrayDims ?? 0)}` : '';
+  const using = current.type.raw === desired.type.raw || current.generated ? '' : ` USING ${quoteIdent(desired.name)}${viaText}::${desired.type.raw}`;
   const hazards = current.type.raw === desired.type.raw ? (['heavy_lock'] as Hazard[]) : retypeHazards(current.type.raw, desired.type.raw);
   add(`TYPE ${desired.type.raw}${collate}${using}`, 'change type', hazards, SLOT.retypeColumn - 0.5);
-  markReshaped(ctx, table, index);
+  ctx.markReshaped(table, current.name, index);
+  rebuildColumnUsers(ctx, table, current.name, index);
 }

@@ -72,6 +72,8 @@ export const SLOT = {
   createPolicy: 57,
   comment: 58,
   ownedBy: 59,
+  /** A rebuilt object given back to its owner, before its grants (which then name that owner). */
+  owner: 59.5,
   /** GRANT and REVOKE, once every object exists (see `plan-privileges.ts`). */
   privileges: 60,
 } as const;
@@ -101,8 +103,15 @@ export class PostgresPlanContext {
   readonly droppedViews = new Map<string, number>();
   /** Views (by qualified key) created by some statement. */
   readonly createdViews = new Set<string>();
-  /** Tables (qualified key) whose columns change type or are dropped, so views reading them must be rebuilt. */
-  readonly reshapedTables = new Map<string, number>();
+  /**
+   * Columns that change type or are dropped (or dropped and added again), by table (qualified key), with the change
+   * responsible: views reading one of them must be dropped and recreated around the change (see {@link reshapedBy}).
+   */
+  readonly reshapedColumns = new Map<string, Map<string, number>>();
+  /** Types (qualified key) renamed aside and dropped by the plan, so views naming them must be rebuilt. */
+  readonly recreatedTypes = new Map<string, number>();
+  /** Routines (`schema.name(identity arguments)`) dropped and created again, so views calling them must be rebuilt. */
+  readonly recreatedRoutines = new Map<string, number>();
   private readonly pending: Pending[] = [];
   /** `slot NUL sql` of every pending statement, so {@link has} does not scan the plan. */
   private readonly planned = new Set<string>();
@@ -116,6 +125,33 @@ export class PostgresPlanContext {
   constructor(changes: readonly Change[], options: PostgresPlanOptions) {
     this.changes = changes;
     this.options = options;
+  }
+
+  /** Records that column `column` of `table` changes type or is dropped by change `index` (the first one wins). */
+  markReshaped(table: { schema: string; name: string }, column: string, index: number): void {
+    const key = qualifiedKey(table.schema, table.name);
+    let columns = this.reshapedColumns.get(key);
+    if (!columns) this.reshapedColumns.set(key, (columns = new Map()));
+    if (!columns.has(column)) columns.set(column, index);
+  }
+
+  /**
+   * The change that forces `view` (current side) to be dropped and recreated, if any: one that reshapes a column the
+   * view reads, or recreates a type its definition names or a routine it calls. Only what the catalog says the view reads counts, so a
+   * column added by hand, or a change to a column the view does not read, leaves the view (and its grants) alone.
+   * A view without column records (an older snapshot) counts as reading every column of the relations it reads.
+   */
+  reshapedBy(view: View): number | undefined {
+    for (const relation of view.dependsOn) {
+      const columns = this.reshapedColumns.get(relation);
+      if (!columns) continue;
+      const read = view.readsColumns?.[relation];
+      if (read === undefined) return Math.min(...columns.values());
+      const hit = read.map((c) => columns.get(c)).find((i) => i !== undefined);
+      if (hit !== undefined) return hit;
+    }
+    const type = (view.dependsOnTypes ?? []).map((t) => this.recreatedTypes.get(t)).find((i) => i !== undefined);
+    return type ?? (view.dependsOnRoutines ?? []).map((r) => this.recreatedRoutines.get(r)).find((i) => i !== undefined);
   }
 
   /** Adds a statement produced for change `change` (null for set-up statements). */

@@ -121,23 +121,40 @@ export function planSequence(ctx: PostgresPlanContext, change: SequenceChange, i
 
 const REPLACEABLE = ['body', 'definition', 'volatility', 'strict', 'securityDefiner', 'parallel', 'config', 'language', 'comment', 'attrs'];
 
-/** Creates a routine; a body in SQL-standard form is parsed at once, so it waits for the tables. */
-export function createRoutine(ctx: PostgresPlanContext, routine: Routine, index: number, hazards: ('rebuild')[] = []): void {
+/**
+ * Creates a routine; a body in SQL-standard form is parsed at once, so it waits for the tables. `rebuilt` is the
+ * current routine when it is dropped and created again: its owner and ACL come back (the desired ACL when privileges
+ * are compared, else the live one the snapshot kept), so a rebuild neither removes grants nor gives EXECUTE back to
+ * PUBLIC after it was revoked.
+ */
+export function createRoutine(ctx: PostgresPlanContext, routine: Routine, index: number, hazards: ('rebuild')[] = [], rebuilt?: Routine): void {
   const slot = hasSqlStandardBody(routine) ? SLOT.createLateRoutine : SLOT.createRoutine;
   ctx.add(index, { slot, sql: renderCreateRoutine(routine), comment: `create ${routine.kind} ${routine.schema}.${routine.name}(${routine.identityArgs})`, hazards });
   if (routine.comment !== null) ctx.add(index, { slot: SLOT.comment, sql: renderComment(routineSignature(routine), routine.comment), comment: `comment on ${routine.kind} ${routine.name}` });
-  planCreatedAcl(ctx, routineTarget(routine), routine, index);
+  if (!rebuilt) return planCreatedAcl(ctx, routineTarget(routine), routine, index);
+  const owner = rebuilt.owner ?? rebuilt.kept?.owner;
+  if (owner !== undefined) {
+    ctx.add(index, { slot: SLOT.owner, sql: `ALTER ${routineSignature(routine)} OWNER TO ${quoteIdent(owner)};`, comment: `give ${routine.kind} ${routine.name} back to its owner ${owner}` });
+  }
+  const acl = routine.acl ?? rebuilt.acl ?? rebuilt.kept?.acl;
+  if (acl) planCreatedAcl(ctx, routineTarget(routine), { acl, owner: routine.acl ? routine.owner : owner }, index, owner);
 }
 
 /** Plans a function/procedure change: CREATE OR REPLACE when only the body or properties change, else drop + create. */
 export function planRoutine(ctx: PostgresPlanContext, change: RoutineChange, index: number): void {
-  if (change.action === 'missing' && change.desired) return createRoutine(ctx, change.desired, index);
+  if (change.action === 'missing' && change.desired) {
+    // The one overload of the same name this plan drops (below) is the same routine with new identity arguments (a
+    // parameter renamed): it comes back with that routine's owner and grants.
+    const replaced = ctx.changes.filter((c) => c.type === 'routine' && c.action === 'extra' && c.schema === change.schema && c.name === change.name);
+    return createRoutine(ctx, change.desired, index, [], replaced.length === 1 ? (replaced[0]?.current as Routine | undefined) : undefined);
+  }
   if (change.action === 'extra' && change.current) {
     // A body in SQL-standard form depends on the tables it reads: drop it before them. An overload that a missing
     // routine of the same name replaces (OUT parameters changed, so the identity differs but the input signature may
     // not) goes before the creates, which would otherwise fail with "function already exists".
     const replaced = ctx.changes.some((c) => c.type === 'routine' && c.action === 'missing' && c.schema === change.schema && c.name === change.name);
     const slot = replaced ? SLOT.dropRebuiltRoutine : hasSqlStandardBody(change.current) ? SLOT.dropLateRoutine : SLOT.dropRoutine;
+    if (replaced) markRecreated(ctx, change.current, index);
     ctx.add(index, { slot, sql: renderDropRoutine(change.current), comment: `drop ${change.current.kind} ${change.schema}.${change.name}(${change.identityArgs})` });
     return;
   }
@@ -161,6 +178,13 @@ export function planRoutine(ctx: PostgresPlanContext, change: RoutineChange, ind
     return;
   }
   // Return type, argument names/defaults or kind changed: CREATE OR REPLACE refuses these.
+  markRecreated(ctx, current, index);
   ctx.add(index, { slot: SLOT.dropRebuiltRoutine, sql: renderDropRoutine(current), comment: `drop ${current.kind} ${current.name} to recreate it`, hazards: ['rebuild'] });
-  createRoutine(ctx, desired, index, ['rebuild']);
+  createRoutine(ctx, desired, index, ['rebuild'], current);
+}
+
+/** Records that `routine` is dropped before it is created again, so the views calling it are rebuilt around it. */
+function markRecreated(ctx: PostgresPlanContext, routine: Routine, index: number): void {
+  const key = `${qualifiedKey(routine.schema, routine.name)}(${routine.identityArgs})`;
+  if (!ctx.recreatedRoutines.has(key)) ctx.recreatedRoutines.set(key, index);
 }

@@ -28,6 +28,7 @@ import {
   tableName,
 } from './ddl-table.ts';
 import { quoteIdent, quoteQualified } from './quote.ts';
+import { rebuildForeignKeysOnKey } from './plan-key-dependents.ts';
 
 type TableRef = { schema: string; name: string };
 
@@ -105,7 +106,8 @@ export function createIndex(ctx: PostgresPlanContext, table: TableRef, i: Index,
   }
 }
 
-function createTrigger(ctx: PostgresPlanContext, table: TableRef, t: Trigger, index: number): void {
+/** Creates a trigger on a table (or a rebuilt view) with its enable state and comment. */
+export function createTrigger(ctx: PostgresPlanContext, table: TableRef, t: Trigger, index: number): void {
   ctx.add(index, { slot: SLOT.createTrigger, sql: renderCreateTrigger(t), comment: `create trigger ${t.name} on ${table.name}` });
   const enabled = renderTriggerEnabled(table, t);
   if (enabled) ctx.add(index, { slot: SLOT.createTrigger, sql: enabled, comment: `set enable state of trigger ${t.name}` });
@@ -116,7 +118,8 @@ function commentOnTrigger(ctx: PostgresPlanContext, table: TableRef, t: Trigger,
   ctx.add(index, { slot: SLOT.comment, sql: renderComment(`TRIGGER ${quoteIdent(t.name)} ON ${tableName(table)}`, t.comment), comment: `comment on trigger ${t.name}` });
 }
 
-function createPolicy(ctx: PostgresPlanContext, table: TableRef, p: Policy, index: number): void {
+/** Creates a row-level security policy. */
+export function createPolicy(ctx: PostgresPlanContext, table: TableRef, p: Policy, index: number): void {
   ctx.add(index, { slot: SLOT.createPolicy, sql: renderCreatePolicy(table, p), comment: `create policy ${p.name} on ${table.name}` });
 }
 
@@ -155,6 +158,9 @@ export function planIndex(ctx: PostgresPlanContext, change: IndexChange, index: 
   const drop = (i: Index, rebuild: boolean): void => {
     if (i.constraint) return;
     ctx.add(index, { slot: SLOT.dropIndex, sql: renderDropIndex(change.schema, i.name, concurrently), comment: `drop index ${i.name}`, hazards: rebuild ? ['rebuild'] : [], noTransaction: concurrently });
+    // A unique index on plain columns can carry foreign keys of other tables, which must go first.
+    const columns = i.parts.map((p) => p.column);
+    if (i.unique && i.predicate === null && columns.every((c): c is string => c !== undefined)) rebuildForeignKeysOnKey(ctx, table, columns, index);
   };
   if (change.action === 'missing' && change.desired) {
     if (!change.desired.constraint) createIndex(ctx, table, change.desired, index, false, onView ? SLOT.createViewIndex : SLOT.createIndex);
@@ -228,10 +234,13 @@ function planKeyLike<T extends Constraint | ForeignKey>(
 ): void {
   if (inheritedChange(change)) return;
   const table = tableOf(change);
-  const drop = (name: string, hazards: Hazard[]): void =>
-    ctx.add(index, { slot: dropSlot, sql: renderDropConstraint(table, name), comment: `drop constraint ${name} on ${table.name}`, hazards });
+  const drop = (c: T, hazards: Hazard[]): void => {
+    ctx.add(index, { slot: dropSlot, sql: renderDropConstraint(table, c.name), comment: `drop constraint ${c.name} on ${table.name}`, hazards });
+    // Foreign keys standing on a primary key or unique constraint must go first.
+    if ('kind' in c && (c.kind === 'primary_key' || c.kind === 'unique')) rebuildForeignKeysOnKey(ctx, table, c.columns, index);
+  };
   if (change.action === 'missing' && change.desired) return add(change.desired);
-  if (change.action === 'extra' && change.current) return drop(change.current.name, []);
+  if (change.action === 'extra' && change.current) return drop(change.current, []);
   const { desired, current } = both(ctx, change, index);
   const names = attributeNames(change);
   if (onlyAttributes(names, ['name'])) {
@@ -247,7 +256,7 @@ function planKeyLike<T extends Constraint | ForeignKey>(
     if (names.has('comment')) commentOnConstraint(ctx, table, desired.name, desired.comment, index);
     return;
   }
-  drop(current.name, ['rebuild']);
+  drop(current, ['rebuild']);
   add(desired);
 }
 

@@ -113,11 +113,12 @@ export function planAclChange(ctx: PostgresPlanContext, target: AclTarget, curre
  * Plans the GRANTs and REVOKEs a created (or dropped and recreated) object needs: its desired ACL against the default
  * ACL a new object of its kind gets. Nothing when the desired object carries no ACL (privileges not inspected).
  */
-export function planCreatedAcl(ctx: PostgresPlanContext, target: AclTarget, desired: AclSide, index: number): void {
+export function planCreatedAcl(ctx: PostgresPlanContext, target: AclTarget, desired: AclSide, index: number, owner?: string): void {
   if (!desired.acl) return;
   const drop = droppedLetters(ctx);
   const start = defaultAcl(target.kind, true).flatMap((item) => withoutLetters(item, drop) ?? []);
-  addSteps(ctx, target, start, parseAcl(desired.acl, ownerOf(desired), drop), 'CURRENT_USER', index);
+  // `owner`: the role the plan gives the object to (a rebuilt object goes back to its owner), else whoever runs it.
+  addSteps(ctx, target, start, parseAcl(desired.acl, ownerOf(desired), drop), owner === undefined ? 'CURRENT_USER' : quoteIdent(owner), index);
 }
 
 function addSteps(ctx: PostgresPlanContext, target: AclTarget, before: AclItem[], after: AclItem[], ownerSql: string, index: number): void {

@@ -93,6 +93,9 @@ export function recreateType(ctx: PostgresPlanContext, current: EnumType | Range
   }
   const add = (slot: number, sql: string, comment: string, hazards: Hazard[] = []): void => ctx.add(index, { slot, sql, comment, hazards });
   const columns = typeColumns(ctx, targets);
+  // Views naming the type itself (a cast in their definition) would block dropping the old one.
+  const typeKey = qualifiedKey(current.schema, current.name);
+  if (!ctx.recreatedTypes.has(typeKey)) ctx.recreatedTypes.set(typeKey, index);
   if (current.kind === 'range') {
     // A range's constructor functions keep their names when the type is renamed (and would clash with the new
     // range's): park the columns as text, drop the old range, create the new one, convert back.
@@ -122,6 +125,5 @@ function convertColumn(ctx: PostgresPlanContext, col: TypeColumn, index: number,
     const fresh = ctx.findTable(col.schema, col.table, 'desired')?.columns.find((c) => c.name === col.column)?.default ?? null;
     if (fresh !== null) add(SLOT.retypeColumn, `${alter} SET DEFAULT ${fresh};`, `restore default of ${col.table}.${col.column}`);
   }
-  const key = qualifiedKey(col.schema, col.table);
-  if (!ctx.reshapedTables.has(key)) ctx.reshapedTables.set(key, index);
+  ctx.markReshaped({ schema: col.schema, name: col.table }, col.column, index);
 }

@@ -13,9 +13,8 @@ import { collationName, renderComment, tableName } from './ddl-table.ts';
 import { quoteIdent, quoteLiteral, quoteQualified } from './quote.ts';
 import { attributeNames } from './plan-parts.ts';
 import { recreateType } from './plan-type-recreate.ts';
+import { typePlacement } from './plan-type-order.ts';
 
-// A range may be built on an enum or a domain, a composite on any of them.
-const KIND_ORDER = { enum: 0, domain: 1, range: 2, composite: 3 } as const;
 
 /** Plans a type change. */
 export function planType(ctx: PostgresPlanContext, change: TypeChange, index: number): void {
@@ -40,12 +39,15 @@ export function planType(ctx: PostgresPlanContext, change: TypeChange, index: nu
 }
 
 function createType(ctx: PostgresPlanContext, type: TypeDef, index: number, hazards: 'rebuild'[] = []): void {
-  ctx.add(index, { slot: SLOT.createType, sub: KIND_ORDER[type.kind], sql: renderCreateType(type), comment: `create ${type.kind} ${qualifiedKey(type.schema, type.name)}`, hazards });
+  ctx.add(index, { ...typePlacement(ctx, type, 'desired'), sql: renderCreateType(type), comment: `create ${type.kind} ${qualifiedKey(type.schema, type.name)}`, hazards });
   if (type.comment !== null) ctx.add(index, { slot: SLOT.comment, sql: renderComment(typeKeyword(type), type.comment), comment: `comment on type ${type.name}` });
 }
 
 function dropType(ctx: PostgresPlanContext, type: TypeDef, index: number, slot: number, extra: 'rebuild'[] = []): void {
-  ctx.add(index, { slot, sub: -KIND_ORDER[type.kind], sql: renderDropType(type), comment: `drop ${type.kind} ${qualifiedKey(type.schema, type.name)}`, hazards: ['data_loss', ...extra] });
+  // A type dropped to be created again takes the views naming it along (see PostgresPlanContext.reshapedBy).
+  const key = qualifiedKey(type.schema, type.name);
+  if (slot === SLOT.dropRebuiltType && !ctx.recreatedTypes.has(key)) ctx.recreatedTypes.set(key, index);
+  ctx.add(index, { ...typePlacement(ctx, type, 'current', slot), sql: renderDropType(type), comment: `drop ${type.kind} ${qualifiedKey(type.schema, type.name)}`, hazards: ['data_loss', ...extra] });
 }
 
 /** True when `current`'s labels appear in `desired` in the same relative order (only additions). */

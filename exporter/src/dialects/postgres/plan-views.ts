@@ -1,8 +1,14 @@
 /**
  * Planning of views and materialized views. All view changes are planned together because they interact: a view
- * that must be dropped (extra, incompatible change, or reading a table whose columns change) takes every view that
- * reads it along, and those are created again from their desired form afterwards. Drops run in reverse dependency
- * order, creates in dependency order (`View.dependsOn`).
+ * that must be dropped (extra, incompatible change, or reading a column whose type changes or that is dropped) takes
+ * every view that reads it along, and those are created again from their desired form afterwards. Drops run in
+ * reverse dependency order, creates in dependency order (`View.dependsOn`).
+ *
+ * A view is rebuilt only for what it reads by the catalog's dependency records (`View.readsColumns`,
+ * `View.dependsOnTypes`), never for its table's name alone: a rebuild loses what the view carries, so it is kept for
+ * the views that cannot stay. A rebuilt view comes back with everything attached to it: its desired definition,
+ * comment and materialized-view indexes, its owner and grants as they are on the live database (the desired ACL when
+ * privileges are compared; otherwise the ACL the live snapshot kept, `View.kept`) and its triggers.
  */
 import type { ViewChange } from '../../core/model/change.ts';
 import type { View } from '../../core/model/schema.ts';
@@ -11,7 +17,8 @@ import type { PostgresPlanContext } from './plan-context.ts';
 import { SLOT, keyOf } from './plan-context.ts';
 import { objectName, renderCreateView, renderDropView, viewKeyword } from './ddl-objects.ts';
 import { renderComment } from './ddl-table.ts';
-import { attributeNames, createIndex } from './plan-parts.ts';
+import { attributeNames, createIndex, createTrigger } from './plan-parts.ts';
+import { quoteIdent } from './quote.ts';
 import { planAclChange, planCreatedAcl, relationTarget } from './plan-privileges.ts';
 
 interface Planned {
@@ -32,7 +39,7 @@ function needsRebuild(ctx: PostgresPlanContext, change: ViewChange): boolean {
   const shape = [...names].some((n) => n !== 'comment' && n !== 'acl' && !n.startsWith('attrs.') && n !== 'attrs');
   if (!shape) return false;
   if (!replaceable(change.current, change.desired)) return true;
-  return change.current.dependsOn.some((d) => ctx.reshapedTables.has(d));
+  return ctx.reshapedBy(change.current) !== undefined;
 }
 
 /** Plans every view change, plus unchanged views that must be rebuilt around them. */
@@ -53,11 +60,11 @@ export function planViews(ctx: PostgresPlanContext, planned: Planned[]): void {
   for (const [key, d] of drop) {
     if (byKey.has(key)) continue;
     const desired = ctx.views('desired').find((v) => keyOf(v) === key) ?? d.view;
-    createView(ctx, desired, d.index, ['rebuild']);
+    createView(ctx, desired, d.index, ['rebuild'], d.view);
   }
 }
 
-/** Adds the current views that read a dropped view or a reshaped table, until nothing more is added. */
+/** Adds the current views that read a dropped view or a reshaped column or type, until nothing more is added. */
 function addDependents(ctx: PostgresPlanContext, drop: Map<string, { view: View; index: number; rebuild: boolean }>, byKey: Map<string, Planned>): void {
   const current = [...ctx.views('current'), ...[...byKey.values()].flatMap((p) => (p.change.current ? [p.change.current] : []))];
   let grew = true;
@@ -66,7 +73,8 @@ function addDependents(ctx: PostgresPlanContext, drop: Map<string, { view: View;
     for (const view of current) {
       const key = keyOf(view);
       if (drop.has(key)) continue;
-      const cause = view.dependsOn.map((d) => drop.get(d)?.index ?? ctx.reshapedTables.get(d)).find((i) => i !== undefined);
+      // A view reading a dropped view goes too (whatever columns it reads: DROP VIEW refuses while it exists).
+      const cause = view.dependsOn.map((d) => drop.get(d)?.index).find((i) => i !== undefined) ?? ctx.reshapedBy(view);
       if (cause === undefined) continue;
       const own = byKey.get(key);
       if (own && own.change.action === 'missing') continue;
@@ -81,7 +89,7 @@ function planOne(ctx: PostgresPlanContext, p: Planned, dropped: boolean): void {
   if (change.action === 'extra') return;
   const desired = change.desired;
   if (!desired) throw ctx.error(index, 'a missing or changed view must carry the desired view');
-  if (change.action === 'missing' || dropped) return createView(ctx, desired, index, dropped ? ['rebuild'] : []);
+  if (change.action === 'missing' || dropped) return createView(ctx, desired, index, dropped ? ['rebuild'] : [], dropped ? change.current : undefined);
   const current = change.current;
   if (!current) throw ctx.error(index, 'a changed view must carry the current view');
   const names = attributeNames(change);
@@ -123,14 +131,29 @@ function alterViewOptions(ctx: PostgresPlanContext, current: View, desired: View
   if (!set.length && !reset.length) throw ctx.error(index, 'the view attributes that differ cannot be altered');
 }
 
-/** Creates a view with its comment and, for a materialized view, its indexes. */
-export function createView(ctx: PostgresPlanContext, view: View, index: number, hazards: Hazard[]): void {
+/**
+ * Creates a view with its comment and, for a materialized view, its indexes. `rebuilt` is the current (live) view
+ * when the view is dropped and created again: its owner, grants and triggers are then restored (see the file's doc).
+ */
+export function createView(ctx: PostgresPlanContext, view: View, index: number, hazards: Hazard[], rebuilt?: View): void {
   const key = keyOf(view);
   if (ctx.createdViews.has(key)) return;
   ctx.createdViews.add(key);
   ctx.add(index, { slot: SLOT.createView, sub: ctx.viewRank(key), sql: renderCreateView(view), comment: `create ${view.materialized ? 'materialized view' : 'view'} ${key}`, hazards });
   for (const i of view.indexes) createIndex(ctx, view, i, index, true, SLOT.createViewIndex);
   if (view.comment !== null) ctx.add(index, { slot: SLOT.comment, sql: renderComment(viewKeyword(view), view.comment), comment: `comment on view ${key}` });
-  // A created or rebuilt view starts from the default ACL.
-  planCreatedAcl(ctx, relationTarget(view, viewLabel(view)), view, index);
+  const target = relationTarget(view, viewLabel(view));
+  if (!rebuilt) {
+    // A created view starts from the default ACL.
+    planCreatedAcl(ctx, target, view, index);
+    return;
+  }
+  const owner = rebuilt.owner ?? rebuilt.kept?.owner;
+  if (owner !== undefined) {
+    ctx.add(index, { slot: SLOT.owner, sql: `ALTER ${viewKeyword(view)} OWNER TO ${quoteIdent(owner)};`, comment: `give ${viewLabel(view)} ${key} back to its owner ${owner}` });
+  }
+  // The desired ACL when privileges are compared (the differ planned any difference into it), else the live one.
+  const acl = view.acl ?? rebuilt.acl ?? rebuilt.kept?.acl;
+  if (acl) planCreatedAcl(ctx, target, { acl, owner: view.acl ? view.owner : owner }, index, owner);
+  for (const trigger of rebuilt.kept?.triggers ?? []) createTrigger(ctx, view, trigger, index);
 }
