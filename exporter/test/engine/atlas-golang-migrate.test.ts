@@ -17,11 +17,10 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCheck, type DesiredSchema } from '../../src/agent/run-check.ts';
-import { main } from '../../src/cli/cli.ts';
-import type { Report } from '../../src/core/model/report.ts';
 import { DesiredCache } from '../../src/engine/desired-cache.ts';
 import { computeAtlasSum, formatAtlasSum } from '../../src/migrations/atlas-sum.ts';
 import { readMigrationDirectory } from '../../src/migrations/index.ts';
+import { cli, dialectHarness, scenarioChecks, type ScenarioSetup } from '../support/format-scenarios.ts';
 import { createTempPgDatabase, type TempDatabase } from '../support/servers.ts';
 import { testTarget } from '../support/targets.ts';
 
@@ -32,17 +31,6 @@ const HOT_FIX = 'ALTER TABLE users ADD COLUMN nickname varchar(50)';
 const CONFLICT = 'CREATE INDEX orders_user_id_idx ON orders (user_id)';
 
 type ScenarioName = 'deployed' | 'pending' | 'dirty' | 'hot-fix';
-
-interface CliDiff {
-  code: number;
-  stderr: string;
-  json: {
-    revision: { tool: string; version: string | null; dirty: boolean; failedVersion?: string } | null;
-    pending: { version: string | null; path: string }[];
-    changes: Report['changes'];
-  };
-  sql: string;
-}
 
 /** golang-migrate's postgres `SetVersion`: the table emptied and the one row written, in a transaction. */
 async function setVersion(client: pg.Client, version: string, dirty: boolean): Promise<void> {
@@ -77,29 +65,15 @@ async function migrateUp(db: TempDatabase, count: number): Promise<Error | undef
   }
 }
 
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
-  return { code, stdout, stderr };
-}
-
-async function cliDiff(db: TempDatabase): Promise<CliDiff> {
-  const json = await cli(['diff', '--from', db.url, '--to', DIR, '--format', 'json']);
-  if (json.code === 2) return { code: 2, stderr: json.stderr, json: { revision: null, pending: [], changes: [] }, sql: '' };
-  const sql = (await cli(['diff', '--from', db.url, '--to', DIR, '--format', 'sql'])).stdout;
-  return { code: json.code, stderr: json.stderr, json: JSON.parse(json.stdout) as CliDiff['json'], sql };
-}
-
-const SETUPS: Record<ScenarioName, (db: TempDatabase) => Promise<Error | undefined>> = {
-  deployed: (db) => migrateUp(db, 3),
-  pending: (db) => migrateUp(db, 2),
-  async dirty(db) {
+const SETUPS: Record<ScenarioName, ScenarioSetup> = {
+  deployed: (_h, db) => migrateUp(db, 3),
+  pending: (_h, db) => migrateUp(db, 2),
+  async dirty(_h, db) {
     expect(await migrateUp(db, 2)).toBeUndefined();
     await db.exec(CONFLICT);
     return migrateUp(db, 3);
   },
-  async 'hot-fix'(db) {
+  async 'hot-fix'(_h, db) {
     const error = await migrateUp(db, 3);
     await db.exec(HOT_FIX);
     return error;
@@ -107,29 +81,14 @@ const SETUPS: Record<ScenarioName, (db: TempDatabase) => Promise<Error | undefin
 };
 
 describe('Atlas golang-migrate layout deployed by golang-migrate on PostgreSQL', () => {
-  const cases = new Map<ScenarioName, { report: Report; cli: CliDiff; deployError: Error | undefined }>();
-  const databases: TempDatabase[] = [];
-
-  beforeAll(async () => {
-    const cache = new DesiredCache<DesiredSchema>({});
-    for (const name of Object.keys(SETUPS) as ScenarioName[]) {
-      const db = await createTempPgDatabase('sdatlasgm');
-      databases.push(db);
-      const deployError = await SETUPS[name](db);
-      const report = await runCheck(testTarget(`atlas-gm-${name}`, db.url, { desired: { dir: DIR } }), { cache });
-      cases.set(name, { report, cli: await cliDiff(db), deployError });
-    }
-  }, 300_000);
-
-  afterAll(async () => {
-    await Promise.all(databases.map((db) => db.drop()));
+  const get = scenarioChecks(dialectHarness('postgres'), {
+    dir: DIR,
+    prefix: 'sdatlasgm',
+    target: 'atlas-gm',
+    setups: SETUPS,
+    diff: { keepFailure: true },
+    timeoutMs: 300_000,
   });
-
-  const get = (name: ScenarioName): { report: Report; cli: CliDiff; deployError: Error | undefined } => {
-    const found = cases.get(name);
-    if (!found) throw new Error(`no case ${name}`);
-    return found;
-  };
 
   it('detected without --dir-format: in sync at golang-migrate version 3, schema_migrations in no diff or plan', () => {
     const { report, cli: diff, deployError } = get('deployed');

@@ -8,16 +8,13 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCheck, type DesiredSchema } from '../../src/agent/run-check.ts';
-import { main } from '../../src/cli/cli.ts';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/core/model/report.ts';
-import { DesiredCache } from '../../src/engine/desired-cache.ts';
 import { flywayChecksum } from '../../src/migrations/formats.ts';
 import { DIALECT_HARNESSES, type DialectHarness } from '../support/dialects.ts';
+import { scenarioChecks, type ScenarioSetup } from '../support/format-scenarios.ts';
 import { TOOL_TABLES } from '../support/revision-tables.ts';
 import type { TempDatabase } from '../support/servers.ts';
-import { testTarget } from '../support/targets.ts';
 
 const V1 = 'CREATE TABLE t (id int PRIMARY KEY, a int);\n';
 const V2 = 'ALTER TABLE t ADD COLUMN c int;\n';
@@ -49,7 +46,7 @@ async function deployWithFlyway(h: DialectHarness, db: TempDatabase, steps: read
 
 type ScenarioName = 'deployed' | 'view-and-versioned-pending' | 'view-pending' | 'hot-fix';
 
-const SETUPS: Record<ScenarioName, (h: DialectHarness, db: TempDatabase) => Promise<void>> = {
+const SETUPS: Record<ScenarioName, ScenarioSetup> = {
   deployed: (h, db) => deployWithFlyway(h, db, [STEP_V1, STEP_V2, STEP_VIEW_NEW]),
   // Merged, not deployed: V2 and the view that reads its column.
   'view-and-versioned-pending': (h, db) => deployWithFlyway(h, db, [STEP_V1, STEP_VIEW_OLD]),
@@ -61,49 +58,24 @@ const SETUPS: Record<ScenarioName, (h: DialectHarness, db: TempDatabase) => Prom
   },
 };
 
-interface CliDiff {
-  code: number;
-  json: { pending: { path: string }[]; warnings: string[]; changes: Report['changes'] };
-}
-
-async function cliDiff(db: TempDatabase, dir: string, h: DialectHarness): Promise<CliDiff> {
-  let stdout = '';
-  let stderr = '';
-  const dev = h.devUrl ? ['--dev-url', h.devUrl] : [];
-  const argv = ['diff', '--from', db.url, '--to', dir, '--format', 'json', ...dev];
-  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
-  if (code === 2) throw new Error(`schema-drift ${argv.join(' ')} failed: ${stderr}`);
-  return { code, json: JSON.parse(stdout) as CliDiff['json'] };
-}
-
 describe.each(DIALECT_HARNESSES)('Flyway repeatables on $server ($name)', (harness: DialectHarness) => {
-  const cases = new Map<ScenarioName, { report: Report; cli: CliDiff }>();
-  const databases: TempDatabase[] = [];
   let dir = '';
-
-  beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'sd-flyway-r-'));
-    for (const [name, sql] of Object.entries(FILES)) await writeFile(path.join(dir, name), sql);
-    const cache = new DesiredCache<DesiredSchema>({});
-    for (const name of Object.keys(SETUPS) as ScenarioName[]) {
-      const db = await harness.createDatabase('sdflywayr');
-      databases.push(db);
-      await SETUPS[name](harness, db);
-      const target = testTarget(`flyway-${name}`, db.url, { desired: { dir, ...(harness.devUrl ? { devUrl: harness.devUrl } : {}) } });
-      cases.set(name, { report: await runCheck(target, { cache }), cli: await cliDiff(db, dir, harness) });
-    }
-  }, 600_000);
+  const get = scenarioChecks(harness, {
+    async dir() {
+      dir = await mkdtemp(path.join(tmpdir(), 'sd-flyway-r-'));
+      for (const [name, sql] of Object.entries(FILES)) await writeFile(path.join(dir, name), sql);
+      return dir;
+    },
+    prefix: 'sdflywayr',
+    target: 'flyway',
+    setups: SETUPS,
+    diff: { withSql: () => false },
+  });
 
   afterAll(async () => {
-    await Promise.all(databases.map((db) => db.drop()));
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  const get = (name: ScenarioName) => {
-    const found = cases.get(name);
-    if (!found) throw new Error(`no case ${name}`);
-    return found;
-  };
   const changeNames = (report: Report) => report.changes.map((c) => `${c.action} ${c.type} ${c.name}`);
 
   it('deployed with the same checksum: in sync, the repeatable replayed', () => {

@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCheck, type DesiredSchema } from '../../src/agent/run-check.ts';
-import { main } from '../../src/cli/cli.ts';
 import type { Report } from '../../src/core/model/report.ts';
 import { DesiredCache } from '../../src/engine/desired-cache.ts';
 import { DIALECT_HARNESSES, type DialectHarness } from '../support/dialects.ts';
+import { cli } from '../support/format-scenarios.ts';
 import type { TempDatabase } from '../support/servers.ts';
 import { testTarget } from '../support/targets.ts';
 
@@ -36,13 +36,6 @@ function deployed(dialect: string): string {
       : 'CREATE TABLE IF NOT EXISTS schema_migrations (version bigint not null primary key, dirty boolean not null)';
   const all = files(dialect);
   return `${create};\n${all['1_users.up.sql']}${all['2_note.up.sql']}INSERT INTO schema_migrations (version, dirty) VALUES (2, false);\n`;
-}
-
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
-  return { code, stdout, stderr };
 }
 
 describe.each(DIALECT_HARNESSES)('golang-migrate table altered by a migration on $server ($name)', (harness: DialectHarness) => {

@@ -7,15 +7,10 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCheck, type DesiredSchema } from '../../src/agent/run-check.ts';
-import { main } from '../../src/cli/cli.ts';
-import type { Report } from '../../src/core/model/report.ts';
-import { DesiredCache } from '../../src/engine/desired-cache.ts';
+import { describe, expect, it } from 'vitest';
 import { DIALECT_HARNESSES, type DialectHarness } from '../support/dialects.ts';
+import { expectHotFixDrift, scenarioChecks, type ScenarioSetup } from '../support/format-scenarios.ts';
 import { deployWithGoose } from '../support/goose.ts';
-import type { TempDatabase } from '../support/servers.ts';
-import { testTarget } from '../support/targets.ts';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 const LAST = '20240103080000_order_status.sql';
@@ -29,39 +24,7 @@ const CONFLICT: Record<string, string> = {
 
 type ScenarioName = 'deployed' | 'pending' | 'failed' | 'hot-fix';
 
-interface CliDiff {
-  code: number;
-  json: {
-    revision: { tool: string; version: string | null; dirty: boolean } | null;
-    pending: { version: string | null; path: string }[];
-    warnings: string[];
-    changes: Report['changes'];
-  };
-  sql: string;
-}
-
-interface Case {
-  report: Report;
-  cli: CliDiff;
-  deployError: Error | undefined;
-}
-
-async function cli(argv: string[]): Promise<{ code: number; stdout: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
-  if (code === 2) throw new Error(`schema-drift ${argv.join(' ')} failed: ${stderr}`);
-  return { code, stdout };
-}
-
-async function cliDiff(db: TempDatabase, dir: string, harness: DialectHarness): Promise<CliDiff> {
-  const dev = harness.devUrl ? ['--dev-url', harness.devUrl] : [];
-  const json = await cli(['diff', '--from', db.url, '--to', dir, '--format', 'json', ...dev]);
-  const sql = (await cli(['diff', '--from', db.url, '--to', dir, '--format', 'sql', ...dev])).stdout;
-  return { code: json.code, json: JSON.parse(json.stdout) as CliDiff['json'], sql };
-}
-
-const SETUPS: Record<ScenarioName, (h: DialectHarness, db: TempDatabase, dir: string) => Promise<Error | undefined>> = {
+const SETUPS: Record<ScenarioName, ScenarioSetup> = {
   deployed: (h, db, dir) => deployWithGoose(h.name, db, dir, 3),
   pending: (h, db, dir) => deployWithGoose(h.name, db, dir, 2),
   async failed(h, db, dir) {
@@ -79,32 +42,7 @@ const SETUPS: Record<ScenarioName, (h: DialectHarness, db: TempDatabase, dir: st
 
 describe.each(DIALECT_HARNESSES)('goose on $server ($name)', (harness: DialectHarness) => {
   const dir = path.join(FIXTURES, harness.name === 'postgres' ? 'migrations' : 'migrations-mysql', 'goose');
-  const cases = new Map<ScenarioName, Case>();
-  const databases: TempDatabase[] = [];
-
-  beforeAll(async () => {
-    const cache = new DesiredCache<DesiredSchema>({});
-    for (const name of Object.keys(SETUPS) as ScenarioName[]) {
-      const db = await harness.createDatabase('sdgoose');
-      databases.push(db);
-      const deployError = await SETUPS[name](harness, db, dir);
-      const target = testTarget(`goose-${name}`, db.url, {
-        desired: { dir, ...(harness.devUrl ? { devUrl: harness.devUrl } : {}) },
-      });
-      const report = await runCheck(target, { cache });
-      cases.set(name, { report, cli: await cliDiff(db, dir, harness), deployError });
-    }
-  }, 600_000);
-
-  afterAll(async () => {
-    await Promise.all(databases.map((db) => db.drop()));
-  });
-
-  const get = (name: ScenarioName): Case => {
-    const found = cases.get(name);
-    if (!found) throw new Error(`no case ${name}`);
-    return found;
-  };
+  const get = scenarioChecks(harness, { dir, prefix: 'sdgoose', target: 'goose', setups: SETUPS });
 
   it('fully deployed: in sync, and no goose object in the changes or the reconcile SQL', () => {
     const { report, cli: diff, deployError } = get('deployed');
@@ -136,15 +74,7 @@ describe.each(DIALECT_HARNESSES)('goose on $server ($name)', (harness: DialectHa
   });
 
   it('one hot-fix: drift naming it, and a reconcile script that touches no goose object', () => {
-    const { report, cli: diff } = get('hot-fix');
-    expect(report.status).toBe('drift');
-    expect(report.changes.map((c) => `${c.action} ${c.type} ${c.name}`)).toEqual(['extra column nickname']);
-    expect(report.reconcile.sql).toMatch(/nickname/);
-    expect(report.reconcile.sql).not.toMatch(GOOSE_OBJECTS);
-    expect(diff.code).toBe(1);
-    expect(diff.json.changes).toEqual(report.changes);
-    expect(diff.sql).toMatch(/nickname/);
-    expect(diff.sql).not.toMatch(GOOSE_OBJECTS);
+    expectHotFixDrift(get('hot-fix'), 'nickname', GOOSE_OBJECTS);
   });
 
   it('failed migration: goose records no failure, so not dirty: pending plus what the failure left', () => {

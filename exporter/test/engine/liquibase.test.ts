@@ -11,15 +11,13 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCheck, type DesiredSchema } from '../../src/agent/run-check.ts';
-import { main } from '../../src/cli/cli.ts';
+import { describe, expect, it } from 'vitest';
+import { runCheck } from '../../src/agent/run-check.ts';
 import type { Report } from '../../src/core/model/report.ts';
-import { DesiredCache } from '../../src/engine/desired-cache.ts';
 import { DIALECT_HARNESSES, type DialectHarness } from '../support/dialects.ts';
+import { expectHotFixDrift, scenarioChecks, type ScenarioSetup } from '../support/format-scenarios.ts';
 import { deployWithLiquibase } from '../support/liquibase.ts';
 import type { TempDatabase } from '../support/servers.ts';
-import { testTarget } from '../support/targets.ts';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 const LIQUIBASE_OBJECTS = /databasechangelog/i;
@@ -51,38 +49,6 @@ const LAYOUTS: Record<string, Layout> = {
 
 type ScenarioName = 'deployed' | 'pending' | 'hot-fix' | 'failed' | 'failed-row' | 'locked' | 'view-changed';
 
-interface CliDiff {
-  code: number;
-  json: {
-    revision: { tool: string; version: string | null; dirty: boolean; failedVersion?: string } | null;
-    pending: { version: string | null; path: string }[];
-    warnings: string[];
-    changes: Report['changes'];
-  };
-  sql: string;
-}
-
-interface Case {
-  report: Report;
-  cli: CliDiff;
-  deployError: Error | undefined;
-}
-
-async function cli(argv: string[]): Promise<{ code: number; stdout: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
-  if (code === 2) throw new Error(`schema-drift ${argv.join(' ')} failed: ${stderr}`);
-  return { code, stdout };
-}
-
-async function cliDiff(db: TempDatabase, dir: string, harness: DialectHarness): Promise<CliDiff> {
-  const dev = harness.devUrl ? ['--dev-url', harness.devUrl] : [];
-  const json = await cli(['diff', '--from', db.url, '--to', dir, '--format', 'json', ...dev]);
-  const sql = (await cli(['diff', '--from', db.url, '--to', dir, '--format', 'sql', '--dir-format', 'liquibase', ...dev])).stdout;
-  return { code: json.code, json: JSON.parse(json.stdout) as CliDiff['json'], sql };
-}
-
 const SETUPS: Record<ScenarioName, (h: DialectHarness, db: TempDatabase, layout: Layout) => Promise<Error | undefined>> = {
   deployed: (h, db, l) => deployWithLiquibase(h.name, db, l.dir, { filenamePrefix: l.filenamePrefix }),
   pending: (h, db, l) => deployWithLiquibase(h.name, db, l.dir, { filenamePrefix: l.filenamePrefix, count: 4 }),
@@ -110,38 +76,24 @@ const SETUPS: Record<ScenarioName, (h: DialectHarness, db: TempDatabase, layout:
 
 describe.each(DIALECT_HARNESSES)('Liquibase on $server ($name)', (harness: DialectHarness) => {
   const layout = LAYOUTS[harness.name] as Layout;
-  const cases = new Map<ScenarioName, Case>();
-  const databases: TempDatabase[] = [];
   /** The hot-fix database checked again after its reconcile script ran. */
   let converged: Report | undefined;
-
-  beforeAll(async () => {
-    const cache = new DesiredCache<DesiredSchema>({});
-    for (const name of Object.keys(SETUPS) as ScenarioName[]) {
-      const db = await harness.createDatabase('sdliquibase');
-      databases.push(db);
-      const deployError = await SETUPS[name](harness, db, layout);
-      const target = testTarget(`liquibase-${name}`, db.url, {
-        desired: { dir: layout.dir, ...(harness.devUrl ? { devUrl: harness.devUrl } : {}) },
-      });
-      const report = await runCheck(target, { cache });
-      cases.set(name, { report, cli: await cliDiff(db, layout.dir, harness), deployError });
+  const setups = {} as Record<ScenarioName, ScenarioSetup>;
+  for (const name of Object.keys(SETUPS) as ScenarioName[]) setups[name] = (h, db) => SETUPS[name](h, db, layout);
+  const get = scenarioChecks(harness, {
+    dir: layout.dir,
+    prefix: 'sdliquibase',
+    target: 'liquibase',
+    setups,
+    diff: { sqlDirFormat: 'liquibase' },
+    extra: async ({ name, db, target, cache, report }) => {
       if (name === 'hot-fix') {
         await db.exec(report.reconcile.sql);
         converged = await runCheck(target, { cache });
       }
-    }
-  }, 600_000);
-
-  afterAll(async () => {
-    await Promise.all(databases.map((db) => db.drop()));
+      return {};
+    },
   });
-
-  const get = (name: ScenarioName): Case => {
-    const found = cases.get(name);
-    if (!found) throw new Error(`no case ${name}`);
-    return found;
-  };
   const changeNames = (report: Report) => report.changes.map((c) => `${c.action} ${c.type} ${c.name}`);
   const lastVersion = () => `${layout.filenamePrefix}${layout.last}::order-totals::bob`;
 
@@ -175,15 +127,7 @@ describe.each(DIALECT_HARNESSES)('Liquibase on $server ($name)', (harness: Diale
   });
 
   it('one hot-fix: drift naming it, and a reconcile script that touches no Liquibase table', () => {
-    const { report, cli: diff } = get('hot-fix');
-    expect(report.status).toBe('drift');
-    expect(changeNames(report)).toEqual(['extra column nickname']);
-    expect(report.reconcile.sql).toMatch(/nickname/);
-    expect(report.reconcile.sql).not.toMatch(LIQUIBASE_OBJECTS);
-    expect(diff.code).toBe(1);
-    expect(diff.json.changes).toEqual(report.changes);
-    expect(diff.sql).toMatch(/nickname/);
-    expect(diff.sql).not.toMatch(LIQUIBASE_OBJECTS);
+    expectHotFixDrift(get('hot-fix'), 'nickname', LIQUIBASE_OBJECTS);
     // The reconcile script converges, and leaves Liquibase's tables as they were.
     expect(converged?.status).toBe('in_sync');
     expect(converged?.revision).toMatchObject({ tool: 'liquibase', version: lastVersion(), dirty: false });

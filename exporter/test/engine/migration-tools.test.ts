@@ -11,15 +11,13 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCheck, type DesiredSchema } from '../../src/agent/run-check.ts';
-import { main } from '../../src/cli/cli.ts';
-import type { Report } from '../../src/core/model/report.ts';
+import { describe, expect, it } from 'vitest';
+import type { DesiredSchema } from '../../src/agent/run-check.ts';
 import { DesiredCache } from '../../src/engine/desired-cache.ts';
 import { DIALECT_HARNESSES, type DialectHarness } from '../support/dialects.ts';
+import { expectHotFixDrift, scenarioChecks, type ScenarioSetup } from '../support/format-scenarios.ts';
 import { deployWithTool, type ToolFormat } from '../support/migration-tools.ts';
 import type { TempDatabase } from '../support/servers.ts';
-import { testTarget } from '../support/targets.ts';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 const FORMATS: readonly ToolFormat[] = ['prisma', 'drizzle', 'drizzle-folders'];
@@ -38,34 +36,6 @@ const CONFLICT: Record<string, string> = {
   mysql: 'ALTER TABLE `orders` ADD COLUMN `status` varchar(20)',
 };
 const HOT_FIX = 'ALTER TABLE users ADD COLUMN nickname varchar(50)';
-
-interface CliDiff {
-  code: number;
-  stderr: string;
-  json: {
-    revision: { tool: string; version: string | null; dirty: boolean; failedVersion?: string } | null;
-    pending: { version: string | null; path: string }[];
-    warnings: string[];
-    changes: Report['changes'];
-  };
-  sql: string;
-}
-
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
-  if (code === 2) throw new Error(`schema-drift ${argv.join(' ')} failed: ${stderr}`);
-  return { code, stdout, stderr };
-}
-
-/** `diff --format json`, and `--format sql` (the reconcile script) when `withSql`. */
-async function cliDiff(db: TempDatabase, dir: string, harness: DialectHarness, withSql: boolean): Promise<CliDiff> {
-  const dev = harness.devUrl ? ['--dev-url', harness.devUrl] : [];
-  const json = await cli(['diff', '--from', db.url, '--to', dir, '--format', 'json', ...dev]);
-  const sql = withSql ? (await cli(['diff', '--from', db.url, '--to', dir, '--format', 'sql', ...dev])).stdout : '';
-  return { code: json.code, stderr: json.stderr, json: JSON.parse(json.stdout) as CliDiff['json'], sql };
-}
 
 interface Scenario {
   readonly name: 'deployed' | 'pending' | 'failed' | 'hot-fix';
@@ -94,45 +64,32 @@ const SCENARIOS: readonly Scenario[] = [
   },
 ];
 
-/** One database per format and scenario, checked by the agent and by the CLI. */
-interface Case {
-  report: Report;
-  cli: CliDiff;
-  deployError: Error | undefined;
-}
-
 describe.each(DIALECT_HARNESSES)('migration tools on $server ($name)', (harness: DialectHarness) => {
   const base = path.join(FIXTURES, harness.name === 'postgres' ? 'migrations' : 'migrations-mysql');
-  const cases = new Map<string, Case>();
-  const databases: TempDatabase[] = [];
+  // Shared like the agent's: checks of one directory at one deployed version replay it once.
+  const cache = new DesiredCache<DesiredSchema>({});
+  /** One database per format and scenario, checked by the agent and by the CLI. */
+  const byFormat = new Map(
+    FORMATS.map((format) => {
+      const setups = Object.fromEntries(
+        SCENARIOS.map((s) => [s.name, (h: DialectHarness, db: TempDatabase, dir: string) => s.setup(format, h, db, dir)]),
+      ) as Record<Scenario['name'], ScenarioSetup>;
+      const checks = scenarioChecks(harness, {
+        dir: path.join(base, format),
+        prefix: 'sdtools',
+        target: format,
+        setups,
+        diff: { withSql: (name) => name === 'deployed' || name === 'hot-fix' },
+        cache,
+      });
+      return [format, checks] as const;
+    }),
+  );
 
-  beforeAll(async () => {
-    // Shared like the agent's: checks of one directory at one deployed version replay it once.
-    const cache = new DesiredCache<DesiredSchema>({});
-    for (const format of FORMATS) {
-      const dir = path.join(base, format);
-      for (const scenario of SCENARIOS) {
-        const db = await harness.createDatabase('sdtools');
-        databases.push(db);
-        const deployError = await scenario.setup(format, harness, db, dir);
-        const target = testTarget(`${format}-${scenario.name}`, db.url, {
-          desired: { dir, ...(harness.devUrl ? { devUrl: harness.devUrl } : {}) },
-        });
-        const report = await runCheck(target, { cache });
-        const withSql = scenario.name === 'deployed' || scenario.name === 'hot-fix';
-        cases.set(`${format}/${scenario.name}`, { report, cli: await cliDiff(db, dir, harness, withSql), deployError });
-      }
-    }
-  }, 600_000);
-
-  afterAll(async () => {
-    await Promise.all(databases.map((db) => db.drop()));
-  });
-
-  const get = (format: ToolFormat, scenario: Scenario['name']): Case => {
-    const found = cases.get(`${format}/${scenario}`);
-    if (!found) throw new Error(`no case ${format}/${scenario}`);
-    return found;
+  const get = (format: ToolFormat, scenario: Scenario['name']) => {
+    const checks = byFormat.get(format);
+    if (!checks) throw new Error(`no case ${format}/${scenario}`);
+    return checks(scenario);
   };
 
   describe.each(FORMATS)('%s', (format) => {
@@ -163,15 +120,7 @@ describe.each(DIALECT_HARNESSES)('migration tools on $server ($name)', (harness:
     });
 
     it('one hot-fix: drift naming it, and a reconcile script that touches no tool object', () => {
-      const { report, cli: diff } = get(format, 'hot-fix');
-      expect(report.status).toBe('drift');
-      expect(report.changes.map((c) => `${c.action} ${c.type} ${c.name}`)).toEqual(['extra column nickname']);
-      expect(report.reconcile.sql).toMatch(/nickname/);
-      expect(report.reconcile.sql).not.toMatch(TOOL_OBJECTS);
-      expect(diff.code).toBe(1);
-      expect(diff.json.changes).toEqual(report.changes);
-      expect(diff.sql).toMatch(/nickname/);
-      expect(diff.sql).not.toMatch(TOOL_OBJECTS);
+      expectHotFixDrift(get(format, 'hot-fix'), 'nickname', TOOL_OBJECTS);
     });
   });
 

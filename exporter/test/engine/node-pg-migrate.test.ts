@@ -9,13 +9,12 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCheck, type DesiredSchema } from '../../src/agent/run-check.ts';
-import { main } from '../../src/cli/cli.ts';
-import type { Report } from '../../src/core/model/report.ts';
 import { dialectNamed } from '../../src/dialects/registry.ts';
 import { DesiredCache } from '../../src/engine/desired-cache.ts';
 import type { RevisionState } from '../../src/revision/revision-state.ts';
+import { cli, dialectHarness, expectHotFixDrift, scenarioChecks, type ScenarioSetup } from '../support/format-scenarios.ts';
 import { deployWithNodePgMigrate } from '../support/node-pg-migrate.ts';
 import { createTempMysqlDatabase, createTempPgDatabase, MYSQL_URL, type TempDatabase } from '../support/servers.ts';
 import { testTarget } from '../support/targets.ts';
@@ -29,39 +28,6 @@ const CONFLICT = `CREATE TYPE order_status AS ENUM ('pending', 'shipped')`;
 
 type ScenarioName = 'deployed' | 'pending' | 'failed' | 'hot-fix';
 
-interface CliDiff {
-  code: number;
-  json: {
-    revision: { tool: string; version: string | null; dirty: boolean; table: string } | null;
-    pending: { version: string | null; path: string }[];
-    warnings: string[];
-    changes: Report['changes'];
-  };
-  sql: string;
-}
-
-interface Case {
-  report: Report;
-  cli: CliDiff;
-  deployError: Error | undefined;
-  /** `pgmigrations` as node-pg-migrate left it. */
-  rows: string[];
-}
-
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
-  return { code, stdout, stderr };
-}
-
-async function cliDiff(db: TempDatabase): Promise<CliDiff> {
-  const json = await cli(['diff', '--from', db.url, '--to', DIR, '--format', 'json']);
-  if (json.code === 2) throw new Error(`schema-drift diff failed: ${json.stderr}`);
-  const sql = (await cli(['diff', '--from', db.url, '--to', DIR, '--format', 'sql'])).stdout;
-  return { code: json.code, json: JSON.parse(json.stdout) as CliDiff['json'], sql };
-}
-
 async function pgmigrations(db: TempDatabase): Promise<string[]> {
   const client = new pg.Client({ connectionString: db.url });
   await client.connect();
@@ -72,15 +38,15 @@ async function pgmigrations(db: TempDatabase): Promise<string[]> {
   }
 }
 
-const SETUPS: Record<ScenarioName, (db: TempDatabase) => Promise<Error | undefined>> = {
-  deployed: (db) => deployWithNodePgMigrate(db, DIR, 4),
-  pending: (db) => deployWithNodePgMigrate(db, DIR, 3),
-  async failed(db) {
+const SETUPS: Record<ScenarioName, ScenarioSetup> = {
+  deployed: (_h, db) => deployWithNodePgMigrate(db, DIR, 4),
+  pending: (_h, db) => deployWithNodePgMigrate(db, DIR, 3),
+  async failed(_h, db) {
     expect(await deployWithNodePgMigrate(db, DIR, 3)).toBeUndefined();
     await db.exec(CONFLICT);
     return deployWithNodePgMigrate(db, DIR, 4);
   },
-  async 'hot-fix'(db) {
+  async 'hot-fix'(_h, db) {
     const error = await deployWithNodePgMigrate(db, DIR, 4);
     await db.exec(HOT_FIX);
     return error;
@@ -88,29 +54,14 @@ const SETUPS: Record<ScenarioName, (db: TempDatabase) => Promise<Error | undefin
 };
 
 describe('node-pg-migrate on PostgreSQL', () => {
-  const cases = new Map<ScenarioName, Case>();
-  const databases: TempDatabase[] = [];
-
-  beforeAll(async () => {
-    const cache = new DesiredCache<DesiredSchema>({});
-    for (const name of Object.keys(SETUPS) as ScenarioName[]) {
-      const db = await createTempPgDatabase('sdnpm');
-      databases.push(db);
-      const deployError = await SETUPS[name](db);
-      const report = await runCheck(testTarget(`npm-${name}`, db.url, { desired: { dir: DIR } }), { cache });
-      cases.set(name, { report, cli: await cliDiff(db), deployError, rows: await pgmigrations(db) });
-    }
-  }, 600_000);
-
-  afterAll(async () => {
-    await Promise.all(databases.map((db) => db.drop()));
+  const get = scenarioChecks(dialectHarness('postgres'), {
+    dir: DIR,
+    prefix: 'sdnpm',
+    target: 'npm',
+    setups: SETUPS,
+    /** `pgmigrations` as node-pg-migrate left it. */
+    extra: async ({ db }) => ({ rows: await pgmigrations(db) }),
   });
-
-  const get = (name: ScenarioName): Case => {
-    const found = cases.get(name);
-    if (!found) throw new Error(`no case ${name}`);
-    return found;
-  };
 
   it('fully deployed: in sync, and no pgmigrations object in the changes or the reconcile SQL', () => {
     const { report, cli: diff, deployError, rows } = get('deployed');
@@ -143,15 +94,7 @@ describe('node-pg-migrate on PostgreSQL', () => {
   });
 
   it('one hot-fix: drift naming it, and a reconcile script that touches no pgmigrations object', () => {
-    const { report, cli: diff } = get('hot-fix');
-    expect(report.status).toBe('drift');
-    expect(report.changes.map((c) => `${c.action} ${c.type} ${c.name}`)).toEqual(['extra column nickname']);
-    expect(report.reconcile.sql).toMatch(/nickname/);
-    expect(report.reconcile.sql).not.toMatch(TOOL_OBJECTS);
-    expect(diff.code).toBe(1);
-    expect(diff.json.changes).toEqual(report.changes);
-    expect(diff.sql).toMatch(/nickname/);
-    expect(diff.sql).not.toMatch(TOOL_OBJECTS);
+    expectHotFixDrift(get('hot-fix'), 'nickname', TOOL_OBJECTS);
   });
 
   it('failed run: node-pg-migrate records no failure and rolls back, so not dirty: pending plus the conflicting type', () => {

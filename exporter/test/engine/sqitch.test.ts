@@ -8,15 +8,11 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCheck, type DesiredSchema } from '../../src/agent/run-check.ts';
-import { main } from '../../src/cli/cli.ts';
-import type { Report } from '../../src/core/model/report.ts';
-import { DesiredCache } from '../../src/engine/desired-cache.ts';
+import { describe, expect, it } from 'vitest';
 import { DIALECT_HARNESSES, type DialectHarness } from '../support/dialects.ts';
+import { cliDiff, expectHotFixDrift, scenarioChecks, type CliDiff, type ScenarioSetup } from '../support/format-scenarios.ts';
+import { PG_URL } from '../support/servers.ts';
 import { deployWithSqitch, dropMysqlRegistry } from '../support/sqitch.ts';
-import { PG_URL, type TempDatabase } from '../support/servers.ts';
-import { testTarget } from '../support/targets.ts';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 const SQITCH_OBJECTS = /sqitch|\bchanges\b|\bevents\b|\breleases\b/;
@@ -34,41 +30,12 @@ const COUNTS: Record<string, { all: number; flips: number }> = { postgres: { all
 
 type ScenarioName = 'deployed' | 'pending' | 'failed' | 'hot-fix';
 
-interface CliDiff {
-  code: number;
-  json: {
-    revision: { tool: string; version: string | null; dirty: boolean; failedVersion?: string } | null;
-    pending: { version: string | null; path: string }[];
-    warnings: string[];
-    changes: Report['changes'];
-  };
-  sql: string;
-}
-
-interface Case {
-  report: Report;
-  cli: CliDiff;
-  deployError: Error | undefined;
+interface Extra {
   /** PostgreSQL: the CLI's diff replayed on the dev server instead of PGlite. */
   onDevServer?: CliDiff;
 }
 
-async function cli(argv: string[]): Promise<{ code: number; stdout: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
-  if (code === 2) throw new Error(`schema-drift ${argv.join(' ')} failed: ${stderr}`);
-  return { code, stdout };
-}
-
-async function cliDiff(db: TempDatabase, dir: string, harness: DialectHarness): Promise<CliDiff> {
-  const dev = harness.devUrl ? ['--dev-url', harness.devUrl] : [];
-  const json = await cli(['diff', '--from', db.url, '--to', dir, '--format', 'json', ...dev]);
-  const sql = (await cli(['diff', '--from', db.url, '--to', dir, '--format', 'sql', '--dir-format', 'sqitch', ...dev])).stdout;
-  return { code: json.code, json: JSON.parse(json.stdout) as CliDiff['json'], sql };
-}
-
-const SETUPS: Record<ScenarioName, (h: DialectHarness, db: TempDatabase, dir: string) => Promise<Error | undefined>> = {
+const SETUPS: Record<ScenarioName, ScenarioSetup> = {
   deployed: (h, db, dir) => deployWithSqitch(h.name, db, dir, COUNTS[h.name]?.all as number),
   pending: (h, db, dir) => deployWithSqitch(h.name, db, dir, (COUNTS[h.name]?.all as number) - 1),
   async failed(h, db, dir) {
@@ -87,38 +54,25 @@ const SETUPS: Record<ScenarioName, (h: DialectHarness, db: TempDatabase, dir: st
 
 describe.each(DIALECT_HARNESSES)('Sqitch on $server ($name)', (harness: DialectHarness) => {
   const dir = path.join(FIXTURES, harness.name === 'postgres' ? 'migrations' : 'migrations-mysql', 'sqitch');
-  const cases = new Map<ScenarioName, Case>();
-  const databases: TempDatabase[] = [];
-
-  beforeAll(async () => {
-    const cache = new DesiredCache<DesiredSchema>({});
-    for (const name of Object.keys(SETUPS) as ScenarioName[]) {
-      const db = await harness.createDatabase('sdsqitch');
-      databases.push(db);
+  const get = scenarioChecks<ScenarioName, Extra>(harness, {
+    dir,
+    prefix: 'sdsqitch',
+    target: 'sqitch',
+    setups: SETUPS,
+    diff: { sqlDirFormat: 'sqitch' },
+    async around(db, run) {
       if (harness.name === 'mysql') await dropMysqlRegistry(db);
       try {
-        const deployError = await SETUPS[name](harness, db, dir);
-        const target = testTarget(`sqitch-${name}`, db.url, {
-          desired: { dir, ...(harness.devUrl ? { devUrl: harness.devUrl } : {}) },
-        });
-        const report = await runCheck(target, { cache });
-        const onDevServer = harness.devUrl ? undefined : await cliDiff(db, dir, { ...harness, devUrl: PG_URL });
-        cases.set(name, { report, cli: await cliDiff(db, dir, harness), deployError, ...(onDevServer ? { onDevServer } : {}) });
+        await run();
       } finally {
         if (harness.name === 'mysql') await dropMysqlRegistry(db);
       }
-    }
-  }, 600_000);
-
-  afterAll(async () => {
-    await Promise.all(databases.map((db) => db.drop()));
+    },
+    extra: async ({ db }) => {
+      const onDevServer = harness.devUrl ? undefined : await cliDiff(db, dir, { devUrl: PG_URL, sqlDirFormat: 'sqitch' });
+      return onDevServer ? { onDevServer } : {};
+    },
   });
-
-  const get = (name: ScenarioName): Case => {
-    const found = cases.get(name);
-    if (!found) throw new Error(`no case ${name}`);
-    return found;
-  };
 
   it('fully deployed: in sync, and no registry object in the changes or the reconcile SQL', () => {
     const { report, cli: diff, deployError } = get('deployed');
@@ -160,15 +114,7 @@ describe.each(DIALECT_HARNESSES)('Sqitch on $server ($name)', (harness: DialectH
   });
 
   it('one hot-fix: drift naming it, and a reconcile script that touches no registry object', () => {
-    const { report, cli: diff } = get('hot-fix');
-    expect(report.status).toBe('drift');
-    expect(report.changes.map((c) => `${c.action} ${c.type} ${c.name}`)).toEqual(['extra column nick2']);
-    expect(report.reconcile.sql).toMatch(/nick2/);
-    expect(report.reconcile.sql).not.toMatch(SQITCH_OBJECTS);
-    expect(diff.code).toBe(1);
-    expect(diff.json.changes).toEqual(report.changes);
-    expect(diff.sql).toMatch(/nick2/);
-    expect(diff.sql).not.toMatch(SQITCH_OBJECTS);
+    expectHotFixDrift(get('hot-fix'), 'nick2', SQITCH_OBJECTS);
   });
 
   it('failed deploy: dirty, naming the failed change, which is pending with the rest', () => {

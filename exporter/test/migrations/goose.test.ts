@@ -3,30 +3,19 @@
  * cuts it (StatementBegin/End blocks, NO TRANSACTION, the down section never replayed), and what `goose_db_version`
  * rows mean (the latest row per version, version 0 not a migration, no failure recorded).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ReplayError } from '../../src/core/errors.ts';
 import { readMigrationDirectory } from '../../src/migrations/index.ts';
 import { parseGooseUp } from '../../src/migrations/format-goose.ts';
 import { deployedState } from '../../src/revision/deployed.ts';
 import { gooseState, type GooseRow } from '../../src/revision/goose-state.ts';
 import { revisionExcludeFilter } from '../../src/revision/revision-state.ts';
+import { useTempDirs } from '../support/temp-dirs.ts';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
-const temps: string[] = [];
-afterEach(async () => {
-  await Promise.all(temps.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-});
-
-async function tempDir(files: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'sd-goose-'));
-  temps.push(dir);
-  for (const [name, content] of Object.entries(files)) await writeFile(path.join(dir, name), content);
-  return dir;
-}
+const tempDir = useTempDirs('sd-goose-');
 
 const fail = (message: string, line: number): Error => new Error(`${line}: ${message}`);
 const sqlOf = (text: string): string[] => parseGooseUp(text, fail).statements.map((s) => s.sql);

@@ -4,11 +4,10 @@
  * transaction` among the leading comments, code migrations refused, and what `pgmigrations` rows mean (the set of
  * names, never dirty).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/cli.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { ReplayError } from '../../src/core/errors.ts';
@@ -17,19 +16,10 @@ import { nodePgMigrateTimestamp, nodePgMigrateUp } from '../../src/migrations/fo
 import { deployedState } from '../../src/revision/deployed.ts';
 import { nodePgMigrateState } from '../../src/revision/node-pg-migrate-state.ts';
 import { revisionExcludeFilter } from '../../src/revision/revision-state.ts';
+import { useTempDirs } from '../support/temp-dirs.ts';
 
 const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'migrations', 'node-pg-migrate');
-const temps: string[] = [];
-afterEach(async () => {
-  await Promise.all(temps.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-});
-
-async function tempDir(files: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'sd-npm-'));
-  temps.push(dir);
-  for (const [name, content] of Object.entries(files)) await writeFile(path.join(dir, name), content);
-  return dir;
-}
+const tempDir = useTempDirs('sd-npm-');
 
 async function readError(dir: string, format?: 'node-pg-migrate'): Promise<ReplayError> {
   const error = await readMigrationDirectory(dir, format ? { format } : {}).then(

@@ -3,33 +3,19 @@
  * decides what exists) and statement breakpoints, and the lock file's / journal's provider checked against the
  * target's dialect in the engine's desired step.
  */
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { cp, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, ReplayError } from '../../src/core/errors.ts';
 import { dialectNamed } from '../../src/dialects/registry.ts';
 import { readDesired } from '../../src/engine/desired.ts';
 import { breakpointStatements, type MigrationFormat, readMigrationDirectory } from '../../src/migrations/index.ts';
+import { useTempDirs } from '../support/temp-dirs.ts';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 
-const temps: string[] = [];
-afterEach(async () => {
-  await Promise.all(temps.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-});
-
-/** A temp directory holding `files` (relative path → content; folders are created). */
-async function tempDir(files: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'sd-tools-'));
-  temps.push(dir);
-  for (const [name, content] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
-    await writeFile(path.join(dir, name), content);
-  }
-  return dir;
-}
+const tempDir = useTempDirs('sd-tools-');
 
 async function readError(dir: string, format?: MigrationFormat): Promise<ReplayError> {
   const error = await readMigrationDirectory(dir, format ? { format } : {}).then(

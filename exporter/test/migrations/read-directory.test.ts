@@ -1,28 +1,18 @@
 /**
  * readMigrationDirectory over one fixture directory per format, plus bad layouts built in temp directories.
  */
-import { cp, mkdir, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, rename, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ReplayError } from '../../src/core/errors.ts';
 import { type MigrationFormat, filesUpTo, hashUpTo, readMigrationDirectory } from '../../src/migrations/index.ts';
+import { useTempDirs } from '../support/temp-dirs.ts';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'migrations');
 
-const temps: string[] = [];
-afterEach(async () => {
-  await Promise.all(temps.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-});
-
-/** A temp directory holding `files` (name → content). */
-async function tempDir(files: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'sd-migrations-'));
-  temps.push(dir);
-  for (const [name, content] of Object.entries(files)) await writeFile(path.join(dir, name), content);
-  return dir;
-}
+const tempDir = useTempDirs('sd-migrations-');
 
 async function copyFixture(name: string): Promise<string> {
   const dir = await tempDir({});

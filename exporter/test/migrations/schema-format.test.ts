@@ -2,30 +2,20 @@
  * Schema files (format `schema`): a directory of un-numbered `.sql` files or one file is the whole desired schema,
  * read without versions, detected where nothing else fits, and never bounded by a database's revision table.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ReplayError } from '../../src/core/errors.ts';
 import { migrationFilePath } from '../../src/migrations/format-schema.ts';
 import { detectFormat, readMigrationDirectory } from '../../src/migrations/index.ts';
 import { deployedState } from '../../src/revision/deployed.ts';
 import { golangMigrateState, type RevisionState } from '../../src/revision/revision-state.ts';
+import { useTempDirs } from '../support/temp-dirs.ts';
 
 const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'migrations', 'schema');
 
-const temps: string[] = [];
-afterEach(async () => {
-  await Promise.all(temps.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-});
-
-async function tempDir(files: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'sd-schema-'));
-  temps.push(dir);
-  for (const [name, content] of Object.entries(files)) await writeFile(path.join(dir, name), content);
-  return dir;
-}
+const tempDir = useTempDirs('sd-schema-');
 
 describe('a directory of schema files', () => {
   it('is not guessed from un-numbered files (a misnamed migration would replay silently): unknown layout naming schema', async () => {

@@ -4,11 +4,9 @@
  * earlier occurrence from `<name>@<tag>.sql`), `sqitch.conf` paths, errors naming the plan line, and what the
  * registry rows mean (deployed change ids, an unresolved `fail` event = dirty).
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ReplayError } from '../../src/core/errors.ts';
 import { readMigrationDirectory } from '../../src/migrations/index.ts';
 import { parseGitConfig, sqitchLayout } from '../../src/migrations/format-sqitch.ts';
@@ -16,23 +14,11 @@ import { canonicalUri, parseSqitchPlan } from '../../src/migrations/sqitch-plan.
 import { deployedState } from '../../src/revision/deployed.ts';
 import { revisionExcludeFilter } from '../../src/revision/revision-state.ts';
 import { sqitchState } from '../../src/revision/sqitch-state.ts';
+import { useTempDirs } from '../support/temp-dirs.ts';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 const FLIPR = path.join(FIXTURES, 'migrations', 'sqitch');
-const temps: string[] = [];
-afterEach(async () => {
-  await Promise.all(temps.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-});
-
-async function tempDir(files: Record<string, string>): Promise<string> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'sd-sqitch-'));
-  temps.push(dir);
-  for (const [name, content] of Object.entries(files)) {
-    await mkdir(path.dirname(path.join(dir, name)), { recursive: true });
-    await writeFile(path.join(dir, name), content);
-  }
-  return dir;
-}
+const tempDir = useTempDirs('sd-sqitch-');
 
 const fail = (message: string, line: number): Error => new Error(`${line}: ${message}`);
 const PLANNER = '2024-01-01T00:00:00Z Ann <ann@example.com>';

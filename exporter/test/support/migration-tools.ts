@@ -25,6 +25,7 @@ import type { DialectName } from '../../src/core/model/schema.ts';
 import { breakpointStatements, readMigrationDirectory } from '../../src/migrations/index.ts';
 import type { MigrationFile } from '../../src/migrations/types.ts';
 import type { TempDatabase } from './servers.ts';
+import { connectSql } from './sql-client.ts';
 
 /** A tool that can deploy the first `count` migrations of a directory into a database. */
 export type ToolFormat = 'prisma' | 'drizzle' | 'drizzle-folders';
@@ -38,20 +39,12 @@ interface Client {
 }
 
 async function connect(dialect: DialectName, url: string): Promise<Client> {
-  if (dialect === 'postgres') {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    return {
-      query: async (sql, params) => void (await client.query(sql, params)),
-      column: async (sql) => (await client.query<{ v: string }>(sql)).rows.map((r) => String(r.v)),
-      close: () => client.end(),
-    };
-  }
-  const conn = await mysql.createConnection({ uri: url, multipleStatements: true });
+  // $n placeholders on PostgreSQL (`p`), so no `?` is rewritten; MySQL runs a migration file's statements at once.
+  const client = await connectSql(dialect, url, { multipleStatements: true });
   return {
-    query: async (sql, params) => void (await conn.query(sql, params)),
-    column: async (sql) => ((await conn.query(sql))[0] as { v: unknown }[]).map((r) => String(r.v)),
-    close: () => conn.end(),
+    query: async (sql, params) => void (await client.query(sql, params)),
+    column: async (sql) => (await client.query(sql)).map((r) => String(r.v)),
+    close: () => client.close(),
   };
 }
 

@@ -12,8 +12,6 @@
  *   reverted (`deploy.mode` all); the tests fail only a run's first change, so there is nothing to revert.
  * The MySQL checkit() function and triggers of the registry are left out (they only guard `dependencies` rows).
  */
-import mysql from 'mysql2/promise';
-import pg from 'pg';
 import type { DialectName } from '../../src/core/model/schema.ts';
 import { splitMysqlStatements } from '../../src/dialects/mysql/split.ts';
 import { splitPostgresStatements } from '../../src/dialects/postgres/split.ts';
@@ -23,6 +21,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { TempDatabase } from './servers.ts';
+import { connectSql, type SqlClient } from './sql-client.ts';
 
 /** The registry tables, as Sqitch's registry SQL creates them (registry 1.1). */
 const REGISTRY: Record<DialectName, string[]> = {
@@ -90,38 +89,9 @@ const REGISTRY: Record<DialectName, string[]> = {
 
 const COMMITTER = ['Test Deployer', 'deployer@example.com'] as const;
 
-interface Client {
-  /** With `params`: `?` placeholders. Without: the text as it is (a script). */
-  query(sql: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
-  close(): Promise<void>;
-}
-
-async function connect(dialect: DialectName, url: string): Promise<Client> {
-  if (dialect === 'postgres') {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    return {
-      query: async (sql, params) => {
-        let n = 0;
-        const text = params ? sql.replace(/\?/g, () => `$${++n}`) : sql;
-        return (await client.query(text, params)).rows as Record<string, unknown>[];
-      },
-      close: () => client.end(),
-    };
-  }
-  const conn = await mysql.createConnection({ uri: url });
-  return {
-    query: async (sql, params) => {
-      const [rows] = await conn.query(sql, params);
-      return Array.isArray(rows) ? (rows as Record<string, unknown>[]) : [];
-    },
-    close: () => conn.end(),
-  };
-}
-
 /** Runs a deploy script as the command-line client does: statement by statement on a connection of its own. */
 async function runScript(dialect: DialectName, url: string, sql: string): Promise<void> {
-  const client = await connect(dialect, url);
+  const client = await connectSql(dialect, url);
   try {
     const statements = dialect === 'postgres' ? splitPostgresStatements(sql) : splitMysqlStatements(sql);
     for (const statement of statements) await client.query(statement.sql);
@@ -134,7 +104,7 @@ async function runScript(dialect: DialectName, url: string, sql: string): Promis
 export async function deployWithSqitch(dialect: DialectName, db: TempDatabase, dir: string, count: number): Promise<Error | undefined> {
   const directory = await readMigrationDirectory(dir, { format: 'sqitch' });
   const plan = parseSqitchPlan(await readFile(path.join(dir, 'sqitch.plan'), 'utf8'), (m, l) => new Error(`sqitch.plan:${l}: ${m}`));
-  const client = await connect(dialect, db.url);
+  const client = await connectSql(dialect, db.url);
   const now = dialect === 'postgres' ? 'clock_timestamp()' : 'utc_timestamp(6)';
   try {
     const registered = await client.query(
@@ -174,7 +144,7 @@ export async function deployWithSqitch(dialect: DialectName, db: TempDatabase, d
 
 /** The rows `log_deploy_change` writes: `changes`, `dependencies`, `tags`, then a `deploy` event. */
 async function logDeploy(
-  client: Client,
+  client: SqlClient,
   dialect: DialectName,
   project: string,
   all: readonly SqitchChange[],
@@ -218,7 +188,7 @@ function lineOfTag(all: readonly SqitchChange[], tag: string): number {
 }
 
 /** `_log_event`: PostgreSQL keeps requires/conflicts/tags as arrays, MySQL as `,`/` `-joined text. */
-async function logEvent(client: Client, dialect: DialectName, event: string, project: string, change: SqitchChange, now: string): Promise<void> {
+async function logEvent(client: SqlClient, dialect: DialectName, event: string, project: string, change: SqitchChange, now: string): Promise<void> {
   const tags = change.tags.map((t) => `@${t.name}`);
   const lists = dialect === 'postgres' ? [change.requires, change.conflicts, tags] : [change.requires.join(','), change.conflicts.join(','), tags.join(' ')];
   const change_ = dialect === 'postgres' ? 'change' : '`change`';
@@ -237,7 +207,7 @@ function plannedAt(dialect: DialectName, planned: string): string {
 
 /** Drops MySQL's server-wide registry database (PostgreSQL's goes with its database). */
 export async function dropMysqlRegistry(db: TempDatabase): Promise<void> {
-  const client = await connect('mysql', db.url);
+  const client = await connectSql('mysql', db.url);
   try {
     await client.query('DROP DATABASE IF EXISTS sqitch');
   } finally {
