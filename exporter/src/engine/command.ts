@@ -18,13 +18,12 @@
 import { createHash } from 'node:crypto';
 import { ConfigError } from '../core/errors.ts';
 import type { FilterKind } from '../core/diff/filter.ts';
-import type { Dialect, InspectRequest, LiveSession, ScratchServer, ServerFacts } from '../dialects/dialect.ts';
+import type { Dialect, LiveSession, ScratchServer } from '../dialects/dialect.ts';
 import type { MigrationFile } from '../migrations/types.ts';
 import type { RevisionState } from '../revision/revision-state.ts';
 import { commandEnvironment, describeCommand, runCommand } from './command-run.ts';
 import { hashCommandInputs } from './command-inputs.ts';
-import type { DesiredCache } from './desired-cache.ts';
-import type { DesiredSchema, DesiredSide } from './desired.ts';
+import type { DesiredRequest, DesiredSchema, DesiredSide } from './desired.ts';
 
 /** The placeholder replaced by the target's deployed version. */
 export const VERSION_PLACEHOLDER = '{{version}}';
@@ -40,20 +39,12 @@ export interface CommandSource {
   readonly env: Readonly<Record<string, string>>;
 }
 
-/** What to run, where, and what is known of the database it will be compared with. */
-export interface CommandDesiredRequest {
+/**
+ * What to run, where, and what is known of the database it will be compared with: a replay's request
+ * (`DesiredRequest`, with `devUrl` the dev server for the scratch database) with the command instead of a directory.
+ */
+export interface CommandDesiredRequest extends Omit<DesiredRequest, 'directory'> {
   readonly source: CommandSource;
-  /** A dev server for the scratch database instead of the dialect's embedded engine. */
-  readonly devUrl?: string;
-  /** For messages. */
-  readonly target?: string;
-  /** What to read back; `counterpart` is the live side's snapshot when there is one. */
-  readonly inspect: InspectRequest;
-  /** The live database's revision table (`undefined`/`null`: none). */
-  readonly revision?: RevisionState | null;
-  readonly live?: ServerFacts;
-  readonly cache?: DesiredCache<DesiredSchema>;
-  readonly progress?: { warnings: string[] };
   /** Kills the command when aborted (the agent's check time limit and stop). */
   readonly signal?: AbortSignal;
 }
