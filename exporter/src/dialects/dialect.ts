@@ -138,6 +138,11 @@ export interface ScratchRequest {
   readonly devUrl?: string;
   /** For error messages. */
   readonly target?: string;
+  /**
+   * The live side's snapshot, when there is one: the scratch database takes its defaults from it (MySQL: the
+   * database's character set and collation), so the tables a migrator creates without naming them match.
+   */
+  readonly counterpart?: SchemaSnapshot;
 }
 
 /**

@@ -128,7 +128,8 @@ async function buildDesired(
   toLatest: string | readonly string[] | undefined,
 ): Promise<DesiredSchema> {
   const { source, target } = request;
-  const scratch = await dialect.openScratch({ devUrl: request.devUrl, target });
+  const counterpart = request.inspect.counterpart;
+  const scratch = await dialect.openScratch({ devUrl: request.devUrl, target, ...(counterpart ? { counterpart } : {}) });
   try {
     const run = (line: string | readonly string[]) =>
       runCommand({

@@ -201,19 +201,32 @@ describe('schema-drift diff --to-command', () => {
 describe('Knex on MySQL/MariaDB: the scratch database is a temporary database on the dev server', () => {
   let deployed: TempDatabase;
   let hotFix: TempDatabase;
+  let latin1: TempDatabase;
 
   beforeAll(async () => {
     deployed = await createTempMysqlDatabase('sdtest_cmd');
     hotFix = await createTempMysqlDatabase('sdtest_cmd');
+    latin1 = await createTempMysqlDatabase('sdtest_cmd');
+    // A database whose defaults are not the dev server's: Knex's tables name no charset, so they take the database's.
+    await latin1.exec(`ALTER DATABASE \`${latin1.name}\` CHARACTER SET latin1 COLLATE latin1_swedish_ci`);
     await deploy(KNEX, deployed.url);
     await deploy(KNEX, hotFix.url);
+    await deploy(KNEX, latin1.url);
     await hotFix.exec('ALTER TABLE users ADD COLUMN nickname varchar(50)');
   }, 120_000);
 
   afterAll(async () => {
     await deployed?.drop();
     await hotFix?.drop();
+    await latin1?.drop();
   });
+
+  it('a live database with other charset defaults than the dev server: the scratch database takes them, in sync', async () => {
+    const report = await check(latin1, KNEX, MYSQL_URL);
+    expect(report.error).toBeNull();
+    expect(report.changes).toEqual([]);
+    expect(report.status).toBe('in_sync');
+  }, 120_000);
 
   it('deployed by Knex is in sync; the hot-fix is drift naming it', async () => {
     const inSync = await check(deployed, KNEX, MYSQL_URL);

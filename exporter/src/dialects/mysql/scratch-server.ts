@@ -3,12 +3,13 @@
  * server, created and dropped as a replay's (`replay.ts`). There is no embedded MySQL, so a dev server is required.
  */
 import type { ScratchRequest, ScratchServer } from '../dialect.ts';
-import { openScratch, requireDevUrl } from './replay.ts';
+import { databaseDefaults, openScratch, requireDevUrl } from './replay.ts';
 
 /** Opens a temporary database on the dev server for a migration command; close it on every path. */
 export async function openMysqlScratchServer(request: ScratchRequest): Promise<ScratchServer> {
   const devUrl = requireDevUrl(request);
-  const scratch = await openScratch(devUrl, { target: request.target });
+  const defaults = request.counterpart ? databaseDefaults(request.counterpart) : undefined;
+  const scratch = await openScratch(devUrl, { target: request.target, ...(defaults ? { defaults } : {}) });
   const parsed = new URL(devUrl);
   parsed.pathname = `/${scratch.name}`;
   const url = parsed.toString();
