@@ -27,6 +27,8 @@ import type { DesiredRequest, DesiredSchema, DesiredSide } from './desired.ts';
 
 /** The placeholder replaced by the target's deployed version. */
 export const VERSION_PLACEHOLDER = '{{version}}';
+/** The environment variable holding the same version (empty on the run to the latest). */
+export const VERSION_VARIABLE = 'SCHEMA_DRIFT_VERSION';
 
 /** A migration command as the engine runs it (the configuration's `DesiredCommandConfig` is one). */
 export interface CommandSource {
@@ -84,7 +86,7 @@ export async function readDesiredFromCommand(dialect: Dialect, request: CommandD
   }
   const command = templated && deployed !== null ? withVersion(source.command, deployed) : source.command;
   const build = (): Promise<DesiredSchema> =>
-    buildDesired(dialect, request, command, templated ? withVersion(source.command, '') : undefined);
+    buildDesired(dialect, request, command, templated ? withVersion(source.command, '') : undefined, templated ? (deployed ?? '') : undefined);
 
   let cached = false;
   let value: DesiredSchema;
@@ -126,21 +128,24 @@ async function buildDesired(
   request: CommandDesiredRequest,
   command: string | readonly string[],
   toLatest: string | readonly string[] | undefined,
+  version: string | undefined,
 ): Promise<DesiredSchema> {
   const { source, target } = request;
   const counterpart = request.inspect.counterpart;
   const scratch = await dialect.openScratch({ devUrl: request.devUrl, target, ...(counterpart ? { counterpart } : {}) });
   try {
-    const run = (line: string | readonly string[]) =>
+    // `{{version}}` is also `SCHEMA_DRIFT_VERSION` in the environment (empty on the run to the latest), for a
+    // command that needs it inside double quotes or in a script of its own.
+    const run = (line: string | readonly string[], runVersion: string | undefined) =>
       runCommand({
         command: line,
         cwd: source.cwd,
         timeoutMs: source.timeoutMs,
-        env: commandEnvironment(source.env, scratch.env),
+        env: { ...commandEnvironment(source.env, scratch.env), ...(runVersion !== undefined ? { [VERSION_VARIABLE]: runVersion } : {}) },
         target,
         signal: request.signal,
       });
-    await run(command);
+    await run(command, version);
     const { snapshot, revision } = await readScratch(dialect, scratch, request, describeCommand(source.command));
     let pendingVersions: string[] | undefined;
     let pendingError: string | undefined;
@@ -148,7 +153,7 @@ async function buildDesired(
       // The same scratch database, on to the latest: what this run adds is what the target has still to deploy. The
       // desired state is already read, so a failure here costs only the pending list (a warning), not the check.
       try {
-        await run(toLatest);
+        await run(toLatest, '');
         const latest = await withSession(dialect, scratch, target, (session) => session.readRevision());
         const have = new Set(revision?.appliedVersions ?? []);
         pendingVersions = (latest?.appliedVersions ?? []).filter((v) => !have.has(v));
@@ -222,8 +227,10 @@ function pendingFile(version: string): MigrationFile {
   return { path: version, version, description: version, repeatable: false, sql: '', startLine: 1, transaction: true, sha256: '' };
 }
 
+/** The command takes the deployed version: `{{version}}`, or the variable `SCHEMA_DRIFT_VERSION` it is also given as. */
 function hasPlaceholder(command: string | readonly string[]): boolean {
-  return typeof command === 'string' ? command.includes(VERSION_PLACEHOLDER) : command.some((a) => a.includes(VERSION_PLACEHOLDER));
+  const takes = (text: string) => text.includes(VERSION_PLACEHOLDER) || text.includes(VERSION_VARIABLE);
+  return typeof command === 'string' ? takes(command) : command.some(takes);
 }
 
 /**

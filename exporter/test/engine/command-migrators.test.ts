@@ -17,6 +17,7 @@ import {
   KNEX,
   KNEX_TO_VERSION,
   NODE_PG_MIGRATE,
+  NODE_PG_MIGRATE_CLI,
   NODE_PG_MIGRATE_TO_VERSION,
   type MigratorProject,
 } from '../support/command-projects.ts';
@@ -114,6 +115,15 @@ describe('pending migrations', () => {
     expect(report.status).toBe('pending');
     expect(report.changes).toEqual([]);
     expect(report.revision).toMatchObject({ tool: 'node-pg-migrate', version: '1704153600000_orders' });
+    expect(report.pending).toEqual([{ version: NODE_PG_MIGRATE.lastVersion, path: NODE_PG_MIGRATE.lastVersion }]);
+  }, 120_000);
+
+  it('SCHEMA_DRIFT_VERSION carries the version into double quotes, where {{version}}\'s quotes would be part of the value', async () => {
+    const command = `"${process.execPath}" "${NODE_PG_MIGRATE_CLI}" up --timestamp "$(echo "$SCHEMA_DRIFT_VERSION" | cut -d_ -f1)"`;
+    const report = await check(npmPending, NODE_PG_MIGRATE, PG_URL, command);
+    expect(report.error).toBeNull();
+    expect(report.status).toBe('pending');
+    expect(report.changes).toEqual([]);
     expect(report.pending).toEqual([{ version: NODE_PG_MIGRATE.lastVersion, path: NODE_PG_MIGRATE.lastVersion }]);
   }, 120_000);
 
