@@ -23,7 +23,7 @@ import type { MigrationFile } from '../migrations/types.ts';
 import type { RevisionState } from '../revision/revision-state.ts';
 import { commandEnvironment, describeCommand, runCommand } from './command-run.ts';
 import { hashCommandInputs } from './command-inputs.ts';
-import type { DesiredRequest, DesiredSchema, DesiredSide } from './desired.ts';
+import { cachedOrBuilt, type DesiredRequest, type DesiredSchema, type DesiredSide } from './desired.ts';
 
 /** The placeholder replaced by the target's deployed version. */
 export const VERSION_PLACEHOLDER = '{{version}}';
@@ -88,26 +88,16 @@ export async function readDesiredFromCommand(dialect: Dialect, request: CommandD
   const build = (): Promise<DesiredSchema> =>
     buildDesired(dialect, request, command, templated ? withVersion(source.command, '') : undefined, templated ? (deployed ?? '') : undefined);
 
-  let cached = false;
-  let value: DesiredSchema;
-  if (request.cache && source.inputs.length > 0) {
-    const { schemas, privileges, events } = request.inspect;
-    const inputs = await hashCommandInputs(source.cwd, source.inputs, request.target);
-    const key = {
-      // The command line and its environment are part of what it builds, beside the inputs' content.
-      directoryHash: `command:${sha256(JSON.stringify([source.command, source.env, source.cwd, inputs]))}`,
-      upToVersion: templated ? deployed : undefined,
-      engine: await dialect.replayIdentity({ devUrl: request.devUrl, target: request.target, inspect: request.inspect }),
-      inspect: { schemas, privileges, events },
-    };
-    cached = true;
-    value = await request.cache.getOrReplay(key, () => {
-      cached = false;
-      return build();
-    });
-  } else {
-    value = await build();
-  }
+  const { schemas, privileges, events } = request.inspect;
+  // Without inputs nothing says when the project changed: every check runs the command.
+  const cache = source.inputs.length > 0 ? request.cache : undefined;
+  const { value, cached } = await cachedOrBuilt(cache, async () => ({
+    // The command line and its environment are part of what it builds, beside the inputs' content.
+    directoryHash: `command:${sha256(JSON.stringify([source.command, source.env, source.cwd, await hashCommandInputs(source.cwd, source.inputs, request.target)]))}`,
+    upToVersion: templated ? deployed : undefined,
+    engine: await dialect.replayIdentity({ devUrl: request.devUrl, target: request.target, inspect: request.inspect }),
+    inspect: { schemas, privileges, events },
+  }), build);
 
   const warnings: string[] = [];
   const pending = pendingOf(value, request.revision ?? null, templated, warnings);

@@ -11,7 +11,7 @@ import type { Dialect, InspectRequest, ReplayEngine, ServerFacts } from '../dial
 import type { MigrationDirectory, MigrationFile } from '../migrations/types.ts';
 import { deployedState } from '../revision/deployed.ts';
 import { replaySetupTool, type RevisionState } from '../revision/revision-state.ts';
-import type { DesiredCache } from './desired-cache.ts';
+import type { DesiredCache, DesiredCacheKey } from './desired-cache.ts';
 
 /** What the desired-schema cache holds per key: the replayed snapshot and the engine that produced it. */
 export interface DesiredSchema {
@@ -94,25 +94,14 @@ export async function readDesired(dialect: Dialect, request: DesiredRequest): Pr
     const result = await dialect.replay(directory, replayRequest);
     return { snapshot: result.snapshot, engine: result.engine, serverVersion: result.serverVersion };
   };
-  let cached = false;
-  let value: DesiredSchema;
-  if (request.cache) {
-    const { schemas, privileges, events } = request.inspect;
-    const key = {
-      directoryHash: directory.hash,
-      upToVersion: deployed.upToVersion,
-      ...(deployed.leaveOut.length > 0 ? { leaveOut: deployed.leaveOut } : {}),
-      engine: await dialect.replayIdentity(replayRequest),
-      inspect: { schemas, privileges, events },
-    };
-    cached = true;
-    value = await request.cache.getOrReplay(key, () => {
-      cached = false;
-      return replay();
-    });
-  } else {
-    value = await replay();
-  }
+  const { schemas, privileges, events } = request.inspect;
+  const { value, cached } = await cachedOrBuilt(request.cache, async () => ({
+    directoryHash: directory.hash,
+    upToVersion: deployed.upToVersion,
+    ...(deployed.leaveOut.length > 0 ? { leaveOut: deployed.leaveOut } : {}),
+    engine: await dialect.replayIdentity(replayRequest),
+    inspect: { schemas, privileges, events },
+  }), replay);
   // Per caller, not per cached replay: targets on different server versions share one cache entry.
   const versionWarnings = request.live ? dialect.versionWarnings({ engine: value.engine, source: value.snapshot.source }, request.live) : [];
   warnings.push(...versionWarnings);
@@ -154,4 +143,22 @@ function assertProvider(dialect: Dialect, directory: MigrationDirectory, target:
     `${declared.file} declares provider ${JSON.stringify(declared.name)}, but the target's dialect is ${dialect.label} (${names}): these migrations are written for another database`,
     { ...(target !== undefined ? { target } : {}), file: path.join(directory.dir, declared.file) },
   );
+}
+
+/**
+ * The cache's value for the key, or `build()`'s (stored under it); `cached` says which. Without a cache it always
+ * builds, and the key (which may cost a dev-server round trip for the engine's identity) is not computed.
+ */
+export async function cachedOrBuilt<T>(
+  cache: DesiredCache<T> | undefined,
+  key: () => Promise<DesiredCacheKey>,
+  build: () => Promise<T>,
+): Promise<{ value: T; cached: boolean }> {
+  if (!cache) return { value: await build(), cached: false };
+  let cached = true;
+  const value = await cache.getOrReplay(await key(), () => {
+    cached = false;
+    return build();
+  });
+  return { value, cached };
 }
