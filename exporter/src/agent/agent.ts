@@ -12,6 +12,7 @@ import type { AgentConfig, TargetConfig } from '../config/types.ts';
 import { ConfigError } from '../core/errors.ts';
 import { runCheck, type DesiredSchema } from './run-check.ts';
 import { Scheduler } from './scheduler.ts';
+import { Semaphore } from './semaphore.ts';
 import { formatConnectionTest, testConnection } from './test-connection.ts';
 import { DesiredCache } from '../engine/desired-cache.ts';
 import { createApp } from '../http/app.ts';
@@ -175,7 +176,17 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
 
   if (!options.openSession) {
     // No more connections at once than checks may open (`concurrency`): a fleet's start must not stampede its servers.
-    const results = await mapLimited(config.targets, config.concurrency, (target) => testConnection(target));
+    const slots = new Semaphore(config.concurrency);
+    const results = await Promise.all(
+      config.targets.map(async (target) => {
+        const release = await slots.acquire();
+        try {
+          return await testConnection(target);
+        } finally {
+          release();
+        }
+      }),
+    );
     for (const result of results) {
       const line = formatConnectionTest(result);
       if (result.ok) log.info({ target: result.target }, line);
@@ -244,18 +255,4 @@ function listenError(err: unknown, host: string, port: number): Error {
     return new ConfigError(`listen ${address}: cannot listen there (${code}); choose another address with --port or the configuration's listen`, {}, { cause: err });
   }
   return err as Error;
-}
-
-/** `items` mapped by `fn`, at most `limit` at a time, results in order. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
 }

@@ -28,7 +28,8 @@ export type RunCheckFn = (target: TargetConfig, signal: AbortSignal) => Promise<
 
 /**
  * Receives every finished check's report (typically `ReportStore.save`). It may return the stored report (with its
- * id), which then is what the check's promise resolves with. A failure is logged, never fails the check.
+ * id), which then is what the check's promise resolves with. Its failure rejects that promise (the report was not
+ * stored); the check itself is over either way.
  */
 export type OnReportFn = (report: Report) => Promise<Report | void> | Report | void;
 
@@ -335,12 +336,9 @@ export class Scheduler {
     const fields = { target: final.target, status: final.status, durationMs: final.durationMs };
     if (final.error) this.#log.warn({ ...fields, reason: final.error.reason, error: final.error.message }, 'check failed');
     else this.#log.info(fields, 'check finished');
-    try {
-      const stored = await this.#options.onReport(final);
-      return stored ?? final;
-    } catch (err) {
-      this.#log.error({ target: final.target, err: err instanceof Error ? err.message : String(err) }, 'storing the report failed');
-      throw err;
-    }
+    // A failure to store (the agent's onReport logs it with its reason) fails the check's promise: the API must not
+    // answer with a report that was never stored.
+    const stored = await this.#options.onReport(final);
+    return stored ?? final;
   }
 }

@@ -85,8 +85,6 @@ export interface LoadedSource {
    * the replay was bounded by, when it speaks for this directory (`revisionForDirectory`), else null.
    */
   readonly revision?: RevisionState | null;
-  /** Directories: the layout read (a schema file's side makes the other side's revision table moot). */
-  readonly format?: MigrationFormat;
   /** Directories replayed only up to a deployed version: the files not applied. */
   readonly pending?: MigrationFile[];
   /** Directories: exclude globs for what pending re-runnable migrations define (`DesiredSide.unchecked`). */
@@ -260,7 +258,6 @@ async function loadDirectory(dir: string, options: SourceOptions, counterpart?: 
     description: dir,
     snapshot: desired.snapshot,
     revision,
-    format: directory.format,
     pending: desired.pending,
     unchecked: desired.unchecked,
     warnings: desired.warnings,

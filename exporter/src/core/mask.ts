@@ -2,10 +2,10 @@
  * Masking secrets in text, before a message reaches a log, a report or an API answer.
  */
 
-/** Replaces every occurrence of each non-empty secret in `text` with `***`. */
-export function maskSecrets(text: string, secrets: readonly string[]): string {
+/** Replaces every occurrence of each non-empty secret in `text` with `replacement` (`***`). */
+export function maskSecrets(text: string, secrets: readonly string[], replacement = '***'): string {
   let out = text;
-  for (const secret of secrets) if (secret) out = out.split(secret).join('***');
+  for (const secret of secrets) if (secret) out = out.split(secret).join(replacement);
   return out;
 }
 

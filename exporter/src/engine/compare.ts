@@ -4,7 +4,7 @@
  */
 import type { DiffOptions } from '../core/diff/options.ts';
 import { diffSchemas } from '../core/diff/diff.ts';
-import { filterSnapshot, type FilterKind, type ObjectFilter } from '../core/diff/filter.ts';
+import { filterSnapshot, type FilterKind, mergeExcludes, type ObjectFilter } from '../core/diff/filter.ts';
 import { PlanError } from '../core/errors.ts';
 import type { Change } from '../core/model/change.ts';
 import type { Plan } from '../core/model/plan.ts';
@@ -36,10 +36,7 @@ export interface Comparison {
 
 /** `filter` plus the migration tools' revision tables and schemas, and any further excludes given. */
 export function withRevisionExcludes(filter: ObjectFilter = {}, ...more: Partial<Record<FilterKind, string[]>>[]): ObjectFilter {
-  const exclude: Partial<Record<FilterKind, string[]>> = {};
-  for (const part of [filter.exclude ?? {}, revisionExcludeFilter(), ...more]) {
-    for (const [kind, globs] of Object.entries(part) as [FilterKind, string[]][]) exclude[kind] = [...(exclude[kind] ?? []), ...globs];
-  }
+  const exclude = mergeExcludes([filter.exclude ?? {}, revisionExcludeFilter(), ...more]);
   return { ...(filter.schemas ? { schemas: filter.schemas } : {}), exclude };
 }
 

@@ -4,6 +4,7 @@
  * naming the databases' hosts and users (each target's `user@host:port/db`, its dev server's, and `host:port` in
  * error messages). With a token the API is authenticated and shows them; on loopback only local users can ask.
  */
+import { maskSecrets } from '../core/mask.ts';
 import type { AgentConfig } from '../config/types.ts';
 import { redactUrl } from '../connection/url.ts';
 
@@ -32,7 +33,8 @@ export function connectionDetailsScrubber(config: Pick<AgentConfig, 'targets'>):
   for (const target of config.targets) {
     for (const url of [target.url, target.desired.devUrl]) {
       if (!url) continue;
-      details.add(redactUrl(url));
+      // The dev server's display form; the target's is its `displayUrl`, added below.
+      if (url !== target.url) details.add(redactUrl(url));
       try {
         const parsed = new URL(url);
         if (parsed.host) details.add(parsed.port ? parsed.host : `${parsed.host}:${defaultPort(parsed.protocol)}`);
@@ -43,7 +45,7 @@ export function connectionDetailsScrubber(config: Pick<AgentConfig, 'targets'>):
     details.add(target.displayUrl);
   }
   const ordered = [...details].filter((d) => d.length > 0).sort((a, b) => b.length - a.length);
-  return (text) => ordered.reduce((out, detail) => out.split(detail).join(HIDDEN), text);
+  return (text) => maskSecrets(text, ordered, HIDDEN);
 }
 
 function defaultPort(protocol: string): number {

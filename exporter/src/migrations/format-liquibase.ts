@@ -18,7 +18,7 @@
 import path from 'node:path';
 import { ReplayError } from '../core/errors.ts';
 import type { DirListing, FormatResult } from './entries.ts';
-import { makeFile } from './entries.ts';
+import { makeFile, stripBom } from './entries.ts';
 import { liquibaseChecksum, liquibaseKey } from './liquibase-checksum.ts';
 import { type ChangelogFile, changelogFiles, isMasterChangelog } from './liquibase-master.ts';
 import { splitLiquibaseSql } from './liquibase-split.ts';
@@ -70,7 +70,7 @@ export function readLiquibase(dir: string, listing: DirListing): FormatResult {
 
 /** The changesets of one changelog file (a file without the formatted SQL header is one `raw` changeset). */
 function changesetsOf(dir: string, changelog: ChangelogFile): FormattedChangeset[] {
-  const text = changelog.text.charCodeAt(0) === 0xfeff ? changelog.text.slice(1) : changelog.text;
+  const text = stripBom(changelog.text);
   if (isFormattedSql(text)) {
     return parseFormattedSql(text, (message, line) => new ReplayError(message, { file: path.join(dir, changelog.path), line })).changesets;
   }

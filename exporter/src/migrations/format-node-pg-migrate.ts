@@ -12,7 +12,7 @@
  * JavaScript/TypeScript migrations (node-pg-migrate's default) are code and cannot be replayed: they are refused.
  */
 import { ReplayError } from '../core/errors.ts';
-import { type DirEntry, type FormatResult, assertUniqueVersions, makeFile, sqlEntries } from './entries.ts';
+import { type DirEntry, type FormatResult, assertUniqueVersions, makeFile, sqlEntries, stripBom } from './entries.ts';
 import { GOLANG_MIGRATE_NAME } from './formats.ts';
 import type { IgnoredFile, MigrationFile } from './types.ts';
 import { compareVersions } from './versions.ts';
@@ -91,7 +91,7 @@ function hasNoTransactionDirective(text: string): boolean {
 }
 
 function toFile(entry: DirEntry, name: string): MigrationFile {
-  const text = entry.text.charCodeAt(0) === 0xfeff ? entry.text.slice(1) : entry.text;
+  const text = stripBom(entry.text);
   const up = nodePgMigrateUp(text);
   const startLine = text.slice(0, up.offset).split('\n').length;
   const description = name.includes('_') ? name.slice(name.indexOf('_') + 1) : '';

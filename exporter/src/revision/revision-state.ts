@@ -13,7 +13,7 @@
  * - Prisma Migrate: `_prisma_migrations`, one row per attempt (`prisma-state.ts`).
  * - drizzle-orm's migrator: `__drizzle_migrations(id, hash, created_at)` (1.x adds `name`) (`drizzle-state.ts`).
  * - goose: `goose_db_version(id, version_id, is_applied, tstamp)`, the latest row per version (`goose-state.ts`).
- * - node-pg-migrate: `pgmigrations(id, name, run_on)`, one row per applied file (`node-pg-migrate-state.ts`).
+ * - node-pg-migrate: `pgmigrations(id, name, run_on)`, one row per applied file (`versionSetState`).
  * - Sqitch: the registry schema/database `sqitch` (`changes`, `events`, ...), deployed change ids (`sqitch-state.ts`).
  * - Liquibase: `DATABASECHANGELOG` (PostgreSQL: `databasechangelog`), one row per changeset, matched by key, and
  *   `DATABASECHANGELOGLOCK` (`liquibase-state.ts`).
@@ -261,10 +261,20 @@ export function golangMigrateState(table: string, row: { version: string; dirty:
   };
 }
 
+/**
+ * State from the set of versions a tool records, one row per applied migration and no failure state: dbmate's
+ * `schema_migrations(version)`, node-pg-migrate's `pgmigrations(name)` (the file name without extension; node-pg-migrate
+ * runs pending migrations in one transaction with their rows, so a failure leaves none and shows as pending plus
+ * whatever a `-- no transaction` file left behind).
+ */
+export function versionSetState(tool: RevisionTool, table: string, versions: readonly string[]): RevisionState {
+  const sorted = sortVersions(versions);
+  return { tool, table, version: sorted.at(-1) ?? null, dirty: false, appliedVersions: sorted };
+}
+
 /** State from dbmate's versions. */
 export function dbmateState(table: string, versions: readonly string[]): RevisionState {
-  const sorted = sortVersions(versions);
-  return { tool: 'dbmate', table, version: sorted.at(-1) ?? null, dirty: false, appliedVersions: sorted };
+  return versionSetState('dbmate', table, versions);
 }
 
 /** Where a live database stands against a migration directory. */

@@ -14,8 +14,7 @@ import { ReplayError } from '../../src/core/errors.ts';
 import { readMigrationDirectory } from '../../src/migrations/index.ts';
 import { nodePgMigrateTimestamp, nodePgMigrateUp } from '../../src/migrations/format-node-pg-migrate.ts';
 import { deployedState } from '../../src/revision/deployed.ts';
-import { nodePgMigrateState } from '../../src/revision/node-pg-migrate-state.ts';
-import { revisionExcludeFilter } from '../../src/revision/revision-state.ts';
+import { revisionExcludeFilter, versionSetState } from '../../src/revision/revision-state.ts';
 import { useTempDirs } from '../support/temp-dirs.ts';
 
 const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures', 'migrations', 'node-pg-migrate');
@@ -148,7 +147,7 @@ describe('detection', () => {
 
 describe('pgmigrations', () => {
   it('the set of names decides; the last one is the deployed version; never dirty', () => {
-    const state = nodePgMigrateState('public.pgmigrations', ['1704186000000_orders', '1704110400000_init']);
+    const state = versionSetState('node-pg-migrate', 'public.pgmigrations', ['1704186000000_orders', '1704110400000_init']);
     expect(state).toEqual({
       tool: 'node-pg-migrate',
       table: 'public.pgmigrations',
@@ -156,18 +155,18 @@ describe('pgmigrations', () => {
       dirty: false,
       appliedVersions: ['1704110400000_init', '1704186000000_orders'],
     });
-    expect(nodePgMigrateState('public.pgmigrations', [])).toMatchObject({ version: null, dirty: false });
+    expect(versionSetState('node-pg-migrate', 'public.pgmigrations', [])).toMatchObject({ version: null, dirty: false });
   });
 
   it('later files are pending; a file before the last applied that has no row is named in a warning', async () => {
     const directory = await readMigrationDirectory(FIXTURE);
     const names = directory.files.map((f) => f.version as string);
-    const pending = deployedState(directory, nodePgMigrateState('public.pgmigrations', names.slice(0, 2)));
+    const pending = deployedState(directory, versionSetState('node-pg-migrate', 'public.pgmigrations', names.slice(0, 2)));
     expect(pending.upToVersion).toBe('1704186000000_orders');
     expect(pending.pending.map((f) => f.path)).toEqual(['1704240000000_orders-user-index.sql', '1704272400000_order-status.sql']);
     expect(pending.warnings).toEqual([]);
     // --no-check-order: the 3rd ran before the 2nd.
-    const gap = deployedState(directory, nodePgMigrateState('public.pgmigrations', [names[0], names[2]] as string[]));
+    const gap = deployedState(directory, versionSetState('node-pg-migrate', 'public.pgmigrations', [names[0], names[2]] as string[]));
     expect(gap.pending.map((f) => f.path)).toEqual(['1704272400000_order-status.sql']);
     expect(gap.warnings.join('\n')).toMatch(/1704186000000_orders\.sql/);
   });

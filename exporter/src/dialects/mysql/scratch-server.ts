@@ -20,7 +20,7 @@ export async function openMysqlScratchServer(request: ScratchRequest): Promise<S
  * The variables MySQL clients read: `DATABASE_URL`, and `MYSQL_HOST`, `MYSQL_TCP_PORT` (the mysql client's own),
  * `MYSQL_PORT`, `MYSQL_USER`, `MYSQL_PWD` (the mysql client's own), `MYSQL_PASSWORD`, `MYSQL_DATABASE`.
  */
-export function mysqlEnv(url: string): Record<string, string> {
+function mysqlEnv(url: string): Record<string, string> {
   const parsed = new URL(url);
   const port = parsed.port || '3306';
   const password = decodeURIComponent(parsed.password);

@@ -22,11 +22,11 @@ import {
   READ_TABLES,
   type RevisionState,
   type RevisionTool,
+  versionSetState,
 } from '../../revision/revision-state.ts';
 import { type DrizzleRow, drizzleState } from '../../revision/drizzle-state.ts';
 import { type GooseRow, gooseState } from '../../revision/goose-state.ts';
 import { JS_MIGRATORS, jsMigratorOf, jsMigratorState } from '../../revision/js-migrator-state.ts';
-import { nodePgMigrateState } from '../../revision/node-pg-migrate-state.ts';
 import { type LiquibaseLock, type LiquibaseRow, liquibaseState, lockTableOf } from '../../revision/liquibase-state.ts';
 import { type PrismaRow, prismaState } from '../../revision/prisma-state.ts';
 import { type SqitchChangeRow, type SqitchFailRow, sqitchState } from '../../revision/sqitch-state.ts';
@@ -172,7 +172,7 @@ async function readJsMigrator(
 
 async function readNodePgMigrate(db: Queryable, table: string, from: string): Promise<RevisionState> {
   const { rows } = await db.query<{ name: string }>(`SELECT name::text AS name FROM ${from} ORDER BY run_on, id`);
-  return nodePgMigrateState(table, rows.map((r) => r.name));
+  return versionSetState('node-pg-migrate', table, rows.map((r) => r.name));
 }
 
 /** Sqitch's default registry schema. */

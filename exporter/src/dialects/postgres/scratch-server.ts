@@ -35,7 +35,7 @@ export async function openPostgresScratchServer(request: ScratchRequest): Promis
  * The variables PostgreSQL clients read: `DATABASE_URL` (node-pg-migrate, Prisma, Rails, most twelve-factor apps) and
  * libpq's `PGHOST`, `PGPORT`, `PGUSER`, `PGPASSWORD`, `PGDATABASE` (psql, node-postgres, psycopg, Knex through pg).
  */
-export function postgresEnv(url: string): Record<string, string> {
+function postgresEnv(url: string): Record<string, string> {
   const parsed = new URL(url);
   return {
     DATABASE_URL: url,
