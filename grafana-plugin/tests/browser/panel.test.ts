@@ -131,7 +131,7 @@ describe('30-table drifted schema (frames from the real engine)', () => {
     await page.close();
   });
 
-  it('the SQL diff wraps long lines at spaces, never inside a word', async () => {
+  it('the SQL diff wraps long lines at spaces, breaking a word only when it alone is wider than the column', async () => {
     const page = await open({ fixture: 'drift-30', options: { defaultView: 'sql' } });
     await page.waitForSelector(tid(TEST_IDS.sqlSplit));
     const style = await page
