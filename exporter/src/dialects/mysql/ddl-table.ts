@@ -84,28 +84,46 @@ function visibility(index: Index): string {
   return '';
 }
 
-/** An index clause as in CREATE TABLE and `ALTER TABLE ... ADD`: `UNIQUE KEY `name` (...)`, `PRIMARY KEY (...)`. */
-export function indexClause(index: Index): string {
+/** True for an engine whose indexes are HASH unless written `USING BTREE` (MEMORY, alias HEAP). */
+function hashByDefault(engine: string | null): boolean {
+  return engine !== null && /^(memory|heap)$/i.test(engine);
+}
+
+/**
+ * The `USING` of an index: `USING HASH` for a hash index, `USING BTREE` for a B-tree index of a table whose engine
+ * makes hash indexes by default (the server reads a MEMORY table's default back as `HASH`). An explicit
+ * `USING BTREE` on InnoDB reads back like the default and builds the same index, so it is neither written nor drift.
+ */
+function usingClause(method: string, engine: string | null): string {
+  if (method === 'hash') return ' USING HASH';
+  return method === 'btree' && hashByDefault(engine) ? ' USING BTREE' : '';
+}
+
+/**
+ * An index clause as in CREATE TABLE and `ALTER TABLE ... ADD`: `UNIQUE KEY `name` (...)`, `PRIMARY KEY (...)`.
+ * Pass the table's `engine` so a B-tree index of a MEMORY table is written `USING BTREE`.
+ */
+export function indexClause(index: Index, engine: string | null = null): string {
   const comment = index.comment !== null ? ` COMMENT ${quoteLiteral(index.comment)}` : '';
-  if (index.constraint === 'PRIMARY' || index.name === 'PRIMARY') return `PRIMARY KEY ${keyParts(index.parts)}${comment}`;
   const method = index.method.toLowerCase();
+  const using = usingClause(method, engine);
+  if (index.constraint === 'PRIMARY' || index.name === 'PRIMARY') return `PRIMARY KEY ${keyParts(index.parts)}${using}${comment}`;
   const kind = method === 'fulltext' ? 'FULLTEXT KEY' : method === 'spatial' ? 'SPATIAL KEY' : index.unique ? 'UNIQUE KEY' : 'KEY';
-  const using = method === 'hash' ? ' USING HASH' : '';
   return `${kind} ${quoteIdent(index.name)} ${keyParts(index.parts)}${using}${comment}${visibility(index)}`;
 }
 
 /** A primary key constraint without a backing index in the model: its columns. */
-export function primaryKeyClause(c: Constraint, indexes: readonly Index[]): string {
+export function primaryKeyClause(c: Constraint, indexes: readonly Index[], engine: string | null = null): string {
   const index = indexes.find((i) => i.constraint === c.name || i.name === 'PRIMARY');
-  return index ? indexClause(index) : `PRIMARY KEY (${c.columns.map(quoteIdent).join(', ')})`;
+  return index ? indexClause(index, engine) : `PRIMARY KEY (${c.columns.map(quoteIdent).join(', ')})`;
 }
 
 /** A unique or check constraint clause (`CONSTRAINT `n` CHECK (...)`); a primary key via {@link primaryKeyClause}. */
-export function constraintClause(c: Constraint, indexes: readonly Index[]): string {
-  if (c.kind === 'primary_key') return primaryKeyClause(c, indexes);
+export function constraintClause(c: Constraint, indexes: readonly Index[], engine: string | null = null): string {
+  if (c.kind === 'primary_key') return primaryKeyClause(c, indexes, engine);
   if (c.kind === 'unique') {
     const index = indexes.find((i) => i.name === c.name);
-    return index ? indexClause(index) : `UNIQUE KEY ${quoteIdent(c.name)} (${c.columns.map(quoteIdent).join(', ')})`;
+    return index ? indexClause(index, engine) : `UNIQUE KEY ${quoteIdent(c.name)} (${c.columns.map(quoteIdent).join(', ')})`;
   }
   const body = c.expression ?? c.definition.replace(/^\s*check\s*/i, '');
   const enforced = c.attrs?.enforced === false ? ' NOT ENFORCED' : '';
@@ -174,6 +192,17 @@ function partitionValues(method: string, description: string | null): string {
   return '';
 }
 
+/**
+ * The partition count of a HASH or KEY scheme whose partitions are the ones `PARTITIONS n` creates (`p0` … `pn-1`,
+ * without values, comments or subpartitions), else `null`: such a scheme is written `PARTITIONS n`, as the user
+ * wrote it, rather than as the list the server reads back.
+ */
+function implicitPartitionCount(method: string, partitions: readonly Partition[]): number | null {
+  if (!/^(LINEAR )?(HASH|KEY)$/.test(method) || partitions.length === 0) return null;
+  const implicit = partitions.every((part, n) => part.name === `p${n}` && part.description === null && !part.comment && !part.subpartitions?.length);
+  return implicit ? partitions.length : null;
+}
+
 /** `PARTITION BY ...` from `attrs.partitioning` (see `inspect-tables.ts`), or `null` for an unpartitioned table. */
 export function partitionClause(attrs: Attrs): string | null {
   const p = attrs.partitioning;
@@ -184,6 +213,8 @@ export function partitionClause(attrs: Attrs): string | null {
   let sql = `PARTITION BY ${byExpr(method, p.expression)}`;
   if (typeof p.subMethod === 'string' && p.subMethod) sql += ` SUBPARTITION BY ${byExpr(p.subMethod.toUpperCase(), p.subExpression)}`;
   const partitions = (Array.isArray(p.partitions) ? p.partitions : []) as unknown as Partition[];
+  const count = implicitPartitionCount(method, partitions);
+  if (count !== null && !(typeof p.subMethod === 'string' && p.subMethod)) return `${sql}\nPARTITIONS ${count}`;
   const defs = partitions.map((part) => {
     const subs = part.subpartitions?.length ? ` (${part.subpartitions.map((s) => `SUBPARTITION ${quoteIdent(s)}`).join(', ')})` : '';
     const comment = part.comment ? ` COMMENT = ${quoteLiteral(part.comment)}` : '';
@@ -195,10 +226,11 @@ export function partitionClause(attrs: Attrs): string | null {
 /** Indexes to write in CREATE TABLE: every index (the primary key included, by its constraint or its index). */
 function keyClauses(table: Table): string[] {
   const out: string[] = [];
+  const engine = text(table.attrs.engine);
   const pk = table.constraints.find((c) => c.kind === 'primary_key');
-  if (pk) out.push(primaryKeyClause(pk, table.indexes));
-  for (const c of table.constraints) if (c.kind === 'unique' && !table.indexes.some((i) => i.name === c.name)) out.push(constraintClause(c, table.indexes));
-  for (const i of table.indexes) if (i.constraint !== 'PRIMARY' && i.name !== 'PRIMARY') out.push(indexClause(i));
+  if (pk) out.push(primaryKeyClause(pk, table.indexes, engine));
+  for (const c of table.constraints) if (c.kind === 'unique' && !table.indexes.some((i) => i.name === c.name)) out.push(constraintClause(c, table.indexes, engine));
+  for (const i of table.indexes) if (i.constraint !== 'PRIMARY' && i.name !== 'PRIMARY') out.push(indexClause(i, engine));
   for (const c of table.constraints) if (c.kind === 'check') out.push(constraintClause(c, table.indexes));
   return out;
 }

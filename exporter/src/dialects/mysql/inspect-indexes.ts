@@ -102,7 +102,8 @@ export function primaryKeyOf(indexes: readonly Index[]): Constraint | undefined 
     kind: 'primary_key',
     columns,
     expression: null,
-    definition: `PRIMARY KEY (${pk.parts.map(partSql).join(', ')})`,
+    // A hash primary key (a MEMORY table's default) says so: a B-tree one there is a different key.
+    definition: `PRIMARY KEY (${pk.parts.map(partSql).join(', ')})${pk.method.toLowerCase() === 'hash' ? ' USING HASH' : ''}`,
     deferrable: false,
     initiallyDeferred: false,
     comment: null,

@@ -6,7 +6,7 @@
 import type { ColumnChange } from '../../core/model/change.ts';
 import type { Hazard } from '../../core/model/plan.ts';
 import type { Column, Table } from '../../core/model/schema.ts';
-import { columnDefinition, constraintClause, foreignKeyClause, tableName } from './ddl-table.ts';
+import { columnDefinition, constraintClause, foreignKeyClause, indexClause, tableName } from './ddl-table.ts';
 import { CLAUSE, SLOT, type MysqlPlanContext } from './plan-context.ts';
 import { instantAddColumn, instantDropColumn, typeChangeHazards } from './plan-hazards.ts';
 import { quoteIdent } from './quote.ts';
@@ -132,7 +132,62 @@ function keepColumnCheck(ctx: MysqlPlanContext, index: number, table: string, co
   ctx.alter(index, table, { order: CLAUSE.addCheck, sql: `ADD ${constraintClause(desired, [])}`, comment: `add check ${desired.name} back`, hazards: ['may_fail'] });
 }
 
+/** True when a column turns generated or regular, or STORED or VIRTUAL: no server can MODIFY that (MariaDB's error 1907). */
+function switchesGeneration(change: ColumnChange): boolean {
+  return change.attributes.some((a) => a.name === 'generated' || a.name === 'generated.kind');
+}
+
+/**
+ * A column that turns generated or regular, or STORED or VIRTUAL, is dropped and added again in the same ALTER
+ * (MariaDB answers a MODIFY with error 1907, MySQL refuses VIRTUAL ↔ STORED). The values a regular column held, or
+ * that a generated one computed, are gone: `data_loss`, except between STORED and VIRTUAL (the server computes them
+ * again). The indexes that use the column are dropped and added back around it; a foreign key or a check that uses
+ * it has no safe order here, so the change is refused.
+ */
+function replaceColumn(ctx: MysqlPlanContext, change: ColumnChange, index: number, desired: Column, current: Column): void {
+  const currentTable = ctx.table('current', change.table);
+  const desiredTable = ctx.table('desired', change.table);
+  const usedBy = [
+    ...(currentTable?.foreignKeys ?? []).filter((f) => f.columns.includes(current.name)).map((f) => `foreign key ${f.name}`),
+    ...(ctx.options.current?.schemas ?? []).flatMap((s) => s.tables).flatMap((t) =>
+      t.foreignKeys.filter((f) => f.refTable === change.table && f.refColumns.includes(current.name)).map((f) => `foreign key ${f.name} of ${t.name}`)),
+    ...(currentTable?.constraints ?? []).filter((k) => k.kind === 'check' && k.name !== current.name && mentions(k.expression ?? k.definition, current.name)).map((k) => `check ${k.name}`),
+  ];
+  if (usedBy.length > 0) {
+    throw ctx.error(index, `the column must be dropped and added again (it turns ${generationText(current)} → ${generationText(desired)}), and ${usedBy.join(', ')} uses it; change those in a migration of their own first`);
+  }
+  const hazards: Hazard[] = current.generated && desired.generated ? ['table_rewrite', 'heavy_lock'] : ['data_loss', 'table_rewrite', 'heavy_lock'];
+  const why = `replace column ${current.name} (${generationText(current)} → ${generationText(desired)}: cannot be modified)`;
+  ctx.alter(index, change.table, { order: CLAUSE.dropColumn, sql: `DROP COLUMN ${quoteIdent(current.name)}`, comment: why, hazards });
+  const place = placement(desiredTable, desired);
+  ctx.alter(index, change.table, {
+    order: CLAUSE.addColumn + desired.position / 100_000,
+    sql: `ADD COLUMN ${columnDefinition(desired, desiredTable ?? null)}${place.sql}`,
+    comment: `add column ${desired.name} back`,
+    hazards,
+  });
+  const handled = (name: string) => ctx.changes.some((c) => c.type === 'index' && c.table === change.table && (c.name === name || c.current?.name === name));
+  for (const idx of currentTable?.indexes ?? []) {
+    if (!idx.parts.some((p) => p.column === current.name) || handled(idx.name)) continue;
+    ctx.alter(index, change.table, { order: CLAUSE.dropIndex, sql: `DROP INDEX ${quoteIdent(idx.name)}`, comment: `drop index ${idx.name}` });
+    const back = desiredTable?.indexes.find((i) => i.name === idx.name);
+    const engine = typeof desiredTable?.attrs.engine === 'string' ? desiredTable.attrs.engine : null;
+    if (back) ctx.alter(index, change.table, { order: CLAUSE.addIndex, sql: `ADD ${indexClause(back, engine)}`, comment: `add index ${idx.name} back`, hazards: back.unique ? ['may_fail'] : [] });
+  }
+}
+
+/** `regular`, `STORED generated` or `VIRTUAL generated`. */
+function generationText(column: Column): string {
+  return column.generated ? `${column.generated.kind === 'virtual' ? 'VIRTUAL' : 'STORED'} generated` : 'regular';
+}
+
+/** True when the SQL expression names the column (as `` `c` `` or a bare word). */
+function mentions(sql: string, column: string): boolean {
+  return sql.includes(quoteIdent(column)) || new RegExp(`(^|[^\\w\`])${column.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\w\`])`).test(sql);
+}
+
 function modifyColumn(ctx: MysqlPlanContext, change: ColumnChange, index: number, desired: Column, current: Column): void {
+  if (switchesGeneration(change)) return replaceColumn(ctx, change, index, desired, current);
   const moved = change.attributes.some((a) => a.name === 'position');
   if (retypes(change)) releaseForeignKeys(ctx, change.table, current.name, index);
   modifyColumnClause(ctx, index, change.table, desired, {

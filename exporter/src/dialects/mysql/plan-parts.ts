@@ -29,8 +29,14 @@ function indexHazards(ctx: MysqlPlanContext, table: string, index: Index): Hazar
   return hazards;
 }
 
+/** The desired table's engine (a MEMORY table's B-tree indexes are written `USING BTREE`). */
+function engineOf(ctx: MysqlPlanContext, table: string): string | null {
+  const engine = ctx.table('desired', table)?.attrs.engine;
+  return typeof engine === 'string' ? engine : null;
+}
+
 function addIndex(ctx: MysqlPlanContext, table: string, index: Index, change: number): void {
-  ctx.alter(change, table, { order: CLAUSE.addIndex, sql: `ADD ${indexClause(index)}`, comment: `add index ${index.name}`, hazards: indexHazards(ctx, table, index) });
+  ctx.alter(change, table, { order: CLAUSE.addIndex, sql: `ADD ${indexClause(index, engineOf(ctx, table))}`, comment: `add index ${index.name}`, hazards: indexHazards(ctx, table, index) });
 }
 
 function dropIndex(ctx: MysqlPlanContext, table: string, index: Index, change: number): void {
@@ -92,9 +98,9 @@ function dropColumnCheck(ctx: MysqlPlanContext, table: string, c: Constraint, ch
 function addConstraint(ctx: MysqlPlanContext, table: string, c: Constraint, change: number): void {
   const indexes = tableFor(ctx, table, 'desired')?.indexes ?? [];
   if (c.kind === 'primary_key') {
-    ctx.alter(change, table, { order: CLAUSE.addPrimaryKey, sql: `ADD ${constraintClause(c, indexes)}`, comment: 'add primary key', hazards: ['table_rewrite', 'may_fail'] });
+    ctx.alter(change, table, { order: CLAUSE.addPrimaryKey, sql: `ADD ${constraintClause(c, indexes, engineOf(ctx, table))}`, comment: 'add primary key', hazards: ['table_rewrite', 'may_fail'] });
   } else if (c.kind === 'unique') {
-    ctx.alter(change, table, { order: CLAUSE.addIndex, sql: `ADD ${constraintClause(c, indexes)}`, comment: `add unique key ${c.name}`, hazards: ['may_fail'] });
+    ctx.alter(change, table, { order: CLAUSE.addIndex, sql: `ADD ${constraintClause(c, indexes, engineOf(ctx, table))}`, comment: `add unique key ${c.name}`, hazards: ['may_fail'] });
   } else if (c.kind === 'check') {
     // Adding a check validates every row (a table copy on MySQL 8).
     ctx.alter(change, table, { order: CLAUSE.addCheck, sql: `ADD ${constraintClause(c, indexes)}`, comment: `add check ${c.name}`, hazards: ['may_fail', 'table_rewrite', 'heavy_lock'] });
