@@ -59,8 +59,7 @@ CREATE TABLE \`users\` (
   CONSTRAINT \`chk_kind\` CHECK (\`kind\` <> 'b')
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci COMMENT='people'
 PARTITION BY HASH (\`id\`)
-(PARTITION \`p0\`,
- PARTITION \`p1\`);
+PARTITIONS 2;
 
 -- add foreign key fk_user on posts
 ALTER TABLE \`posts\` ADD CONSTRAINT \`fk_user\` FOREIGN KEY (\`user_id\`) REFERENCES \`users\` (\`id\`) ON DELETE CASCADE ON UPDATE RESTRICT;

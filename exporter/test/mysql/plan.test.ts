@@ -156,6 +156,22 @@ describe('planMysql', () => {
     expect(() => planMysql([change])).toThrow(PlanError);
     expect(() => planMysql([change])).toThrow(/^mysql: cannot plan /);
   });
+
+  it('refuses a column that switches to generated while a foreign key uses it, naming the column and the key', () => {
+    const users = t('users', { columns: [id] });
+    const uid = column('user_id', 'int(11)', { position: 2 });
+    const gen = column('user_id', 'int(11)', { position: 2, generated: { expression: '`id` + 1', kind: 'stored' } });
+    const orders = (c: typeof uid) => t('orders', { columns: [id, c], foreignKeys: [foreignKey('fk_user', { refSchema: 'app' })], indexes: [index('fk_user', { parts: [{ column: 'user_id' }], method: 'btree' })] });
+    expect(() => plan(snap([users, orders(uid)]), snap([users, orders(gen)]))).toThrow(PlanError);
+    expect(() => plan(snap([users, orders(uid)]), snap([users, orders(gen)]))).toThrow(/cannot plan changed column app\.orders\.user_id: .*regular → STORED generated.*foreign key fk_user/);
+  });
+
+  it('writes HASH partitions by count only when they are the ones PARTITIONS n names', () => {
+    const parts = (names: string[]) => ({ method: 'HASH', expression: '`id`', partitions: names.map((name) => ({ name, description: null })) });
+    const sqlFor = (names: string[]) => plan(snap([t('p', { columns: [id] })]), snap([t('p', { columns: [id], attrs: { ...t('p').attrs, partitioning: parts(names) } })])).statements.map((st) => st.sql).join('\n');
+    expect(sqlFor(['p0', 'p1', 'p2'])).toContain('PARTITION BY HASH (`id`)\nPARTITIONS 3;');
+    expect(sqlFor(['a', 'b'])).toContain('(PARTITION `a`,\n PARTITION `b`)');
+  });
 });
 
 describe('renderMysqlPlanSql', () => {

@@ -44,10 +44,24 @@ function columnCollation(column: Column, table: Table | null): string | null {
 }
 
 /**
- * One column definition as in CREATE TABLE, ADD COLUMN and MODIFY COLUMN. Pass `explicitIn` to spell out an
- * inherited collation (an ALTER may change the table's default in the same statement).
+ * The check MariaDB keeps with `column` in `table` (`attrs.level = 'column'`, named after the column), if any. A
+ * `json` column's `json_valid` check is not one to write: the `JSON` type brings it.
  */
-export function columnDefinition(column: Column, explicitIn: Table | null = null): string {
+export function columnCheckOf(table: Table | null, column: Column): Constraint | undefined {
+  if (!table || column.type.raw.toLowerCase() === 'json') return undefined;
+  return table.constraints.find((c) => c.kind === 'check' && c.name === column.name && c.attrs?.level === 'column');
+}
+
+function checkBody(c: Constraint): string {
+  return (c.expression ?? c.definition.replace(/^\s*check\s*/i, '')).trim();
+}
+
+/**
+ * One column definition as in CREATE TABLE, ADD COLUMN and MODIFY COLUMN. Pass `explicitIn` to spell out an
+ * inherited collation (an ALTER may change the table's default in the same statement), and `checksOf` to write the
+ * column's own check with it (MariaDB keeps where a check was written; a MODIFY drops the column's check otherwise).
+ */
+export function columnDefinition(column: Column, explicitIn: Table | null = null, checksOf: Table | null = null): string {
   const parts = [quoteIdent(column.name), column.type.raw];
   const collation = columnCollation(column, explicitIn);
   if (collation) parts.push(`COLLATE ${collation}`);
@@ -64,6 +78,8 @@ export function columnDefinition(column: Column, explicitIn: Table | null = null
   if (column.identity?.generation === 'auto_increment') parts.push('AUTO_INCREMENT');
   if (column.attrs?.invisible === true) parts.push('INVISIBLE');
   if (column.comment !== null) parts.push(`COMMENT ${quoteLiteral(column.comment)}`);
+  const check = columnCheckOf(checksOf, column);
+  if (check) parts.push(`CHECK (${checkBody(check)})`);
   return parts.join(' ');
 }
 
@@ -125,9 +141,8 @@ export function constraintClause(c: Constraint, indexes: readonly Index[], engin
     const index = indexes.find((i) => i.name === c.name);
     return index ? indexClause(index, engine) : `UNIQUE KEY ${quoteIdent(c.name)} (${c.columns.map(quoteIdent).join(', ')})`;
   }
-  const body = c.expression ?? c.definition.replace(/^\s*check\s*/i, '');
   const enforced = c.attrs?.enforced === false ? ' NOT ENFORCED' : '';
-  return `CONSTRAINT ${quoteIdent(c.name)} CHECK (${body.trim()})${enforced}`;
+  return `CONSTRAINT ${quoteIdent(c.name)} CHECK (${checkBody(c)})${enforced}`;
 }
 
 /** `CONSTRAINT `fk` FOREIGN KEY (...) REFERENCES `t` (...) ON DELETE ... ON UPDATE ...`. */
@@ -231,7 +246,8 @@ function keyClauses(table: Table): string[] {
   if (pk) out.push(primaryKeyClause(pk, table.indexes, engine));
   for (const c of table.constraints) if (c.kind === 'unique' && !table.indexes.some((i) => i.name === c.name)) out.push(constraintClause(c, table.indexes, engine));
   for (const i of table.indexes) if (i.constraint !== 'PRIMARY' && i.name !== 'PRIMARY') out.push(indexClause(i, engine));
-  for (const c of table.constraints) if (c.kind === 'check') out.push(constraintClause(c, table.indexes));
+  const inline = new Set(table.columns.map((c) => columnCheckOf(table, c)?.name).filter((n) => n !== undefined));
+  for (const c of table.constraints) if (c.kind === 'check' && !inline.has(c.name)) out.push(constraintClause(c, table.indexes));
   return out;
 }
 
@@ -240,7 +256,7 @@ function keyClauses(table: Table): string[] {
  * (`withForeignKeys` false) so tables can be created in any order, or inline for a table whose references exist.
  */
 export function renderCreateTable(table: Table, withForeignKeys = false): string {
-  const lines = [...table.columns].sort((a, b) => a.position - b.position).map((c) => columnDefinition(c));
+  const lines = [...table.columns].sort((a, b) => a.position - b.position).map((c) => columnDefinition(c, null, table));
   lines.push(...keyClauses(table));
   if (withForeignKeys) lines.push(...table.foreignKeys.map((fk) => foreignKeyClause(fk, table.schema)));
   const options = tableOptions(table);

@@ -6,7 +6,8 @@
  * - MariaDB's JSON (`longtext` + a column check `json_valid(col)` named after the column) reads as `json`, the check
  *   dropped (creating `json` on MariaDB brings both back);
  * - server counters and session echoes in `attrs` (AUTO_INCREMENT, definer, sql_mode, client charset, timestamps)
- *   and where a check was declared (MariaDB's column or table `level`) are dropped: they are never drift;
+ *   are dropped: they are never drift. Where MariaDB keeps a check (`attrs.level`: with its column or on the table)
+ *   is compared: a MODIFY of the column drops a column check but not a table one, so the two behave differently;
  * - routine bodies and trigger statements without comments (the `mysql` client strips them by default);
  * - foreign-key action `no action` reads as `restrict` (InnoDB checks both immediately; MySQL 8 and MariaDB print
  *   the unspecified action differently);
@@ -26,8 +27,6 @@ const NOISE_ATTRS = new Set(
     'autoIncrement', 'definer', 'sqlMode', 'characterSetClient', 'collationConnection', 'databaseCollation',
     'created', 'lastAltered', 'updateTime', 'createTime', 'checkTime', 'tableRows', 'dataLength', 'indexLength',
     'avgRowLength', 'dataFree', 'maxDataLength', 'cardinality', 'version',
-    // MariaDB: whether a check was written with its column or on the table; it is the same check either way.
-    'level',
   ].map((k) => k.toLowerCase()),
 );
 

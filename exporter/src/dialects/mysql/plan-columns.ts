@@ -6,7 +6,7 @@
 import type { ColumnChange } from '../../core/model/change.ts';
 import type { Hazard } from '../../core/model/plan.ts';
 import type { Column, Table } from '../../core/model/schema.ts';
-import { columnDefinition, constraintClause, foreignKeyClause, indexClause, tableName } from './ddl-table.ts';
+import { columnCheckOf, columnDefinition, constraintClause, foreignKeyClause, indexClause, tableName } from './ddl-table.ts';
 import { CLAUSE, SLOT, type MysqlPlanContext } from './plan-context.ts';
 import { instantAddColumn, instantDropColumn, typeChangeHazards } from './plan-hazards.ts';
 import { quoteIdent } from './quote.ts';
@@ -38,7 +38,7 @@ function addColumn(ctx: MysqlPlanContext, change: ColumnChange, index: number, c
   const hazards: Hazard[] = rebuild ? ['table_rewrite'] : [];
   ctx.alter(index, change.table, {
     order: CLAUSE.addColumn + column.position / 100_000,
-    sql: `ADD COLUMN ${columnDefinition(column, desiredTable ?? null)}${place.sql}`,
+    sql: `ADD COLUMN ${columnDefinition(column, desiredTable ?? null, desiredTable ?? null)}${place.sql}`,
     comment: `add column ${column.name}`,
     hazards,
   });
@@ -102,7 +102,8 @@ function releaseForeignKeys(ctx: MysqlPlanContext, table: string, column: string
 /**
  * A MODIFY COLUMN clause to the desired definition. One per column: a column change's own clause (`primary`) wins
  * over one that a table option or check change needs. On MariaDB a MODIFY drops a check written with the column
- * (named after it); one that must stay is added back in the same ALTER.
+ * (named after it): the desired table's column check is written in the MODIFY, another one that must stay is added
+ * back in the same ALTER.
  */
 export function modifyColumnClause(
   ctx: MysqlPlanContext,
@@ -114,7 +115,7 @@ export function modifyColumnClause(
   const desiredTable = ctx.table('desired', table);
   ctx.alter(index, table, {
     order: CLAUSE.modifyColumn + column.position / 100_000,
-    sql: `MODIFY COLUMN ${columnDefinition(column, desiredTable ?? null)}${clause.placement ?? ''}`,
+    sql: `MODIFY COLUMN ${columnDefinition(column, desiredTable ?? null, desiredTable ?? null)}${clause.placement ?? ''}`,
     comment: clause.comment,
     hazards: clause.hazards,
     key: `modify:${column.name}`,
@@ -126,6 +127,8 @@ export function modifyColumnClause(
 function keepColumnCheck(ctx: MysqlPlanContext, index: number, table: string, column: Column): void {
   const current = ctx.table('current', table)?.constraints.find((c) => c.kind === 'check' && c.name === column.name && c.attrs?.level === 'column');
   if (!current || column.type.raw.toLowerCase() === 'json') return;
+  // The MODIFY writes a column check the desired table keeps with the column.
+  if (columnCheckOf(ctx.table('desired', table) ?? null, column)) return;
   const handled = ctx.changes.some((c) => c.type === 'constraint' && c.table === table && (c.name === column.name || c.current?.name === column.name));
   const desired = ctx.table('desired', table)?.constraints.find((c) => c.kind === 'check' && c.name === column.name);
   if (handled || !desired) return;
@@ -135,6 +138,14 @@ function keepColumnCheck(ctx: MysqlPlanContext, index: number, table: string, co
 /** True when a column turns generated or regular, or STORED or VIRTUAL: no server can MODIFY that (MariaDB's error 1907). */
 function switchesGeneration(change: ColumnChange): boolean {
   return change.attributes.some((a) => a.name === 'generated' || a.name === 'generated.kind');
+}
+
+/**
+ * True when the plan writes the column whole with ADD COLUMN (a missing column, or one switching generation, see
+ * {@link replaceColumn}) or drops it: a MODIFY of it would clash, and its own check goes and comes with it.
+ */
+export function columnRebuilt(ctx: MysqlPlanContext, table: string, column: string): boolean {
+  return ctx.changes.some((c) => c.type === 'column' && c.table === table && c.name === column && (c.action !== 'changed' || switchesGeneration(c)));
 }
 
 /**
@@ -162,7 +173,7 @@ function replaceColumn(ctx: MysqlPlanContext, change: ColumnChange, index: numbe
   const place = placement(desiredTable, desired);
   ctx.alter(index, change.table, {
     order: CLAUSE.addColumn + desired.position / 100_000,
-    sql: `ADD COLUMN ${columnDefinition(desired, desiredTable ?? null)}${place.sql}`,
+    sql: `ADD COLUMN ${columnDefinition(desired, desiredTable ?? null, desiredTable ?? null)}${place.sql}`,
     comment: `add column ${desired.name} back`,
     hazards,
   });

@@ -5,11 +5,11 @@
  */
 import type { ConstraintChange, ForeignKeyChange, IndexChange, TriggerChange } from '../../core/model/change.ts';
 import type { Hazard } from '../../core/model/plan.ts';
-import type { Constraint, ForeignKey, Index, Table, Trigger } from '../../core/model/schema.ts';
+import type { Column, Constraint, ForeignKey, Index, Table, Trigger } from '../../core/model/schema.ts';
 import { renderCreateTrigger, renderDropTrigger } from './ddl-objects.ts';
-import { constraintClause, foreignKeyClause, indexClause, tableName } from './ddl-table.ts';
+import { columnCheckOf, constraintClause, foreignKeyClause, indexClause, tableName } from './ddl-table.ts';
 import { CLAUSE, SLOT, type MysqlPlanContext } from './plan-context.ts';
-import { modifyColumnClause } from './plan-columns.ts';
+import { columnRebuilt, modifyColumnClause } from './plan-columns.ts';
 import { dropCheckKeyword } from './plan-hazards.ts';
 import { quoteIdent } from './quote.ts';
 
@@ -88,11 +88,23 @@ function dropConstraint(ctx: MysqlPlanContext, table: string, c: Constraint, cha
  */
 function dropColumnCheck(ctx: MysqlPlanContext, table: string, c: Constraint, change: number): void {
   const column = ctx.table('desired', table)?.columns.find((col) => col.name === c.name);
-  if (!column) {
+  if (!column || columnRebuilt(ctx, table, column.name)) {
     ctx.planned.add(change);
     return;
   }
   modifyColumnClause(ctx, change, table, column, { comment: `drop check ${c.name} (written with its column)`, hazards: [] });
+}
+
+/**
+ * A check the desired table keeps with its column (MariaDB's column level) is written in the column's definition:
+ * by the ADD COLUMN of a column the plan adds or adds again, else by a MODIFY COLUMN.
+ */
+function addColumnCheck(ctx: MysqlPlanContext, table: string, column: Column, change: number): void {
+  if (columnRebuilt(ctx, table, column.name)) {
+    ctx.planned.add(change);
+    return;
+  }
+  modifyColumnClause(ctx, change, table, column, { comment: `add check ${column.name} with its column`, hazards: ['may_fail', 'table_rewrite', 'heavy_lock'] });
 }
 
 function addConstraint(ctx: MysqlPlanContext, table: string, c: Constraint, change: number): void {
@@ -102,6 +114,8 @@ function addConstraint(ctx: MysqlPlanContext, table: string, c: Constraint, chan
   } else if (c.kind === 'unique') {
     ctx.alter(change, table, { order: CLAUSE.addIndex, sql: `ADD ${constraintClause(c, indexes, engineOf(ctx, table))}`, comment: `add unique key ${c.name}`, hazards: ['may_fail'] });
   } else if (c.kind === 'check') {
+    const column = ctx.table('desired', table)?.columns.find((col) => col.name === c.name);
+    if (column && columnCheckOf(ctx.table('desired', table) ?? null, column)) return addColumnCheck(ctx, table, column, change);
     // Adding a check validates every row (a table copy on MySQL 8).
     ctx.alter(change, table, { order: CLAUSE.addCheck, sql: `ADD ${constraintClause(c, indexes)}`, comment: `add check ${c.name}`, hazards: ['may_fail', 'table_rewrite', 'heavy_lock'] });
   } else {

@@ -21,13 +21,18 @@ export function createTable(ctx: MysqlPlanContext, table: Table, index: number):
   for (const trigger of table.triggers) createTrigger(ctx, table, trigger, index, names);
 }
 
-/** Drops a table; foreign keys between tables dropped by the same plan go first so the order does not matter. */
+/**
+ * Drops a table. Its foreign keys go first, before any table's ALTER, when they reference a table the same plan
+ * drops (so the order does not matter) or alters (a parent column or key the plan drops is still referenced until
+ * the table is gone: MariaDB's error 1553 or 1829).
+ */
 function dropTable(ctx: MysqlPlanContext, table: Table, index: number): void {
   const dropped = new Set(ctx.changes.filter((c) => c.type === 'table' && c.action === 'extra').map((c) => c.name));
+  const altered = new Set(ctx.changes.filter((c) => c.type === 'column' || c.type === 'index' || c.type === 'constraint').map((c) => (c as { table: string }).table));
   for (const fk of table.foreignKeys) {
-    if (fk.refTable !== table.name && dropped.has(fk.refTable) && fk.refSchema === table.schema) {
-      dropForeignKey(ctx, table, fk, index, ' between dropped tables');
-    }
+    if (fk.refTable === table.name || fk.refSchema !== table.schema) continue;
+    if (dropped.has(fk.refTable)) dropForeignKey(ctx, table, fk, index, ' between dropped tables');
+    else if (altered.has(fk.refTable)) dropForeignKey(ctx, table, fk, index, ` before ${fk.refTable} changes`);
   }
   ctx.add(index, { slot: SLOT.dropTable, sql: `DROP TABLE ${tableName(table)};`, comment: `drop table ${table.name}`, hazards: ['data_loss'] });
 }
