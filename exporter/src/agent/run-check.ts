@@ -133,5 +133,7 @@ function finishCheck(
     filter: { ...(target.schemas ? { schemas: target.schemas } : {}), exclude: target.exclude },
     options: { checkColumnOrder: target.checkColumnOrder, checkPrivileges: target.privileges },
   });
-  return { ...reportParts(dialect, comparison), revision, pending: desired.pending, engine, warnings: desired.warnings };
+  // What the live inspection could not read (events without the EVENT privilege) is a warning, not a failure.
+  const warnings = [...desired.warnings, ...(live.snapshot.source.warnings ?? [])];
+  return { ...reportParts(dialect, comparison), revision, pending: desired.pending, engine, warnings };
 }

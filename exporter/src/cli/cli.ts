@@ -91,7 +91,8 @@ function addCommonOptions(command: Command): Command {
       ]),
     )
     .option('--privileges', 'read and compare privileges (ACLs)')
-    .option('--events', 'MySQL/MariaDB: read and compare scheduled events')
+    .option('--events', 'MySQL/MariaDB: read and compare scheduled events (the default there)')
+    .option('--no-events', 'MySQL/MariaDB: leave scheduled events out')
     .option('--password-file <file>', 'read the database password from this file')
     .option('--statement-timeout <ms>', 'statement timeout of the read-only session', '30000')
     .option('--verbose', 'print stack traces and causes of errors');

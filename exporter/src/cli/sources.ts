@@ -167,7 +167,7 @@ async function loadCommand(arg: CommandArg, options: SourceOptions, counterpart?
       target: description,
       ...(options.schemas ? { schemas: options.schemas } : {}),
       privileges: options.privileges,
-      events: options.events,
+      events: eventsFor(dialect, options),
       ...(counterpart ? { counterpart: counterpart.snapshot } : {}),
     },
     revision: counterpart?.revision ?? null,
@@ -197,11 +197,17 @@ async function loadDatabase(url: string, options: SourceOptions, counterpart?: C
     ...(options.statementTimeoutMs !== undefined ? { statementTimeoutMs: options.statementTimeoutMs } : {}),
     ...(options.schemas ? { schemas: options.schemas } : {}),
     privileges: options.privileges,
-    events: options.events,
+    events: eventsFor(dialect, options),
     ...(counterpart ? { counterpart: counterpart.snapshot } : {}),
   });
   const server = { serverVersion: live.serverVersion, serverMajor: live.serverMajor, flavor: live.flavor };
-  return { kind: 'database', description, snapshot: live.snapshot, revision: live.revision, warnings: [], server };
+  const warnings = [...(live.snapshot.source.warnings ?? [])];
+  return { kind: 'database', description, snapshot: live.snapshot, revision: live.revision, warnings, server };
+}
+
+/** Whether to read events: as `--events` / `--no-events` say, else wherever the dialect has them. */
+function eventsFor(dialect: Dialect, options: SourceOptions): boolean {
+  return options.events ?? dialect.capabilities.events;
 }
 
 /** The dev server's dialect, if `--dev-url` is given. @throws ConfigError for a URL of no known scheme. */
@@ -247,7 +253,7 @@ async function loadDirectory(dir: string, options: SourceOptions, counterpart?: 
       target: dir,
       ...(options.schemas ? { schemas: options.schemas } : {}),
       privileges: options.privileges,
-      events: options.events,
+      events: eventsFor(dialect, options),
       ...(counterpart ? { counterpart: counterpart.snapshot } : {}),
     },
     revision,

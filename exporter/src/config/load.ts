@@ -203,6 +203,7 @@ function toTargetConfig(target: ParsedTarget, baseDir: string): TargetConfig {
     checkTimeoutMs: target.checkTimeout,
     checkColumnOrder: target.checkColumnOrder,
     privileges: target.privileges,
-    ...(target.events ? { events: true } : {}),
+    // On by default where the dialect has events; `events: false` opts out.
+    ...((target.events ?? ('dialect' in dialect && dialect.dialect.capabilities.events)) ? { events: true } : {}),
   };
 }

@@ -69,7 +69,10 @@ export interface TargetConfig {
   readonly checkTimeoutMs: number;
   readonly checkColumnOrder: boolean;
   readonly privileges: boolean;
-  /** MySQL/MariaDB: inspect and compare scheduled events (an opt-in; absent = off). */
+  /**
+   * MySQL/MariaDB: inspect and compare scheduled events; on for a MySQL/MariaDB target unless its `events: false`
+   * (absent = off). A user that may not read them gets a warning in the report, not a failed check.
+   */
   readonly events?: boolean;
 }
 

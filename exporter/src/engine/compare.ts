@@ -6,6 +6,7 @@ import type { DiffOptions } from '../core/diff/options.ts';
 import { diffSchemas } from '../core/diff/diff.ts';
 import { filterSnapshot, type FilterKind, mergeExcludes, type ObjectFilter } from '../core/diff/filter.ts';
 import { PlanError } from '../core/errors.ts';
+import { withPossibleRenames } from '../core/plan/rename-hints.ts';
 import type { Change } from '../core/model/change.ts';
 import type { Plan } from '../core/model/plan.ts';
 import type { SchemaSnapshot } from '../core/model/schema.ts';
@@ -40,12 +41,12 @@ export function withRevisionExcludes(filter: ObjectFilter = {}, ...more: Partial
   return { ...(filter.schemas ? { schemas: filter.schemas } : {}), exclude };
 }
 
-/** Filters, diffs and plans. */
+/** Filters, diffs (marking possible renames) and plans. */
 export function compare(dialect: Dialect, request: CompareRequest): Comparison {
   const filter = withRevisionExcludes(request.filter, request.unchecked ?? {});
   const current = filterSnapshot(request.current, filter);
   const desired = filterSnapshot(request.desired, filter);
-  const changes = diffSchemas({ current, desired, hooks: dialect.hooks, options: request.options });
+  const changes = withPossibleRenames(diffSchemas({ current, desired, hooks: dialect.hooks, options: request.options }));
   return { current, desired, changes, plan: planOrError(dialect, changes, current, desired) };
 }
 

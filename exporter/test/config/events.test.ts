@@ -1,5 +1,5 @@
 /**
- * The `events` target option: MySQL/MariaDB targets only, off unless set, a type error and a PostgreSQL target named
+ * The `events` target option: MySQL/MariaDB targets only, on unless `events: false`, a type error and a PostgreSQL target named
  * at their line like every other configuration problem.
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -18,13 +18,22 @@ ${extra}`;
 
 describe('target option events', () => {
   it.each([
-    { yaml: mysqlTarget('    events: true\n'), events: true },
-    { yaml: mysqlTarget('    events: false\n'), events: undefined },
-    { yaml: mysqlTarget(), events: undefined },
-  ])('a MySQL target: $events', async ({ yaml, events }) => {
+    { name: 'events: true', yaml: mysqlTarget('    events: true\n'), events: true },
+    { name: 'events: false (the opt-out)', yaml: mysqlTarget('    events: false\n'), events: undefined },
+    { name: 'absent (on by default)', yaml: mysqlTarget(), events: true },
+  ])('a MySQL target, $name: $events', async ({ yaml, events }) => {
     const config = await fx.parse(yaml);
     expect(config.targets[0]?.dialect).toBe('mysql');
     expect(config.targets[0]?.events).toBe(events);
+  });
+
+  it('is off for a PostgreSQL target that does not set it', async () => {
+    const config = await fx.parse(`targets:
+  - name: prod
+    url: postgres://app@db:5432/prod
+    desired: { dir: ./migrations }
+`);
+    expect(config.targets[0]?.events).toBeUndefined();
   });
 
   it.each([

@@ -55,6 +55,19 @@ describe('schema-drift CLI on MariaDB', () => {
     return db;
   }
 
+  it('diff sees an event drift by default and leaves it out with --no-events', async () => {
+    const [current, desired] = [await database(), await database()];
+    await current.exec('CREATE TABLE t (id int PRIMARY KEY);');
+    await desired.exec('CREATE TABLE t (id int PRIMARY KEY); CREATE EVENT nightly_purge ON SCHEDULE EVERY 1 DAY DO DELETE FROM t;');
+    const byDefault = await cli('diff', '--from', current.url, '--to', desired.url, '--format', 'sql');
+    expect(byDefault.stderr).toBe('');
+    expect(byDefault.code).toBe(1);
+    expect(byDefault.stdout).toMatch(/CREATE EVENT `nightly_purge`/);
+    const optedOut = await cli('diff', '--from', current.url, '--to', desired.url, '--no-events');
+    expect(optedOut.stdout).toContain('No drift');
+    expect(optedOut.code).toBe(0);
+  });
+
   it('diff --from mysql:// --to mysql:// --format sql, applied with the mariadb client, converges', async () => {
     const [current, desired] = [await database(), await database()];
     await deployExample('mysql', desired, 4);

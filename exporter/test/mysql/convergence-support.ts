@@ -34,10 +34,8 @@ export async function runClientScript(db: TempDatabase, script: string): Promise
   });
 }
 
-/** Fixture cases named `events-*` are inspected with events (an inspector opt-in); the others without. */
-export function caseWantsEvents(name: string): boolean {
-  return name.startsWith('events-');
-}
+/** How the fixtures are inspected: with events, as a MySQL/MariaDB target is by default. */
+export const FIXTURE_INSPECT = { events: true } as const;
 
 /** Inspects a temporary database under {@link SCHEMA_NAME}, with events when `events` is set. */
 export async function inspectTemp(db: TempDatabase, options: { events?: boolean } = {}): Promise<SchemaSnapshot> {

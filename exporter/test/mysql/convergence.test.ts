@@ -2,7 +2,7 @@
  * Convergence on the real MariaDB server: for each fixture case, load A and B into two temporary databases with the
  * `mariadb` client, plan A→B from real inspections, apply the rendered script with the `mariadb` client (DELIMITER
  * lines and all, as a user would), inspect again and require that nothing is left to change. Both directions run, so
- * every create path is also a drop path. Cases named `events-*` are inspected with events on (an opt-in).
+ * every create path is also a drop path. Every case is inspected with events, as a MySQL/MariaDB target is by default.
  *
  * A case may pin what its plans look like in `<case>/expected.json` (statement kinds and hazards per run, keyed
  * `a-to-b` and `b-to-a`; see test/support/expected-plan.ts); a case without it is only checked for convergence.
@@ -19,7 +19,7 @@ import { mysqlHooks } from '../../src/dialects/mysql/hooks.ts';
 import { planMysql, renderMysqlPlanSql } from '../../src/dialects/mysql/plan.ts';
 import { expectPlanMatchesPin, runKey, unknownPinnedRuns } from '../support/expected-plan.ts';
 import { createTempMysqlDatabase } from '../support/servers.ts';
-import { caseWantsEvents, describeChanges, inspectTemp, runClientScript } from './convergence-support.ts';
+import { FIXTURE_INSPECT, describeChanges, inspectTemp, runClientScript } from './convergence-support.ts';
 
 const ROOT = fileURLToPath(new URL('../fixtures/mysql/convergence/', import.meta.url));
 const CASES = readdirSync(ROOT, { withFileTypes: true })
@@ -34,7 +34,7 @@ const RUNS = CASES.flatMap((name) => [
 describe('MySQL planner convergence on MariaDB', () => {
   it('has at least 15 fixture cases, events among them', () => {
     expect(CASES.length).toBeGreaterThanOrEqual(15);
-    expect(CASES.filter(caseWantsEvents).length).toBeGreaterThanOrEqual(2);
+    expect(CASES.filter((name) => name.startsWith('events-')).length).toBeGreaterThanOrEqual(2);
   });
 
   it('pins plans only for runs that exist', () => {
@@ -47,7 +47,7 @@ describe('MySQL planner convergence on MariaDB', () => {
   it.each(RUNS)('$name: $from → $to', async ({ name, from, to }) => {
     const current = await createTempMysqlDatabase('sdconv');
     const desired = await createTempMysqlDatabase('sdconv');
-    const inspect = { events: caseWantsEvents(name) };
+    const inspect = FIXTURE_INSPECT;
     try {
       await runClientScript(current, readFileSync(`${ROOT}${name}/${from}`, 'utf8'));
       await runClientScript(desired, readFileSync(`${ROOT}${name}/${to}`, 'utf8'));

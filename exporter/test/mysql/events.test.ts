@@ -1,8 +1,10 @@
 /**
- * Events on MariaDB (an inspector opt-in): a start time the server filled in at creation is not drift, an explicit one
+ * Events on MariaDB (on by default for a target, an opt-in of the inspector itself): a user without the EVENT
+ * privilege gets a warning instead of events; a start time the server filled in at creation is not drift, an explicit one
  * is compared; echoes of the creating session are not drift; a side inspected without events says nothing about them;
  * the planner's statements and the whole-schema DDL.
  */
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalKey } from '../../src/engine/desired-cache.ts';
@@ -10,9 +12,11 @@ import { diffSchemas } from '../../src/core/diff/diff.ts';
 import { metricKind, changeSubject, type Change } from '../../src/core/model/change.ts';
 import type { SchemaSnapshot } from '../../src/core/model/schema.ts';
 import { renderMysqlDdl } from '../../src/dialects/mysql/ddl.ts';
+import { mysqlDialect } from '../../src/dialects/mysql/index.ts';
+import { readLive } from '../../src/engine/live.ts';
 import { mysqlHooks } from '../../src/dialects/mysql/hooks.ts';
 import { planMysql, renderMysqlPlanSql } from '../../src/dialects/mysql/plan.ts';
-import { createTempMysqlDatabase, type TempDatabase } from '../support/servers.ts';
+import { createTempMysqlDatabase, execMysql, type TempDatabase } from '../support/servers.ts';
 import { describeChanges, inspectTemp, runClientScript } from './convergence-support.ts';
 
 const EVENTS = `
@@ -128,6 +132,40 @@ describe('MySQL events on MariaDB', () => {
     expect(script).toBe(
       '-- create event e\nDELIMITER $$\nCREATE EVENT `e` ON SCHEDULE EVERY 1 HOUR ON COMPLETION NOT PRESERVE ENABLE DO BEGIN SELECT 1; SELECT 2; END$$\nDELIMITER ;\n',
     );
+  });
+});
+
+describe('events and the EVENT privilege (a real read-only session)', () => {
+  const dbs: TempDatabase[] = [];
+  const users: string[] = [];
+  afterAll(async () => {
+    for (const user of users) await execMysql(`DROP USER IF EXISTS '${user}'@'%'`);
+    await Promise.all(dbs.map((db) => db.drop()));
+  });
+
+  /** A user of our own, granted `grants` on `db`; its URL. */
+  async function userWith(db: TempDatabase, grants: string): Promise<string> {
+    const user = `sdevt_${randomBytes(4).toString('hex')}`;
+    users.push(user);
+    await execMysql(`CREATE USER '${user}'@'%' IDENTIFIED BY 'pw-${user}'; GRANT ${grants} ON \`${db.name}\`.* TO '${user}'@'%'`);
+    const url = new URL(db.url);
+    url.username = user;
+    url.password = `pw-${user}`;
+    return url.toString();
+  }
+
+  const read = (url: string) => readLive(mysqlDialect, { url, description: 'test', target: 'shop', events: true, privileges: false });
+
+  it('a user without EVENT reads no events, with a warning instead of a failure; one with EVENT reads them', async () => {
+    const db = await load(EVENTS, dbs);
+    const without = await read(await userWith(db, 'SELECT'));
+    expect(without.snapshot.schemas[0]?.events).toBeUndefined();
+    expect(without.snapshot.source.warnings).toEqual([
+      `events of database "${db.name}" not compared: the user lacks the EVENT privilege on it (grant it to compare them, or turn events off with events: false / --no-events)`,
+    ]);
+    const withEvent = await read(await userWith(db, 'SELECT, EVENT'));
+    expect(withEvent.snapshot.schemas[0]?.events?.map((e) => e.name)).toEqual(['hourly', 'later']);
+    expect(withEvent.snapshot.source.warnings).toBeUndefined();
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * No false drift on MariaDB: the same SQL loaded into two databases (one through the `mariadb` client, one through
  * mysql2) diffs to nothing; and a database created from `renderMysqlDdl` of a snapshot reads back as that snapshot.
- * Files of `events-*` cases are inspected with events (their start times filled in at creation differ).
+ * Every file is inspected with events, as a target is by default (start times filled in at creation differ).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,7 @@ import { diffSchemas } from '../../src/core/diff/diff.ts';
 import { mysqlHooks } from '../../src/dialects/mysql/hooks.ts';
 import { renderMysqlDdl } from '../../src/dialects/mysql/ddl.ts';
 import { createTempMysqlDatabase } from '../support/servers.ts';
-import { caseWantsEvents, describeChanges, inspectTemp, runClientScript } from './convergence-support.ts';
+import { FIXTURE_INSPECT, describeChanges, inspectTemp, runClientScript } from './convergence-support.ts';
 
 const ROOT = fileURLToPath(new URL('../fixtures/mysql/convergence/', import.meta.url));
 const FILES = readdirSync(ROOT, { withFileTypes: true })
@@ -24,7 +24,7 @@ describe('no false drift on MariaDB', () => {
     const first = await createTempMysqlDatabase('sdnfd');
     const second = await createTempMysqlDatabase('sdnfd');
     const fromDdl = await createTempMysqlDatabase('sdnfd');
-    const inspect = { events: caseWantsEvents(file) };
+    const inspect = FIXTURE_INSPECT;
     try {
       await runClientScript(first, sql);
       await runClientScript(second, sql);

@@ -38,6 +38,18 @@ export interface AttributeChange {
   readonly actual: unknown;
 }
 
+/**
+ * A dropped and an added column (or table) with the same definition: maybe one object renamed. Set on both the
+ * `extra` and the `missing` change (see `core/plan/rename-hints.ts`); the plan still drops and adds.
+ */
+export interface PossibleRename {
+  readonly kind: 'column' | 'table';
+  /** The current name (the `extra` change's). */
+  readonly from: string;
+  /** The desired name (the `missing` change's). */
+  readonly to: string;
+}
+
 interface ChangeBase<T extends string, O> {
   readonly type: T;
   readonly action: ChangeAction;
@@ -51,6 +63,8 @@ interface ChangeBase<T extends string, O> {
   readonly current?: O;
   /** For `changed`: each attribute that differs. Empty for `extra` and `missing`. */
   readonly attributes: AttributeChange[];
+  /** An `extra` or `missing` column or table that may be the other half of a rename; absent otherwise. */
+  readonly possibleRename?: PossibleRename;
 }
 
 /** Change of a part of a table carries the table's name too. */

@@ -31,4 +31,9 @@ export interface PlannedStatement {
 export interface Plan {
   readonly changes: Change[];
   readonly statements: PlannedStatement[];
+  /**
+   * Comment lines for the top of the script, each without its `-- ` (e.g. `possible rename: ALTER TABLE …`): what a
+   * person may prefer to the plan. Absent when there is none.
+   */
+  readonly hints?: readonly string[];
 }

@@ -34,6 +34,11 @@ export interface SnapshotSource {
   readonly serverMajor?: number;
   /** `postgresql`, `pglite`, `mysql`, `mariadb`. */
   readonly flavor?: string;
+  /**
+   * What the inspector was asked to read but could not, and left out of the snapshot (e.g. MySQL events without the
+   * EVENT privilege): a check shows these as warnings; what was left out is compared on neither side.
+   */
+  readonly warnings?: readonly string[];
 }
 
 /** A whole inspected database (a "realm" in Atlas' words). */

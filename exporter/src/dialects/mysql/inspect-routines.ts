@@ -7,6 +7,7 @@
  */
 import type { MysqlEvent, Routine } from '../../core/model/schema.ts';
 import { attrsOf, catalogQuery, type InspectContext, nonEmpty, pushTo } from './inspect-common.ts';
+import { toMysqlError } from './connect.ts';
 import { quoteIdent, quoteLiteral } from './quote.ts';
 
 interface RawRoutine {
@@ -128,6 +129,32 @@ interface RawEvent {
  * the server shows `STARTS` (`CREATED` is shown in the session's). Times are read as text (`CAST(... AS CHAR)`), as
  * the server prints them, not as driver dates.
  */
+/** Server errors that say the session may not see a database's events (no EVENT privilege on it). */
+const EVENTS_DENIED = new Set([
+  1044, // ER_DBACCESS_DENIED_ERROR
+  1142, // ER_TABLEACCESS_DENIED_ERROR
+  1227, // ER_SPECIFIC_ACCESS_DENIED_ERROR
+]);
+
+/**
+ * True when the session may read the database's events. `information_schema.EVENTS` answers a user without the
+ * EVENT privilege with no rows rather than an error, which would read as "every event is missing"; `SHOW EVENTS`
+ * needs that privilege and says so (error 1044), so it is the probe (its rows are not used; with a `WHERE 0 = 1`
+ * MariaDB 10.11 skips the privilege check, so there is none). The database name is backtick-quoted: SHOW takes no
+ * bind parameter there.
+ */
+export async function canReadEvents(ctx: InspectContext): Promise<boolean> {
+  try {
+    await ctx.db.query(`SHOW EVENTS FROM ${quoteIdent(ctx.database)}`);
+    return true;
+  } catch (err) {
+    const errno = (err as { errno?: unknown } | null)?.errno;
+    if (typeof errno === 'number' && EVENTS_DENIED.has(errno)) return false;
+    const on = ctx.target ? ` on target ${JSON.stringify(ctx.target)}` : '';
+    throw toMysqlError(err, { target: ctx.target, action: `probing the events of database "${ctx.database}"${on}` });
+  }
+}
+
 export async function inspectEvents(ctx: InspectContext): Promise<MysqlEvent[]> {
   const rows = await catalogQuery<RawEvent>(
     ctx,

@@ -20,7 +20,7 @@ import { type MysqlQueryable, type MysqlServerVersion, parseServerVersion } from
 import { attrsOf, catalogQuery, type InspectContext, nonEmpty, pushTo, sortByName } from './inspect-common.ts';
 import { inspectChecks, inspectForeignKeys, type TablePart } from './inspect-constraints.ts';
 import { type IndexRow, inspectIndexes, primaryKeyOf } from './inspect-indexes.ts';
-import { inspectEvents, inspectRoutines } from './inspect-routines.ts';
+import { canReadEvents, inspectEvents, inspectRoutines } from './inspect-routines.ts';
 import { inspectSequences } from './inspect-sequences.ts';
 import { type ColumnRow, inspectColumns, inspectPartitions, inspectTables, type TableRow } from './inspect-tables.ts';
 import { inspectTriggers } from './inspect-triggers.ts';
@@ -37,7 +37,10 @@ export interface MysqlInspectOptions {
    * dependencies) use this name too, and view definitions carry no qualifier of their own database at all.
    */
   readonly schemaName?: string;
-  /** Read scheduled events (`Schema.events`); off by default. */
+  /**
+   * Read scheduled events (`Schema.events`); off by default here (a target's `events` is on by default). Left out,
+   * with a warning in `source.warnings`, when the session may not read them.
+   */
   readonly events?: boolean;
   /** Record definers (`owner` of views and routines, `attrs.definer` of triggers and events); off by default. */
   readonly privileges?: boolean;
@@ -78,7 +81,9 @@ export async function inspectMysql(db: MysqlQueryable, options: MysqlInspectOpti
     privileges: options.privileges ?? false,
     target: options.target,
   };
-  const schema = await readSchema(ctx, options.events ?? false);
+  const warnings: string[] = [];
+  const events = (options.events ?? false) && (await eventsReadable(ctx, warnings));
+  const schema = await readSchema(ctx, events);
   return {
     formatVersion: 1,
     dialect: 'mysql',
@@ -88,10 +93,24 @@ export async function inspectMysql(db: MysqlQueryable, options: MysqlInspectOpti
       serverMajor: server.version.major,
       flavor: server.version.flavor,
       ...options.source,
+      ...(warnings.length ? { warnings } : {}),
     },
     schemas: [schema],
     extensions: [],
   };
+}
+
+/**
+ * True when the session may read the database's events; otherwise a warning says they are not compared (a missing
+ * privilege is no failure of the check: events are on by default, and a monitoring user often lacks EVENT).
+ */
+async function eventsReadable(ctx: InspectContext, warnings: string[]): Promise<boolean> {
+  if (await canReadEvents(ctx)) return true;
+  warnings.push(
+    `events of database "${ctx.database}" not compared: the user lacks the EVENT privilege on it ` +
+      '(grant it to compare them, or turn events off with events: false / --no-events)',
+  );
+  return false;
 }
 
 async function readServer(

@@ -16,12 +16,14 @@
  */
 import type { Change, ViewChange } from '../../core/model/change.ts';
 import type { Plan, PlannedStatement } from '../../core/model/plan.ts';
+import { findRenameHints, renameHintLine } from '../../core/plan/rename-hints.ts';
 import { lexMysql } from './hooks-sql.ts';
 import { MysqlPlanContext, type MysqlPlanOptions } from './plan-context.ts';
 import { planColumn } from './plan-columns.ts';
 import { planEvent, planRoutine, planSequence, planView, rankViews } from './plan-objects.ts';
 import { planConstraint, planForeignKey, planIndex, planTrigger } from './plan-parts.ts';
 import { planTable } from './plan-table.ts';
+import { quoteIdent } from './quote.ts';
 
 export type { MysqlPlanOptions } from './plan-context.ts';
 
@@ -73,7 +75,19 @@ export function planMysql(changes: Change[], options: MysqlPlanOptions = {}): Pl
   changes.forEach((_change, index) => {
     if (!ctx.planned.has(index)) throw ctx.error(index, 'no statement could be planned for it');
   });
-  return { changes, statements: ctx.finish() };
+  return { changes, statements: ctx.finish(), ...renameHints(changes) };
+}
+
+/** The `RENAME` a person may prefer to a drop + add of the same definition (see `core/plan/rename-hints.ts`). */
+function renameHints(changes: readonly Change[]): { hints?: string[] } {
+  const hints = findRenameHints(changes).map((hint) => {
+    const { from, to } = hint.rename;
+    const sql = hint.table !== undefined
+      ? `ALTER TABLE ${quoteIdent(hint.table)} RENAME COLUMN ${quoteIdent(from)} TO ${quoteIdent(to)};`
+      : `RENAME TABLE ${quoteIdent(from)} TO ${quoteIdent(to)};`;
+    return renameHintLine(hint, sql);
+  });
+  return hints.length ? { hints } : {};
 }
 
 /** True when the statement holds a `;` before its end (a compound body): the CLI would split it there. */
@@ -100,9 +114,11 @@ function renderStatement(statement: PlannedStatement): string {
 }
 
 /**
- * The plan as a script the `mysql`/`mariadb` client runs as it is: each statement preceded by its comment and hazards,
- * compound bodies (triggers, routines) wrapped in `DELIMITER` lines. Deterministic.
+ * The plan as a script the `mysql`/`mariadb` client runs as it is: the plan's hints (possible renames) as comment
+ * lines first, then each statement preceded by its comment and hazards, compound bodies (triggers, routines) wrapped
+ * in `DELIMITER` lines. Deterministic.
  */
 export function renderMysqlPlanSql(plan: Plan): string {
-  return plan.statements.map(renderStatement).join('\n\n') + (plan.statements.length ? '\n' : '');
+  const hints = (plan.hints ?? []).map((hint) => `-- ${hint}\n\n`).join('');
+  return hints + plan.statements.map(renderStatement).join('\n\n') + (plan.statements.length ? '\n' : '');
 }

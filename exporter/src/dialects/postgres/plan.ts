@@ -25,6 +25,9 @@ import { planViews } from './plan-views.ts';
 import { planExtension, planRoutine, planSchema, planSequence } from './plan-objects.ts';
 import { planType } from './plan-types.ts';
 import { planCollation } from './plan-collations.ts';
+import { findRenameHints, renameHintLine } from '../../core/plan/rename-hints.ts';
+import { tableName } from './ddl-table.ts';
+import { quoteIdent } from './quote.ts';
 
 export type { PostgresPlanOptions } from './plan-context.ts';
 
@@ -85,7 +88,19 @@ export function planPostgres(changes: Change[], options: PostgresPlanOptions = {
   if (ctx.createsRoutines()) {
     ctx.add(null, { slot: SLOT.setup, sql: 'SET check_function_bodies = off;', comment: 'create function bodies without validating them (as pg_dump does)' });
   }
-  return { changes, statements: ctx.finish() };
+  return { changes, statements: ctx.finish(), ...renameHints(changes) };
+}
+
+/** The `RENAME` a person may prefer to a drop + add of the same definition (see `core/plan/rename-hints.ts`). */
+function renameHints(changes: readonly Change[]): { hints?: string[] } {
+  const hints = findRenameHints(changes).map((hint) => {
+    const { from, to } = hint.rename;
+    const sql = hint.table !== undefined
+      ? `ALTER TABLE ${tableName({ schema: hint.schema, name: hint.table })} RENAME COLUMN ${quoteIdent(from)} TO ${quoteIdent(to)};`
+      : `ALTER TABLE ${tableName({ schema: hint.schema, name: from })} RENAME TO ${quoteIdent(to)};`;
+    return renameHintLine(hint, sql);
+  });
+  return hints.length ? { hints } : {};
 }
 
 /**
@@ -100,9 +115,10 @@ function implied(changes: Change[], index: number): boolean {
   return false;
 }
 
-/** The plan as a runnable script: each statement preceded by its comment and hazards. Deterministic. */
+/** The plan as a runnable script: its hints (possible renames) as comment lines, then each statement preceded by its comment and hazards. Deterministic. */
 export function renderPostgresPlanSql(plan: Plan): string {
-  return plan.statements.map(renderStatement).join('\n\n') + (plan.statements.length ? '\n' : '');
+  const hints = (plan.hints ?? []).map((hint) => `-- ${hint}\n\n`).join('');
+  return hints + plan.statements.map(renderStatement).join('\n\n') + (plan.statements.length ? '\n' : '');
 }
 
 function renderStatement(statement: PlannedStatement): string {
