@@ -4,6 +4,7 @@ import type { GrafanaTheme2 } from '@grafana/data';
 import { FilterInput, InteractiveTable, RadioButtonGroup, useStyles2 } from '@grafana/ui';
 
 import type { ChangeAction, ChangeRow } from '../data/index.ts';
+import { type ActionFilter, filterChanges } from '../data/change-filter.ts';
 import type { ViewProps } from '../view-props.ts';
 import { showsNoDrift } from '../data/index.ts';
 import { ActionBadge, HazardBadges } from './badges.tsx';
@@ -11,18 +12,6 @@ import { EmptyState } from './EmptyState.tsx';
 import { TEST_IDS } from './test-ids.ts';
 
 const HAZARD_CELL = css({ display: 'inline-flex', flexWrap: 'wrap', gap: 4 });
-
-type ActionFilter = ChangeAction | 'all';
-
-/** Rows whose action matches and whose subject, kind, details or hazards contain every word of `text`. */
-export function filterChanges(rows: readonly ChangeRow[], action: ActionFilter, text: string): ChangeRow[] {
-  const words = text.toLowerCase().split(/\s+/).filter(Boolean);
-  return rows.filter((row) => {
-    if (action !== 'all' && row.action !== action) return false;
-    const hay = `${row.subject} ${row.kind} ${row.action} ${row.details} ${row.hazards.join(' ')}`.toLowerCase();
-    return words.every((w) => hay.includes(w));
-  });
-}
 
 const COLUMNS = [
   // `index` is the change's position in the report, from 0; people count from 1.
@@ -39,7 +28,7 @@ const COLUMNS = [
       </code>
     ),
   },
-  { id: 'details', header: 'Expected vs actual', cell: ({ row }: CellArg) => <span>{row.original.details}</span> },
+  { id: 'details', header: 'Expected vs actual', cell: ({ row }: CellArg) => <Details row={row.original} /> },
   {
     id: 'hazardText',
     header: 'Hazards',
@@ -51,6 +40,19 @@ const COLUMNS = [
     ),
   },
 ];
+
+/** The details text; a dropped or added object that may be half of a rename says so (the plan still drops and adds). */
+function Details({ row }: { row: ChangeRow }): React.JSX.Element {
+  if (!row.possibleRename) {
+    return <span>{row.details}</span>;
+  }
+  return (
+    <span data-testid={TEST_IDS.changesPossibleRename} title="Same definition as an object the plan adds or drops: a RENAME would keep the data">
+      possible rename: <code>{row.possibleRename}</code>
+      {row.details ? ` ${row.details}` : ''}
+    </span>
+  );
+}
 
 interface CellArg {
   row: { original: ChangeRow & { hazardText: string } };

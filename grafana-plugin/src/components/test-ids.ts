@@ -41,4 +41,5 @@ export const TEST_IDS = {
   changesFilter: 'schema-drift-changes-filter',
   changesRow: 'schema-drift-changes-row',
   changesNumber: 'schema-drift-changes-number',
+  changesPossibleRename: 'schema-drift-changes-possible-rename',
 } as const;

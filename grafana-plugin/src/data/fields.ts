@@ -25,7 +25,7 @@ export const READ_FIELDS = {
     'error_message',
     'report_id',
   ],
-  changes: ['index', 'kind', 'type', 'action', 'schema', 'table', 'name', 'subject', 'table_id', 'details', 'hazards'],
+  changes: ['index', 'kind', 'type', 'action', 'schema', 'table', 'name', 'subject', 'table_id', 'details', 'hazards', 'possible_rename'],
   tables: ['id', 'schema', 'name', 'kind', 'status', 'column_count', 'drifted_columns', 'changes'],
   columns: [
     'id',

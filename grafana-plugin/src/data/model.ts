@@ -128,6 +128,8 @@ export interface ChangeRow {
   /** Expected vs actual in one line; empty for extra/missing. */
   details: string;
   hazards: string[];
+  /** `old → new` when this dropped or added column (or table) may be half of a rename; null otherwise. */
+  possibleRename: string | null;
 }
 
 /** The SQL of a report: both sides' DDL and the reconcile script. */

@@ -135,6 +135,7 @@ export function parseChanges(frame: DataFrame): ChangeRow[] {
       tableId: asText(row.table_id) || null,
       details: asText(row.details) ?? '',
       hazards: asList(row.hazards),
+      possibleRename: asText(row.possible_rename) || null,
     });
   }
   return changes;

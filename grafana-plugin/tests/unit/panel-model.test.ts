@@ -8,6 +8,7 @@ import {
   missingForView,
 } from '../../src/data/panel-model.ts';
 import { demoFrames, demoRows, viewFrame } from '../support/frames.ts';
+import { filterChanges } from '../../src/data/change-filter.ts';
 
 describe('framesToPanelModel on the exporter demo report', () => {
   const model = framesToPanelModel(demoFrames());
@@ -181,6 +182,19 @@ describe('framesToPanelModel with missing or odd data', () => {
       ['b', 2, true, false],
     ]);
     expect(model.tables[0]).toMatchObject({ columnCount: 2, changes: [4] });
+  });
+
+  it('reads a possible rename of a change row, null where the row has none', () => {
+    const model = framesToPanelModel([
+      viewFrame('changes', [
+        { index: 0, action: 'extra', subject: 'column app.people.full_name', possible_rename: 'full_name → display_name' },
+        { index: 1, action: 'missing', subject: 'column app.people.display_name', possible_rename: 'full_name → display_name' },
+        { index: 2, action: 'extra', subject: 'column app.people.age', possible_rename: '' },
+      ]),
+    ]);
+    expect(model.changes.map((c) => c.possibleRename)).toEqual(['full_name → display_name', 'full_name → display_name', null]);
+    expect(filterChanges(model.changes, 'all', 'possible rename').map((c) => c.index)).toEqual([0, 1]);
+    expect(filterChanges(model.changes, 'extra', 'rename display_name').map((c) => c.index)).toEqual([0]);
   });
 
   it('keeps an unknown status visible as changed and drops rows without keys', () => {

@@ -134,6 +134,7 @@ export function changeRows(report: Report): Row[] {
     table_id: changeTableId(change),
     details: summarizeAttributes(change.attributes),
     hazards: (hazards.get(index) ?? []).join(','),
+    possible_rename: change.possibleRename ? `${change.possibleRename.from} → ${change.possibleRename.to}` : '',
   }));
 }
 
