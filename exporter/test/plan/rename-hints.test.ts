@@ -12,6 +12,8 @@ import { planMysql, renderMysqlPlanSql } from '../../src/dialects/mysql/plan.ts'
 import { postgresHooks } from '../../src/dialects/postgres/hooks.ts';
 import { planPostgres, renderPostgresPlanSql } from '../../src/dialects/postgres/plan.ts';
 import { column, table } from '../diff/snapshot-factory.ts';
+import { dialectNamed } from '../../src/dialects/registry.ts';
+import { compare, reportParts } from '../../src/engine/compare.ts';
 
 function snap(dialect: 'postgres' | 'mysql', schema: string, tables: Table[]): SchemaSnapshot {
   return {
@@ -81,6 +83,20 @@ describe('findRenameHints', () => {
       ['extra', 'full_name', { kind: 'column', from: 'full_name', to: 'display_name' }],
       ['extra', 'x', null],
     ]);
+  });
+});
+
+describe('compare() marks possible renames on the changes it reports', () => {
+  it('both halves carry possibleRename, and the reconcile script has the hint line', () => {
+    const current = pg([people(column('full_name', 'text', { position: 2 }))]);
+    const desired = pg([people(column('display_name', 'text', { position: 2 }))]);
+    const comparison = compare(dialectNamed('postgres'), { current, desired });
+    expect(comparison.changes.map((c) => c.possibleRename)).toEqual([
+      { kind: 'column', from: 'full_name', to: 'display_name' },
+      { kind: 'column', from: 'full_name', to: 'display_name' },
+    ]);
+    const parts = reportParts(dialectNamed('postgres'), comparison);
+    expect(parts.reconcileSql).toMatch(/^-- possible rename: ALTER TABLE public\.people RENAME COLUMN full_name TO display_name;/);
   });
 });
 

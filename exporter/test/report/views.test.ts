@@ -142,6 +142,15 @@ describe('change, ERD and SQL rows', () => {
     expect(rows.map((r) => r['index'])).toEqual(rows.map((_r, i) => i));
   });
 
+  it('changeRows: possible_rename says `old → new` on both halves of a possible rename, empty elsewhere', () => {
+    // The fixture's live table has `nickname` where the migrations have `name`, both of one definition.
+    const rows = changeRows(drifted).filter((r) => r['possible_rename'] !== '');
+    expect(rows.map((r) => `${String(r['action'])} ${String(r['subject'])}: ${String(r['possible_rename'])}`).sort()).toEqual([
+      expect.stringMatching(/^extra column .*\.nickname: nickname → name$/),
+      expect.stringMatching(/^missing column .*\.name: nickname → name$/),
+    ]);
+  });
+
   it('summarizeAttributes: strings bare, other values as JSON, one line, long values cut', () => {
     expect(
       summarizeAttributes([
