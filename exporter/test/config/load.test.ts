@@ -96,6 +96,8 @@ targets:
       checkTimeoutMs: 3_600_000,
       checkColumnOrder: true,
       privileges: true,
+      // On by default for a MySQL/MariaDB target.
+      events: true,
     });
   });
 
