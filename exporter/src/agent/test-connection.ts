@@ -47,7 +47,7 @@ export async function testConnection(target: TargetConfig): Promise<ConnectionTe
   }
   const connected = { ...base, serverVersion: session.serverVersion, flavor: session.flavor };
   try {
-    const warnings = await session.probe({ schemas: target.schemas });
+    const warnings = await session.probe({ schemas: target.schemas, events: target.events ?? false });
     const revision = await session.readRevision();
     warnings.push(...(await devServerWarnings(dialect, target)));
     return { ...connected, ok: true, revision, warnings };

@@ -90,9 +90,10 @@ export interface LiveSession {
   readRevision(): Promise<RevisionState | null>;
   /**
    * Reads a catalog the way an inspection does and returns warnings for what a check would not see (a configured
-   * schema that does not exist, no privilege on it, no table visible). Throws when the catalogs cannot be read.
+   * schema that does not exist, no privilege on it, no table visible, events asked for but not readable). Throws
+   * when the catalogs cannot be read.
    */
-  probe(request: { readonly schemas?: readonly string[] }): Promise<string[]>;
+  probe(request: { readonly schemas?: readonly string[]; readonly events?: boolean }): Promise<string[]>;
   /** Ends the session. Safe to call twice. */
   close(): Promise<void>;
 }

@@ -16,7 +16,10 @@ import { mysqlDialect } from '../../src/dialects/mysql/index.ts';
 import { readLive } from '../../src/engine/live.ts';
 import { mysqlHooks } from '../../src/dialects/mysql/hooks.ts';
 import { planMysql, renderMysqlPlanSql } from '../../src/dialects/mysql/plan.ts';
-import { createTempMysqlDatabase, execMysql, type TempDatabase } from '../support/servers.ts';
+import { MYSQL_URL, createTempMysqlDatabase, execMysql, type TempDatabase } from '../support/servers.ts';
+import { testTarget } from '../support/targets.ts';
+import { testConnection } from '../../src/agent/test-connection.ts';
+import { eventsNotReadable } from '../../src/dialects/mysql/inspect-routines.ts';
 import { describeChanges, inspectTemp, runClientScript } from './convergence-support.ts';
 
 const EVENTS = `
@@ -166,6 +169,18 @@ describe('events and the EVENT privilege (a real read-only session)', () => {
     const withEvent = await read(await userWith(db, 'SELECT, EVENT'));
     expect(withEvent.snapshot.schemas[0]?.events?.map((e) => e.name)).toEqual(['hourly', 'later']);
     expect(withEvent.snapshot.source.warnings).toBeUndefined();
+  });
+
+  it('test-connection says so too, and only when the target reads events', async () => {
+    const db = await load(EVENTS, dbs);
+    const url = await userWith(db, 'SELECT');
+    const target = (events: boolean) => testTarget('shop', url, { events, desired: { dir: '.', devUrl: MYSQL_URL } });
+    const on = await testConnection(target(true));
+    expect(on.ok).toBe(true);
+    expect(on.warnings).toContain(eventsNotReadable(db.name));
+    const off = await testConnection(target(false));
+    expect(off.ok).toBe(true);
+    expect(off.warnings).not.toContain(eventsNotReadable(db.name));
   });
 });
 

@@ -143,7 +143,7 @@ const EVENTS_DENIED = new Set([
  * MariaDB 10.11 skips the privilege check, so there is none). The database name is backtick-quoted: SHOW takes no
  * bind parameter there.
  */
-export async function canReadEvents(ctx: InspectContext): Promise<boolean> {
+export async function canReadEvents(ctx: Pick<InspectContext, 'db' | 'database' | 'target'>): Promise<boolean> {
   try {
     await ctx.db.query(`SHOW EVENTS FROM ${quoteIdent(ctx.database)}`);
     return true;
@@ -153,6 +153,14 @@ export async function canReadEvents(ctx: InspectContext): Promise<boolean> {
     const on = ctx.target ? ` on target ${JSON.stringify(ctx.target)}` : '';
     throw toMysqlError(err, { target: ctx.target, action: `probing the events of database "${ctx.database}"${on}` });
   }
+}
+
+/** The warning of a session that may not read the database's events (see {@link canReadEvents}). */
+export function eventsNotReadable(database: string): string {
+  return (
+    `events of database "${database}" not compared: the user lacks the EVENT privilege on it ` +
+    '(grant it to compare them, or turn events off with events: false / --no-events)'
+  );
 }
 
 export async function inspectEvents(ctx: InspectContext): Promise<MysqlEvent[]> {

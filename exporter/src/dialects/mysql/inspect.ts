@@ -20,7 +20,7 @@ import { type MysqlQueryable, type MysqlServerVersion, parseServerVersion } from
 import { attrsOf, catalogQuery, type InspectContext, nonEmpty, pushTo, sortByName } from './inspect-common.ts';
 import { inspectChecks, inspectForeignKeys, type TablePart } from './inspect-constraints.ts';
 import { type IndexRow, inspectIndexes, primaryKeyOf } from './inspect-indexes.ts';
-import { canReadEvents, inspectEvents, inspectRoutines } from './inspect-routines.ts';
+import { canReadEvents, eventsNotReadable, inspectEvents, inspectRoutines } from './inspect-routines.ts';
 import { inspectSequences } from './inspect-sequences.ts';
 import { type ColumnRow, inspectColumns, inspectPartitions, inspectTables, type TableRow } from './inspect-tables.ts';
 import { inspectTriggers } from './inspect-triggers.ts';
@@ -106,10 +106,7 @@ export async function inspectMysql(db: MysqlQueryable, options: MysqlInspectOpti
  */
 async function eventsReadable(ctx: InspectContext, warnings: string[]): Promise<boolean> {
   if (await canReadEvents(ctx)) return true;
-  warnings.push(
-    `events of database "${ctx.database}" not compared: the user lacks the EVENT privilege on it ` +
-      '(grant it to compare them, or turn events off with events: false / --no-events)',
-  );
+  warnings.push(eventsNotReadable(ctx.database));
   return false;
 }
 

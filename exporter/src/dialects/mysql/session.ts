@@ -6,6 +6,7 @@ import { ConfigError } from '../../core/errors.ts';
 import type { LiveSession } from '../dialect.ts';
 import { type MysqlQueryable, type MysqlSession, toMysqlError } from './connect.ts';
 import { inspectMysql } from './inspect.ts';
+import { canReadEvents, eventsNotReadable } from './inspect-routines.ts';
 import { readMysqlRevision } from './revision.ts';
 
 /**
@@ -33,7 +34,12 @@ export async function mysqlLiveSession(session: MysqlSession, options: { target?
         source: { description: request.description },
       }),
     readRevision: () => readMysqlRevision(session.db, database, { target }),
-    probe: () => probeCatalogs(session.db, database, target),
+    probe: async (request) => {
+      const warnings = await probeCatalogs(session.db, database, target);
+      const ctx = { db: session.db, database, target };
+      if (request.events && !(await canReadEvents(ctx))) warnings.push(eventsNotReadable(database));
+      return warnings;
+    },
     close: () => session.close(),
   };
 }
