@@ -19,12 +19,22 @@ export interface SchemaDriftOptions {
   layoutDirection: LayoutDirection;
   /** ERD: draw only tables that drifted and the tables one foreign key away from them. */
   onlyDrifted: boolean;
+  /**
+   * ERD: above this many tables, open on "only drift and neighbours" even with `onlyDrifted` off (when something
+   * drifted; the ERD's switch shows all). 0: never.
+   */
+  focusAbove: number;
   /** ERD: print each column's type next to its name. */
   showColumnTypes: boolean;
   /** ERD: draw relations to tables outside the inspected schemas as small stub boxes (else drop those edges). */
   showExternalTables: boolean;
   /** SQL view: side by side or unified diff. */
   sqlDiffMode: SqlDiffMode;
+  /**
+   * The exporter's address as the dashboard viewer's browser reaches it (e.g. `https://schema-drift.example.com` or
+   * `$exporter_url`): the header links to the report, its reconcile SQL and the runbook there. Empty: no links.
+   */
+  exporterUrl: string;
   /**
    * Target whose header to show when the targets frame holds several rows. Template variables are expanded
    * (`$target`); empty picks the target named by the SQL frame, else the only row.
@@ -37,8 +47,10 @@ export const DEFAULT_OPTIONS: SchemaDriftOptions = {
   defaultView: 'erd',
   layoutDirection: 'TB',
   onlyDrifted: false,
+  focusAbove: 300,
   showColumnTypes: true,
   showExternalTables: true,
   sqlDiffMode: 'split',
   target: '',
+  exporterUrl: '',
 };

@@ -5,12 +5,9 @@ import { DRIFT_LABELS } from '../drift-palette.ts';
 import { TEST_IDS } from '../test-ids.ts';
 import type { PlacedNode } from './elk-layout.ts';
 import type { ErdColors } from './erd-colors.ts';
+import type { Detail } from './legibility.ts';
 
-/**
- * How much of a box to draw. `full`: every listed column; `title`: frame and name only; `box`: a coloured rectangle.
- * The ERD lowers the detail when many boxes are visible at a small scale, which keeps 1,000 tables light in the DOM.
- */
-export type Detail = 'full' | 'title' | 'box';
+export type { Detail } from './legibility.ts';
 
 /** Props of {@link TableBox}. */
 export interface TableBoxProps {
@@ -102,9 +99,17 @@ function Title({ placed, colors, metrics }: Pick<TableBoxProps, 'placed' | 'colo
         rx={4}
         fill={node.table.status === 'ok' ? colors.header : status.fill}
       />
-      <text x={metrics.padding} y={metrics.headerHeight / 2} className={colors.classes.title} fill={colors.text}>
+      <text
+        x={metrics.padding}
+        y={metrics.headerHeight / 2}
+        className={colors.classes.title}
+        fill={colors.text}
+        data-testid={TEST_IDS.erdTableName}
+      >
         {node.table.name}
       </text>
+      {/* A header-only box is as wide as the name: its schema and kind are in the tooltip. */}
+      {!node.compact && (
       <text
         x={width - metrics.padding}
         y={metrics.headerHeight / 2}
@@ -114,6 +119,7 @@ function Title({ placed, colors, metrics }: Pick<TableBoxProps, 'placed' | 'colo
       >
         {[kind, node.table.schema].filter(Boolean).join(' · ')}
       </text>
+      )}
     </>
   );
 }
@@ -142,7 +148,7 @@ export const TableBox = memo(function TableBox(props: TableBoxProps): React.JSX.
       className={colors.classes.box}
       onClick={() => onSelect(table.id)}
     >
-      <title>{`${table.schema}.${table.name}${drifted ? ` — ${DRIFT_LABELS[table.status].title}: ${DRIFT_LABELS[table.status].meaning}` : ''}`}</title>
+      <title>{`${table.schema}.${table.name}${node.external ? ' (outside the inspected schemas)' : table.kind === 'table' ? '' : ` (${table.kind.replace('_', ' ')})`}${drifted ? ` — ${DRIFT_LABELS[table.status].title}: ${DRIFT_LABELS[table.status].meaning}` : ''}`}</title>
       <rect
         width={width}
         height={height}
