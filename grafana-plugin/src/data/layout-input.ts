@@ -126,8 +126,8 @@ export function compactBoxSize(
   return { width: clamp(width, COMPACT_MIN_WIDTH, metrics.maxWidth), height: metrics.headerHeight };
 }
 
-/** Average character width of the 13px semibold title font, generous so names fit their box. */
-export const COMPACT_TITLE_CHAR_WIDTH = 8;
+/** Character width of the 13px semibold title font, generous (Chromium's fallback sans measured ~8.0; Inter is narrower). */
+export const COMPACT_TITLE_CHAR_WIDTH = 8.6;
 const COMPACT_MIN_WIDTH = 56;
 
 function tableNode(table: ErdTable, all: readonly ErdColumn[], options: LayoutInputOptions): LayoutNode {

@@ -27,10 +27,10 @@ describe('detailFor', () => {
   it.each([
     [1, 1000, 'full'],
     [COLUMNS_SCALE, 1000, 'full'],
-    [COLUMNS_SCALE - 0.01, 10, 'title'],
+    [0.05, 120, 'full'],
+    [COLUMNS_SCALE - 0.01, 121, 'title'],
     [TITLES_SCALE, 1000, 'title'],
-    [TITLES_SCALE - 0.01, 60, 'title'],
-    [TITLES_SCALE - 0.01, 61, 'box'],
+    [TITLES_SCALE - 0.01, 121, 'box'],
     [0.02, 1000, 'box'],
   ] as const)('scale %s with %s boxes visible: %s', (scale, visible, detail) => {
     expect(detailFor(scale, visible)).toBe(detail);

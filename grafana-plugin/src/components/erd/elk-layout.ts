@@ -59,7 +59,7 @@ const SELF_LOOP = 18;
 function elkOptions(input: ErdLayoutInput): Record<string, string> {
   const fast = input.nodes.length > FAST_ABOVE;
   // Header-only boxes are packed tighter: the overview is about fitting names at a readable size.
-  const spacing = input.compact ? { node: 16, layers: 48, components: 24 } : { node: 32, layers: 72, components: 48 };
+  const spacing = input.compact ? { node: 14, layers: 36, components: 24 } : { node: 32, layers: 72, components: 48 };
   return {
     'elk.algorithm': 'layered',
     'elk.direction': input.direction === 'TB' ? 'DOWN' : 'RIGHT',

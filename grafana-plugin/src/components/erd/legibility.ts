@@ -24,12 +24,13 @@ export const TITLES_SCALE = 0.35;
 export type Detail = 'full' | 'title' | 'box';
 
 /**
- * Detail of the boxes at `scale`: columns only where they can be read, names while they have a shape (or few boxes
- * are on screen), else plain rectangles. This is also what keeps 1,000 tables light in the DOM at "fit".
+ * Detail of the boxes at `scale`: columns where they can be read, or where few boxes are on screen (their drift
+ * colours still show which rows differ); names while they have a shape; else plain rectangles. This is also what
+ * keeps 1,000 tables light in the DOM at "fit".
  */
 export function detailFor(scale: number, visibleCount: number): Detail {
-  if (scale >= COLUMNS_SCALE) return 'full';
-  if (scale >= TITLES_SCALE || visibleCount <= 60) return 'title';
+  if (scale >= COLUMNS_SCALE || visibleCount <= 120) return 'full';
+  if (scale >= TITLES_SCALE) return 'title';
   return 'box';
 }
 
