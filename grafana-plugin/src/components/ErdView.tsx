@@ -4,7 +4,7 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Button, IconButton, InlineSwitch, ToolbarButton, useStyles2 } from '@grafana/ui';
 
-import { buildLayoutInput, DEFAULT_BOX_METRICS, isDrifted, showsNoDrift } from '../data/index.ts';
+import { buildLayoutInput, DEFAULT_BOX_METRICS, focusesOnDrift, showsNoDrift } from '../data/index.ts';
 import type { ErdLayoutInput, PanelModel } from '../data/index.ts';
 import type { SchemaDriftOptions } from '../types.ts';
 import type { ViewProps } from '../view-props.ts';
@@ -28,15 +28,6 @@ export function maxRowsFor(tableCount: number): number {
 
 /** Height of the ERD's toolbar row; the drawing is below it, so the toolbar never covers a table. */
 export const TOOLBAR_HEIGHT = 40;
-
-/**
- * True when the ERD opens on "only drift and neighbours" although the option is off: the schema has more than
- * `focusAbove` tables (0: never) and something drifted. 1,000 tables at "fit" are a dense diamond of unreadable
- * boxes; the drift and its neighbours are what a first look needs, and the toolbar's switch shows everything.
- */
-export function focusesOnDrift(model: Pick<PanelModel, 'tables' | 'relations'>, focusAbove: number): boolean {
-  return focusAbove > 0 && model.tables.length > focusAbove && (model.tables.some(isDrifted) || model.relations.some(isDrifted));
-}
 
 function useLayoutInputs(
   model: PanelModel,
