@@ -110,15 +110,15 @@ function Title({ placed, colors, metrics }: Pick<TableBoxProps, 'placed' | 'colo
       </text>
       {/* A header-only box is as wide as the name: its schema and kind are in the tooltip. */}
       {!node.compact && (
-      <text
-        x={width - metrics.padding}
-        y={metrics.headerHeight / 2}
-        textAnchor="end"
-        className={colors.classes.marker}
-        fill={colors.muted}
-      >
-        {[kind, node.table.schema].filter(Boolean).join(' · ')}
-      </text>
+        <text
+          x={width - metrics.padding}
+          y={metrics.headerHeight / 2}
+          textAnchor="end"
+          className={colors.classes.marker}
+          fill={colors.muted}
+        >
+          {[kind, node.table.schema].filter(Boolean).join(' · ')}
+        </text>
       )}
     </>
   );
@@ -127,6 +127,14 @@ function Title({ placed, colors, metrics }: Pick<TableBoxProps, 'placed' | 'colo
 function hiddenLabel(hidden: number, hiddenDrifted: number): string {
   const drift = hiddenDrifted > 0 ? `, ${hiddenDrifted} drifted` : '';
   return `+ ${hidden} more column${hidden === 1 ? '' : 's'}${drift} (click for all)`;
+}
+
+/** `schema.name`, what it is unless a table (a header-only box does not print it), and its drift. */
+function boxTooltip(node: PlacedNode['node'], drifted: boolean): string {
+  const table = node.table;
+  const what = node.external ? ' (outside the inspected schemas)' : table.kind === 'table' ? '' : ` (${table.kind.replace('_', ' ')})`;
+  const drift = drifted ? ` — ${DRIFT_LABELS[table.status].title}: ${DRIFT_LABELS[table.status].meaning}` : '';
+  return `${table.schema}.${table.name}${what}${drift}`;
 }
 
 /** One table (or view, partition, external stub) as an SVG group: frame, title, columns. */
@@ -148,7 +156,7 @@ export const TableBox = memo(function TableBox(props: TableBoxProps): React.JSX.
       className={colors.classes.box}
       onClick={() => onSelect(table.id)}
     >
-      <title>{`${table.schema}.${table.name}${node.external ? ' (outside the inspected schemas)' : table.kind === 'table' ? '' : ` (${table.kind.replace('_', ' ')})`}${drifted ? ` — ${DRIFT_LABELS[table.status].title}: ${DRIFT_LABELS[table.status].meaning}` : ''}`}</title>
+      <title>{boxTooltip(node, drifted)}</title>
       <rect
         width={width}
         height={height}
