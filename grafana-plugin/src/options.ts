@@ -41,6 +41,15 @@ export function buildPanelOptions(
       description: 'Draw only the tables that drifted and the tables one foreign key away from them.',
       defaultValue: DEFAULT_OPTIONS.onlyDrifted,
     })
+    .addNumberInput({
+      path: 'focusAbove',
+      name: 'Open large schemas on their drift',
+      category: ['ERD'],
+      description:
+        'Above this many tables the ERD opens on "only drift and neighbours" (its switch shows all tables). 0: never.',
+      defaultValue: DEFAULT_OPTIONS.focusAbove,
+      settings: { min: 0, integer: true },
+    })
     .addBooleanSwitch({
       path: 'showColumnTypes',
       name: 'Show column types',
@@ -73,5 +82,13 @@ export function buildPanelOptions(
       description:
         'Target shown in the header when the targets query returns several rows, e.g. $target. Empty: the target of the SQL query.',
       defaultValue: DEFAULT_OPTIONS.target,
+    })
+    .addTextInput({
+      path: 'exporterUrl',
+      name: 'Exporter URL',
+      category: ['Links'],
+      description:
+        "The exporter's address as viewers' browsers reach it, e.g. https://schema-drift.example.com or $exporter_url. The header then links to the report, its reconcile SQL and the runbook. Empty: no links.",
+      defaultValue: DEFAULT_OPTIONS.exporterUrl,
     });
 }

@@ -1,3 +1,4 @@
+import type { ExporterLinks } from './data/links.ts';
 import type { PanelModel } from './data/model.ts';
 import type { SchemaDriftOptions, ViewKind } from './types.ts';
 
@@ -20,4 +21,6 @@ export interface HeaderProps {
   onViewChange: (view: ViewKind) => void;
   /** Views whose essential frame is present; the others are shown disabled. */
   availableViews: readonly ViewKind[];
+  /** Links to the exporter's report, reconcile SQL and runbook; null without the `exporterUrl` option. */
+  links: ExporterLinks | null;
 }

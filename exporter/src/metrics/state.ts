@@ -90,10 +90,15 @@ export function applyReport(state: TargetState, report: Report): TargetState {
   };
 }
 
+function legacyFunctionCounts(report: Report): ActionCounts | undefined {
+  return (report.counts.byKind as Partial<Record<string, ActionCounts>>)['function'];
+}
+
 function copyChanges(report: Report): Record<MetricKind, ActionCounts> {
   const counts = zeroChanges();
   for (const kind of METRIC_KINDS) {
-    const stored = report.counts.byKind[kind];
+    // Reports stored by earlier versions named the routine kind `function` (see CHANGELOG: label value renamed).
+    const stored = report.counts.byKind[kind] ?? (kind === 'routine' ? legacyFunctionCounts(report) : undefined);
     // Reports stored by an older version may lack newer kinds: those count as zero.
     if (stored) counts[kind] = { extra: stored.extra, missing: stored.missing, changed: stored.changed };
   }

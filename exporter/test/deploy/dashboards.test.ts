@@ -86,6 +86,9 @@ describe('the dashboards together', () => {
     const report = variables.find((v) => v.name === 'report');
     expect(report?.query).toBe('latest');
     expect(obj(report?.current, 'current').value).toBe('latest');
+    // The panel's links go to the exporter as the browser reaches it (the compose demo publishes port 9772).
+    expect(obj(panel?.options, 'options').exporterUrl).toBe('$exporter_url');
+    expect(variables.find((v) => v.name === 'exporter_url')?.query).toBe('http://localhost:9772');
     // Picking a report in the history table sets the variable.
     const history = panels(target).find((p) => p.title === 'Reports');
     expect(JSON.stringify(history?.fieldConfig)).toContain('var-report=${__value.raw}');

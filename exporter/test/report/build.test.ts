@@ -66,7 +66,7 @@ describe('buildReport content', () => {
     expect(counts.byKind.constraint).toEqual({ extra: 0, missing: 1, changed: 0 });
     expect(counts.byKind.foreign_key).toEqual({ extra: 0, missing: 1, changed: 0 });
     expect(counts.byKind.view).toEqual({ extra: 0, missing: 0, changed: 1 });
-    expect(counts.byKind.function).toEqual({ extra: 0, missing: 0, changed: 0 });
+    expect(counts.byKind.routine).toEqual({ extra: 0, missing: 0, changed: 0 });
     expect({ total: counts.total, extra: counts.extra, missing: counts.missing, changed: counts.changed }).toEqual({
       total: drifted.changes.length,
       extra: 2,

@@ -2,10 +2,10 @@ import React from 'react';
 import { css } from '@emotion/css';
 import { dateTimeFormat, dateTimeFormatTimeAgo } from '@grafana/data';
 import type { GrafanaTheme2, IconName } from '@grafana/data';
-import { Badge, RadioButtonGroup, Tooltip, useStyles2, useTheme2 } from '@grafana/ui';
+import { Badge, LinkButton, RadioButtonGroup, Tooltip, useStyles2, useTheme2 } from '@grafana/ui';
 import type { BadgeColor } from '@grafana/ui';
 
-import type { HeaderModel, ReportStatus } from '../data/index.ts';
+import type { ExporterLinks, HeaderModel, ReportStatus } from '../data/index.ts';
 import type { ViewKind } from '../types.ts';
 import type { HeaderProps } from '../view-props.ts';
 import { driftPalette } from './drift-palette.ts';
@@ -65,12 +65,30 @@ function checkedAt(header: HeaderModel): { text: string; exact: string } | null 
   };
 }
 
+/** The exporter's report, its reconcile script and the runbook section of the status, each in a new tab. */
+function Links({ links }: { links: ExporterLinks }): React.JSX.Element {
+  const common = { size: 'sm' as const, variant: 'secondary' as const, fill: 'text' as const, target: '_blank', rel: 'noopener noreferrer' };
+  return (
+    <span data-testid={TEST_IDS.headerLinks}>
+      <LinkButton {...common} icon="file-alt" href={links.report} tooltip="The stored report (JSON)" data-testid={TEST_IDS.linkReport}>
+        Report
+      </LinkButton>
+      <LinkButton {...common} icon="download-alt" href={links.reconcile} tooltip="Reconcile script (SQL)" data-testid={TEST_IDS.linkReconcile}>
+        Reconcile SQL
+      </LinkButton>
+      <LinkButton {...common} icon="book" href={links.runbook} tooltip="What to do: the alert runbook" data-testid={TEST_IDS.linkRunbook}>
+        Runbook
+      </LinkButton>
+    </span>
+  );
+}
+
 /**
  * The panel's status line: target, status badge (in sync / drift / pending / dirty / error with its message),
- * when it was checked, the counts, and the view switch. One line; it wraps in narrow panels and the error message is
+ * when it was checked, the counts, links to the exporter (option `exporterUrl`) and the view switch. One line; it wraps in narrow panels and the error message is
  * cut with its full text as tooltip.
  */
-export function SchemaDriftHeader({ model, view, onViewChange, availableViews }: HeaderProps): React.JSX.Element {
+export function SchemaDriftHeader({ model, view, onViewChange, availableViews, links }: HeaderProps): React.JSX.Element {
   const styles = useStyles2(getStyles);
   const header = model.header;
   const options = (Object.keys(VIEW_LABELS) as ViewKind[]).map((value) => ({
@@ -106,6 +124,7 @@ export function SchemaDriftHeader({ model, view, onViewChange, availableViews }:
         </span>
       )}
       <span className={styles.spacer} />
+      {links && <Links links={links} />}
       <RadioButtonGroup<ViewKind> size="sm" options={options} value={view} onChange={onViewChange} />
     </div>
   );

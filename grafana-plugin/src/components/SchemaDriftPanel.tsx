@@ -3,7 +3,7 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2, PanelProps } from '@grafana/data';
 import { useStyles2 } from '@grafana/ui';
 
-import { canShowView, framesToPanelModel, missingForView } from '../data/index.ts';
+import { canShowView, exporterLinks, framesToPanelModel, missingForView } from '../data/index.ts';
 import type { PanelModel } from '../data/index.ts';
 import type { SchemaDriftOptions, ViewKind } from '../types.ts';
 import { ChangesView } from './ChangesView.tsx';
@@ -29,6 +29,8 @@ export function SchemaDriftPanel(props: PanelProps<SchemaDriftOptions>): React.J
     () => framesToPanelModel(data.series, { target: wantedTarget }),
     [data.series, wantedTarget],
   );
+  const exporterUrl = options.exporterUrl ? replaceVariables(options.exporterUrl) : '';
+  const links = useMemo(() => exporterLinks(exporterUrl, model), [exporterUrl, model]);
   const [view, setView] = useState<ViewKind>(options.defaultView);
   // A changed default in the editor takes effect at once, as users expect from panel options.
   useEffect(() => setView(options.defaultView), [options.defaultView]);
@@ -51,7 +53,13 @@ export function SchemaDriftPanel(props: PanelProps<SchemaDriftOptions>): React.J
   const viewHeight = Math.max(0, height - HEADER_HEIGHT);
   return (
     <div className={styles.root} data-testid={TEST_IDS.panel} style={{ width, height }}>
-      <SchemaDriftHeader model={model} view={view} onViewChange={setView} availableViews={availableViews} />
+      <SchemaDriftHeader
+        model={model}
+        view={view}
+        onViewChange={setView}
+        availableViews={availableViews}
+        links={links}
+      />
       <div className={styles.view} style={{ height: viewHeight }}>
         {availableViews.includes(view) ? (
           renderView(view, model, options, width, viewHeight)

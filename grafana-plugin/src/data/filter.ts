@@ -64,3 +64,12 @@ export function showsNoDrift(model: Pick<PanelModel, 'header' | 'tables' | 'rela
   }
   return !model.tables.some(isDrifted) && !model.relations.some(isDrifted);
 }
+
+/**
+ * True when the ERD opens on "only drift and neighbours" although the option is off: the schema has more than
+ * `focusAbove` tables (0: never) and something drifted. 1,000 tables at "fit" are a dense diamond of unreadable
+ * boxes; the drift and its neighbours are what a first look needs, and the toolbar's switch shows everything.
+ */
+export function focusesOnDrift(model: Pick<PanelModel, 'tables' | 'relations'>, focusAbove: number): boolean {
+  return focusAbove > 0 && model.tables.length > focusAbove && (model.tables.some(isDrifted) || model.relations.some(isDrifted));
+}

@@ -15,7 +15,9 @@ export {
 export type { FramesToModelOptions } from './panel-model.ts';
 export { countChanges } from './header.ts';
 export { DRIFT_STATUSES, REPORT_STATUSES } from './rows.ts';
-export { selectErd, driftedWithNeighbours, isDrifted, showsNoDrift } from './filter.ts';
+export { selectErd, driftedWithNeighbours, focusesOnDrift, isDrifted, showsNoDrift } from './filter.ts';
 export type { ErdSelection } from './filter.ts';
-export { buildLayoutInput, boxSize, externalNode, DEFAULT_BOX_METRICS } from './layout-input.ts';
+export { buildLayoutInput, boxSize, compactBoxSize, externalNode, DEFAULT_BOX_METRICS } from './layout-input.ts';
 export type { BoxMetrics, LayoutInputOptions, LayoutNode, LayoutEdge, ErdLayoutInput } from './layout-input.ts';
+export { exporterBase, exporterLinks, RUNBOOK_SECTIONS } from './links.ts';
+export type { ExporterLinks } from './links.ts';

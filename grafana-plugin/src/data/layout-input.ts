@@ -44,6 +44,11 @@ export interface LayoutInputOptions {
   showExternalTables: boolean;
   /** Rows drawn per box before a "+N more" row; unlimited when absent. */
   maxRows?: number;
+  /**
+   * `false`: header-only boxes sized to the table's name (the overview of a schema whose boxes with columns would
+   * be too small to read at fit, see `erd/legibility.ts`). Default `true`: boxes list their columns.
+   */
+  columns?: boolean;
   metrics?: BoxMetrics;
 }
 
@@ -60,6 +65,8 @@ export interface LayoutNode {
   hiddenColumns: number;
   /** A table outside the inspected schemas, known only as a relation target. */
   external: boolean;
+  /** A header-only box: the name alone, no columns (`LayoutInputOptions.columns` false). */
+  compact: boolean;
 }
 
 /** An edge to route: from the referencing box to the referenced one. */
@@ -77,6 +84,8 @@ export interface ErdLayoutInput {
   direction: LayoutDirection;
   nodes: LayoutNode[];
   edges: LayoutEdge[];
+  /** Header-only boxes (see `LayoutInputOptions.columns`): the layout packs them tighter. */
+  compact: boolean;
   /** Nodes left out by the drift filter. */
   hiddenCount: number;
   /** Edges dropped because their target is neither drawn nor stubbed. */
@@ -105,7 +114,26 @@ export function boxSize(
   return { width, height };
 }
 
+/**
+ * Width of a header-only box: the name in the title font (13px, semibold: wider than the monospace columns' 7.2px
+ * per character), and the same padding.
+ */
+export function compactBoxSize(
+  table: Pick<ErdTable, 'name'>,
+  metrics: BoxMetrics = DEFAULT_BOX_METRICS,
+): { width: number; height: number } {
+  const width = Math.ceil(table.name.length * COMPACT_TITLE_CHAR_WIDTH + 2 * metrics.padding);
+  return { width: clamp(width, COMPACT_MIN_WIDTH, metrics.maxWidth), height: metrics.headerHeight };
+}
+
+/** Character width of the 13px semibold title font, generous (Chromium's fallback sans measured ~8.0; Inter is narrower). */
+export const COMPACT_TITLE_CHAR_WIDTH = 8.6;
+const COMPACT_MIN_WIDTH = 56;
+
 function tableNode(table: ErdTable, all: readonly ErdColumn[], options: LayoutInputOptions): LayoutNode {
+  if (options.columns === false) {
+    return { id: table.id, ...compactBoxSize(table, options.metrics), table, columns: [], hiddenColumns: 0, external: false, compact: true };
+  }
   const limit = options.maxRows ?? Number.POSITIVE_INFINITY;
   const columns = all.length > limit ? all.slice(0, limit) : [...all];
   const hiddenColumns = all.length - columns.length;
@@ -113,16 +141,17 @@ function tableNode(table: ErdTable, all: readonly ErdColumn[], options: LayoutIn
   const listed = all.length > 0 ? columns.length : Math.min(table.columnCount, limit);
   const rows = listed + (hiddenColumns > 0 ? 1 : 0);
   const size = boxSize(table, columns, rows, options.showColumnTypes, options.metrics);
-  return { id: table.id, ...size, table, columns, hiddenColumns, external: false };
+  return { id: table.id, ...size, table, columns, hiddenColumns, external: false, compact: false };
 }
 
 /** A stub box for a referenced table outside the inspected schemas: its id split at the last dot. */
-export function externalNode(id: string, metrics: BoxMetrics = DEFAULT_BOX_METRICS): LayoutNode {
+export function externalNode(id: string, metrics: BoxMetrics = DEFAULT_BOX_METRICS, compact = false): LayoutNode {
   const dot = id.lastIndexOf('.');
   const schema = dot > 0 ? id.slice(0, dot) : '';
   const name = dot > 0 ? id.slice(dot + 1) : id;
   const table: ErdTable = { id, schema, name, kind: 'external', status: 'ok', columnCount: 0, driftedColumns: 0, changes: [] };
-  return { id, ...boxSize(table, [], 0, false, metrics), table, columns: [], hiddenColumns: 0, external: true };
+  const size = compact ? compactBoxSize(table, metrics) : boxSize(table, [], 0, false, metrics);
+  return { id, ...size, table, columns: [], hiddenColumns: 0, external: true, compact };
 }
 
 /** Nodes (drawn tables, then stubs in first-seen order) and edges for the layout library. */
@@ -147,7 +176,7 @@ export function buildLayoutInput(
         droppedEdges++;
         continue;
       }
-      nodes.push(externalNode(relation.target, options.metrics));
+      nodes.push(externalNode(relation.target, options.metrics, options.columns === false));
       drawn.add(relation.target);
     }
     edges.push({
@@ -158,5 +187,12 @@ export function buildLayoutInput(
       selfLoop: relation.source === relation.target,
     });
   }
-  return { direction: options.direction, nodes, edges, hiddenCount: selection.hiddenCount, droppedEdges };
+  return {
+    direction: options.direction,
+    nodes,
+    edges,
+    compact: options.columns === false,
+    hiddenCount: selection.hiddenCount,
+    droppedEdges,
+  };
 }

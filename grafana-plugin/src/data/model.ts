@@ -113,9 +113,9 @@ export interface ErdRelation {
 export interface ChangeRow {
   /** Index in the report's changes: what `ErdTable.changes` and `StatementRow.change` refer to. */
   index: number;
-  /** Metric kind (`table`, `column`, ..., `function`, `other`). */
+  /** Metric kind (`table`, `column`, ..., `routine`, `other`). */
   kind: string;
-  /** Change type (`routine` where `kind` says `function`). */
+  /** Change type (`schema`, `event`, `collation` where `kind` says `other`). */
   type: string;
   action: ChangeAction;
   schema: string;

@@ -32,7 +32,7 @@ describe('layout worker', () => {
   it('lays out 1,000 tables in the worker: the same boxes and edges, and the main thread stays free', async () => {
     const tables = await fixtureRows('drift-1000', 'tables');
     const relations = await fixtureRows('drift-1000', 'relations');
-    const page = await open({ fixture: 'drift-1000', probe: true });
+    const page = await open({ fixture: 'drift-1000', options: { focusAbove: 0 }, probe: true });
     await waitForErd(page);
     const s = await stats(page);
     expect(s.thread).toBe('worker');
@@ -99,7 +99,7 @@ describe('layout worker', () => {
 
   it('switching views during a layout does not cancel it: back on the ERD, it finishes', async () => {
     const tables = await fixtureRows('drift-1000', 'tables');
-    const page = await open({ fixture: 'drift-1000', probe: true });
+    const page = await open({ fixture: 'drift-1000', options: { focusAbove: 0 }, probe: true });
     await page.waitForSelector(tid(TEST_IDS.erdLoading));
     await pickRadio(page, 'Changes');
     await page.waitForSelector(tid(TEST_IDS.changesView));

@@ -119,6 +119,19 @@ export async function waitForErd(page: Page): Promise<void> {
   await page.waitForSelector(tid(TEST_IDS.erdSvg), { timeout: 60_000 });
 }
 
+/** Switches the ERD to boxes with columns (the toolbar's "Columns") and waits until they are drawn. */
+export async function showColumns(page: Page): Promise<void> {
+  const toggle = page.locator(tid(TEST_IDS.erdColumnsToggle));
+  if ((await toggle.getAttribute('aria-pressed')) !== 'true') await toggle.click();
+  await page.waitForFunction(
+    ([column, loading]) => document.querySelector(column as string) !== null && document.querySelector(loading as string) === null,
+    [tid(TEST_IDS.erdColumn), tid(TEST_IDS.erdLoading)] as const,
+    { timeout: 60_000 },
+  );
+  // The new drawing is fitted in an effect after its first frame: let that frame pass.
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+}
+
 /** How many elements match `selector`. */
 export const count = (page: Page, selector: string): Promise<number> => page.locator(selector).count();
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { driftedWithNeighbours, selectErd, showsNoDrift } from '../../src/data/filter.ts';
+import { driftedWithNeighbours, focusesOnDrift, selectErd, showsNoDrift } from '../../src/data/filter.ts';
 import {
   boxSize,
   buildLayoutInput,
@@ -219,5 +219,17 @@ describe('buildLayoutInput', () => {
     // 10 drifted nodes, each with its predecessor and successor on the ring.
     expect(filtered.nodes).toHaveLength(30);
     expect(filtered.edges).toHaveLength(20);
+  });
+});
+
+describe('focusesOnDrift', () => {
+  it.each<[string, number, Partial<Record<string, DriftStatus>>, DriftStatus, boolean]>([
+    ['more tables than the limit, one drifted', 5, { 's.b': 'changed' }, 'ok', true],
+    ['more tables than the limit, only a relation drifted', 5, {}, 'missing', true],
+    ['more tables than the limit, nothing drifted', 5, {}, 'ok', false],
+    ['as many tables as the limit', 6, { 's.b': 'changed' }, 'ok', false],
+    ['limit 0: never', 0, { 's.b': 'changed' }, 'ok', false],
+  ])('%s', (_, limit, statuses, relationStatus, expected) => {
+    expect(focusesOnDrift(chain(statuses, relationStatus), limit)).toBe(expected);
   });
 });

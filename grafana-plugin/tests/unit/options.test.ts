@@ -8,7 +8,7 @@ import type { SchemaDriftOptions } from '../../src/types.ts';
 // Grafana registers its standard option editors (React components from @grafana/ui) at start-up; the builder only
 // looks them up by id, so ids with an empty editor are enough to run the real builder here.
 standardEditorsRegistry.setInit(() =>
-  ['radio', 'boolean', 'text'].map((id) => ({ id, name: id, editor: () => null })),
+  ['radio', 'boolean', 'text', 'number'].map((id) => ({ id, name: id, editor: () => null })),
 );
 
 describe('panel options editor', () => {

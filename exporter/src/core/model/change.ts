@@ -139,7 +139,7 @@ export const METRIC_KINDS = [
   'view',
   'sequence',
   'type',
-  'function',
+  'routine',
   'trigger',
   'policy',
   'extension',
@@ -151,11 +151,12 @@ export type MetricKind = (typeof METRIC_KINDS)[number];
 /** Every change action, in the order reports and metrics list them. */
 export const CHANGE_ACTIONS: readonly ChangeAction[] = ['extra', 'missing', 'changed'];
 
-/** The metric kind of a change. */
+/**
+ * The metric kind of a change: its change type, the same word the configuration and the CLI use (`routine` for
+ * functions, procedures and aggregates alike), except the rare kinds folded into `other`.
+ */
 export function metricKind(change: Change): MetricKind {
   switch (change.type) {
-    case 'routine':
-      return 'function';
     case 'schema':
     case 'event':
     case 'collation':

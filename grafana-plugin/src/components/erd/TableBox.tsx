@@ -5,12 +5,9 @@ import { DRIFT_LABELS } from '../drift-palette.ts';
 import { TEST_IDS } from '../test-ids.ts';
 import type { PlacedNode } from './elk-layout.ts';
 import type { ErdColors } from './erd-colors.ts';
+import type { Detail } from './legibility.ts';
 
-/**
- * How much of a box to draw. `full`: every listed column; `title`: frame and name only; `box`: a coloured rectangle.
- * The ERD lowers the detail when many boxes are visible at a small scale, which keeps 1,000 tables light in the DOM.
- */
-export type Detail = 'full' | 'title' | 'box';
+export type { Detail } from './legibility.ts';
 
 /** Props of {@link TableBox}. */
 export interface TableBoxProps {
@@ -102,18 +99,27 @@ function Title({ placed, colors, metrics }: Pick<TableBoxProps, 'placed' | 'colo
         rx={4}
         fill={node.table.status === 'ok' ? colors.header : status.fill}
       />
-      <text x={metrics.padding} y={metrics.headerHeight / 2} className={colors.classes.title} fill={colors.text}>
+      <text
+        x={metrics.padding}
+        y={metrics.headerHeight / 2}
+        className={colors.classes.title}
+        fill={colors.text}
+        data-testid={TEST_IDS.erdTableName}
+      >
         {node.table.name}
       </text>
-      <text
-        x={width - metrics.padding}
-        y={metrics.headerHeight / 2}
-        textAnchor="end"
-        className={colors.classes.marker}
-        fill={colors.muted}
-      >
-        {[kind, node.table.schema].filter(Boolean).join(' · ')}
-      </text>
+      {/* A header-only box is as wide as the name: its schema and kind are in the tooltip. */}
+      {!node.compact && (
+        <text
+          x={width - metrics.padding}
+          y={metrics.headerHeight / 2}
+          textAnchor="end"
+          className={colors.classes.marker}
+          fill={colors.muted}
+        >
+          {[kind, node.table.schema].filter(Boolean).join(' · ')}
+        </text>
+      )}
     </>
   );
 }
@@ -121,6 +127,14 @@ function Title({ placed, colors, metrics }: Pick<TableBoxProps, 'placed' | 'colo
 function hiddenLabel(hidden: number, hiddenDrifted: number): string {
   const drift = hiddenDrifted > 0 ? `, ${hiddenDrifted} drifted` : '';
   return `+ ${hidden} more column${hidden === 1 ? '' : 's'}${drift} (click for all)`;
+}
+
+/** `schema.name`, what it is unless a table (a header-only box does not print it), and its drift. */
+function boxTooltip(node: PlacedNode['node'], drifted: boolean): string {
+  const table = node.table;
+  const what = node.external ? ' (outside the inspected schemas)' : table.kind === 'table' ? '' : ` (${table.kind.replace('_', ' ')})`;
+  const drift = drifted ? ` — ${DRIFT_LABELS[table.status].title}: ${DRIFT_LABELS[table.status].meaning}` : '';
+  return `${table.schema}.${table.name}${what}${drift}`;
 }
 
 /** One table (or view, partition, external stub) as an SVG group: frame, title, columns. */
@@ -142,7 +156,7 @@ export const TableBox = memo(function TableBox(props: TableBoxProps): React.JSX.
       className={colors.classes.box}
       onClick={() => onSelect(table.id)}
     >
-      <title>{`${table.schema}.${table.name}${drifted ? ` — ${DRIFT_LABELS[table.status].title}: ${DRIFT_LABELS[table.status].meaning}` : ''}`}</title>
+      <title>{boxTooltip(node, drifted)}</title>
       <rect
         width={width}
         height={height}

@@ -58,13 +58,15 @@ const SELF_LOOP = 18;
 
 function elkOptions(input: ErdLayoutInput): Record<string, string> {
   const fast = input.nodes.length > FAST_ABOVE;
+  // Header-only boxes are packed tighter: the overview is about fitting names at a readable size.
+  const spacing = input.compact ? { node: 14, layers: 36, components: 24 } : { node: 32, layers: 72, components: 48 };
   return {
     'elk.algorithm': 'layered',
     'elk.direction': input.direction === 'TB' ? 'DOWN' : 'RIGHT',
     'elk.edgeRouting': 'POLYLINE',
-    'elk.spacing.nodeNode': '32',
-    'elk.layered.spacing.nodeNodeBetweenLayers': '72',
-    'elk.spacing.componentComponent': '48',
+    'elk.spacing.nodeNode': String(spacing.node),
+    'elk.layered.spacing.nodeNodeBetweenLayers': String(spacing.layers),
+    'elk.spacing.componentComponent': String(spacing.components),
     'elk.separateConnectedComponents': 'true',
     'elk.aspectRatio': '1.6',
     'elk.layered.thoroughness': fast ? '1' : '7',
@@ -148,9 +150,9 @@ export function placeLayout(input: ErdLayoutInput, result: ElkNode, run: LayoutR
   };
 }
 
-/** A key that changes whenever the layout could: direction, every box's id and size, every edge. */
+/** A key that changes whenever the layout could: direction, box style, every box's id and size, every edge. */
 export function layoutKey(input: ErdLayoutInput): string {
-  const parts: string[] = [input.direction];
+  const parts: string[] = [input.direction, input.compact ? 'compact' : 'columns'];
   for (const n of input.nodes) parts.push(`${n.id}:${n.width}x${n.height}`);
   parts.push('|');
   for (const e of input.edges) parts.push(`${e.source}>${e.target}`);

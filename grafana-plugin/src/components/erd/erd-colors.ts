@@ -6,6 +6,7 @@ import { useMemo } from 'react';
 import type { DriftStatus } from '../../data/index.ts';
 import { driftPalette } from '../drift-palette.ts';
 import type { DriftColor } from '../drift-palette.ts';
+import { FONT_PX } from './legibility.ts';
 
 /** Everything the SVG needs from the theme, computed once per theme and passed down (SVG attributes, not CSS). */
 export interface ErdColors {
@@ -25,9 +26,9 @@ function getSvgStyles(theme: GrafanaTheme2) {
   const mono = theme.typography.fontFamilyMonospace;
   return {
     box: css({ cursor: 'pointer' }),
-    title: css({ fontFamily: theme.typography.fontFamily, fontSize: 13, fontWeight: 600, dominantBaseline: 'central' }),
-    mono: css({ fontFamily: mono, fontSize: 12, dominantBaseline: 'central' }),
-    marker: css({ fontFamily: mono, fontSize: 10, dominantBaseline: 'central' }),
+    title: css({ fontFamily: theme.typography.fontFamily, fontSize: FONT_PX.title, fontWeight: 600, dominantBaseline: 'central' }),
+    mono: css({ fontFamily: mono, fontSize: FONT_PX.column, dominantBaseline: 'central' }),
+    marker: css({ fontFamily: mono, fontSize: FONT_PX.marker, dominantBaseline: 'central' }),
   };
 }
 

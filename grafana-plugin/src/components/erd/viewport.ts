@@ -29,8 +29,8 @@ export interface Insets {
   left: number;
 }
 
-/** Default insets: the toolbar row above and the legend below the drawing. */
-export const DEFAULT_INSETS: Insets = { top: 48, right: 16, bottom: 64, left: 16 };
+/** Default insets: a margin, and the legend drawn over the bottom of the drawing (the toolbar is above it). */
+export const DEFAULT_INSETS: Insets = { top: 12, right: 12, bottom: 52, left: 12 };
 
 /**
  * The viewBox showing the whole `content` inside the viewport minus `insets`, centred in that area, never magnified
