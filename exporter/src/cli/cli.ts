@@ -217,9 +217,11 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description('run the agent: check the configured targets on schedule, serve /metrics and the API (no --config: a demo)')
     .option('--config <file>', 'configuration file (YAML); without it, a demo on embedded databases')
     .option('--port <port>', 'listen on this port instead of the configured one', parsePort)
+    .option('--web.config.file <file>', 'web configuration file (Prometheus exporter toolkit format: TLS, basic auth, headers); overrides webConfigFile')
     .option('--verbose', 'print stack traces and causes of errors')
-    .action(async (options: { config?: string; port?: number }) => {
-      setExit(await runServe(options, io));
+    .action(async (options: { config?: string; port?: number; 'web.config.file'?: string }) => {
+      const webConfigFile = options['web.config.file'];
+      setExit(await runServe({ config: options.config, port: options.port, ...(webConfigFile !== undefined ? { webConfigFile } : {}) }, io));
     });
 
   program
