@@ -111,10 +111,16 @@ describe('HTTPS with basic auth on every interface', () => {
     expect(base).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
   }, 60_000);
 
+  let refused = 0;
+  afterAll(() => {
+    console.info(`web config: ${refused} requests without, with a wrong password or an unknown user refused with 401 over HTTPS`);
+  });
+
   it.each(['/metrics', '/api/v1/targets', '/api/v1/targets/production/reports/latest'])('%s: 401 with a Basic challenge without credentials, with a wrong password or user', async (p) => {
     for (const auth of [undefined, `prometheus:${PASSWORD}x`, `alice:${PASSWORD}`]) {
       const res = await get(base, p, auth ? { auth } : {});
       expect([p, auth, res.status]).toEqual([p, auth, 401]);
+      refused += 1;
       expect(res.headers['www-authenticate']).toBe('Basic realm="schema-drift", charset="UTF-8"');
       expect(JSON.parse(res.body)).toEqual({ error: auth ? 'invalid credentials' : 'credentials required' });
     }
@@ -141,6 +147,7 @@ describe('HTTPS with basic auth on every interface', () => {
 
   it('serves a renewed certificate on new connections, without a restart', async () => {
     const before = (await get(base, '/healthz')).certificate.serialNumber;
+    const renewedAt = performance.now();
     serverCertificate(pki.dir, 'server');
     const renewed = readFileSync(pki.serverCert, 'utf8');
     expect(renewed).not.toBe('');
@@ -150,6 +157,7 @@ describe('HTTPS with basic auth on every interface', () => {
     }, 15_000, 'the renewed certificate');
     expect(after).not.toBe(before);
     expect(child.stdout.join('\n')).toContain('TLS certificate files changed: reloaded');
+    console.info(`web config: a renewed certificate was served ${Math.round(performance.now() - renewedAt)} ms after openssl wrote it (serial ${before} -> ${after})`);
   });
 
   it('a real Prometheus scrapes it over TLS with basic auth; a wrong password is up 0', async () => {
@@ -185,6 +193,7 @@ describe('HTTPS with basic auth on every interface', () => {
     const targets = (await (await fetch(`${prometheus.url}/api/v1/targets`)).json()) as { data: { activeTargets: { labels: { job: string }; lastError: string }[] } };
     const bad = targets.data.activeTargets.find((t) => t.labels.job === 'sd-bad');
     expect(bad?.lastError).toMatch(/401/);
+    console.info(`web config: Prometheus over TLS with basic auth: up{job="sd-good"} ${up['sd-good']}, up{job="sd-bad"} ${up['sd-bad']} (${bad?.lastError})`);
   }, 90_000);
 });
 
