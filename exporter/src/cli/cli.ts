@@ -120,7 +120,8 @@ export function diffJson(from: LoadedSource, to: LoadedSource, changes: Change[]
     summary: { total: changes.length, ...countByAction(changes) },
     revision: comparedRevision(from, to),
     pending: pendingOf(from, to).map((file) => ({ version: file.version, path: file.path })),
-    warnings: [...from.warnings, ...to.warnings],
+    // Two directories replayed on one dev server warn about its user twice: once is enough.
+    warnings: [...new Set([...from.warnings, ...to.warnings])],
     changes,
   };
 }
@@ -259,8 +260,9 @@ function parsePort(value: string): number {
   return port;
 }
 
+/** Each warning once (both sides replayed on one dev server give the same one). */
 function warn(io: CliIo, warnings: readonly string[]): void {
-  for (const warning of warnings) io.stderr(`schema-drift: warning: ${warning}\n`);
+  for (const warning of new Set(warnings)) io.stderr(`schema-drift: warning: ${warning}\n`);
 }
 
 /**

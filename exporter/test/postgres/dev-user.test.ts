@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DesiredSchema, runCheck } from '../../src/agent/run-check.ts';
 import { DesiredCache } from '../../src/engine/desired-cache.ts';
 import { testConnection } from '../../src/agent/test-connection.ts';
+import { main } from '../../src/cli/cli.ts';
 import { deployExample, EXAMPLE_MIGRATIONS } from '../support/example-migrations.ts';
 import { createTempPgDatabase, PG_URL, type TempDatabase } from '../support/servers.ts';
 import { testTarget } from '../support/targets.ts';
@@ -99,5 +100,13 @@ describe('the dev server role', () => {
     const tested = await testConnection(target(urlAs(ROLES.program)));
     expect(tested.ok).toBe(true);
     expect(tested.warnings).toEqual(report.warnings);
+  }, 60_000);
+
+  it('the CLI says it once on stderr, also when both sides are replayed on that dev server', async () => {
+    const out: string[] = [];
+    const io = { stdout: () => undefined, stderr: (text: string) => void out.push(text), progress: () => undefined };
+    const dir = EXAMPLE_MIGRATIONS.postgres;
+    expect(await main(['diff', '--from', dir, '--to', dir, '--dev-url', urlAs(ROLES.program)], io)).toBe(0);
+    expect(out.join('').match(/^schema-drift: warning: dev server .*$/gm)).toEqual([expect.stringContaining(`role "${ROLES.program}" is a member of pg_execute_server_program`)]);
   }, 60_000);
 });
