@@ -31,7 +31,7 @@ const CLIENT_AUTH_TYPES: readonly ClientAuthType[] = [
 ];
 
 /** Go's names of the TLS 1.2 suites `crypto/tls` offers, and OpenSSL's names of the same suites. */
-export const CIPHER_SUITES: Readonly<Record<string, string>> = {
+const CIPHER_SUITES: Readonly<Record<string, string>> = {
   TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA: 'ECDHE-ECDSA-AES128-SHA',
   TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA: 'ECDHE-ECDSA-AES256-SHA',
   TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA: 'ECDHE-RSA-AES128-SHA',
@@ -209,7 +209,7 @@ function keyPairProblem(tls: WebTlsConfig): string | null {
 }
 
 /** The PEM text of a source (read now, for a file). */
-export function readPem(source: PemSource): string {
+function readPem(source: PemSource): string {
   return 'file' in source ? readFileSync(source.file, 'utf8') : source.inline;
 }
 
