@@ -5,7 +5,7 @@
  * At start: open the store, restore the metrics from the stored history, test each target's connection (logged; a
  * down target does not stop the agent), listen, then run a first check of every target and follow their schedules.
  */
-import type { Server } from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { AgentConfig, TargetConfig } from '../config/types.ts';
@@ -17,6 +17,7 @@ import { formatConnectionTest, testConnection } from './test-connection.ts';
 import { DesiredCache } from '../engine/desired-cache.ts';
 import { createApp } from '../http/app.ts';
 import { openToTheNetwork } from '../http/exposure.ts';
+import { createTlsServer } from '../http/tls.ts';
 import type { Readiness } from '../http/deps.ts';
 import type { Logger } from '../log.ts';
 import { createMetrics, type Metrics, type StatusSince } from '../metrics/metrics.ts';
@@ -39,7 +40,7 @@ export interface AgentOptions {
 
 /** A started agent, as `startAgent` returns it once it listens. */
 export interface RunningAgent {
-  /** `http://host:port` the agent listens on. */
+  /** `http://host:port` (`https://` with TLS) the agent listens on. */
   readonly url: string;
   readonly scheduler: Scheduler;
   readonly store: ReportStore;
@@ -151,7 +152,8 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
   });
   let server: Server;
   try {
-    server = await listen(app, config.listen.host, config.listen.port);
+    const tls = config.web?.tls;
+    server = await listen(tls ? createTlsServer(app, tls, log) : createHttpServer(app), config.listen.host, config.listen.port);
   } catch (err) {
     // Nothing else holds them yet: give the store and the meter back before the data directory's lock goes.
     store.close();
@@ -163,14 +165,19 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
   const bound = typeof address === 'object' && address ? address.address : config.listen.host;
   // `url` is where a local client reaches it (the demo prints it); the log says what was actually bound.
   const host = bound === '0.0.0.0' || bound === '::' ? '127.0.0.1' : bound;
-  const url = httpUrl(host, port);
+  const scheme = config.web?.tls ? 'https' : 'http';
+  const url = httpUrl(scheme, host, port);
   // Not under `url`: the logger redacts that key (it could hold a connection string); this address is no secret.
-  log.info({ address: httpUrl(bound, port), targets: config.targets.length, dataDir: config.dataDir, demo: options.demo ?? false }, 'listening');
+  log.info(
+    { address: httpUrl(scheme, bound, port), tls: scheme === 'https', ...(config.web ? { webConfigFile: config.web.file } : {}), targets: config.targets.length, dataDir: config.dataDir, demo: options.demo ?? false },
+    'listening',
+  );
   if (openToTheNetwork(config)) {
     log.warn(
-      { address: httpUrl(bound, port) },
-      'listening beyond loopback with no bearerToken: anyone who can reach this address can read the reports and start checks; ' +
-        'hosts and users of the targets are hidden from the landing page and the API. Set bearerToken (or listen on 127.0.0.1)',
+      { address: httpUrl(scheme, bound, port) },
+      'listening beyond loopback with no bearerToken and no basic auth: anyone who can reach this address can read the reports and start checks; ' +
+        'hosts and users of the targets are hidden from the landing page and the API. Set basic_auth_users (and tls_server_config) in a web ' +
+        'configuration file (--web.config.file or webConfigFile), or bearerToken, or listen on 127.0.0.1',
     );
   }
 
@@ -220,15 +227,15 @@ function readiness(store: ReportStore, stopping: boolean, saveFailure: SaveFailu
   return { ready: true };
 }
 
-function httpUrl(host: string, port: number): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+function httpUrl(scheme: 'http' | 'https', host: string, port: number): string {
+  return `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
-function listen(app: ReturnType<typeof createApp>, host: string, port: number): Promise<Server> {
+function listen(server: Server, host: string, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host);
     server.once('listening', () => resolve(server));
     server.once('error', (err) => reject(listenError(err, host, port)));
+    server.listen(port, host);
   });
 }
 

@@ -1,9 +1,10 @@
 /**
- * `schema-drift serve [--config FILE]`: runs the agent until SIGTERM or SIGINT. Without a configuration file it runs
+ * `schema-drift serve [--config FILE] [--web.config.file FILE]`: runs the agent until SIGTERM or SIGINT. Without a configuration file it runs
  * the demo on embedded databases, clearly labelled as such.
  */
 import type { CliIo } from '../cli/io.ts';
 import { loadConfig } from '../config/load.ts';
+import { loadWebConfig } from '../config/web-config.ts';
 import { DEFAULT_PORT } from '../config/types.ts';
 import { assertCanListen, startAgent, type RunningAgent } from './agent.ts';
 import { createDemoEnvironment, DEMO_HOST } from './demo.ts';
@@ -15,15 +16,20 @@ export interface ServeOptions {
   readonly config?: string;
   /** Overrides the configuration's listen port (tests, and a demo next to a running agent). */
   readonly port?: number;
+  /** `--web.config.file`: overrides the configuration's `webConfigFile` (relative to the working directory). */
+  readonly webConfigFile?: string;
 }
 
 /** Starts the agent (or the demo) and resolves once it has stopped after a signal. */
 export async function runServe(options: ServeOptions, io: CliIo): Promise<number> {
   // The demo takes seconds to deploy its databases: an address in use is said before, not after.
   if (!options.config) await assertCanListen(DEMO_HOST, options.port ?? DEFAULT_PORT);
+  // Read before the demo deploys its databases: a bad file is said at once, and nothing is left to close.
+  const web = options.webConfigFile !== undefined ? loadWebConfig(options.webConfigFile) : undefined;
   const demo = options.config ? null : await createDemoEnvironment({ port: options.port });
   let config = demo ? demo.config : await loadConfig(options.config!);
   if (options.port !== undefined) config = { ...config, listen: { ...config.listen, port: options.port } };
+  if (web) config = { ...config, web };
   const logger = createLogger(config.logLevel);
   let agent: RunningAgent;
   try {

@@ -8,6 +8,7 @@ import type { TargetConfig } from '../config/types.ts';
 import { type FailureReason, SchemaDriftError } from '../core/errors.ts';
 import type { Dialect, LiveSession } from '../dialects/dialect.ts';
 import { dialectNamed } from '../dialects/registry.ts';
+import { devServerRiskWarnings } from '../engine/desired.ts';
 import type { RevisionState } from '../revision/revision-state.ts';
 import { targetInspect, targetLiveRequest } from './target-request.ts';
 
@@ -63,7 +64,7 @@ async function devServerWarnings(dialect: Dialect, target: TargetConfig): Promis
   if (target.desired.devUrl === undefined && dialect.capabilities.embeddedScratch) return [];
   try {
     await dialect.replayIdentity({ devUrl: target.desired.devUrl, target: target.name, inspect: targetInspect(target) });
-    return [];
+    return await devServerRiskWarnings(dialect, { devUrl: target.desired.devUrl, target: target.name });
   } catch (err) {
     const error = err instanceof SchemaDriftError ? err : dialect.toError(err, { target: target.name });
     return [`dev server (desired.devUrl) not usable, checks will fail to replay: ${error.reason}: ${error.message}`];

@@ -121,7 +121,8 @@ export function diffJson(from: LoadedSource, to: LoadedSource, changes: Change[]
     summary: { total: changes.length, ...countByAction(changes) },
     revision: comparedRevision(from, to),
     pending: pendingOf(from, to).map((file) => ({ version: file.version, path: file.path })),
-    warnings: [...from.warnings, ...to.warnings],
+    // Two directories replayed on one dev server warn about its user twice: once is enough.
+    warnings: [...new Set([...from.warnings, ...to.warnings])],
     changes,
   };
 }
@@ -218,9 +219,11 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description('run the agent: check the configured targets on schedule, serve /metrics and the API (no --config: a demo)')
     .option('--config <file>', 'configuration file (YAML); without it, a demo on embedded databases')
     .option('--port <port>', 'listen on this port instead of the configured one', parsePort)
+    .option('--web.config.file <file>', 'web configuration file (Prometheus exporter toolkit format: TLS, basic auth, headers); overrides webConfigFile')
     .option('--verbose', 'print stack traces and causes of errors')
-    .action(async (options: { config?: string; port?: number }) => {
-      setExit(await runServe(options, io));
+    .action(async (options: { config?: string; port?: number; 'web.config.file'?: string }) => {
+      const webConfigFile = options['web.config.file'];
+      setExit(await runServe({ config: options.config, port: options.port, ...(webConfigFile !== undefined ? { webConfigFile } : {}) }, io));
     });
 
   program
@@ -258,8 +261,9 @@ function parsePort(value: string): number {
   return port;
 }
 
+/** Each warning once (both sides replayed on one dev server give the same one). */
 function warn(io: CliIo, warnings: readonly string[]): void {
-  for (const warning of warnings) io.stderr(`schema-drift: warning: ${warning}\n`);
+  for (const warning of new Set(warnings)) io.stderr(`schema-drift: warning: ${warning}\n`);
 }
 
 /**

@@ -7,18 +7,17 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { LineCounter, parseDocument, visit, type YAMLError } from 'yaml';
-import type { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
 import type { FilterKind } from '../core/diff/filter.ts';
 import type { MigrationFormat } from '../migrations/index.ts';
 import { redactUrl } from '../connection/url.ts';
-import { ConfigFileError, type ConfigIssue, formatPath } from './issues.ts';
-import { lineOf } from './locate.ts';
+import { ConfigFileError, formatPath } from './issues.ts';
 import { crossFieldIssues } from './rules.ts';
 import { configSchema, issueMessage, type ParsedConfigFile, type ParsedTarget, urlDialect } from './schema.ts';
 import { interpolateEnv, withPassword } from './secrets.ts';
-import type { AgentConfig, DesiredConfig, TargetConfig } from './types.ts';
+import type { AgentConfig, DesiredConfig, TargetConfig, WebConfig } from './types.ts';
+import { loadWebConfig } from './web-config.ts';
+import { locate, parseYamlFile, zodIssues } from './yaml-document.ts';
 import type { DialectName } from '../core/model/schema.ts';
 
 export { ConfigFileError, type ConfigIssue } from './issues.ts';
@@ -41,15 +40,13 @@ export async function loadConfig(file: string, env: NodeJS.ProcessEnv = process.
 
 /**
  * Validates configuration text. `file` names it in messages and anchors relative paths (its directory); it need not
- * exist. `env` supplies `${VAR}` values.
- * @throws {@link ConfigFileError} listing every problem, in file order.
+ * exist. `env` supplies `${VAR}` values. A `webConfigFile` it names is loaded too (`web-config.ts`).
+ * @throws {@link ConfigFileError} listing every problem, in file order (the web configuration file's own problems
+ *   name that file).
  */
 export async function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): Promise<AgentConfig> {
-  const lines = new LineCounter();
-  // `merge: true` allows `<<: *anchor`, the YAML way to share settings between targets.
-  const doc = parseDocument(text, { lineCounter: lines, merge: true, prettyErrors: true });
-  if (doc.errors.length > 0) throw new ConfigFileError(file, doc.errors.map(yamlIssue));
-  const tree = toTree(doc, lines, file);
+  const yaml = parseYamlFile(text, file);
+  const { tree } = yaml;
   if (tree === null || tree === undefined) {
     throw new ConfigFileError(file, [{ path: [], message: 'the file is empty: configure at least one target' }]);
   }
@@ -67,35 +64,9 @@ export async function parseConfig(text: string, file: string, env: NodeJS.Proces
     ...(result.success ? [] : zodIssues(result.error)).filter((issue) => !spoiled.has(formatPath(issue.path))),
     ...crossFieldIssues(interpolated.value),
   ];
-  if (!result.success || issues.length > 0) {
-    const located = issues.map((issue) => ({ ...issue, line: issue.line ?? lineOf(doc, lines, issue.path) }));
-    throw new ConfigFileError(file, sortByLine(located));
-  }
-  return toAgentConfig(result.data, resolve(file));
-}
-
-/** Aliases a file may expand, counted as the yaml library counts them: beyond, it is an "alias bomb". */
-const MAX_ALIAS_COUNT = 1000;
-
-/**
- * The document as plain data. Aliases that expand beyond {@link MAX_ALIAS_COUNT} (a "billion laughs" file) are a
- * configuration error naming the first alias, not an internal error.
- */
-function toTree(doc: ReturnType<typeof parseDocument>, lines: LineCounter, file: string): unknown {
-  try {
-    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-  } catch (err) {
-    if (!(err instanceof ReferenceError) || !/alias count/i.test(err.message)) throw err;
-    let first: number | undefined;
-    visit(doc, {
-      Alias(_, node) {
-        first ??= node.range?.[0];
-        return first === undefined ? undefined : visit.BREAK;
-      },
-    });
-    const message = `YAML: aliases expand to more than ${MAX_ALIAS_COUNT} values (nested aliases, an "alias bomb"?); expand them by hand`;
-    throw new ConfigFileError(file, [{ path: [], message, ...(first !== undefined ? { line: lines.linePos(first).line } : {}) }]);
-  }
+  if (!result.success || issues.length > 0) throw new ConfigFileError(file, locate(yaml, issues));
+  const web = result.data.webConfigFile !== undefined ? loadWebConfig(result.data.webConfigFile) : undefined;
+  return toAgentConfig(result.data, resolve(file), web);
 }
 
 /**
@@ -106,33 +77,8 @@ function withoutExtensionKeys(tree: object): Record<string, unknown> {
   return Object.fromEntries(Object.entries(tree).filter(([key]) => !key.startsWith('x-')));
 }
 
-function yamlIssue(error: YAMLError): ConfigIssue {
-  // With prettyErrors the message ends in " at line L, column C:" plus a snippet of the file; the line is ours.
-  const message = (error.message.split('\n')[0] ?? error.message).replace(/ at line \d+, column \d+:?$/, '');
-  return { path: [], message: `YAML: ${message}`, ...(error.linePos ? { line: error.linePos[0].line } : {}) };
-}
-
-/** zod issues as config issues; an unknown key becomes its own issue at that key, so it points at its line. */
-function zodIssues(error: z.ZodError): ConfigIssue[] {
-  return error.issues.flatMap((issue): ConfigIssue[] => {
-    const path = issue.path.map((part) => (typeof part === 'number' ? part : String(part)));
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: [...path, key], message: 'unknown option' }));
-    }
-    return [{ path, message: issue.message }];
-  });
-}
-
-function sortByLine(issues: ConfigIssue[]): ConfigIssue[] {
-  // Stable: issues on one line keep the order they were found in.
-  return issues
-    .map((issue, index) => ({ issue, index }))
-    .sort((a, b) => (a.issue.line ?? Infinity) - (b.issue.line ?? Infinity) || a.index - b.index)
-    .map(({ issue }) => issue);
-}
-
 /** Builds the typed config from the validated file. */
-function toAgentConfig(parsed: ParsedConfigFile, file: string): AgentConfig {
+function toAgentConfig(parsed: ParsedConfigFile, file: string, web: WebConfig | undefined): AgentConfig {
   const bearerToken = parsed.bearerTokenFile ?? parsed.bearerToken;
   const baseDir = dirname(file);
   const targets = parsed.targets.map((target) => toTargetConfig(target, baseDir));
@@ -141,6 +87,7 @@ function toAgentConfig(parsed: ParsedConfigFile, file: string): AgentConfig {
     listen: parsed.listen,
     dataDir: parsed.dataDir,
     ...(bearerToken !== undefined ? { bearerToken } : {}),
+    ...(web ? { web } : {}),
     concurrency: parsed.concurrency,
     manualCheckIntervalMs: parsed.manualCheckInterval,
     retention: parsed.retention,

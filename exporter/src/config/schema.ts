@@ -239,6 +239,8 @@ export function configSchema(baseDir: string) {
     bearerToken: nonEmpty.refine(usableToken, BEARER_TOKEN_PROBLEM).optional(),
     // Read once at start: the token guards our own API, and changing it is a restart anyway.
     bearerTokenFile: secretFileContent(baseDir).refine(usableToken, BEARER_TOKEN_PROBLEM).optional(),
+    // The exporter toolkit's web configuration (TLS, basic auth, headers), loaded by `web-config.ts`.
+    webConfigFile: secretFile(baseDir).optional(),
     concurrency: positiveInt.default(2),
     manualCheckInterval: duration(0).prefault('30s'),
     retention: z

@@ -85,6 +85,8 @@ export interface AgentConfig {
   readonly dataDir: string;
   /** Bearer token required by the API and `/metrics` when set. Secret. */
   readonly bearerToken?: string;
+  /** The web configuration file (TLS, basic auth, headers): `webConfigFile`, or `serve --web.config.file`. */
+  readonly web?: WebConfig;
   /** At most this many checks at a time, across targets. */
   readonly concurrency: number;
   /** Least time between two manual checks (`POST …/check`) of one target; default 30 s (`http/manual-checks.ts`). */
@@ -102,3 +104,50 @@ export interface AgentConfig {
 export const DEFAULT_PORT = 9772;
 /** Default schedule: twice a day, at 06:00 and 18:00. */
 export const DEFAULT_SCHEDULE = '0 6,18 * * *';
+
+/** A PEM document of the web configuration: a file (re-read when it changes) or the text given inline. */
+export type PemSource = { readonly file: string } | { readonly inline: string };
+
+/** How the server asks for client certificates (`client_auth_type`, named as the exporter toolkit names them). */
+export type ClientAuthType =
+  | 'NoClientCert'
+  | 'RequestClientCert'
+  | 'RequireAnyClientCert'
+  | 'VerifyClientCertIfGiven'
+  | 'RequireAndVerifyClientCert';
+
+/** `tls_server_config`, translated to what `node:tls` takes. */
+export interface WebTlsConfig {
+  readonly cert: PemSource;
+  /** Secret. */
+  readonly key: PemSource;
+  /** CAs that client certificates are verified against; absent = Node's bundled root CAs. */
+  readonly clientCa?: PemSource;
+  readonly clientAuth: ClientAuthType;
+  /** `TLSv1` … `TLSv1.3`. */
+  readonly minVersion: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+  readonly maxVersion: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+  /** OpenSSL names of the TLS 1.2 cipher suites, `:`-separated; absent = Node's default list. */
+  readonly ciphers?: string;
+  /** OpenSSL curve names, `:`-separated; absent = Node's default. */
+  readonly ecdhCurve?: string;
+  /** The server's cipher order wins (`prefer_server_cipher_suites`, default true). */
+  readonly honorCipherOrder: boolean;
+}
+
+/**
+ * The Prometheus exporter toolkit's web configuration file (`web-config.yml`), validated: what `http/` needs to serve
+ * HTTPS, check basic auth, set headers and limit the request rate. Parsed by `config/web-config.ts`.
+ */
+export interface WebConfig {
+  /** The file it was read from (absolute), for messages. */
+  readonly file: string;
+  /** Serve HTTPS; absent = plain HTTP. */
+  readonly tls?: WebTlsConfig;
+  /** Extra response headers (`http_server_config.headers`). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** User name → bcrypt hash (`basic_auth_users`); empty = no basic auth. The hashes are secrets too. */
+  readonly basicAuthUsers: Readonly<Record<string, string>>;
+  /** Token bucket over every request (`rate_limit`): 429 beyond it; absent = no limit. */
+  readonly rateLimit?: { readonly intervalMs: number; readonly burst: number };
+}

@@ -226,6 +226,12 @@ export interface Dialect {
   replayIdentity(request: ReplayRequest): Promise<string>;
   /** An empty scratch database reachable by URL, for a migration command; close it on every path. */
   openScratch(request: ScratchRequest): Promise<ScratchServer>;
+  /**
+   * Warnings when the dev server's user may reach outside the database (PostgreSQL: superuser,
+   * `pg_execute_server_program`, server file roles; MySQL: SUPER, FILE): a migration replayed there runs with those
+   * rights. One short connection; none when the user has no such privilege.
+   */
+  devServerRisks(request: { readonly devUrl: string; readonly target?: string }): Promise<string[]>;
   /** Warnings when the replay engine is not the live server's flavour or major version. */
   versionWarnings(replay: { readonly engine: ReplayEngine; readonly source: SnapshotSource }, live: ServerFacts): string[];
   /** An in-process engine, for dialects that have one (see {@link DialectCapabilities.embeddedScratch}). */

@@ -23,7 +23,7 @@ import type { MigrationFile } from '../migrations/types.ts';
 import type { RevisionState } from '../revision/revision-state.ts';
 import { commandEnvironment, describeCommand, runCommand } from './command-run.ts';
 import { hashCommandInputs } from './command-inputs.ts';
-import { cachedOrBuilt, type DesiredRequest, type DesiredSchema, type DesiredSide } from './desired.ts';
+import { cachedOrBuilt, devServerRiskWarnings, type DesiredRequest, type DesiredSchema, type DesiredSide } from './desired.ts';
 
 /** The placeholder replaced by the target's deployed version. */
 export const VERSION_PLACEHOLDER = '{{version}}';
@@ -99,7 +99,7 @@ export async function readDesiredFromCommand(dialect: Dialect, request: CommandD
     inspect: { schemas, privileges, events },
   }), build);
 
-  const warnings: string[] = [];
+  const warnings: string[] = await devServerRiskWarnings(dialect, request);
   const pending = pendingOf(value, request.revision ?? null, templated, warnings);
   if (request.live) warnings.push(...dialect.versionWarnings({ engine: value.engine, source: value.snapshot.source }, request.live));
   request.progress?.warnings.push(...warnings);

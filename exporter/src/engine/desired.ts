@@ -104,8 +104,9 @@ export async function readDesired(dialect: Dialect, request: DesiredRequest): Pr
   }), replay);
   // Per caller, not per cached replay: targets on different server versions share one cache entry.
   const versionWarnings = request.live ? dialect.versionWarnings({ engine: value.engine, source: value.snapshot.source }, request.live) : [];
-  warnings.push(...versionWarnings);
-  request.progress?.warnings.push(...versionWarnings);
+  const replayWarnings = [...(await devServerRiskWarnings(dialect, request)), ...versionWarnings];
+  warnings.push(...replayWarnings);
+  request.progress?.warnings.push(...replayWarnings);
   return {
     snapshot: value.snapshot,
     pending: deployed.pending,
@@ -113,6 +114,15 @@ export async function readDesired(dialect: Dialect, request: DesiredRequest): Pr
     warnings,
     replay: { engine: value.engine, serverVersion: value.serverVersion, cached },
   };
+}
+
+/**
+ * The dev server's warning about its user's rights beyond a replay's needs (superuser, FILE…), once per desired side,
+ * whether the replay ran or came from the cache: the risk is the configuration's, not the replay's. None without one.
+ */
+export async function devServerRiskWarnings(dialect: Dialect, request: { readonly devUrl?: string; readonly target?: string }): Promise<string[]> {
+  if (request.devUrl === undefined) return [];
+  return dialect.devServerRisks({ devUrl: request.devUrl, ...(request.target !== undefined ? { target: request.target } : {}) });
 }
 
 /** The revision table the directory's tool creates before its first migration, in the dialect's DDL (or nothing). */

@@ -7,13 +7,14 @@ import { STATUS_CODES } from 'node:http';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import { SchedulerStoppedError } from '../agent/scheduler.ts';
 import { ReportNotStoredError } from '../store/save-failure.ts';
-import { requireBearer } from './auth.ts';
+import { requireCredentials } from './auth.ts';
 import type { AppDeps, AppLogger } from './deps.ts';
 import { connectionDetailsScrubber, openToTheNetwork } from './exposure.ts';
 import { renderRunbookPage } from './runbook.ts';
 import { renderLandingPage } from './landing.ts';
 import { HttpError } from './params.ts';
 import { apiRouter } from './routes.ts';
+import { configuredHeaders, rateLimit } from './web-policy.ts';
 
 /** Security headers on every response; `X-Powered-By` is disabled on the app. */
 const securityHeaders: RequestHandler = (_req, res, next) => {
@@ -38,9 +39,12 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', 'simple');
+  const web = deps.config.web;
+  if (web?.rateLimit) app.use(rateLimit(web.rateLimit));
   app.use(securityHeaders);
+  if (web && Object.keys(web.headers).length > 0) app.use(configuredHeaders(web.headers));
 
-  const auth = requireBearer(deps.config.bearerToken);
+  const auth = requireCredentials({ bearerToken: deps.config.bearerToken, basicAuthUsers: web?.basicAuthUsers });
   app.get('/', (_req, res) => {
     res.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
     res.type('html').send(renderLandingPage(deps));

@@ -1,8 +1,11 @@
 /**
- * Optional bearer token for the API and `/metrics` (schemas are sensitive), as RFC 6750 describes it.
+ * Authentication of the API and `/metrics` (schemas are sensitive): a bearer token (RFC 6750, `bearerToken`), HTTP
+ * basic auth with bcrypt hashes (RFC 7617, the web configuration file's `basic_auth_users`), or both, in which case
+ * either credential is accepted. Nothing configured: everything passes.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
+import { basicCredentials, BasicAuthVerifier } from './basic-auth.ts';
 
 /** The realm announced in `WWW-Authenticate`. */
 export const AUTH_REALM = 'schema-drift';
@@ -23,24 +26,51 @@ export function bearerToken(header: string | undefined): string | null {
   return match?.[1] ?? null;
 }
 
+/** What a request may authenticate with. */
+export interface Credentials {
+  readonly bearerToken?: string;
+  /** User → bcrypt hash. */
+  readonly basicAuthUsers?: Readonly<Record<string, string>>;
+}
+
+/** True when any credential is configured: the API and `/metrics` then refuse anonymous requests. */
+export function requiresCredentials(credentials: Credentials): boolean {
+  return Boolean(credentials.bearerToken) || Object.keys(credentials.basicAuthUsers ?? {}).length > 0;
+}
+
 /**
- * Middleware requiring the configured token; without one configured it lets everything through. A 401 carries
- * `WWW-Authenticate`, with `error="invalid_token"` only when a token was presented (RFC 6750 section 3.1).
+ * Middleware requiring a configured credential. A 401 carries one `WWW-Authenticate` challenge per accepted scheme;
+ * the bearer one with `error="invalid_token"` only when a bearer token was presented (RFC 6750 section 3.1).
  */
-export function requireBearer(expected: string | undefined): RequestHandler {
+export function requireCredentials(credentials: Credentials): RequestHandler {
+  const expected = credentials.bearerToken || undefined;
+  const basic = new BasicAuthVerifier(credentials.basicAuthUsers ?? {});
+  if (expected === undefined && !basic.enabled) return (_req, _res, next) => next();
   return (req, res, next) => {
-    if (expected === undefined || expected === '') {
-      next();
-      return;
-    }
     const header = req.get('authorization');
-    const presented = bearerToken(header);
-    if (presented !== null && tokenMatches(presented, expected)) {
+    const presentedToken = bearerToken(header);
+    if (expected !== undefined && presentedToken !== null && tokenMatches(presentedToken, expected)) {
       next();
       return;
     }
-    const challenge = header === undefined ? `Bearer realm="${AUTH_REALM}"` : `Bearer realm="${AUTH_REALM}", error="invalid_token"`;
-    res.set('WWW-Authenticate', challenge);
-    res.status(401).json({ error: header === undefined ? 'bearer token required' : 'invalid bearer token' });
+    const pair = basic.enabled ? basicCredentials(header) : null;
+    const refuse = (): void => {
+      if (expected !== undefined) {
+        res.append('WWW-Authenticate', presentedToken === null ? `Bearer realm="${AUTH_REALM}"` : `Bearer realm="${AUTH_REALM}", error="invalid_token"`);
+      }
+      if (basic.enabled) res.append('WWW-Authenticate', `Basic realm="${AUTH_REALM}", charset="UTF-8"`);
+      res.status(401).json({ error: refusal(header, expected !== undefined, basic.enabled) });
+    };
+    if (!pair) {
+      refuse();
+      return;
+    }
+    basic.verify(pair.user, pair.password).then((ok) => (ok ? next() : refuse()), next);
   };
+}
+
+/** The 401's message; bearer-only wording kept as it was before basic auth existed. */
+function refusal(header: string | undefined, bearer: boolean, basic: boolean): string {
+  if (bearer && !basic) return header === undefined ? 'bearer token required' : 'invalid bearer token';
+  return header === undefined ? 'credentials required' : 'invalid credentials';
 }

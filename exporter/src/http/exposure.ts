@@ -1,15 +1,17 @@
 /**
  * How exposed the HTTP server is, and what it then keeps to itself. An agent listening beyond the loopback interface
- * with no bearer token answers anyone who can reach it: the start-up log warns, and the landing page and the API stop
- * naming the databases' hosts and users (each target's `user@host:port/db`, its dev server's, and `host:port` in
- * error messages). With a token the API is authenticated and shows them; on loopback only local users can ask.
+ * with no authentication (no bearer token, no basic auth users, no required client certificate) answers anyone who
+ * can reach it: the start-up log warns, and the landing page and the API stop naming the databases' hosts and users
+ * (each target's `user@host:port/db`, its dev server's, and `host:port` in error messages). Authenticated, the API
+ * shows them; on loopback only local users can ask.
  */
 import { maskSecrets } from '../core/mask.ts';
 import type { AgentConfig } from '../config/types.ts';
 import { redactUrl } from '../connection/url.ts';
+import { requiresCredentials } from './auth.ts';
 
 /** What replaces a hidden connection detail. */
-export const HIDDEN = '<hidden: no bearerToken on a non-loopback address>';
+export const HIDDEN = '<hidden: no authentication on a non-loopback address>';
 
 /** `127.0.0.0/8`, `::1`, `localhost` and IPv4-mapped loopback. `0.0.0.0` and `::` are every interface. */
 export function isLoopbackHost(host: string): boolean {
@@ -19,9 +21,18 @@ export function isLoopbackHost(host: string): boolean {
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
 }
 
-/** True when anyone who reaches the address gets every answer: no bearer token, and not on loopback. */
-export function openToTheNetwork(config: Pick<AgentConfig, 'bearerToken' | 'listen'>): boolean {
-  return !config.bearerToken && !isLoopbackHost(config.listen.host);
+/**
+ * True when a client must prove who it is: a bearer token, basic auth users (web configuration file), or a client
+ * certificate verified against the configured CAs (`RequireAndVerifyClientCert`).
+ */
+export function authenticates(config: Pick<AgentConfig, 'bearerToken' | 'web'>): boolean {
+  if (requiresCredentials({ bearerToken: config.bearerToken, basicAuthUsers: config.web?.basicAuthUsers })) return true;
+  return config.web?.tls?.clientAuth === 'RequireAndVerifyClientCert';
+}
+
+/** True when anyone who reaches the address gets every answer: no authentication, and not on loopback. */
+export function openToTheNetwork(config: Pick<AgentConfig, 'bearerToken' | 'web' | 'listen'>): boolean {
+  return !authenticates(config) && !isLoopbackHost(config.listen.host);
 }
 
 /**

@@ -1,12 +1,13 @@
 /**
  * The landing page at `/`, like node_exporter's and postgres_exporter's: what this is, which version, and links to
- * everything. Every printed value is HTML-escaped. With a bearer token configured the page stays open but lists no
- * targets (their names and latest status are API data, and the API is then protected). Open to the network without
+ * everything. Every printed value is HTML-escaped. With credentials configured (bearer token, basic auth) the page
+ * stays open but lists no targets (their names and latest status are API data, and the API is then protected). Open to the network without
  * a token, it lists them without their connection details (`exposure.ts`).
  */
 import type { TargetConfig } from '../config/types.ts';
 import type { ReportSummary } from '../store/report-store.ts';
 import type { AppDeps } from './deps.ts';
+import { requiresCredentials } from './auth.ts';
 import { HIDDEN, openToTheNetwork } from './exposure.ts';
 import { API_PREFIX, reportPath, REPORT_VIEWS, SQL_FILES, targetPath } from './links.ts';
 
@@ -38,9 +39,11 @@ function targetItem(target: TargetConfig, latest: ReportSummary | undefined, hid
 }
 
 function targetSection(deps: AppDeps): string {
-  const { targets, bearerToken } = deps.config;
-  if (bearerToken) {
-    return `<p>${targets.length} target(s) configured. The API and <code>/metrics</code> require a bearer token.</p>`;
+  const { targets, bearerToken, web } = deps.config;
+  const basic = Object.keys(web?.basicAuthUsers ?? {}).length > 0;
+  if (requiresCredentials({ bearerToken, basicAuthUsers: web?.basicAuthUsers })) {
+    const what = bearerToken && basic ? 'a bearer token or basic auth' : bearerToken ? 'a bearer token' : 'basic auth';
+    return `<p>${targets.length} target(s) configured. The API and <code>/metrics</code> require ${what}.</p>`;
   }
   if (targets.length === 0) return '<p>No targets configured.</p>';
   // The newest summary row, not the report itself: a full report can be megabytes of compressed JSON to inflate and

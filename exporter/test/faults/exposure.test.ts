@@ -66,6 +66,8 @@ describe('an agent on every interface without a token', () => {
     expect(address).toMatch(/^http:\/\/0\.0\.0\.0:\d+$/);
     const warning = await child.waitForLine(/listening beyond loopback with no bearerToken/, 10_000);
     expect(JSON.parse(warning)).toMatchObject({ level: 'warn', address });
+    // The fix it names: basic auth (and TLS) in a web configuration file, or a token, or loopback.
+    expect(JSON.parse(warning).msg).toMatch(/Set basic_auth_users \(and tls_server_config\) in a web configuration file \(--web\.config\.file or webConfigFile\), or bearerToken, or listen on 127\.0\.0\.1$/);
 
     const rows = await bothChecked(local);
     const { host, port } = pgAddress();

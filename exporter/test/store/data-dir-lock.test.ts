@@ -1,7 +1,8 @@
 /**
  * The data directory's lock in one process: a lock left by a killed run that had this process's pid (in a container
  * the agent is pid 1 after every restart) is taken over; one this process holds now refuses a second taker; release
- * removes only our own record.
+ * removes only our own record; a lock written on another host (a data directory on a network share) is never taken
+ * over, even when its pid does not run here, and the refusal names that host and the file to remove.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
@@ -37,5 +38,25 @@ describe('lockDataDir', () => {
     expect(() => lockDataDir(dir)).toThrow(/data directory is in use by another schema-drift agent \(pid \d+ on /);
     lock.release();
     lockDataDir(dir).release();
+  });
+
+  it('never takes over a lock of another host, whatever its pid: the refusal names the host, the pid and the file', () => {
+    const dir = dataDir();
+    const file = path.join(dir, 'agent.lock');
+    // A pid that runs nowhere here, on a host that is not this one: it may well be alive there.
+    const other = { pid: 2 ** 22 + 17, host: `${hostname()}-other-node`, since: '2026-12-01T08:00:00.000Z' };
+    writeFileSync(file, `${JSON.stringify(other)}\n`);
+    expect(() => lockDataDir(dir)).toThrow(
+      `data directory is in use by another schema-drift agent (pid ${other.pid} on ${other.host}, since ${other.since}); ` +
+        `stop it, or give this agent another dataDir (remove ${file} if that agent is gone)`,
+    );
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual(other);
+  });
+
+  it('writes this host into the lock, so an agent elsewhere on a shared dataDir is named', () => {
+    const dir = dataDir();
+    const lock = lockDataDir(dir);
+    expect(JSON.parse(readFileSync(path.join(dir, 'agent.lock'), 'utf8'))).toEqual({ pid: process.pid, host: hostname(), since: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    lock.release();
   });
 });

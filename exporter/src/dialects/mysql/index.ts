@@ -3,6 +3,7 @@
  * from this folder's files. A database is one schema; migrations replay into a temporary database on a dev server
  * (there is no embedded MySQL), created with the live database's default character set and collation.
  */
+import { mysqlDevServerRisks } from './dev-privileges.ts';
 import type { Dialect, ReplayRequest } from '../dialect.ts';
 import { openMysqlSession, toMysqlError } from './connect.ts';
 import { renderMysqlDdl } from './ddl.ts';
@@ -65,6 +66,7 @@ export const mysqlDialect: Dialect = {
     return `${identity}; as database ${schemaName ?? '?'} (${defaults?.charset ?? '-'}/${defaults?.collation ?? '-'})`;
   },
   openScratch: openMysqlScratchServer,
+  devServerRisks: mysqlDevServerRisks,
   versionWarnings(replay, live) {
     const { source } = replay;
     const flavorDiffers = live.flavor !== undefined && live.flavor !== source.flavor;

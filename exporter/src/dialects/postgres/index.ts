@@ -2,6 +2,7 @@
  * The PostgreSQL dialect (13–18, and PGlite): the {@link Dialect} the registry lists, assembled from this folder's
  * files. Migrations replay into an embedded PGlite by default, or into a temporary database on a dev server.
  */
+import { postgresDevServerRisks } from './dev-privileges.ts';
 import type { Dialect, ReplayRequest } from '../dialect.ts';
 import { openPostgresSession, toPostgresError } from './connect.ts';
 import { renderPostgresDdl } from './ddl.ts';
@@ -59,6 +60,7 @@ export const postgresDialect: Dialect = {
     }),
   replayIdentity: (request) => postgresReplayEngineIdentity({ devUrl: request.devUrl, target: request.target }),
   openScratch: openPostgresScratchServer,
+  devServerRisks: postgresDevServerRisks,
   versionWarnings(replay, live) {
     const replayMajor = replay.source.serverMajor;
     if (replayMajor === undefined || live.serverMajor === undefined || replayMajor === live.serverMajor) return [];
