@@ -27,7 +27,7 @@ import type { RevisionState } from '../revision/revision-state.ts';
 import { VERSION } from '../version.ts';
 import { runDemo } from './demo.ts';
 import { type CliIo, processIo, revisionText } from './io.ts';
-import { loadPair, loadSource, type LoadedSource, type SourceArg, type SourceOptions } from './sources.ts';
+import { classifySource, loadPair, loadSource, type LoadedSource, type SourceArg, type SourceOptions } from './sources.ts';
 
 interface CommonOptions {
   schema?: string[];
@@ -196,6 +196,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     if (options.format !== 'migration' && (options.write || options.name !== KEEP_NAME)) {
       throw new ConfigError('--write and --name go with --format migration');
     }
+    // Refused before anything is read or replayed.
+    if (options.format === 'migration') await assertMigrationSides(options);
     const pair = await loadPair(sideArg(options, 'from'), sideArg(options, 'to'), sourceOptions(options, io));
     warn(io, [...pair.from.warnings, ...pair.to.warnings]);
     const dialect = pairDialect(pair.from.snapshot, pair.to.snapshot);
@@ -273,6 +275,14 @@ interface MigrationOptions {
   name: string;
 }
 
+const MIGRATION_SIDES = '--format migration: --from must be the migration directory and --to the database (or a saved schema) whose drift it keeps';
+
+async function assertMigrationSides(options: DiffSides): Promise<void> {
+  const fromKind = options.from === undefined ? 'command' : await classifySource(options.from);
+  const toKind = options.to === undefined ? 'command' : await classifySource(options.to);
+  if (fromKind !== 'directory' || toKind === 'directory' || toKind === 'command') throw new ConfigError(MIGRATION_SIDES);
+}
+
 /**
  * `diff --format migration`: the drift as the next migration of the `--from` directory (desired → live, the other way
  * from `--format sql`), printed with each file's name, or with `--write` written into the directory and read back.
@@ -286,7 +296,7 @@ async function writeMigrationOutput(
 ): Promise<void> {
   const { from, to } = pair;
   if (from.kind !== 'directory' || !from.directory || to.kind === 'directory' || to.kind === 'command') {
-    throw new ConfigError('--format migration: --from must be the migration directory and --to the database (or a saved schema) whose drift it keeps');
+    throw new ConfigError(MIGRATION_SIDES);
   }
   if (comparison.changes.length === 0) {
     io.stderr(`schema-drift: no drift between ${from.description} and ${to.description}: no migration to write\n`);

@@ -65,7 +65,7 @@ const CASES: Case[] = [
   { format: 'goose', fixture: 'migrations/goose', dialect: 'postgres', files: [/^\d{14}_keep_hotfix\.sql$/] },
   { format: 'node-pg-migrate', fixture: 'migrations/node-pg-migrate', dialect: 'postgres', files: [/^\d{13}_keep_hotfix\.sql$/] },
   { format: 'golang-migrate', fixture: 'migrations-mysql/golang-migrate', dialect: 'mysql', files: [/^\d{14}_keep_hotfix\.up\.sql$/, /^\d{14}_keep_hotfix\.down\.sql$/] },
-  { format: 'flyway', fixture: 'migrations-mysql/flyway', dialect: 'mysql', files: [/^V1_10__keep_hotfix\.sql$/] },
+  { format: 'flyway', fixture: 'migrations-mysql/flyway', dialect: 'mysql', files: [/^V1\.10__keep_hotfix\.sql$/] },
 ];
 
 const temps: string[] = [];
@@ -93,8 +93,24 @@ async function deploy(db: TempDatabase, dir: string): Promise<void> {
   const directory = await readMigrationDirectory(dir);
   for (const file of directory.files) {
     if (file.statements) for (const statement of file.statements) await db.exec(statement.sql);
-    else await db.exec(file.sql);
+    else await db.exec(withoutDelimiters(file.sql));
   }
+}
+
+/**
+ * A script's `DELIMITER` lines (the mysql client's, which Flyway honours too) removed and the custom terminators made
+ * `;`: the test sends a file as one multi-statement query, and the server parses compound bodies itself.
+ */
+function withoutDelimiters(sql: string): string {
+  let delimiter = ';';
+  const lines: string[] = [];
+  for (const line of sql.split('\n')) {
+    const set = /^\s*DELIMITER\s+(\S+)\s*$/i.exec(line);
+    if (set) delimiter = set[1] as string;
+    else if (delimiter !== ';' && line.trimEnd().endsWith(delimiter)) lines.push(`${line.trimEnd().slice(0, -delimiter.length)};`);
+    else lines.push(line);
+  }
+  return lines.join('\n');
 }
 
 /** A fresh database holding `dir`'s migrations and the hot-fix. */
@@ -129,7 +145,8 @@ describe.each(CASES)('keep a hot-fix: $format on $dialect ($fixture)', (c) => {
     expect(drift.status).toBe('drift');
 
     const run = await cli(['diff', '--from', dir, '--to', db.url, '--format', 'migration', '--write', ...devArgs(c.dialect)]);
-    expect(run.stderr).toBe('');
+    // Warnings (a drizzle file the journal does not list) are fine; an error is not.
+    expect(run.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('schema-drift: warning:'))).toEqual([]);
     expect(run.code).toBe(1);
     const added = (await listing(dir)).filter((f) => !before.includes(f));
     const rewritten = c.files.filter((p) => before.some((f) => p.test(f)));
@@ -196,7 +213,7 @@ describe('keep a hot-fix: what is refused or only printed', () => {
     const run = await cli(['diff', '--from', dir, '--to', db.url, '--format', 'migration', ...devArgs('postgres')]);
     expect(run.code).toBe(1);
     const head = run.stdout.split('\n').slice(1, 8).join('\n');
-    expect(head).toMatch(/^-- HAZARD data_loss: drop column display_name/m);
+    expect(head).toMatch(/^-- HAZARD data_loss: drop column users\.display_name$/m);
   }, 120_000);
 
   it('migrations pending on the database: refused, naming them', async () => {
