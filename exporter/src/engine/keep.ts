@@ -11,7 +11,6 @@ import type { Dialect } from '../dialects/dialect.ts';
 import type { MigrationDirectory, MigrationFile } from '../migrations/types.ts';
 import type { MigrationStatement, NextMigration } from '../migrations/next-migration.ts';
 import { nextMigrationOf } from '../migrations/write-migration.ts';
-import type { RevisionState } from '../revision/revision-state.ts';
 import { compare, type Comparison, type CompareRequest } from './compare.ts';
 
 /** Default name of the migration (`--name`). */
@@ -25,6 +24,11 @@ export function reverseComparison(dialect: Dialect, request: CompareRequest): Co
   return compare(dialect, { ...request, current: request.desired, desired: request.current });
 }
 
+/** A comparison's plan as a report keeps it (`ReportInput.keep`): the plan, or its error's one line. */
+export function keepPlanOf(comparison: Comparison): Plan | { planError: string } {
+  return 'error' in comparison.plan ? { planError: comparison.plan.error.describe() } : comparison.plan;
+}
+
 /** What the next migration is made from. */
 export interface KeepMigrationRequest {
   readonly directory: MigrationDirectory;
@@ -35,7 +39,7 @@ export interface KeepMigrationRequest {
   /** Database → directory statements (the reconcile plan), or the planner's error: the down part. */
   readonly undo: readonly MigrationStatement[] | { readonly error: string };
   /** The database's revision table, when it has one. */
-  readonly revision: Pick<RevisionState, 'tool' | 'dirty'> | null;
+  readonly revision: { readonly tool: string; readonly dirty: boolean } | null;
   /** Migrations of the directory not deployed on the database. */
   readonly pending: readonly Pick<MigrationFile, 'path'>[];
   readonly name: string;
