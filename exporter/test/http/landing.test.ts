@@ -82,6 +82,7 @@ describe('GET /', () => {
     '/api/v1/targets/prod/reports/latest/desired.sql',
     '/api/v1/targets/prod/reports/latest/current.sql',
     '/api/v1/targets/prod/reports/latest/reconcile.sql',
+    '/api/v1/targets/prod/reports/latest/migration',
   ])('links to %s', (href) => {
     expect(html).toContain(`href="${href}"`);
   });
