@@ -13,13 +13,15 @@
  *   node-pg-migrate `-- Up Migration` / `-- Down Migration`;
  * - Prisma `<timestamp>_<name>/migration.sql`; drizzle-kit (journal layout) `<NNNN>_<name>.sql` with
  *   `--> statement-breakpoint` between statements and a `meta/_journal.json` entry.
- * drizzle-kit's folder layout (it needs a `snapshot.json` only drizzle-kit writes), Liquibase (a changelog to edit),
- * Sqitch (a plan entry with its own change ids) and schema files (no versions) are refused with the reason.
+ * - Sqitch: a plan line and `deploy/`, `revert/`, `verify/` scripts (`sqitch.conf`'s default folders only).
+ * drizzle-kit's folder layout (it needs a `snapshot.json` only drizzle-kit writes), Liquibase (a changelog to edit)
+ * and schema files (no versions) are refused with the reason.
  */
 import { ConfigError } from '../core/errors.ts';
 import type { Hazard } from '../core/model/plan.ts';
 import { ATLAS_SUM_FILE, type AtlasSumInput, computeAtlasSum, formatAtlasSum } from './atlas-sum.ts';
 import { DRIZZLE_JOURNAL } from './format-drizzle.ts';
+import { parseSqitchPlan } from './sqitch-plan.ts';
 import { nextFlywayVersion, nextNumericVersion, slugName } from './next-version.ts';
 import type { MigrationDirectory, MigrationFormat } from './types.ts';
 import { compareVersions } from './versions.ts';
@@ -49,6 +51,18 @@ export interface NextMigrationRequest {
   readonly atlasFiles?: readonly AtlasSumInput[];
   /** drizzle-kit: the journal's text. */
   readonly journal?: string;
+  /** Sqitch: the plan's text and where the project keeps its files (`sqitch.conf`, default layout only). */
+  readonly sqitch?: SqitchFiles;
+}
+
+/** A Sqitch project's plan and script folders, relative to the directory. */
+export interface SqitchFiles {
+  readonly planFile: string;
+  readonly planText: string;
+  readonly deployDir: string;
+  readonly revertDir: string;
+  readonly verifyDir: string;
+  readonly engine?: string;
 }
 
 /** One file to write, relative to the directory. `replaces`: a bookkeeping file rewritten, not a new one. */
@@ -69,13 +83,12 @@ export interface NextMigration {
 const REFUSED: Partial<Record<MigrationFormat, string>> = {
   'drizzle-folders': 'drizzle-kit 1.x folders need a snapshot.json that only drizzle-kit writes; run "drizzle-kit generate --custom" and paste the SQL of --format sql',
   liquibase: 'a Liquibase changeset must also be added to the master changelog; paste the SQL of --format sql into a new "--changeset" of your changelog',
-  sqitch: 'a Sqitch change needs a plan entry from "sqitch add" (it names the planner and computes the change id); run "sqitch add" and paste the SQL of --format sql into its deploy script',
   schema: 'a schema file has no migrations to add to; update it from "schema-drift inspect --format sql" of the database',
 };
 
 /** The formats {@link nextMigration} writes. */
 export const WRITABLE_FORMATS: readonly MigrationFormat[] = [
-  'plain', 'golang-migrate', 'flyway', 'atlas', 'dbmate', 'prisma', 'drizzle', 'goose', 'node-pg-migrate',
+  'plain', 'golang-migrate', 'flyway', 'atlas', 'dbmate', 'prisma', 'drizzle', 'goose', 'node-pg-migrate', 'sqitch',
 ];
 
 /**
@@ -96,6 +109,8 @@ export function nextMigration(request: NextMigrationRequest): NextMigration {
       return atlas(request, name);
     case 'drizzle':
       return drizzle(request, name);
+    case 'sqitch':
+      return sqitch(request, name);
     default:
       return numbered(request, format, name);
   }
@@ -208,6 +223,42 @@ function drizzle(request: NextMigrationRequest, name: string): NextMigration {
     files: [
       { path: `${tag}.sql`, content, replaces: false },
       { path: DRIZZLE_JOURNAL, content: `${JSON.stringify(updated, null, indent)}\n`, replaces: true },
+    ],
+  };
+}
+
+/**
+ * Sqitch: a change line appended to the plan (planner as the plan's last change names, no dependencies: the plan's
+ * order applies it last), and its deploy, revert and verify scripts in Sqitch's own shape (`sqitch add`'s templates:
+ * a `-- Deploy project:change to engine` line, the body between `BEGIN;` and `COMMIT;` unless a statement cannot run
+ * in a transaction). The change id is Sqitch's to compute from the line, as the reader does.
+ */
+function sqitch(request: NextMigrationRequest, name: string): NextMigration {
+  const files = request.sqitch;
+  const { dir } = request.directory;
+  if (!files) throw new ConfigError('internal: the Sqitch plan was not read', { file: dir });
+  const plan = parseSqitchPlan(files.planText, (message, line) => new ConfigError(message, { file: `${dir}/${files.planFile}`, line }));
+  if (plan.changes.some((c) => c.name === name)) {
+    throw new ConfigError(`the Sqitch plan has a change named "${name}" already (reworking it needs a tag): give another --name`, { file: `${dir}/${files.planFile}` });
+  }
+  const last = plan.changes.at(-1);
+  const planner = last ? `${last.plannerName} <${last.plannerEmail}>` : 'schema-drift <schema-drift@localhost>';
+  const planned = request.now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const line = `${name} ${planned} ${planner} # Keeps a hot-fix as a change (schema-drift).`;
+  const planText = `${files.planText}${files.planText.endsWith('\n') || files.planText === '' ? '' : '\n'}${line}\n`;
+  const engine = files.engine ?? 'pg';
+  const tx = !needsNoTransaction(request.up);
+  const wrap = (kind: string, text: string, end: 'COMMIT' | 'ROLLBACK' = 'COMMIT'): string =>
+    tx ? `-- ${kind} ${plan.project}:${name} to ${engine}\n\nBEGIN;\n\n${text}\n${end};\n` : `-- ${kind} ${plan.project}:${name} to ${engine}\n\n${text}`;
+  return {
+    format: 'sqitch',
+    version: String(plan.changes.length + 1),
+    files: [
+      { path: `${files.deployDir}/${name}.sql`, content: wrap('Deploy', `${headerLines(request)}\n${body(request.up)}`), replaces: false },
+      { path: `${files.revertDir}/${name}.sql`, content: wrap('Revert', downText(request)), replaces: false },
+      // The drift is what the database has already; verify only that the session works, as sqitch add's template.
+      { path: `${files.verifyDir}/${name}.sql`, content: `-- Verify ${plan.project}:${name} on ${engine}\n\nBEGIN;\n\nSELECT 1;\n\nROLLBACK;\n`, replaces: false },
+      { path: files.planFile, content: planText, replaces: true },
     ],
   };
 }

@@ -8,10 +8,11 @@ import path from 'node:path';
 import { ConfigError } from '../core/errors.ts';
 import type { AtlasSumInput } from './atlas-sum.ts';
 import { DRIZZLE_JOURNAL } from './format-drizzle.ts';
-import { nextMigration, type NextMigration, type NextMigrationRequest } from './next-migration.ts';
+import { parseGitConfig, SQITCH_CONF, sqitchLayout } from './format-sqitch.ts';
+import { nextMigration, type NextMigration, type NextMigrationRequest, type SqitchFiles } from './next-migration.ts';
 
 /** {@link nextMigration} with the files its format rewrites read from `request.directory.dir`. */
-export async function nextMigrationOf(request: Omit<NextMigrationRequest, 'atlasFiles' | 'journal'>): Promise<NextMigration> {
+export async function nextMigrationOf(request: Omit<NextMigrationRequest, 'atlasFiles' | 'journal' | 'sqitch'>): Promise<NextMigration> {
   const { dir, format } = request.directory;
   if (format === 'atlas') return nextMigration({ ...request, atlasFiles: await atlasInputs(dir) });
   if (format === 'drizzle') {
@@ -21,7 +22,31 @@ export async function nextMigrationOf(request: Omit<NextMigrationRequest, 'atlas
     });
     return nextMigration({ ...request, journal });
   }
+  if (format === 'sqitch') return nextMigration({ ...request, sqitch: await sqitchFiles(dir) });
   return nextMigration(request);
+}
+
+/** A Sqitch project's plan and folders as `sqitch.conf` places them; only the default folders are written. */
+async function sqitchFiles(dir: string): Promise<SqitchFiles> {
+  const conf = await readFile(path.join(dir, SQITCH_CONF), 'utf8').catch(() => '');
+  const layout = sqitchLayout(parseGitConfig(conf));
+  const top = path.posix.dirname(layout.deployDir);
+  if (path.posix.basename(layout.deployDir) !== 'deploy' || layout.extension !== 'sql') {
+    throw new ConfigError(`cannot write a sqitch migration: ${SQITCH_CONF} moves the deploy scripts (${layout.deployDir}, extension ${layout.extension}); only the default layout is written`, { file: dir });
+  }
+  const planPath = path.join(dir, layout.planFile);
+  const planText = await readFile(planPath, 'utf8').catch((cause: unknown) => {
+    throw new ConfigError(`cannot read ${layout.planFile}: ${(cause as Error).message}`, { file: planPath }, { cause });
+  });
+  const sibling = (name: string): string => (top === '.' ? name : `${top}/${name}`);
+  return {
+    planFile: layout.planFile,
+    planText,
+    deployDir: layout.deployDir,
+    revertDir: sibling('revert'),
+    verifyDir: sibling('verify'),
+    ...(layout.engine ? { engine: layout.engine } : {}),
+  };
 }
 
 /** The directory's `*.sql` files as Atlas hashes them (every one, hidden files aside, as `atlas migrate hash`). */

@@ -46,6 +46,8 @@ interface Case {
   readonly dialect: DialectName;
   /** Files the migration writes, as patterns of their paths relative to the directory. */
   readonly files: RegExp[];
+  /** A hot-fix of this fixture's own (default: {@link HOT_FIX}), and the column it adds. */
+  readonly hotFix?: { readonly sql: string; readonly column: string };
 }
 
 const CASES: Case[] = [
@@ -64,6 +66,13 @@ const CASES: Case[] = [
   { format: 'drizzle', fixture: 'migrations/drizzle', dialect: 'postgres', files: [/^0003_keep_hotfix\.sql$/, /^meta\/_journal\.json$/] },
   { format: 'goose', fixture: 'migrations/goose', dialect: 'postgres', files: [/^\d{14}_keep_hotfix\.sql$/] },
   { format: 'node-pg-migrate', fixture: 'migrations/node-pg-migrate', dialect: 'postgres', files: [/^\d{13}_keep_hotfix\.sql$/] },
+  {
+    format: 'sqitch',
+    fixture: 'migrations/sqitch',
+    dialect: 'postgres',
+    files: [/^deploy\/keep_hotfix\.sql$/, /^revert\/keep_hotfix\.sql$/, /^verify\/keep_hotfix\.sql$/, /^sqitch\.plan$/],
+    hotFix: { sql: 'ALTER TABLE flipr.users ADD COLUMN email text; CREATE INDEX users_email_idx ON flipr.users (email);', column: 'email' },
+  },
   { format: 'golang-migrate', fixture: 'migrations-mysql/golang-migrate', dialect: 'mysql', files: [/^\d{14}_keep_hotfix\.up\.sql$/, /^\d{14}_keep_hotfix\.down\.sql$/] },
   { format: 'flyway', fixture: 'migrations-mysql/flyway', dialect: 'mysql', files: [/^V1\.10__keep_hotfix\.sql$/] },
 ];
@@ -114,11 +123,11 @@ function withoutDelimiters(sql: string): string {
 }
 
 /** A fresh database holding `dir`'s migrations and the hot-fix. */
-async function liveWithHotFix(dialect: DialectName, dir: string): Promise<TempDatabase> {
+async function liveWithHotFix(dialect: DialectName, dir: string, hotFix = HOT_FIX[dialect]): Promise<TempDatabase> {
   const db = await dialectHarness(dialect).createDatabase('sdkeep');
   databases.push(db);
   await deploy(db, dir);
-  await db.exec(HOT_FIX[dialect]);
+  await db.exec(hotFix);
   return db;
 }
 
@@ -139,7 +148,8 @@ describe.each(CASES)('keep a hot-fix: $format on $dialect ($fixture)', (c) => {
   it('writes the next migration in the directory\'s format; replayed, the directory is in sync with the database', async () => {
     const dir = await copyFixture(c.fixture);
     const before = await listing(dir);
-    const db = await liveWithHotFix(c.dialect, dir);
+    const column = c.hotFix?.column ?? 'nickname';
+    const db = await liveWithHotFix(c.dialect, dir, c.hotFix?.sql);
     const target = testTarget(`keep-${c.format}`, db.url, { desired: { dir, devUrl: DEV_URL[c.dialect] } });
     const drift = await check(target);
     expect(drift.status).toBe('drift');
@@ -154,9 +164,9 @@ describe.each(CASES)('keep a hot-fix: $format on $dialect ($fixture)', (c) => {
     for (const pattern of c.files) expect([...added, ...before].some((f) => pattern.test(f)), String(pattern)).toBe(true);
     expect(run.stdout.trim().split('\n')).toHaveLength(c.files.length);
 
-    const main = added.find((f) => !f.endsWith('.down.sql') && f.endsWith('.sql')) as string;
+    const main = added.find((f) => !f.endsWith('.down.sql') && f.endsWith('.sql') && !/^(revert|verify)\//.test(f)) as string;
     const text = await readFile(path.join(dir, main), 'utf8');
-    expect(text).toMatch(/nickname/);
+    expect(text).toMatch(new RegExp(column));
     expect(text).toMatch(/schema-drift: the drift of .* kept as the next/);
 
     const report = await check(target);
@@ -184,11 +194,16 @@ describe.each(CASES)('keep a hot-fix: $format on $dialect ($fixture)', (c) => {
     if (c.format === 'goose' && c.dialect === 'postgres') {
       expect(text).toMatch(/-- \+goose StatementBegin\nCREATE OR REPLACE FUNCTION[^]*END;[^]*-- \+goose StatementEnd/);
     }
-    const down = added.find((f) => f.endsWith('.down.sql'));
+    if (c.format === 'sqitch') {
+      const plan = await readFile(path.join(dir, 'sqitch.plan'), 'utf8');
+      expect(plan.trimEnd().split('\n').at(-1)).toMatch(/^keep_hotfix \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ Ada Lovelace <ada@example\.com> # /);
+      expect(text).toMatch(/^-- Deploy flipr:keep_hotfix to pg\n\nBEGIN;\n[^]*\nCOMMIT;\n$/);
+    }
+    const down = added.find((f) => f.endsWith('.down.sql') || f.startsWith('revert/'));
     const downText = down ? await readFile(path.join(dir, down), 'utf8') : text.split(/-- migrate:down|-- \+goose Down|-- Down Migration/)[1];
     if (down || ['dbmate', 'goose', 'node-pg-migrate'].includes(c.format)) {
       expect(downText).toMatch(/DROP INDEX/);
-      expect(downText).toMatch(/DROP COLUMN .?nickname/);
+      expect(downText).toMatch(new RegExp(`DROP COLUMN .?${column}`));
     }
   }, 180_000);
 });
@@ -242,8 +257,8 @@ describe('keep a hot-fix: what is refused or only printed', () => {
   }, 180_000);
 
   it.each([
-    ['sqitch', 'migrations/sqitch', /cannot write a sqitch migration: .*sqitch add/],
     ['liquibase', 'migrations/liquibase', /cannot write a liquibase migration: .*changelog/],
+    ['drizzle-folders', 'migrations/drizzle-folders', /cannot write a drizzle-folders migration: .*snapshot\.json/],
   ])('%s: refused with the reason', async (_format, fixture, message) => {
     const dir = await copyFixture(fixture);
     const db = await dialectHarness('postgres').createDatabase('sdkeep');

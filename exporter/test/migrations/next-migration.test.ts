@@ -99,12 +99,28 @@ describe('nextMigration', () => {
     expect(written.entries.at(-1)).toEqual({ idx: 1, version: '7', when: NOW.getTime(), tag: '0001_keep_hotfix', breakpoints: true });
   });
 
+  it('sqitch: a plan line after the last change, by its planner; deploy and revert in BEGIN/COMMIT; a taken name refused', () => {
+    const planText = '%syntax-version=1.0.0\n%project=shop\n\ninit 2024-01-01T12:00:00Z Ada <ada@example.com> # Init.\n';
+    const sqitch = { planFile: 'sqitch.plan', planText, deployDir: 'deploy', revertDir: 'revert', verifyDir: 'verify', engine: 'pg' };
+    const next = nextMigration(request('sqitch', ['deploy/init.sql'], { sqitch }));
+    expect(next.files.map((f) => [f.path, f.replaces])).toEqual([
+      ['deploy/keep_hotfix.sql', false],
+      ['revert/keep_hotfix.sql', false],
+      ['verify/keep_hotfix.sql', false],
+      ['sqitch.plan', true],
+    ]);
+    expect(next.files[3]?.content).toBe(`${planText}keep_hotfix 2026-12-07T17:30:05Z Ada <ada@example.com> # Keeps a hot-fix as a change (schema-drift).\n`);
+    expect(next.files[0]?.content).toMatch(/^-- Deploy shop:keep_hotfix to pg\n\nBEGIN;\n\n-- generated\n/);
+    expect(next.files[1]?.content).toMatch(/^-- Revert shop:keep_hotfix to pg\n\nBEGIN;\n\n-- add column users.legacy\n/);
+    expect(() => nextMigration(request('sqitch', ['deploy/init.sql'], { sqitch, name: 'init' }))).toThrow(/has a change named "init" already/);
+  });
+
   it('a down part that could not be planned says so where the down part goes', () => {
     const next = nextMigration(request('dbmate', ['1_a.sql'], { down: { error: 'cannot undo a dropped column type' } }));
     expect(next.files[0]?.content).toMatch(/-- migrate:down\n-- no down migration: cannot undo a dropped column type\n$/);
   });
 
-  it.each(['drizzle-folders', 'liquibase', 'sqitch', 'schema'] as const)('%s: refused, naming the format', (format) => {
+  it.each(['drizzle-folders', 'liquibase', 'schema'] as const)('%s: refused, naming the format', (format) => {
     expect(() => nextMigration(request(format, ['x.sql']))).toThrow(new RegExp(`cannot write a ${format} migration: `));
   });
 });
