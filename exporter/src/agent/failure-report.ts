@@ -9,11 +9,13 @@ import { SchemaDriftError, TimeoutError } from '../core/errors.ts';
 import type { MigrationFile } from '../migrations/types.ts';
 import type { Report } from '../core/model/report.ts';
 import type { RevisionState } from '../revision/revision-state.ts';
-import { buildReport, errorReport } from '../core/report/build.ts';
+import { buildReport, errorReport, type ReportInput } from '../core/report/build.ts';
 import type { ReportParts } from '../engine/compare.ts';
 
 /** What a check that ran to the end produced: the comparison as a report takes it, and what the check learnt. */
 export type CheckOutcome = ReportParts & {
+  /** With drift: the plan the other way, for the report's migration download. */
+  readonly keep?: ReportInput['keep'];
   readonly revision: RevisionState | null;
   readonly pending: readonly MigrationFile[];
   readonly engine: Omit<Report['engine'], 'dialect'>;

@@ -17,7 +17,8 @@ import type { TargetConfig } from '../config/types.ts';
 import type { Report } from '../core/model/report.ts';
 import type { LiveSession } from '../dialects/dialect.ts';
 import { dialectNamed } from '../dialects/registry.ts';
-import { compare, reportParts } from '../engine/compare.ts';
+import { compare, type CompareRequest, reportParts } from '../engine/compare.ts';
+import { keepPlanOf, reverseComparison } from '../engine/keep.ts';
 import type { DesiredCache } from '../engine/desired-cache.ts';
 import { readDesiredFromCommand } from '../engine/command.ts';
 import { readDesired, type DesiredSchema, type DesiredSide } from '../engine/desired.ts';
@@ -126,14 +127,24 @@ function finishCheck(
   };
   progress.engine = engine;
   step('diff');
-  const comparison = compare(dialect, {
+  const request: CompareRequest = {
     current: live.snapshot,
     desired: desired.snapshot,
     unchecked: desired.unchecked,
     filter: { ...(target.schemas ? { schemas: target.schemas } : {}), exclude: target.exclude },
     options: { checkColumnOrder: target.checkColumnOrder, checkPrivileges: target.privileges },
-  });
+  };
+  const comparison = compare(dialect, request);
+  // With drift, the plan the other way too: the report's migration download keeps the drift (engine/keep.ts).
+  const keep = comparison.changes.length > 0 ? keepPlanOf(reverseComparison(dialect, request)) : undefined;
   // What the live inspection could not read (events without the EVENT privilege) is a warning, not a failure.
   const warnings = [...desired.warnings, ...(live.snapshot.source.warnings ?? [])];
-  return { ...reportParts(dialect, comparison), revision, pending: desired.pending, engine, warnings };
+  return {
+    ...reportParts(dialect, comparison),
+    ...(keep ? { keep } : {}),
+    revision,
+    pending: desired.pending,
+    engine,
+    warnings,
+  };
 }

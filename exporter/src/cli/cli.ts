@@ -17,14 +17,17 @@ import type { Change } from '../core/model/change.ts';
 import { countByAction, renderChangesText } from '../core/render/text.ts';
 import { checkStatus } from '../core/report/build.ts';
 import { dialectNamed, pairDialect } from '../dialects/registry.ts';
-import { compare, planOf, withRevisionExcludes } from '../engine/compare.ts';
+import { compare, type Comparison, type CompareRequest, planOf, withRevisionExcludes } from '../engine/compare.ts';
+import { KEEP_NAME, keepMigration, reverseComparison, migrationStatements } from '../engine/keep.ts';
+import type { Dialect } from '../dialects/dialect.ts';
+import { writeNextMigration } from '../migrations/write-migration.ts';
 import { mergeExcludes } from '../core/diff/filter.ts';
-import { MIGRATION_FORMATS, type MigrationFile, type MigrationFormat } from '../migrations/index.ts';
+import { MIGRATION_FORMATS, type MigrationFile, type MigrationFormat, readMigrationDirectory } from '../migrations/index.ts';
 import type { RevisionState } from '../revision/revision-state.ts';
 import { VERSION } from '../version.ts';
 import { runDemo } from './demo.ts';
 import { type CliIo, processIo, revisionText } from './io.ts';
-import { loadPair, loadSource, type LoadedSource, type SourceArg, type SourceOptions } from './sources.ts';
+import { classifySource, loadPair, loadSource, type LoadedSource, type SourceArg, type SourceOptions } from './sources.ts';
 
 interface CommonOptions {
   schema?: string[];
@@ -185,21 +188,36 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       .option('--to-command <command>', 'desired: the state a migration command builds in a scratch database (instead of --to)')
       .option('--command-cwd <dir>', 'working directory of --from-command/--to-command (default: the current one)')
       .option('--command-timeout <duration>', 'kill a --from-command/--to-command after this long, e.g. 90s or 5m', '5m')
-      .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sql']).default('text'))
+      .addOption(
+        new Option('--format <format>', 'output format; migration: the drift as the next migration of the --from directory').choices(['text', 'json', 'sql', 'migration']).default('text'),
+      )
+      .option('--write', 'with --format migration: write the migration into the --from directory (without it: print it)')
+      .option('--name <name>', 'with --format migration: the migration\'s name', KEEP_NAME)
       .option('--check-column-order', 'report columns whose position differs'),
-  ).action(async (options: CommonOptions & DiffSides & { format: string; checkColumnOrder?: boolean }) => {
+  ).action(async (options: CommonOptions & DiffSides & MigrationOptions & { format: string; checkColumnOrder?: boolean }) => {
+    if (options.format !== 'migration' && (options.write || options.name !== KEEP_NAME)) {
+      throw new ConfigError('--write and --name go with --format migration');
+    }
+    // Refused before anything is read or replayed.
+    if (options.format === 'migration') await assertMigrationSides(options);
     const pair = await loadPair(sideArg(options, 'from'), sideArg(options, 'to'), sourceOptions(options, io));
     warn(io, [...pair.from.warnings, ...pair.to.warnings]);
     const dialect = pairDialect(pair.from.snapshot, pair.to.snapshot);
-    const comparison = compare(dialect, {
+    const request: CompareRequest = {
       current: pair.from.snapshot,
       desired: pair.to.snapshot,
       unchecked: mergeExcludes([pair.from.unchecked ?? {}, pair.to.unchecked ?? {}]),
       filter: parseFilter(options.schema, options.exclude),
       // `--privileges` both reads ACLs (source options) and compares them (the differ's opt-in).
       options: { checkColumnOrder: options.checkColumnOrder, checkPrivileges: options.privileges },
-    });
+    };
+    const comparison = compare(dialect, request);
     const { changes } = comparison;
+    if (options.format === 'migration') {
+      await writeMigrationOutput(io, pair, dialect, { request, comparison }, options);
+      setExit(changes.length ? 1 : 0);
+      return;
+    }
     if (options.format === 'json') io.stdout(`${JSON.stringify(diffJson(pair.from, pair.to, changes), null, 2)}\n`);
     else if (options.format === 'sql') io.stdout(changes.length ? dialect.renderPlanSql(planOf(comparison)) : '');
     else {
@@ -253,6 +271,61 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     });
 
   return program;
+}
+
+/** `diff --format migration`'s own options. */
+interface MigrationOptions {
+  write?: boolean;
+  name: string;
+}
+
+const MIGRATION_SIDES = '--format migration: --from must be the migration directory and --to the database (or a saved schema) whose drift it keeps';
+
+async function assertMigrationSides(options: DiffSides): Promise<void> {
+  const fromKind = options.from === undefined ? 'command' : await classifySource(options.from);
+  const toKind = options.to === undefined ? 'command' : await classifySource(options.to);
+  if (fromKind !== 'directory' || toKind === 'directory' || toKind === 'command') throw new ConfigError(MIGRATION_SIDES);
+}
+
+/**
+ * `diff --format migration`: the drift as the next migration of the `--from` directory (desired → live, the other way
+ * from `--format sql`), printed with each file's name, or with `--write` written into the directory and read back.
+ */
+async function writeMigrationOutput(
+  io: CliIo,
+  pair: { from: LoadedSource; to: LoadedSource },
+  dialect: Dialect,
+  { request, comparison }: { request: CompareRequest; comparison: Comparison },
+  options: CommonOptions & MigrationOptions,
+): Promise<void> {
+  const { from, to } = pair;
+  if (from.kind !== 'directory' || !from.directory || to.kind === 'directory' || to.kind === 'command') {
+    throw new ConfigError(MIGRATION_SIDES);
+  }
+  if (comparison.changes.length === 0) {
+    io.stderr(`schema-drift: no drift between ${from.description} and ${to.description}: no migration to write\n`);
+    return;
+  }
+  const next = await keepMigration({
+    directory: from.directory,
+    source: to.description,
+    // --from is the directory (current), --to the database (desired): the plan is the keep plan already.
+    keep: migrationStatements(comparison.plan),
+    undo: migrationStatements(reverseComparison(dialect, request).plan),
+    revision: from.revision ?? null,
+    pending: from.pending ?? [],
+    name: options.name,
+    now: new Date(),
+  });
+  if (!options.write) {
+    for (const file of next.files) io.stdout(`==> ${path.join(from.description, file.path)} <==\n${file.content}\n`);
+    io.stderr(`schema-drift: nothing written; add --write to write ${next.files.length} file(s) into ${from.description}\n`);
+    return;
+  }
+  const written = await writeNextMigration(from.description, next);
+  // Read back as a check or a replay will: the new file parses and atlas.sum or the journal agree with it.
+  await readMigrationDirectory(from.description, { format: from.directory.format });
+  for (const file of written) io.stdout(`wrote ${path.join(from.description, file)}\n`);
 }
 
 function parsePort(value: string): number {

@@ -28,7 +28,7 @@ import {
 import { readDesiredFromCommand } from '../engine/command.ts';
 import { readDesired } from '../engine/desired.ts';
 import { readLive } from '../engine/live.ts';
-import { readMigrationDirectory, type MigrationFile, type MigrationFormat } from '../migrations/index.ts';
+import { readMigrationDirectory, type MigrationDirectory, type MigrationFile, type MigrationFormat } from '../migrations/index.ts';
 import { revisionForDirectory } from '../revision/deployed.ts';
 import type { RevisionState } from '../revision/revision-state.ts';
 
@@ -85,6 +85,8 @@ export interface LoadedSource {
    * the replay was bounded by, when it speaks for this directory (`revisionForDirectory`), else null.
    */
   readonly revision?: RevisionState | null;
+  /** Directories: the directory as read (its format and files). */
+  readonly directory?: MigrationDirectory;
   /** Directories replayed only up to a deployed version: the files not applied. */
   readonly pending?: MigrationFile[];
   /** Directories: exclude globs for what pending re-runnable migrations define (`DesiredSide.unchecked`). */
@@ -262,6 +264,7 @@ async function loadDirectory(dir: string, options: SourceOptions, counterpart?: 
   return {
     kind: 'directory',
     description: dir,
+    directory,
     snapshot: desired.snapshot,
     revision,
     pending: desired.pending,

@@ -30,6 +30,8 @@ function targetItem(target: TargetConfig, latest: ReportSummary | undefined, hid
   const base = reportPath(target.name, 'latest');
   const views = Object.entries(REPORT_VIEWS).map(([path, label]) => link(`${base}/${path}`, label));
   const files = SQL_FILES.map((file) => link(`${base}/${file}.sql`, `${file}.sql`));
+  // The drift kept as the next migration (a 409 that says why when there is none): directory targets only.
+  if (!target.desired.command) files.push(link(`${base}/migration`, 'next migration (keeps the drift)'));
   return [
     `<li><strong>${escapeHtml(target.name)}</strong> <code>${escapeHtml(hideDetails ? HIDDEN : target.displayUrl)}</code> — ${escapeHtml(status)}<br>`,
     `${link(base, 'latest report (JSON)')} · ${link(`${targetPath(target.name)}/reports`, 'history')}`,

@@ -18,6 +18,8 @@ import {
 import type { AppDeps } from './deps.ts';
 import { reportPath, SQL_FILES, sqlFileName, type SqlFile } from './links.ts';
 import { ManualCheckLimiter } from './manual-checks.ts';
+import { migrationFileName, reportMigration } from './migration-download.ts';
+import type { MigrationFileOut } from '../migrations/next-migration.ts';
 import { HttpError, parseBefore, parseLimit, parseReportRef, parseWait, type ReportRef } from './params.ts';
 import { summaryOf, summaryRow } from './summary.ts';
 
@@ -100,6 +102,24 @@ export function apiRouter(deps: AppDeps): Router {
       res.send(SQL_TEXT[file](report));
     });
   }
+
+  // The drift kept as the next migration of the target's directory (migration-download.ts): the migration file itself,
+  // and every file it takes (down file, atlas.sum, drizzle journal) as JSON rows.
+  router.get('/targets/:name/reports/:id/migration', async (req, res) => {
+    const target = targetOf(res);
+    const next = await reportMigration(target, loadReport(target.name, parseReportRef(req.params.id)));
+    const main = next.files[0] as MigrationFileOut;
+    res.set('Content-Type', 'application/sql; charset=utf-8');
+    res.set('Content-Disposition', `attachment; filename="${migrationFileName(main.path)}"`);
+    res.set('X-Migration-Path', main.path);
+    res.send(main.content);
+  });
+
+  router.get('/targets/:name/reports/:id/migration/files', async (req, res) => {
+    const target = targetOf(res);
+    const next = await reportMigration(target, loadReport(target.name, parseReportRef(req.params.id)));
+    res.json(next.files.map((f) => ({ format: next.format, version: next.version, path: f.path, replaces: f.replaces, content: f.content })));
+  });
 
   // A check can take minutes: by default the response waits for the report; `?wait=false` answers 202 at once and
   // points at the latest report, which the check replaces when it finishes. Rate-limited per target (manual-checks.ts).

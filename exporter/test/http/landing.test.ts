@@ -82,6 +82,7 @@ describe('GET /', () => {
     '/api/v1/targets/prod/reports/latest/desired.sql',
     '/api/v1/targets/prod/reports/latest/current.sql',
     '/api/v1/targets/prod/reports/latest/reconcile.sql',
+    '/api/v1/targets/prod/reports/latest/migration',
   ])('links to %s', (href) => {
     expect(html).toContain(`href="${href}"`);
   });
@@ -89,7 +90,12 @@ describe('GET /', () => {
   it('every linked path of the "prod" target resolves on the same server', async () => {
     const hrefs = [...html.matchAll(/href="([^"]+)"/g)].map((m) => m[1]!).filter((h) => h.includes('/prod/') || !h.includes('/targets/'));
     expect(hrefs.length).toBeGreaterThan(15);
-    for (const href of hrefs) expect((await server.request(href)).status, href).toBe(200);
+    for (const href of hrefs) {
+      const res = await server.request(href);
+      // The fixture report predates kept plans and its directory does not exist: the route answers why, with a 409.
+      if (href.endsWith('/migration')) expect(res.json<{ error: string }>().error, href).toMatch(/report \d+ of target "prod": no migration: /);
+      else expect(res.status, href).toBe(200);
+    }
   });
 
   it('shows the version, the status of the latest report, the display URL and the format doc', () => {

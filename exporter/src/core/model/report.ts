@@ -54,6 +54,12 @@ export interface ReportStatement {
   readonly change: number | null;
 }
 
+/** One statement of the keep plan (`Report.keep`): a reconcile statement's fields, and whether it needs to run outside a
+ * transaction (the migration file says so in its tool's own way). */
+export interface KeepStatement extends ReportStatement {
+  readonly noTransaction?: boolean;
+}
+
 /** Drift status of an ERD element. */
 export type ErdStatus = 'ok' | ChangeAction;
 
@@ -128,6 +134,11 @@ export interface Report {
   readonly ddl: { readonly desired: string; readonly current: string };
   /** Reconcile SQL (current → desired). `error` when the planner could not render a change. */
   readonly reconcile: { readonly sql: string; readonly statements: ReportStatement[]; readonly error?: string };
+  /**
+   * The plan the other way (desired → current): what keeps the drift as the next migration of the directory
+   * (`/reports/:id/migration`). Present when there is drift; absent in reports stored before it existed.
+   */
+  readonly keep?: { readonly statements: KeepStatement[]; readonly error?: string };
   readonly erd: { readonly tables: ErdTable[]; readonly relations: ErdRelation[] };
   /** Where the desired state came from and what normalised it. */
   readonly engine: {

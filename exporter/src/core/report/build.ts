@@ -21,8 +21,9 @@ export type ReportReconcile =
   | { readonly plan: Plan; readonly reconcileSql: string; readonly planError?: undefined }
   | { readonly plan?: undefined; readonly reconcileSql?: undefined; readonly planError?: string };
 
-/** What a successful check hands to {@link buildReport}. */
-export type ReportInput = ReportFacts & ReportReconcile;
+/** What a successful check hands to {@link buildReport}: with drift, also the keep plan (desired → current) or its
+ * planner's error. */
+export type ReportInput = ReportFacts & ReportReconcile & { readonly keep?: Plan | { readonly planError: string } };
 
 /** {@link ReportInput} without its reconcile part. */
 export interface ReportFacts {
@@ -154,6 +155,18 @@ function reconcile(input: ReportInput, secrets: readonly string[]): Report['reco
   return { sql: input.reconcileSql, statements };
 }
 
+function keep(plan: Plan | { readonly planError: string }, secrets: readonly string[]): NonNullable<Report['keep']> {
+  if ('planError' in plan) return { statements: [], error: oneLine(scrubSecrets(plan.planError, secrets)) };
+  const statements = plan.statements.map((s) => ({
+    sql: s.sql,
+    comment: s.comment,
+    hazards: [...s.hazards],
+    change: s.change,
+    ...(s.noTransaction ? { noTransaction: true } : {}),
+  }));
+  return { statements };
+}
+
 /**
  * The report of a check that ran to the end (id 0: the store assigns ids). Status by precedence (see
  * {@link checkStatus}); counts with every kind; reconcile statements from the plan, or `reconcile.error` when
@@ -182,6 +195,7 @@ export function buildReport(input: ReportInput): Report {
     changes: input.changes,
     ddl: { desired: input.ddl.desired, current: input.ddl.current },
     reconcile: reconcile(input, secrets),
+    ...(input.keep && input.changes.length > 0 ? { keep: keep(input.keep, secrets) } : {}),
     erd: buildErd(input.desired, input.current, input.changes),
     engine: { ...input.engine },
     warnings: input.warnings.map((w) => scrubSecrets(w, secrets)),

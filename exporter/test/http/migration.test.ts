@@ -1,0 +1,148 @@
+/**
+ * `GET /api/v1/targets/:name/reports/:id/migration` (and `/migration/files`) with nothing faked: the real Scheduler
+ * runs the real runCheck against real PostgreSQL databases deployed from copies of the golang-migrate and Atlas
+ * fixtures, then hot-fixed by hand. The downloaded files are added to the directory as a team would commit them, and
+ * the next check over HTTP is in sync. A report without drift, and a target whose migrations are pending, get a 409
+ * that says why.
+ */
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCheck, type DesiredSchema } from '../../src/agent/run-check.ts';
+import { Scheduler } from '../../src/agent/scheduler.ts';
+import type { Report } from '../../src/core/model/report.ts';
+import { DesiredCache } from '../../src/engine/desired-cache.ts';
+import { createApp } from '../../src/http/app.ts';
+import { readMigrationDirectory } from '../../src/migrations/index.ts';
+import { ReportStore } from '../../src/store/report-store.ts';
+import { createTempPgDatabase, PG_URL, type TempDatabase } from '../support/servers.ts';
+import { agentConfig, targetConfig } from './fixtures.ts';
+import { serve, type TestServer } from './serve.ts';
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/migrations', import.meta.url));
+const HOT_FIX = 'ALTER TABLE users ADD COLUMN nickname text; CREATE INDEX users_nickname_idx ON users (nickname);';
+
+let tmp: string;
+let store: ReportStore;
+let scheduler: Scheduler;
+let server: TestServer;
+const databases: TempDatabase[] = [];
+const dirs: Record<string, string> = {};
+
+/** A database holding `dir`'s migrations (no revision table) and the hot-fix. */
+async function hotFixed(dir: string): Promise<TempDatabase> {
+  const db = await createTempPgDatabase('sdhttpkeep');
+  databases.push(db);
+  for (const file of (await readMigrationDirectory(dir)).files) await db.exec(file.sql);
+  await db.exec(HOT_FIX);
+  return db;
+}
+
+beforeAll(async () => {
+  tmp = await mkdtemp(path.join(tmpdir(), 'sd-http-keep-'));
+  for (const [name, fixture] of [['golang-migrate', 'golang-migrate'], ['atlas', 'atlas'], ['pending', 'golang-migrate']] as const) {
+    dirs[name] = path.join(tmp, name);
+    await cp(path.join(FIXTURES, fixture), dirs[name] as string, { recursive: true });
+  }
+  const gm = await hotFixed(dirs['golang-migrate'] as string);
+  const atlas = await hotFixed(dirs.atlas as string);
+  const pending = await hotFixed(dirs.pending as string);
+  await pending.exec('CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL); INSERT INTO schema_migrations VALUES (20240102090000, false);');
+  const target = (name: string, db: TempDatabase, dir: string): ReturnType<typeof targetConfig> =>
+    targetConfig(name, { url: db.url, displayUrl: db.url, desired: { dir, devUrl: PG_URL }, checkTimeoutMs: 60_000 });
+  const targets = [
+    target('gm', gm, dirs['golang-migrate'] as string),
+    target('atlas', atlas, dirs.atlas as string),
+    target('pending', pending, dirs.pending as string),
+  ];
+  store = ReportStore.open(path.join(tmp, 'store'));
+  const cache = new DesiredCache<DesiredSchema>();
+  scheduler = new Scheduler({
+    targets,
+    concurrency: 1,
+    retry: { attempts: 0, initialDelayMs: 10, maxDelayMs: 10 },
+    runCheck: (t, signal) => runCheck(t, { cache, signal }),
+    onReport: (report: Report) => ({ ...report, id: store.save(report) }),
+  });
+  server = await serve(
+    createApp({
+      config: agentConfig(targets),
+      store,
+      scheduler,
+      metricsHandler: (_req, res) => {
+        res.send('');
+      },
+      ready: () => ({ ready: true }),
+      version: '0.1.0-test',
+    }),
+  );
+}, 120_000);
+
+afterAll(async () => {
+  await server?.close();
+  await scheduler?.stop(1_000);
+  store?.close();
+  await Promise.all(databases.map((db) => db.drop()));
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+interface FileRow {
+  format: string;
+  version: string;
+  path: string;
+  replaces: boolean;
+  content: string;
+}
+
+/** Checks `name` over HTTP, downloads the migration and its files, adds them to the directory, checks again. */
+async function keepOverHttp(name: string, dir: string): Promise<{ main: { disposition: string | null; path: string | null; text: string }; files: FileRow[]; after: string }> {
+  const first = await server.request(`/api/v1/targets/${name}/check`, { method: 'POST' });
+  expect(first.json()).toMatchObject({ status: 'drift' });
+  const main = await server.request(`/api/v1/targets/${name}/reports/latest/migration`);
+  expect(main.status).toBe(200);
+  const files = (await server.request(`/api/v1/targets/${name}/reports/latest/migration/files`)).json<FileRow[]>();
+  for (const file of files) {
+    await mkdir(path.dirname(path.join(dir, file.path)), { recursive: true });
+    await writeFile(path.join(dir, file.path), file.content);
+  }
+  const after = (await server.request(`/api/v1/targets/${name}/check`, { method: 'POST' })).json<{ status: string }>().status;
+  return { main: { disposition: main.headers.get('content-disposition'), path: main.headers.get('x-migration-path'), text: main.text }, files, after };
+}
+
+describe('the drift as the next migration, over HTTP', () => {
+  it('golang-migrate: the up file downloaded with its name, the down file among the files; committed, in sync', async () => {
+    const { main, files, after } = await keepOverHttp('gm', dirs['golang-migrate'] as string);
+    expect(main.path).toMatch(/^\d{14}_keep_hotfix\.up\.sql$/);
+    expect(main.disposition).toBe(`attachment; filename="${main.path}"`);
+    expect(main.text).toMatch(/schema-drift: the drift of target gm \(report \d+\) kept as the next golang-migrate migration/);
+    expect(main.text).toMatch(/ADD COLUMN .?nickname/);
+    expect(files.map((f) => f.path)).toEqual([main.path, (main.path as string).replace('.up.sql', '.down.sql')]);
+    expect(files[1]?.content).toMatch(/DROP COLUMN .?nickname/);
+    expect(after).toBe('in_sync');
+  }, 120_000);
+
+  it('atlas: atlas.sum comes rewritten among the files; committed, the directory verifies and is in sync', async () => {
+    const { files, after } = await keepOverHttp('atlas', dirs.atlas as string);
+    expect(files.map((f) => [f.path.replace(/^\d{14}/, '<ts>'), f.replaces])).toEqual([
+      ['<ts>_keep_hotfix.sql', false],
+      ['atlas.sum', true],
+    ]);
+    expect(await readFile(path.join(dirs.atlas as string, 'atlas.sum'), 'utf8')).toBe(files[1]?.content);
+    expect(after).toBe('in_sync');
+  }, 120_000);
+
+  it('a report without drift: 409 saying so', async () => {
+    const res = await server.request('/api/v1/targets/gm/reports/latest/migration');
+    expect(res.status).toBe(409);
+    expect(res.json<{ error: string }>().error).toMatch(/target "gm": no migration: no drift/);
+  }, 60_000);
+
+  it('migrations pending on the database: 409 naming them', async () => {
+    await server.request('/api/v1/targets/pending/check', { method: 'POST' });
+    const res = await server.request('/api/v1/targets/pending/reports/latest/migration/files');
+    expect(res.status).toBe(409);
+    expect(res.json<{ error: string }>().error).toMatch(/1 migration\(s\) are not deployed .*20240103080000_order_summary\.up\.sql/);
+  }, 120_000);
+});
