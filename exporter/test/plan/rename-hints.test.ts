@@ -127,4 +127,30 @@ describe('rename hints in the plan scripts', () => {
       '-- possible rename: ALTER TABLE `people` RENAME COLUMN `age_years` TO `age`;',
     ]);
   });
+
+  // Both servers allow a line break inside a quoted identifier: in a comment line it would start a line of runnable SQL.
+  it.each(['postgres', 'mysql'] as const)('%s: a name with a line break stays inside its comment lines', (dialect) => {
+    const evil = 'x\nDROP TABLE users; --';
+    const col = (name: string) => column(name, dialect === 'postgres' ? 'text' : 'int(11)', { position: 2 });
+    const tables = (name: string) => [table('people', { columns: [id, col(name)] })];
+    const script =
+      dialect === 'postgres'
+        ? (() => {
+            const current = pg(tables(evil));
+            const desired = pg(tables('plain'));
+            return renderPostgresPlanSql(planPostgres(diffSchemas({ current, desired, hooks: postgresHooks }), { current, desired }));
+          })()
+        : (() => {
+            const my = (t: Table[]) => snap('mysql', 'app', t.map((x) => ({ ...x, schema: 'app', attrs: { engine: 'InnoDB' } })));
+            const current = my(tables(evil));
+            const desired = my(tables('plain'));
+            return renderMysqlPlanSql(planMysql(diffSchemas({ current, desired, hooks: mysqlHooks }), { current, desired }));
+          })();
+    expect(script).toMatch(/-- possible rename: .*x DROP TABLE users; --/);
+    // The name may continue on a line of its own inside a quoted identifier of a statement, never after a comment line.
+    const lines = script.split('\n');
+    const afterComment = lines.filter((line, i) => line.startsWith('DROP TABLE users') && lines[i - 1]?.startsWith('--'));
+    expect(lines.some((line) => line.startsWith('DROP TABLE users'))).toBe(true);
+    expect(afterComment).toEqual([]);
+  });
 });

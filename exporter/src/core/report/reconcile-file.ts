@@ -5,12 +5,13 @@
  * failed, still gets a file that says so instead of an empty one.
  */
 import type { Report } from '../model/report.ts';
+import { sqlComment } from '../render/sql-comment.ts';
 
 /** The downloadable reconcile script of `report`. */
 export function reconcileFile(report: Report): string {
   const { reconcile } = report;
   const lines = [
-    `-- schema-drift reconcile script for target ${oneLine(report.target)} (${report.engine.dialect})`,
+    sqlComment(`schema-drift reconcile script for target ${report.target} (${report.engine.dialect})`),
     `-- report ${report.id}, check finished ${report.finishedAt}, status ${report.status}`,
   ];
   if (report.revision) {
@@ -18,7 +19,7 @@ export function reconcileFile(report: Report): string {
     lines.push(`-- migrations: ${report.revision.tool} (${report.revision.table}), deployed version ${version}${report.revision.dirty ? ', DIRTY' : ''}`);
   }
   if (reconcile.error !== undefined) {
-    lines.push(`-- no script: the planner could not render a change: ${oneLine(reconcile.error)}`);
+    lines.push(sqlComment(`no script: the planner could not render a change: ${reconcile.error}`));
   } else if (reconcile.statements.length === 0) {
     lines.push(report.status === 'error' ? '-- no script: the check failed (see the report\'s error)' : '-- nothing to reconcile: the database matches its migrations');
   } else {
@@ -39,9 +40,4 @@ function hazardSummary(report: Report): string {
   }
   if (counts.size === 0) return 'none';
   return [...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([hazard, n]) => `${hazard} ×${n}`).join(', ');
-}
-
-/** Text on one comment line: a line break would end the comment and put the rest into the script. */
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
 }

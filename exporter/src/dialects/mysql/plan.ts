@@ -17,6 +17,7 @@
 import type { Change, ViewChange } from '../../core/model/change.ts';
 import type { Plan, PlannedStatement } from '../../core/model/plan.ts';
 import { findRenameHints, renameHintLine } from '../../core/plan/rename-hints.ts';
+import { sqlComment } from '../../core/render/sql-comment.ts';
 import { lexMysql } from './hooks-sql.ts';
 import { MysqlPlanContext, type MysqlPlanOptions } from './plan-context.ts';
 import { planColumn } from './plan-columns.ts';
@@ -102,8 +103,8 @@ function delimiterFor(sql: string): string {
 }
 
 function renderStatement(statement: PlannedStatement): string {
-  const lines = [`-- ${statement.comment.replace(/\n/g, ' ')}`];
-  if (statement.hazards.length) lines.push(`-- hazards: ${statement.hazards.join(', ')}`);
+  const lines = [sqlComment(statement.comment)];
+  if (statement.hazards.length) lines.push(sqlComment(`hazards: ${statement.hazards.join(', ')}`));
   if (!needsDelimiter(statement.sql)) {
     lines.push(statement.sql);
     return lines.join('\n');
@@ -119,6 +120,6 @@ function renderStatement(statement: PlannedStatement): string {
  * in `DELIMITER` lines. Deterministic.
  */
 export function renderMysqlPlanSql(plan: Plan): string {
-  const hints = (plan.hints ?? []).map((hint) => `-- ${hint}\n\n`).join('');
+  const hints = (plan.hints ?? []).map((hint) => `${sqlComment(hint)}\n\n`).join('');
   return hints + plan.statements.map(renderStatement).join('\n\n') + (plan.statements.length ? '\n' : '');
 }

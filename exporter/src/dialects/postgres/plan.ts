@@ -26,6 +26,7 @@ import { planExtension, planRoutine, planSchema, planSequence } from './plan-obj
 import { planType } from './plan-types.ts';
 import { planCollation } from './plan-collations.ts';
 import { findRenameHints, renameHintLine } from '../../core/plan/rename-hints.ts';
+import { sqlComment } from '../../core/render/sql-comment.ts';
 import { tableName } from './ddl-table.ts';
 import { quoteIdent } from './quote.ts';
 
@@ -117,13 +118,13 @@ function implied(changes: Change[], index: number): boolean {
 
 /** The plan as a runnable script: its hints (possible renames) as comment lines, then each statement preceded by its comment and hazards. Deterministic. */
 export function renderPostgresPlanSql(plan: Plan): string {
-  const hints = (plan.hints ?? []).map((hint) => `-- ${hint}\n\n`).join('');
+  const hints = (plan.hints ?? []).map((hint) => `${sqlComment(hint)}\n\n`).join('');
   return hints + plan.statements.map(renderStatement).join('\n\n') + (plan.statements.length ? '\n' : '');
 }
 
 function renderStatement(statement: PlannedStatement): string {
-  const lines = [`-- ${statement.comment}`];
-  if (statement.hazards.length) lines.push(`-- hazards: ${statement.hazards.join(', ')}`);
+  const lines = [sqlComment(statement.comment)];
+  if (statement.hazards.length) lines.push(sqlComment(`hazards: ${statement.hazards.join(', ')}`));
   if (statement.noTransaction) lines.push('-- runs outside a transaction block');
   lines.push(statement.sql);
   return lines.join('\n');
