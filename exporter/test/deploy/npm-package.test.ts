@@ -40,7 +40,7 @@ describe('the npm package of the exporter', () => {
   it('holds the compiled JavaScript, the examples and the runbook, not the TypeScript sources or the tests', () => {
     const listing = spawnSync('tar', ['tzf', tarball], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
     expect(listing).toContain('package/dist/cli/cli.js');
-    expect(listing).toContain('package/dist/dialects/postgres/replay-worker.js');
+    expect(listing).toContain('package/dist/dialects/postgres/replay-child.js');
     expect(listing).toContain('package/docs/runbook.md');
     expect(listing).toContain('package/LICENSE');
     expect(listing.filter((f) => f.startsWith('package/src/') || f.startsWith('package/test/') || f.endsWith('.ts'))).toEqual([]);

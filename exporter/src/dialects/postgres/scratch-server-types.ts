@@ -6,10 +6,10 @@ import type { SerializedError } from './replay-errors.ts';
 
 /** The worker's one answer. */
 export type ScratchWorkerAnswer =
-  | { readonly ok: true; readonly port: number; readonly serverVersion: string; readonly template: Uint8Array | null }
+  | { readonly ok: true; readonly port: number; readonly serverVersion: string }
   | { readonly ok: false; readonly error: SerializedError };
 
-/** What the parent gives the worker: a fresh data directory dumped by an earlier one, to skip initdb. */
+/** What the parent gives the worker: the saved initialised data directory's file (`pglite-template.ts`), to skip initdb. */
 export interface ScratchWorkerInput {
-  readonly template: Uint8Array | null;
+  readonly templateFile: string;
 }

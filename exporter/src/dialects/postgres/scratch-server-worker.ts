@@ -16,11 +16,7 @@ const MAX_CONNECTIONS = 32;
 
 try {
   const input = workerData as ScratchWorkerInput;
-  let template: Uint8Array | null = null;
-  const scratch = await openPgliteScratch({
-    template: input.template,
-    onTemplate: input.template ? undefined : (bytes) => void (template = bytes),
-  });
+  const scratch = await openPgliteScratch({ templateFile: input.templateFile });
   const server = new PGLiteSocketServer({ db: scratch.db as PGlite, host: '127.0.0.1', port: 0, maxConnections: MAX_CONNECTIONS });
   await server.start();
   const port = Number(server.getServerConn().split(':').at(-1));
@@ -32,7 +28,7 @@ try {
       .then(() => scratch.close())
       .finally(() => process.exit(0));
   });
-  parentPort?.postMessage({ ok: true, port, serverVersion: scratch.serverVersion, template } satisfies ScratchWorkerAnswer);
+  parentPort?.postMessage({ ok: true, port, serverVersion: scratch.serverVersion } satisfies ScratchWorkerAnswer);
 } catch (err) {
   parentPort?.postMessage({ ok: false, error: serializeError(err) } satisfies ScratchWorkerAnswer);
 }

@@ -7,13 +7,11 @@
 import { Worker } from 'node:worker_threads';
 import { ReplayError } from '../../core/errors.ts';
 import type { ScratchRequest, ScratchServer } from '../dialect.ts';
-import { openServerScratch } from './replay-scratch.ts';
+import { defaultReplayCacheDir, templateFile } from './pglite-template.ts';
+import { openServerScratch, PGLITE_SHARED_BUFFERS, pgliteVersion } from './replay-scratch.ts';
 import { deserializeError } from './replay-errors.ts';
 import { siblingModule } from './sibling-module.ts';
 import type { ScratchWorkerAnswer, ScratchWorkerInput } from './scratch-server-types.ts';
-
-/** A fresh PGlite data directory dumped by the first worker of this process, so later ones skip initdb. */
-let template: Uint8Array | null = null;
 
 /** Opens a scratch database for a migration command; close it on every path. */
 export async function openPostgresScratchServer(request: ScratchRequest): Promise<ScratchServer> {
@@ -28,7 +26,7 @@ export async function openPostgresScratchServer(request: ScratchRequest): Promis
     }
     return { url, env: postgresEnv(url), engine: 'server', serverVersion: scratch.serverVersion, close: () => scratch.close() };
   }
-  return pgliteServer(request.target);
+  return pgliteServer(request.target, templateFile(request.cacheDir ?? defaultReplayCacheDir(), await pgliteVersion(), PGLITE_SHARED_BUFFERS));
 }
 
 /**
@@ -47,9 +45,9 @@ function postgresEnv(url: string): Record<string, string> {
   };
 }
 
-function pgliteServer(target: string | undefined): Promise<ScratchServer> {
+function pgliteServer(target: string | undefined, file: string): Promise<ScratchServer> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(siblingModule('scratch-server-worker', import.meta.url), { workerData: { template } satisfies ScratchWorkerInput });
+    const worker = new Worker(siblingModule('scratch-server-worker', import.meta.url), { workerData: { templateFile: file } satisfies ScratchWorkerInput });
     let ready = false;
     let gone = false;
     worker.once('exit', () => void (gone = true));
@@ -70,7 +68,6 @@ function pgliteServer(target: string | undefined): Promise<ScratchServer> {
         return;
       }
       ready = true;
-      if (answer.template) template = answer.template;
       // The embedded server trusts every connection from this host; the password only satisfies clients that want one.
       const url = `postgres://postgres:postgres@127.0.0.1:${answer.port}/postgres`;
       resolve({ url, env: postgresEnv(url), engine: 'pglite', serverVersion: answer.serverVersion, close: stop });
