@@ -7,6 +7,7 @@
  * byte goes back to the system when it exits. The child gets its input as one IPC message, posts where it is before
  * each file and statement, then the result or the error as plain data, and exits.
  */
+import type { ReplayPosition } from '../../connection/deadline.ts';
 import { serializeError } from './replay-errors.ts';
 import { replayInProcess } from './replay-run.ts';
 import type { ReplayChildInput, ReplayChildMessage } from './replay-types.ts';
@@ -22,9 +23,10 @@ process.once('message', (input: ReplayChildInput) => {
   void (async () => {
     let answer: ReplayChildMessage;
     try {
-      const result = await replayInProcess(input.dir, input.options, { templateFile: input.templateFile }, (position) => {
+      const onPosition = (position: ReplayPosition): void => {
         process.send?.({ kind: 'position', position } satisfies ReplayChildMessage);
-      });
+      };
+      const result = await replayInProcess(input.dir, { ...input.options, onPosition }, { templateFile: input.templateFile });
       answer = { kind: 'done', ok: true, result };
     } catch (err) {
       answer = { kind: 'done', ok: false, error: serializeError(err) };

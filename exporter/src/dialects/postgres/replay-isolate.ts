@@ -33,7 +33,7 @@ function childExecArgv(): string[] {
 
 /** Replays `dir` into PGlite in a child process that exits when done, or is killed when `options.signal` aborts. */
 export async function replayInChild(dir: MigrationDirectory, options: PostgresReplayOptions): Promise<ReplayResult> {
-  const { signal, ...rest } = options;
+  const { signal, onPosition, ...rest } = options;
   const target = options.target;
   let position: ReplayPosition = { step: 'starting the embedded database' };
   if (signal?.aborted) throw replayStoppedError(signal.reason, position, target);
@@ -72,6 +72,7 @@ export async function replayInChild(dir: MigrationDirectory, options: PostgresRe
     child.on('message', (message: ReplayChildMessage) => {
       if (message.kind === 'position') {
         position = message.position;
+        onPosition?.(position);
         return;
       }
       settle(() => (message.ok ? resolve(message.result) : reject(deserializeError(message.error))));

@@ -28,7 +28,7 @@ const CANNOT_RUN_IN_TRANSACTION = '25001';
 
 /**
  * Replays `dir` in this thread (what `replayPostgres` does on a dev server, and what the child process runs) and
- * inspects the result. `onPosition` hears of every file and statement as it starts (the child forwards them, so a
+ * inspects the result. `options.onPosition` hears of every file and statement as it starts (the child forwards them, so a
  * killed child's error still names the file in progress). When `options.signal` aborts, the statement in progress is
  * cancelled (dev server), no further statement starts, the scratch database is dropped and the error says where the
  * replay stopped.
@@ -37,13 +37,12 @@ export async function replayInProcess(
   dir: MigrationDirectory,
   options: PostgresReplayOptions,
   pglite: PgliteStart = {},
-  onPosition?: (position: ReplayPosition) => void,
 ): Promise<ReplayResult> {
   const { signal, target } = options;
   let position: ReplayPosition = { step: options.devUrl ? 'creating the temporary database' : 'starting the embedded database' };
   const at = (next: ReplayPosition): void => {
     position = next;
-    onPosition?.(next);
+    options.onPosition?.(next);
   };
   at(position);
   throwIfStopped(signal, position, target);

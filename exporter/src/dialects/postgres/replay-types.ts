@@ -39,6 +39,8 @@ export interface PostgresReplayOptions {
   readonly signal?: AbortSignal;
   /** Where PGlite's initialised data directory is kept between processes (default: `defaultReplayCacheDir()`). */
   readonly cacheDir?: string;
+  /** Hears where the replay is (the step, and the file and line it starts) each time that changes. */
+  readonly onPosition?: (position: ReplayPosition) => void;
 }
 
 /** How an in-process PGlite replay starts: from a saved data directory, which it makes when missing. */
@@ -50,8 +52,8 @@ export interface PgliteStart {
 /** What the parent sends the replay's child process (its one IPC message). */
 export interface ReplayChildInput {
   readonly dir: MigrationDirectory;
-  /** The options without `signal` (the parent keeps it: aborting kills the child). */
-  readonly options: Omit<PostgresReplayOptions, 'signal'>;
+  /** The options without `signal` and `onPosition` (the parent keeps them: aborting kills the child). */
+  readonly options: Omit<PostgresReplayOptions, 'signal' | 'onPosition'>;
   readonly templateFile: string;
 }
 
