@@ -124,7 +124,9 @@ describe('embedded PGlite replay: a migration that never ends', () => {
     );
     const result = await replayPostgres(directory, { target: 'deadline', cacheDir });
     expect(result.snapshot.schemas.flatMap((s) => s.tables.map((t) => t.name))).toEqual(['a']);
-    expect((await readdir(cacheDir)).filter((f) => f.endsWith('-datadir.tar'))).toHaveLength(1);
+    expect((await readdir(cacheDir)).filter((f) => f.endsWith('-datadir'))).toHaveLength(1);
+    // No run directory is left behind, the killed child's included.
+    expect((await readdir(cacheDir)).filter((f) => f.startsWith('run-'))).toEqual([]);
   }, 120_000);
 });
 

@@ -26,7 +26,7 @@ process.once('message', (input: ReplayChildInput) => {
       const onPosition = (position: ReplayPosition): void => {
         process.send?.({ kind: 'position', position } satisfies ReplayChildMessage);
       };
-      const result = await replayInProcess(input.dir, { ...input.options, onPosition }, { templateFile: input.templateFile });
+      const result = await replayInProcess(input.dir, { ...input.options, onPosition }, { templateDir: input.templateDir, runDir: input.runDir });
       answer = { kind: 'done', ok: true, result };
     } catch (err) {
       answer = { kind: 'done', ok: false, error: serializeError(err) };

@@ -8,7 +8,7 @@ import { type ReplayPosition, replayStoppedError } from '../../connection/deadli
 import { ReplayError } from '../../core/errors.ts';
 import type { MigrationDirectory } from '../../migrations/types.ts';
 import type { ReplayResult } from '../dialect.ts';
-import { defaultReplayCacheDir, templateFile } from './pglite-template.ts';
+import { defaultReplayCacheDir, removeRunDir, runDirFor, sweepRunDirs, templateDir } from './pglite-template.ts';
 import { deserializeError } from './replay-errors.ts';
 import { PGLITE_SHARED_BUFFERS, pgliteVersion } from './replay-scratch.ts';
 import { siblingModule } from './sibling-module.ts';
@@ -24,11 +24,19 @@ process.on('exit', () => {
 const STDERR_TAIL = 20;
 
 /**
- * Node options the child needs to run the same sources: type stripping on a Node that still flags it. Nothing else
- * is passed on (a test runner's or debugger's flags are not the replay's).
+ * V8 runs PGlite's WebAssembly with its baseline compiler only (Liftoff). By default hot functions are compiled again
+ * by the optimising compiler (TurboFan), whose compilation alone raised a tiny replay's peak from ~220 MB to ~560 MB,
+ * for no gain a replay of DDL could measure (BENCH.md, "Embedded replay memory").
+ */
+const CHILD_V8_FLAGS = ['--liftoff-only'];
+
+/**
+ * Node options of the child: {@link CHILD_V8_FLAGS}, and type stripping on a Node that still flags it to run the same
+ * sources. Nothing else is passed on (a test runner's or debugger's flags are not the replay's).
  */
 function childExecArgv(): string[] {
-  return process.execArgv.filter((flag) => /^--(experimental-strip-types|experimental-transform-types|no-warnings)$/.test(flag));
+  const inherited = process.execArgv.filter((flag) => /^--(experimental-strip-types|experimental-transform-types|no-warnings)$/.test(flag));
+  return [...inherited, ...CHILD_V8_FLAGS];
 }
 
 /** Replays `dir` into PGlite in a child process that exits when done, or is killed when `options.signal` aborts. */
@@ -37,11 +45,10 @@ export async function replayInChild(dir: MigrationDirectory, options: PostgresRe
   const target = options.target;
   let position: ReplayPosition = { step: 'starting the embedded database' };
   if (signal?.aborted) throw replayStoppedError(signal.reason, position, target);
-  const input: ReplayChildInput = {
-    dir,
-    options: rest,
-    templateFile: templateFile(options.cacheDir ?? defaultReplayCacheDir(), await pgliteVersion(), PGLITE_SHARED_BUFFERS),
-  };
+  const cacheDir = options.cacheDir ?? defaultReplayCacheDir();
+  const template = templateDir(cacheDir, await pgliteVersion(), PGLITE_SHARED_BUFFERS);
+  await sweepRunDirs(cacheDir);
+  const input: ReplayChildInput = { dir, options: rest, templateDir: template, runDir: runDirFor(template) };
   const child = fork(siblingModule('replay-child', import.meta.url), [], {
     // Structured clone keeps the snapshot's Maps, Sets and typed arrays as they are.
     serialization: 'advanced',
@@ -49,13 +56,19 @@ export async function replayInChild(dir: MigrationDirectory, options: PostgresRe
     execArgv: childExecArgv(),
   });
   running.add(child);
-  child.once('exit', () => running.delete(child));
+  // A killed child cannot remove its data directory: the parent does, whatever became of the child.
+  const removed = new Promise<void>((done) => {
+    child.once('exit', () => {
+      running.delete(child);
+      void removeRunDir(input.runDir).then(done);
+    });
+  });
   const stderr: string[] = [];
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
     stderr.push(...chunk.split('\n').filter((l) => l.trim() !== ''));
     stderr.splice(0, Math.max(0, stderr.length - STDERR_TAIL));
   });
-  return new Promise<ReplayResult>((resolve, reject) => {
+  const answer = new Promise<ReplayResult>((resolve, reject) => {
     let settled = false;
     const settle = (finish: () => void): void => {
       if (settled) return;
@@ -90,4 +103,9 @@ export async function replayInChild(dir: MigrationDirectory, options: PostgresRe
     });
     child.send(input);
   });
+  try {
+    return await answer;
+  } finally {
+    await removed;
+  }
 }

@@ -43,10 +43,12 @@ export interface PostgresReplayOptions {
   readonly onPosition?: (position: ReplayPosition) => void;
 }
 
-/** How an in-process PGlite replay starts: from a saved data directory, which it makes when missing. */
+/** How an in-process PGlite replay starts: from a copy of a saved data directory, which it makes when missing. */
 export interface PgliteStart {
-  /** The saved data directory's file (`pglite-template.ts`); without it every start runs initdb. */
-  readonly templateFile?: string;
+  /** The saved data directory (`pglite-template.ts`); without it the instance is in memory and runs initdb. */
+  readonly templateDir?: string;
+  /** Where the copy goes (default: beside the template); removed on close. */
+  readonly runDir?: string;
 }
 
 /** What the parent sends the replay's child process (its one IPC message). */
@@ -54,7 +56,9 @@ export interface ReplayChildInput {
   readonly dir: MigrationDirectory;
   /** The options without `signal` and `onPosition` (the parent keeps them: aborting kills the child). */
   readonly options: Omit<PostgresReplayOptions, 'signal' | 'onPosition'>;
-  readonly templateFile: string;
+  readonly templateDir: string;
+  /** The replay's data directory, which the parent removes whatever became of the child. */
+  readonly runDir: string;
 }
 
 /** What the replay's child posts back: where it is (any number of times), then the result or the error as plain data. */

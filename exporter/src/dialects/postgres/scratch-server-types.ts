@@ -9,7 +9,7 @@ export type ScratchWorkerAnswer =
   | { readonly ok: true; readonly port: number; readonly serverVersion: string }
   | { readonly ok: false; readonly error: SerializedError };
 
-/** What the parent gives the worker: the saved initialised data directory's file (`pglite-template.ts`), to skip initdb. */
+/** What the parent gives the worker: the saved initialised data directory (`pglite-template.ts`), to skip initdb. */
 export interface ScratchWorkerInput {
-  readonly templateFile: string;
+  readonly templateDir: string;
 }

@@ -16,7 +16,7 @@ const MAX_CONNECTIONS = 32;
 
 try {
   const input = workerData as ScratchWorkerInput;
-  const scratch = await openPgliteScratch({ templateFile: input.templateFile });
+  const scratch = await openPgliteScratch({ templateDir: input.templateDir });
   const server = new PGLiteSocketServer({ db: scratch.db as PGlite, host: '127.0.0.1', port: 0, maxConnections: MAX_CONNECTIONS });
   await server.start();
   const port = Number(server.getServerConn().split(':').at(-1));

@@ -7,7 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import { ReplayError } from '../../core/errors.ts';
 import type { ScratchRequest, ScratchServer } from '../dialect.ts';
-import { defaultReplayCacheDir, templateFile } from './pglite-template.ts';
+import { defaultReplayCacheDir, templateDir } from './pglite-template.ts';
 import { openServerScratch, PGLITE_SHARED_BUFFERS, pgliteVersion } from './replay-scratch.ts';
 import { deserializeError } from './replay-errors.ts';
 import { siblingModule } from './sibling-module.ts';
@@ -26,7 +26,7 @@ export async function openPostgresScratchServer(request: ScratchRequest): Promis
     }
     return { url, env: postgresEnv(url), engine: 'server', serverVersion: scratch.serverVersion, close: () => scratch.close() };
   }
-  return pgliteServer(request.target, templateFile(request.cacheDir ?? defaultReplayCacheDir(), await pgliteVersion(), PGLITE_SHARED_BUFFERS));
+  return pgliteServer(request.target, templateDir(request.cacheDir ?? defaultReplayCacheDir(), await pgliteVersion(), PGLITE_SHARED_BUFFERS));
 }
 
 /**
@@ -47,7 +47,7 @@ function postgresEnv(url: string): Record<string, string> {
 
 function pgliteServer(target: string | undefined, file: string): Promise<ScratchServer> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(siblingModule('scratch-server-worker', import.meta.url), { workerData: { templateFile: file } satisfies ScratchWorkerInput });
+    const worker = new Worker(siblingModule('scratch-server-worker', import.meta.url), { workerData: { templateDir: file } satisfies ScratchWorkerInput });
     let ready = false;
     let gone = false;
     worker.once('exit', () => void (gone = true));
