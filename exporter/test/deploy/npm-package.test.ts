@@ -46,7 +46,7 @@ describe('the npm package of the exporter', () => {
     expect(listing.filter((f) => f.startsWith('package/src/') || f.startsWith('package/test/') || f.endsWith('.ts'))).toEqual([]);
   });
 
-  it('runs from any directory, with paths relative to it, and replays in a worker of the compiled code', () => {
+  it('runs from any directory, with paths relative to it, and replays in a child process of the compiled code', () => {
     const project = path.join(work, 'project');
     expect(spawnSync(bin, ['--version'], { cwd: project, encoding: 'utf8' }).stdout.trim()).toBe(version);
     const diff = spawnSync(bin, ['diff', '--from', './migrations', '--to', 'migrations'], { cwd: project, encoding: 'utf8', timeout: 180_000 });

@@ -1,0 +1,10 @@
+import { readFileSync } from 'node:fs';
+const { replayInProcess } = await import('./src/dialects/postgres/replay-run.ts');
+const { readMigrationDirectory } = await import('./src/migrations/index.ts');
+const dir = await readMigrationDirectory('.bench/migrations', { format: 'plain' });
+const t0 = performance.now();
+const cpu0 = process.cpuUsage();
+const r = await replayInProcess(dir, {}, { templateDir: '/tmp/rp/cache2/pglite-0.5.16-16mb-datadir' });
+const cpu = process.cpuUsage(cpu0);
+const hwm = Number(/VmHWM:\s+(\d+)/.exec(readFileSync('/proc/self/status','utf8'))?.[1]) / 1024;
+console.log(JSON.stringify({ flags: process.execArgv.join(' '), wallMs: Math.round(performance.now() - t0), cpuMs: Math.round((cpu.user + cpu.system) / 1000), hwmMb: Math.round(hwm), tables: r.snapshot.schemas.reduce((n, s) => n + s.tables.length, 0) }));
