@@ -4,7 +4,7 @@
  * read after a full GC (run it with `node --expose-gc`) before the first check, after it, and after the last; the
  * first check replays (in PGlite's child process unless `devUrl` is given), the later ones take the cache.
  * Usage: `node --expose-gc bench/agent-process.ts <liveUrl> <desiredPath> <format> <workDir> <checks> [devUrl]`;
- * prints `{"beforeMb":…,"afterFirstMb":…,"afterAllMb":…,"status":…,"firstMs":…}` on stdout.
+ * prints `{"beforeMb":…,"afterFirstMb":…,"afterAllMb":…,"heapMb":…,"status":…,"firstMs":…}` on stdout.
  */
 import { join } from 'node:path';
 import type { DesiredSchema } from '../src/agent/run-check.ts';
@@ -54,4 +54,6 @@ const afterFirstMb = await settledRssMb();
 let status = first.status;
 for (let i = 1; i < Number(checksText); i++) status = (await runCheck(target, deps)).status;
 const afterAllMb = await settledRssMb();
-process.stdout.write(`${JSON.stringify({ beforeMb, afterFirstMb, afterAllMb, status, firstMs, error: first.error?.message ?? null })}\n`);
+// What of the idle RSS is JavaScript's own (the V8 heap, buffers): the rest is native memory the process kept.
+const heapMb = process.memoryUsage().heapTotal / 1024 / 1024;
+process.stdout.write(`${JSON.stringify({ beforeMb, afterFirstMb, afterAllMb, heapMb, status, firstMs, error: first.error?.message ?? null })}\n`);

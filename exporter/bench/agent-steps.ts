@@ -21,6 +21,7 @@ interface AgentOutput {
   beforeMb: number;
   afterFirstMb: number;
   afterAllMb: number;
+  heapMb: number;
   status: string;
   firstMs: number;
   error: string | null;
@@ -47,7 +48,7 @@ export async function runAgentSteps(size: number, baseUrl: string, schemaSql: st
       recordOf(size, `${step}: idle RSS after ${CHECKS}`, { wallMs: r.measurement.wallMs, peakRssBytes: out.afterAllMb * 1024 * 1024, baselineRssBytes: null }, {
         target: `<= ${IDLE_MAX_MB} MB idle @${TARGET_SIZE}`,
         verdict: atTarget ? (out.afterAllMb <= IDLE_MAX_MB ? 'met' : 'missed') : null,
-        detail: `idle ${out.afterAllMb.toFixed(0)} MB after ${CHECKS} checks (${CHECKS - 1} from the cache); wall = the whole process`,
+        detail: `idle ${out.afterAllMb.toFixed(0)} MB after ${CHECKS} checks (${CHECKS - 1} from the cache), V8 heap ${out.heapMb.toFixed(0)} MB of it; wall = the whole process`,
       }),
     ];
   } catch (err) {
