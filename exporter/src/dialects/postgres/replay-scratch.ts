@@ -25,8 +25,8 @@ export interface ScratchDatabase {
   /** Runs SQL with the simple query protocol: several statements in one string, no parameters. */
   exec(sql: string): Promise<void>;
   /**
-   * Stops the statement in progress (dev server: `pg_cancel_backend` from the admin connection, then
-   * `pg_terminate_backend` if it has not ended within {@link CANCEL_GRACE_MS}); a no-op for PGlite. Never throws.
+   * Stops the statement in progress (dev server: `pg_cancel_backend` from the admin connection, then the temporary
+   * database dropped at once `WITH (FORCE)`, which ends the session); a no-op for PGlite. Never throws.
    */
   cancel(): Promise<void>;
   /** Closes the instance, or drops the temporary database. Safe to call twice; never throws for PGlite. */
@@ -222,11 +222,10 @@ export async function openServerScratch(devUrl: string, target?: string): Promis
     cancel: async () => {
       if (pid === undefined || closing) return;
       await admin.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => {});
-      // A statement that started just after the cancel, or one that does not check for interrupts, ends with its
-      // session; DROP DATABASE ... WITH (FORCE) on close would end it too, but close waits for the statement first.
-      setTimeout(() => {
-        if (!closing) void admin.query('SELECT pg_terminate_backend($1)', [pid]).catch(() => {});
-      }, CANCEL_GRACE_MS).unref();
+      // The database is dropped at once, not after the replay has wound down: DROP DATABASE ... WITH (FORCE) also ends
+      // a statement that started just after the cancel or does not check for interrupts, and a shutdown's time is
+      // short (a loaded server can take seconds to drop a database). close() waits for this same drop.
+      void drop().catch(() => {});
     },
     close: once(async () => {
       closing = true;
