@@ -112,9 +112,10 @@ async function readPgliteVersion(): Promise<string> {
 }
 
 /**
- * PGlite's start parameters with a small buffer pool. Its data files already live in memory (Emscripten's MEMFS), so
- * PostgreSQL's default 128 MB of shared buffers only holds a second copy of pages that are in memory anyway; 16 MB
- * keeps a replay's peak RSS down at no measurable cost in time (BENCH.md, "Embedded replay memory").
+ * PGlite's start parameters with a small buffer pool. Its data files are already in memory (Emscripten's MEMFS) or in
+ * the kernel's page cache (a data directory on disk), so PostgreSQL's default 128 MB of shared buffers only holds a
+ * second copy of pages that are cached anyway; 16 MB keeps a replay's peak RSS down (BENCH.md, "Embedded replay
+ * memory").
  */
 function startParams(defaults: readonly string[]): string[] {
   return [...defaults, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`];
