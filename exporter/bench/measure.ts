@@ -5,10 +5,11 @@
  * while it ran, and the rise over the RSS just before it (after a forced GC, when `--expose-gc` is on). The peak is
  * the larger of a timer that samples `process.memoryUsage().rss` every few milliseconds (it only fires between awaits)
  * and `process.resourceUsage().maxRSS` when that high-water mark moved during the step (it also catches synchronous
- * steps such as the differ, which the timer cannot interrupt). Child processes are sampled through `/proc`.
+ * steps such as the differ, which the timer cannot interrupt). Child processes are sampled through `/proc`, with
+ * their own children (a replay's PGlite process) when measured as a tree.
  */
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 
 /** What one measured step cost. */
 export interface Measurement {
@@ -92,10 +93,16 @@ export interface ChildResult {
  * runs: the kernel's own high-water mark, so a short spike between two polls is still seen). Rejects on a non-zero
  * exit, with the command's stderr in the message.
  */
-export function measureChild(command: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<ChildResult> {
+export function measureChild(
+  command: string,
+  args: readonly string[],
+  env?: NodeJS.ProcessEnv,
+  onStart?: (pid: number) => void,
+): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env });
+    if (child.pid !== undefined) onStart?.(child.pid);
     let stdout = '';
     let stderr = '';
     let peak = 0;
@@ -135,4 +142,57 @@ async function highWaterMark(pid: number): Promise<number> {
   } catch {
     return 0; // the process exited between two polls; the last reading stands
   }
+}
+
+/** Peak RSS of a measured process tree, bytes: the process's own, and the largest sum of its children's seen. */
+export interface TreePeak {
+  readonly ownBytes: number;
+  readonly childrenBytes: number;
+}
+
+/**
+ * Like {@link measureChild}, and also polls the process's own children (`/proc/<pid>/task/*\/children`, e.g. a
+ * replay's PGlite process), whose high-water marks are summed: `peakRssBytes` is the process's peak plus its
+ * children's, an upper bound of the whole tree's peak (the parent idles while its child works, so it is a close one).
+ */
+export function measureTree(command: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<ChildResult & { tree: TreePeak }> {
+  const seen = new Map<number, number>();
+  let own = 0;
+  let stop = false;
+  let rootPid: number | undefined;
+  const poll = async (): Promise<void> => {
+    while (!stop) {
+      if (rootPid !== undefined) {
+        own = Math.max(own, await highWaterMark(rootPid));
+        for (const child of await childrenOf(rootPid)) seen.set(child, Math.max(seen.get(child) ?? 0, await highWaterMark(child)));
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  const polling = poll();
+  const run = measureChild(command, args, env, (pid) => (rootPid = pid));
+  return run.then(
+    async (result) => {
+      stop = true;
+      await polling;
+      const childrenBytes = [...seen.values()].reduce((a, b) => a + b, 0);
+      const ownBytes = Math.max(own, result.measurement.peakRssBytes);
+      return { ...result, measurement: { ...result.measurement, peakRssBytes: ownBytes + childrenBytes }, tree: { ownBytes, childrenBytes } };
+    },
+    async (err: unknown) => {
+      stop = true;
+      await polling;
+      throw err;
+    },
+  );
+}
+
+/** The direct children of `pid`. */
+async function childrenOf(pid: number): Promise<number[]> {
+  const pids: number[] = [];
+  for (const task of await readdir(`/proc/${pid}/task`).catch(() => [] as string[])) {
+    const text = await readFile(`/proc/${pid}/task/${task}/children`, 'utf8').catch(() => '');
+    pids.push(...text.split(/\s+/).filter(Boolean).map(Number));
+  }
+  return pids;
 }

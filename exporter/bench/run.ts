@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: measures the PostgreSQL engine on generated schemas of 1,000, 5,000 and 10,000 tables
- * (`BENCH_SIZES=1000,5000` overrides) against `pg_dump --schema-only` on the same databases, plus one replay of a
- * 50-file migration directory; then the MySQL/MariaDB engine on 1,000 and 5,000 tables (`BENCH_MYSQL_SIZES`, `none` to
+ * (`BENCH_SIZES=1000,5000` overrides) against `pg_dump --schema-only` on the same databases, with the agent's memory
+ * around four checks of each, plus the replay steps (a tiny directory, the fixed cost, a 50-file, 1,000-table one); then the MySQL/MariaDB engine on 1,000 and 5,000 tables (`BENCH_MYSQL_SIZES`, `none` to
  * skip) against `mysqldump --no-data` on the same databases. Prints a table with the issue's targets next to the
  * figures and writes
  * `exporter/.bench/results.json`. It reports; a missed target never fails the run. Every database it creates is
@@ -15,6 +15,7 @@ import { BENCH_PG_URL, createBenchDatabase, loadGeneratedSql, type BenchDatabase
 import { gcAvailable, measureInProcess } from './measure.ts';
 import { mysqlServerVersion } from './mysql-databases.ts';
 import { benchMysqlSize } from './mysql-steps.ts';
+import { runAgentSteps } from './agent-steps.ts';
 import { runReplaySteps } from './replay-steps.ts';
 import { failedRecord, formatTable, recordOf, writeResults, type StepRecord } from './report.ts';
 import { runSizeSteps } from './steps.ts';
@@ -87,6 +88,9 @@ async function benchSize(size: number): Promise<StepRecord[]> {
     const steps = await runSizeSteps({ size, baseUrl: baseDb.url, driftedUrl: driftedDb.url, outDir: OUT_DIR });
     for (const s of steps) log(`${size}: ${s.step}: ${s.error === null ? `${s.wallMs} ms` : `ERROR ${s.error}`}`);
     records.push(...steps);
+    const agent = await runAgentSteps(size, baseDb.url, base, OUT_DIR);
+    for (const s of agent) log(`${size}: ${s.step}: ${s.error === null ? `${s.wallMs} ms` : `ERROR ${s.error}`}`);
+    records.push(...agent);
   } catch (err) {
     records.push(failedRecord(size, 'setup', err));
   } finally {

@@ -16,15 +16,5 @@ export function whenAborted(signal: AbortSignal): { promise: Promise<undefined>;
   return { promise, dispose: () => signal.removeEventListener('abort', onAbort) };
 }
 
-/** True when `promise` settles (either way) within `ms`; false when the time runs out first. Never rejects. */
-export async function settledWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const expired = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), Math.max(0, ms));
-  });
-  try {
-    return await Promise.race([promise.then(() => true, () => true), expired]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+/** Moved beside the replay deadline, which needs it too; re-exported for the scheduler. */
+export { settledWithin } from '../connection/deadline.ts';

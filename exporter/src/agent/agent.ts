@@ -99,6 +99,8 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
     directory: join(config.dataDir, 'desired-cache'),
     onWarning: (message: string) => log.warn({}, message),
   });
+  // PGlite's initialised data directory, kept across restarts so that no replay after the first runs initdb.
+  const replayCacheDir = join(config.dataDir, 'replay-cache');
   /** Set by a failed save, cleared by the next one that succeeds: `/readyz` reports it. */
   let lastSaveFailure: SaveFailureReason | undefined;
   const scheduler = new Scheduler({
@@ -106,7 +108,7 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
     concurrency: config.concurrency,
     retry: config.retry,
     logger: log,
-    runCheck: (target, signal) => runCheck(target, { cache, logger: log, signal, openSession: options.openSession }),
+    runCheck: (target, signal) => runCheck(target, { cache, logger: log, signal, openSession: options.openSession, replayCacheDir }),
     onReport: (report) => {
       let id: number;
       try {

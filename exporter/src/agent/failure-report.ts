@@ -76,7 +76,7 @@ export function checkFailure(
   signal: AbortSignal | undefined,
   progress: CheckProgress = { warnings: [] },
 ): Report {
-  const cause = signal?.aborted ? abortError(target, signal.reason) : err;
+  const cause = signal?.aborted ? stopCause(target, err, signal.reason) : err;
   return errorReport({
     target: target.name,
     labels: target.labels,
@@ -102,6 +102,15 @@ export function internalFailure(target: TargetConfig, startedAt: Date, finishedA
 
 function noEngine(target: TargetConfig): Report['engine'] {
   return { dialect: target.dialect, replay: null, targetServerVersion: null, replayServerVersion: null, cached: false };
+}
+
+/**
+ * The error of an aborted check: the step's own when it says it was stopped by this abort (a replay names the file in
+ * progress, with the abort's reason as its cause), else the abort's reason.
+ */
+function stopCause(target: TargetConfig, err: unknown, reason: unknown): SchemaDriftError {
+  if (err instanceof SchemaDriftError && err.cause === reason) return err;
+  return abortError(target, reason);
 }
 
 function abortError(target: TargetConfig, reason: unknown): SchemaDriftError {

@@ -8,10 +8,10 @@
  * `runCheck` never throws: every failure becomes a report with status `error` and a reason class, so a failed check
  * is stored and counted like any other (a log line alone would be swallowed).
  *
- * Cancellation: `deps.signal` is checked between steps (connect, inspect, read migrations, replay, diff). A step in
- * progress is not interrupted: a catalog query runs until it ends or hits the session's statement time limit, and a
- * replay runs to its end. Every step closes what it opened on all paths, so an aborted check closes its session and
- * scratch database as soon as the step in progress ends.
+ * Cancellation: `deps.signal` is checked between steps (connect, inspect, read migrations, replay, diff) and reaches
+ * the steps that can run long: the live session is dropped, a replay's child process killed or its dev-server
+ * statement cancelled (and the temporary database dropped), a migration command's process group killed. The report's
+ * error then names the file the replay was applying.
  */
 import type { TargetConfig } from '../config/types.ts';
 import type { Report } from '../core/model/report.ts';
@@ -45,6 +45,8 @@ export interface CheckDeps {
    * on its embedded databases.
    */
   readonly openSession?: (target: TargetConfig) => Promise<LiveSession>;
+  /** Where replays keep files between processes (`ReplayRequest.cacheDir`); the agent's is in its data directory. */
+  readonly replayCacheDir?: string;
 }
 
 /**
@@ -89,6 +91,7 @@ async function checkTarget(target: TargetConfig, deps: CheckDeps, log: CheckLogg
       cache: deps.cache,
       progress,
       ...(deps.signal ? { signal: deps.signal } : {}),
+      ...(deps.replayCacheDir ? { cacheDir: deps.replayCacheDir } : {}),
     }), live.revision, step);
   }
   step('read migrations');
@@ -105,6 +108,8 @@ async function checkTarget(target: TargetConfig, deps: CheckDeps, log: CheckLogg
     live,
     cache: deps.cache,
     progress,
+    ...(deps.signal ? { signal: deps.signal } : {}),
+    ...(deps.replayCacheDir ? { cacheDir: deps.replayCacheDir } : {}),
   });
   return finishCheck(target, progress, live, desired, revision, step);
 }

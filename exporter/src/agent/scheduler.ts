@@ -312,7 +312,9 @@ export class Scheduler {
    */
   async #afterAbort(target: TargetConfig, signal: AbortSignal, check: Promise<Report>, startedAt: Date): Promise<Report> {
     const grace = this.#options.abortGraceMs ?? DEFAULT_ABORT_GRACE_MS;
-    if (!(await settledWithin(check, grace))) {
+    let wound: Report | undefined;
+    const ended = check.then((report) => void (wound = report));
+    if (!(await settledWithin(ended, grace))) {
       this.#log.warn(
         { target: target.name, graceMs: grace },
         'aborted check is still busy (a step that cannot be interrupted); it closes its connections when that step ends',
@@ -321,6 +323,8 @@ export class Scheduler {
     const reason: unknown = signal.reason;
     if (reason instanceof TimeoutError) {
       this.#log.warn({ target: target.name, timeoutMs: target.checkTimeoutMs }, 'check timed out');
+      // The check's own timeout report says where it stopped (the replay's file in progress); ours only that it did.
+      if (wound?.error?.reason === 'timeout') return wound;
       return timeoutReport(target, startedAt, this.#timers.now(), reason);
     }
     throw reason instanceof SchedulerStoppedError ? reason : new SchedulerStoppedError();

@@ -11,6 +11,19 @@ import { createDemoEnvironment, DEMO_HOST } from './demo.ts';
 import { createLogger } from '../log.ts';
 import { VERSION } from '../version.ts';
 
+/**
+ * SIGTERM or SIGINT ends the process within this long (README): running checks get {@link SHUTDOWN_CHECK_GRACE_MS} to
+ * finish, then are stopped (a replay's child process killed, a dev server's statement cancelled and its temporary
+ * database dropped, a migration command's process group killed); whatever still holds on is cut off at the bound.
+ */
+export const SHUTDOWN_BOUND_MS = 10_000;
+
+/** How long running checks may go on after SIGTERM before they are stopped. */
+export const SHUTDOWN_CHECK_GRACE_MS = 5_000;
+
+/** Kept free of the bound for closing the server, the store and the process itself. */
+const SHUTDOWN_MARGIN_MS = 1_000;
+
 /** Options of `schema-drift serve`. */
 export interface ServeOptions {
   readonly config?: string;
@@ -33,7 +46,13 @@ export async function runServe(options: ServeOptions, io: CliIo): Promise<number
   const logger = createLogger(config.logLevel);
   let agent: RunningAgent;
   try {
-    agent = await startAgent(config, { logger, version: VERSION, demo: Boolean(demo), openSession: demo?.openSession });
+    agent = await startAgent(config, {
+      logger,
+      version: VERSION,
+      demo: Boolean(demo),
+      openSession: demo?.openSession,
+      stopGraceMs: SHUTDOWN_CHECK_GRACE_MS,
+    });
   } catch (err) {
     await demo?.close();
     throw err;
@@ -54,10 +73,20 @@ export async function runServe(options: ServeOptions, io: CliIo): Promise<number
     );
   }
   await new Promise<void>((resolve) => {
+    let received = false;
     const onSignal = (signal: NodeJS.Signals): void => {
-      logger.info({ signal }, 'signal received');
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
+      if (received) {
+        // A second signal: the operator does not want to wait for the checks to wind down.
+        logger.warn({ signal }, 'second signal: exiting now');
+        process.exit(1);
+      }
+      received = true;
+      logger.info({ signal, boundMs: SHUTDOWN_BOUND_MS }, 'signal received');
+      // The bound holds whatever a check or a connection does; exit handlers still kill replay child processes.
+      setTimeout(() => {
+        logger.error({ boundMs: SHUTDOWN_BOUND_MS }, 'shutdown did not finish within its bound: exiting');
+        process.exit(1);
+      }, SHUTDOWN_BOUND_MS - SHUTDOWN_MARGIN_MS).unref();
       resolve();
     };
     process.on('SIGTERM', onSignal);

@@ -117,6 +117,17 @@ export interface ReplayRequest {
    */
   readonly setup?: readonly string[];
   readonly inspect: InspectRequest;
+  /**
+   * The check's deadline, enforced: when it aborts, the replay stops at once (an embedded engine's process is killed,
+   * a dev server's running statement cancelled from a second connection and the temporary database dropped) and
+   * rejects with a TimeoutError (the time limit) or ReplayError naming the file and line in progress.
+   */
+  readonly signal?: AbortSignal;
+  /**
+   * A directory the dialect may keep files in between replays and processes (PostgreSQL: PGlite's initialised data
+   * directory); the agent's is in its data directory. Default: the user's cache directory.
+   */
+  readonly cacheDir?: string;
 }
 
 /** Which engine replayed: the embedded one in-process, or a dev server. */
@@ -144,6 +155,8 @@ export interface ScratchRequest {
    * database's character set and collation), so the tables a migrator creates without naming them match.
    */
   readonly counterpart?: SchemaSnapshot;
+  /** As {@link ReplayRequest.cacheDir}. */
+  readonly cacheDir?: string;
 }
 
 /**

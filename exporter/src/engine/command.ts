@@ -122,7 +122,12 @@ async function buildDesired(
 ): Promise<DesiredSchema> {
   const { source, target } = request;
   const counterpart = request.inspect.counterpart;
-  const scratch = await dialect.openScratch({ devUrl: request.devUrl, target, ...(counterpart ? { counterpart } : {}) });
+  const scratch = await dialect.openScratch({
+    devUrl: request.devUrl,
+    target,
+    ...(counterpart ? { counterpart } : {}),
+    ...(request.cacheDir ? { cacheDir: request.cacheDir } : {}),
+  });
   try {
     // `{{version}}` is also `SCHEMA_DRIFT_VERSION` in the environment (empty on the run to the latest), for a
     // command that needs it inside double quotes or in a script of its own.

@@ -53,6 +53,10 @@ export interface DesiredRequest {
    * them (the agent's error reports).
    */
   readonly progress?: { warnings: string[] };
+  /** The check's deadline, passed on to the replay (`ReplayRequest.signal`), which it stops. */
+  readonly signal?: AbortSignal;
+  /** Where the dialect may keep files between replays (`ReplayRequest.cacheDir`). */
+  readonly cacheDir?: string;
 }
 
 /** The desired side. */
@@ -89,6 +93,8 @@ export async function readDesired(dialect: Dialect, request: DesiredRequest): Pr
     leaveOut: deployed.leaveOut,
     setup: setupStatements(dialect, directory),
     inspect: request.inspect,
+    ...(request.signal ? { signal: request.signal } : {}),
+    ...(request.cacheDir ? { cacheDir: request.cacheDir } : {}),
   };
   const replay = async (): Promise<DesiredSchema> => {
     const result = await dialect.replay(directory, replayRequest);

@@ -40,13 +40,13 @@ describe('the npm package of the exporter', () => {
   it('holds the compiled JavaScript, the examples and the runbook, not the TypeScript sources or the tests', () => {
     const listing = spawnSync('tar', ['tzf', tarball], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
     expect(listing).toContain('package/dist/cli/cli.js');
-    expect(listing).toContain('package/dist/dialects/postgres/replay-worker.js');
+    expect(listing).toContain('package/dist/dialects/postgres/replay-child.js');
     expect(listing).toContain('package/docs/runbook.md');
     expect(listing).toContain('package/LICENSE');
     expect(listing.filter((f) => f.startsWith('package/src/') || f.startsWith('package/test/') || f.endsWith('.ts'))).toEqual([]);
   });
 
-  it('runs from any directory, with paths relative to it, and replays in a worker of the compiled code', () => {
+  it('runs from any directory, with paths relative to it, and replays in a child process of the compiled code', () => {
     const project = path.join(work, 'project');
     expect(spawnSync(bin, ['--version'], { cwd: project, encoding: 'utf8' }).stdout.trim()).toBe(version);
     const diff = spawnSync(bin, ['diff', '--from', './migrations', '--to', 'migrations'], { cwd: project, encoding: 'utf8', timeout: 180_000 });

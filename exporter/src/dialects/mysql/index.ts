@@ -58,6 +58,7 @@ export const mysqlDialect: Dialect = {
       setup: request.setup,
       inspect: { privileges: request.inspect.privileges, events: request.inspect.events },
       ...replayDatabase(request),
+      ...(request.signal ? { signal: request.signal } : {}),
     }),
   // The database name and defaults change what a replay reads back, so they are part of the identity.
   async replayIdentity(request) {

@@ -10,6 +10,7 @@
  */
 import mysql from 'mysql2/promise';
 import { isStaleScratch, SCRATCH_DATABASE_PREFIX, scratchDatabaseName } from '../../connection/scratch-names.ts';
+import { type ReplayPosition, replayStoppedError, settledWithin, throwIfStopped } from '../../connection/deadline.ts';
 import { ConfigError, ReplayError, type SchemaDriftError } from '../../core/errors.ts';
 import { migrationFilePath } from '../../migrations/format-schema.ts';
 import { mysqlScriptStatements } from './replay-script.ts';
@@ -59,7 +60,16 @@ export interface MysqlReplayOptions {
    * target (give the target database's defaults); absent: the dev server's defaults.
    */
   readonly defaults?: { readonly charset?: string; readonly collation?: string };
+  /**
+   * Stops the replay: the running statement is ended with `KILL QUERY` from the admin connection (its connection with
+   * `KILL` if it has not ended within {@link CANCEL_GRACE_MS}), no further statement starts, the temporary database is
+   * dropped, and the error names the file and line in progress.
+   */
+  readonly signal?: AbortSignal;
 }
+
+/** How long a killed query has to end before its connection is killed too. */
+const CANCEL_GRACE_MS = 2_000;
 
 /** Snapshot name of a replayed database when no live database name is known (e.g. `inspect <dir>`). */
 export const DEFAULT_DESIRED_SCHEMA = 'desired';
@@ -72,6 +82,8 @@ export interface MysqlScratch {
   readonly name: string;
   readonly version: MysqlServerVersion;
   readonly conn: mysql.Connection;
+  /** Ends the statement in progress on `conn` from the admin connection (see {@link MysqlReplayOptions.signal}). */
+  cancel(): Promise<void>;
   /** Drops the database and closes both connections. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -85,16 +97,33 @@ export interface MysqlScratch {
  */
 export async function replayMysql(dir: MigrationDirectory, options: MysqlReplayOptions = {}): Promise<ReplayResult> {
   const devUrl = requireDevUrl(options);
+  const { signal, target } = options;
+  let position: ReplayPosition = { step: 'creating the temporary database' };
+  throwIfStopped(signal, position, target);
   const { applied, pending } = selectFiles(dir.files, options.upToVersion, options.leaveOut);
   const scratch = await openScratch(devUrl, options);
+  const onAbort = (): void => void scratch.cancel();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  // Once stopped, no statement starts.
+  const run = async (sql: string): Promise<void> => {
+    throwIfStopped(signal, position, target);
+    await scratch.conn.query(sql);
+  };
   try {
-    for (const sql of options.setup ?? []) await runSetup(scratch, dir, sql, options.target);
-    for (const file of applied) await applyFile(scratch, dir, file, options.target);
+    position = { step: "creating the migration tool's revision table" };
+    for (const sql of options.setup ?? []) await runSetup(run, dir, sql, target);
+    for (const file of applied) {
+      await applyFile(run, dir, file, target, (line) => {
+        position = { step: 'applying', file: migrationFilePath(dir, file), line };
+      });
+    }
+    position = { step: 'reading the replayed schema back' };
+    throwIfStopped(signal, position, target);
     const snapshot = await inspectMysql(asMysqlQueryable(scratch.conn), {
       ...options.inspect,
       database: scratch.name,
       schemaName: options.schemaName ?? DEFAULT_DESIRED_SCHEMA,
-      target: options.target,
+      target,
       source: {
         description: dir.dir,
         serverVersion: scratch.version.serverVersion,
@@ -102,6 +131,7 @@ export async function replayMysql(dir: MigrationDirectory, options: MysqlReplayO
         flavor: scratch.version.flavor,
       },
     });
+    throwIfStopped(signal, position, target);
     await scratch.close();
     return {
       snapshot,
@@ -113,7 +143,11 @@ export async function replayMysql(dir: MigrationDirectory, options: MysqlReplayO
   } catch (err) {
     // The replay's own error wins over a failing cleanup; close() is idempotent, so a failed drop is not retried.
     await scratch.close().catch(() => {});
+    // Whatever the killed statement threw, the cause is the stop.
+    if (signal?.aborted) throw replayStoppedError(signal.reason, position, target);
     throw err;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
 }
 
@@ -204,11 +238,25 @@ export async function openScratch(devUrl: string, options: MysqlReplayOptions): 
     throw err;
   }
   const work = conn;
+  let closing = false;
+  const cancel = async (): Promise<void> => {
+    if (closing) return;
+    await admin.query(`KILL QUERY ${Number(work.threadId)}`).catch(() => {});
+    // A statement that started just after the kill is ended with its connection.
+    setTimeout(() => {
+      if (!closing) void admin.query(`KILL ${Number(work.threadId)}`).catch(() => {});
+    }, CANCEL_GRACE_MS).unref();
+  };
   const close = once(async () => {
-    await work.end().catch(() => work.destroy());
+    closing = true;
+    // A connection still busy (its query killed but not yet ended) must not hold up the drop.
+    if (!(await settledWithin(work.end(), CANCEL_GRACE_MS))) {
+      await admin.query(`KILL ${Number(work.threadId)}`).catch(() => {});
+      work.destroy();
+    }
     await drop();
   });
-  return { name, version, conn: work, close };
+  return { name, version, conn: work, cancel, close };
 }
 
 /**
@@ -246,22 +294,37 @@ function once(fn: () => Promise<void>): () => Promise<void> {
   return () => (running ??= fn());
 }
 
+/** Runs one statement on the scratch database (refusing to start once the replay is stopped). */
+type RunSql = (sql: string) => Promise<void>;
+
 /** One setup statement (the tool's revision table): its failure names the directory, not a migration file. */
-async function runSetup(scratch: MysqlScratch, dir: MigrationDirectory, sql: string, target?: string): Promise<void> {
+async function runSetup(run: RunSql, dir: MigrationDirectory, sql: string, target?: string): Promise<void> {
   try {
-    await scratch.conn.query(sql);
+    await run(sql);
   } catch (err) {
     throw toMysqlError(err, { target, file: dir.dir, action: `creating the migration tool's revision table before the first ${dir.format} migration` });
   }
 }
 
-async function applyFile(scratch: MysqlScratch, dir: MigrationDirectory, file: MigrationFile, target?: string): Promise<void> {
+async function applyFile(
+  run: RunSql,
+  dir: MigrationDirectory,
+  file: MigrationFile,
+  target: string | undefined,
+  at: (line: number) => void,
+): Promise<void> {
   // The tool's own boundaries when it has them (drizzle-kit's breakpoints: each part is one query, no DELIMITER).
   // A schema file (mysqldump output) without the switches to its own database (`replay-script.ts`).
   const statements = file.clientScript ? mysqlScriptStatements(dir, file, target) : (file.statements ?? splitMysqlStatements(file.sql));
+  // Lines counted on from the previous statement: a dump of thousands of statements is not rescanned for each.
+  let counted = { offset: 0, line: file.startLine };
   for (const statement of statements) {
+    if (statement.offset >= counted.offset) {
+      counted = { offset: statement.offset, line: counted.line + countNewlinesBetween(file.sql, counted.offset, statement.offset) };
+    }
+    at(counted.line);
     try {
-      await scratch.conn.query(statement.sql);
+      await run(statement.sql);
     } catch (err) {
       throw statementFailure(dir, file, statement, err, target);
     }
@@ -300,6 +363,12 @@ function failureLine(file: MigrationFile, statement: SqlStatement, err: unknown)
   const within = at ? Number(at[1]) - 1 : 0;
   const statementLines = countNewlines(statement.sql, statement.sql.length) + 1;
   return start + (within >= 0 && within < statementLines ? within : 0);
+}
+
+function countNewlinesBetween(text: string, start: number, end: number): number {
+  let count = 0;
+  for (let i = text.indexOf('\n', start); i !== -1 && i < end; i = text.indexOf('\n', i + 1)) count++;
+  return count;
 }
 
 function countNewlines(text: string, end: number): number {

@@ -57,6 +57,8 @@ export const postgresDialect: Dialect = {
       leaveOut: request.leaveOut,
       setup: request.setup,
       inspect: inspectOptions(request),
+      ...(request.signal ? { signal: request.signal } : {}),
+      ...(request.cacheDir ? { cacheDir: request.cacheDir } : {}),
     }),
   replayIdentity: (request) => postgresReplayEngineIdentity({ devUrl: request.devUrl, target: request.target }),
   openScratch: openPostgresScratchServer,

@@ -10,6 +10,7 @@
  * Schema files (`clientScript`) run as `psql -f` runs them: statement by statement outside a transaction, meta-commands
  * handled by `replay-script.ts`, each file in a fresh session state.
  */
+import { type ReplayPosition, replayStoppedError, throwIfStopped } from '../../connection/deadline.ts';
 import { type SchemaDriftError, ReplayError } from '../../core/errors.ts';
 import { migrationFilePath } from '../../migrations/format-schema.ts';
 import { selectFiles } from '../../migrations/select.ts';
@@ -26,28 +27,51 @@ import type { PgliteStart, PostgresReplayOptions } from './replay-types.ts';
 const CANNOT_RUN_IN_TRANSACTION = '25001';
 
 /**
- * Replays `dir` in this thread (what `replayPostgres` does on a dev server, and what the worker runs) and inspects the
- * result.
+ * Replays `dir` in this thread (what `replayPostgres` does on a dev server, and what the child process runs) and
+ * inspects the result. `options.onPosition` hears of every file and statement as it starts (the child forwards them, so a
+ * killed child's error still names the file in progress). When `options.signal` aborts, the statement in progress is
+ * cancelled (dev server), no further statement starts, the scratch database is dropped and the error says where the
+ * replay stopped.
  */
 export async function replayInProcess(
   dir: MigrationDirectory,
   options: PostgresReplayOptions,
   pglite: PgliteStart = {},
 ): Promise<ReplayResult> {
+  const { signal, target } = options;
+  let position: ReplayPosition = { step: options.devUrl ? 'creating the temporary database' : 'starting the embedded database' };
+  const at = (next: ReplayPosition): void => {
+    position = next;
+    options.onPosition?.(next);
+  };
+  at(position);
+  throwIfStopped(signal, position, target);
   const { applied, pending } = selectFiles(dir.files, options.upToVersion, options.leaveOut);
-  const scratch = options.devUrl
-    ? await openServerScratch(options.devUrl, options.target)
-    : await openPgliteScratch(pglite);
+  const opened = options.devUrl ? await openServerScratch(options.devUrl, target) : await openPgliteScratch(pglite);
+  // Once stopped, no statement starts (a rollback or a diagnosis after the cancelled one included).
+  const scratch: ScratchDatabase = {
+    ...opened,
+    exec: async (sql) => {
+      if (signal?.aborted) throw replayStoppedError(signal.reason, position, target);
+      await opened.exec(sql);
+    },
+  };
+  const onAbort = (): void => void opened.cancel();
+  signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    for (const sql of options.setup ?? []) await runSetup(scratch, dir, sql, options.target);
+    throwIfStopped(signal, position, target);
+    at({ step: "creating the migration tool's revision table" });
+    for (const sql of options.setup ?? []) await runSetup(scratch, dir, sql, target);
     for (const [index, file] of applied.entries()) {
+      at({ step: 'applying', file: migrationFilePath(dir, file), line: file.startLine });
       // psql runs each schema file in a session of its own: one file's `SET search_path = ''` must not leak into the next.
       if (file.clientScript && index > 0) await scratch.exec('RESET ALL; RESET SESSION AUTHORIZATION');
-      await applyFile(scratch, dir, file, options.target);
+      await applyFile(scratch, dir, file, target, at);
     }
+    at({ step: 'reading the replayed schema back' });
     const snapshot = await inspectPostgres(scratch.db, {
       ...options.inspect,
-      target: options.target,
+      target,
       source: {
         description: dir.dir,
         serverVersion: scratch.serverVersion,
@@ -55,6 +79,7 @@ export async function replayInProcess(
         flavor: scratch.engine === 'pglite' ? 'pglite' : 'postgresql',
       },
     });
+    throwIfStopped(signal, position, target);
     await scratch.close();
     return {
       snapshot,
@@ -66,7 +91,11 @@ export async function replayInProcess(
   } catch (err) {
     // The replay's own error wins over a failing cleanup; close() is idempotent, so a failed close is not retried.
     await scratch.close().catch(() => {});
+    // Whatever the cancelled statement threw, the cause is the stop.
+    if (signal?.aborted) throw replayStoppedError(signal.reason, position, target);
     throw err;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
   }
 }
 
@@ -79,7 +108,13 @@ async function runSetup(scratch: ScratchDatabase, dir: MigrationDirectory, sql: 
   }
 }
 
-async function applyFile(scratch: ScratchDatabase, dir: MigrationDirectory, file: MigrationFile, target?: string): Promise<void> {
+async function applyFile(
+  scratch: ScratchDatabase,
+  dir: MigrationDirectory,
+  file: MigrationFile,
+  target: string | undefined,
+  at: (position: ReplayPosition) => void,
+): Promise<void> {
   if (file.transaction) {
     const failure = await runInTransaction(scratch, file.sql);
     if (!failure) return;
@@ -91,7 +126,14 @@ async function applyFile(scratch: ScratchDatabase, dir: MigrationDirectory, file
   // tables never holds all their locks at once (one transaction runs out of PGlite's lock table).
   const statements = file.clientScript ? psqlScriptStatements(dir, file, target) : statementsOf(file);
   const createRoles = file.clientScript && scratch.engine === 'pglite';
+  const path = migrationFilePath(dir, file);
+  // Lines counted on from the previous statement: a dump of thousands of statements is not rescanned for each.
+  let counted = { offset: 0, line: file.startLine };
   for (const statement of statements) {
+    if (statement.offset >= counted.offset) {
+      counted = { offset: statement.offset, line: counted.line + countNewlinesBetween(file.sql, counted.offset, statement.offset) };
+    }
+    at({ step: 'applying', file: path, line: counted.line });
     try {
       await (createRoles ? execCreatingRoles(scratch.exec, statement.sql) : scratch.exec(statement.sql));
     } catch (err) {
@@ -199,6 +241,12 @@ function utf16Index(text: string, chars: number): number {
 
 function leadingWhitespace(text: string): number {
   return text.length - text.trimStart().length;
+}
+
+function countNewlinesBetween(text: string, start: number, end: number): number {
+  let count = 0;
+  for (let i = text.indexOf('\n', start); i !== -1 && i < end; i = text.indexOf('\n', i + 1)) count++;
+  return count;
 }
 
 function countNewlines(text: string, end: number): number {

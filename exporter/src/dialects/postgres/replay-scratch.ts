@@ -5,8 +5,10 @@
 import type { Extension } from '@electric-sql/pglite';
 import pg from 'pg';
 import { isStaleScratch, SCRATCH_DATABASE_PREFIX, scratchDatabaseName } from '../../connection/scratch-names.ts';
+import { settledWithin } from '../../connection/deadline.ts';
 import { redactUrl, toPostgresError } from './connect.ts';
 import type { Queryable } from './queryable.ts';
+import { copyTemplate, discardTemplate, ensureTemplate, removeRunDir, runDirFor } from './pglite-template.ts';
 import { quoteIdent } from './quote.ts';
 import type { PgliteStart } from './replay-types.ts';
 
@@ -22,6 +24,11 @@ export interface ScratchDatabase {
   readonly url?: string;
   /** Runs SQL with the simple query protocol: several statements in one string, no parameters. */
   exec(sql: string): Promise<void>;
+  /**
+   * Stops the statement in progress (dev server: `pg_cancel_backend` from the admin connection, then the temporary
+   * database dropped at once `WITH (FORCE)`, which ends the session); a no-op for PGlite. Never throws.
+   */
+  cancel(): Promise<void>;
   /** Closes the instance, or drops the temporary database. Safe to call twice; never throws for PGlite. */
   close(): Promise<void>;
 }
@@ -105,39 +112,66 @@ async function readPgliteVersion(): Promise<string> {
 }
 
 /**
- * A fresh in-memory PGlite with every contrib extension available. With `start.template` it starts from that dumped
- * data directory instead of running initdb; with `start.onTemplate` it hands out a dump of its fresh data directory.
+ * PGlite's start parameters with a small buffer pool. Its data files are already in memory (Emscripten's MEMFS) or in
+ * the kernel's page cache (a data directory on disk), so PostgreSQL's default 128 MB of shared buffers only holds a
+ * second copy of pages that are cached anyway; 16 MB keeps a replay's peak RSS down (BENCH.md, "Embedded replay
+ * memory").
+ */
+function startParams(defaults: readonly string[]): string[] {
+  return [...defaults, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`];
+}
+
+/** PGlite's buffer pool (see {@link startParams}). */
+export const PGLITE_SHARED_BUFFERS = '16MB';
+
+/**
+ * A fresh PGlite with every contrib extension available. With `start.templateDir` its data directory is a copy of that
+ * saved, initialised one, on disk (`pglite-template.ts`: ~1 s instead of ~4 s, and no data file in memory); the
+ * template is made first when missing. Without it, an in-memory instance runs initdb.
  */
 export async function openPgliteScratch(start: PgliteStart = {}): Promise<ScratchDatabase> {
   const { PGlite } = await import('@electric-sql/pglite');
   const extensions = await loadContrib();
-  const instance = start.template
-    ? // The dump (dumpDataDir().arrayBuffer(), cloned into the worker) sits on a plain ArrayBuffer; the typings cannot
-      // tell it from a SharedArrayBuffer view, which Blob does not take.
-      await PGlite.create({ extensions, loadDataDir: new Blob([start.template as Uint8Array<ArrayBuffer>]) })
-    : await PGlite.create({ extensions });
-  if (!start.template && start.onTemplate) {
-    const dump = await instance.dumpDataDir('none');
-    start.onTemplate(new Uint8Array(await dump.arrayBuffer()));
+  const params = startParams(PGlite.defaultStartParams);
+  let instance: InstanceType<typeof PGlite> | undefined;
+  let runDir: string | undefined;
+  const template = start.templateDir;
+  if (template && (await ensureTemplate(template, (into) => PGlite.create({ dataDir: into, startParams: params }).then((db) => db.close())))) {
+    runDir = start.runDir ?? runDirFor(template);
+    try {
+      await copyTemplate(template, runDir);
+      instance = await PGlite.create({ dataDir: runDir, extensions, startParams: params });
+    } catch {
+      // A damaged or foreign template is dropped (the next replay makes a new one); this one starts in memory.
+      await discardTemplate(template);
+      await removeRunDir(runDir);
+      runDir = undefined;
+    }
   }
+  instance ??= await PGlite.create({ extensions, startParams: params });
+  const db = instance;
   let closed = false;
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
-    await instance.close().catch(() => {});
+    await db.close().catch(() => {});
+    if (runDir) await removeRunDir(runDir);
   };
   try {
-    const row = (await instance.query<VersionRow>(VERSION_SQL)).rows[0];
+    const row = (await db.query<VersionRow>(VERSION_SQL)).rows[0];
     if (!row) throw new Error('PGlite returned no version');
     const pglite = /PGlite ([0-9][^) ]*)/.exec(row.full)?.[1];
     return {
       engine: 'pglite',
-      db: instance,
+      db,
       serverVersion: pglite ? `${row.version} (PGlite ${pglite})` : row.version,
       serverMajor: Math.floor(row.num / 10_000),
       exec: async (sql) => {
-        await instance.exec(sql);
+        await db.exec(sql);
       },
+      // PGlite runs in this thread: a statement in progress cannot be interrupted here. The replay's child process is
+      // killed instead (`replay-isolate.ts`).
+      cancel: async () => {},
       close,
     };
   } catch (err) {
@@ -166,14 +200,17 @@ export async function openServerScratch(devUrl: string, target?: string): Promis
   const drop = once(() => dropDatabase(admin, name, adminVersion, target));
   let client: pg.Client;
   let row: VersionRow | undefined;
+  let pid: number | undefined;
   try {
     client = await connect(withDatabase(devUrl, name), target, `connecting to temporary database ${name}`);
     row = (await client.query<VersionRow>(VERSION_SQL)).rows[0];
+    pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid;
   } catch (err) {
     await drop();
     throw toPostgresError(err, { target, action: `connecting to temporary database ${name}` });
   }
   const scratch = client;
+  let closing = false;
   return {
     engine: 'server',
     url: withDatabase(devUrl, name),
@@ -183,11 +220,29 @@ export async function openServerScratch(devUrl: string, target?: string): Promis
     exec: async (sql) => {
       await scratch.query(sql);
     },
+    cancel: async () => {
+      if (pid === undefined || closing) return;
+      await admin.query('SELECT pg_cancel_backend($1)', [pid]).catch(() => {});
+      // The database is dropped at once, not after the replay has wound down: DROP DATABASE ... WITH (FORCE) also ends
+      // a statement that started just after the cancel or does not check for interrupts, and a shutdown's time is
+      // short (a loaded server can take seconds to drop a database). close() waits for this same drop.
+      void drop().catch(() => {});
+    },
     close: once(async () => {
-      await scratch.end().catch(() => {});
+      closing = true;
+      // A session still busy (its statement cancelled but not yet ended) must not hold up the drop, which ends it.
+      if (!(await settledWithin(scratch.end(), CANCEL_GRACE_MS))) destroyClient(scratch);
       await drop();
     }),
   };
+}
+
+/** How long a cancelled statement has to end before its session is terminated. */
+export const CANCEL_GRACE_MS = 2_000;
+
+/** Drops the client's socket without waiting for the server (which answers only once its statement ends). */
+function destroyClient(client: pg.Client): void {
+  (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
 }
 
 function once(fn: () => Promise<void>): () => Promise<void> {

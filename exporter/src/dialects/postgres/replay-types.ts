@@ -1,8 +1,9 @@
 /**
  * Types shared by the PostgreSQL replay files: the options of `replayPostgres`, how an in-process PGlite replay
- * starts, and the messages between the parent and the replay worker. A file of its own so that `replay.ts`,
- * `replay-run.ts`, `replay-isolate.ts`, `replay-worker.ts` and `replay-scratch.ts` never import each other in a circle.
+ * starts, and the messages between the parent and the replay's child process. A file of its own so that `replay.ts`,
+ * `replay-run.ts`, `replay-isolate.ts`, `replay-child.ts` and `replay-scratch.ts` never import each other in a circle.
  */
+import type { ReplayPosition } from '../../connection/deadline.ts';
 import type { MigrationDirectory } from '../../migrations/types.ts';
 import type { ReplayResult } from '../dialect.ts';
 import type { PostgresInspectOptions } from './inspect.ts';
@@ -26,30 +27,42 @@ export interface PostgresReplayOptions {
   /** Passed to `inspectPostgres` (schemas, privileges); `source` and `target` are filled in here. */
   readonly inspect?: PostgresInspectOptions;
   /**
-   * Run an embedded (PGlite) replay in a worker thread that exits afterwards, so its ~400 MB of WebAssembly memory
-   * is returned (default true). Without it the memory stays with the process for good.
+   * Run an embedded (PGlite) replay in a child process that exits afterwards (default true): all its memory goes back
+   * to the system, and the deadline kills it. Without it PGlite runs in this thread, its memory stays with the process
+   * for good, and a statement in progress cannot be stopped.
    */
   readonly isolate?: boolean;
+  /**
+   * Stops the replay (the check's time limit, the agent's shutdown): the child process is killed, or the dev server's
+   * running statement cancelled and its temporary database dropped. The error names the file in progress.
+   */
+  readonly signal?: AbortSignal;
+  /** Where PGlite's initialised data directory is kept between processes (default: `defaultReplayCacheDir()`). */
+  readonly cacheDir?: string;
+  /** Hears where the replay is (the step, and the file and line it starts) each time that changes. */
+  readonly onPosition?: (position: ReplayPosition) => void;
 }
 
-/** How an in-process PGlite replay starts: from a dumped data directory, or dumping a fresh one for later replays. */
+/** How an in-process PGlite replay starts: from a copy of a saved data directory, which it makes when missing. */
 export interface PgliteStart {
-  readonly template?: Uint8Array | null;
-  readonly onTemplate?: (template: Uint8Array) => void;
+  /** The saved data directory (`pglite-template.ts`); without it the instance is in memory and runs initdb. */
+  readonly templateDir?: string;
+  /** Where the copy goes (default: beside the template); removed on close. */
+  readonly runDir?: string;
 }
 
-/** What the parent sends the replay worker (its `workerData`). */
-export interface ReplayWorkerInput {
+/** What the parent sends the replay's child process (its one IPC message). */
+export interface ReplayChildInput {
   readonly dir: MigrationDirectory;
-  readonly options: PostgresReplayOptions;
-  /** A data directory dumped by an earlier worker, to skip initdb. */
-  readonly template: Uint8Array | null;
+  /** The options without `signal` and `onPosition` (the parent keeps them: aborting kills the child). */
+  readonly options: Omit<PostgresReplayOptions, 'signal' | 'onPosition'>;
+  readonly templateDir: string;
+  /** The replay's data directory, which the parent removes whatever became of the child. */
+  readonly runDir: string;
 }
 
-/**
- * What the replay worker posts back: the result plus, when it started without a template, a dump of its fresh data
- * directory; or the error as plain data.
- */
-export type ReplayWorkerAnswer =
-  | { ok: true; result: ReplayResult; template: Uint8Array | null }
-  | { ok: false; error: SerializedError };
+/** What the replay's child posts back: where it is (any number of times), then the result or the error as plain data. */
+export type ReplayChildMessage =
+  | { readonly kind: 'position'; readonly position: ReplayPosition }
+  | { readonly kind: 'done'; readonly ok: true; readonly result: ReplayResult }
+  | { readonly kind: 'done'; readonly ok: false; readonly error: SerializedError };

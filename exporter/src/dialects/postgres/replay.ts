@@ -1,13 +1,13 @@
 /**
  * The desired schema: replay a migration directory into a scratch database and read it back with the same
  * inspector that reads the live database, so a real server normalises both sides. The public entry points: an
- * embedded (PGlite) replay runs in a worker thread (`replay-isolate.ts`), one on a dev server in this thread
- * (`replay-run.ts`, which also says how files are applied).
+ * embedded (PGlite) replay runs in a child process (`replay-isolate.ts`), one on a dev server in this thread
+ * (`replay-run.ts`, which also says how files are applied). Both stop when `options.signal` aborts.
  */
 import type { MigrationDirectory } from '../../migrations/types.ts';
 import type { ReplayResult } from '../dialect.ts';
 import { openPostgresSession } from './connect.ts';
-import { replayInWorker } from './replay-isolate.ts';
+import { replayInChild } from './replay-isolate.ts';
 import { replayInProcess } from './replay-run.ts';
 import { pgliteVersion } from './replay-scratch.ts';
 import type { PostgresReplayOptions } from './replay-types.ts';
@@ -20,9 +20,11 @@ export type { PostgresReplayOptions } from './replay-types.ts';
  *
  * @throws ReplayError naming the file and line when a migration fails, with the server's message.
  * @throws ConnectError, AuthError for a dev server that cannot be reached or refuses to create a database.
+ * @throws TimeoutError (the time limit) or ReplayError (another stop) naming the file in progress when `options.signal`
+ *   aborts.
  */
 export async function replayPostgres(dir: MigrationDirectory, options: PostgresReplayOptions = {}): Promise<ReplayResult> {
-  if (!options.devUrl && options.isolate !== false) return replayInWorker(dir, options);
+  if (!options.devUrl && options.isolate !== false) return replayInChild(dir, options);
   return replayInProcess(dir, options);
 }
 

@@ -1,15 +1,18 @@
 /**
- * What the embedded scratch server's worker posts to its parent: the port it listens on, or its start-up error as
- * plain data. A file of its own so that the worker and `scratch-server.ts` never import each other.
+ * The messages between `scratch-server.ts` and the embedded scratch server's child process: what the parent sends,
+ * and the port it listens on or its start-up error as plain data. A file of its own so that the child and
+ * `scratch-server.ts` never import each other.
  */
 import type { SerializedError } from './replay-errors.ts';
 
-/** The worker's one answer. */
-export type ScratchWorkerAnswer =
-  | { readonly ok: true; readonly port: number; readonly serverVersion: string; readonly template: Uint8Array | null }
+/** The child's one answer. */
+export type ScratchChildAnswer =
+  | { readonly ok: true; readonly port: number; readonly serverVersion: string }
   | { readonly ok: false; readonly error: SerializedError };
 
-/** What the parent gives the worker: a fresh data directory dumped by an earlier one, to skip initdb. */
-export interface ScratchWorkerInput {
-  readonly template: Uint8Array | null;
+/** What the parent sends the child first: the saved initialised data directory, and where its copy goes. */
+export interface ScratchChildInput {
+  readonly templateDir: string;
+  /** Removed by the parent once the child has exited. */
+  readonly runDir: string;
 }

@@ -1,19 +1,16 @@
 /**
  * A scratch database a migration command can connect to (`Dialect.openScratch`): on a dev server, a temporary
- * database (`replay-scratch.ts`, dropped on close); otherwise a fresh in-memory PGlite served over the PostgreSQL wire
- * protocol by `@electric-sql/pglite-socket` on 127.0.0.1 and a free port, in a worker thread
- * (`scratch-server-worker.ts`) that exits on close, which returns PGlite's WebAssembly memory, as a replay's worker does.
+ * database (`replay-scratch.ts`, dropped on close); otherwise a fresh PGlite (from the saved data directory, `pglite-template.ts`) served over the PostgreSQL wire
+ * protocol by `@electric-sql/pglite-socket` on 127.0.0.1 and a free port, in a child process
+ * (`scratch-server-child.ts`) that exits on close, which returns all of PGlite's memory, as a replay's child does.
  */
-import { Worker } from 'node:worker_threads';
 import { ReplayError } from '../../core/errors.ts';
 import type { ScratchRequest, ScratchServer } from '../dialect.ts';
-import { openServerScratch } from './replay-scratch.ts';
+import { defaultReplayCacheDir, runDirFor, sweepRunDirs, templateDir } from './pglite-template.ts';
+import { openServerScratch, PGLITE_SHARED_BUFFERS, pgliteVersion } from './replay-scratch.ts';
 import { deserializeError } from './replay-errors.ts';
-import { siblingModule } from './sibling-module.ts';
-import type { ScratchWorkerAnswer, ScratchWorkerInput } from './scratch-server-types.ts';
-
-/** A fresh PGlite data directory dumped by the first worker of this process, so later ones skip initdb. */
-let template: Uint8Array | null = null;
+import { forkPglite } from './pglite-child.ts';
+import type { ScratchChildAnswer, ScratchChildInput } from './scratch-server-types.ts';
 
 /** Opens a scratch database for a migration command; close it on every path. */
 export async function openPostgresScratchServer(request: ScratchRequest): Promise<ScratchServer> {
@@ -28,7 +25,9 @@ export async function openPostgresScratchServer(request: ScratchRequest): Promis
     }
     return { url, env: postgresEnv(url), engine: 'server', serverVersion: scratch.serverVersion, close: () => scratch.close() };
   }
-  return pgliteServer(request.target);
+  const cacheDir = request.cacheDir ?? defaultReplayCacheDir();
+  await sweepRunDirs(cacheDir);
+  return pgliteServer(request.target, templateDir(cacheDir, await pgliteVersion(), PGLITE_SHARED_BUFFERS));
 }
 
 /**
@@ -47,39 +46,48 @@ function postgresEnv(url: string): Record<string, string> {
   };
 }
 
-function pgliteServer(target: string | undefined): Promise<ScratchServer> {
+/** How long a stopped child has to close its database and exit before it is killed. */
+const STOP_GRACE_MS = 2_000;
+
+function pgliteServer(target: string | undefined, template: string): Promise<ScratchServer> {
+  const input: ScratchChildInput = { templateDir: template, runDir: runDirFor(template) };
+  const { process: child, removed, stderr } = forkPglite('scratch-server-child', import.meta.url, input.runDir);
+  let gone = false;
+  child.once('exit', () => void (gone = true));
+  let stopped: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopped ??= (async () => {
+      if (!gone) {
+        child.send('stop', () => {});
+        // A child stuck in PGlite is killed: the scratch database is ours and disposable.
+        const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+        await removed;
+        clearTimeout(timer);
+      }
+      await removed;
+    })());
   return new Promise((resolve, reject) => {
-    const worker = new Worker(siblingModule('scratch-server-worker', import.meta.url), { workerData: { template } satisfies ScratchWorkerInput });
     let ready = false;
-    let gone = false;
-    worker.once('exit', () => void (gone = true));
-    let exited: Promise<void> | undefined;
-    const stop = (): Promise<void> =>
-      (exited ??= new Promise<void>((done) => {
-        // A worker that already ended (crashed) has nothing left to stop.
-        if (gone) return done();
-        worker.once('exit', () => done());
-        worker.postMessage('stop');
-        // A worker stuck in PGlite is ended anyway: the scratch database is ours and disposable.
-        setTimeout(() => void worker.terminate(), 5_000).unref();
-      }));
-    worker.once('message', (answer: ScratchWorkerAnswer) => {
+    child.once('message', (answer: ScratchChildAnswer) => {
       if (!answer.ok) {
-        void worker.terminate();
+        child.kill('SIGKILL');
         reject(deserializeError(answer.error));
         return;
       }
       ready = true;
-      if (answer.template) template = answer.template;
       // The embedded server trusts every connection from this host; the password only satisfies clients that want one.
       const url = `postgres://postgres:postgres@127.0.0.1:${answer.port}/postgres`;
       resolve({ url, env: postgresEnv(url), engine: 'pglite', serverVersion: answer.serverVersion, close: stop });
     });
-    worker.once('error', (err) => {
+    child.once('error', (err) => {
       if (!ready) reject(new ReplayError(`the embedded scratch server failed: ${err.message}`, { target }, { cause: err }));
     });
-    worker.once('exit', (code) => {
-      if (!ready) reject(new ReplayError(`the embedded scratch server exited with code ${code} before it listened`, { target }));
+    // 'close', not 'exit': the answer may still be in the IPC channel when the process has exited.
+    child.once('close', (code, signalName) => {
+      const how = code === null ? `was killed by ${signalName}` : `exited with code ${code}`;
+      const last = stderr.at(-1);
+      if (!ready) reject(new ReplayError(`the embedded scratch server ${how} before it listened${last ? `: ${last}` : ''}`, { target }));
     });
+    child.send(input);
   });
 }
