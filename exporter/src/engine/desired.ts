@@ -5,7 +5,9 @@
  */
 import path from 'node:path';
 import type { FilterKind } from '../core/diff/filter.ts';
+import { redactUrl } from '../connection/url.ts';
 import { ConfigError } from '../core/errors.ts';
+import { maskSecrets, maskUrlCredentials } from '../core/mask.ts';
 import type { SchemaSnapshot } from '../core/model/schema.ts';
 import type { Dialect, InspectRequest, ReplayEngine, ServerFacts } from '../dialects/dialect.ts';
 import type { MigrationDirectory, MigrationFile } from '../migrations/types.ts';
@@ -122,13 +124,37 @@ export async function readDesired(dialect: Dialect, request: DesiredRequest): Pr
   };
 }
 
+/** How long a dev server's answer about its user's rights is reused before it is asked again. */
+const DEV_RISK_TTL_MS = 60 * 60 * 1000;
+const devRisks = new Map<string, { readonly at: number; readonly warnings: readonly string[] }>();
+
 /**
  * The dev server's warning about its user's rights beyond a replay's needs (superuser, FILE…), once per desired side,
  * whether the replay ran or came from the cache: the risk is the configuration's, not the replay's. None without one.
+ * The answer is kept for an hour per dev server URL, so a check does not open one more connection for it each time;
+ * a server that cannot be asked gives a warning saying so, never a failed check (the replay reports its own errors).
  */
 export async function devServerRiskWarnings(dialect: Dialect, request: { readonly devUrl?: string; readonly target?: string }): Promise<string[]> {
   if (request.devUrl === undefined) return [];
-  return dialect.devServerRisks({ devUrl: request.devUrl, ...(request.target !== undefined ? { target: request.target } : {}) });
+  const key = `${dialect.name} ${request.devUrl}`;
+  const known = devRisks.get(key);
+  if (known && Date.now() - known.at < DEV_RISK_TTL_MS) return [...known.warnings];
+  try {
+    const warnings = await dialect.devServerRisks({ devUrl: request.devUrl, ...(request.target !== undefined ? { target: request.target } : {}) });
+    devRisks.set(key, { at: Date.now(), warnings });
+    return warnings;
+  } catch (err) {
+    const message = maskUrlCredentials(err instanceof Error ? err.message : String(err));
+    return [`could not read the dev server user's rights (${redactUrl(request.devUrl)}): ${maskSecrets(message, [urlPassword(request.devUrl)])}`];
+  }
+}
+
+function urlPassword(url: string): string {
+  try {
+    return decodeURIComponent(new URL(url).password);
+  } catch {
+    return '';
+  }
 }
 
 /** The revision table the directory's tool creates before its first migration, in the dialect's DDL (or nothing). */
