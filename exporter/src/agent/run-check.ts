@@ -15,7 +15,7 @@
  */
 import type { TargetConfig } from '../config/types.ts';
 import type { Report } from '../core/model/report.ts';
-import type { LiveSession } from '../dialects/dialect.ts';
+import type { Dialect, LiveSession } from '../dialects/dialect.ts';
 import { dialectNamed } from '../dialects/registry.ts';
 import { compare, type CompareRequest, reportParts } from '../engine/compare.ts';
 import { keepPlanOf, reverseComparison } from '../engine/keep.ts';
@@ -140,8 +140,9 @@ function finishCheck(
     options: { checkColumnOrder: target.checkColumnOrder, checkPrivileges: target.privileges },
   };
   const comparison = compare(dialect, request);
-  // With drift, the plan the other way too: the report's migration download keeps the drift (engine/keep.ts).
-  const keep = comparison.changes.length > 0 ? keepPlanOf(reverseComparison(dialect, request)) : undefined;
+  // With drift, the plan the other way too: the report's migration download keeps the drift (engine/keep.ts). Not for
+  // a migration command (nothing to write the file into), and an optional extra never turns drift into an error.
+  const keep = comparison.changes.length > 0 && target.desired.command === undefined ? keepPlanFor(dialect, request) : undefined;
   // What the live inspection could not read (events without the EVENT privilege) is a warning, not a failure.
   const warnings = [...desired.warnings, ...(live.snapshot.source.warnings ?? [])];
   return {
@@ -152,4 +153,12 @@ function finishCheck(
     engine,
     warnings,
   };
+}
+
+function keepPlanFor(dialect: Dialect, request: CompareRequest): ReturnType<typeof keepPlanOf> {
+  try {
+    return keepPlanOf(reverseComparison(dialect, request));
+  } catch (err) {
+    return { planError: `the plan that keeps the drift failed: ${err instanceof Error ? err.message : String(err)}` };
+  }
 }
