@@ -82,8 +82,8 @@ describe('manual checks are rate-limited per target', () => {
     expect(made).toBe(startedAt.length);
     // The first may start at once (or wait out the burst's interval); each later one an interval after the previous.
     expect(made).toBeLessThanOrEqual(Math.floor(elapsedS / INTERVAL_S) + 1);
-    // The report's start time is taken a moment after the limiter's, so two of them may differ by a few milliseconds.
-    for (let i = 1; i < startedAt.length; i += 1) expect(startedAt[i]! - startedAt[i - 1]!).toBeGreaterThan(INTERVAL_S * 1000 - 100);
+    // The report's start time is taken a moment after the limiter's, so two of them may differ by a little (the event loop's lag under load).
+    for (let i = 1; i < startedAt.length; i += 1) expect(startedAt[i]! - startedAt[i - 1]!).toBeGreaterThan(INTERVAL_S * 1000 - 250);
     console.info(`manual checks: ${made} checks in ${elapsedS.toFixed(1)} s of a sequential loop (interval ${INTERVAL_S} s)`);
   }, 90_000);
 });
