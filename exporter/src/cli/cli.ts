@@ -3,28 +3,23 @@
  *
  * Exit codes follow diff(1): 0 no differences, 1 differences, 2 trouble. An error is one line naming the target, file,
  * line and cause; `--verbose` adds the stack and the chain of causes.
+ *
+ * A command imports what it runs when it runs (`import()` in its action): `inspect` of a URL loads neither the agent
+ * (express, OpenTelemetry, pino) nor the migration readers nor PGlite, so it reaches its first query sooner.
  */
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { parseDuration } from '../config/schema.ts';
-import { runServe } from '../agent/serve.ts';
-import { formatConnectionTest, testConnection } from '../agent/test-connection.ts';
-import { loadConfig } from '../config/load.ts';
-import { FILTER_KINDS, filterSnapshot, type FilterKind, type ObjectFilter } from '../core/diff/filter.ts';
+import { parseDuration } from '../config/duration.ts';
+import { FILTER_KINDS, filterSnapshot, mergeExcludes, type FilterKind, type ObjectFilter } from '../core/diff/filter.ts';
 import { ConfigError, SchemaDriftError } from '../core/errors.ts';
 import { maskUrlCredentials } from '../core/mask.ts';
 import type { Change } from '../core/model/change.ts';
-import { countByAction, renderChangesText } from '../core/render/text.ts';
-import { checkStatus } from '../core/report/build.ts';
-import { dialectNamed, pairDialect } from '../dialects/registry.ts';
-import { compare, planOf, withRevisionExcludes } from '../engine/compare.ts';
-import { mergeExcludes } from '../core/diff/filter.ts';
-import { MIGRATION_FORMATS, type MigrationFile, type MigrationFormat } from '../migrations/index.ts';
+import { countByAction } from '../core/render/text.ts';
+import { MIGRATION_FORMATS, type MigrationFile, type MigrationFormat } from '../migrations/types.ts';
 import type { RevisionState } from '../revision/revision-state.ts';
 import { VERSION } from '../version.ts';
-import { runDemo } from './demo.ts';
 import { type CliIo, processIo, revisionText } from './io.ts';
-import { loadPair, loadSource, type LoadedSource, type SourceArg, type SourceOptions } from './sources.ts';
+import type { LoadedSource, SourceArg, SourceOptions } from './sources.ts';
 
 interface CommonOptions {
   schema?: string[];
@@ -166,10 +161,18 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       .argument('<source>', 'postgres:// or mysql:// URL, migration directory, .sql schema file, or saved schema (.json)')
       .addOption(new Option('--format <format>', 'output format').choices(['json', 'sql']).default('json')),
   ).action(async (source: string, options: CommonOptions & { format: 'json' | 'sql' }) => {
+    const [{ loadSource }, { withRevisionExcludes }, { dialectNamed }, { writeJson }] = await Promise.all([
+      import('./sources.ts'),
+      import('../engine/compare.ts'),
+      import('../dialects/registry.ts'),
+      import('./json-stream.ts'),
+    ]);
     const loaded = await loadSource(source, sourceOptions(options, io));
     warn(io, loaded.warnings);
     const snapshot = filterSnapshot(loaded.snapshot, withRevisionExcludes(parseFilter(options.schema, options.exclude)));
-    io.stdout(options.format === 'json' ? `${JSON.stringify(snapshot, null, 2)}\n` : dialectNamed(snapshot.dialect).renderDdl(snapshot));
+    // JSON is written a piece at a time: the text of 10,000 tables is never one string.
+    if (options.format === 'json') writeJson(snapshot, io.stdout);
+    else io.stdout(dialectNamed(snapshot.dialect).renderDdl(snapshot));
     setExit(0);
   });
 
@@ -186,6 +189,13 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sql']).default('text'))
       .option('--check-column-order', 'report columns whose position differs'),
   ).action(async (options: CommonOptions & DiffSides & { format: string; checkColumnOrder?: boolean }) => {
+    const [{ loadPair }, { pairDialect }, { compare, planOf }, { renderChangesText }, { checkStatus }] = await Promise.all([
+      import('./sources.ts'),
+      import('../dialects/registry.ts'),
+      import('../engine/compare.ts'),
+      import('../core/render/text.ts'),
+      import('../core/report/build.ts'),
+    ]);
     const pair = await loadPair(sideArg(options, 'from'), sideArg(options, 'to'), sourceOptions(options, io));
     warn(io, [...pair.from.warnings, ...pair.to.warnings]);
     const dialect = pairDialect(pair.from.snapshot, pair.to.snapshot);
@@ -219,6 +229,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--port <port>', 'listen on this port instead of the configured one', parsePort)
     .option('--verbose', 'print stack traces and causes of errors')
     .action(async (options: { config?: string; port?: number }) => {
+      const { runServe } = await import('../agent/serve.ts');
       setExit(await runServe(options, io));
     });
 
@@ -229,6 +240,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--target <name>', 'only this target')
     .option('--verbose', 'print stack traces and causes of errors')
     .action(async (options: { config: string; target?: string }) => {
+      const [{ loadConfig }, { formatConnectionTest, testConnection }] = await Promise.all([
+        import('../config/load.ts'),
+        import('../agent/test-connection.ts'),
+      ]);
       const config = await loadConfig(options.config);
       const targets = options.target ? config.targets.filter((t) => t.name === options.target) : config.targets;
       if (targets.length === 0) {
@@ -244,6 +259,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description('diff the bundled example migrations against an embedded "production" database that has drifted')
     .option('--verbose', 'print stack traces and causes of errors')
     .action(async () => {
+      const { runDemo } = await import('./demo.ts');
       await runDemo(io);
       setExit(0);
     });
