@@ -8,6 +8,7 @@
  * steps such as the differ, which the timer cannot interrupt). Child processes are sampled through `/proc`.
  */
 import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 
 /** What one measured step cost. */
@@ -90,17 +91,25 @@ export interface ChildResult {
 /**
  * Runs a command and measures its wall time and its peak RSS (`VmHWM` from `/proc/<pid>/status`, polled while it
  * runs: the kernel's own high-water mark, so a short spike between two polls is still seen). Rejects on a non-zero
- * exit, with the command's stderr in the message.
+ * exit, with the command's stderr in the message. With `stdoutFile`, the command writes its standard output there
+ * (as `> file` would) instead of into the result.
  */
-export function measureChild(command: string, args: readonly string[], env?: NodeJS.ProcessEnv): Promise<ChildResult> {
+export function measureChild(
+  command: string,
+  args: readonly string[],
+  env?: NodeJS.ProcessEnv,
+  stdoutFile?: string,
+): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
+    const out = stdoutFile === undefined ? 'pipe' : openSync(stdoutFile, 'w');
     const start = performance.now();
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env });
+    const child = spawn(command, args, { stdio: ['ignore', out, 'pipe'], env: env ?? process.env });
+    if (typeof out === 'number') closeSync(out); // the child has its own copy
     let stdout = '';
     let stderr = '';
     let peak = 0;
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const poll = setInterval(() => {
       if (child.pid !== undefined) void highWaterMark(child.pid).then((hwm) => (peak = Math.max(peak, hwm)));
     }, SAMPLE_EVERY_MS);
