@@ -18,6 +18,7 @@ import { countByAction } from '../core/render/text.ts';
 import { MIGRATION_FORMATS, type MigrationFile, type MigrationFormat } from '../migrations/types.ts';
 import type { RevisionState } from '../revision/revision-state.ts';
 import { VERSION } from '../version.ts';
+import { keepYoungGenerationSmall } from './heap.ts';
 import { type CliIo, processIo, revisionText } from './io.ts';
 import type { LoadedSource, SourceArg, SourceOptions } from './sources.ts';
 
@@ -161,6 +162,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       .argument('<source>', 'postgres:// or mysql:// URL, migration directory, .sql schema file, or saved schema (.json)')
       .addOption(new Option('--format <format>', 'output format').choices(['json', 'sql']).default('json')),
   ).action(async (source: string, options: CommonOptions & { format: 'json' | 'sql' }) => {
+    keepYoungGenerationSmall();
     const [{ loadSource }, { withRevisionExcludes }, { dialectNamed }, { writeJson }] = await Promise.all([
       import('./sources.ts'),
       import('../engine/compare.ts'),
@@ -189,6 +191,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sql']).default('text'))
       .option('--check-column-order', 'report columns whose position differs'),
   ).action(async (options: CommonOptions & DiffSides & { format: string; checkColumnOrder?: boolean }) => {
+    keepYoungGenerationSmall();
     const [{ loadPair }, { pairDialect }, { compare, planOf }, { renderChangesText }, { checkStatus }] = await Promise.all([
       import('./sources.ts'),
       import('../dialects/registry.ts'),
