@@ -9,6 +9,7 @@
  * their own children (a replay's PGlite process) when measured as a tree.
  */
 import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 
 /** What one measured step cost. */
@@ -91,23 +92,27 @@ export interface ChildResult {
 /**
  * Runs a command and measures its wall time and its peak RSS (`VmHWM` from `/proc/<pid>/status`, polled while it
  * runs: the kernel's own high-water mark, so a short spike between two polls is still seen). Rejects on a non-zero
- * exit, with the command's stderr in the message.
+ * exit, with the command's stderr in the message. With `stdoutFile`, the command writes its standard output there
+ * (as `> file` would) instead of into the result.
  */
 export function measureChild(
   command: string,
   args: readonly string[],
   env?: NodeJS.ProcessEnv,
-  onStart?: (pid: number) => void,
+  options: { readonly onStart?: (pid: number) => void; readonly stdoutFile?: string } = {},
 ): Promise<ChildResult> {
   return new Promise((resolve, reject) => {
+    const { onStart, stdoutFile } = options;
+    const out = stdoutFile === undefined ? 'pipe' : openSync(stdoutFile, 'w');
     const start = performance.now();
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env });
+    const child = spawn(command, args, { stdio: ['ignore', out, 'pipe'], env: env ?? process.env });
+    if (typeof out === 'number') closeSync(out); // the child has its own copy
     if (child.pid !== undefined) onStart?.(child.pid);
     let stdout = '';
     let stderr = '';
     let peak = 0;
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const poll = setInterval(() => {
       if (child.pid !== undefined) void highWaterMark(child.pid).then((hwm) => (peak = Math.max(peak, hwm)));
     }, SAMPLE_EVERY_MS);
@@ -170,7 +175,7 @@ export function measureTree(command: string, args: readonly string[], env?: Node
     }
   };
   const polling = poll();
-  const run = measureChild(command, args, env, (pid) => (rootPid = pid));
+  const run = measureChild(command, args, env, { onStart: (pid) => (rootPid = pid) });
   return run.then(
     async (result) => {
       stop = true;

@@ -9,6 +9,7 @@ import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { SchemaSnapshot } from '../src/core/model/schema.ts';
 import { dialectNamed } from '../src/dialects/registry.ts';
+import { mysqlCliTarget, runCliInspectSteps } from './cli-steps.ts';
 import { compareSteps } from './compare-steps.ts';
 import type { BenchDatabase } from './databases.ts';
 import { DEFAULT_SEED, driftBenchSchema, generateBenchSchema } from './generate.ts';
@@ -29,8 +30,13 @@ function mysqldump(db: BenchDatabase, file: string): Promise<{ measurement: Meas
   return measureChild('mysqldump', args, env);
 }
 
-/** Generates, loads and measures one MySQL size. */
-export async function benchMysqlSize(size: number, outDir: string, log: (line: string) => void): Promise<StepRecord[]> {
+/** Generates, loads and measures one MySQL size; `cliBin`, the compiled package's bin, adds the CLI rows. */
+export async function benchMysqlSize(
+  size: number,
+  outDir: string,
+  log: (line: string) => void,
+  cliBin?: string,
+): Promise<StepRecord[]> {
   const records: StepRecord[] = [];
   const step = (name: string): string => `mysql: ${name}`;
   const gen = await measureInProcess(() => {
@@ -79,6 +85,11 @@ export async function benchMysqlSize(size: number, outDir: string, log: (line: s
         }));
         return value;
       });
+    if (cliBin) {
+      records.push(...(await runCliInspectSteps({
+        size, url: baseDb.url, bin: cliBin, outDir, prefix: step(''), dump, target: mysqlCliTarget(size),
+      })));
+    }
     const base = await inspect('base', baseDb);
     // Read with the base as its counterpart, so its one schema takes the base's name, as a replay takes the target's.
     const drifted = await inspect('drifted', driftedDb, base ?? undefined);

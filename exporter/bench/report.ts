@@ -39,6 +39,8 @@ export interface BenchResults {
   /** Added field: the MySQL sizes (`BENCH_MYSQL_SIZES`). */
   readonly mysqlSizes?: number[];
   readonly totalWallMs: number;
+  /** Added field: `os.loadavg()` (1, 5, 15 minutes) when the run started and ended: the machine may be shared. */
+  readonly loadAverage?: { readonly start: number[]; readonly end: number[] };
   readonly steps: StepRecord[];
 }
 

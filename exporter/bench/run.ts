@@ -1,15 +1,19 @@
 /**
  * `npm run bench`: measures the PostgreSQL engine on generated schemas of 1,000, 5,000 and 10,000 tables
  * (`BENCH_SIZES=1000,5000` overrides) against `pg_dump --schema-only` on the same databases, with the agent's memory
- * around four checks of each, plus the replay steps (a tiny directory, the fixed cost, a 50-file, 1,000-table one); then the MySQL/MariaDB engine on 1,000 and 5,000 tables (`BENCH_MYSQL_SIZES`, `none` to
- * skip) against `mysqldump --no-data` on the same databases. Prints a table with the issue's targets next to the
- * figures and writes
+ * around four checks of each, plus the replay steps (a tiny directory, the fixed cost, a 50-file, 1,000-table one); then
+ * the MySQL/MariaDB engine on 1,000 and 5,000 tables (`BENCH_MYSQL_SIZES`, `none` to skip) against
+ * `mysqldump --no-data` on the same databases. First, the command line as processes of their own (`cli-steps.ts`):
+ * start-up against a bare `node -e 0`, from the sources and from the compiled package, and per size its `inspect`
+ * against the dump tool. Prints a table with the issue's targets next to the figures, the load average, and writes
  * `exporter/.bench/results.json`. It reports; a missed target never fails the run. Every database it creates is
  * dropped at the end, failures and Ctrl-C included.
  */
 import { mkdir } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { preparePackageStep, runCliStartSteps, type CliBins } from './cli-steps.ts';
 import { generateDriftedSql, generateSchemaSql } from './generate.ts';
 import { BENCH_PG_URL, createBenchDatabase, loadGeneratedSql, type BenchDatabase } from './databases.ts';
 import { gcAvailable, measureInProcess } from './measure.ts';
@@ -65,7 +69,7 @@ async function serverVersion(): Promise<string | null> {
 }
 
 /** Generates and loads the two databases of one size, then runs its steps; the databases are dropped after. */
-async function benchSize(size: number): Promise<StepRecord[]> {
+async function benchSize(size: number, bins: CliBins | null): Promise<StepRecord[]> {
   const records: StepRecord[] = [];
   const gen = await measureInProcess(() => ({
     base: generateSchemaSql({ tables: size }),
@@ -85,7 +89,9 @@ async function benchSize(size: number): Promise<StepRecord[]> {
       records.push(recordOf(size, `setup: load ${label}`, load.measurement));
       log(`${size}: loaded ${label} in ${load.measurement.wallMs.toFixed(0)} ms`);
     }
-    const steps = await runSizeSteps({ size, baseUrl: baseDb.url, driftedUrl: driftedDb.url, outDir: OUT_DIR });
+    const steps = await runSizeSteps({
+      size, baseUrl: baseDb.url, driftedUrl: driftedDb.url, outDir: OUT_DIR, ...(bins ? { cliBin: bins.dist } : {}),
+    });
     for (const s of steps) log(`${size}: ${s.step}: ${s.error === null ? `${s.wallMs} ms` : `ERROR ${s.error}`}`);
     records.push(...steps);
     const agent = await runAgentSteps(size, baseDb.url, base, OUT_DIR);
@@ -111,10 +117,20 @@ async function main(): Promise<void> {
   process.once('SIGTERM', onSignal);
   await mkdir(OUT_DIR, { recursive: true });
   const steps: StepRecord[] = [];
+  const loadAverage = loadavg();
   try {
-    for (const size of sizes) steps.push(...(await benchSize(size)));
+    let bins: CliBins | null = null;
+    try {
+      const prepared = await preparePackageStep(OUT_DIR);
+      steps.push(prepared.record);
+      bins = prepared.bins;
+      steps.push(...(await runCliStartSteps(bins, log)));
+    } catch (err) {
+      steps.push(failedRecord(null, 'cli: start-up', err));
+    }
+    for (const size of sizes) steps.push(...(await benchSize(size, bins)));
     if (sizes.length > 0) steps.push(...(await runReplaySteps(OUT_DIR, BENCH_PG_URL, log)));
-    for (const size of mysqlSizes) steps.push(...(await benchMysqlSize(size, OUT_DIR, log)));
+    for (const size of mysqlSizes) steps.push(...(await benchMysqlSize(size, OUT_DIR, log, bins?.dist)));
   } finally {
     await dropAll();
   }
@@ -131,12 +147,17 @@ async function main(): Promise<void> {
     sizes,
     mysqlSizes,
     totalWallMs,
+    loadAverage: { start: loadAverage, end: loadavg() },
     steps,
   });
   process.stdout.write(`${formatTable(steps)}\n\n`);
   process.stdout.write(`x dump: pg_dump --schema-only for PostgreSQL rows, mysqldump --no-data for "mysql:" rows, each `);
   process.stdout.write(`run on the same base database in the same run. RSS: peak while the `);
   process.stdout.write(`step ran; "rise" is over the RSS before it (in-process steps only).\n`);
+  process.stdout.write(`cli: rows run as processes of their own; "(dist)" is the compiled package (as npm ships it), "(src)" the `);
+  process.stdout.write(`repository's TypeScript sources (the bin enables Node's compile cache; "no compile cache" strips types at every start).\n`);
+  const loads = (l: number[]): string => l.map((n) => n.toFixed(2)).join(' ');
+  process.stdout.write(`load average (1/5/15 min) at start ${loads(loadAverage)}, at end ${loads(loadavg())}\n`);
   process.stdout.write(`total ${(totalWallMs / 1000).toFixed(1)} s; results in ${resultsPath}\n`);
 }
 

@@ -6,6 +6,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { dialectNamed } from '../src/dialects/registry.ts';
+import { postgresCliTarget, runCliInspectSteps } from './cli-steps.ts';
 import { compareSteps } from './compare-steps.ts';
 import { readBenchDatabase, tableCount } from './live-read.ts';
 import { measureChild, measureInProcess, type Measurement } from './measure.ts';
@@ -25,6 +26,8 @@ export interface SizeInput {
   readonly driftedUrl: string;
   /** Directory for pg_dump's output. */
   readonly outDir: string;
+  /** The compiled package's bin, for the CLI rows; none when the package could not be built. */
+  readonly cliBin?: string;
 }
 
 const postgres = dialectNamed('postgres');
@@ -82,6 +85,12 @@ export async function runSizeSteps(input: SizeInput): Promise<StepRecord[]> {
       detail: `${own.tables} tables; wall excludes node start-up (${r.measurement.wallMs.toFixed(0)} ms with it)`,
     }));
   });
+
+  if (input.cliBin) {
+    records.push(...(await runCliInspectSteps({
+      size, url: input.baseUrl, bin: input.cliBin, outDir: input.outDir, prefix: '', dump, target: postgresCliTarget(size),
+    })));
+  }
 
   const drifted = await attempt('inspect drifted', async () => {
     const { value, measurement } = await measureInProcess(async () => (await readBenchDatabase(postgres, input.driftedUrl)).snapshot);

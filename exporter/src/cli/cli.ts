@@ -3,31 +3,26 @@
  *
  * Exit codes follow diff(1): 0 no differences, 1 differences, 2 trouble. An error is one line naming the target, file,
  * line and cause; `--verbose` adds the stack and the chain of causes.
+ *
+ * A command imports what it runs when it runs (`import()` in its action): `inspect` of a URL loads neither the agent
+ * (express, OpenTelemetry, pino) nor the migration readers nor PGlite, so it reaches its first query sooner.
  */
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { parseDuration } from '../config/schema.ts';
-import { runServe } from '../agent/serve.ts';
-import { formatConnectionTest, testConnection } from '../agent/test-connection.ts';
-import { loadConfig } from '../config/load.ts';
-import { FILTER_KINDS, filterSnapshot, type FilterKind, type ObjectFilter } from '../core/diff/filter.ts';
+import { parseDuration } from '../config/duration.ts';
+import { FILTER_KINDS, filterSnapshot, mergeExcludes, type FilterKind, type ObjectFilter } from '../core/diff/filter.ts';
 import { ConfigError, SchemaDriftError } from '../core/errors.ts';
 import { maskUrlCredentials } from '../core/mask.ts';
 import type { Change } from '../core/model/change.ts';
-import { countByAction, renderChangesText } from '../core/render/text.ts';
-import { checkStatus } from '../core/report/build.ts';
-import { dialectNamed, pairDialect } from '../dialects/registry.ts';
-import { compare, type Comparison, type CompareRequest, planOf, withRevisionExcludes } from '../engine/compare.ts';
-import { KEEP_NAME, keepMigration, reverseComparison, migrationStatements } from '../engine/keep.ts';
+import { countByAction } from '../core/render/text.ts';
+import type { Comparison, CompareRequest } from '../engine/compare.ts';
 import type { Dialect } from '../dialects/dialect.ts';
-import { writeNextMigration } from '../migrations/write-migration.ts';
-import { mergeExcludes } from '../core/diff/filter.ts';
-import { MIGRATION_FORMATS, type MigrationFile, type MigrationFormat, readMigrationDirectory } from '../migrations/index.ts';
+import { MIGRATION_FORMATS, type MigrationFile, type MigrationFormat } from '../migrations/types.ts';
 import type { RevisionState } from '../revision/revision-state.ts';
 import { VERSION } from '../version.ts';
-import { runDemo } from './demo.ts';
+import { keepYoungGenerationSmall } from './heap.ts';
 import { type CliIo, processIo, revisionText } from './io.ts';
-import { classifySource, loadPair, loadSource, type LoadedSource, type SourceArg, type SourceOptions } from './sources.ts';
+import type { LoadedSource, SourceArg, SourceOptions } from './sources.ts';
 
 interface CommonOptions {
   schema?: string[];
@@ -171,10 +166,19 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       .argument('<source>', 'postgres:// or mysql:// URL, migration directory, .sql schema file, or saved schema (.json)')
       .addOption(new Option('--format <format>', 'output format').choices(['json', 'sql']).default('json')),
   ).action(async (source: string, options: CommonOptions & { format: 'json' | 'sql' }) => {
+    keepYoungGenerationSmall();
+    const [{ loadSource }, { withRevisionExcludes }, { dialectNamed }, { writeJson }] = await Promise.all([
+      import('./sources.ts'),
+      import('../engine/compare.ts'),
+      import('../dialects/registry.ts'),
+      import('./json-stream.ts'),
+    ]);
     const loaded = await loadSource(source, sourceOptions(options, io));
     warn(io, loaded.warnings);
     const snapshot = filterSnapshot(loaded.snapshot, withRevisionExcludes(parseFilter(options.schema, options.exclude)));
-    io.stdout(options.format === 'json' ? `${JSON.stringify(snapshot, null, 2)}\n` : dialectNamed(snapshot.dialect).renderDdl(snapshot));
+    // JSON is written a piece at a time: the text of 10,000 tables is never one string.
+    if (options.format === 'json') writeJson(snapshot, io.stdout);
+    else io.stdout(dialectNamed(snapshot.dialect).renderDdl(snapshot));
     setExit(0);
   });
 
@@ -192,14 +196,22 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
         new Option('--format <format>', 'output format; migration: the drift as the next migration of the --from directory').choices(['text', 'json', 'sql', 'migration']).default('text'),
       )
       .option('--write', 'with --format migration: write the migration into the --from directory (without it: print it)')
-      .option('--name <name>', 'with --format migration: the migration\'s name', KEEP_NAME)
+      .option('--name <name>', 'with --format migration: the migration\'s name (default: keep_hotfix)')
       .option('--check-column-order', 'report columns whose position differs'),
   ).action(async (options: CommonOptions & DiffSides & MigrationOptions & { format: string; checkColumnOrder?: boolean }) => {
-    if (options.format !== 'migration' && (options.write || options.name !== KEEP_NAME)) {
+    if (options.format !== 'migration' && (options.write || options.name !== undefined)) {
       throw new ConfigError('--write and --name go with --format migration');
     }
     // Refused before anything is read or replayed.
     if (options.format === 'migration') await assertMigrationSides(options);
+    keepYoungGenerationSmall();
+    const [{ loadPair }, { pairDialect }, { compare, planOf }, { renderChangesText }, { checkStatus }] = await Promise.all([
+      import('./sources.ts'),
+      import('../dialects/registry.ts'),
+      import('../engine/compare.ts'),
+      import('../core/render/text.ts'),
+      import('../core/report/build.ts'),
+    ]);
     const pair = await loadPair(sideArg(options, 'from'), sideArg(options, 'to'), sourceOptions(options, io));
     warn(io, [...pair.from.warnings, ...pair.to.warnings]);
     const dialect = pairDialect(pair.from.snapshot, pair.to.snapshot);
@@ -241,6 +253,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--verbose', 'print stack traces and causes of errors')
     .action(async (options: { config?: string; port?: number; 'web.config.file'?: string }) => {
       const webConfigFile = options['web.config.file'];
+      const { runServe } = await import('../agent/serve.ts');
       setExit(await runServe({ config: options.config, port: options.port, ...(webConfigFile !== undefined ? { webConfigFile } : {}) }, io));
     });
 
@@ -251,6 +264,10 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .option('--target <name>', 'only this target')
     .option('--verbose', 'print stack traces and causes of errors')
     .action(async (options: { config: string; target?: string }) => {
+      const [{ loadConfig }, { formatConnectionTest, testConnection }] = await Promise.all([
+        import('../config/load.ts'),
+        import('../agent/test-connection.ts'),
+      ]);
       const config = await loadConfig(options.config);
       const targets = options.target ? config.targets.filter((t) => t.name === options.target) : config.targets;
       if (targets.length === 0) {
@@ -266,6 +283,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
     .description('diff the bundled example migrations against an embedded "production" database that has drifted')
     .option('--verbose', 'print stack traces and causes of errors')
     .action(async () => {
+      const { runDemo } = await import('./demo.ts');
       await runDemo(io);
       setExit(0);
     });
@@ -276,12 +294,13 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
 /** `diff --format migration`'s own options. */
 interface MigrationOptions {
   write?: boolean;
-  name: string;
+  name?: string;
 }
 
 const MIGRATION_SIDES = '--format migration: --from must be the migration directory and --to the database (or a saved schema) whose drift it keeps';
 
 async function assertMigrationSides(options: DiffSides): Promise<void> {
+  const { classifySource } = await import('./sources.ts');
   const fromKind = options.from === undefined ? 'command' : await classifySource(options.from);
   const toKind = options.to === undefined ? 'command' : await classifySource(options.to);
   if (fromKind !== 'directory' || toKind === 'directory' || toKind === 'command') throw new ConfigError(MIGRATION_SIDES);
@@ -306,6 +325,11 @@ async function writeMigrationOutput(
     io.stderr(`schema-drift: no drift between ${from.description} and ${to.description}: no migration to write\n`);
     return;
   }
+  const [{ KEEP_NAME, keepMigration, migrationStatements, reverseComparison }, { writeNextMigration }, { readMigrationDirectory }] = await Promise.all([
+    import('../engine/keep.ts'),
+    import('../migrations/write-migration.ts'),
+    import('../migrations/index.ts'),
+  ]);
   const next = await keepMigration({
     directory: from.directory,
     source: to.description,
@@ -314,7 +338,7 @@ async function writeMigrationOutput(
     undo: migrationStatements(reverseComparison(dialect, request).plan),
     revision: from.revision ?? null,
     pending: from.pending ?? [],
-    name: options.name,
+    name: options.name ?? KEEP_NAME,
     now: new Date(),
   });
   if (!options.write) {

@@ -7,6 +7,9 @@
  * runs. A directory's dialect is the
  * other side's, else the dev server's (`--dev-url`), else the one the directory declares (Prisma's lock file,
  * drizzle-kit's journal), else the dialect with an embedded engine (PGlite).
+ *
+ * The migration readers and the replay steps are imported when a directory or command source needs them, so reading a
+ * database starts without them.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { parse as parseJsonc, printParseErrorCode, type ParseError } from 'jsonc-parser';
@@ -25,11 +28,8 @@ import {
   knownSchemes,
   urlScheme,
 } from '../dialects/registry.ts';
-import { readDesiredFromCommand } from '../engine/command.ts';
-import { readDesired } from '../engine/desired.ts';
 import { readLive } from '../engine/live.ts';
-import { readMigrationDirectory, type MigrationDirectory, type MigrationFile, type MigrationFormat } from '../migrations/index.ts';
-import { revisionForDirectory } from '../revision/deployed.ts';
+import type { MigrationDirectory, MigrationFile, MigrationFormat } from '../migrations/types.ts';
 import type { RevisionState } from '../revision/revision-state.ts';
 
 export type SourceKind = 'database' | 'directory' | 'snapshot' | 'command';
@@ -161,6 +161,7 @@ export async function loadSource(
 async function loadCommand(arg: CommandArg, options: SourceOptions, counterpart?: Counterpart): Promise<LoadedSource> {
   const description = describeArg(arg);
   const dialect = directoryDialect(description, options, counterpart, undefined);
+  const { readDesiredFromCommand } = await import('../engine/command.ts');
   const desired = await readDesiredFromCommand(dialect, {
     source: { command: arg.command, cwd: arg.cwd, timeoutMs: arg.timeoutMs, inputs: [], env: {} },
     devUrl: options.devUrl,
@@ -242,6 +243,11 @@ function directoryDialect(dir: string, options: SourceOptions, counterpart: Coun
 
 async function loadDirectory(dir: string, options: SourceOptions, counterpart?: Counterpart): Promise<LoadedSource> {
   devDialect(options);
+  const [{ readMigrationDirectory }, { revisionForDirectory }, { readDesired }] = await Promise.all([
+    import('../migrations/index.ts'),
+    import('../revision/deployed.ts'),
+    import('../engine/desired.ts'),
+  ]);
   const directory = await readMigrationDirectory(dir, options.dirFormat ? { format: options.dirFormat } : {});
   const dialect = directoryDialect(dir, options, counterpart, directory.provider?.name);
   const revision = revisionForDirectory(directory, counterpart?.revision);

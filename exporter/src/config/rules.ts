@@ -5,7 +5,8 @@
  */
 import type { ConfigIssue, ConfigPath } from './issues.ts';
 import { DIALECTS } from '../dialects/registry.ts';
-import { parseDuration, urlDialect } from './schema.ts';
+import { parseDuration } from './duration.ts';
+import { urlDialect } from './schema.ts';
 
 /** Prometheus label names: `[a-zA-Z_][a-zA-Z0-9_]*`, and `__` is reserved for Prometheus itself. */
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;

@@ -14,6 +14,7 @@ import { FILTER_KINDS, type FilterKind } from '../core/diff/filter.ts';
 import { MIGRATION_FORMATS } from '../migrations/index.ts';
 import { type Dialect, DIALECTS, dialectForScheme, knownSchemes } from '../dialects/registry.ts';
 import { DEFAULT_PORT, DEFAULT_SCHEDULE } from './types.ts';
+import { parseDuration } from './duration.ts';
 import { readSecretFile, secretFileProblem } from './secrets.ts';
 
 /** Target names become the `target` label and URL path segments. */
@@ -34,17 +35,6 @@ export function urlDialect(url: string): { dialect: Dialect } | { problem: strin
     return { problem: `unsupported URL scheme "${scheme}" (expected ${knownSchemes('')})` };
   }
   return { dialect };
-}
-
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const DURATION = /^(?:\d+(?:ms|s|m|h|d))+$/;
-
-/** Milliseconds of a Prometheus-style duration (`500ms`, `10s`, `1h30m`), or null when it is not one. */
-export function parseDuration(text: string): number | null {
-  if (!DURATION.test(text)) return null;
-  let total = 0;
-  for (const [, amount, unit] of text.matchAll(/(\d+)(ms|s|m|h|d)/g)) total += Number(amount) * (UNITS[unit ?? ''] ?? 0);
-  return total;
 }
 
 const duration = (atLeastMs: number) =>

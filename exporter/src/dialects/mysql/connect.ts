@@ -13,7 +13,7 @@
  * and a per-query deadline on the client, so a stalled network never keeps the transaction open on the server for
  * longer than the statement limit.
  */
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
 import { type DriverErrorContext, describeDriverError, NETWORK_ERROR_CODES } from '../../connection/errors.ts';
 import { type SessionLimits, sessionLimits, wholeSeconds } from '../../connection/limits.ts';
 import { readPasswordFile } from '../../connection/secrets.ts';
@@ -93,7 +93,9 @@ export async function openMysqlSession(url: string, options: MysqlConnectOptions
   const limits = sessionLimits(options.statementTimeoutMs ?? DEFAULT_STATEMENT_TIMEOUT_MS);
   let conn: mysql.Connection;
   try {
-    conn = await mysql.createConnection({
+    // The driver is loaded on first connection, so a command that never connects to MySQL never loads it.
+    const driver = (await import('mysql2/promise')).default;
+    conn = await driver.createConnection({
       ...connectionConfig(parts, password, options.connectTimeoutMs),
       enableKeepAlive: true,
       keepAliveInitialDelay: limits.keepAliveDelayMs,

@@ -2,16 +2,16 @@
  * The MySQL/MariaDB dialect (MySQL 8.0/8.4, MariaDB 10.x/11.x): the {@link Dialect} the registry lists, assembled
  * from this folder's files. A database is one schema; migrations replay into a temporary database on a dev server
  * (there is no embedded MySQL), created with the live database's default character set and collation.
+ *
+ * The driver (mysql2), the replay and the scratch server are imported when first used, not with the registry: a
+ * PostgreSQL command never loads them.
  */
-import { mysqlDevServerRisks } from './dev-privileges.ts';
 import type { Dialect, ReplayRequest } from '../dialect.ts';
-import { openMysqlSession, toMysqlError } from './connect.ts';
+import { toMysqlError } from './connect.ts';
 import { renderMysqlDdl } from './ddl.ts';
 import { mysqlHooks } from './hooks.ts';
 import { planMysql, renderMysqlPlanSql } from './plan.ts';
-import { openMysqlScratchServer } from './scratch-server.ts';
-import { databaseDefaults, mysqlReplayEngineIdentity, replayMysql } from './replay.ts';
-import { mysqlLiveSession, onlySchemaName } from './session.ts';
+import { databaseDefaults, onlySchemaName } from './session.ts';
 import { mysqlRevisionTableDdl } from './revision.ts';
 
 /** Name and default character set/collation of the replay database: the counterpart's. */
@@ -38,6 +38,7 @@ export const mysqlDialect: Dialect = {
   toError: (err, context) => toMysqlError(err, context),
 
   async connect(request) {
+    const [{ openMysqlSession }, { mysqlLiveSession }] = await Promise.all([import('./connect.ts'), import('./session.ts')]);
     const session = await openMysqlSession(request.url, {
       target: request.target,
       passwordFile: request.passwordFile,
@@ -49,8 +50,8 @@ export const mysqlDialect: Dialect = {
   },
   withReadRetry: (read) => read(),
   revisionTableDdl: mysqlRevisionTableDdl,
-  replay: (directory, request) =>
-    replayMysql(directory, {
+  replay: async (directory, request) =>
+    (await import('./replay.ts')).replayMysql(directory, {
       devUrl: request.devUrl,
       target: request.target,
       upToVersion: request.upToVersion,
@@ -62,12 +63,13 @@ export const mysqlDialect: Dialect = {
     }),
   // The database name and defaults change what a replay reads back, so they are part of the identity.
   async replayIdentity(request) {
+    const { mysqlReplayEngineIdentity } = await import('./replay.ts');
     const identity = await mysqlReplayEngineIdentity({ devUrl: request.devUrl, target: request.target });
     const { schemaName, defaults } = replayDatabase(request);
     return `${identity}; as database ${schemaName ?? '?'} (${defaults?.charset ?? '-'}/${defaults?.collation ?? '-'})`;
   },
-  openScratch: openMysqlScratchServer,
-  devServerRisks: mysqlDevServerRisks,
+  openScratch: async (request) => (await import('./scratch-server.ts')).openMysqlScratchServer(request),
+  devServerRisks: async (request) => (await import('./dev-privileges.ts')).mysqlDevServerRisks(request),
   versionWarnings(replay, live) {
     const { source } = replay;
     const flavorDiffers = live.flavor !== undefined && live.flavor !== source.flavor;

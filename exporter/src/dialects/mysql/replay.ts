@@ -168,18 +168,6 @@ export async function mysqlReplayEngineIdentity(options: Pick<MysqlReplayOptions
   }
 }
 
-/**
- * The default character set and collation of a MySQL snapshot's one database (`Schema.attrs`), to create a replay's
- * temporary database like the live one; `undefined` when the snapshot does not say.
- */
-export function databaseDefaults(snapshot: SchemaSnapshot): { charset?: string; collation?: string } | undefined {
-  const attrs = snapshot.schemas[0]?.attrs;
-  const charset = typeof attrs?.charset === 'string' ? attrs.charset : undefined;
-  const collation = typeof attrs?.collation === 'string' ? attrs.collation : undefined;
-  if (!charset && !collation) return undefined;
-  return { ...(charset ? { charset } : {}), ...(collation ? { collation } : {}) };
-}
-
 export function requireDevUrl(options: Pick<MysqlReplayOptions, 'devUrl' | 'target'>): string {
   if (options.devUrl) return options.devUrl;
   // The target is in the error's context, which every rendering of it shows; without one, say what is meant.

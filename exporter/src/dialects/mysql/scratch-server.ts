@@ -3,7 +3,8 @@
  * server, created and dropped as a replay's (`replay.ts`). There is no embedded MySQL, so a dev server is required.
  */
 import type { ScratchRequest, ScratchServer } from '../dialect.ts';
-import { databaseDefaults, openScratch, requireDevUrl } from './replay.ts';
+import { openScratch, requireDevUrl } from './replay.ts';
+import { databaseDefaults } from './session.ts';
 
 /** Opens a temporary database on the dev server for a migration command; close it on every path. */
 export async function openMysqlScratchServer(request: ScratchRequest): Promise<ScratchServer> {

@@ -3,6 +3,7 @@
  * the URL names, which the snapshot reports as its one schema.
  */
 import { ConfigError } from '../../core/errors.ts';
+import type { SchemaSnapshot } from '../../core/model/schema.ts';
 import type { LiveSession } from '../dialect.ts';
 import { type MysqlQueryable, type MysqlSession, toMysqlError } from './connect.ts';
 import { inspectMysql } from './inspect.ts';
@@ -50,6 +51,18 @@ export async function mysqlLiveSession(session: MysqlSession, options: { target?
  */
 export function onlySchemaName(counterpart: { schemas: readonly { name: string }[] } | undefined): string | undefined {
   return counterpart?.schemas.length === 1 ? counterpart.schemas[0]?.name : undefined;
+}
+
+/**
+ * The default character set and collation of a MySQL snapshot's one database (`Schema.attrs`), to create a replay's
+ * temporary database like the live one; `undefined` when the snapshot does not say.
+ */
+export function databaseDefaults(snapshot: Pick<SchemaSnapshot, 'schemas'>): { charset?: string; collation?: string } | undefined {
+  const attrs = snapshot.schemas[0]?.attrs;
+  const charset = typeof attrs?.charset === 'string' ? attrs.charset : undefined;
+  const collation = typeof attrs?.collation === 'string' ? attrs.collation : undefined;
+  if (!charset && !collation) return undefined;
+  return { ...(charset ? { charset } : {}), ...(collation ? { collation } : {}) };
 }
 
 async function probeCatalogs(db: MysqlQueryable, database: string, target: string | undefined): Promise<string[]> {

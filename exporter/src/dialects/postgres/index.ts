@@ -1,18 +1,16 @@
 /**
  * The PostgreSQL dialect (13–18, and PGlite): the {@link Dialect} the registry lists, assembled from this folder's
  * files. Migrations replay into an embedded PGlite by default, or into a temporary database on a dev server.
+ *
+ * The replay, the scratch server and PGlite are imported when first used, not with the registry: a command that only
+ * reads a database (`inspect`, `diff` of two URLs) starts without loading them.
  */
-import { postgresDevServerRisks } from './dev-privileges.ts';
 import type { Dialect, ReplayRequest } from '../dialect.ts';
-import { openPostgresSession, toPostgresError } from './connect.ts';
+import { toPostgresError } from './connect.ts';
 import { renderPostgresDdl } from './ddl.ts';
-import { createEmbeddedPostgres } from './embedded.ts';
 import { postgresHooks } from './hooks.ts';
 import { withCatalogRaceRetry } from './inspect.ts';
 import { planPostgres, renderPostgresPlanSql } from './plan.ts';
-import { postgresReplayEngineIdentity, replayPostgres } from './replay.ts';
-import { openPostgresScratchServer } from './scratch-server.ts';
-import { postgresLiveSession } from './session.ts';
 import { postgresRevisionTableDdl } from './revision.ts';
 
 function inspectOptions(request: ReplayRequest): { schemas?: string[]; privileges?: boolean } {
@@ -36,6 +34,7 @@ export const postgresDialect: Dialect = {
   toError: (err, context) => toPostgresError(err, context),
 
   async connect(request) {
+    const [{ openPostgresSession }, { postgresLiveSession }] = await Promise.all([import('./connect.ts'), import('./session.ts')]);
     const session = await openPostgresSession(request.url, {
       target: request.target,
       passwordFile: request.passwordFile,
@@ -49,8 +48,8 @@ export const postgresDialect: Dialect = {
   // DDL running on the target while it is read can make a catalog function fail: read again in a new snapshot.
   withReadRetry: (read) => withCatalogRaceRetry(read),
   revisionTableDdl: postgresRevisionTableDdl,
-  replay: (directory, request) =>
-    replayPostgres(directory, {
+  replay: async (directory, request) =>
+    (await import('./replay.ts')).replayPostgres(directory, {
       devUrl: request.devUrl,
       target: request.target,
       upToVersion: request.upToVersion,
@@ -60,9 +59,10 @@ export const postgresDialect: Dialect = {
       ...(request.signal ? { signal: request.signal } : {}),
       ...(request.cacheDir ? { cacheDir: request.cacheDir } : {}),
     }),
-  replayIdentity: (request) => postgresReplayEngineIdentity({ devUrl: request.devUrl, target: request.target }),
-  openScratch: openPostgresScratchServer,
-  devServerRisks: postgresDevServerRisks,
+  replayIdentity: async (request) =>
+    (await import('./replay.ts')).postgresReplayEngineIdentity({ devUrl: request.devUrl, target: request.target }),
+  openScratch: async (request) => (await import('./scratch-server.ts')).openPostgresScratchServer(request),
+  devServerRisks: async (request) => (await import('./dev-privileges.ts')).postgresDevServerRisks(request),
   versionWarnings(replay, live) {
     const replayMajor = replay.source.serverMajor;
     if (replayMajor === undefined || live.serverMajor === undefined || replayMajor === live.serverMajor) return [];
@@ -72,5 +72,5 @@ export const postgresDialect: Dialect = {
         'deparsed defaults and definitions can differ between major versions; set desired.devUrl (--dev-url) to a server of the same major version to rule that out',
     ];
   },
-  embedded: { create: createEmbeddedPostgres },
+  embedded: { create: async () => (await import('./embedded.ts')).createEmbeddedPostgres() },
 };
