@@ -236,3 +236,42 @@ describe('rateLimit', () => {
     }
   });
 });
+
+describe('rate_limit in the app', () => {
+  it('leaves /healthz and /readyz open, and the 429 carries the security and configured headers', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sd-http-ratelimit-'));
+    const store = ReportStore.open(dir);
+    const config = agentConfig([targetConfig('prod')], {
+      // One request per hour: the second is refused whatever the machine's speed.
+      web: { file: '/etc/web.yml', headers: { 'X-Frame-Options': 'deny' }, basicAuthUsers: {}, rateLimit: { intervalMs: 3_600_000, burst: 1 } },
+    });
+    const app = createApp({
+      config,
+      store,
+      scheduler: { runNow: () => Promise.reject(new Error('not in this test')) },
+      metricsHandler: (_req, res) => {
+        res.type('text/plain').send('schema_drift_build_info{version="0.1.0"} 1\n');
+      },
+      ready: () => ({ ready: true }),
+      version: '0.1.0-test',
+    });
+    const server = await serve(app);
+    try {
+      expect((await server.request('/metrics')).status).toBe(200);
+      const limited = await server.request('/metrics');
+      expect(limited.status).toBe(429);
+      expect(limited.headers.get('retry-after')).not.toBeNull();
+      expect(limited.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(limited.headers.get('x-frame-options')).toBe('deny');
+      for (let i = 0; i < 5; i++) {
+        expect((await server.request('/healthz')).status).toBe(200);
+        expect((await server.request('/readyz')).status).toBe(200);
+      }
+      expect((await server.request('/')).status).toBe(429);
+    } finally {
+      await server.close();
+      store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
