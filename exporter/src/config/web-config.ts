@@ -178,6 +178,12 @@ function tlsIssues(tls: ParsedTls): ConfigIssue[] {
   if ((tls.client_ca !== undefined || tls.client_ca_file !== undefined) && clientAuth === 'NoClientCert') {
     issues.push({ path: at('client_auth_type'), message: 'a client CA is configured but no client certificate is asked for: set RequireAndVerifyClientCert' });
   }
+  // Stricter than the toolkit, which accepts a verifying mode without a client CA: Go then verifies client certificates
+  // against the host's system roots, as Node does against its bundled public root CAs. Anyone holding a publicly issued
+  // client certificate would get in, so a verifying mode needs the CA that issues the clients' certificates.
+  if ((clientAuth === 'RequireAndVerifyClientCert' || clientAuth === 'VerifyClientCertIfGiven') && tls.client_ca === undefined && tls.client_ca_file === undefined) {
+    issues.push({ path: at('client_auth_type'), message: `${clientAuth} needs client_ca_file (or client_ca, inline): without it any certificate from a public CA would be accepted` });
+  }
   if (tls.client_allowed_sans !== undefined) {
     issues.push({ path: at('client_allowed_sans'), message: 'not supported by schema-drift; verify client certificates with client_ca_file and RequireAndVerifyClientCert' });
   }

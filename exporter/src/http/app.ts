@@ -40,9 +40,19 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('etag');
   app.set('query parser', 'simple');
   const web = deps.config.web;
-  if (web?.rateLimit) app.use(rateLimit(web.rateLimit));
+  // Headers first, so every answer carries them, the rate limit's 429 included.
   app.use(securityHeaders);
   if (web && Object.keys(web.headers).length > 0) app.use(configuredHeaders(web.headers));
+
+  // The probes before the rate limit: a load balancer must get its answer however busy the API is.
+  app.get('/healthz', (_req, res) => {
+    res.type('text').send('ok\n');
+  });
+  app.get('/readyz', (_req, res) => {
+    const state = deps.ready();
+    res.status(state.ready ? 200 : 503).type('text').send(state.ready ? 'ok\n' : `not ready: ${state.reason ?? 'unknown'}\n`);
+  });
+  if (web?.rateLimit) app.use(rateLimit(web.rateLimit));
 
   const auth = requireCredentials({ bearerToken: deps.config.bearerToken, basicAuthUsers: web?.basicAuthUsers });
   app.get('/', (_req, res) => {
@@ -53,13 +63,6 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/runbook', (_req, res) => {
     res.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
     res.type('html').send(runbook);
-  });
-  app.get('/healthz', (_req, res) => {
-    res.type('text').send('ok\n');
-  });
-  app.get('/readyz', (_req, res) => {
-    const state = deps.ready();
-    res.status(state.ready ? 200 : 503).type('text').send(state.ready ? 'ok\n' : `not ready: ${state.reason ?? 'unknown'}\n`);
   });
   app.get('/metrics', auth, deps.metricsHandler);
   if (openToTheNetwork(deps.config)) app.use('/api/v1', hideConnectionDetails(connectionDetailsScrubber(deps.config)));

@@ -5,7 +5,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { basicCredentials, BasicAuthVerifier } from './basic-auth.ts';
+import { BasicAuthBusyError, basicCredentials, type BasicAuthOptions, BasicAuthVerifier } from './basic-auth.ts';
 
 /** The realm announced in `WWW-Authenticate`. */
 export const AUTH_REALM = 'schema-drift';
@@ -42,9 +42,9 @@ export function requiresCredentials(credentials: Credentials): boolean {
  * Middleware requiring a configured credential. A 401 carries one `WWW-Authenticate` challenge per accepted scheme;
  * the bearer one with `error="invalid_token"` only when a bearer token was presented (RFC 6750 section 3.1).
  */
-export function requireCredentials(credentials: Credentials): RequestHandler {
+export function requireCredentials(credentials: Credentials, basicOptions?: BasicAuthOptions): RequestHandler {
   const expected = credentials.bearerToken || undefined;
-  const basic = new BasicAuthVerifier(credentials.basicAuthUsers ?? {});
+  const basic = new BasicAuthVerifier(credentials.basicAuthUsers ?? {}, basicOptions);
   if (expected === undefined && !basic.enabled) return (_req, _res, next) => next();
   return (req, res, next) => {
     const header = req.get('authorization');
@@ -65,7 +65,20 @@ export function requireCredentials(credentials: Credentials): RequestHandler {
       refuse();
       return;
     }
-    basic.verify(pair.user, pair.password).then((ok) => (ok ? next() : refuse()), next);
+    basic.verify(pair.user, pair.password).then(
+      (ok) => (ok ? next() : refuse()),
+      (err: unknown) => {
+        if (!(err instanceof BasicAuthBusyError)) {
+          next(err);
+          return;
+        }
+        // 503, not 429: the server is overloaded (RFC 9110 15.6.4), not this client over its quota, and it stays
+        // distinct from the web configuration file's rate_limit (429) in Prometheus's lastError. A remembered login
+        // (a steady scraper) never waits, so never sees this. Retry-After: one bcrypt comparison is tens of ms.
+        res.set('Retry-After', '1');
+        res.status(503).json({ error: err.message });
+      },
+    );
   };
 }
 

@@ -23,11 +23,14 @@ export function isLoopbackHost(host: string): boolean {
 
 /**
  * True when a client must prove who it is: a bearer token, basic auth users (web configuration file), or a client
- * certificate verified against the configured CAs (`RequireAndVerifyClientCert`).
+ * certificate verified against the configured client CA (`RequireAndVerifyClientCert` with `client_ca_file`/`client_ca`).
  */
 export function authenticates(config: Pick<AgentConfig, 'bearerToken' | 'web'>): boolean {
   if (requiresCredentials({ bearerToken: config.bearerToken, basicAuthUsers: config.web?.basicAuthUsers })) return true;
-  return config.web?.tls?.clientAuth === 'RequireAndVerifyClientCert';
+  // Only with a client CA: without one, Node would verify against its bundled public roots (the configuration refuses
+  // that, but a WebConfig built otherwise must not turn the warning off either).
+  const tls = config.web?.tls;
+  return tls?.clientAuth === 'RequireAndVerifyClientCert' && tls.clientCa !== undefined;
 }
 
 /** True when anyone who reaches the address gets every answer: no authentication, and not on loopback. */

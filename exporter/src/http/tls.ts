@@ -25,6 +25,10 @@ export const CERT_POLL_MS = 1_000;
  * @throws Error from OpenSSL when the certificate and key cannot be used (the configuration's loading checked them).
  */
 export function createTlsServer(app: RequestListener, tls: WebTlsConfig, log: TlsLogger): Server {
+  // Without a client CA Node would verify against its bundled public roots; the configuration's loading refuses that.
+  if ((tls.clientAuth === 'RequireAndVerifyClientCert' || tls.clientAuth === 'VerifyClientCertIfGiven') && !tls.clientCa) {
+    throw new Error(`client_auth_type ${tls.clientAuth} needs a client CA`);
+  }
   const requestCert = tls.clientAuth !== 'NoClientCert';
   const server = createServer(
     { ...secureContextOptions(tls), requestCert, rejectUnauthorized: tls.clientAuth === 'RequireAndVerifyClientCert' },

@@ -1,6 +1,7 @@
 /**
  * The web configuration file's response headers (`http_server_config.headers`) and request rate limit (`rate_limit`),
- * applied to every request as the exporter toolkit applies them: the limit first (429), then the headers.
+ * applied to every request but the probes (`/healthz`, `/readyz`), which stay open for a load balancer. Unlike the
+ * toolkit, which answers 429 before setting its headers, the headers go on every response, the 429 included.
  */
 import type { RequestHandler } from 'express';
 

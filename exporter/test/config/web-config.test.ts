@@ -137,6 +137,16 @@ rate_limit:
       'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_ca_file: ca.crt\n',
       [expect.stringMatching(/^web\.yml:1: tls_server_config\.client_auth_type: a client CA is configured but no client certificate is asked for/)],
     ],
+    [
+      'RequireAndVerifyClientCert without a client CA (Node would trust its public roots)',
+      'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: RequireAndVerifyClientCert\n',
+      ['web.yml:4: tls_server_config.client_auth_type: RequireAndVerifyClientCert needs client_ca_file (or client_ca, inline): without it any certificate from a public CA would be accepted'],
+    ],
+    [
+      'VerifyClientCertIfGiven without a client CA',
+      'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: VerifyClientCertIfGiven\n',
+      [expect.stringMatching(/^web\.yml:4: tls_server_config\.client_auth_type: VerifyClientCertIfGiven needs client_ca_file/)],
+    ],
     ['an unknown client_auth_type', 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: Always\n', [expect.stringMatching(/^web\.yml:4: tls_server_config\.client_auth_type: expected one of NoClientCert, RequestClientCert/)]],
     [
       'a header that cannot be set, and a bad value',

@@ -5,7 +5,8 @@
  */
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HIDDEN } from '../../src/http/exposure.ts';
+import type { WebConfig } from '../../src/config/types.ts';
+import { authenticates, HIDDEN, openToTheNetwork } from '../../src/http/exposure.ts';
 import { eventually, http, MIGRATIONS, migratedDatabase, pgAddress, startBin, tempDir, type BinProcess } from '../agent/support.ts';
 import type { TempDatabase } from '../support/servers.ts';
 
@@ -103,4 +104,27 @@ describe('an agent on loopback, and one with a token', () => {
     expect((await http(local, '/')).text).not.toContain('postgres@');
     expect(child.stdout.join('\n')).not.toContain('listening beyond loopback');
   }, 90_000);
+});
+
+describe('client certificates count as authentication only when verified against a client CA', () => {
+  const web = (tls: Partial<NonNullable<WebConfig['tls']>>): WebConfig => ({
+    file: '/etc/web.yml',
+    headers: {},
+    basicAuthUsers: {},
+    tls: { cert: { inline: 'c' }, key: { inline: 'k' }, clientAuth: 'NoClientCert', minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', honorCipherOrder: true, ...tls },
+  });
+  const listen = { host: '0.0.0.0', port: 9772 };
+
+  it('RequireAndVerifyClientCert with a client CA authenticates; without one (public roots) it does not', () => {
+    const withCa = web({ clientAuth: 'RequireAndVerifyClientCert', clientCa: { file: '/etc/ca.crt' } });
+    expect(authenticates({ web: withCa })).toBe(true);
+    expect(openToTheNetwork({ web: withCa, listen })).toBe(false);
+    const publicRoots = web({ clientAuth: 'RequireAndVerifyClientCert' });
+    expect(authenticates({ web: publicRoots })).toBe(false);
+    expect(openToTheNetwork({ web: publicRoots, listen })).toBe(true);
+  });
+
+  it('an optional certificate (VerifyClientCertIfGiven) never counts, even with a client CA', () => {
+    expect(authenticates({ web: web({ clientAuth: 'VerifyClientCertIfGiven', clientCa: { file: '/etc/ca.crt' } }) })).toBe(false);
+  });
 });
