@@ -106,7 +106,7 @@ async function checkTarget(target: TargetConfig, deps: CheckDeps, log: CheckLogg
     cache: deps.cache,
     progress,
   });
-  return finishCheck(target, progress, live, desired, revision, step);
+  return finishCheck(target, progress, live, desired, revision, step, directory.hash);
 }
 
 /** Diff and plan, the same for a replayed directory and a migration command's scratch database. */
@@ -117,6 +117,7 @@ function finishCheck(
   desired: DesiredSide,
   revision: RevisionState | null,
   step: (name: string) => void,
+  directoryHash?: string,
 ): CheckOutcome {
   const dialect = dialectNamed(target.dialect);
   const engine = {
@@ -142,6 +143,7 @@ function finishCheck(
   return {
     ...reportParts(dialect, comparison),
     ...(keep ? { keep } : {}),
+    ...(directoryHash !== undefined ? { directoryHash } : {}),
     revision,
     pending: desired.pending,
     engine,
