@@ -93,6 +93,37 @@ describe('nextMigration', () => {
     expect(nextMigration(request('flyway', ['V1__a.sql'], { up })).files.map((f) => [f.path, f.content])).toContainEqual(['V2__keep_hotfix.sql.conf', 'executeInTransaction=false\n']);
   });
 
+  it('transactions are decided per part: a down statement that cannot run in one switches the down part only where the tool can', () => {
+    const plain: MigrationStatement[] = [{ sql: 'ALTER TABLE users ADD COLUMN x int;', comment: 'add column users.x', hazards: [] }];
+    const down: MigrationStatement[] = [{ sql: "ALTER TYPE s ADD VALUE 'x';", comment: 'add value x to s', hazards: [], noTransaction: true }];
+    const dbmate = nextMigration(request('dbmate', ['1_a.sql'], { up: plain, down })).files[0]?.content ?? '';
+    expect(dbmate).toMatch(/^-- migrate:up\n/);
+    expect(dbmate).toMatch(/\n-- migrate:down transaction:false\n/);
+    expect(dbmate).not.toMatch(/Runs outside a transaction/);
+    const goose = nextMigration(request('goose', ['1_a.sql'], { up: plain, down })).files[0]?.content ?? '';
+    expect(goose).toMatch(/^-- \+goose NO TRANSACTION\n-- \+goose Up\n/);
+    expect(goose).toMatch(/-- Runs outside a transaction, up and down alike \(the switch covers the whole file\): a statement in the down part cannot run inside one\./);
+    expect(nextMigration(request('node-pg-migrate', ['1_a.sql'], { up: plain, down })).files[0]?.content).toMatch(/^-- no transaction\n-- Up Migration\n/);
+    const planText = '%syntax-version=1.0.0\n%project=shop\n\ninit 2024-01-01T12:00:00Z Ada <ada@example.com> # Init.\n';
+    const sqitch = { planFile: 'sqitch.plan', planText, deployDir: 'deploy', revertDir: 'revert', verifyDir: 'verify', engine: 'pg' };
+    const [deploy, revert] = nextMigration(request('sqitch', ['deploy/init.sql'], { up: plain, down, sqitch })).files;
+    expect(deploy?.content).toMatch(/\nBEGIN;\n[\s\S]*\nCOMMIT;\n$/);
+    expect(revert?.content).toBe("-- Revert shop:keep_hotfix to pg\n\n-- add value x to s\nALTER TYPE s ADD VALUE 'x';\n");
+    const [, atlasDown] = nextMigration(request('atlas', ['1_a.up.sql', '1_a.down.sql'], { up: plain, down, atlasFiles: [] })).files;
+    expect(atlasDown?.content).toMatch(/^-- atlas:txmode none\n/);
+    // The up part alone needs it: dbmate's down marker stays plain.
+    const upOnly = nextMigration(request('dbmate', ['1_a.sql'], { up: down, down: plain })).files[0]?.content ?? '';
+    expect(upOnly).toMatch(/^-- migrate:up transaction:false\n[\s\S]*\n-- migrate:down\n/);
+  });
+
+  it.each(['plain', 'golang-migrate', 'prisma', 'drizzle'] as const)('%s: no switch, so the header says what to do instead of claiming one', (format) => {
+    const up: MigrationStatement[] = [{ sql: 'CREATE INDEX CONCURRENTLY i ON t (c);', comment: 'create index i', hazards: [], noTransaction: true }];
+    const journal = JSON.stringify({ version: '7', dialect: 'postgresql', entries: [] });
+    const [file] = nextMigration(request(format, ['1_a.sql'], { up, journal })).files;
+    expect(file?.content).not.toMatch(/Runs outside a transaction/);
+    expect(file?.content).toMatch(/-- NOTE: .* has no switch to run a file outside a transaction, and this cannot run inside one \(create index i\): keep such a statement alone in a migration file of its own/);
+  });
+
   it('drizzle: breakpoints between statements, a journal entry after the last', () => {
     const journal = JSON.stringify({ version: '7', dialect: 'postgresql', entries: [{ idx: 0, version: '7', when: 1704110400000, tag: '0000_init', breakpoints: true }] }, null, 2);
     const next = nextMigration(request('drizzle', ['0000_init.sql'], { journal }));
