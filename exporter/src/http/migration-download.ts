@@ -52,3 +52,12 @@ export async function reportMigration(target: TargetConfig, report: Report): Pro
 export function migrationFileName(relativePath: string): string {
   return relativePath.replace(/\//g, '_').replace(/[^A-Za-z0-9_.-]/g, '_');
 }
+
+/**
+ * `X-Migration-Path` of a migration file: its path in the directory, each segment percent-encoded as UTF-8
+ * (`encodeURIComponent`, `/` kept between segments). A header value must be Latin-1 text; a folder named in another
+ * script (a Sqitch `top_dir`) would otherwise throw and answer 500. Decode with `decodeURIComponent`.
+ */
+export function migrationPathHeader(relativePath: string): string {
+  return relativePath.split('/').map(encodeURIComponent).join('/');
+}
