@@ -80,6 +80,8 @@ export async function writeNextMigration(dir: string, next: NextMigration): Prom
   });
   const fresh = next.files.filter((f) => !f.replaces);
   const replaced = next.files.filter((f) => f.replaces);
+  // The rename of the one rewritten file is the last step, so a failure before it leaves the directory as it was.
+  if (replaced.length > 1) throw new ConfigError(`internal: ${next.format} rewrites ${replaced.length} files; at most one can be replaced last`, { file: dir });
   // Every path checked before anything is created.
   for (const file of next.files) await checkInside(root, file.path);
   const createdFiles: string[] = [];
