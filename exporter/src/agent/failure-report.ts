@@ -16,6 +16,8 @@ import type { ReportParts } from '../engine/compare.ts';
 export type CheckOutcome = ReportParts & {
   /** With drift: the plan the other way, for the report's migration download. */
   readonly keep?: ReportInput['keep'];
+  /** The replayed directory's hash (absent for a migration command). */
+  readonly directoryHash?: string;
   readonly revision: RevisionState | null;
   readonly pending: readonly MigrationFile[];
   readonly engine: Omit<Report['engine'], 'dialect'>;

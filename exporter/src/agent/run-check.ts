@@ -111,7 +111,7 @@ async function checkTarget(target: TargetConfig, deps: CheckDeps, log: CheckLogg
     ...(deps.signal ? { signal: deps.signal } : {}),
     ...(deps.replayCacheDir ? { cacheDir: deps.replayCacheDir } : {}),
   });
-  return finishCheck(target, progress, live, desired, revision, step);
+  return finishCheck(target, progress, live, desired, revision, step, directory.hash);
 }
 
 /** Diff and plan, the same for a replayed directory and a migration command's scratch database. */
@@ -122,6 +122,7 @@ function finishCheck(
   desired: DesiredSide,
   revision: RevisionState | null,
   step: (name: string) => void,
+  directoryHash?: string,
 ): CheckOutcome {
   const dialect = dialectNamed(target.dialect);
   const engine = {
@@ -148,6 +149,7 @@ function finishCheck(
   return {
     ...reportParts(dialect, comparison),
     ...(keep ? { keep } : {}),
+    ...(directoryHash !== undefined ? { directoryHash } : {}),
     revision,
     pending: desired.pending,
     engine,

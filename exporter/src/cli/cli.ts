@@ -297,13 +297,26 @@ interface MigrationOptions {
   name?: string;
 }
 
-const MIGRATION_SIDES = '--format migration: --from must be the migration directory and --to the database (or a saved schema) whose drift it keeps';
+const MIGRATION_SIDES = '--format migration: --from must be the migration directory and --to the database whose drift it keeps';
+
+/**
+ * A saved schema records no revision table: which migrations the database lacks cannot be known, and the new file
+ * could follow migrations the hot-fix never saw (the pending check of {@link keepMigration} needs the revision).
+ */
+function savedSchemaRefusal(file: string): ConfigError {
+  return new ConfigError(
+    `--format migration: --to ${file} is a saved schema, which records no revision table, so the migrations not deployed on the database cannot be known: give the database's URL instead`,
+    { file },
+  );
+}
 
 async function assertMigrationSides(options: DiffSides): Promise<void> {
   const { classifySource } = await import('./sources.ts');
   const fromKind = options.from === undefined ? 'command' : await classifySource(options.from);
   const toKind = options.to === undefined ? 'command' : await classifySource(options.to);
   if (fromKind !== 'directory' || toKind === 'directory' || toKind === 'command') throw new ConfigError(MIGRATION_SIDES);
+  // Saved schemas never carry a revision (counterpartOf): refused before anything is replayed.
+  if (toKind === 'snapshot') throw savedSchemaRefusal(options.to as string);
 }
 
 /**
@@ -321,6 +334,7 @@ async function writeMigrationOutput(
   if (from.kind !== 'directory' || !from.directory || to.kind === 'directory' || to.kind === 'command') {
     throw new ConfigError(MIGRATION_SIDES);
   }
+  if (to.kind === 'snapshot' && !to.revision) throw savedSchemaRefusal(to.description);
   if (comparison.changes.length === 0) {
     io.stderr(`schema-drift: no drift between ${from.description} and ${to.description}: no migration to write\n`);
     return;

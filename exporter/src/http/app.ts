@@ -55,9 +55,10 @@ export function createApp(deps: AppDeps): express.Express {
   if (web?.rateLimit) app.use(rateLimit(web.rateLimit));
 
   const auth = requireCredentials({ bearerToken: deps.config.bearerToken, basicAuthUsers: web?.basicAuthUsers });
-  app.get('/', (_req, res) => {
+  app.get('/', async (_req, res) => {
+    const page = await renderLandingPage(deps);
     res.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
-    res.type('html').send(renderLandingPage(deps));
+    res.type('html').send(page);
   });
   const runbook = renderRunbookPage();
   app.get('/runbook', (_req, res) => {

@@ -4,7 +4,10 @@
  * stays open but lists no targets (their names and latest status are API data, and the API is then protected). Open to the network without
  * a token, it lists them without their connection details (`exposure.ts`).
  */
+import { stat } from 'node:fs/promises';
 import type { TargetConfig } from '../config/types.ts';
+import { migrationFormatOf, type MigrationFormat } from '../migrations/index.ts';
+import { WRITABLE_FORMATS } from '../migrations/next-migration.ts';
 import type { ReportSummary } from '../store/report-store.ts';
 import type { AppDeps } from './deps.ts';
 import { requiresCredentials } from './auth.ts';
@@ -25,13 +28,36 @@ function link(href: string, text: string): string {
   return `<a href="${escapeHtml(href)}">${escapeHtml(text)}</a>`;
 }
 
-function targetItem(target: TargetConfig, latest: ReportSummary | undefined, hideDetails: boolean): string {
+/** Detected formats per directory (and configured format), kept while the directory's modification time stays. */
+const detected = new Map<string, { readonly mtimeMs: number; readonly format: MigrationFormat | undefined }>();
+
+/**
+ * Whether `target`'s next migration can be written at all (a directory in a format {@link WRITABLE_FORMATS} lists):
+ * Liquibase, schema files and drizzle-kit folders always answer 409, so they get no link. The format is the
+ * configured one, else detected from the directory's listing (cached until a file is added, removed or renamed).
+ * An unreadable or undetectable directory gets no link either.
+ */
+async function writesMigrations(target: TargetConfig): Promise<boolean> {
+  if (target.desired.command) return false;
+  const { dir, format: configured } = target.desired;
+  const mtimeMs = (await stat(dir).catch(() => undefined))?.mtimeMs;
+  if (mtimeMs === undefined) return false;
+  const key = `${configured ?? ''}\0${dir}`;
+  let entry = detected.get(key);
+  if (entry?.mtimeMs !== mtimeMs) {
+    entry = { mtimeMs, format: await migrationFormatOf(dir, configured).catch(() => undefined) };
+    detected.set(key, entry);
+  }
+  return entry.format !== undefined && WRITABLE_FORMATS.includes(entry.format);
+}
+
+function targetItem(target: TargetConfig, latest: ReportSummary | undefined, hideDetails: boolean, writable: boolean): string {
   const status = latest ? `${latest.status}, checked ${latest.finishedAt}` : 'not checked yet';
   const base = reportPath(target.name, 'latest');
   const views = Object.entries(REPORT_VIEWS).map(([path, label]) => link(`${base}/${path}`, label));
   const files = SQL_FILES.map((file) => link(`${base}/${file}.sql`, `${file}.sql`));
-  // The drift kept as the next migration (a 409 that says why when there is none): directory targets only.
-  if (!target.desired.command) files.push(link(`${base}/migration`, 'next migration (keeps the drift)'));
+  // The drift kept as the next migration (a 409 that says why when there is none): writable directory formats only.
+  if (writable) files.push(link(`${base}/migration`, 'next migration (keeps the drift)'));
   return [
     `<li><strong>${escapeHtml(target.name)}</strong> <code>${escapeHtml(hideDetails ? HIDDEN : target.displayUrl)}</code> — ${escapeHtml(status)}<br>`,
     `${link(base, 'latest report (JSON)')} · ${link(`${targetPath(target.name)}/reports`, 'history')}`,
@@ -40,7 +66,7 @@ function targetItem(target: TargetConfig, latest: ReportSummary | undefined, hid
   ].join('');
 }
 
-function targetSection(deps: AppDeps): string {
+async function targetSection(deps: AppDeps): Promise<string> {
   const { targets, bearerToken, web } = deps.config;
   const basic = Object.keys(web?.basicAuthUsers ?? {}).length > 0;
   if (requiresCredentials({ bearerToken, basicAuthUsers: web?.basicAuthUsers })) {
@@ -51,12 +77,15 @@ function targetSection(deps: AppDeps): string {
   // The newest summary row, not the report itself: a full report can be megabytes of compressed JSON to inflate and
   // parse, per target, on every page view, for two fields the summary has.
   const hideDetails = openToTheNetwork(deps.config);
-  const items = targets.map((t) => targetItem(t, deps.store.list(t.name, { limit: 1 })[0], hideDetails));
+  const items = await Promise.all(
+    targets.map(async (t) => targetItem(t, deps.store.list(t.name, { limit: 1 })[0], hideDetails, await writesMigrations(t))),
+  );
   return `<ul>${items.join('\n')}</ul>`;
 }
 
 /** Renders the landing page. */
-export function renderLandingPage(deps: AppDeps): string {
+export async function renderLandingPage(deps: AppDeps): Promise<string> {
+  const targets = await targetSection(deps);
   const demo = deps.demo ? ' <span class="demo">DEMO</span>' : '';
   const title = `schema-drift exporter${deps.demo ? ' (DEMO)' : ''}`;
   return `<!DOCTYPE html>
@@ -76,7 +105,7 @@ export function renderLandingPage(deps: AppDeps): string {
 <li>${link('/runbook', 'Alert runbook')}</li>
 </ul>
 <h2>Targets</h2>
-${targetSection(deps)}
+${targets}
 <p>Report format: <code>${escapeHtml(REPORT_FORMAT_DOC)}</code> (formatVersion 1).</p>
 </body>
 </html>

@@ -1,9 +1,10 @@
 /**
  * A report's drift as the next migration of the target's directory (`/reports/:id/migration`): the keep plan the
  * check stored (`Report.keep`), the reconcile plan as its down part, named after the directory as it is now. The
- * version is computed from the report's finish time, so the same report downloads the same file until the directory
- * gains a newer migration. Anything that makes a migration wrong (no drift, pending migrations, a dirty revision table,
- * a command source, a format that is not written) is a 409 saying why; nothing is written on the agent's side.
+ * version is computed from the report's finish time. It is served only while the directory is the one the check
+ * replayed (`Report.keep.directoryHash`): an older report's plan against today's directory would be wrong. Anything
+ * that makes a migration wrong (no drift, pending migrations, a dirty revision table, a changed directory, a command
+ * source, a format that is not written) is a 409 saying why; nothing is written on the agent's side.
  */
 import type { TargetConfig } from '../config/types.ts';
 import { SchemaDriftError } from '../core/errors.ts';
@@ -25,6 +26,11 @@ export async function reportMigration(target: TargetConfig, report: Report): Pro
   const keep = report.keep as NonNullable<Report['keep']>;
   try {
     const directory = await readMigrationDirectory(target.desired.dir, target.desired.format ? { format: target.desired.format } : {});
+    // The plan was computed from the directory as the check read it: with another directory it would be wrong.
+    if (keep.directoryHash === undefined) refuse('the report does not record which migration directory it was computed from; run a check');
+    if (keep.directoryHash !== directory.hash) {
+      refuse('the migration directory changed since this check (a migration was added, removed or edited); run a check and download the new report\'s migration');
+    }
     return await keepMigration({
       directory,
       source: `target ${target.name} (report ${report.id})`,
@@ -45,4 +51,13 @@ export async function reportMigration(target: TargetConfig, report: Report): Pro
 /** `Content-Disposition` file name of a migration file: its base name (a Prisma folder's name joined with `_`). */
 export function migrationFileName(relativePath: string): string {
   return relativePath.replace(/\//g, '_').replace(/[^A-Za-z0-9_.-]/g, '_');
+}
+
+/**
+ * `X-Migration-Path` of a migration file: its path in the directory, each segment percent-encoded as UTF-8
+ * (`encodeURIComponent`, `/` kept between segments). A header value must be Latin-1 text; a folder named in another
+ * script (a Sqitch `top_dir`) would otherwise throw and answer 500. Decode with `decodeURIComponent`.
+ */
+export function migrationPathHeader(relativePath: string): string {
+  return relativePath.split('/').map(encodeURIComponent).join('/');
 }

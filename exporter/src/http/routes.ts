@@ -18,7 +18,7 @@ import {
 import type { AppDeps } from './deps.ts';
 import { reportPath, SQL_FILES, sqlFileName, type SqlFile } from './links.ts';
 import { ManualCheckLimiter } from './manual-checks.ts';
-import { migrationFileName, reportMigration } from './migration-download.ts';
+import { migrationFileName, migrationPathHeader, reportMigration } from './migration-download.ts';
 import type { MigrationFileOut } from '../migrations/next-migration.ts';
 import { HttpError, parseBefore, parseLimit, parseReportRef, parseWait, type ReportRef } from './params.ts';
 import { summaryOf, summaryRow } from './summary.ts';
@@ -111,7 +111,7 @@ export function apiRouter(deps: AppDeps): Router {
     const main = next.files[0] as MigrationFileOut;
     res.set('Content-Type', 'application/sql; charset=utf-8');
     res.set('Content-Disposition', `attachment; filename="${migrationFileName(main.path)}"`);
-    res.set('X-Migration-Path', main.path);
+    res.set('X-Migration-Path', migrationPathHeader(main.path));
     res.send(main.content);
   });
 

@@ -1,7 +1,7 @@
 /**
  * Migration directory reader: the public API of `exporter/src/migrations`.
  */
-export { readMigrationDirectory } from './read-directory.ts';
+export { migrationFormatOf, readMigrationDirectory } from './read-directory.ts';
 export type { IgnoredFile, MigrationDirectory, MigrationFile, MigrationFormat, ReadMigrationOptions } from './types.ts';
 export { MIGRATION_FORMATS } from './types.ts';
 export { compareVersions } from './versions.ts';

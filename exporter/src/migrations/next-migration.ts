@@ -8,9 +8,12 @@
  *   `<file>.conf` `executeInTransaction=false` when a statement cannot run in a transaction);
  * - Atlas `<n>_<name>.sql` (its golang-migrate layout: `.up.sql` + `.down.sql`) and `atlas.sum` recomputed, with
  *   `-- atlas:txmode none` on the first line when needed;
- * - dbmate `-- migrate:up` / `-- migrate:down` (`transaction:false` when needed); goose `-- +goose Up` / `Down`,
- *   statements holding inner semicolons inside `StatementBegin`/`StatementEnd`, `NO TRANSACTION` when needed;
- *   node-pg-migrate `-- Up Migration` / `-- Down Migration`;
+ * - dbmate `-- migrate:up` / `-- migrate:down`, each with `transaction:false` when its own statements need it; goose
+ *   `-- +goose Up` / `Down`, statements holding inner semicolons inside `StatementBegin`/`StatementEnd`,
+ *   `NO TRANSACTION` (which covers the whole file) when either part needs it; node-pg-migrate `-- Up Migration` /
+ *   `-- Down Migration` (its `-- no transaction` covers the whole file too);
+ * - plain, golang-migrate, Prisma and drizzle-kit have no switch: the header says what to do instead of claiming
+ *   the file runs outside a transaction;
  * - Prisma `<timestamp>_<name>/migration.sql`; drizzle-kit (journal layout) `<NNNN>_<name>.sql` with
  *   `--> statement-breakpoint` between statements and a `meta/_journal.json` entry.
  * - Sqitch: a plan line and `deploy/`, `revert/`, `verify/` scripts (`sqitch.conf`'s default folders only).
@@ -120,8 +123,9 @@ export function nextMigration(request: NextMigrationRequest): NextMigration {
 function numbered(request: NextMigrationRequest, format: MigrationFormat, name: string): NextMigration {
   const version = nextNumericVersion(highestLeadingNumber(request), request.now);
   const up = request.up;
-  const header = headerLines(request);
+  const header = headerLines(request, format);
   const down = downText(request);
+  const downNoTx = needsNoTransaction(downStatements(request));
   const files: MigrationFileOut[] = [];
   const add = (path: string, content: string): void => void files.push({ path, content, replaces: false });
   switch (format) {
@@ -130,20 +134,24 @@ function numbered(request: NextMigrationRequest, format: MigrationFormat, name: 
       break;
     case 'golang-migrate':
       add(`${version}_${name}.up.sql`, `${header}\n${body(up)}`);
-      add(`${version}_${name}.down.sql`, downFile(down));
+      add(`${version}_${name}.down.sql`, downFile(down, downNoTx ? [noSwitchNote('golang-migrate', downStatements(request))] : []));
       break;
     case 'dbmate': {
+      // dbmate reads the options of each section on its own marker line.
       const options = needsNoTransaction(up) ? ' transaction:false' : '';
-      add(`${version}_${name}.sql`, `-- migrate:up${options}\n${header}\n${body(up)}\n-- migrate:down\n${down}`);
+      const downOptions = downNoTx ? ' transaction:false' : '';
+      add(`${version}_${name}.sql`, `-- migrate:up${options}\n${header}\n${body(up)}\n-- migrate:down${downOptions}\n${down}`);
       break;
     }
     case 'goose': {
-      const noTx = needsNoTransaction(up) ? '-- +goose NO TRANSACTION\n' : '';
+      // NO TRANSACTION applies to the whole file, the Down part included (goose's documentation).
+      const noTx = needsNoTransaction(up) || downNoTx ? '-- +goose NO TRANSACTION\n' : '';
       add(`${version}_${name}.sql`, `${noTx}-- +goose Up\n${header}\n${gooseBody(up)}\n-- +goose Down\n${downGoose(request)}`);
       break;
     }
     case 'node-pg-migrate': {
-      const noTx = needsNoTransaction(up) ? '-- no transaction\n' : '';
+      // Like goose's, the directive covers the whole file.
+      const noTx = needsNoTransaction(up) || downNoTx ? '-- no transaction\n' : '';
       add(`${version}_${name}.sql`, `${noTx}-- Up Migration\n${header}\n${body(up)}\n-- Down Migration\n${down}`);
       break;
     }
@@ -165,7 +173,7 @@ function flyway(request: NextMigrationRequest, name: string): NextMigration {
   }
   const version = nextFlywayVersion(highest?.raw, request.now);
   const path = `V${version}__${name}.sql`;
-  const files: MigrationFileOut[] = [{ path, content: `${headerLines(request)}\n${body(request.up)}`, replaces: false }];
+  const files: MigrationFileOut[] = [{ path, content: `${headerLines(request, 'flyway')}\n${body(request.up)}`, replaces: false }];
   // Flyway's script configuration file; the reader honours it too.
   if (needsNoTransaction(request.up)) files.push({ path: `${path}.conf`, content: 'executeInTransaction=false\n', replaces: false });
   return { format: 'flyway', version, files };
@@ -175,12 +183,14 @@ function atlas(request: NextMigrationRequest, name: string): NextMigration {
   const version = nextNumericVersion(highestLeadingNumber(request), request.now);
   // A directive must be on the first line for Atlas to read it.
   const txmode = needsNoTransaction(request.up) ? '-- atlas:txmode none\n\n' : '';
-  const upText = `${txmode}${headerLines(request)}\n${body(request.up)}`;
+  const upText = `${txmode}${headerLines(request, 'atlas')}\n${body(request.up)}`;
   const golang = request.directory.files.some((f) => f.path.endsWith('.up.sql'));
+  // The down file is a file of its own: its directive is decided by its own statements.
+  const downTxmode = needsNoTransaction(downStatements(request)) ? '-- atlas:txmode none\n\n' : '';
   const files: MigrationFileOut[] = golang
     ? [
         { path: `${version}_${name}.up.sql`, content: upText, replaces: false },
-        { path: `${version}_${name}.down.sql`, content: downFile(downText(request)), replaces: false },
+        { path: `${version}_${name}.down.sql`, content: `${downTxmode}${downFile(downText(request), [])}`, replaces: false },
       ]
     : [{ path: `${version}_${name}.sql`, content: upText, replaces: false }];
   const inputs: AtlasSumInput[] = [
@@ -216,7 +226,7 @@ function drizzle(request: NextMigrationRequest, name: string): NextMigration {
   const updated = { ...journal, entries: [...journal.entries, entry] };
   const indent = /\n\t/.test(request.journal ?? '') ? '\t' : 2;
   const statements = request.up.map(statementText);
-  const content = `${headerLines(request)}\n${statements.join('--> statement-breakpoint\n')}`;
+  const content = `${headerLines(request, 'drizzle')}\n${statements.join('--> statement-breakpoint\n')}`;
   return {
     format: 'drizzle',
     version: String(when),
@@ -247,15 +257,15 @@ function sqitch(request: NextMigrationRequest, name: string): NextMigration {
   const line = `${name} ${planned} ${planner} # Keeps a hot-fix as a change (schema-drift).`;
   const planText = `${files.planText}${files.planText.endsWith('\n') || files.planText === '' ? '' : '\n'}${line}\n`;
   const engine = files.engine ?? 'pg';
-  const tx = !needsNoTransaction(request.up);
-  const wrap = (kind: string, text: string, end: 'COMMIT' | 'ROLLBACK' = 'COMMIT'): string =>
-    tx ? `-- ${kind} ${plan.project}:${name} to ${engine}\n\nBEGIN;\n\n${text}\n${end};\n` : `-- ${kind} ${plan.project}:${name} to ${engine}\n\n${text}`;
+  // Deploy and revert are scripts of their own: each is wrapped unless one of its own statements cannot be.
+  const wrap = (kind: string, text: string, tx: boolean): string =>
+    tx ? `-- ${kind} ${plan.project}:${name} to ${engine}\n\nBEGIN;\n\n${text}\nCOMMIT;\n` : `-- ${kind} ${plan.project}:${name} to ${engine}\n\n${text}`;
   return {
     format: 'sqitch',
     version: String(plan.changes.length + 1),
     files: [
-      { path: `${files.deployDir}/${name}.sql`, content: wrap('Deploy', `${headerLines(request)}\n${body(request.up)}`), replaces: false },
-      { path: `${files.revertDir}/${name}.sql`, content: wrap('Revert', downText(request)), replaces: false },
+      { path: `${files.deployDir}/${name}.sql`, content: wrap('Deploy', `${headerLines(request, 'sqitch')}\n${body(request.up)}`, !needsNoTransaction(request.up)), replaces: false },
+      { path: `${files.revertDir}/${name}.sql`, content: wrap('Revert', downText(request), !needsNoTransaction(downStatements(request))), replaces: false },
       // The drift is what the database has already; verify only that the session works, as sqitch add's template.
       { path: `${files.verifyDir}/${name}.sql`, content: `-- Verify ${plan.project}:${name} on ${engine}\n\nBEGIN;\n\nSELECT 1;\n\nROLLBACK;\n`, replaces: false },
       { path: files.planFile, content: planText, replaces: true },
@@ -283,15 +293,52 @@ function needsNoTransaction(statements: readonly MigrationStatement[]): boolean 
   return statements.some((s) => s.noTransaction === true);
 }
 
+/** The down part's statements (none when it could not be planned). */
+function downStatements(request: NextMigrationRequest): readonly MigrationStatement[] {
+  return 'error' in request.down ? [] : request.down;
+}
+
+/** Formats whose tool has no switch to run a file outside a transaction: the header says what to do instead. */
+const NO_SWITCH: Partial<Record<MigrationFormat, string>> = {
+  plain: 'plain SQL',
+  'golang-migrate': 'golang-migrate',
+  prisma: 'Prisma',
+  // drizzle-kit's migrator applies every pending migration in one transaction.
+  drizzle: 'drizzle-kit',
+};
+
+/** What to do with statements that cannot run in a transaction, for a tool without a switch for it. */
+function noSwitchNote(tool: string, statements: readonly MigrationStatement[]): string {
+  const which = statements.filter((s) => s.noTransaction === true).map((s) => oneLine(s.comment)).join('; ');
+  return `-- NOTE: ${tool} has no switch to run a file outside a transaction, and this cannot run inside one (${which}): ` +
+    'keep such a statement alone in a migration file of its own (split this file if it holds others), or apply it by hand.';
+}
+
+/** The header's line about transactions: what the format's switch does, or what the user must do without one. */
+function transactionLine(request: NextMigrationRequest, format: MigrationFormat): string | undefined {
+  const up = needsNoTransaction(request.up);
+  const down = needsNoTransaction(downStatements(request));
+  const noSwitch = NO_SWITCH[format];
+  if (noSwitch !== undefined) return up ? noSwitchNote(noSwitch, request.up) : undefined;
+  // goose and node-pg-migrate switch the whole file: a down statement takes the up part out of the transaction too.
+  if (format === 'goose' || format === 'node-pg-migrate') {
+    if (!up && !down) return undefined;
+    const part = up && down ? 'the up and the down part' : up ? 'the up part' : 'the down part';
+    return `-- Runs outside a transaction, up and down alike (the switch covers the whole file): a statement in ${part} cannot run inside one.`;
+  }
+  return up ? '-- Runs outside a transaction: a statement in it cannot run inside one.' : undefined;
+}
+
 /** The header: what the file is, then each statement with a hazard (data loss first), as comments. */
-function headerLines(request: NextMigrationRequest): string {
+function headerLines(request: NextMigrationRequest, format: MigrationFormat): string {
   const lines = request.header.map((l) => `-- ${oneLine(l)}`);
   const hazardous = request.up.filter((s) => s.hazards.length > 0);
   const order = (s: MigrationStatement): number => (s.hazards.includes('data_loss') ? 0 : 1);
   for (const s of [...hazardous].sort((a, b) => order(a) - order(b))) {
     lines.push(`-- HAZARD ${s.hazards.join(', ')}: ${oneLine(s.comment)}`);
   }
-  if (needsNoTransaction(request.up)) lines.push('-- Runs outside a transaction: a statement in it cannot run inside one.');
+  const transaction = transactionLine(request, format);
+  if (transaction !== undefined) lines.push(transaction);
   return `${lines.join('\n')}\n`;
 }
 
@@ -315,8 +362,9 @@ function downText(request: NextMigrationRequest): string {
   return request.down.length ? body(request.down) : '-- nothing to undo\n';
 }
 
-function downFile(down: string): string {
-  return `-- undoes the up migration beside it: the database as its migrations had it, without the hot-fix\n\n${down}`;
+function downFile(down: string, notes: readonly string[]): string {
+  const head = ['-- undoes the up migration beside it: the database as its migrations had it, without the hot-fix', ...notes];
+  return `${head.join('\n')}\n\n${down}`;
 }
 
 /**

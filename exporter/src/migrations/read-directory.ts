@@ -94,6 +94,19 @@ export async function readMigrationDirectory(dir: string, options: ReadMigration
 }
 
 /**
+ * The format {@link readMigrationDirectory} reads `dir` as (a file: `schema`; else the configured one, else detected),
+ * without reading its migrations.
+ * @throws ReplayError as the detection does (no such directory, an empty, unknown or ambiguous layout).
+ */
+export async function migrationFormatOf(dir: string, format?: MigrationFormat): Promise<MigrationFormat> {
+  const info = await stat(dir).catch(() => undefined);
+  if (info?.isFile()) return 'schema';
+  if (format !== undefined) return format;
+  const listing = await listDirectory(dir, true);
+  return (await isSupabaseSchemas(dir)) ? 'schema' : detectFormat(dir, listing.entries, listing.subdirectories);
+}
+
+/**
  * Supabase's declarative schema folder: `supabase/schemas/` beside `supabase/config.toml` (known by its `project_id`
  * or `[db]` tables). Its files are the schema whatever they are named (Supabase's own advice is to number them
  * `00_...sql`, which alone would read as plain migrations).

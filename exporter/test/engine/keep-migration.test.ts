@@ -6,7 +6,7 @@
  * Atlas's sum is verified with the atlas-sum code, drizzle-kit's journal entry read back; the refused formats and the
  * refused states (pending migrations) fail with a message that names them.
  */
-import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -274,6 +274,23 @@ describe('keep a hot-fix: what is refused or only printed', () => {
     const run = await cli(['diff', '--from', dir, '--to', db.url, '--format', 'migration', '--write', ...devArgs('postgres')]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
+  }, 120_000);
+
+  it('--to a saved schema: refused before anything is replayed (it records no revision table, so pending migrations are unknown)', async () => {
+    const dir = await copyFixture('migrations/golang-migrate');
+    const db = await liveWithHotFix('postgres', dir);
+    // The database lacks the last migration: with the URL this is refused as pending; a saved schema cannot tell.
+    await db.exec('CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL); INSERT INTO schema_migrations VALUES (20240102090000, false)');
+    const saved = path.join(dir, '..', `${path.basename(dir)}-saved.json`);
+    temps.push(saved);
+    const inspect = await cli(['inspect', db.url, '--format', 'json']);
+    expect(inspect.code).toBe(0);
+    await writeFile(saved, inspect.stdout);
+    const before = await listing(dir);
+    const run = await cli(['diff', '--from', dir, '--to', saved, '--format', 'migration', '--write', ...devArgs('postgres')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--format migration: --to .*-saved\.json is a saved schema, which records no revision table, .*give the database's URL instead/);
+    expect(await listing(dir)).toEqual(before);
   }, 120_000);
 
   it('--from a database: refused (the migration is written into the --from directory)', async () => {

@@ -4,6 +4,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.ts';
 import type { AppDeps } from '../../src/http/deps.ts';
@@ -14,6 +15,14 @@ import { serve, type TestServer } from './serve.ts';
 
 // Config validation would refuse this name; the HTTP layer must still be safe with it (defence in depth).
 const HOSTILE = `<script>alert("x")</script>&'`;
+const FIXTURES = fileURLToPath(new URL('../fixtures/migrations', import.meta.url));
+/** Directory targets whose next migration is never written, and one whose directory does not exist. */
+const NO_MIGRATION = {
+  lb: { dir: join(FIXTURES, 'liquibase') },
+  folders: { dir: join(FIXTURES, 'drizzle-folders') },
+  schema: { dir: join(FIXTURES, 'schema'), format: 'schema' as const },
+  gone: { dir: join(FIXTURES, 'no-such-directory') },
+};
 
 let dir: string;
 let store: ReportStore;
@@ -21,7 +30,11 @@ const servers: TestServer[] = [];
 
 function deps(overrides: Partial<AppDeps> = {}): AppDeps {
   return {
-    config: agentConfig([targetConfig('prod'), targetConfig(HOSTILE, { displayUrl: 'postgres://app@db.internal/<b>' })]),
+    config: agentConfig([
+      targetConfig('prod', { desired: { dir: join(FIXTURES, 'golang-migrate') } }),
+      targetConfig(HOSTILE, { displayUrl: 'postgres://app@db.internal/<b>' }),
+      ...Object.entries(NO_MIGRATION).map(([name, desired]) => targetConfig(name, { desired })),
+    ]),
     store,
     scheduler: {
       runNow: () => Promise.reject(new Error('the landing page never runs checks')),
@@ -85,6 +98,11 @@ describe('GET /', () => {
     '/api/v1/targets/prod/reports/latest/migration',
   ])('links to %s', (href) => {
     expect(html).toContain(`href="${href}"`);
+  });
+
+  it.each(Object.keys(NO_MIGRATION))('no "next migration" link for %s (a format never written, or no directory)', (name) => {
+    expect(html).toContain(`href="/api/v1/targets/${name}/reports/latest"`);
+    expect(html).not.toContain(`href="/api/v1/targets/${name}/reports/latest/migration"`);
   });
 
   it('every linked path of the "prod" target resolves on the same server', async () => {

@@ -2,8 +2,8 @@
  * `GET /api/v1/targets/:name/reports/:id/migration` (and `/migration/files`) with nothing faked: the real Scheduler
  * runs the real runCheck against real PostgreSQL databases deployed from copies of the golang-migrate and Atlas
  * fixtures, then hot-fixed by hand. The downloaded files are added to the directory as a team would commit them, and
- * the next check over HTTP is in sync. A report without drift, and a target whose migrations are pending, get a 409
- * that says why.
+ * the next check over HTTP is in sync. A report without drift, a target whose migrations are pending, and a report
+ * whose directory has changed since (or that does not record it) get a 409 that says why.
  */
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -29,26 +29,34 @@ let store: ReportStore;
 let scheduler: Scheduler;
 let server: TestServer;
 const databases: TempDatabase[] = [];
-const dirs: Record<string, string> = {};
+const dirs: Record<string, string> & { sqitch: string } = { sqitch: '' };
+const TOP_DIR = 'схема';
 
 /** A database holding `dir`'s migrations (no revision table) and the hot-fix. */
-async function hotFixed(dir: string): Promise<TempDatabase> {
+async function hotFixed(dir: string, hotFix = HOT_FIX): Promise<TempDatabase> {
   const db = await createTempPgDatabase('sdhttpkeep');
   databases.push(db);
   for (const file of (await readMigrationDirectory(dir)).files) await db.exec(file.sql);
-  await db.exec(HOT_FIX);
+  await db.exec(hotFix);
   return db;
 }
 
 beforeAll(async () => {
   tmp = await mkdtemp(path.join(tmpdir(), 'sd-http-keep-'));
-  for (const [name, fixture] of [['golang-migrate', 'golang-migrate'], ['atlas', 'atlas'], ['pending', 'golang-migrate']] as const) {
+  for (const [name, fixture] of [['golang-migrate', 'golang-migrate'], ['atlas', 'atlas'], ['pending', 'golang-migrate'], ['changed', 'golang-migrate']] as const) {
     dirs[name] = path.join(tmp, name);
     await cp(path.join(FIXTURES, fixture), dirs[name] as string, { recursive: true });
   }
+  // A Sqitch project whose files live under a folder named in Cyrillic (sqitch.conf top_dir): a path no header can carry raw.
+  dirs.sqitch = path.join(tmp, 'sqitch');
+  await cp(path.join(FIXTURES, 'sqitch'), path.join(dirs.sqitch, TOP_DIR), { recursive: true });
+  await rm(path.join(dirs.sqitch, TOP_DIR, 'sqitch.conf'));
+  await writeFile(path.join(dirs.sqitch, 'sqitch.conf'), `[core]\n\tengine = pg\n\ttop_dir = ${TOP_DIR}\n`);
   const gm = await hotFixed(dirs['golang-migrate'] as string);
   const atlas = await hotFixed(dirs.atlas as string);
   const pending = await hotFixed(dirs.pending as string);
+  const changed = await hotFixed(dirs.changed as string);
+  const sqitch = await hotFixed(dirs.sqitch, 'ALTER TABLE flipr.users ADD COLUMN email text;');
   await pending.exec('CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL); INSERT INTO schema_migrations VALUES (20240102090000, false);');
   const target = (name: string, db: TempDatabase, dir: string): ReturnType<typeof targetConfig> =>
     targetConfig(name, { url: db.url, displayUrl: db.url, desired: { dir, devUrl: PG_URL }, checkTimeoutMs: 60_000 });
@@ -56,6 +64,8 @@ beforeAll(async () => {
     target('gm', gm, dirs['golang-migrate'] as string),
     target('atlas', atlas, dirs.atlas as string),
     target('pending', pending, dirs.pending as string),
+    target('changed', changed, dirs.changed as string),
+    target('sqitch', sqitch, dirs.sqitch),
   ];
   store = ReportStore.open(path.join(tmp, 'store'));
   const cache = new DesiredCache<DesiredSchema>();
@@ -144,5 +154,33 @@ describe('the drift as the next migration, over HTTP', () => {
     const res = await server.request('/api/v1/targets/pending/reports/latest/migration/files');
     expect(res.status).toBe(409);
     expect(res.json<{ error: string }>().error).toMatch(/1 migration\(s\) are not deployed .*20240103080000_order_summary\.up\.sql/);
+  }, 120_000);
+
+  it('the directory changed since the check, or a report that does not record it: 409, never an old plan against the new directory', async () => {
+    await server.request('/api/v1/targets/changed/check', { method: 'POST' });
+    expect((await server.request('/api/v1/targets/changed/reports/latest/migration')).status).toBe(200);
+    const report = store.latest('changed') as Report;
+    const { directoryHash, ...keep } = report.keep as NonNullable<Report['keep']>;
+    expect(directoryHash).toMatch(/^[0-9a-f]{64}$/);
+    const unrecorded = store.save({ ...report, keep });
+    const old = await server.request(`/api/v1/targets/changed/reports/${unrecorded}/migration`);
+    expect(old.status).toBe(409);
+    expect(old.json<{ error: string }>().error).toMatch(/no migration: the report does not record which migration directory it was computed from; run a check/);
+    // A teammate commits the hot-fix by hand (another name): the report's migration would now add it a second time.
+    await writeFile(path.join(dirs.changed as string, '20300101000000_by_hand.up.sql'), 'ALTER TABLE users ADD COLUMN nickname text;\n');
+    const res = await server.request(`/api/v1/targets/changed/reports/${report.id}/migration/files`);
+    expect(res.status).toBe(409);
+    expect(res.json<{ error: string }>().error).toMatch(/no migration: the migration directory changed since this check/);
+  }, 120_000);
+
+  it('a path outside Latin-1 (a Sqitch top_dir in Cyrillic): X-Migration-Path percent-encoded, not a 500', async () => {
+    expect((await server.request('/api/v1/targets/sqitch/check', { method: 'POST' })).json()).toMatchObject({ status: 'drift' });
+    const res = await server.request('/api/v1/targets/sqitch/reports/latest/migration');
+    expect(res.status).toBe(200);
+    const header = res.headers.get('x-migration-path') as string;
+    expect(header).toBe(`${encodeURIComponent(TOP_DIR)}/deploy/keep_hotfix.sql`);
+    expect(decodeURIComponent(header)).toBe(`${TOP_DIR}/deploy/keep_hotfix.sql`);
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="______deploy_keep_hotfix.sql"');
+    expect(res.text).toMatch(/ADD COLUMN .?email/);
   }, 120_000);
 });

@@ -138,7 +138,15 @@ export interface Report {
    * The plan the other way (desired → current): what keeps the drift as the next migration of the directory
    * (`/reports/:id/migration`). Present when there is drift; absent in reports stored before it existed.
    */
-  readonly keep?: { readonly statements: KeepStatement[]; readonly error?: string };
+  readonly keep?: {
+    readonly statements: KeepStatement[];
+    readonly error?: string;
+    /**
+     * `MigrationDirectory.hash` of the directory the check replayed: the download serves the migration only while the
+     * directory is still that one. Absent for a migration command, and in reports stored before it existed.
+     */
+    readonly directoryHash?: string;
+  };
   readonly erd: { readonly tables: ErdTable[]; readonly relations: ErdRelation[] };
   /** Where the desired state came from and what normalised it. */
   readonly engine: {

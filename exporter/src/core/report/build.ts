@@ -23,7 +23,12 @@ export type ReportReconcile =
 
 /** What a successful check hands to {@link buildReport}: with drift, also the keep plan (desired → current) or its
  * planner's error. */
-export type ReportInput = ReportFacts & ReportReconcile & { readonly keep?: Plan | { readonly planError: string } };
+export type ReportInput = ReportFacts &
+  ReportReconcile & {
+    readonly keep?: Plan | { readonly planError: string };
+    /** The hash of the migration directory the check replayed (`Report.keep.directoryHash`). */
+    readonly directoryHash?: string;
+  };
 
 /** {@link ReportInput} without its reconcile part. */
 export interface ReportFacts {
@@ -195,7 +200,7 @@ export function buildReport(input: ReportInput): Report {
     changes: input.changes,
     ddl: { desired: input.ddl.desired, current: input.ddl.current },
     reconcile: reconcile(input, secrets),
-    ...(input.keep && input.changes.length > 0 ? { keep: keep(input.keep, secrets) } : {}),
+    ...(input.keep && input.changes.length > 0 ? { keep: { ...keep(input.keep, secrets), ...(input.directoryHash ? { directoryHash: input.directoryHash } : {}) } } : {}),
     erd: buildErd(input.desired, input.current, input.changes),
     engine: { ...input.engine },
     warnings: input.warnings.map((w) => scrubSecrets(w, secrets)),
