@@ -131,7 +131,7 @@ function finishCheck(
     desired: desired.snapshot,
     unchecked: desired.unchecked,
     filter: { ...(target.schemas ? { schemas: target.schemas } : {}), exclude: target.exclude },
-    options: { checkColumnOrder: target.checkColumnOrder, checkPrivileges: target.privileges },
+    options: { checkColumnOrder: target.checkColumnOrder, ignoreExtensionVersions: target.ignoreExtensionVersions, checkPrivileges: target.privileges },
   });
   // What the live inspection could not read (events without the EVENT privilege) is a warning, not a failure.
   const warnings = [...desired.warnings, ...(live.snapshot.source.warnings ?? [])];

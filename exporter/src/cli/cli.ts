@@ -185,8 +185,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       .option('--command-cwd <dir>', 'working directory of --from-command/--to-command (default: the current one)')
       .option('--command-timeout <duration>', 'kill a --from-command/--to-command after this long, e.g. 90s or 5m', '5m')
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sql']).default('text'))
-      .option('--check-column-order', 'report columns whose position differs'),
-  ).action(async (options: CommonOptions & DiffSides & { format: string; checkColumnOrder?: boolean }) => {
+      .option('--check-column-order', 'report columns whose position differs')
+      .option('--ignore-extension-versions', 'do not compare extension versions (compared where the desired side pins one)'),
+  ).action(async (options: CommonOptions & DiffSides & { format: string; checkColumnOrder?: boolean; ignoreExtensionVersions?: boolean }) => {
     const pair = await loadPair(sideArg(options, 'from'), sideArg(options, 'to'), sourceOptions(options, io));
     warn(io, [...pair.from.warnings, ...pair.to.warnings]);
     const dialect = pairDialect(pair.from.snapshot, pair.to.snapshot);
@@ -196,7 +197,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       unchecked: mergeExcludes([pair.from.unchecked ?? {}, pair.to.unchecked ?? {}]),
       filter: parseFilter(options.schema, options.exclude),
       // `--privileges` both reads ACLs (source options) and compares them (the differ's opt-in).
-      options: { checkColumnOrder: options.checkColumnOrder, checkPrivileges: options.privileges },
+      options: { checkColumnOrder: options.checkColumnOrder, ignoreExtensionVersions: options.ignoreExtensionVersions, checkPrivileges: options.privileges },
     });
     const { changes } = comparison;
     if (options.format === 'json') io.stdout(`${JSON.stringify(diffJson(pair.from, pair.to, changes), null, 2)}\n`);

@@ -455,8 +455,13 @@ export interface Routine {
 export interface Extension {
   readonly name: string;
   readonly schema: string;
-  /** Installed version; compared only when the differ is asked to (versions differ between servers). */
+  /** Installed version; compared unless the differ is told to ignore versions (`ignoreExtensionVersions`). */
   readonly version: string;
+  /**
+   * True on a replayed (desired) side when no migration named a version (`CREATE EXTENSION x` without `VERSION`, no
+   * `ALTER EXTENSION x UPDATE TO`): the version is whatever the replay engine ships, not a wish, so it is not compared.
+   */
+  readonly versionUnpinned?: boolean;
   readonly comment?: string | null;
 }
 

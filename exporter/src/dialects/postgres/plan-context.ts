@@ -5,7 +5,7 @@
  */
 import type { Change } from '../../core/model/change.ts';
 import { changeSubject } from '../../core/model/change.ts';
-import type { Hazard, PlannedStatement } from '../../core/model/plan.ts';
+import type { Hazard, PlannedStatement, PlanRefusal } from '../../core/model/plan.ts';
 import type { SchemaSnapshot, Table, View } from '../../core/model/schema.ts';
 import { qualifiedKey } from '../../core/model/schema.ts';
 import { PlanError } from '../../core/errors.ts';
@@ -116,6 +116,7 @@ export class PostgresPlanContext {
   /** `slot NUL sql` of every pending statement, so {@link has} does not scan the plan. */
   private readonly planned = new Set<string>();
   private readonly counts = new Map<number, number>();
+  private readonly refusals = new Map<number, string>();
   private viewRanks: Map<string, number> | undefined;
   // Lookups built on first use: the per-kind planners ask them once per change, and a plan can hold 10,000s.
   private tablesBySide: Map<'current' | 'desired', Map<string, Table>> | undefined;
@@ -190,6 +191,24 @@ export class PostgresPlanContext {
     return [...this.pending]
       .sort((a, b) => a.slot - b.slot || a.sub - b.sub || a.seq - b.seq)
       .map((p) => p.statement);
+  }
+
+  /**
+   * Refuses change `index` on its own: it gets no statement and the plan lists it as refused (with the message a
+   * {@link PlanError} for it would carry), while every other change is still planned.
+   */
+  refuse(index: number, reason: string): void {
+    if (!this.refusals.has(index)) this.refusals.set(index, this.error(index, reason).message);
+  }
+
+  /** True when change `index` was refused (see {@link refuse}). */
+  isRefused(index: number): boolean {
+    return this.refusals.has(index);
+  }
+
+  /** The refused changes in change order. */
+  refused(): PlanRefusal[] {
+    return [...this.refusals].sort(([a], [b]) => a - b).map(([change, message]) => ({ change, message }));
   }
 
   /** A {@link PlanError} naming the change. */

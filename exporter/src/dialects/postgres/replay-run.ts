@@ -18,6 +18,7 @@ import type { ReplayResult } from '../dialect.ts';
 import { splitPostgresStatements, type SqlStatement } from './split.ts';
 import { toPostgresError } from './connect.ts';
 import { inspectPostgres } from './inspect.ts';
+import { markUnpinnedExtensions, pinnedExtensionVersions } from './replay-extension-pins.ts';
 import { execCreatingRoles, isUnknownSetting, psqlScriptStatements } from './replay-script.ts';
 import { openPgliteScratch, openServerScratch, type ScratchDatabase } from './replay-scratch.ts';
 import type { PgliteStart, PostgresReplayOptions } from './replay-types.ts';
@@ -40,12 +41,15 @@ export async function replayInProcess(
     : await openPgliteScratch(pglite);
   try {
     for (const sql of options.setup ?? []) await runSetup(scratch, dir, sql, options.target);
+    const ran: SqlStatement[] = [];
     for (const [index, file] of applied.entries()) {
       // psql runs each schema file in a session of its own: one file's `SET search_path = ''` must not leak into the next.
       if (file.clientScript && index > 0) await scratch.exec('RESET ALL; RESET SESSION AUTHORIZATION');
-      await applyFile(scratch, dir, file, options.target);
+      const statements = file.clientScript ? psqlScriptStatements(dir, file, options.target) : statementsOf(file);
+      await applyFile(scratch, dir, file, statements, options.target);
+      ran.push(...statements);
     }
-    const snapshot = await inspectPostgres(scratch.db, {
+    const inspected = await inspectPostgres(scratch.db, {
       ...options.inspect,
       target: options.target,
       source: {
@@ -57,7 +61,7 @@ export async function replayInProcess(
     });
     await scratch.close();
     return {
-      snapshot,
+      snapshot: markUnpinnedExtensions(inspected, pinnedExtensionVersions(ran)),
       applied,
       pending,
       engine: scratch.engine,
@@ -79,7 +83,8 @@ async function runSetup(scratch: ScratchDatabase, dir: MigrationDirectory, sql: 
   }
 }
 
-async function applyFile(scratch: ScratchDatabase, dir: MigrationDirectory, file: MigrationFile, target?: string): Promise<void> {
+/** Applies one file; `statements` are its statements as split for this replay (used when it runs statement by statement). */
+async function applyFile(scratch: ScratchDatabase, dir: MigrationDirectory, file: MigrationFile, statements: readonly SqlStatement[], target?: string): Promise<void> {
   if (file.transaction) {
     const failure = await runInTransaction(scratch, file.sql);
     if (!failure) return;
@@ -89,7 +94,6 @@ async function applyFile(scratch: ScratchDatabase, dir: MigrationDirectory, file
   }
   // A schema file runs as psql runs it: statement by statement, each committing on its own, so a dump of thousands of
   // tables never holds all their locks at once (one transaction runs out of PGlite's lock table).
-  const statements = file.clientScript ? psqlScriptStatements(dir, file, target) : statementsOf(file);
   const createRoles = file.clientScript && scratch.engine === 'pglite';
   for (const statement of statements) {
     try {

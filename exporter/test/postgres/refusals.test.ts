@@ -1,0 +1,76 @@
+/**
+ * Changes the PostgreSQL planner refuses, on the real server: for each case of `fixtures/postgres/refused/`, load A
+ * and B into two temporary databases, diff them from real inspections, and require that planning each direction
+ * listed in `<case>/expected-error.json` is refused with that message (see test/support/refusals.ts).
+ *
+ * A change refused on its own leaves the rest planned: that plan is applied to A, and what is left to change must be
+ * exactly the refused changes (nothing else was lost on the way, nothing of theirs half done). Its shape is pinned in
+ * `<case>/expected.json` like a convergence case's (`UPDATE_EXPECTED=1` writes it, see test/support/expected-plan.ts).
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { diffSchemas } from '../../src/core/diff/diff.ts';
+import { changeSubject, type Change } from '../../src/core/model/change.ts';
+import type { SchemaSnapshot } from '../../src/core/model/schema.ts';
+import { postgresHooks } from '../../src/dialects/postgres/hooks.ts';
+import { inspectPostgres } from '../../src/dialects/postgres/inspect.ts';
+import { planPostgres, renderPostgresPlanSql } from '../../src/dialects/postgres/plan.ts';
+import { expectPlanMatchesPin, runKey } from '../support/expected-plan.ts';
+import { planRefusal, refusalRuns } from '../support/refusals.ts';
+import { createTempPgDatabase, type TempDatabase } from '../support/servers.ts';
+
+const ROOT = fileURLToPath(new URL('../fixtures/postgres/refused/', import.meta.url));
+const RUNS = refusalRuns(ROOT);
+
+async function withClient<T>(db: TempDatabase, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+const inspect = (db: TempDatabase): Promise<SchemaSnapshot> => withClient(db, (c) => inspectPostgres(c));
+const subjects = (changes: readonly Change[]): string[] => changes.map((c) => `${c.action} ${changeSubject(c)}`).sort();
+
+describe('PostgreSQL planner refusals', () => {
+  it('has refusal cases, each run named by a real run key', () => {
+    expect(RUNS.length).toBeGreaterThan(0);
+    for (const run of RUNS) expect(runKey(run.from, run.to)).toMatch(/^[ab]-to-[ab]$/);
+  });
+
+  it.each(RUNS)('$name: $from → $to is refused', async ({ name, from, to, message }) => {
+    const current = await createTempPgDatabase('sdrefuse');
+    const desired = await createTempPgDatabase('sdrefuse');
+    try {
+      await current.exec(readFileSync(`${ROOT}${name}/${from}`, 'utf8'));
+      await desired.exec(readFileSync(`${ROOT}${name}/${to}`, 'utf8'));
+      const [before, after] = [await inspect(current), await inspect(desired)];
+      const changes = diffSchemas({ current: before, desired: after, hooks: postgresHooks });
+      expect(changes.length, 'the fixture pair must differ').toBeGreaterThan(0);
+      const refusal = planRefusal(() => planPostgres(changes, { current: before, desired: after }));
+      expect(refusal.message).toBe(message);
+      const plan = refusal.plan;
+      if (!plan) return;
+      await withClient(current, async (client) => {
+        for (const statement of plan.statements) {
+          try {
+            await client.query(statement.sql);
+          } catch (err) {
+            throw new Error(`statement failed: ${(err as Error).message}\n${statement.sql}\n\nplan:\n${renderPostgresPlanSql(plan)}`);
+          }
+        }
+      });
+      const left = diffSchemas({ current: await inspect(current), desired: after, hooks: postgresHooks });
+      const refused = (plan.refused ?? []).flatMap((r) => (changes[r.change] ? [changes[r.change] as Change] : []));
+      expect(subjects(left), `plan:\n${renderPostgresPlanSql(plan)}`).toEqual(subjects(refused));
+      expectPlanMatchesPin({ caseDir: `${ROOT}${name}`, key: runKey(from, to), plan, dialect: 'postgres', renderSql: () => renderPostgresPlanSql(plan) });
+    } finally {
+      await Promise.all([current.drop(), desired.drop()]);
+    }
+  });
+});
