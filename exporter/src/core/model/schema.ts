@@ -145,6 +145,13 @@ export interface Column {
    * the column again (see {@link KeptAccess}). Never compared.
    */
   readonly kept?: KeptAccess;
+  /**
+   * PostgreSQL, a column of an `INHERITS` child or a partition that a parent also has: `inherited` when it comes from
+   * a parent only (dropping the parent's column drops it), `merged` when the child declares it too (it outlives the
+   * parent's column, and the child cannot drop it while a parent has it). Absent for a column of the table's own.
+   * Never compared: no DDL turns one into the other, a planner uses it to drop columns in the right place.
+   */
+  readonly inheritance?: 'inherited' | 'merged';
 }
 
 /** One key part of an index: a column or an expression. */

@@ -108,6 +108,11 @@ export class PostgresPlanContext {
    * responsible: views reading one of them must be dropped and recreated around the change (see {@link reshapedBy}).
    */
   readonly reshapedColumns = new Map<string, Map<string, number>>();
+  /**
+   * Tables (qualified key) the plan drops, with the change responsible: a view still wanted that reads one (the table
+   * replaced by a view of the same name, say) is dropped before the table and created again after.
+   */
+  readonly droppedTables = new Map<string, number>();
   /** Types (qualified key) renamed aside and dropped by the plan, so views naming them must be rebuilt. */
   readonly recreatedTypes = new Map<string, number>();
   /** Routines (`schema.name(identity arguments)`) dropped and created again, so views calling them must be rebuilt. */
@@ -144,6 +149,8 @@ export class PostgresPlanContext {
    */
   reshapedBy(view: View): number | undefined {
     for (const relation of view.dependsOn) {
+      const dropped = this.droppedTables.get(relation);
+      if (dropped !== undefined) return dropped;
       const columns = this.reshapedColumns.get(relation);
       if (!columns) continue;
       const read = view.readsColumns?.[relation];

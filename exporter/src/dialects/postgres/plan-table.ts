@@ -121,6 +121,7 @@ function isDropped(ctx: PostgresPlanContext, schema: string, name: string): bool
  * block the drop, so foreign keys between dropped tables are removed first. Partitions are dropped before parents.
  */
 function dropTable(ctx: PostgresPlanContext, table: Table, index: number): void {
+  ctx.droppedTables.set(qualifiedKey(table.schema, table.name), index);
   for (const fk of table.foreignKeys) {
     const self = fk.refSchema === table.schema && fk.refTable === table.name;
     if (self || !isDropped(ctx, fk.refSchema, fk.refTable) || isInheritedPart(fk.attrs)) continue;
