@@ -119,7 +119,8 @@ function implied(changes: Change[], index: number): boolean {
 /** The plan as a runnable script: its hints (possible renames) as comment lines, then each statement preceded by its comment and hazards. Deterministic. */
 export function renderPostgresPlanSql(plan: Plan): string {
   const hints = (plan.hints ?? []).map((hint) => `-- ${hint}\n\n`).join('');
-  const refused = (plan.refused ?? []).map((r) => `-- refused: ${r.message}\n\n`).join('');
+  // One comment line each, whatever the message holds.
+  const refused = (plan.refused ?? []).map((r) => `-- refused: ${r.message.replace(/\s+/g, ' ')}\n\n`).join('');
   return refused + hints + plan.statements.map(renderStatement).join('\n\n') + (plan.statements.length ? '\n' : '');
 }
 
