@@ -15,15 +15,14 @@ import type { Change } from '../../src/core/model/change.ts';
 import type { SchemaSnapshot } from '../../src/core/model/schema.ts';
 import { postgresHooks } from '../../src/dialects/postgres/hooks.ts';
 import { inspectPostgres } from '../../src/dialects/postgres/inspect.ts';
-import { markUnpinnedExtensions, pinnedExtensionVersions } from '../../src/dialects/postgres/replay-extension-pins.ts';
-import { splitPostgresStatements } from '../../src/dialects/postgres/split.ts';
+import { asReplayOf } from '../support/replayed-extensions.ts';
 import { createTempPgDatabase, type TempDatabase } from '../support/servers.ts';
 
 const FIXTURE = readFileSync(new URL('../fixtures/postgres/full-schema.sql', import.meta.url), 'utf8');
 
 /** PGlite's snapshot as a replay of {@link FIXTURE} reports it. */
 async function inspectReplayed(lite: PGlite, privileges = false): Promise<SchemaSnapshot> {
-  return markUnpinnedExtensions(await inspectPostgres(lite, { privileges }), pinnedExtensionVersions(splitPostgresStatements(FIXTURE)));
+  return asReplayOf(await inspectPostgres(lite, { privileges }), FIXTURE);
 }
 
 async function inspectUrl(url: string, privileges = false): Promise<SchemaSnapshot> {
