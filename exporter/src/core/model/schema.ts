@@ -472,6 +472,15 @@ export interface Extension {
   readonly comment?: string | null;
 }
 
+/**
+ * `snapshot` with every extension's version marked unpinned (`Extension.versionUnpinned`): for a desired side built by
+ * something whose statements are not read (a migration command), where a version is the scratch server's default.
+ */
+export function withUnpinnedExtensionVersions(snapshot: SchemaSnapshot): SchemaSnapshot {
+  if (!snapshot.extensions.length) return snapshot;
+  return { ...snapshot, extensions: snapshot.extensions.map((e) => ({ ...e, versionUnpinned: true })) };
+}
+
 /** The qualified key of a schema-level object: `schema.name` (names quoted when they hold a dot). */
 export function qualifiedKey(schema: string, name: string): string {
   return `${schema.includes('.') ? JSON.stringify(schema) : schema}.${name.includes('.') ? JSON.stringify(name) : name}`;
