@@ -4,8 +4,9 @@
  * column is dropped and added again.
  */
 import type { ColumnChange } from '../../core/model/change.ts';
-import type { Column } from '../../core/model/schema.ts';
+import type { Column, Table } from '../../core/model/schema.ts';
 import { qualifiedKey } from '../../core/model/schema.ts';
+import { pushTo } from '../../core/model/build-helpers.ts';
 import type { Hazard } from '../../core/model/plan.ts';
 import type { PostgresPlanContext } from './plan-context.ts';
 import { SLOT } from './plan-context.ts';
@@ -97,16 +98,24 @@ function dropColumn(ctx: PostgresPlanContext, table: TableRef, column: Column, i
   });
 }
 
+/** Current `INHERITS` children by parent key, built once per plan (a plan may drop thousands of columns). */
+const childrenByParent = new WeakMap<PostgresPlanContext, Map<string, Table[]>>();
+
 /** `INHERITS` children of `table` (current side) that keep a column named `name` in the desired schema. */
 function childrenKeeping(ctx: PostgresPlanContext, table: TableRef, name: string): string[] {
-  const key = qualifiedKey(table.schema, table.name);
-  return (ctx.options.current?.schemas ?? []).flatMap((s) =>
-    s.tables.flatMap((t) => {
-      if (!Array.isArray(t.attrs.inherits) || !t.attrs.inherits.includes(key)) return [];
-      const desired = ctx.findTable(t.schema, t.name, 'desired');
-      return desired?.columns.some((c) => c.name === name) ? [qualifiedKey(t.schema, t.name)] : [];
-    }),
-  );
+  let children = childrenByParent.get(ctx);
+  if (!children) {
+    children = new Map();
+    for (const t of (ctx.options.current?.schemas ?? []).flatMap((s) => s.tables)) {
+      const inherits = Array.isArray(t.attrs.inherits) ? t.attrs.inherits : [];
+      for (const parent of inherits) if (typeof parent === 'string') pushTo(children, parent, t);
+    }
+    childrenByParent.set(ctx, children);
+  }
+  return (children.get(qualifiedKey(table.schema, table.name)) ?? []).flatMap((t) => {
+    const desired = ctx.findTable(t.schema, t.name, 'desired');
+    return desired?.columns.some((c) => c.name === name) ? [qualifiedKey(t.schema, t.name)] : [];
+  });
 }
 
 /** True when a parent of `table` drops its column `name` with `ONLY` (see {@link dropColumn}): the child's copy stays. */

@@ -71,13 +71,20 @@ function partitioningRefusal(ctx: PostgresPlanContext, change: TableChange): str
   return refused ? `its partitioned table ${refused} changes partitioning, which is refused` : null;
 }
 
-/** Keys of the tables whose partitioning changes (plain ↔ partitioned, or another partition key). */
+const repartitioned = new WeakMap<PostgresPlanContext, ReadonlySet<string>>();
+
+/** Keys of the tables whose partitioning changes (plain ↔ partitioned, or another partition key); once per plan. */
 function repartitionedTables(ctx: PostgresPlanContext): ReadonlySet<string> {
-  return new Set(
-    ctx.changes.flatMap((c) =>
-      c.type === 'table' && c.action === 'changed' && c.attributes.some((a) => a.name === 'attrs.partitionBy') ? [qualifiedKey(c.schema, c.name)] : [],
-    ),
-  );
+  let keys = repartitioned.get(ctx);
+  if (!keys) {
+    keys = new Set(
+      ctx.changes.flatMap((c) =>
+        c.type === 'table' && c.action === 'changed' && c.attributes.some((a) => a.name === 'attrs.partitionBy') ? [qualifiedKey(c.schema, c.name)] : [],
+      ),
+    );
+    repartitioned.set(ctx, keys);
+  }
+  return keys;
 }
 
 function required<T>(ctx: PostgresPlanContext, value: T | undefined, index: number): T {
