@@ -32,6 +32,7 @@ const target: TargetConfig = {
   statementTimeoutMs: 600_000,
   checkTimeoutMs: 1_800_000,
   checkColumnOrder: false,
+  ignoreExtensionVersions: false,
   privileges: false,
   desired: { dir: desiredPath, format: format as MigrationFormat, ...(devUrl ? { devUrl } : {}) },
 };

@@ -205,6 +205,23 @@ describe('schema-drift options a user passes', () => {
     }
   });
 
+  it('extension versions are compared by default; --ignore-extension-versions leaves them out', async () => {
+    const [older, newer] = [await createTempPgDatabase(), await createTempPgDatabase()];
+    try {
+      await older.exec("CREATE EXTENSION citext VERSION '1.5'");
+      await newer.exec("CREATE EXTENSION citext VERSION '1.6'");
+      const argv = ['diff', '--from', older.url, '--to', newer.url];
+      const compared = await run(...argv);
+      expect(compared.code).toBe(1);
+      expect(compared.stdout).toContain('citext');
+      const ignored = await run(...argv, '--ignore-extension-versions');
+      expect(ignored.stdout).toContain('No drift');
+      expect(ignored.code).toBe(0);
+    } finally {
+      await Promise.all([older.drop(), newer.drop()]);
+    }
+  });
+
   it('--password-file is read for the connection; a missing file is a one-line error naming it', async () => {
     const file = join(work, 'password');
     await writeFile(file, 'not-needed-by-trust-auth\n');

@@ -72,6 +72,7 @@ function demoTarget(name: string, environment: string): TargetConfig {
     statementTimeoutMs: 30_000,
     checkTimeoutMs: 120_000,
     checkColumnOrder: false,
+    ignoreExtensionVersions: false,
     privileges: false,
   };
 }

@@ -138,7 +138,7 @@ function finishCheck(
     desired: desired.snapshot,
     unchecked: desired.unchecked,
     filter: { ...(target.schemas ? { schemas: target.schemas } : {}), exclude: target.exclude },
-    options: { checkColumnOrder: target.checkColumnOrder, checkPrivileges: target.privileges },
+    options: { checkColumnOrder: target.checkColumnOrder, ignoreExtensionVersions: target.ignoreExtensionVersions, checkPrivileges: target.privileges },
   };
   const comparison = compare(dialect, request);
   // With drift, the plan the other way too: the report's migration download keeps the drift (engine/keep.ts). Not for

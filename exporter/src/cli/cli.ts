@@ -197,8 +197,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       )
       .option('--write', 'with --format migration: write the migration into the --from directory (without it: print it)')
       .option('--name <name>', 'with --format migration: the migration\'s name (default: keep_hotfix)')
-      .option('--check-column-order', 'report columns whose position differs'),
-  ).action(async (options: CommonOptions & DiffSides & MigrationOptions & { format: string; checkColumnOrder?: boolean }) => {
+      .option('--check-column-order', 'report columns whose position differs')
+      .option('--ignore-extension-versions', 'do not compare extension versions (compared where the desired side pins one)'),
+  ).action(async (options: CommonOptions & DiffSides & MigrationOptions & { format: string; checkColumnOrder?: boolean; ignoreExtensionVersions?: boolean }) => {
     if (options.format !== 'migration' && (options.write || options.name !== undefined)) {
       throw new ConfigError('--write and --name go with --format migration');
     }
@@ -221,7 +222,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       unchecked: mergeExcludes([pair.from.unchecked ?? {}, pair.to.unchecked ?? {}]),
       filter: parseFilter(options.schema, options.exclude),
       // `--privileges` both reads ACLs (source options) and compares them (the differ's opt-in).
-      options: { checkColumnOrder: options.checkColumnOrder, checkPrivileges: options.privileges },
+      options: { checkColumnOrder: options.checkColumnOrder, ignoreExtensionVersions: options.ignoreExtensionVersions, checkPrivileges: options.privileges },
     };
     const comparison = compare(dialect, request);
     const { changes } = comparison;

@@ -149,6 +149,7 @@ function toTargetConfig(target: ParsedTarget, baseDir: string): TargetConfig {
     statementTimeoutMs: target.statementTimeout,
     checkTimeoutMs: target.checkTimeout,
     checkColumnOrder: target.checkColumnOrder,
+    ignoreExtensionVersions: target.ignoreExtensionVersions,
     privileges: target.privileges,
     // On by default where the dialect has events; `events: false` opts out.
     ...((target.events ?? ('dialect' in dialect && dialect.dialect.capabilities.events)) ? { events: true } : {}),

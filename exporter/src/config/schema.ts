@@ -195,6 +195,7 @@ function targetSchema(baseDir: string) {
     statementTimeout: duration(1).prefault('30s'),
     checkTimeout: duration(1000).prefault('10m'),
     checkColumnOrder: z.boolean().default(false),
+    ignoreExtensionVersions: z.boolean().default(false),
     privileges: z.boolean().default(false),
     // MySQL/MariaDB only (rules.ts rejects it on a PostgreSQL target).
     events: z.boolean().optional(),

@@ -68,6 +68,8 @@ export interface TargetConfig {
   /** Whole check (connect + replay + inspect + diff + plan). */
   readonly checkTimeoutMs: number;
   readonly checkColumnOrder: boolean;
+  /** Leave extension versions out of the comparison (compared by default where the migrations pin one). */
+  readonly ignoreExtensionVersions: boolean;
   readonly privileges: boolean;
   /**
    * MySQL/MariaDB: inspect and compare scheduled events; on for a MySQL/MariaDB target unless its `events: false`

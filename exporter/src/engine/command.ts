@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto';
 import { ConfigError } from '../core/errors.ts';
 import type { FilterKind } from '../core/diff/filter.ts';
+import { withUnpinnedExtensionVersions } from '../core/model/schema.ts';
 import type { Dialect, LiveSession, ScratchServer } from '../dialects/dialect.ts';
 import type { MigrationFile } from '../migrations/types.ts';
 import type { RevisionState } from '../revision/revision-state.ts';
@@ -104,7 +105,8 @@ export async function readDesiredFromCommand(dialect: Dialect, request: CommandD
   if (request.live) warnings.push(...dialect.versionWarnings({ engine: value.engine, source: value.snapshot.source }, request.live));
   request.progress?.warnings.push(...warnings);
   return {
-    snapshot: value.snapshot,
+    // The command's statements are not read, so no version it installed is known to be asked for.
+    snapshot: withUnpinnedExtensionVersions(value.snapshot),
     pending: pending.map(pendingFile),
     unchecked: { ...CODE_MIGRATOR_EXCLUDES },
     warnings,

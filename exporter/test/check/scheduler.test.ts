@@ -27,6 +27,7 @@ function target(name: string, overrides: Partial<TargetConfig> = {}): TargetConf
     statementTimeoutMs: 1_000,
     checkTimeoutMs: 5_000,
     checkColumnOrder: false,
+    ignoreExtensionVersions: false,
     privileges: false,
     ...overrides,
   };

@@ -27,6 +27,7 @@ function target(url: string, extra: Partial<TargetConfig> = {}): TargetConfig {
     statementTimeoutMs: 5000,
     checkTimeoutMs: 60_000,
     checkColumnOrder: false,
+    ignoreExtensionVersions: false,
     privileges: false,
     ...extra,
   };

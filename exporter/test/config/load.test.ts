@@ -43,6 +43,7 @@ describe('parseConfig', () => {
           statementTimeoutMs: 30_000,
           checkTimeoutMs: 600_000,
           checkColumnOrder: false,
+          ignoreExtensionVersions: false,
           privileges: false,
         },
       ],
@@ -70,6 +71,7 @@ targets:
     statementTimeout: 1m
     checkTimeout: 1h
     checkColumnOrder: true
+    ignoreExtensionVersions: true
     privileges: true
 `);
     expect(config.listen).toEqual({ host: '127.0.0.1', port: 9800 });
@@ -95,6 +97,7 @@ targets:
       statementTimeoutMs: 60_000,
       checkTimeoutMs: 3_600_000,
       checkColumnOrder: true,
+      ignoreExtensionVersions: true,
       privileges: true,
       // On by default for a MySQL/MariaDB target.
       events: true,

@@ -122,11 +122,13 @@ describe('diffSchemas', () => {
     expect(summary(diff(at(17, ['postgres=arwdDxt/postgres']), pg18, options))).toEqual(['changed table t [acl]']);
   });
 
-  it('compares extension versions only with checkExtensionVersions', () => {
+  it('compares extension versions by default, unless ignored or unpinned on a side', () => {
     const current = snapshot([], { extensions: [{ name: 'pgcrypto', schema: 'public', version: '1.3' }, { name: 'hstore', schema: 'public', version: '1.8' }] });
     const desired = snapshot([], { extensions: [{ name: 'pgcrypto', schema: 'public', version: '1.4' }, { name: 'citext', schema: 'public', version: '1.6' }] });
-    expect(summary(diff(current, desired))).toEqual(['missing extension citext', 'extra extension hstore']);
-    expect(summary(diff(current, desired, { checkExtensionVersions: true }))).toContain('changed extension pgcrypto [version]');
+    expect(summary(diff(current, desired))).toEqual(['missing extension citext', 'extra extension hstore', 'changed extension pgcrypto [version]']);
+    expect(summary(diff(current, desired, { ignoreExtensionVersions: true }))).toEqual(['missing extension citext', 'extra extension hstore']);
+    const unpinned = snapshot([], { extensions: [{ name: 'pgcrypto', schema: 'public', version: '1.4', versionUnpinned: true }] });
+    expect(summary(diff(snapshot([], { extensions: [{ name: 'pgcrypto', schema: 'public', version: '1.3' }] }), unpinned))).toEqual([]);
   });
 
   it('reports a missing schema and its objects', () => {

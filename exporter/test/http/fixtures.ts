@@ -24,6 +24,7 @@ export function targetConfig(name: string, overrides: Partial<TargetConfig> = {}
     statementTimeoutMs: 30_000,
     checkTimeoutMs: 300_000,
     checkColumnOrder: false,
+    ignoreExtensionVersions: false,
     privileges: false,
     ...overrides,
   };

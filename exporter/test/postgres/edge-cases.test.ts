@@ -24,6 +24,7 @@ import type { Change } from '../../src/core/model/change.ts';
 import type { SchemaSnapshot } from '../../src/core/model/schema.ts';
 import { postgresHooks } from '../../src/dialects/postgres/hooks.ts';
 import { inspectPostgres } from '../../src/dialects/postgres/inspect.ts';
+import { asReplayOf } from '../support/replayed-extensions.ts';
 import { createTempPgDatabase, PG_URL, type TempDatabase } from '../support/servers.ts';
 
 /** Roles are cluster-wide: one unique role per run, dropped at the end. */
@@ -179,7 +180,7 @@ describe('edge cases: no false drift between PostgreSQL 15 and PGlite (PostgreSQ
     await lite.exec(FIXTURE);
     const [a, b] = databases as [TempDatabase, TempDatabase];
     [serverA, serverB] = await Promise.all([inspectUrl(a.url), inspectUrl(b.url)]);
-    pglite = await inspectPostgres(lite);
+    pglite = asReplayOf(await inspectPostgres(lite), FIXTURE);
   }, 60_000);
 
   afterAll(async () => {

@@ -159,11 +159,21 @@ describe('planPostgres', () => {
 
   it.each([
     ['column', change({ type: 'column', action: 'changed', name: 'a', table: 't', current: column('a', 'text'), desired: column('a', 'text'), attributes: [{ name: 'position', expected: 1, actual: 2 }] } as Partial<Change> as Change), /column public\.t\.a.*"position"/],
-    ['table', change({ type: 'table', action: 'changed', name: 't', current: table('t', []), desired: table('t', []), attributes: [{ name: 'attrs.partitionBy', expected: 'RANGE (a)', actual: null }] }), /table public\.t.*attrs\.partitionBy/],
+    ['table', change({ type: 'table', action: 'changed', name: 't', current: table('t', []), desired: table('t', []), attributes: [{ name: 'attrs.tablespace', expected: 'fast', actual: null }] }), /table public\.t.*attrs\.tablespace/],
     ['domain', change({ type: 'type', action: 'changed', name: 'd', current: { kind: 'domain', schema: 'public', name: 'd', baseType: 'integer', nullable: true, default: null, collation: null, checks: [], comment: null }, desired: { kind: 'domain', schema: 'public', name: 'd', baseType: 'bigint', nullable: true, default: null, collation: null, checks: [], comment: null }, attributes: [{ name: 'baseType', expected: 'bigint', actual: 'integer' }] }), /domain d/],
   ])('throws PlanError naming the change it cannot render (%s)', (_kind, c, message) => {
     expect(() => planPostgres([c])).toThrow(PlanError);
     expect(() => planPostgres([c])).toThrow(message);
+  });
+
+  it('refuses a change of partitioning alone, naming the table, and plans the rest', () => {
+    const partitioned = table('t', []);
+    const switched = change({ type: 'table', action: 'changed', name: 't', current: table('t', []), desired: { ...partitioned, attrs: { partitionBy: 'RANGE (a)' } }, attributes: [{ name: 'attrs.partitionBy', expected: 'RANGE (a)', actual: null }] });
+    const created = change({ type: 'table', action: 'missing', name: 'u', desired: table('u', [column('id', 'integer')]) });
+    const plan = planPostgres([switched, created]);
+    expect(plan.refused).toEqual([{ change: 0, message: 'postgres: cannot plan changed table public.t: turning a plain table into a partitioned one (PARTITION BY RANGE (a)) cannot be done in place; create the new table, move the rows and swap the names by hand' }]);
+    expect(plan.statements.map((s) => s.sql)).toEqual(['CREATE TABLE public.u (\n    id integer\n);']);
+    expect(renderPostgresPlanSql(plan)).toMatch(/^-- refused: postgres: cannot plan changed table public\.t: /);
   });
 
   it.each([

@@ -120,6 +120,16 @@ describe('buildReport content', () => {
     });
   });
 
+  it('lists changes the planner refused on their own beside the statements it planned', () => {
+    const refused = [{ change: 0, message: 'postgres: cannot plan changed table public.events:\nturning a plain table into a partitioned one' }];
+    const plan = { ...drifted.plan, refused };
+    const report = buildReport(reportInput(drifted, { plan, reconcileSql: renderPostgresPlanSql(plan) }));
+    expect(report.reconcile.error).toBeUndefined();
+    expect(report.reconcile.statements).toHaveLength(drifted.plan.statements.length);
+    expect(report.reconcile.refused).toEqual([{ change: 0, message: 'postgres: cannot plan changed table public.events: turning a plain table into a partitioned one' }]);
+    expect(report.reconcile.sql.startsWith('-- refused: postgres: cannot plan changed table public.events:')).toBe(true);
+  });
+
   it('is deterministic: the same input gives the same JSON', () => {
     const a = JSON.stringify(buildReport(reportInput(drifted)));
     const b = JSON.stringify(buildReport(reportInput(drifted)));

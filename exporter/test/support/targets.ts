@@ -31,6 +31,7 @@ export function testTarget(
     statementTimeoutMs: 10_000,
     checkTimeoutMs: 60_000,
     checkColumnOrder: false,
+    ignoreExtensionVersions: false,
     privileges: false,
     ...fields,
   };

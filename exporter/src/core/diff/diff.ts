@@ -100,13 +100,17 @@ function diffSchemaContents(ctx: DiffContext, desired: Schema, current: Schema):
   if (desired.events && current.events) diffEvents(ctx, desired.events, current.events);
 }
 
-/** Extensions are database-wide and matched by name; the version only with `checkExtensionVersions`. */
+/**
+ * Extensions are database-wide and matched by name; versions are compared unless `ignoreExtensionVersions`, and only
+ * when neither side left its version unpinned (a replay of `CREATE EXTENSION x` says nothing about the version).
+ */
 function diffExtensions(ctx: DiffContext, desired: readonly Extension[], current: readonly Extension[]): void {
   const matched = matchBy(desired, current, (e) => e.name);
   for (const [d, c] of matched.both) {
     const attributes: AttributeChange[] = [];
     if (d.schema !== c.schema) attributes.push({ name: 'schema', expected: d.schema, actual: c.schema });
-    if (ctx.options.checkExtensionVersions && d.version !== c.version) {
+    const versioned = !ctx.options.ignoreExtensionVersions && !d.versionUnpinned && !c.versionUnpinned;
+    if (versioned && d.version !== c.version) {
       attributes.push({ name: 'version', expected: d.version, actual: c.version });
     }
     if (attributes.length > 0) {

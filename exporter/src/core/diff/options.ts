@@ -7,8 +7,11 @@ import type { Column, DialectName, SchemaSnapshot, View } from '../model/schema.
 export interface DiffOptions {
   /** Report a column whose ordinal position differs (off by default: order is noise for most users). */
   readonly checkColumnOrder?: boolean;
-  /** Compare extension versions (off by default). */
-  readonly checkExtensionVersions?: boolean;
+  /**
+   * Leave extension versions out (compared by default; a side whose version is not pinned, see
+   * `Extension.versionUnpinned`, is never compared).
+   */
+  readonly ignoreExtensionVersions?: boolean;
   /** Compare ACLs when both sides carry them (privileges are an opt-in of the inspector). */
   readonly checkPrivileges?: boolean;
 }

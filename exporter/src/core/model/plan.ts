@@ -36,4 +36,15 @@ export interface Plan {
    * person may prefer to the plan. Absent when there is none.
    */
   readonly hints?: readonly string[];
+  /**
+   * Changes the planner refused on their own (no safe plan exists for them, e.g. a table turned into a partitioned
+   * one): no statement is planned for them, the rest of the plan still is. Absent when none.
+   */
+  readonly refused?: readonly PlanRefusal[];
+}
+
+/** One change the planner refused: its index in the plan's changes and the `PlanError` message naming it and why. */
+export interface PlanRefusal {
+  readonly change: number;
+  readonly message: string;
 }

@@ -132,8 +132,16 @@ export interface Report {
   readonly changes: Change[];
   /** Whole-schema DDL of both sides, deterministic, for side-by-side diffs. Empty strings on error. */
   readonly ddl: { readonly desired: string; readonly current: string };
-  /** Reconcile SQL (current → desired). `error` when the planner could not render a change. */
-  readonly reconcile: { readonly sql: string; readonly statements: ReportStatement[]; readonly error?: string };
+  /**
+   * Reconcile SQL (current → desired). `error` when the planner could not render a change (then nothing is planned);
+   * `refused` lists the changes it refused on their own (index into `changes` and why) while planning the rest.
+   */
+  readonly reconcile: {
+    readonly sql: string;
+    readonly statements: ReportStatement[];
+    readonly error?: string;
+    readonly refused?: readonly { readonly change: number; readonly message: string }[];
+  };
   /**
    * The plan the other way (desired → current): what keeps the drift as the next migration of the directory
    * (`/reports/:id/migration`). Present when there is drift; absent in reports stored before it existed.

@@ -145,6 +145,13 @@ export interface Column {
    * the column again (see {@link KeptAccess}). Never compared.
    */
   readonly kept?: KeptAccess;
+  /**
+   * PostgreSQL, a column of an `INHERITS` child or a partition that a parent also has: `inherited` when it comes from
+   * a parent only (dropping the parent's column drops it), `merged` when the child declares it too (it outlives the
+   * parent's column, and the child cannot drop it while a parent has it). Absent for a column of the table's own.
+   * Never compared: no DDL turns one into the other, a planner uses it to drop columns in the right place.
+   */
+  readonly inheritance?: 'inherited' | 'merged';
 }
 
 /** One key part of an index: a column or an expression. */
@@ -455,9 +462,23 @@ export interface Routine {
 export interface Extension {
   readonly name: string;
   readonly schema: string;
-  /** Installed version; compared only when the differ is asked to (versions differ between servers). */
+  /** Installed version; compared unless the differ is told to ignore versions (`ignoreExtensionVersions`). */
   readonly version: string;
+  /**
+   * True on a replayed (desired) side when no migration named a version (`CREATE EXTENSION x` without `VERSION`, no
+   * `ALTER EXTENSION x UPDATE TO`): the version is whatever the replay engine ships, not a wish, so it is not compared.
+   */
+  readonly versionUnpinned?: boolean;
   readonly comment?: string | null;
+}
+
+/**
+ * `snapshot` with every extension's version marked unpinned (`Extension.versionUnpinned`): for a desired side built by
+ * something whose statements are not read (a migration command), where a version is the scratch server's default.
+ */
+export function withUnpinnedExtensionVersions(snapshot: SchemaSnapshot): SchemaSnapshot {
+  if (!snapshot.extensions.length) return snapshot;
+  return { ...snapshot, extensions: snapshot.extensions.map((e) => ({ ...e, versionUnpinned: true })) };
 }
 
 /** The qualified key of a schema-level object: `schema.name` (names quoted when they hold a dot). */

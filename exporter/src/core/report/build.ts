@@ -157,7 +157,8 @@ function reconcile(input: ReportInput, secrets: readonly string[]): Report['reco
     hazards: [...s.hazards],
     change: s.change,
   }));
-  return { sql: input.reconcileSql, statements };
+  const refused = (input.plan.refused ?? []).map((r) => ({ change: r.change, message: oneLine(scrubSecrets(r.message, secrets)) }));
+  return { sql: input.reconcileSql, statements, ...(refused.length ? { refused } : {}) };
 }
 
 function keep(plan: Plan | { readonly planError: string }, secrets: readonly string[]): NonNullable<Report['keep']> {

@@ -129,6 +129,8 @@ interface RawColumn {
   comment: string | null;
   acl: string[] | null;
   kept_acl: string[] | null;
+  local: boolean;
+  inh_count: number;
 }
 
 /** Live columns of tables, views, materialized views and composite types in the included schemas. */
@@ -176,6 +178,7 @@ function toColumn(r: RawColumn, position: number): Column {
     comment: r.comment,
     ...(attrs ? { attrs } : {}),
     ...(r.kept_acl ? { kept: { acl: r.kept_acl } } : {}),
+    ...(r.inh_count > 0 ? { inheritance: r.local ? ('merged' as const) : ('inherited' as const) } : {}),
   };
 }
 
@@ -198,6 +201,7 @@ function columnsSql(): string {
          CASE WHEN con.nspname = 'pg_catalog' THEN co.collname::text ELSE con.nspname::text || '.' || co.collname::text END
        END AS collation,
        a.attidentity::text AS identity, a.attgenerated::text AS generated,
+       a.attislocal AS local, a.attinhcount::int4 AS inh_count,
        CASE WHEN s.seqrelid IS NOT NULL THEN pg_catalog.json_build_object(
          'type', pg_catalog.format_type(s.seqtypid, NULL), 'start', s.seqstart::text, 'increment', s.seqincrement::text,
          'min', s.seqmin::text, 'max', s.seqmax::text, 'cache', s.seqcache::text, 'cycle', s.seqcycle) END AS seq,

@@ -4,7 +4,9 @@
  * column is dropped and added again.
  */
 import type { ColumnChange } from '../../core/model/change.ts';
-import type { Column } from '../../core/model/schema.ts';
+import type { Column, Table } from '../../core/model/schema.ts';
+import { qualifiedKey } from '../../core/model/schema.ts';
+import { pushTo } from '../../core/model/build-helpers.ts';
 import type { Hazard } from '../../core/model/plan.ts';
 import type { PostgresPlanContext } from './plan-context.ts';
 import { SLOT } from './plan-context.ts';
@@ -13,6 +15,7 @@ import { quoteIdent } from './quote.ts';
 import { attributeNames, isInheritedPart } from './plan-parts.ts';
 import { columnAclOf, columnTarget, planAclChange, planCreatedAcl } from './plan-privileges.ts';
 import { mentions, rebuildColumnUsers, restoreColumnParts } from './plan-column-parts.ts';
+import { partitionDepth } from './plan-table.ts';
 
 type TableRef = { schema: string; name: string };
 
@@ -74,10 +77,56 @@ function restoreColumnAcl(ctx: PostgresPlanContext, table: TableRef, column: Col
   planCreatedAcl(ctx, columnTarget(table, column.name), { acl, owner }, index);
 }
 
+/**
+ * Drops a column. With `INHERITS`, what the catalog says about the column (`Column.inheritance`) decides where: a
+ * column a child only inherits goes with its parent's, unless another child keeps it, when the parent's column is
+ * dropped `ONLY` there (the children's copies become their own) and each child that does not keep it drops its own;
+ * a column a child also declares (`merged`) outlives the parent's and is dropped after it. Parents drop first.
+ */
 function dropColumn(ctx: PostgresPlanContext, table: TableRef, column: Column, index: number, slot: number = SLOT.dropColumn, extra: Hazard[] = []): void {
-  if (inheritedColumn(ctx, table, column, 'current')) return;
+  const own = column.inheritance === 'merged' || (column.inheritance === 'inherited' && droppedOnlyFromParent(ctx, table, column.name));
+  if (!own && inheritedColumn(ctx, table, column, 'current')) return;
   ctx.markReshaped(table, column.name, index);
-  ctx.add(index, { slot, sql: `ALTER TABLE ${tableName(table)} DROP COLUMN ${quoteIdent(column.name)};`, comment: `drop column ${table.name}.${column.name}`, hazards: ['data_loss', ...extra] });
+  const only = slot === SLOT.dropColumn && childrenKeeping(ctx, table, column.name).length > 0;
+  const current = ctx.findTable(table.schema, table.name, 'current');
+  ctx.add(index, {
+    slot,
+    sub: current ? partitionDepth(ctx, current) : 0,
+    sql: `ALTER TABLE ${only ? 'ONLY ' : ''}${tableName(table)} DROP COLUMN ${quoteIdent(column.name)};`,
+    comment: `drop column ${table.name}.${column.name}${only ? ' (its children keep their copies)' : ''}`,
+    hazards: ['data_loss', ...extra],
+  });
+}
+
+/** Current `INHERITS` children by parent key, built once per plan (a plan may drop thousands of columns). */
+const childrenByParent = new WeakMap<PostgresPlanContext, Map<string, Table[]>>();
+
+/** `INHERITS` children of `table` (current side) that keep a column named `name` in the desired schema. */
+function childrenKeeping(ctx: PostgresPlanContext, table: TableRef, name: string): string[] {
+  let children = childrenByParent.get(ctx);
+  if (!children) {
+    children = new Map();
+    for (const t of (ctx.options.current?.schemas ?? []).flatMap((s) => s.tables)) {
+      const inherits = Array.isArray(t.attrs.inherits) ? t.attrs.inherits : [];
+      for (const parent of inherits) if (typeof parent === 'string') pushTo(children, parent, t);
+    }
+    childrenByParent.set(ctx, children);
+  }
+  return (children.get(qualifiedKey(table.schema, table.name)) ?? []).flatMap((t) => {
+    const desired = ctx.findTable(t.schema, t.name, 'desired');
+    return desired?.columns.some((c) => c.name === name) ? [qualifiedKey(t.schema, t.name)] : [];
+  });
+}
+
+/** True when a parent of `table` drops its column `name` with `ONLY` (see {@link dropColumn}): the child's copy stays. */
+function droppedOnlyFromParent(ctx: PostgresPlanContext, table: TableRef, name: string): boolean {
+  const inherits = ctx.findTable(table.schema, table.name, 'current')?.attrs.inherits;
+  const parents = Array.isArray(inherits) ? inherits.filter((p): p is string => typeof p === 'string') : [];
+  return parents.some((key) => {
+    const [schema, parentName] = parseQualifiedKey(key);
+    const dropped = ctx.changesOf(schema, parentName).some((c) => c.type === 'column' && c.action === 'extra' && c.name === name);
+    return dropped && childrenKeeping(ctx, { schema, name: parentName }, name).length > 0;
+  });
 }
 
 function commentOnColumn(ctx: PostgresPlanContext, table: TableRef, column: Column, index: number): void {

@@ -5,7 +5,7 @@
  */
 import type { Change } from '../../core/model/change.ts';
 import { changeSubject } from '../../core/model/change.ts';
-import type { Hazard, PlannedStatement } from '../../core/model/plan.ts';
+import type { Hazard, PlannedStatement, PlanRefusal } from '../../core/model/plan.ts';
 import type { SchemaSnapshot, Table, View } from '../../core/model/schema.ts';
 import { qualifiedKey } from '../../core/model/schema.ts';
 import { PlanError } from '../../core/errors.ts';
@@ -108,6 +108,11 @@ export class PostgresPlanContext {
    * responsible: views reading one of them must be dropped and recreated around the change (see {@link reshapedBy}).
    */
   readonly reshapedColumns = new Map<string, Map<string, number>>();
+  /**
+   * Tables (qualified key) the plan drops, with the change responsible: a view still wanted that reads one (the table
+   * replaced by a view of the same name, say) is dropped before the table and created again after.
+   */
+  readonly droppedTables = new Map<string, number>();
   /** Types (qualified key) renamed aside and dropped by the plan, so views naming them must be rebuilt. */
   readonly recreatedTypes = new Map<string, number>();
   /** Routines (`schema.name(identity arguments)`) dropped and created again, so views calling them must be rebuilt. */
@@ -116,6 +121,7 @@ export class PostgresPlanContext {
   /** `slot NUL sql` of every pending statement, so {@link has} does not scan the plan. */
   private readonly planned = new Set<string>();
   private readonly counts = new Map<number, number>();
+  private readonly refusals = new Map<number, string>();
   private viewRanks: Map<string, number> | undefined;
   // Lookups built on first use: the per-kind planners ask them once per change, and a plan can hold 10,000s.
   private tablesBySide: Map<'current' | 'desired', Map<string, Table>> | undefined;
@@ -143,6 +149,8 @@ export class PostgresPlanContext {
    */
   reshapedBy(view: View): number | undefined {
     for (const relation of view.dependsOn) {
+      const dropped = this.droppedTables.get(relation);
+      if (dropped !== undefined) return dropped;
       const columns = this.reshapedColumns.get(relation);
       if (!columns) continue;
       const read = view.readsColumns?.[relation];
@@ -190,6 +198,24 @@ export class PostgresPlanContext {
     return [...this.pending]
       .sort((a, b) => a.slot - b.slot || a.sub - b.sub || a.seq - b.seq)
       .map((p) => p.statement);
+  }
+
+  /**
+   * Refuses change `index` on its own: it gets no statement and the plan lists it as refused (with the message a
+   * {@link PlanError} for it would carry), while every other change is still planned.
+   */
+  refuse(index: number, reason: string): void {
+    if (!this.refusals.has(index)) this.refusals.set(index, this.error(index, reason).message);
+  }
+
+  /** True when change `index` was refused (see {@link refuse}). */
+  isRefused(index: number): boolean {
+    return this.refusals.has(index);
+  }
+
+  /** The refused changes in change order. */
+  refused(): PlanRefusal[] {
+    return [...this.refusals].sort(([a], [b]) => a - b).map(([change, message]) => ({ change, message }));
   }
 
   /** A {@link PlanError} naming the change. */

@@ -64,9 +64,24 @@ export function planExtension(ctx: PostgresPlanContext, change: ExtensionChange,
   if (!desired) throw ctx.error(index, 'a changed extension must carry the desired extension');
   const names = attributeNames(change);
   unknown(ctx, index, names, ['version', 'schema', 'comment']);
+  if (names.has('version') && change.current && olderVersion(desired.version, change.current.version)) {
+    return ctx.refuse(index, `version ${desired.version} is older than the installed ${change.current.version}, and extensions ship no downgrade scripts; drop and create it again at that version by hand (with what depends on it), or set ignoreExtensionVersions`);
+  }
   if (names.has('schema')) ctx.add(index, { slot: SLOT.createExtension, sql: `ALTER EXTENSION ${name} SET SCHEMA ${quoteIdent(desired.schema)};`, comment: `move extension ${change.name}` });
   if (names.has('version')) ctx.add(index, { slot: SLOT.createExtension, sql: `ALTER EXTENSION ${name} UPDATE TO ${quoteLiteral(desired.version)};`, comment: `update extension ${change.name}`, hazards: ['may_fail'] });
   if (names.has('comment')) ctx.add(index, { slot: SLOT.comment, sql: renderComment(`EXTENSION ${name}`, desired.comment ?? null), comment: `comment on extension ${change.name}` });
+}
+
+/** True when dotted numeric version `a` sorts before `b` (`1.5` < `1.10`); false when either is not of that form. */
+function olderVersion(a: string, b: string): boolean {
+  const parts = (v: string) => (/^\d+(\.\d+)*$/.test(v) ? v.split('.').map(Number) : null);
+  const [x, y] = [parts(a), parts(b)];
+  if (!x || !y) return false;
+  for (let i = 0; i < Math.max(x.length, y.length); i += 1) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d !== 0) return d < 0;
+  }
+  return false;
 }
 
 function ownedByClause(seq: Sequence): string {

@@ -4,6 +4,7 @@
  */
 import type { TableChange } from '../../core/model/change.ts';
 import type { Table } from '../../core/model/schema.ts';
+import { qualifiedKey } from '../../core/model/schema.ts';
 import type { PostgresPlanContext } from './plan-context.ts';
 import { SLOT } from './plan-context.ts';
 import {
@@ -35,11 +36,55 @@ export function partitionDepth(ctx: PostgresPlanContext, table: Table): number {
   return depth;
 }
 
-/** Plans a table change. */
+/** Plans a table change; a change of partitioning is refused on its own (see {@link partitioningRefusal}). */
 export function planTable(ctx: PostgresPlanContext, change: TableChange, index: number): void {
+  const refusal = partitioningRefusal(ctx, change);
+  if (refusal) return ctx.refuse(index, refusal);
   if (change.action === 'missing') return createTable(ctx, required(ctx, change.desired, index), index);
   if (change.action === 'extra') return dropTable(ctx, required(ctx, change.current, index), index);
   alterTable(ctx, change, index);
+}
+
+/**
+ * Why a table change cannot be planned because of partitioning, or null. PostgreSQL cannot turn a plain table into a
+ * partitioned one, a partitioned one into a plain one, or change a partition key in place: the rows have to move to a
+ * new table, which is a data migration, not a schema change. Such a table is refused alone, and so are the partitions
+ * that come or go with it (creating them needs the new parent; dropping them would drop its rows), so the rest of the
+ * plan still comes out.
+ */
+function partitioningRefusal(ctx: PostgresPlanContext, change: TableChange): string | null {
+  if (change.action === 'changed' && change.attributes.some((a) => a.name === 'attrs.partitionBy')) {
+    const before = change.current?.attrs.partitionBy;
+    const after = change.desired?.attrs.partitionBy;
+    const how = before === undefined
+      ? `turning a plain table into a partitioned one (PARTITION BY ${String(after)})`
+      : after === undefined
+        ? 'turning a partitioned table into a plain one'
+        : `changing its partition key from ${String(before)} to ${String(after)}`;
+    return `${how} cannot be done in place; create the new table, move the rows and swap the names by hand`;
+  }
+  const parents = [change.current, change.desired].flatMap((t) => {
+    const parent = t ? partitionParent(t.attrs) : null;
+    return parent ? [parent] : [];
+  });
+  const refused = parents.find((parent) => repartitionedTables(ctx).has(parent));
+  return refused ? `its partitioned table ${refused} changes partitioning, which is refused` : null;
+}
+
+const repartitioned = new WeakMap<PostgresPlanContext, ReadonlySet<string>>();
+
+/** Keys of the tables whose partitioning changes (plain ↔ partitioned, or another partition key); once per plan. */
+function repartitionedTables(ctx: PostgresPlanContext): ReadonlySet<string> {
+  let keys = repartitioned.get(ctx);
+  if (!keys) {
+    keys = new Set(
+      ctx.changes.flatMap((c) =>
+        c.type === 'table' && c.action === 'changed' && c.attributes.some((a) => a.name === 'attrs.partitionBy') ? [qualifiedKey(c.schema, c.name)] : [],
+      ),
+    );
+    repartitioned.set(ctx, keys);
+  }
+  return keys;
 }
 
 function required<T>(ctx: PostgresPlanContext, value: T | undefined, index: number): T {
@@ -83,6 +128,7 @@ function isDropped(ctx: PostgresPlanContext, schema: string, name: string): bool
  * block the drop, so foreign keys between dropped tables are removed first. Partitions are dropped before parents.
  */
 function dropTable(ctx: PostgresPlanContext, table: Table, index: number): void {
+  ctx.droppedTables.set(qualifiedKey(table.schema, table.name), index);
   for (const fk of table.foreignKeys) {
     const self = fk.refSchema === table.schema && fk.refTable === table.name;
     if (self || !isDropped(ctx, fk.refSchema, fk.refTable) || isInheritedPart(fk.attrs)) continue;

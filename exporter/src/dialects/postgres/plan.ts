@@ -84,12 +84,13 @@ export function planPostgres(changes: Change[], options: PostgresPlanOptions = {
   });
   for (let index = 0; index < changes.length; index += 1) {
     const before = ctx.statementCount(index);
-    if (before === 0 && !implied(changes, index)) throw ctx.error(index, 'no statement could be planned for it');
+    if (before === 0 && !ctx.isRefused(index) && !implied(changes, index)) throw ctx.error(index, 'no statement could be planned for it');
   }
   if (ctx.createsRoutines()) {
     ctx.add(null, { slot: SLOT.setup, sql: 'SET check_function_bodies = off;', comment: 'create function bodies without validating them (as pg_dump does)' });
   }
-  return { changes, statements: ctx.finish(), ...renameHints(changes) };
+  const refused = ctx.refused();
+  return { changes, statements: ctx.finish(), ...renameHints(changes), ...(refused.length ? { refused } : {}) };
 }
 
 /** The `RENAME` a person may prefer to a drop + add of the same definition (see `core/plan/rename-hints.ts`). */
@@ -119,7 +120,8 @@ function implied(changes: Change[], index: number): boolean {
 /** The plan as a runnable script: its hints (possible renames) as comment lines, then each statement preceded by its comment and hazards. Deterministic. */
 export function renderPostgresPlanSql(plan: Plan): string {
   const hints = (plan.hints ?? []).map((hint) => `${sqlComment(hint)}\n\n`).join('');
-  return hints + plan.statements.map(renderStatement).join('\n\n') + (plan.statements.length ? '\n' : '');
+  const refused = (plan.refused ?? []).map((r) => `${sqlComment(`refused: ${r.message}`)}\n\n`).join('');
+  return refused + hints + plan.statements.map(renderStatement).join('\n\n') + (plan.statements.length ? '\n' : '');
 }
 
 function renderStatement(statement: PlannedStatement): string {

@@ -19,6 +19,7 @@ import type { ReplayResult } from '../dialect.ts';
 import { splitPostgresStatements, type SqlStatement } from './split.ts';
 import { toPostgresError } from './connect.ts';
 import { inspectPostgres } from './inspect.ts';
+import { markUnpinnedExtensions, pinnedExtensionVersions } from './replay-extension-pins.ts';
 import { execCreatingRoles, isUnknownSetting, psqlScriptStatements } from './replay-script.ts';
 import { openPgliteScratch, openServerScratch, type ScratchDatabase } from './replay-scratch.ts';
 import type { PgliteStart, PostgresReplayOptions } from './replay-types.ts';
@@ -62,14 +63,17 @@ export async function replayInProcess(
     throwIfStopped(signal, position, target);
     at({ step: "creating the migration tool's revision table" });
     for (const sql of options.setup ?? []) await runSetup(scratch, dir, sql, target);
+    const ran: SqlStatement[] = [];
     for (const [index, file] of applied.entries()) {
       at({ step: 'applying', file: migrationFilePath(dir, file), line: file.startLine });
       // psql runs each schema file in a session of its own: one file's `SET search_path = ''` must not leak into the next.
       if (file.clientScript && index > 0) await scratch.exec('RESET ALL; RESET SESSION AUTHORIZATION');
-      await applyFile(scratch, dir, file, target, at);
+      const statements = file.clientScript ? psqlScriptStatements(dir, file, target) : statementsOf(file);
+      await applyFile(scratch, dir, file, statements, target, at);
+      ran.push(...statements);
     }
     at({ step: 'reading the replayed schema back' });
-    const snapshot = await inspectPostgres(scratch.db, {
+    const inspected = await inspectPostgres(scratch.db, {
       ...options.inspect,
       target,
       source: {
@@ -82,7 +86,7 @@ export async function replayInProcess(
     throwIfStopped(signal, position, target);
     await scratch.close();
     return {
-      snapshot,
+      snapshot: markUnpinnedExtensions(inspected, pinnedExtensionVersions(ran)),
       applied,
       pending,
       engine: scratch.engine,
@@ -108,10 +112,12 @@ async function runSetup(scratch: ScratchDatabase, dir: MigrationDirectory, sql: 
   }
 }
 
+/** Applies one file; `statements` are its statements as split for this replay (used when it runs statement by statement). */
 async function applyFile(
   scratch: ScratchDatabase,
   dir: MigrationDirectory,
   file: MigrationFile,
+  statements: readonly SqlStatement[],
   target: string | undefined,
   at: (position: ReplayPosition) => void,
 ): Promise<void> {
@@ -124,7 +130,6 @@ async function applyFile(
   }
   // A schema file runs as psql runs it: statement by statement, each committing on its own, so a dump of thousands of
   // tables never holds all their locks at once (one transaction runs out of PGlite's lock table).
-  const statements = file.clientScript ? psqlScriptStatements(dir, file, target) : statementsOf(file);
   const createRoles = file.clientScript && scratch.engine === 'pglite';
   const path = migrationFilePath(dir, file);
   // Lines counted on from the previous statement: a dump of thousands of statements is not rescanned for each.
