@@ -3,7 +3,8 @@
  * HTTP server, and stops them in order.
  *
  * At start: open the store, restore the metrics from the stored history, test each target's connection (logged; a
- * down target does not stop the agent), listen, then run a first check of every target and follow their schedules.
+ * down target does not stop the agent), listen, then run a first check of every target, follow their schedules and
+ * watch their schema fingerprints (`watch.ts`), checking at once when one changes.
  */
 import type { Server } from 'node:http';
 import { createServer } from 'node:net';
@@ -13,6 +14,7 @@ import { ConfigError } from '../core/errors.ts';
 import { runCheck, type DesiredSchema } from './run-check.ts';
 import { Scheduler } from './scheduler.ts';
 import { Semaphore } from './semaphore.ts';
+import { Watch } from './watch.ts';
 import { formatConnectionTest, testConnection } from './test-connection.ts';
 import { DesiredCache } from '../engine/desired-cache.ts';
 import { createApp } from '../http/app.ts';
@@ -69,6 +71,12 @@ function restoreMetrics(metrics: Metrics, store: ReportStore, targets: readonly 
   metrics.restore(reports, since);
 }
 
+/** When the target's current run of `deploying` reports began, or null when its last report is something else. */
+function deployingSince(store: ReportStore, target: string): Date | null {
+  const status = store.statusSince(target);
+  return status?.status === 'deploying' ? new Date(status.since) : null;
+}
+
 /**
  * Starts the agent; returns once it listens.
  * @throws StoreError naming the other agent's pid when another agent holds the data directory.
@@ -105,7 +113,8 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
     concurrency: config.concurrency,
     retry: config.retry,
     logger: log,
-    runCheck: (target, signal) => runCheck(target, { cache, logger: log, signal, openSession: options.openSession }),
+    runCheck: (target, signal) =>
+      runCheck(target, { cache, logger: log, signal, openSession: options.openSession, deployingSince: deployingSince(store, target.name) }),
     onReport: (report) => {
       let id: number;
       try {
@@ -194,10 +203,19 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
     }
   }
   const firstChecks = scheduler.start();
+  const watch = new Watch({
+    targets: config.targets,
+    onChange: (name) => scheduler.schemaChanged(name),
+    onRead: (name, read) => metrics.recordWatch(name, read),
+    logger: log,
+    ...(options.openSession ? { openSession: options.openSession } : {}),
+  });
+  watch.start();
 
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       log.info({}, 'stopping: no new checks, waiting for running ones');
+      await watch.stop();
       await scheduler.stop(options.stopGraceMs ?? 30_000);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

@@ -71,6 +71,10 @@ function demoTarget(name: string, environment: string): TargetConfig {
     connectTimeoutMs: 10_000,
     statementTimeoutMs: 30_000,
     checkTimeoutMs: 120_000,
+    // A hand-made change shows within seconds in the demo.
+    watchMs: 5_000,
+    deployingRetryMs: 15_000,
+    deployingLimitMs: 1_800_000,
     checkColumnOrder: false,
     privileges: false,
   };

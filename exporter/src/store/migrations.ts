@@ -46,7 +46,29 @@ CREATE INDEX reports_target_id ON reports (target, id);
 CREATE INDEX reports_transitions ON reports (target, id) WHERE prev_status IS NULL OR prev_status <> status;
 `;
 
-const MIGRATIONS: readonly StoreMigration[] = [{ version: 1, sql: V1 }];
+/**
+ * Version 2: status `deploying` (a migration tool held its lock during the check). SQLite cannot change a CHECK
+ * constraint in place, so the table is rebuilt the way its documentation describes (create, copy, drop, rename),
+ * keeping every id and AUTOINCREMENT's counter (pruned ids are not given out again).
+ */
+const STATUSES_V2 = `('error', 'deploying', 'dirty', 'drift', 'pending', 'in_sync')`;
+const V2 = `
+${V1.replace('CREATE TABLE reports (', 'CREATE TABLE reports_v2 (')
+  .replaceAll(`('error', 'dirty', 'drift', 'pending', 'in_sync')`, STATUSES_V2)
+  .replace(/CREATE INDEX[^;]*;/g, '')}
+INSERT INTO reports_v2 SELECT * FROM reports;
+DELETE FROM sqlite_sequence WHERE name = 'reports_v2';
+INSERT INTO sqlite_sequence (name, seq) SELECT 'reports_v2', seq FROM sqlite_sequence WHERE name = 'reports';
+DROP TABLE reports;
+ALTER TABLE reports_v2 RENAME TO reports;
+CREATE INDEX reports_target_id ON reports (target, id);
+CREATE INDEX reports_transitions ON reports (target, id) WHERE prev_status IS NULL OR prev_status <> status;
+`;
+
+const MIGRATIONS: readonly StoreMigration[] = [
+  { version: 1, sql: V1 },
+  { version: 2, sql: V2 },
+];
 
 /** The store schema version this build writes. */
 export const STORE_SCHEMA_VERSION = MIGRATIONS.length;

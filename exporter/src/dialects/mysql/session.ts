@@ -3,7 +3,8 @@
  * the URL names, which the snapshot reports as its one schema.
  */
 import { ConfigError } from '../../core/errors.ts';
-import type { LiveSession } from '../dialect.ts';
+import type { LiveSession, SchemaFingerprint } from '../dialect.ts';
+import { FINGERPRINT_PARAMS, FINGERPRINT_SQL } from './fingerprint.ts';
 import { type MysqlQueryable, type MysqlSession, toMysqlError } from './connect.ts';
 import { inspectMysql } from './inspect.ts';
 import { readMysqlRevision } from './revision.ts';
@@ -34,6 +35,7 @@ export async function mysqlLiveSession(session: MysqlSession, options: { target?
       }),
     readRevision: () => readMysqlRevision(session.db, database, { target }),
     probe: () => probeCatalogs(session.db, database, target),
+    fingerprint: () => readFingerprint(session.db, database, target),
     close: () => session.close(),
   };
 }
@@ -56,5 +58,18 @@ async function probeCatalogs(db: MysqlQueryable, database: string, target: strin
     return Number(rows[0]?.n ?? 0) === 0 ? [`no tables visible in database ${database} (empty, or no privileges on it)`] : [];
   } catch (err) {
     throw toMysqlError(err, { target, action: 'reading information_schema' });
+  }
+}
+
+/** The database's fingerprint (`fingerprint.ts`); the database is the whole schema, so configured schemas do not apply. */
+async function readFingerprint(db: MysqlQueryable, database: string, target: string | undefined): Promise<SchemaFingerprint> {
+  try {
+    const params = Array.from({ length: FINGERPRINT_PARAMS }, () => database);
+    const { rows } = await db.query<{ fingerprint: string; classes: number | string }>(FINGERPRINT_SQL, params);
+    const row = rows[0];
+    if (!row) throw new Error('the fingerprint query returned no row');
+    return { value: String(row.fingerprint), classes: Number(row.classes) };
+  } catch (err) {
+    throw toMysqlError(err, { target, action: 'reading the schema fingerprint' });
   }
 }
