@@ -11,6 +11,9 @@
  * At most one read per target is in flight, so the watch adds at most one connection per target; each read runs under
  * the target's connect and statement limits, and its time goes to `schema_drift_watch_seconds_total`.
  *
+ * Besides the schema, each read takes the migration tool's revision state (version, flags, lock): a deploy's last
+ * step writes a row, not DDL, and the check its DDL started may have run before that row was there.
+ *
  * The first read after start is the baseline (the start-up check covers what came before). A failed read is counted
  * (`schema_drift_watch_errors_total`), logged once per run of failures, and leaves the baseline as it was. Nothing
  * here writes to a database.
@@ -18,6 +21,7 @@
 import type { TargetConfig } from '../config/types.ts';
 import type { LiveSession, SchemaFingerprint } from '../dialects/dialect.ts';
 import { dialectNamed } from '../dialects/registry.ts';
+import type { RevisionState } from '../revision/revision-state.ts';
 import { type CheckLogger, silentLogger } from './logger.ts';
 
 /** One fingerprint read, as the metrics record it. */
@@ -141,9 +145,21 @@ export class Watch {
           applicationName: 'schema-drift watch',
         });
     try {
-      return await session.fingerprint(target.schemas ? { schemas: target.schemas } : {});
+      const schema = await session.fingerprint(target.schemas ? { schemas: target.schemas } : {});
+      // The revision table is rows, not DDL: a deploy's last step (the tool writing its version) changes no catalog,
+      // yet the check that ran on its DDL may have seen the migration's objects without the version that explains
+      // them. So the revision state is part of what is watched, and so is a migration tool's lock being taken.
+      const revision = revisionDigest(await session.readRevision());
+      return { value: `${schema.value}/${revision}`, classes: schema.classes };
     } finally {
       await session.close().catch(() => {});
     }
   }
+}
+
+/** What of a revision state a deploy changes: the version, its flags, how many migrations are recorded. */
+function revisionDigest(revision: RevisionState | null): string {
+  if (!revision) return 'none';
+  const { tool, table, version, dirty, deploying, appliedVersions, appliedKeys } = revision;
+  return JSON.stringify([tool, table, version, dirty, deploying !== undefined, appliedVersions.length, appliedKeys?.length ?? 0]);
 }
