@@ -63,9 +63,15 @@ const duration = (atLeastMs: number) =>
 /** The longest delay Node's timers take. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-/** A duration, or `0` (a number or the string) to turn the feature off: then 0 ms. */
+/** A duration, or `0` (the number or the string) to turn the feature off: then 0 ms. */
 const durationOrOff = (atLeastMs: number) =>
-  z.union([z.literal(0), z.literal('0')]).transform(() => 0).or(duration(atLeastMs));
+  z.unknown().transform((value, ctx) => {
+    if (value === 0 || value === '0') return 0;
+    const parsed = duration(atLeastMs).safeParse(value, { error: issueMessage });
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: `${issue.message} (or 0 to turn it off)` });
+    return z.NEVER;
+  });
 
 const nonEmpty = z.string().min(1, 'must not be empty');
 const positiveInt = z.number().int('must be a whole number').min(1, 'must be at least 1');
