@@ -13,6 +13,9 @@
  * - Prisma Migrate: PostgreSQL `pg_advisory_lock(72707369)`, MySQL `GET_LOCK('prisma_migrate')`.
  * - Liquibase: `DATABASECHANGELOGLOCK.LOCKED` (`liquibase-state.ts`); Knex and Kysely: their `_lock` rows
  *   (`js-migrator-state.ts`).
+ * On MySQL/MariaDB a `GET_LOCK` name is server-wide: Atlas's and Prisma's fixed names are held while either deploys
+ * into any database of the server, so every target on that server reads `deploying` meanwhile (and is checked again
+ * after `deployingRetry`); golang-migrate's name is its database's.
  * A lock of a tool that stopped without releasing it (Liquibase's and the JS migrators' lock rows stay after a crash;
  * session advisory locks do not) keeps a target `deploying` until the configured limit, then it is `dirty`.
  */
