@@ -11,7 +11,8 @@ import type { DatabaseSync } from 'node:sqlite';
 /** `application_id` of a report store file ("SDRF"). */
 export const STORE_APPLICATION_ID = 0x53445246;
 
-interface StoreMigration {
+/** One step of the store's schema. */
+export interface StoreMigration {
   readonly version: number;
   readonly sql: string;
 }
@@ -65,13 +66,14 @@ CREATE INDEX reports_target_id ON reports (target, id);
 CREATE INDEX reports_transitions ON reports (target, id) WHERE prev_status IS NULL OR prev_status <> status;
 `;
 
-const MIGRATIONS: readonly StoreMigration[] = [
+/** Every step, in order (exported for the migration tests, which build an older store by hand). */
+export const STORE_MIGRATIONS: readonly StoreMigration[] = [
   { version: 1, sql: V1 },
   { version: 2, sql: V2 },
 ];
 
 /** The store schema version this build writes. */
-export const STORE_SCHEMA_VERSION = MIGRATIONS.length;
+export const STORE_SCHEMA_VERSION = STORE_MIGRATIONS.length;
 
 /**
  * Reads which store version the file holds, without writing anything. Throws (plain `Error`, wrapped by the caller
@@ -95,7 +97,7 @@ export function storeVersion(db: DatabaseSync): number {
 
 /** Brings the store's tables from version `from` (see {@link storeVersion}) to {@link STORE_SCHEMA_VERSION}. */
 export function migrateStore(db: DatabaseSync, from: number): void {
-  for (const step of MIGRATIONS) {
+  for (const step of STORE_MIGRATIONS) {
     if (step.version <= from) continue;
     applyStep(db, step);
   }
