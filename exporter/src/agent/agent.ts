@@ -51,15 +51,16 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
-/** The newest report of each target and the newest successful one, so a restart shows what was last known. */
+/** The newest report of each target and the newest one that compared, so a restart shows what was last known. */
 function restoreMetrics(metrics: Metrics, store: ReportStore, targets: readonly TargetConfig[]): void {
   const reports: Report[] = [];
   const since = new Map<string, StatusSince>();
   for (const { name } of targets) {
     const latest = store.latest(name);
     if (!latest) continue;
-    if (latest.status === 'error') {
-      const success = store.list(name, { limit: 500 }).find((summary) => summary.status !== 'error');
+    // Neither a failed check nor a deploy in flight compared anything: drift and changes come from the last that did.
+    if (latest.status === 'error' || latest.status === 'deploying') {
+      const success = store.list(name, { limit: 500 }).find((summary) => summary.status !== 'error' && summary.status !== 'deploying');
       const report = success ? store.get(name, success.id) : null;
       if (report) reports.push(report);
     }

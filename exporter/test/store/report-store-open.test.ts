@@ -136,3 +136,20 @@ describe('store schema version 2 (status deploying)', () => {
     }
   });
 });
+
+describe('a deploy in flight and the drift it interrupts', () => {
+  it('neither ends nor starts a drift: drift_since is kept across deploying reports', () => {
+    const store = ReportStore.open(tmp.dir);
+    try {
+      store.save(syntheticReport({ target: 'a', status: 'drift', seq: 1 }));
+      const first = store.driftSince('a');
+      expect(first).not.toBeNull();
+      store.save({ ...syntheticReport({ target: 'a', status: 'in_sync', seq: 2 }), status: 'deploying' });
+      expect(store.driftSince('a')).toBe(first);
+      store.save(syntheticReport({ target: 'a', status: 'drift', seq: 3 }));
+      expect(store.driftSince('a')).toBe(first);
+    } finally {
+      store.close();
+    }
+  });
+});
