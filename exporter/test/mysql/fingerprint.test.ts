@@ -99,6 +99,7 @@ describe('MySQL schema fingerprint: every DDL statement of the convergence plans
     expect(CASES.length).toBeGreaterThanOrEqual(15);
   });
 
+  // A statement and a fingerprint each (PostgreSQL: an inspection too): minutes for the largest cases on a busy machine.
   it.each(CASES)('%s: a → b, statement by statement', async (name) => {
     const current = await createTempMysqlDatabase('sdfp');
     const desired = await createTempMysqlDatabase('sdfp');
@@ -123,5 +124,5 @@ describe('MySQL schema fingerprint: every DDL statement of the convergence plans
     } finally {
       await Promise.all([current.drop(), desired.drop()]);
     }
-  });
+  }, 300_000);
 });

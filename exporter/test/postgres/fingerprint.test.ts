@@ -96,6 +96,7 @@ describe('PostgreSQL schema fingerprint: every DDL statement of the convergence 
     expect(CASES.length).toBeGreaterThanOrEqual(20);
   });
 
+  // A statement and a fingerprint each (PostgreSQL: an inspection too): minutes for the largest cases on a busy machine.
   it.each(CASES)('%s: a → b, statement by statement', async (name) => {
     const current = await createTempPgDatabase('sdfp');
     const desired = await createTempPgDatabase('sdfp');
@@ -123,5 +124,5 @@ describe('PostgreSQL schema fingerprint: every DDL statement of the convergence 
       await current.drop();
       await desired.drop();
     }
-  });
+  }, 300_000);
 });

@@ -36,7 +36,7 @@ WITH ns AS (
          pg_catalog.hashtextextended(concat_ws('|', c.oid, c.relname, c.relnamespace, c.reltype, c.relowner, c.relam,
            c.relkind, c.relpersistence, c.relnatts, c.relchecks, c.relhasrules, c.relhastriggers, c.relrowsecurity,
            c.relforcerowsecurity, c.relreplident, c.relispartition, c.reloftype, c.relacl::text, c.reloptions::text,
-           pg_catalog.pg_get_expr(c.relpartbound, c.oid)), 0) AS h
+           c.relpartbound::text), 0) AS h
   FROM pg_catalog.pg_class c JOIN ns ON ns.oid = c.relnamespace
 ), parts AS (
   SELECT 'namespace' AS k, count(*) AS n, sum(xmin::text::int8) AS s FROM ns
