@@ -10,6 +10,7 @@ import { basename, join } from 'node:path';
 import type { SchemaSnapshot } from '../src/core/model/schema.ts';
 import { dialectNamed } from '../src/dialects/registry.ts';
 import { mysqlCliTarget, runCliInspectSteps } from './cli-steps.ts';
+import { watchSteps } from './watch-steps.ts';
 import { compareSteps } from './compare-steps.ts';
 import type { BenchDatabase } from './databases.ts';
 import { DEFAULT_SEED, driftBenchSchema, generateBenchSchema } from './generate.ts';
@@ -91,6 +92,8 @@ export async function benchMysqlSize(
       })));
     }
     const base = await inspect('base', baseDb);
+    const inspectMs = records.find((r) => r.step === step('inspect base'))?.wallMs ?? null;
+    records.push(...(await watchSteps({ size, dialect: mysql, url: baseDb.url, inspectMs, step })));
     // Read with the base as its counterpart, so its one schema takes the base's name, as a replay takes the target's.
     const drifted = await inspect('drifted', driftedDb, base ?? undefined);
     // The live database is the drifted one (current); the base plays the migrations' desired schema.

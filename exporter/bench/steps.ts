@@ -1,6 +1,7 @@
 /**
  * The measured steps for one schema size: pg_dump as the reference, the live read of both databases as a check reads
- * a target (in process, and once in a child process for a clean peak RSS), then the comparison (filter, diff, plan).
+ * a target (in process, and once in a child process for a clean peak RSS), the watch's fingerprint read
+ * (`watch-steps.ts`), then the comparison (filter, diff, plan).
  * The dialect is the registry's; every read and comparison is the engine's (`engine/live.ts`, `engine/compare.ts`).
  */
 import { stat } from 'node:fs/promises';
@@ -8,6 +9,7 @@ import { basename, join } from 'node:path';
 import { dialectNamed } from '../src/dialects/registry.ts';
 import { postgresCliTarget, runCliInspectSteps } from './cli-steps.ts';
 import { compareSteps } from './compare-steps.ts';
+import { watchSteps } from './watch-steps.ts';
 import { readBenchDatabase, tableCount } from './live-read.ts';
 import { measureChild, measureInProcess, type Measurement } from './measure.ts';
 import { failedRecord, recordOf, type StepRecord } from './report.ts';
@@ -72,6 +74,9 @@ export async function runSizeSteps(input: SizeInput): Promise<StepRecord[]> {
     }));
     return value;
   });
+
+  const inspectMs = records.find((r) => r.step === 'inspect base' && r.error === null)?.wallMs ?? null;
+  records.push(...(await watchSteps({ size, dialect: postgres, url: input.baseUrl, inspectMs, step: (name) => name })));
 
   await attempt('inspect base (child process)', async () => {
     const child = join(import.meta.dirname, 'inspect-child.ts');

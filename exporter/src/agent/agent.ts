@@ -3,7 +3,8 @@
  * HTTP server, and stops them in order.
  *
  * At start: open the store, restore the metrics from the stored history, test each target's connection (logged; a
- * down target does not stop the agent), listen, then run a first check of every target and follow their schedules.
+ * down target does not stop the agent), listen, then run a first check of every target, follow their schedules and
+ * watch their schema fingerprints (`watch.ts`), checking at once when one changes.
  */
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer } from 'node:net';
@@ -13,6 +14,7 @@ import { ConfigError } from '../core/errors.ts';
 import { runCheck, type DesiredSchema } from './run-check.ts';
 import { Scheduler } from './scheduler.ts';
 import { Semaphore } from './semaphore.ts';
+import { Watch } from './watch.ts';
 import { formatConnectionTest, testConnection } from './test-connection.ts';
 import { DesiredCache } from '../engine/desired-cache.ts';
 import { createApp } from '../http/app.ts';
@@ -50,15 +52,16 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
-/** The newest report of each target and the newest successful one, so a restart shows what was last known. */
+/** The newest report of each target and the newest one that compared, so a restart shows what was last known. */
 function restoreMetrics(metrics: Metrics, store: ReportStore, targets: readonly TargetConfig[]): void {
   const reports: Report[] = [];
   const since = new Map<string, StatusSince>();
   for (const { name } of targets) {
     const latest = store.latest(name);
     if (!latest) continue;
-    if (latest.status === 'error') {
-      const success = store.list(name, { limit: 500 }).find((summary) => summary.status !== 'error');
+    // Neither a failed check nor a deploy in flight compared anything: drift and changes come from the last that did.
+    if (latest.status === 'error' || latest.status === 'deploying') {
+      const success = store.list(name, { limit: 500 }).find((summary) => summary.status !== 'error' && summary.status !== 'deploying');
       const report = success ? store.get(name, success.id) : null;
       if (report) reports.push(report);
     }
@@ -68,6 +71,12 @@ function restoreMetrics(metrics: Metrics, store: ReportStore, targets: readonly 
   }
   reports.sort((a, b) => a.id - b.id);
   metrics.restore(reports, since);
+}
+
+/** When the target's current run of `deploying` reports began, or null when its last report is something else. */
+function deployingSince(store: ReportStore, target: string): Date | null {
+  const status = store.statusSince(target);
+  return status?.status === 'deploying' ? new Date(status.since) : null;
 }
 
 /**
@@ -108,7 +117,8 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
     concurrency: config.concurrency,
     retry: config.retry,
     logger: log,
-    runCheck: (target, signal) => runCheck(target, { cache, logger: log, signal, openSession: options.openSession, replayCacheDir }),
+    runCheck: (target, signal) =>
+      runCheck(target, { cache, logger: log, signal, openSession: options.openSession, replayCacheDir, deployingSince: deployingSince(store, target.name) }),
     onReport: (report) => {
       let id: number;
       try {
@@ -203,10 +213,19 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
     }
   }
   const firstChecks = scheduler.start();
+  const watch = new Watch({
+    targets: config.targets,
+    onChange: (name) => scheduler.schemaChanged(name),
+    onRead: (name, read) => metrics.recordWatch(name, read),
+    logger: log,
+    ...(options.openSession ? { openSession: options.openSession } : {}),
+  });
+  watch.start();
 
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       log.info({}, 'stopping: no new checks, waiting for running ones');
+      await watch.stop();
       await scheduler.stop(options.stopGraceMs ?? 30_000);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

@@ -71,6 +71,10 @@ function demoTarget(name: string, environment: string): TargetConfig {
     connectTimeoutMs: 10_000,
     statementTimeoutMs: 30_000,
     checkTimeoutMs: 120_000,
+    // No watch: nobody else can change an in-process database, and it takes one session at a time.
+    watchMs: 0,
+    deployingRetryMs: 15_000,
+    deployingLimitMs: 1_800_000,
     checkColumnOrder: false,
     ignoreExtensionVersions: false,
     privileges: false,

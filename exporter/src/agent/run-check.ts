@@ -47,6 +47,11 @@ export interface CheckDeps {
   readonly openSession?: (target: TargetConfig) => Promise<LiveSession>;
   /** Where replays keep files between processes (`ReplayRequest.cacheDir`); the agent's is in its data directory. */
   readonly replayCacheDir?: string;
+  /**
+   * When the target's unbroken run of `deploying` reports began (the store's `statusSince`), or null when its last
+   * report was something else: a deploy in flight since longer than `deployingLimitMs` is reported `dirty`.
+   */
+  readonly deployingSince?: Date | null;
 }
 
 /**
@@ -77,8 +82,14 @@ async function checkTarget(target: TargetConfig, deps: CheckDeps, log: CheckLogg
   const dialect = dialectNamed(target.dialect);
   step('inspect');
   const open = deps.openSession;
-  const live = await readLive(dialect, targetLiveRequest(target, { signal: deps.signal, ...(open ? { open: () => open(target) } : {}) }));
+  const read = await readLive(dialect, targetLiveRequest(target, { signal: deps.signal, ...(open ? { open: () => open(target) } : {}) }));
+  const live = { ...read, revision: settleDeploying(read.revision, deps.deployingSince ?? null, (deps.now ?? (() => new Date()))(), target.deployingLimitMs) };
   progress.revision = live.revision;
+  if (live.revision?.deploying) {
+    // The schema is between two versions while the tool applies: comparing it would report the deploy as drift.
+    log.info({ target: target.name, deploying: live.revision.deploying }, 'a deploy is in flight: not compared, checked again shortly');
+    return deployingOutcome(target, live, live.revision);
+  }
   if (target.desired.command) {
     step('migration command');
     return finishCheck(target, progress, live, await readDesiredFromCommand(dialect, {
@@ -112,6 +123,32 @@ async function checkTarget(target: TargetConfig, deps: CheckDeps, log: CheckLogg
     ...(deps.replayCacheDir ? { cacheDir: deps.replayCacheDir } : {}),
   });
   return finishCheck(target, progress, live, desired, revision, step, directory.hash);
+}
+
+/**
+ * `revision` with its deploy in flight turned into a stuck one (`dirty`) once it has lasted `limitMs` since `since`
+ * (the first `deploying` report of the run; this check when there is none).
+ */
+export function settleDeploying(revision: RevisionState | null, since: Date | null, now: Date, limitMs: number): RevisionState | null {
+  if (!revision?.deploying) return revision;
+  const startedMs = (since ?? now).getTime();
+  if (now.getTime() - startedMs < limitMs) return revision;
+  const { deploying, ...rest } = revision;
+  const minutes = Math.round(limitMs / 60_000);
+  return { ...rest, dirty: true, error: `${deploying}, for longer than deployingLimit (${minutes > 0 ? `${minutes} min` : `${limitMs} ms`}): stuck?` };
+}
+
+/** A check that found a deploy in flight: nothing compared (the live schema on both sides), status `deploying`. */
+function deployingOutcome(target: TargetConfig, live: LiveSide, revision: RevisionState): CheckOutcome {
+  const dialect = dialectNamed(target.dialect);
+  const comparison = compare(dialect, { current: live.snapshot, desired: live.snapshot, filter: { exclude: target.exclude } });
+  return {
+    ...reportParts(dialect, comparison),
+    revision,
+    pending: [],
+    engine: { replay: null, targetServerVersion: live.serverVersion, replayServerVersion: null, cached: false },
+    warnings: [`a deploy is in flight (${revision.deploying}): the schema was not compared; the check runs again in ${Math.round(target.deployingRetryMs / 1000)} s`],
+  };
 }
 
 /** Diff and plan, the same for a replayed directory and a migration command's scratch database. */

@@ -7,7 +7,11 @@
  *   report with reason `timeout`;
  * - a check that could not connect (reason `connect`, not `auth` or `replay`) is retried `retry.attempts` times with
  *   exponential backoff and jitter; the slot is given back while waiting, so a down target does not hold it;
- * - `stop(graceMs)` stops scheduling, lets running checks finish for `graceMs`, then aborts them.
+ * - `stop(graceMs)` stops scheduling, lets running checks finish for `graceMs`, then aborts them;
+ * - `schemaChanged(name)` (the watch saw a DDL statement) checks at once, or once more after the running check, which
+ *   may have read the catalogs before the change;
+ * - a report with status `deploying` (a migration tool held its lock) is followed by another check after the
+ *   target's `deployingRetryMs`.
  *
  * Every finished check's report goes to `onReport` (the store) before the check's promise resolves, so a manual
  * trigger followed by a read of the latest report sees it. Checks cancelled by `stop` produce no report: the
@@ -93,9 +97,13 @@ interface TargetState {
   controller: AbortController | null;
   lastStartedAt: Date | null;
   lastFinishedAt: Date | null;
+  /** The schema changed while a check ran: check again when it ends. */
+  again: boolean;
+  /** The check after a `deploying` report. */
+  retry: NodeJS.Timeout | null;
 }
 
-type Trigger = 'start' | 'schedule' | 'manual';
+type Trigger = 'start' | 'schedule' | 'manual' | 'watch' | 'deploying';
 
 const DEFAULT_ABORT_GRACE_MS = 10_000;
 
@@ -138,6 +146,8 @@ export class Scheduler {
         controller: null,
         lastStartedAt: null,
         lastFinishedAt: null,
+        again: false,
+        retry: null,
       });
     }
   }
@@ -163,6 +173,22 @@ export class Scheduler {
     const state = this.#states.get(name);
     if (!state) throw new UnknownTargetError(name);
     return this.#trigger(state, 'manual');
+  }
+
+  /**
+   * The watch saw `name`'s schema change: checks it now (within the concurrency limit), or, when a check is running,
+   * once more after it. Returns at once; the report goes to `onReport` as always.
+   * @throws UnknownTargetError for a name that is not configured.
+   */
+  schemaChanged(name: string): void {
+    const state = this.#states.get(name);
+    if (!state) throw new UnknownTargetError(name);
+    if (this.#stopped) return;
+    if (state.running) {
+      state.again = true;
+      return;
+    }
+    this.#trigger(state, 'watch').catch(() => {});
   }
 
   /** Per target: whether a check runs, when the last one started and finished, when the next tick is due. */
@@ -193,6 +219,9 @@ export class Scheduler {
     for (const state of this.#states.values()) {
       await state.task?.destroy();
       state.task = null;
+      if (state.retry) clearTimeout(state.retry);
+      state.retry = null;
+      state.again = false;
     }
     this.#stopping.abort(new SchedulerStoppedError());
     const running = [...this.#states.values()].flatMap((s) => (s.running ? [s.running.catch(() => {})] : []));
@@ -237,11 +266,35 @@ export class Scheduler {
       this.#log.debug({ target: state.target.name, trigger }, 'check already running: joining it');
       return state.running;
     }
+    if (state.retry) clearTimeout(state.retry);
+    state.retry = null;
     const run = this.#run(state, trigger).finally(() => {
       state.running = null;
     });
     state.running = run;
+    run.then(
+      (report) => this.#afterCheck(state, report),
+      () => this.#afterCheck(state, null),
+    );
     return run;
+  }
+
+  /** What follows a check: another one when the schema changed meanwhile, a retry after a deploy in flight. */
+  #afterCheck(state: TargetState, report: Report | null): void {
+    if (this.#stopped) return;
+    if (state.again) {
+      state.again = false;
+      this.#trigger(state, 'watch').catch(() => {});
+      return;
+    }
+    if (report?.status !== 'deploying') return;
+    const { target } = state;
+    this.#log.info({ target: target.name, retryInMs: target.deployingRetryMs }, 'deploy in flight: checking again shortly');
+    state.retry = setTimeout(() => {
+      state.retry = null;
+      if (!state.running) this.#trigger(state, 'deploying').catch(() => {});
+    }, target.deployingRetryMs);
+    state.retry.unref();
   }
 
   /** Attempts with retries on connection failures, then delivers the report. */

@@ -99,5 +99,6 @@ function describeRevision(revision: RevisionState | null | undefined): string {
   if (!revision) return 'no migration revision table (every migration counts as deployed)';
   const at = revision.version === null ? ': no migration deployed' : ` at version ${revision.version}`;
   const dirty = revision.dirty ? `, DIRTY (failed at ${revision.failedVersion ?? 'an unknown version'})` : '';
-  return `revision table ${revision.table} (${revision.tool})${at}${dirty}`;
+  const deploying = revision.deploying ? `, DEPLOYING (${revision.deploying})` : '';
+  return `revision table ${revision.table} (${revision.tool})${at}${dirty}${deploying}`;
 }

@@ -239,8 +239,9 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       io.stdout(renderChangesText(changes, { current: pair.from.description, desired: pair.to.description }));
       const pending = pendingOf(pair.from, pair.to);
       if (pending.length) io.stdout(`\n${pending.length} pending migration(s), not drift: ${pending.map((f) => f.path).join(', ')}\n`);
-      // The agent's status, by its precedence (dirty over drift over pending), so the text says what a report would.
-      io.stdout(`\nStatus: ${checkStatus({ dirty: revision?.dirty ?? false, changes: changes.length, pending: pending.length })}\n`);
+      // The agent's status, by its precedence (deploying over dirty over drift over pending), so the text says what a
+      // report would.
+      io.stdout(`\nStatus: ${checkStatus({ deploying: revision?.deploying !== undefined, dirty: revision?.dirty ?? false, changes: changes.length, pending: pending.length })}\n`);
     }
     setExit(changes.length ? 1 : 0);
   });

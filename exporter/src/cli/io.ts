@@ -29,6 +29,7 @@ export const processIo: CliIo = {
 export function revisionText(revision: RevisionState): string {
   const deployed = revision.version === null ? 'no migration deployed' : `version ${revision.version} deployed`;
   const line = `Migrations: ${revision.tool} (${revision.table}), ${deployed}`;
+  if (revision.deploying) return `${line}; DEPLOYING: ${oneLine(revision.deploying)} (the comparison is of a schema between two versions)`;
   if (!revision.dirty) return line;
   const failed = revision.failedVersion !== undefined ? ` at ${revision.failedVersion}` : '';
   const error = revision.error ? `: ${oneLine(revision.error)}` : '';

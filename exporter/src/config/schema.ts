@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { FILTER_KINDS, type FilterKind } from '../core/diff/filter.ts';
 import { MIGRATION_FORMATS } from '../migrations/index.ts';
 import { type Dialect, DIALECTS, dialectForScheme, knownSchemes } from '../dialects/registry.ts';
-import { DEFAULT_PORT, DEFAULT_SCHEDULE } from './types.ts';
+import { DEFAULT_PORT, DEFAULT_SCHEDULE, DEFAULT_WATCH } from './types.ts';
 import { parseDuration } from './duration.ts';
 import { readSecretFile, secretFileProblem } from './secrets.ts';
 
@@ -52,6 +52,16 @@ const duration = (atLeastMs: number) =>
 
 /** The longest delay Node's timers take. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A duration, or `0` (the number or the string) to turn the feature off: then 0 ms. */
+const durationOrOff = (atLeastMs: number) =>
+  z.unknown().transform((value, ctx) => {
+    if (value === 0 || value === '0') return 0;
+    const parsed = duration(atLeastMs).safeParse(value, { error: issueMessage });
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: `${issue.message} (or 0 to turn it off)` });
+    return z.NEVER;
+  });
 
 const nonEmpty = z.string().min(1, 'must not be empty');
 const positiveInt = z.number().int('must be a whole number').min(1, 'must be at least 1');
@@ -194,6 +204,12 @@ function targetSchema(baseDir: string) {
     connectTimeout: duration(1).prefault('10s'),
     statementTimeout: duration(1).prefault('30s'),
     checkTimeout: duration(1000).prefault('10m'),
+    // How often the watch reads the schema fingerprint (agent/watch.ts); 0 turns it off.
+    watch: durationOrOff(1000).prefault(DEFAULT_WATCH),
+    // A deploy in flight (a migration tool's lock held) is reported as deploying, checked again after deployingRetry,
+    // and called dirty once it has lasted deployingLimit.
+    deployingRetry: duration(1000).prefault('15s'),
+    deployingLimit: duration(1000).prefault('30m'),
     checkColumnOrder: z.boolean().default(false),
     ignoreExtensionVersions: z.boolean().default(false),
     privileges: z.boolean().default(false),

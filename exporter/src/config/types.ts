@@ -67,6 +67,12 @@ export interface TargetConfig {
   readonly statementTimeoutMs: number;
   /** Whole check (connect + replay + inspect + diff + plan). */
   readonly checkTimeoutMs: number;
+  /** How often the watch reads the schema fingerprint (`agent/watch.ts`); 0: no watch, the schedule alone. */
+  readonly watchMs: number;
+  /** A check that finds a deploy in flight (status `deploying`) is run again after this long. */
+  readonly deployingRetryMs: number;
+  /** A deploy in flight for longer than this is no longer `deploying` but `dirty` (a stuck lock). */
+  readonly deployingLimitMs: number;
   readonly checkColumnOrder: boolean;
   /** Leave extension versions out of the comparison (compared by default where the migrations pin one). */
   readonly ignoreExtensionVersions: boolean;
@@ -106,6 +112,8 @@ export interface AgentConfig {
 export const DEFAULT_PORT = 9772;
 /** Default schedule: twice a day, at 06:00 and 18:00. */
 export const DEFAULT_SCHEDULE = '0 6,18 * * *';
+/** Default watch interval: the schema fingerprint is read once a minute. */
+export const DEFAULT_WATCH = '1m';
 
 /** A PEM document of the web configuration: a file (re-read when it changes) or the text given inline. */
 export type PemSource = { readonly file: string } | { readonly inline: string };

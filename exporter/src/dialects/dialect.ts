@@ -77,6 +77,13 @@ export interface ServerFacts {
   readonly flavor?: string;
 }
 
+/** What {@link LiveSession.fingerprint} returns. */
+export interface SchemaFingerprint {
+  /** Opaque; equal values mean no DDL ran in between. */
+  readonly value: string;
+  readonly classes: number;
+}
+
 /** One read-only session on a live database: every read sees one snapshot, and the server refuses any write. */
 export interface LiveSession {
   /** As the server reports it, e.g. `15.20 (Debian 15.20-0+deb12u1)`, `10.11.19-MariaDB-0+deb12u1`. */
@@ -94,6 +101,12 @@ export interface LiveSession {
    * when the catalogs cannot be read.
    */
   probe(request: { readonly schemas?: readonly string[]; readonly events?: boolean }): Promise<string[]>;
+  /**
+   * A fingerprint of the schema in one cheap read-only query (the agent's `watch`): it changes with every DDL statement
+   * on the schemas a check reads, and not with `VACUUM`, `ANALYZE` or ordinary writes (`<dialect>/fingerprint.ts`).
+   * `classes` is how many tables, views, indexes and sequences it covered.
+   */
+  fingerprint(request: { readonly schemas?: readonly string[] }): Promise<SchemaFingerprint>;
   /** Ends the session. Safe to call twice. */
   close(): Promise<void>;
 }

@@ -59,6 +59,11 @@ export interface Metrics {
   /** Counts a finished check whose report could not be stored (its gauges are left as they were). */
   recordSaveFailure(reason: SaveFailureReason): void;
   /**
+   * Records one read of the target's schema fingerprint by the watch (`agent/watch.ts`): its time in seconds, whether
+   * it failed, and when it saw the fingerprint change (Unix seconds).
+   */
+  recordWatch(target: string, read: { readonly seconds: number; readonly failed: boolean; readonly changedAt?: number }): void;
+  /**
    * Rebuilds the gauges at startup from stored reports: any order, several per target allowed; pass each target's
    * latest report and, when that one failed, its latest successful one (else drift and changes read 0). `since` per
    * target: `ReportStore.statusSince` plus, best, `driftSince: ReportStore.driftSince(target)`, which keeps
@@ -76,6 +81,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
   validate(options);
   const attributes = new Map(options.targets.map((t) => [t.name, targetAttributes(t, options.labelNames)]));
   const states = new Map(options.targets.map((t) => [t.name, emptyState()]));
+  /** Per target: Unix time the watch last saw the schema fingerprint change; 0 before that. */
+  const schemaChanges = new Map(options.targets.map((t) => [t.name, 0]));
 
   const resource = resourceFromAttributes({
     [ATTR_SERVICE_NAME]: 'schema-drift',
@@ -97,6 +104,9 @@ export function createMetrics(options: MetricsOptions): Metrics {
   const meter = provider.getMeter('schema-drift', options.version);
 
   registerGauges(meter, options.version, () => eachTarget(attributes, states));
+  gauge(meter, SERIES.schemaChange, (result) => {
+    for (const [name, attrs] of attributes) result.observe(schemaChanges.get(name) ?? 0, attrs);
+  });
   const counters = createCounters(meter, attributes);
   const runtime = options.runtime === false ? undefined : registerRuntimeMetrics(meter);
 
@@ -113,6 +123,14 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
     recordSaveFailure(reason) {
       counters.saveFailures.add(1, { reason });
+    },
+    recordWatch(target, read) {
+      const attrs = attributes.get(target);
+      if (!attrs) throw new Error(`metrics: target ${JSON.stringify(target)} is not configured`);
+      counters.watchQueries.add(1, attrs);
+      counters.watchSeconds.add(read.seconds, attrs);
+      if (read.failed) counters.watchErrors.add(1, attrs);
+      if (read.changedAt !== undefined) schemaChanges.set(target, read.changedAt);
     },
     restore(reports, since) {
       for (const name of states.keys()) {
@@ -177,6 +195,7 @@ function registerGauges(meter: Meter, version: string, targets: Targets): void {
   });
   perTarget(meter, SERIES.pendingMigrations, targets, (s) => s.pendingMigrations);
   perTarget(meter, SERIES.migrationDirty, targets, (s) => s.migrationDirty);
+  perTarget(meter, SERIES.deploying, targets, (s) => s.deploying);
   perTarget(meter, SERIES.lastCheck, targets, (s) => s.lastCheck);
   perTarget(meter, SERIES.lastSuccess, targets, (s) => s.lastSuccess);
   perTarget(meter, SERIES.driftSince, targets, (s) => s.driftSince);
@@ -193,8 +212,12 @@ function perTarget(meter: Meter, series: { name: string; help: string }, targets
 }
 
 /** Counters with every label set created at 0, so `rate()` and `increase()` see the first check and failure. */
-function createCounters(meter: Meter, attributes: Map<string, Attributes>): { checks: Counter; failures: Counter; saveFailures: Counter } {
+function createCounters(meter: Meter, attributes: Map<string, Attributes>) {
   const checks = meter.createCounter(SERIES.checks.name, { description: SERIES.checks.help });
+  const watchQueries = meter.createCounter(SERIES.watchQueries.name, { description: SERIES.watchQueries.help });
+  const watchSeconds = meter.createCounter(SERIES.watchSeconds.name, { description: SERIES.watchSeconds.help });
+  const watchErrors = meter.createCounter(SERIES.watchErrors.name, { description: SERIES.watchErrors.help });
+  for (const attrs of attributes.values()) for (const counter of [watchQueries, watchSeconds, watchErrors]) counter.add(0, attrs);
   const failures = meter.createCounter(SERIES.failures.name, { description: SERIES.failures.help });
   // Not per target: the store is one file, and a full disk fails every target's save alike.
   const saveFailures = meter.createCounter(SERIES.saveFailures.name, { description: SERIES.saveFailures.help });
@@ -203,5 +226,5 @@ function createCounters(meter: Meter, attributes: Map<string, Attributes>): { ch
   for (const attrs of attributes.values()) {
     for (const reason of FAILURE_REASONS) failures.add(0, withLabels(attrs, { reason }));
   }
-  return { checks, failures, saveFailures };
+  return { checks, failures, saveFailures, watchQueries, watchSeconds, watchErrors } satisfies Record<string, Counter>;
 }

@@ -34,6 +34,10 @@ export const SERIES = {
     name: 'schema_drift_migration_dirty',
     help: `1 if the migration tool recorded a failed or half-applied migration at the last successful check, else 0. ${STORED}`,
   },
+  deploying: {
+    name: 'schema_drift_deploying',
+    help: `1 if the migration tool held its lock at the last check (a deploy in flight: not compared, checked again shortly), else 0. ${STORED}`,
+  },
   lastCheck: {
     name: 'schema_drift_last_check_timestamp_seconds',
     help: `Unix time the last check of the target finished, successful or not; 0 before the first check. ${STORED}`,
@@ -57,6 +61,22 @@ export const SERIES = {
   saveFailures: {
     name: 'schema_drift_report_save_failures',
     help: 'Finished checks whose report could not be stored since the exporter started, by reason (disk_full, read_only, io, busy, closed, other); /readyz answers 503 until a save succeeds again.',
+  },
+  schemaChange: {
+    name: 'schema_drift_schema_change_timestamp_seconds',
+    help: 'Unix time the watch last saw the target\'s schema fingerprint change (a DDL statement ran), which starts a check at once; 0 if it has not since the exporter started.',
+  },
+  watchQueries: {
+    name: 'schema_drift_watch_queries',
+    help: 'Schema fingerprint queries the watch ran on the target since the exporter started (one short read-only session each).',
+  },
+  watchSeconds: {
+    name: 'schema_drift_watch_seconds',
+    help: 'Time the watch spent reading the target\'s schema fingerprint (connect, query, close) since the exporter started, in seconds.',
+  },
+  watchErrors: {
+    name: 'schema_drift_watch_errors',
+    help: 'Schema fingerprint reads that failed since the exporter started (the scheduled checks go on).',
   },
   duration: {
     name: 'schema_drift_check_duration_seconds',

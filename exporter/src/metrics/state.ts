@@ -33,6 +33,8 @@ export interface TargetState {
   changes: Record<MetricKind, ActionCounts>;
   pendingMigrations: number;
   migrationDirty: 0 | 1;
+  /** The last check (failed ones aside) found the migration tool's lock held. */
+  deploying: 0 | 1;
   lastCheck: number;
   lastSuccess: number;
   driftSince: number;
@@ -46,6 +48,7 @@ export function emptyState(): TargetState {
     changes: zeroChanges(),
     pendingMigrations: 0,
     migrationDirty: 0,
+    deploying: 0,
     lastCheck: 0,
     lastSuccess: 0,
     driftSince: 0,
@@ -68,13 +71,19 @@ export function unixSeconds(iso: string): number {
 
 /**
  * The state after `report`. A failed check updates only up-ness and the last-check time: drift, changes, pending
- * and dirty describe the last check that could read the schema, and stay until the next one does.
+ * and dirty describe the last check that could read the schema, and stay until the next one does. A `deploying` check
+ * sets `deploying` and leaves them too: it compared nothing.
  */
 export function applyReport(state: TargetState, report: Report): TargetState {
   const at = unixSeconds(report.finishedAt);
   if (report.status === 'error') {
     const reason = report.error?.reason ?? 'internal';
     return { ...state, up: UP_AFTER_FAILURE[reason], lastCheck: at };
+  }
+  if (report.status === 'deploying') {
+    // A deploy in flight compared nothing: drift, changes, pending and dirty stay those of the last comparison, so a
+    // deploy raises no drift alert. The check did read the target, so it counts as a success for up-ness and age.
+    return { ...state, up: 1, deploying: 1, lastCheck: at, lastSuccess: at };
   }
   const drifted = report.counts.total > 0;
   return {
@@ -83,6 +92,7 @@ export function applyReport(state: TargetState, report: Report): TargetState {
     changes: copyChanges(report),
     pendingMigrations: report.pending.length,
     migrationDirty: report.revision?.dirty ? 1 : 0,
+    deploying: 0,
     lastCheck: at,
     lastSuccess: at,
     // A drift episode starts at the first check that saw it; failed checks in between do not end it.

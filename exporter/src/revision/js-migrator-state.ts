@@ -7,7 +7,8 @@
  * Both apply migrations in name order and record the set of names, so applied is that set, not a maximum. Neither
  * records a failure (a failed run is rolled back with its rows where the database can, so it shows as pending plus
  * whatever DDL MySQL committed); each holds its lock row at 1 while a run is in progress, and a run that crashed
- * leaves it there (both refuse to migrate until it is released). A held lock is reported as `dirty`, naming it.
+ * leaves it there (both refuse to migrate until it is released). A held lock is reported as `deploying`, naming it
+ * (past the target's `deployingLimit` the check calls it dirty).
  * These tables are read for `desired.command` sources, whose migrations are code.
  */
 import { type RevisionState, type RevisionTool, sortVersions } from './revision-state.ts';
@@ -39,9 +40,9 @@ export function jsMigratorState(
     tool,
     table,
     version: appliedVersions.at(-1) ?? null,
-    dirty: locked,
+    dirty: false,
     ...(locked && lock
-      ? { error: `${lock.table} is held: a migration run is in progress, or one crashed (${JS_MIGRATORS[tool].unlock} releases it)` }
+      ? { deploying: `${lock.table} is held: a migration run is in progress, or one crashed (${JS_MIGRATORS[tool].unlock} releases it)` }
       : {}),
     appliedVersions,
   };

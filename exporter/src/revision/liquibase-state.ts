@@ -11,7 +11,7 @@
  *   row, which other writers of the table may leave, is read as deployed (what it did may remain) and dirty until a
  *   later successful run.
  * - `DATABASECHANGELOGLOCK.LOCKED` true: an update is running, or one died holding the lock (`liquibase
- *   release-locks`): dirty, with the holder in `error`.
+ *   release-locks`): `deploying`, naming the holder (past the target's `deployingLimit` the check calls it dirty).
  * Changesets are matched to the directory by `liquibaseKey` (id, author, file base name).
  */
 import { checksumVersion, liquibaseKey } from '../migrations/liquibase-checksum.ts';
@@ -52,16 +52,16 @@ export function liquibaseState(table: string, rows: readonly LiquibaseRow[], loc
   const shown = (row: LiquibaseRow): string => `${row.filename}::${row.id}::${row.author}`;
   const reruns = [...latest].filter(([, row]) => DEPLOYED.has(row.execType.toUpperCase()));
   const held = lock?.locked === true;
-  const error = held
+  const deploying = held
     ? `${lock.table} is locked${lock.lockedBy ? ` by ${lock.lockedBy}` : ''}${lock.lockGranted ? ` since ${lock.lockGranted}` : ''}: a Liquibase update is running, or one stopped without releasing the lock (liquibase release-locks)`
     : undefined;
   return {
     tool: 'liquibase',
     table,
     version: applied.length > 0 ? shown((applied.at(-1) as [string, LiquibaseRow])[1]) : null,
-    dirty: failed !== undefined || held,
-    ...(failed ? { failedVersion: shown(failed) } : {}),
-    ...(error ? { error } : {}),
+    dirty: failed !== undefined && !held,
+    ...(failed && !held ? { failedVersion: shown(failed) } : {}),
+    ...(deploying ? { deploying } : {}),
     appliedVersions: applied.map(([, row]) => shown(row)),
     appliedKeys: applied.map(([key]) => key),
     // Checksums of another version (8: before Liquibase 4.24, none after clear-checksums) cannot be compared with the

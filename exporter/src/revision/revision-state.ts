@@ -50,6 +50,11 @@ export interface RevisionState {
   /** Error text the tool recorded (Atlas only; the others keep none). */
   readonly error?: string;
   /**
+   * Set while the migration tool holds its lock (a deploy is applying migrations, `deploy-locks.ts`): what is held.
+   * The check then reports `deploying` rather than `dirty` or `drift`, until the target's `deployingLimit`.
+   */
+  readonly deploying?: string;
+  /**
    * Every deployed version, ascending. golang-migrate keeps only the current one, so it is that one alone
    * (every lower version is implied).
    */

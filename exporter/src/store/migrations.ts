@@ -11,7 +11,8 @@ import type { DatabaseSync } from 'node:sqlite';
 /** `application_id` of a report store file ("SDRF"). */
 export const STORE_APPLICATION_ID = 0x53445246;
 
-interface StoreMigration {
+/** One step of the store's schema. */
+export interface StoreMigration {
   readonly version: number;
   readonly sql: string;
 }
@@ -46,10 +47,33 @@ CREATE INDEX reports_target_id ON reports (target, id);
 CREATE INDEX reports_transitions ON reports (target, id) WHERE prev_status IS NULL OR prev_status <> status;
 `;
 
-const MIGRATIONS: readonly StoreMigration[] = [{ version: 1, sql: V1 }];
+/**
+ * Version 2: status `deploying` (a migration tool held its lock during the check). SQLite cannot change a CHECK
+ * constraint in place, so the table is rebuilt the way its documentation describes (create, copy, drop, rename),
+ * keeping every id and AUTOINCREMENT's counter (pruned ids are not given out again).
+ */
+const STATUSES_V2 = `('error', 'deploying', 'dirty', 'drift', 'pending', 'in_sync')`;
+const V2 = `
+${V1.replace('CREATE TABLE reports (', 'CREATE TABLE reports_v2 (')
+  .replaceAll(`('error', 'dirty', 'drift', 'pending', 'in_sync')`, STATUSES_V2)
+  .replace(/CREATE INDEX[^;]*;/g, '')}
+INSERT INTO reports_v2 SELECT * FROM reports;
+DELETE FROM sqlite_sequence WHERE name = 'reports_v2';
+INSERT INTO sqlite_sequence (name, seq) SELECT 'reports_v2', seq FROM sqlite_sequence WHERE name = 'reports';
+DROP TABLE reports;
+ALTER TABLE reports_v2 RENAME TO reports;
+CREATE INDEX reports_target_id ON reports (target, id);
+CREATE INDEX reports_transitions ON reports (target, id) WHERE prev_status IS NULL OR prev_status <> status;
+`;
+
+/** Every step, in order (exported for the migration tests, which build an older store by hand). */
+export const STORE_MIGRATIONS: readonly StoreMigration[] = [
+  { version: 1, sql: V1 },
+  { version: 2, sql: V2 },
+];
 
 /** The store schema version this build writes. */
-export const STORE_SCHEMA_VERSION = MIGRATIONS.length;
+export const STORE_SCHEMA_VERSION = STORE_MIGRATIONS.length;
 
 /**
  * Reads which store version the file holds, without writing anything. Throws (plain `Error`, wrapped by the caller
@@ -73,7 +97,7 @@ export function storeVersion(db: DatabaseSync): number {
 
 /** Brings the store's tables from version `from` (see {@link storeVersion}) to {@link STORE_SCHEMA_VERSION}. */
 export function migrateStore(db: DatabaseSync, from: number): void {
-  for (const step of MIGRATIONS) {
+  for (const step of STORE_MIGRATIONS) {
     if (step.version <= from) continue;
     applyStep(db, step);
   }

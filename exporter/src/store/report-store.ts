@@ -213,8 +213,8 @@ export class ReportStore {
 
   /**
    * When the target's current drift began, or null when its last successful check found none. A check found drift
-   * when it listed changes (status `drift`, or `dirty` with changes); failed checks (`error`) neither end nor start a
-   * drift: they did not look. This is `schema_drift_drift_since_timestamp_seconds`, and matches `schema_drift_detected`.
+   * when it listed changes (status `drift`, or `dirty` with changes); failed checks (`error`) and deploys in flight
+   * (`deploying`) neither end nor start a drift: they did not compare. This is `schema_drift_drift_since_timestamp_seconds`, and matches `schema_drift_detected`.
    */
   driftSince(target: string): string | null {
     const row = this.#read({ target }, () => this.#stmts.state.get(target)) as StateRow | undefined;
@@ -330,7 +330,8 @@ function derivedState(prev: StateRow | undefined, report: Report, finishedAt: st
   const { status } = report;
   const carriedDrift = prev?.drift_since ?? null;
   let driftSince: string | null = null;
-  if (status === 'error') driftSince = carriedDrift;
+  // A failed check did not look, and a deploy in flight was not compared: neither ends nor starts a drift.
+  if (status === 'error' || status === 'deploying') driftSince = carriedDrift;
   else if (report.counts.total > 0) driftSince = carriedDrift ?? finishedAt;
   return {
     prev_status: prev?.status ?? null,

@@ -4,7 +4,8 @@
  * with a pino logger whose lines the test reads.
  *
  * Targets: `production` (migrations + golang-migrate at version 4 + the hand-typed drift), `staging` (in sync), and
- * optionally `flaky`: the production database again, reached through a TCP proxy the test can stop.
+ * optionally `flaky`: the production database again, reached through a TCP proxy the test can stop. Their `watch` is
+ * off: these tests count the checks they start by hand (the watch has its own, `watch.test.ts`).
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -45,6 +46,7 @@ function configYaml(options: { production: string; staging: string; flaky: strin
     url: ${options.flaky}
     desired: *migrations
     schedule: "${NEVER}"
+    watch: 0
     connectTimeout: 2s
     labels: { environment: production }
 `
@@ -66,6 +68,7 @@ x-migrations: &migrations
 targets:
   - name: production
     url: postgres://postgres@${host}:${port}/${options.production}
+    watch: 0
     password: \${SD_AGENT_TEST_PASSWORD}
     desired: *migrations
     schedule: "${NEVER}"
@@ -73,6 +76,7 @@ targets:
       environment: production
   - name: staging
     url: ${JSON.stringify(pgUrlFor(options.staging))}
+    watch: 0
     desired: *migrations
     schedule: "${NEVER}"
     labels:

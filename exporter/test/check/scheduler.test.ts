@@ -26,6 +26,9 @@ function target(name: string, overrides: Partial<TargetConfig> = {}): TargetConf
     connectTimeoutMs: 1_000,
     statementTimeoutMs: 1_000,
     checkTimeoutMs: 5_000,
+    watchMs: 0,
+    deployingRetryMs: 15_000,
+    deployingLimitMs: 1_800_000,
     checkColumnOrder: false,
     ignoreExtensionVersions: false,
     privileges: false,
@@ -382,3 +385,65 @@ describe('Semaphore', () => {
     expect(sem.held).toBe(0);
   });
 });
+
+describe('the watch and deploys in flight', () => {
+  it('schemaChanged checks at once, and once more after a check that was running', async () => {
+    const gates = [deferred<void>(), deferred<void>(), deferred<void>()];
+    let calls = 0;
+    const { s, delivered } = scheduler({
+      runCheck: async (t) => {
+        const gate = gates[calls++];
+        await gate?.promise;
+        return report(t.name);
+      },
+    });
+    s.schemaChanged('a');
+    await waitUntil(() => calls === 1);
+    // A DDL statement while the first check runs: it may have read the catalogs before it.
+    s.schemaChanged('a');
+    s.schemaChanged('a');
+    gates[0]?.resolve();
+    await waitUntil(() => calls === 2);
+    gates[1]?.resolve();
+    await waitUntil(() => delivered.length === 2);
+    await sleep(50);
+    expect(calls).toBe(2);
+    expect(() => s.schemaChanged('nope')).toThrow(UnknownTargetError);
+  });
+
+  it('a deploying report is followed by another check after deployingRetryMs, until it is not deploying', async () => {
+    const statuses: Report['status'][] = ['deploying', 'deploying', 'in_sync'];
+    let calls = 0;
+    const { s, delivered } = scheduler({
+      targets: [target('a', { deployingRetryMs: 30 })],
+      runCheck: async (t) => ({ ...report(t.name), status: statuses[calls++] ?? 'in_sync' }),
+    });
+    await s.runNow('a');
+    await waitUntil(() => delivered.length === 3);
+    await sleep(100);
+    expect(delivered.map((r) => r.status)).toEqual(['deploying', 'deploying', 'in_sync']);
+  });
+
+  it('stop cancels a pending deploying retry', async () => {
+    let calls = 0;
+    const { s } = scheduler({
+      targets: [target('a', { deployingRetryMs: 50 })],
+      runCheck: async (t) => {
+        calls += 1;
+        return { ...report(t.name), status: 'deploying' };
+      },
+    });
+    await s.runNow('a');
+    await s.stop(100);
+    await sleep(120);
+    expect(calls).toBe(1);
+  });
+});
+
+async function waitUntil(condition: () => boolean, limitMs = 5_000): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > limitMs) throw new Error('condition not met in time');
+    await sleep(5);
+  }
+}

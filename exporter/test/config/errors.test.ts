@@ -138,6 +138,8 @@ ${target(`    schedule: "61 * * * *"
     connectTimeout: 10
     checkTimeout: 10 minutes
     statementTimeout: 0s
+    watch: 500ms
+    deployingLimit: soon
 `)}  - name: b
     url: postgres://app@db/b
     schedule: "* * *"
@@ -149,8 +151,10 @@ ${target(`    schedule: "61 * * * *"
       `${F}:7: targets[0].connectTimeout: expected a duration with a unit, e.g. 10s or 5m`,
       `${F}:8: targets[0].checkTimeout: "10 minutes" is not a duration (write e.g. 500ms, 10s, 5m, 1h30m)`,
       `${F}:9: targets[0].statementTimeout: must be at least 1ms`,
-      `${F}:12: targets[1].schedule: invalid cron expression "* * *": expected 5 or 6 fields but got 3 (node-cron syntax, 5 or 6 fields)`,
-      `${F}:13: targets[1].desired.format: expected one of plain, golang-migrate, flyway, atlas, dbmate, prisma, drizzle, drizzle-folders, goose, node-pg-migrate, sqitch, liquibase, schema`,
+      `${F}:10: targets[0].watch: must be at least 1000ms (or 0 to turn it off)`,
+      `${F}:11: targets[0].deployingLimit: "soon" is not a duration (write e.g. 500ms, 10s, 5m, 1h30m)`,
+      `${F}:14: targets[1].schedule: invalid cron expression "* * *": expected 5 or 6 fields but got 3 (node-cron syntax, 5 or 6 fields)`,
+      `${F}:15: targets[1].desired.format: expected one of plain, golang-migrate, flyway, atlas, dbmate, prisma, drizzle, drizzle-folders, goose, node-pg-migrate, sqitch, liquibase, schema`,
     ],
   },
   {

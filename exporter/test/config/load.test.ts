@@ -42,6 +42,9 @@ describe('parseConfig', () => {
           connectTimeoutMs: 10_000,
           statementTimeoutMs: 30_000,
           checkTimeoutMs: 600_000,
+          watchMs: 60_000,
+          deployingRetryMs: 15_000,
+          deployingLimitMs: 1_800_000,
           checkColumnOrder: false,
           ignoreExtensionVersions: false,
           privileges: false,
@@ -70,6 +73,9 @@ targets:
     connectTimeout: 5s
     statementTimeout: 1m
     checkTimeout: 1h
+    watch: 30s
+    deployingRetry: 5s
+    deployingLimit: 10m
     checkColumnOrder: true
     ignoreExtensionVersions: true
     privileges: true
@@ -96,12 +102,25 @@ targets:
       connectTimeoutMs: 5000,
       statementTimeoutMs: 60_000,
       checkTimeoutMs: 3_600_000,
+      watchMs: 30_000,
+      deployingRetryMs: 5_000,
+      deployingLimitMs: 600_000,
       checkColumnOrder: true,
       ignoreExtensionVersions: true,
       privileges: true,
       // On by default for a MySQL/MariaDB target.
       events: true,
     });
+  });
+
+  it.each([
+    ['0', 0],
+    ['"0"', 0],
+    ['5s', 5_000],
+  ])('watch: %s', async (watch, expected) => {
+    const config = await fx.parse(`targets: [{ name: a, url: "postgres://db/a", desired: { dir: migrations }, watch: ${watch} }]
+`);
+    expect(config.targets[0]?.watchMs).toBe(expected);
   });
 
   it.each([

@@ -34,10 +34,10 @@ describe('jsMigratorState', () => {
     });
   });
 
-  it('a held lock is dirty, naming the lock and how to release it', () => {
+  it('a held lock is a deploy in flight, naming the lock and how to release it', () => {
     const state = jsMigratorState('knex', 'app.knex_migrations', [], { table: 'app.knex_migrations_lock', locked: true });
-    expect(state).toMatchObject({ version: null, dirty: true });
-    expect(state.error).toBe('app.knex_migrations_lock is held: a migration run is in progress, or one crashed (knex migrate:unlock releases it)');
+    expect(state).toMatchObject({ version: null, dirty: false });
+    expect(state.deploying).toBe('app.knex_migrations_lock is held: a migration run is in progress, or one crashed (knex migrate:unlock releases it)');
   });
 
   it('the tables and Knex sequences are never diffed', () => {
@@ -67,7 +67,7 @@ describe.each(DIALECT_HARNESSES)('Knex and Kysely tables on $server ($name)', (h
   });
   const where = () => (harness.name === 'postgres' ? 'public' : db.name);
 
-  it('Knex: the names its migrator recorded; a crashed run left the lock held: dirty', async () => {
+  it('Knex: the names its migrator recorded; a crashed run left the lock held: deploying', async () => {
     await client.migrate.latest({ directory: empty });
     await client('knex_migrations').insert([
       { name: '20240101000000_users.js', batch: 1, migration_time: new Date() },
@@ -81,7 +81,7 @@ describe.each(DIALECT_HARNESSES)('Knex and Kysely tables on $server ($name)', (h
       appliedVersions: ['20240101000000_users.js', '20240102000000_orders.js'],
     });
     await client('knex_migrations_lock').update({ is_locked: 1 });
-    expect(await readRevision(harness, db)).toMatchObject({ tool: 'knex', dirty: true, error: expect.stringMatching(/knex_migrations_lock is held/) });
+    expect(await readRevision(harness, db)).toMatchObject({ tool: 'knex', dirty: false, deploying: expect.stringMatching(/knex_migrations_lock is held/) });
   });
 
   it('Kysely: kysely_migration as its migrator creates it, with its lock table', async () => {

@@ -61,11 +61,11 @@ describe('liquibaseState', () => {
     expect(liquibaseState(T, [row('1', 'a.sql', 'EXECUTED', null)]).rerunChecksums).toBeUndefined();
   });
 
-  it('a held lock is dirty, naming the holder; a free one is not', () => {
+  it('a held lock is a deploy in flight, naming the holder; a free one is not', () => {
     const held = liquibaseState(T, [row('1', 'a.sql')], { table: 'public.databasechangeloglock', locked: true, lockedBy: 'ci-runner (10.1.2.3)', lockGranted: '2026-12-07 10:00:00' });
-    expect(held).toMatchObject({ dirty: true });
+    expect(held).toMatchObject({ dirty: false });
     expect(held.failedVersion).toBeUndefined();
-    expect(held.error).toBe(
+    expect(held.deploying).toBe(
       'public.databasechangeloglock is locked by ci-runner (10.1.2.3) since 2026-12-07 10:00:00: a Liquibase update is running, or one stopped without releasing the lock (liquibase release-locks)',
     );
     expect(liquibaseState(T, [row('1', 'a.sql')], { table: 'public.databasechangeloglock', locked: false, lockedBy: null, lockGranted: null })).toMatchObject({ dirty: false });
@@ -163,10 +163,10 @@ describe.each(DIALECT_HARNESSES)('DATABASECHANGELOG on $server ($name)', (harnes
     expect(state?.error).toBeUndefined();
   });
 
-  it('a held lock is dirty; a missing lock table is no error', async () => {
+  it('a held lock is a deploy in flight; a missing lock table is no error', async () => {
     await db.exec(`${LIQUIBASE_TABLES[harness.name].lock}; ${lockRow(true)} ${LIQUIBASE_TABLES[harness.name].changelog}; ${insert('1', 1, 'EXECUTED', '9:1')}`);
     const held = await readRevision(harness, db);
-    expect(held).toMatchObject({ dirty: true, error: expect.stringMatching(new RegExp(`${lock} is locked by host \\(10\\.0\\.0\\.9\\) since `)) });
+    expect(held).toMatchObject({ dirty: false, deploying: expect.stringMatching(new RegExp(`${lock} is locked by host \\(10\\.0\\.0\\.9\\) since `)) });
     await db.exec(`DROP TABLE ${lock}`);
     expect(await readRevision(harness, db)).toMatchObject({ dirty: false, appliedKeys: ['1::alice::a.sql'] });
   });
@@ -174,7 +174,7 @@ describe.each(DIALECT_HARNESSES)('DATABASECHANGELOG on $server ($name)', (harnes
   if (!pgDialect) {
     it('reads the BIT(1) LOCKED column of Liquibase 3.x', async () => {
       await db.exec(`${LIQUIBASE_TABLES.mysql.lock.replace('`LOCKED` TINYINT', '`LOCKED` BIT(1)')}; ${lockRow(true)} ${LIQUIBASE_TABLES.mysql.changelog}; ${insert('1', 1, 'EXECUTED', '9:1')}`);
-      expect(await readRevision(harness, db)).toMatchObject({ dirty: true });
+      expect(await readRevision(harness, db)).toMatchObject({ dirty: false, deploying: expect.any(String) });
     });
   }
 });

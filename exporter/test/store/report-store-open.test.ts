@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/core/errors.ts';
-import { STORE_SCHEMA_VERSION } from '../../src/store/migrations.ts';
+import { STORE_APPLICATION_ID, STORE_MIGRATIONS, STORE_SCHEMA_VERSION } from '../../src/store/migrations.ts';
 import { REPORT_STORE_FILE, ReportStore, StoreError } from '../../src/store/report-store.ts';
 import { syntheticReport, tempDir } from './store-fixture.ts';
 
@@ -100,5 +100,56 @@ describe('opening', () => {
     const blocker = path.join(tmp.dir, 'blocker');
     writeFileSync(blocker, 'a file where the data directory should be');
     expect(() => ReportStore.open(path.join(blocker, 'data'))).toThrow(/report store: cannot create data directory/);
+  });
+});
+
+describe('store schema version 2 (status deploying)', () => {
+  it('migrates a version-1 store: reports, ids and the id counter kept; deploying accepted', () => {
+    const [v1] = STORE_MIGRATIONS;
+    if (!v1) throw new Error('no version 1');
+    const db = new DatabaseSync(file);
+    db.exec(v1.sql);
+    db.exec(`PRAGMA application_id = ${STORE_APPLICATION_ID}`);
+    db.exec('PRAGMA user_version = 1');
+    const insert = db.prepare(`INSERT INTO reports (target, status, prev_status, status_since, drift_since, started_at, finished_at,
+      duration_ms, changes_total, extra, missing, changed, pending, error_reason, error_message, report_encoding, report_json)
+      VALUES (?, ?, NULL, ?, NULL, ?, ?, 1500, 0, 0, 0, 0, 0, NULL, NULL, 'json', ?)`);
+    for (const seq of [1, 2, 3]) {
+      const report = syntheticReport({ target: 'a', status: 'in_sync', seq });
+      insert.run('a', 'in_sync', report.finishedAt, report.startedAt, report.finishedAt, JSON.stringify({ ...report, id: seq }));
+    }
+    // A pruned report: its id must not be given out again.
+    db.exec('DELETE FROM reports WHERE id = 3');
+    expect(() => insert.run('a', 'deploying', 'x', 'x', 'x', '{}')).toThrow(/CHECK constraint/);
+    db.close();
+
+    const store = ReportStore.open(tmp.dir);
+    try {
+      expect(store.latest('a')?.id).toBe(2);
+      expect(store.list('a', { limit: 10 }).map((r) => r.id)).toEqual([2, 1]);
+      const id = store.save({ ...syntheticReport({ target: 'a', status: 'in_sync', seq: 4 }), status: 'deploying' });
+      expect(id).toBe(4);
+      expect(store.latest('a')?.status).toBe('deploying');
+      expect(store.statusSince('a')).toMatchObject({ status: 'deploying' });
+    } finally {
+      store.close();
+    }
+  });
+});
+
+describe('a deploy in flight and the drift it interrupts', () => {
+  it('neither ends nor starts a drift: drift_since is kept across deploying reports', () => {
+    const store = ReportStore.open(tmp.dir);
+    try {
+      store.save(syntheticReport({ target: 'a', status: 'drift', seq: 1 }));
+      const first = store.driftSince('a');
+      expect(first).not.toBeNull();
+      store.save({ ...syntheticReport({ target: 'a', status: 'in_sync', seq: 2 }), status: 'deploying' });
+      expect(store.driftSince('a')).toBe(first);
+      store.save(syntheticReport({ target: 'a', status: 'drift', seq: 3 }));
+      expect(store.driftSince('a')).toBe(first);
+    } finally {
+      store.close();
+    }
   });
 });

@@ -13,11 +13,12 @@ import { TEST_IDS } from './test-ids.ts';
 
 const VIEW_LABELS: Record<ViewKind, string> = { erd: 'ERD', sql: 'SQL diff', changes: 'Changes' };
 
-/** How each report status is shown: in sync green, drift red, pending blue, dirty purple, error red. */
+/** How each report status is shown: in sync green, drift red, pending blue, deploying orange, dirty purple, error red. */
 export const STATUS_BADGE: Record<ReportStatus, { text: string; color: BadgeColor; icon: IconName }> = {
   in_sync: { text: 'In sync', color: 'green', icon: 'check' },
   drift: { text: 'Drift', color: 'red', icon: 'exclamation-triangle' },
   pending: { text: 'Pending migrations', color: 'blue', icon: 'clock-nine' },
+  deploying: { text: 'Deploy in flight', color: 'orange', icon: 'sync' },
   dirty: { text: 'Dirty migration', color: 'purple', icon: 'exclamation-triangle' },
   error: { text: 'Check failed', color: 'red', icon: 'times' },
 };
@@ -84,8 +85,9 @@ function Links({ links }: { links: ExporterLinks }): React.JSX.Element {
 }
 
 /**
- * The panel's status line: target, status badge (in sync / drift / pending / dirty / error with its message),
- * when it was checked, the counts, links to the exporter (option `exporterUrl`) and the view switch. One line; it wraps in narrow panels and the error message is
+ * The panel's status line: target, status badge (in sync / drift / pending / deploying / dirty / error with its
+ * message), when it was checked, the counts, links to the exporter (option `exporterUrl`) and the view switch. One
+ * line; it wraps in narrow panels and the error message is
  * cut with its full text as tooltip.
  */
 export function SchemaDriftHeader({ model, view, onViewChange, availableViews, links }: HeaderProps): React.JSX.Element {

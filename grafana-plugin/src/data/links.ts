@@ -19,12 +19,13 @@ export interface ExporterLinks {
   runbook: string;
 }
 
-/** Runbook section (heading id) of each status's alert; in sync raises none, so the runbook's top. */
+/** Runbook section (heading id) of each status's alert; in sync and deploying raise none, so the runbook's top. */
 export const RUNBOOK_SECTIONS: Record<ReportStatus, string> = {
   drift: 'schemadriftdetected',
   error: 'schemadriftcheckfailing',
   dirty: 'schemadriftmigrationdirty',
   pending: 'schemadriftmigrationspending',
+  deploying: '',
   in_sync: '',
 };
 

@@ -5,7 +5,7 @@
  */
 
 /** Status of a report (closed set in formatVersion 1). */
-export type ReportStatus = 'in_sync' | 'drift' | 'pending' | 'dirty' | 'error';
+export type ReportStatus = 'in_sync' | 'drift' | 'pending' | 'deploying' | 'dirty' | 'error';
 
 /** Drift status of an ERD node, column or relation. `missing` = desired only (ghosted), `extra` = database only. */
 export type DriftStatus = 'ok' | 'extra' | 'missing' | 'changed';

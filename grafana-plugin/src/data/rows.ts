@@ -21,8 +21,8 @@ import { asBoolean, asEnum, asIndexList, asList, asNumber, asText, readRows } fr
 
 /** Drift statuses, for validating `status` fields. */
 export const DRIFT_STATUSES: readonly DriftStatus[] = ['ok', 'extra', 'missing', 'changed'];
-/** Report statuses (closed set in formatVersion 1). */
-export const REPORT_STATUSES: readonly ReportStatus[] = ['in_sync', 'drift', 'pending', 'dirty', 'error'];
+/** Report statuses (closed set in formatVersion 1; `deploying` since the watch). */
+export const REPORT_STATUSES: readonly ReportStatus[] = ['in_sync', 'drift', 'pending', 'deploying', 'dirty', 'error'];
 const ACTIONS: readonly ChangeAction[] = ['extra', 'missing', 'changed'];
 
 /** ERD nodes; `status` outside the known set reads as `changed` so it is still highlighted, not hidden. */

@@ -10,15 +10,16 @@ import type { DialectName } from './schema.ts';
 /**
  * Status of a target after a check, in order of precedence (the first that applies wins):
  * - `error`: the check failed (see `error.reason`);
+ * - `deploying`: the migration tool holds its lock, a deploy is in flight (not compared; checked again shortly);
  * - `dirty`: the migration tool recorded a failed or half-applied migration;
  * - `drift`: the database differs from the migrations up to the deployed version;
  * - `pending`: in sync with the deployed version, with newer migrations not applied yet;
  * - `in_sync`: nothing to report.
  */
-export type CheckStatus = 'error' | 'dirty' | 'drift' | 'pending' | 'in_sync';
+export type CheckStatus = 'error' | 'deploying' | 'dirty' | 'drift' | 'pending' | 'in_sync';
 
 /** Every status, in order of precedence. */
-export const CHECK_STATUSES: readonly CheckStatus[] = ['error', 'dirty', 'drift', 'pending', 'in_sync'];
+export const CHECK_STATUSES: readonly CheckStatus[] = ['error', 'deploying', 'dirty', 'drift', 'pending', 'in_sync'];
 
 /** Changes by action. */
 export interface ActionCounts {
@@ -43,6 +44,8 @@ export interface ReportRevision {
   readonly dirty: boolean;
   readonly failedVersion?: string;
   readonly error?: string;
+  /** Set while the migration tool holds its lock (status `deploying`): what is held. */
+  readonly deploying?: string;
 }
 
 /** One reconcile statement of the report (a `PlannedStatement`). */

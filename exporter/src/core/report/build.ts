@@ -90,11 +90,12 @@ export function oneLine(text: string): string {
 }
 
 /**
- * The status of a successful check, by precedence: `dirty` (the migration tool recorded a failed migration) over
+ * The status of a successful check, by precedence: `deploying` (the migration tool holds its lock) over `dirty` (the migration tool recorded a failed migration) over
  * `drift` (any change) over `pending` (newer migrations not deployed) over `in_sync`. `error` is
  * {@link errorReport}'s alone.
  */
-export function checkStatus(input: { dirty: boolean; changes: number; pending: number }): CheckStatus {
+export function checkStatus(input: { deploying?: boolean; dirty: boolean; changes: number; pending: number }): CheckStatus {
+  if (input.deploying) return 'deploying';
   if (input.dirty) return 'dirty';
   if (input.changes > 0) return 'drift';
   if (input.pending > 0) return 'pending';
@@ -135,6 +136,7 @@ export function reportRevision(state: RevisionState | null | undefined, secrets:
     dirty: state.dirty,
     ...(state.failedVersion !== undefined ? { failedVersion: state.failedVersion } : {}),
     ...(state.error !== undefined ? { error: scrubSecrets(state.error, secrets) } : {}),
+    ...(state.deploying !== undefined ? { deploying: scrubSecrets(state.deploying, secrets) } : {}),
   };
 }
 
@@ -187,6 +189,7 @@ export function buildReport(input: ReportInput): Report {
     target: input.target,
     labels: { ...input.labels },
     status: checkStatus({
+      deploying: revision?.deploying !== undefined,
       dirty: revision?.dirty ?? false,
       changes: input.changes.length,
       pending: input.pending.length,

@@ -29,6 +29,7 @@ import { JS_MIGRATORS, jsMigratorOf, jsMigratorState } from '../../revision/js-m
 import { liquibaseState, lockTableOf } from '../../revision/liquibase-state.ts';
 import { prismaState } from '../../revision/prisma-state.ts';
 import { sqitchState } from '../../revision/sqitch-state.ts';
+import { mysqlDeployLocks, whileDeploying } from '../../revision/deploy-locks.ts';
 import { type MysqlQueryable, toMysqlError } from './connect.ts';
 import { quoteIdent } from './quote.ts';
 
@@ -67,16 +68,36 @@ ORDER BY FIELD(t.TABLE_NAME, ?), t.TABLE_SCHEMA = ? DESC`;
 /**
  * Finds the revision table of a known tool in `database` (default: the connection's current database) and reads the
  * deployed state from it. Returns `null` when there is none. When several exist, the first of `READ_TABLES` wins
- * (`schema_migrations` is golang-migrate's when it has a `dirty` column, else dbmate's).
+ * (`schema_migrations` is golang-migrate's when it has a `dirty` column, else dbmate's). A migration tool's `GET_LOCK`
+ * lock held by another connection (`deploy-locks.ts`) makes the state `deploying`.
  */
 export async function readMysqlRevision(
   db: MysqlQueryable,
   database: string | null | undefined,
   options: { target?: string } = {},
 ): Promise<RevisionState | null> {
+  let current: string;
+  try {
+    current = database ?? (await db.query<{ d: string | null }>('SELECT DATABASE() AS d')).rows[0]?.d ?? '';
+  } catch (err) {
+    throw toMysqlError(err, { target: options.target, action: 'looking up migration revision tables' });
+  }
+  const state = await readTables(db, current, options);
+  const locks = mysqlDeployLocks(current);
+  let used: Record<string, unknown> | undefined;
+  try {
+    // IS_USED_LOCK: the holder's connection id, or NULL. One query for every tool's lock name.
+    const columns = locks.map((_, i) => `IS_USED_LOCK(?) AS l${i}`).join(', ');
+    used = (await db.query<Record<string, unknown>>(`SELECT ${columns}`, locks.map((lock) => lock.key))).rows[0];
+  } catch (err) {
+    throw toMysqlError(err, { target: options.target, action: 'reading migration locks (IS_USED_LOCK)' });
+  }
+  return whileDeploying(state, locks.filter((_, i) => used?.[`l${i}`] != null));
+}
+
+async function readTables(db: MysqlQueryable, current: string, options: { target?: string }): Promise<RevisionState | null> {
   let found: FoundTable | undefined;
   try {
-    const current = database ?? (await db.query<{ d: string | null }>('SELECT DATABASE() AS d')).rows[0]?.d ?? '';
     // node-pg-migrate is PostgreSQL-only: a `pgmigrations` table here is not its revision table.
     const tables = READ_TABLES.filter((t) => t !== 'pgmigrations');
     found = (await db.query<FoundTable>(FIND_SQL, [current, tables, ATLAS_DATABASE, 'atlas_schema_revisions', tables, current]))

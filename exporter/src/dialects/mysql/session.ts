@@ -4,7 +4,8 @@
  */
 import { ConfigError } from '../../core/errors.ts';
 import type { SchemaSnapshot } from '../../core/model/schema.ts';
-import type { LiveSession } from '../dialect.ts';
+import type { LiveSession, SchemaFingerprint } from '../dialect.ts';
+import { FINGERPRINT_PARAMS, FINGERPRINT_SQL } from './fingerprint.ts';
 import { type MysqlQueryable, type MysqlSession, toMysqlError } from './connect.ts';
 import { inspectMysql } from './inspect.ts';
 import { canReadEvents, eventsNotReadable } from './inspect-routines.ts';
@@ -41,6 +42,7 @@ export async function mysqlLiveSession(session: MysqlSession, options: { target?
       if (request.events && !(await canReadEvents(ctx))) warnings.push(eventsNotReadable(database));
       return warnings;
     },
+    fingerprint: () => readFingerprint(session.db, database, target),
     close: () => session.close(),
   };
 }
@@ -75,5 +77,18 @@ async function probeCatalogs(db: MysqlQueryable, database: string, target: strin
     return Number(rows[0]?.n ?? 0) === 0 ? [`no tables visible in database ${database} (empty, or no privileges on it)`] : [];
   } catch (err) {
     throw toMysqlError(err, { target, action: 'reading information_schema' });
+  }
+}
+
+/** The database's fingerprint (`fingerprint.ts`); the database is the whole schema, so configured schemas do not apply. */
+async function readFingerprint(db: MysqlQueryable, database: string, target: string | undefined): Promise<SchemaFingerprint> {
+  try {
+    const params = Array.from({ length: FINGERPRINT_PARAMS }, () => database);
+    const { rows } = await db.query<{ fingerprint: string; classes: number | string }>(FINGERPRINT_SQL, params);
+    const row = rows[0];
+    if (!row) throw new Error('the fingerprint query returned no row');
+    return { value: String(row.fingerprint), classes: Number(row.classes) };
+  } catch (err) {
+    throw toMysqlError(err, { target, action: 'reading the schema fingerprint' });
   }
 }

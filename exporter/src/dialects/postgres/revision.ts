@@ -30,6 +30,7 @@ import { JS_MIGRATORS, jsMigratorOf, jsMigratorState } from '../../revision/js-m
 import { type LiquibaseLock, type LiquibaseRow, liquibaseState, lockTableOf } from '../../revision/liquibase-state.ts';
 import { type PrismaRow, prismaState } from '../../revision/prisma-state.ts';
 import { type SqitchChangeRow, type SqitchFailRow, sqitchState } from '../../revision/sqitch-state.ts';
+import { postgresDeployLocks, whileDeploying } from '../../revision/deploy-locks.ts';
 import { toPostgresError } from './connect.ts';
 import type { Queryable } from './queryable.ts';
 import { quoteIdent } from './quote.ts';
@@ -65,8 +66,21 @@ ORDER BY array_position($1::text[], c.relname::text),
          pg_catalog.pg_table_is_visible(c.oid) DESC, n.nspname = 'public' DESC, n.nspname`;
 
 /**
- * Finds the revision table of a known tool (one catalog query) and reads the deployed state from it.
- * Returns `null` when the database has none. When several exist, the first of `READ_TABLES` wins.
+ * Advisory locks held in this database by other sessions, as the 64-bit keys `pg_advisory_lock(bigint)` takes (a
+ * bigint key is stored as `classid` high and `objid` low 32 bits with `objsubid` 1), and the database's name.
+ */
+const ADVISORY_LOCKS_SQL = `
+SELECT current_database()::text AS database,
+       ARRAY(SELECT ((l.classid::int8 << 32) | l.objid::int8)::text
+             FROM pg_catalog.pg_locks l
+             WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.pid <> pg_catalog.pg_backend_pid()
+               AND l.database = (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = current_database())) AS keys`;
+
+/**
+ * Finds the revision table of a known tool (one catalog query) and reads the deployed state from it, then whether a
+ * migration tool holds its advisory lock (`deploy-locks.ts`): a deploy in flight makes the state `deploying`.
+ * Returns `null` when the database has none and no tool holds its lock. When several exist, the first of
+ * `READ_TABLES` wins.
  */
 export async function readPostgresRevision(db: Queryable, options: { target?: string } = {}): Promise<RevisionState | null> {
   let found: FoundTable | undefined;
@@ -75,6 +89,22 @@ export async function readPostgresRevision(db: Queryable, options: { target?: st
   } catch (err) {
     throw toPostgresError(err, { target: options.target, action: 'looking up migration revision tables' });
   }
+  const state = await readFound(db, found, options.target);
+  let locks: { database: string; keys: string[] } | undefined;
+  try {
+    locks = (await db.query<{ database: string; keys: string[] }>(ADVISORY_LOCKS_SQL)).rows[0];
+  } catch (err) {
+    throw toPostgresError(err, { target: options.target, action: 'reading advisory locks (pg_locks)' });
+  }
+  if (!locks || locks.keys.length === 0) return state;
+  const heldKeys = new Set(locks.keys);
+  const scope = found?.has_dirty ? { database: locks.database, schema: found.schema, table: found.name } : { database: locks.database };
+  const held = postgresDeployLocks(scope).filter((lock) => heldKeys.has(lock.key.toString()));
+  return whileDeploying(state, held);
+}
+
+async function readFound(db: Queryable, found: FoundTable | undefined, target: string | undefined): Promise<RevisionState | null> {
+  const options = { target };
   // Sqitch's registry has generic table names (`changes`), so it is looked up by its schema, and only when no tool's
   // table is there: a golang-migrate or dbmate database that also holds a `sqitch` schema keeps its own bound (the
   // registry would be ignored for a directory that is not a Sqitch project anyway, see `revisionForDirectory`).

@@ -3,7 +3,8 @@
  * catalogs, reads the migration tool's revision table and probes what a check needs, over a network connection or
  * an embedded PGlite alike.
  */
-import type { LiveSession } from '../dialect.ts';
+import type { LiveSession, SchemaFingerprint } from '../dialect.ts';
+import { FINGERPRINT_SQL } from './fingerprint.ts';
 import { toPostgresError, type PostgresSession } from './connect.ts';
 import { inspectPostgres } from './inspect.ts';
 import type { Queryable } from './queryable.ts';
@@ -34,6 +35,7 @@ export function postgresLiveSession(session: PostgresSession, options: { target?
       }),
     readRevision: () => readPostgresRevision(session.db, { target }),
     probe: (request) => probeCatalogs(session.db, request.schemas, target),
+    fingerprint: (request) => readFingerprint(session.db, request.schemas, target),
     close: () => session.close(),
   };
 }
@@ -52,5 +54,16 @@ async function probeCatalogs(db: Queryable, schemas: readonly string[] | undefin
     return warnings;
   } catch (err) {
     throw toPostgresError(err, { target, action: 'reading the catalogs' });
+  }
+}
+
+async function readFingerprint(db: Queryable, schemas: readonly string[] | undefined, target: string | undefined): Promise<SchemaFingerprint> {
+  try {
+    const { rows } = await db.query<{ fingerprint: string; classes: string | number }>(FINGERPRINT_SQL, [schemas ? [...schemas] : null]);
+    const row = rows[0];
+    if (!row) throw new Error('the fingerprint query returned no row');
+    return { value: row.fingerprint, classes: Number(row.classes) };
+  } catch (err) {
+    throw toPostgresError(err, { target, action: 'reading the schema fingerprint' });
   }
 }

@@ -1,0 +1,67 @@
+/**
+ * The watch's cost at one size (`agent/watch.ts`): the schema fingerprint query alone in an open session, and one
+ * whole watch read as the agent does it every `watch` interval (connect, fingerprint, revision table, close). Each is
+ * the median of {@link RUNS} runs after one warm-up, so one slow moment on a shared machine does not decide it; the
+ * ratio is against the same size's full inspection in the same run ("inspect base"), the cost a check would add.
+ */
+import type { Dialect, LiveSession } from '../src/dialects/dialect.ts';
+import { measureInProcess, type Measurement } from './measure.ts';
+import { failedRecord, recordOf, type StepRecord } from './report.ts';
+
+const RUNS = 5;
+
+export interface WatchStepsInput {
+  readonly size: number;
+  readonly dialect: Dialect;
+  readonly url: string;
+  /** Wall time of the same database's full inspection in this run, for the ratio; null when it failed. */
+  readonly inspectMs: number | null;
+  /** The step name as the caller's rows show it (`mysql: ` prefix). */
+  readonly step: (name: string) => string;
+}
+
+/** Runs `fn` once to warm up, then {@link RUNS} times; returns the run with the median wall time. */
+async function median(fn: () => Promise<unknown>): Promise<Measurement> {
+  await fn();
+  const runs: Measurement[] = [];
+  for (let i = 0; i < RUNS; i += 1) runs.push((await measureInProcess(fn)).measurement);
+  runs.sort((a, b) => a.wallMs - b.wallMs);
+  return runs[Math.floor(RUNS / 2)] as Measurement;
+}
+
+/** The two watch rows of one size. */
+export async function watchSteps(input: WatchStepsInput): Promise<StepRecord[]> {
+  const { size, dialect, url, step } = input;
+  const connect = (): Promise<LiveSession> => dialect.connect({ url, target: url, statementTimeoutMs: 0, applicationName: 'schema-drift-bench' });
+  const ratio = (m: Measurement): string => (input.inspectMs ? `, ${((m.wallMs / input.inspectMs) * 100).toFixed(1)}% of inspect` : '');
+  const records: StepRecord[] = [];
+  try {
+    const session = await connect();
+    try {
+      let classes = 0;
+      const m = await median(async () => {
+        classes = (await session.fingerprint({})).classes;
+      });
+      records.push(recordOf(size, step('watch: fingerprint query'), m, { detail: `median of ${RUNS}; ${classes} relations${ratio(m)}` }));
+    } finally {
+      await session.close();
+    }
+  } catch (err) {
+    records.push(failedRecord(size, step('watch: fingerprint query'), err));
+  }
+  try {
+    const m = await median(async () => {
+      const session = await connect();
+      try {
+        await session.fingerprint({});
+        await session.readRevision();
+      } finally {
+        await session.close();
+      }
+    });
+    records.push(recordOf(size, step('watch: one read (connect..close)'), m, { detail: `median of ${RUNS}; what a watch tick costs${ratio(m)}` }));
+  } catch (err) {
+    records.push(failedRecord(size, step('watch: one read (connect..close)'), err));
+  }
+  return records;
+}

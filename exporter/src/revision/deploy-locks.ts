@@ -1,0 +1,94 @@
+/**
+ * Deploys in flight, dialect-free: the locks migration tools hold while they apply migrations, and what a revision
+ * state means while one is held. A deploy in progress is not drift: the schema is between two versions for as long as
+ * the tool runs, so a check that sees one reports `deploying` (the agent checks again shortly) instead of `dirty` or
+ * `drift`.
+ *
+ * The locks, as the tools take them (their source and documentation):
+ * - golang-migrate: a session advisory lock, PostgreSQL `pg_advisory_lock(id)` and MySQL `GET_LOCK('<id>')`, where id
+ *   is `crc32(name) * 1486364155` (uint32 arithmetic) of the database name, or, in newer releases on PostgreSQL, of
+ *   `schema \0 table \0 database`. While it applies a migration its row reads `dirty = true`.
+ * - Atlas: a named advisory lock, `atlas_migrate_execute` by default (`--lock-name`); on PostgreSQL its driver turns
+ *   the name into a 32-bit FNV-1 hash for `pg_advisory_lock`, on MySQL it is `GET_LOCK`'s name.
+ * - Prisma Migrate: PostgreSQL `pg_advisory_lock(72707369)`, MySQL `GET_LOCK('prisma_migrate')`.
+ * - Liquibase: `DATABASECHANGELOGLOCK.LOCKED` (`liquibase-state.ts`); Knex and Kysely: their `_lock` rows
+ *   (`js-migrator-state.ts`).
+ * On MySQL/MariaDB a `GET_LOCK` name is server-wide: Atlas's and Prisma's fixed names are held while either deploys
+ * into any database of the server, so every target on that server reads `deploying` meanwhile (and is checked again
+ * after `deployingRetry`); golang-migrate's name is its database's.
+ * A lock of a tool that stopped without releasing it (Liquibase's and the JS migrators' lock rows stay after a crash;
+ * session advisory locks do not) keeps a target `deploying` until the configured limit, then it is `dirty`.
+ */
+import { crc32 } from 'node:zlib';
+import type { RevisionState, RevisionTool } from './revision-state.ts';
+
+/** golang-migrate's salt (`advisoryLockIDSalt`). */
+const GOLANG_MIGRATE_SALT = 1486364155;
+/** Prisma Migrate's advisory lock key on PostgreSQL. */
+const PRISMA_LOCK_KEY = 72707369n;
+/** Atlas's default lock name (`--lock-name`). */
+export const ATLAS_LOCK_NAME = 'atlas_migrate_execute';
+
+/** golang-migrate's `GenerateAdvisoryLockId(databaseName, additionalNames...)`. */
+export function golangMigrateLockId(databaseName: string, ...additionalNames: string[]): bigint {
+  const name = additionalNames.length > 0 ? [...additionalNames, databaseName].join('\0') : databaseName;
+  return BigInt(Math.imul(crc32(Buffer.from(name, 'utf8')), GOLANG_MIGRATE_SALT) >>> 0);
+}
+
+/** 32-bit FNV-1 (Go's `hash/fnv.New32`: multiply, then xor) of `text`: Atlas's PostgreSQL key for a lock name. */
+export function fnv1_32(text: string): bigint {
+  let hash = 0x811c9dc5;
+  for (const byte of Buffer.from(text, 'utf8')) {
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+    hash = (hash ^ byte) >>> 0;
+  }
+  return BigInt(hash);
+}
+
+/** An advisory lock a migration tool takes while it applies migrations. */
+export interface DeployLock<K> {
+  readonly tool: RevisionTool;
+  readonly key: K;
+}
+
+/** Where a PostgreSQL database's tools would take their locks: the database, and the revision table if one exists. */
+export interface PostgresLockScope {
+  readonly database: string;
+  /** Schema and name of golang-migrate's `schema_migrations`, when known; default `public.schema_migrations`. */
+  readonly schema?: string;
+  readonly table?: string;
+}
+
+/** The PostgreSQL advisory lock keys (one 64-bit key each, as `pg_advisory_lock(bigint)` takes them). */
+export function postgresDeployLocks(scope: PostgresLockScope): DeployLock<bigint>[] {
+  return [
+    { tool: 'golang-migrate', key: golangMigrateLockId(scope.database) },
+    { tool: 'golang-migrate', key: golangMigrateLockId(scope.database, scope.schema ?? 'public', scope.table ?? 'schema_migrations') },
+    { tool: 'atlas', key: fnv1_32(ATLAS_LOCK_NAME) },
+    { tool: 'prisma', key: PRISMA_LOCK_KEY },
+  ];
+}
+
+/** The MySQL/MariaDB `GET_LOCK` names of a database's tools. */
+export function mysqlDeployLocks(database: string): DeployLock<string>[] {
+  return [
+    { tool: 'golang-migrate', key: String(golangMigrateLockId(database)) },
+    { tool: 'atlas', key: ATLAS_LOCK_NAME },
+    { tool: 'prisma', key: 'prisma_migrate' },
+  ];
+}
+
+/**
+ * The state while `held` (a tool's lock, found held by another session) is: `deploying` says so, and what the row
+ * says of an unfinished migration (golang-migrate's `dirty`, Atlas's `applied < total`, Prisma's unfinished row) is the
+ * deploy's progress, not a failure. With no revision table yet (a first deploy creating it) a state is made up.
+ */
+export function whileDeploying(state: RevisionState | null, held: readonly DeployLock<unknown>[]): RevisionState | null {
+  const first = held[0];
+  if (!first) return state;
+  const tools = [...new Set(held.map((lock) => lock.tool))].join(', ');
+  const deploying = `${tools} holds its migration lock: a deploy is in progress`;
+  if (!state) return { tool: first.tool, table: '(none yet)', version: null, dirty: false, appliedVersions: [], deploying };
+  const { failedVersion: _failed, error: _error, ...rest } = state;
+  return { ...rest, dirty: false, deploying };
+}
