@@ -1,6 +1,6 @@
 /**
  * The default replay engine, PGlite (PostgreSQL 18), against a live database of whatever major the test server runs
- * (the version matrix runs this file on 13 to 18, `npm test` on the machine's server): every schema the suite knows —
+ * (only the version matrix runs this file, on each of 13 to 18: see vitest.config.ts): every schema the suite knows —
  * the full schema and both sides of every convergence case — is loaded into the server and replayed into PGlite as a
  * migration file, and the two inspections must diff to nothing in both directions. So each normalisation of a
  * deparsing difference between majors is proven on the major that needs it. The warning about a replay on another
