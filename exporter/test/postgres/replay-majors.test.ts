@@ -84,7 +84,7 @@ describe('PGlite replay against the test server', () => {
     } finally {
       await db.drop();
     }
-  });
+  }, 180_000); // a replay starts PGlite in a worker: on a loaded 2-core machine that alone has taken 60 s
 
   it('warns about the replay on PGlite exactly when the target runs another major, never for a dev server of its major', async () => {
     const sql = await readPgFixture(path.join(FIXTURES, 'full-schema.sql'));
@@ -98,5 +98,5 @@ describe('PGlite replay against the test server', () => {
     expect(postgresDialect.versionWarnings({ engine: dev.engine, source: dev.snapshot.source }, live)).toEqual([]);
     // The dev server's replay is the same major as the target: it too must leave nothing to report.
     expect(describeChanges(diffSchemas({ current: dev.snapshot, desired: embedded.snapshot, hooks: postgresHooks }))).toEqual([]);
-  });
+  }, 180_000);
 });
