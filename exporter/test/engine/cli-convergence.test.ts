@@ -15,6 +15,7 @@ import { main } from '../../src/cli/cli.ts';
 import type { DialectName } from '../../src/core/model/schema.ts';
 import { runClientScript } from '../mysql/convergence-support.ts';
 import { DIALECT_HARNESSES } from '../support/dialects.ts';
+import { pgServerMajor, sqlForMajor } from '../support/pg-fixtures.ts';
 import type { TempDatabase } from '../support/servers.ts';
 
 const run = promisify(execFile);
@@ -48,7 +49,8 @@ const DATA: Record<DialectName, ConvergenceData> = {
     fixtures: fileURLToPath(new URL('../fixtures/postgres/convergence/', import.meta.url)),
     runs: (name) => !name.startsWith('privileges'),
     atLeast: 40,
-    load: (db, sql) => db.exec(sql),
+    // The fixture's lines for the server's major (support/pg-fixtures.ts).
+    load: async (db, sql) => db.exec(sqlForMajor(sql, await pgServerMajor())),
     apply: runPsqlScript,
   },
   mysql: {

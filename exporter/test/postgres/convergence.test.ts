@@ -23,6 +23,7 @@ import { postgresHooks } from '../../src/dialects/postgres/hooks.ts';
 import { inspectPostgres } from '../../src/dialects/postgres/inspect.ts';
 import { planPostgres, renderPostgresPlanSql } from '../../src/dialects/postgres/plan.ts';
 import { expectPlanMatchesPin, runKey, unknownPinnedRuns } from '../support/expected-plan.ts';
+import { leavesOutNewerLines, pgServerMajor, readPgFixture } from '../support/pg-fixtures.ts';
 import { createTempPgDatabase, type TempDatabase } from '../support/servers.ts';
 
 const ROOT = fileURLToPath(new URL('../fixtures/postgres/convergence/', import.meta.url));
@@ -75,8 +76,8 @@ describe('planner convergence on PostgreSQL', () => {
     const current = await createTempPgDatabase('sdconv');
     const desired = await createTempPgDatabase('sdconv');
     try {
-      await current.exec(readFileSync(`${ROOT}${name}/${from}`, 'utf8'));
-      await desired.exec(readFileSync(`${ROOT}${name}/${to}`, 'utf8'));
+      await current.exec(await readPgFixture(`${ROOT}${name}/${from}`));
+      await desired.exec(await readPgFixture(`${ROOT}${name}/${to}`));
       const desiredSnap = await inspect(desired);
       const before = await inspect(current);
       const changes = diffSchemas({ current: before, desired: desiredSnap, hooks: postgresHooks });
@@ -99,7 +100,10 @@ describe('planner convergence on PostgreSQL', () => {
       const after = await inspect(current);
       const left = diffSchemas({ current: after, desired: desiredSnap, hooks: postgresHooks });
       expect(left, `left after applying:\n${describeChanges(left)}\n\nplan:\n${renderPostgresPlanSql(plan)}`).toEqual([]);
-      expectPlanMatchesPin({
+      // A pin describes the fixture as written: a major that runs stand-ins for newer syntax plans those instead.
+      const major = await pgServerMajor();
+      const standIns = [from, to].some((side) => leavesOutNewerLines(readFileSync(`${ROOT}${name}/${side}`, 'utf8'), major));
+      if (!standIns) expectPlanMatchesPin({
         caseDir: `${ROOT}${name}`,
         key: runKey(from, to, concurrently),
         plan,

@@ -2,7 +2,7 @@
  * Whole-schema DDL: for every convergence fixture's B side, the rendered DDL run on an empty database must give a
  * schema the differ finds identical, and rendering must be deterministic.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { diffSchemas } from '../../src/core/diff/diff.ts';
 import { postgresHooks } from '../../src/dialects/postgres/hooks.ts';
 import { inspectPostgres } from '../../src/dialects/postgres/inspect.ts';
 import { renderPostgresDdl } from '../../src/dialects/postgres/ddl.ts';
+import { readPgFixture } from '../support/pg-fixtures.ts';
 import { createTempPgDatabase, type TempDatabase } from '../support/servers.ts';
 import { column, table } from './plan-factories.ts';
 
@@ -51,7 +52,7 @@ describe('renderPostgresDdl', () => {
     const source = await createTempPgDatabase('sdddl');
     const copy = await createTempPgDatabase('sdddl');
     try {
-      await source.exec(readFileSync(`${ROOT}${name}/b.sql`, 'utf8'));
+      await source.exec(await readPgFixture(`${ROOT}${name}/b.sql`));
       const snapshot = await inspect(source);
       const ddl = renderPostgresDdl(snapshot);
       expect(renderPostgresDdl(snapshot)).toBe(ddl);

@@ -193,5 +193,19 @@ describe('postgresHooks', () => {
     ])('%s is still drift', (_label, a, b, major) => {
       expect(normalizeAcl(a, major)).not.toEqual(normalizeAcl(b, major));
     });
+
+    // initdb's ACL of the `public` schema: PUBLIC may CREATE there before 15, not from 15 (found on 13 and 14).
+    const before15 = { acl: ['=UC/postgres', 'postgres=UC/postgres'], owner: 'postgres' };
+    const from15 = { acl: ['=U/pg_database_owner', 'pg_database_owner=UC/pg_database_owner'], owner: 'pg_database_owner' };
+    it.each([13, 14])("the public schema's initdb ACL of %i against 15+ is noise", (major) => {
+      expect(normalizeAcl(before15.acl, major, before15.owner, 'public')).toEqual(normalizeAcl(from15.acl, major, from15.owner, 'public'));
+    });
+    it.each<[string, number, string | undefined]>([
+      ['between two 15+ servers', 15, 'public'],
+      ['on another schema', 13, 'app'],
+      ['on an object that is no schema', 13, undefined],
+    ])("PUBLIC's CREATE %s is still drift", (_label, major, schema) => {
+      expect(normalizeAcl(before15.acl, major, before15.owner, schema)).not.toEqual(normalizeAcl(from15.acl, major, from15.owner, schema));
+    });
   });
 });

@@ -241,13 +241,15 @@ describe.each([
   it('reads routines (overloads, SQL-standard bodies, SET options, procedures, aggregates) but not extension members', () => {
     const routines = schemaOf(snap(), 'app').routines;
     expect(routines.map((r) => `${r.kind}:${r.name}(${r.identityArgs})`)).toEqual([
-      'function:add(a integer, b integer)', 'function:add(a text, b text)', 'procedure:cleanup(IN days integer)',
+      // A procedure's default IN mode is not read (14+ print it, 13 does not): see inspect-routines.ts.
+      'function:add(a integer, b integer)', 'function:add(a text, b text)', 'procedure:cleanup(days integer)',
       'function:secret()', 'aggregate:total(integer)', 'function:touch()',
     ]);
     expect(routines[0]).toMatchObject({ body: 'RETURN (a + b)', volatility: 'immutable', strict: true, parallel: 'safe', args: 'a integer, b integer DEFAULT 1' });
     expect(routines[3]).toMatchObject({ securityDefiner: true, config: ['search_path=app', 'work_mem=64kB'], comment: 'keeps a secret' });
     expect(routines[3]?.definition).toMatch(/^CREATE OR REPLACE FUNCTION app\.secret\(\)/);
-    expect(routines[2]).toMatchObject({ returns: null, language: 'sql' });
+    expect(routines[2]).toMatchObject({ returns: null, language: 'sql', args: 'days integer' });
+    expect(routines[2]?.definition).toMatch(/^CREATE OR REPLACE PROCEDURE app\.cleanup\(days integer\)/);
     expect(routines[4]?.definition).toContain('SFUNC = int4pl');
     // citext's functions live in public but belong to the extension.
     expect(schemaOf(snap(), 'public').routines).toEqual([]);

@@ -21,8 +21,24 @@ export interface DialectHarness {
   readonly devUrl?: string;
 }
 
-/** Every dialect, on the servers `.ci/run` provides. */
-export const DIALECT_HARNESSES: readonly DialectHarness[] = [
+const ALL_HARNESSES: readonly DialectHarness[] = [
   { name: 'postgres', dialect: dialectNamed('postgres'), server: 'PostgreSQL', createDatabase: createTempPgDatabase },
   { name: 'mysql', dialect: dialectNamed('mysql'), server: 'MariaDB', createDatabase: createTempMysqlDatabase, devUrl: MYSQL_URL },
 ];
+
+/**
+ * Every dialect, on the servers `.ci/run` provides; `SCHEMA_DRIFT_TEST_DIALECTS` (comma-separated names) narrows it,
+ * as the PostgreSQL version matrix does (`postgres`). A name that is no dialect is an error.
+ */
+export const DIALECT_HARNESSES: readonly DialectHarness[] = selectHarnesses(process.env.SCHEMA_DRIFT_TEST_DIALECTS);
+
+function selectHarnesses(list: string | undefined): readonly DialectHarness[] {
+  if (!list) return ALL_HARNESSES;
+  const names = list.split(',').map((n) => n.trim()).filter(Boolean);
+  for (const name of names) {
+    if (!ALL_HARNESSES.some((h) => h.name === name)) {
+      throw new Error(`SCHEMA_DRIFT_TEST_DIALECTS: "${name}" is not a dialect (${ALL_HARNESSES.map((h) => h.name).join(', ')})`);
+    }
+  }
+  return ALL_HARNESSES.filter((h) => names.includes(h.name));
+}

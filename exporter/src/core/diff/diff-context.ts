@@ -31,9 +31,9 @@ export interface DiffContext {
   /**
    * The ACL attribute change (named `name`, default `acl`) of an object, or none: only with `checkPrivileges` and
    * when both sides carry ACLs (privileges are an opt-in of the inspector); compared through the hooks' ACL
-   * normaliser, each side with its own owner. Raw ACLs are reported.
+   * normaliser, each side with its own owner. Raw ACLs are reported. `schema` is set for a schema's own ACL.
    */
-  compareAcl(desired: AclSide, current: AclSide, name?: string): AttributeChange[];
+  compareAcl(desired: AclSide, current: AclSide, name?: string, schema?: string): AttributeChange[];
   /** Normalised collation (the dialect's "default" spelled out reads as `null`). */
   collation(name: string | null | undefined): string | null;
 }
@@ -49,8 +49,8 @@ export function createDiffContext(
 ): DiffContext {
   const majors = snapshots.map((s) => s.source.serverMajor);
   const serverMajor = majors.every((m) => m !== undefined) && majors.length > 0 ? Math.min(...majors) : undefined;
-  const normAcl = (acl: readonly string[], owner: string | undefined) =>
-    hooks.normalizeAcl ? hooks.normalizeAcl(acl, serverMajor, owner) : acl;
+  const normAcl = (acl: readonly string[], owner: string | undefined, schema: string | undefined) =>
+    hooks.normalizeAcl ? hooks.normalizeAcl(acl, serverMajor, owner, schema) : acl;
   const exprCache = new Map<string, string>();
   const typeCache = new Map<string, string>();
   const defaultCache = new Map<string, string | null>();
@@ -79,9 +79,9 @@ export function createDiffContext(
       }
       return result;
     },
-    compareAcl: (desired, current, name = 'acl') => {
+    compareAcl: (desired, current, name = 'acl', schema) => {
       if (!options?.checkPrivileges || !desired.acl || !current.acl) return [];
-      const same = deepEqual(normAcl(desired.acl, desired.owner), normAcl(current.acl, current.owner));
+      const same = deepEqual(normAcl(desired.acl, desired.owner, schema), normAcl(current.acl, current.owner, schema));
       return same ? [] : [{ name, expected: desired.acl, actual: current.acl }];
     },
     collation: (name) => (hooks.normalizeCollation ? hooks.normalizeCollation(name ?? null) : (name ?? null)),

@@ -81,7 +81,7 @@ function diffSchema(ctx: DiffContext, desired: Schema, current: Schema): void {
   if (desired.comment !== current.comment) {
     attributes.push({ name: 'comment', expected: desired.comment, actual: current.comment });
   }
-  attributes.push(...ctx.compareAcl(desired, current));
+  attributes.push(...ctx.compareAcl(desired, current, 'acl', desired.name));
   if (attributes.length > 0) {
     ctx.out.push({ type: 'schema', action: 'changed', schema: desired.name, name: desired.name, desired, current, attributes });
   }

@@ -40,9 +40,10 @@ export interface DiffHooks {
    * versions (absent when unknown), so privileges the older server cannot express (PostgreSQL 17's MAINTAIN) are not
    * reported as drift. `owner` is the object's owner on that side (absent when the snapshot does not say), so the
    * owner's own grants can be compared whoever owns the object (the replay database and production differ there).
-   * Without the hook ACLs are compared as they are.
+   * `schema` names the schema when the ACL is a schema's own (a default the server gives one schema, such as
+   * PostgreSQL's `public`, can depend on its version). Without the hook ACLs are compared as they are.
    */
-  normalizeAcl?(acl: readonly string[], serverMajor: number | undefined, owner?: string): string[];
+  normalizeAcl?(acl: readonly string[], serverMajor: number | undefined, owner?: string, schema?: string): string[];
   /**
    * Normalise both snapshots before they are compared (optional; added for MySQL): noise that needs the owning table
    * or the other side, such as a column collation inherited from its table or a name the server generated. The

@@ -14,6 +14,10 @@
  *   as `Column.nullable`/`DomainType.nullable`; the inspector leaves contype `n` out, nothing to normalise here.
  * - Privileges: 17 added MAINTAIN (`m`), so an owner's default table ACL is `arwdDxtm` on 18 and `arwdDxt` on 15.
  *   Normalised by {@link normalizeAcl} when the older side is before 17.
+ * Differences found on 13 and 14 by the version matrix (`npm run test:versions`, every fixture on 13 to 18):
+ * - The `public` schema: initdb before 15 grants CREATE on it to PUBLIC (`=UC/postgres`), from 15 only USAGE
+ *   (`=U/pg_database_owner`). Normalised by {@link normalizeAcl}: PUBLIC's CREATE on `public` is not compared when
+ *   the older side is before 15.
  * - Owners: the replay database's objects belong to `postgres` (PGlite) or an admin role, production's to e.g. `app`,
  *   and an expanded ACL names the owner. {@link normalizeAcl} reads the owner's own grants and the grantor of the
  *   owner's grants as a placeholder, so only grants to other roles are compared by name. Ownership itself is not
@@ -262,14 +266,19 @@ export function normalizeCollation(collation: string | null): string | null {
  * Normalises an ACL for comparison: items sorted; the object's `owner` (when known) read as the placeholder
  * `=OWNER` in grantees and grantors (see `acl.ts`); and when the older server is before 17 the MAINTAIN privilege
  * (`m`, new in 17 and part of an owner's default rights there) dropped, since the older server cannot hold it. Between
- * two 17+ servers a MAINTAIN grant is compared like any other. Text that is not an ACL item is kept as it is.
+ * two 17+ servers a MAINTAIN grant is compared like any other. For the `public` schema's own ACL (`schema`), when
+ * the older server is before 15, PUBLIC's CREATE (initdb's default there, not from 15) is dropped too. Text that is
+ * not an ACL item is kept as it is.
  */
-export function normalizeAcl(acl: readonly string[], serverMajor: number | undefined, owner?: string): string[] {
+export function normalizeAcl(acl: readonly string[], serverMajor: number | undefined, owner?: string, schema?: string): string[] {
   const drop = serverMajor !== undefined && serverMajor < 17 ? 'm' : '';
+  // initdb's grant of CREATE on `public` to PUBLIC, revoked by default from 15: not drift against an older server.
+  const publicCreate = schema === 'public' && serverMajor !== undefined && serverMajor < 15;
   const items = acl.map((text) => {
     const parsed = parseAclItem(text);
     if (!parsed) return text;
-    const item = withoutLetters(withOwnerPlaceholder(parsed, owner), drop);
+    const letters = publicCreate && parsed.grantee === '' ? `${drop}C` : drop;
+    const item = withoutLetters(withOwnerPlaceholder(parsed, owner), letters);
     return item ? formatAclItem(item) : null;
   });
   return items.filter((item): item is string => item !== null).sort();

@@ -51,8 +51,9 @@ export async function inspectRoutines(ctx: InspectContext): Promise<Routine[]> {
   return rows.map(toRoutine);
 }
 
-function toRoutine(r: RawRoutine): Routine {
-  const kind = KINDS[r.prokind] ?? 'function';
+function toRoutine(raw: RawRoutine): Routine {
+  const kind = KINDS[raw.prokind] ?? 'function';
+  const r = kind === 'procedure' ? withoutInModes(raw) : raw;
   // COST, ROWS and an aggregate's options are not in `body`/`args`; only the definition (not compared) carries them.
   const attrs = attrsOf({
     leakproof: r.leakproof || undefined,
@@ -97,6 +98,50 @@ function aggregateDefinition(r: RawRoutine): string {
   if (a.initcond !== null) options.push(`INITCOND = '${a.initcond.replaceAll("'", "''")}'`);
   if (r.parallel !== 'u') options.push(`PARALLEL = ${PARALLEL[r.parallel]?.toUpperCase() ?? 'UNSAFE'}`);
   return `CREATE OR REPLACE AGGREGATE ${qualifiedName(r)}(${r.identity_args}) (\n    ${options.join(',\n    ')}\n)`;
+}
+
+/**
+ * From 14 the server prints a procedure's argument modes in full (`IN a integer, INOUT b integer`), before 14 and for
+ * functions it leaves the default `IN` out (`a integer, INOUT b integer`). `IN` is the default mode, so it is dropped
+ * from a procedure's identity, arguments and the definition's header: the same procedure reads the same on 13 and 18.
+ */
+function withoutInModes(r: RawRoutine): RawRoutine {
+  const args = dropInModes(r.args);
+  const definition = r.definition?.replace(`(${r.args})`, `(${args})`) ?? null;
+  return { ...r, identity_args: dropInModes(r.identity_args), args, definition };
+}
+
+/** `list` (a printed argument list) without the `IN ` that starts an argument; quotes and parentheses are skipped. */
+export function dropInModes(list: string): string {
+  let out = '';
+  let depth = 0;
+  let quote: string | null = null;
+  let start = true;
+  for (let i = 0; i < list.length; i += 1) {
+    const ch = list[i] as string;
+    if (start) {
+      start = false;
+      if (list.startsWith('IN ', i)) {
+        i += 2;
+        continue;
+      }
+    }
+    out += ch;
+    if (quote) {
+      if (ch === quote) quote = null;
+    } else if (ch === "'" || ch === '"') {
+      quote = ch;
+    } else if (ch === '(' || ch === '[') {
+      depth += 1;
+    } else if (ch === ')' || ch === ']') {
+      depth -= 1;
+    } else if (ch === ',' && depth === 0 && list[i + 1] === ' ') {
+      out += ' ';
+      i += 1;
+      start = true;
+    }
+  }
+  return out;
 }
 
 function qualifiedName(r: RawRoutine): string {
