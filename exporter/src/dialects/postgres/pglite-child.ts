@@ -51,9 +51,17 @@ export function forkPglite(name: string, from: string, runDir: string): PgliteCh
   });
   running.add(child);
   const removed = new Promise<void>((done) => {
-    child.once('exit', () => {
+    let finished = false;
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
       running.delete(child);
       void removeRunDir(runDir).then(done);
+    };
+    child.once('exit', finish);
+    // A fork that failed (EAGAIN, EMFILE) emits 'error' and never 'exit': there is no process to wait for.
+    child.once('error', () => {
+      if (child.pid === undefined) finish();
     });
   });
   const stderr: string[] = [];

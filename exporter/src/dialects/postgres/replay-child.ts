@@ -8,6 +8,7 @@
  * each file and statement, then the result or the error as plain data, and exits.
  */
 import type { ReplayPosition } from '../../connection/deadline.ts';
+import { guardPgliteChild } from './pglite-child-guard.ts';
 import { serializeError } from './replay-errors.ts';
 import { replayInProcess } from './replay-run.ts';
 import type { ReplayChildInput, ReplayChildMessage } from './replay-types.ts';
@@ -18,6 +19,12 @@ function post(message: ReplayChildMessage): Promise<void> {
     process.send(message, undefined, {}, () => resolve());
   });
 }
+
+guardPgliteChild();
+// The parent is gone (its IPC channel closed): nobody will read the answer. The watchdog covers a child busy in
+// WebAssembly, which never gets to run this.
+const onParentGone = (): void => process.exit(1);
+process.once('disconnect', onParentGone);
 
 process.once('message', (input: ReplayChildInput) => {
   void (async () => {
@@ -32,6 +39,7 @@ process.once('message', (input: ReplayChildInput) => {
       answer = { kind: 'done', ok: false, error: serializeError(err) };
     }
     await post(answer);
+    process.off('disconnect', onParentGone);
     process.disconnect?.();
     process.exit(0);
   })();

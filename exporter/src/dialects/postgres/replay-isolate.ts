@@ -57,7 +57,8 @@ export async function replayInChild(dir: MigrationDirectory, options: PostgresRe
       const last = stderr.at(-1);
       settle(() => reject(new ReplayError(`the replay's child process ${how}${where} before answering${last ? `: ${last}` : ''}`, { target })));
     });
-    child.send(input);
+    // A failed fork has no channel to send on; its 'error' settles the answer.
+    if (child.connected) child.send(input);
   });
   try {
     return await answer;

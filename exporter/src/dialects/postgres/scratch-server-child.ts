@@ -8,6 +8,7 @@
  */
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import type { PGlite } from '@electric-sql/pglite';
+import { guardPgliteChild } from './pglite-child-guard.ts';
 import { serializeError } from './replay-errors.ts';
 import { openPgliteScratch } from './replay-scratch.ts';
 import type { ScratchChildAnswer, ScratchChildInput } from './scratch-server-types.ts';
@@ -21,6 +22,8 @@ function post(message: ScratchChildAnswer): Promise<void> {
     process.send(message, undefined, {}, () => resolve());
   });
 }
+
+guardPgliteChild();
 
 process.once('message', (input: ScratchChildInput) => {
   void (async () => {

@@ -54,6 +54,8 @@ function pgliteServer(target: string | undefined, template: string): Promise<Scr
   const { process: child, removed, stderr } = forkPglite('scratch-server-child', import.meta.url, input.runDir);
   let gone = false;
   child.once('exit', () => void (gone = true));
+  // A failed fork emits 'error' and never 'exit': there is nothing to stop.
+  child.once('error', () => void (child.pid === undefined && (gone = true)));
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopped ??= (async () => {
@@ -88,6 +90,7 @@ function pgliteServer(target: string | undefined, template: string): Promise<Scr
       const last = stderr.at(-1);
       if (!ready) reject(new ReplayError(`the embedded scratch server ${how} before it listened${last ? `: ${last}` : ''}`, { target }));
     });
-    child.send(input);
+    // A failed fork has no channel to send on; its 'error' rejects.
+    if (child.connected) child.send(input);
   });
 }
