@@ -38,6 +38,8 @@ export interface AgentOptions {
   readonly openSession?: (target: TargetConfig) => Promise<LiveSession>;
   /** How long `stop()` waits for running checks before aborting them. */
   readonly stopGraceMs?: number;
+  /** How long `stop()` then waits for the aborted checks to wind down (default: the scheduler's abort grace). */
+  readonly stopAbortGraceMs?: number;
 }
 
 /** A started agent, as `startAgent` returns it once it listens. */
@@ -226,7 +228,7 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
     (stopping ??= (async () => {
       log.info({}, 'stopping: no new checks, waiting for running ones');
       await watch.stop();
-      await scheduler.stop(options.stopGraceMs ?? 30_000);
+      await scheduler.stop(options.stopGraceMs ?? 30_000, options.stopAbortGraceMs);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await metrics.shutdown();

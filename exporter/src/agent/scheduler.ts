@@ -128,6 +128,8 @@ export class Scheduler {
   readonly #states = new Map<string, TargetState>();
   /** Aborted by `stop()`: cancels waits for a slot and backoff sleeps. */
   readonly #stopping = new AbortController();
+  /** `stop()`'s abort grace, for the checks it aborts. */
+  #stopAbortGraceMs: number | undefined;
   #started = false;
   #stopped: Promise<void> | null = null;
 
@@ -207,10 +209,11 @@ export class Scheduler {
 
   /**
    * Stops every cron task and cancels checks waiting for a slot or a retry; lets running checks finish for up to
-   * `graceMs`, then aborts them and waits (bounded by `abortGraceMs`) for them to close their connections.
-   * Resolves when no check runs any more. Idempotent.
+   * `graceMs`, then aborts them and waits (bounded by `abortGraceMs`, default the scheduler's `abortGraceMs`) for them
+   * to close their connections. Resolves when no check runs any more. Idempotent.
    */
-  stop(graceMs: number): Promise<void> {
+  stop(graceMs: number, abortGraceMs?: number): Promise<void> {
+    if (this.#stopped === undefined) this.#stopAbortGraceMs = abortGraceMs;
     this.#stopped ??= this.#stop(graceMs);
     return this.#stopped;
   }
@@ -364,7 +367,8 @@ export class Scheduler {
    * boundary), then produce the outcome whether or not it has finished.
    */
   async #afterAbort(target: TargetConfig, signal: AbortSignal, check: Promise<Report>, startedAt: Date): Promise<Report> {
-    const grace = this.#options.abortGraceMs ?? DEFAULT_ABORT_GRACE_MS;
+    const stopped = signal.reason instanceof SchedulerStoppedError ? this.#stopAbortGraceMs : undefined;
+    const grace = stopped ?? this.#options.abortGraceMs ?? DEFAULT_ABORT_GRACE_MS;
     let wound: Report | undefined;
     const ended = check.then((report) => void (wound = report));
     if (!(await settledWithin(ended, grace))) {

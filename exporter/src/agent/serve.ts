@@ -21,6 +21,12 @@ export const SHUTDOWN_BOUND_MS = 10_000;
 /** How long running checks may go on after SIGTERM before they are stopped. */
 export const SHUTDOWN_CHECK_GRACE_MS = 5_000;
 
+/**
+ * How long stopped checks then have to wind down: a replay's child is killed at once, a dev server's statement gets
+ * CANCEL_GRACE_MS (2 s) and its temporary database a DROP ... WITH (FORCE). Grace + this + margin fit the bound.
+ */
+export const SHUTDOWN_ABORT_GRACE_MS = 3_000;
+
 /** Kept free of the bound for closing the server, the store and the process itself. */
 const SHUTDOWN_MARGIN_MS = 1_000;
 
@@ -52,6 +58,7 @@ export async function runServe(options: ServeOptions, io: CliIo): Promise<number
       demo: Boolean(demo),
       openSession: demo?.openSession,
       stopGraceMs: SHUTDOWN_CHECK_GRACE_MS,
+      stopAbortGraceMs: SHUTDOWN_ABORT_GRACE_MS,
     });
   } catch (err) {
     await demo?.close();

@@ -2,9 +2,9 @@
  * SIGTERM ends `schema-drift serve` within its stated bound (SHUTDOWN_BOUND_MS, in the README) even while its checks
  * are stuck in migrations that never end: one target replays `DO $$ BEGIN LOOP END LOOP; END $$` in embedded PGlite,
  * the other `pg_sleep(120)` on a PostgreSQL dev server. The real command runs as a child process; once both are
- * stuck, it gets SIGTERM. Afterwards: the process is gone (exit 0, within the bound), its port is free, its replay
- * child process is gone, the dev server's backend has left pg_stat_activity and the temporary database is dropped.
- * The seconds measured are printed; the bound is asserted as a property of the shutdown, not as a speed target.
+ * stuck, it gets SIGTERM. Afterwards: the process is gone (exit 0, and it never logged that the bound cut the shutdown
+ * short), its port is free, its replay child process and run directory are gone, the dev server's backend has left
+ * pg_stat_activity and the temporary database is dropped. The seconds measured are printed only, never asserted.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
@@ -78,7 +78,7 @@ describe('serve: SIGTERM while replays are stuck', () => {
     await temp?.remove();
   });
 
-  it(`exits 0 within ${SHUTDOWN_BOUND_MS / 1000} s, leaving no process, port, backend or scratch database behind`, async () => {
+  it(`exits 0 within its bound (${SHUTDOWN_BOUND_MS / 1000} s), leaving no process, port, backend or scratch database behind`, async () => {
     await temp.write('spin/001_a.sql', 'CREATE TABLE a (id int);\n');
     await temp.write('spin/002_spin.sql', 'DO $$ BEGIN LOOP END LOOP; END $$;\n');
     await temp.write('sleep/001_a.sql', 'CREATE TABLE a (id int);\n');
@@ -125,15 +125,51 @@ targets:
       process.stdout.write(`[shutdown-bound] SIGTERM to exit: ${seconds.toFixed(2)} s (bound ${SHUTDOWN_BOUND_MS / 1000} s)\n`);
 
       expect(code).toBe(0);
-      expect(seconds).toBeLessThan(SHUTDOWN_BOUND_MS / 1000);
+      // The bound's own timer logs this line before it exits; a shutdown that finished in time never does.
+      expect([...child.stdout, ...child.stderr].filter((line) => line.includes('shutdown did not finish within its bound'))).toEqual([]);
       expect(child.stdout.some((line) => line.includes('"msg":"stopped"'))).toBe(true);
       expect(await portIsFree(port)).toBe(true);
       expect(await gone(replayChild!)).toBe(true);
+      expect((await readdir(path.join(temp.dir, 'data', 'replay-cache'))).filter((f) => f.startsWith('run-'))).toEqual([]);
       expect(await sleeping()).toBeUndefined();
       const left = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [backend.datname]);
       expect(left.rowCount).toBe(0);
     } finally {
       await admin.end();
     }
+  }, 300_000);
+
+  it('Ctrl-C to the whole process group: the replay child ignores it, and the agent stops it after the grace', async () => {
+    const config = await temp.write(
+      'group.yaml',
+      `listen: 127.0.0.1:9773
+dataDir: ./data
+targets:
+  - name: spin
+    url: ${live.url}
+    desired: { dir: ./spin, format: plain }
+`,
+    );
+    // A process group of its own, as a terminal or a systemd unit's control group would make it.
+    child = startBin(['serve', '--config', config, '--port', '0'], {}, { detached: true });
+    await child.waitForLine(/"msg":"listening"/, 60_000);
+    const pid = child.child.pid!;
+    const [replayChild] = await eventually(async () => {
+      const pids = await childrenOf(pid, 'replay-child');
+      return pids.length === 1 && (await cpuSeconds(pids[0]!)) >= 6 ? pids : undefined;
+    }, 120_000, 'the embedded replay spinning in its DO loop');
+
+    // What Ctrl-C does: SIGINT to every process of the foreground group, the replay child included.
+    process.kill(-pid, 'SIGINT');
+    await child.waitForLine(/"msg":"signal received"/, 30_000);
+    // The agent has its signal, so the child has had its own: it is still there, for the agent to stop.
+    expect(await gone(replayChild!)).toBe(false);
+    const code = await child.exited;
+    expect(code).toBe(0);
+    const lines = [...child.stdout, ...child.stderr];
+    expect(lines.filter((line) => /killed by SIGINT|child process (was killed|exited)/.test(line))).toEqual([]);
+    expect(lines.filter((line) => line.includes('shutdown did not finish within its bound'))).toEqual([]);
+    await eventually(async () => ((await gone(replayChild!)) ? true : undefined), 30_000, 'the replay child stopped by the agent');
+    expect((await readdir(path.join(temp.dir, 'data', 'replay-cache'))).filter((f) => f.startsWith('run-'))).toEqual([]);
   }, 300_000);
 });

@@ -191,10 +191,12 @@ export interface BinProcess {
   kill(): void;
 }
 
-export function startBin(args: string[], env: NodeJS.ProcessEnv = {}): BinProcess {
+/** `detached`: the bin leads a process group of its own (and its children are in it), to be signalled as a group. */
+export function startBin(args: string[], env: NodeJS.ProcessEnv = {}, options: { detached?: boolean } = {}): BinProcess {
   const child = spawn(process.execPath, [BIN, ...args], {
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
   });
   const stdout: string[] = [];
   const stderr: string[] = [];

@@ -5,6 +5,7 @@
  * became of it.
  */
 import { type ChildProcess, fork } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { removeRunDir } from './pglite-template.ts';
 import { siblingModule } from './sibling-module.ts';
 
@@ -15,10 +16,20 @@ import { siblingModule } from './sibling-module.ts';
  */
 const CHILD_V8_FLAGS = ['--liftoff-only'];
 
-/** Children still running: killed when this process exits, so none outlives it spinning in WebAssembly. */
-const running = new Set<ChildProcess>();
+/**
+ * Children still running, with their run directories: killed when this process exits, so none outlives it spinning in
+ * WebAssembly, and their run directories removed there and then (an exit hook runs synchronous code only).
+ */
+const running = new Map<ChildProcess, string>();
 process.on('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
+  for (const [child, runDir] of running) {
+    child.kill('SIGKILL');
+    try {
+      rmSync(runDir, { recursive: true, force: true });
+    } catch {
+      // The next replay's sweep removes it.
+    }
+  }
 });
 
 /**
@@ -49,7 +60,7 @@ export function forkPglite(name: string, from: string, runDir: string): PgliteCh
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     execArgv: childExecArgv(),
   });
-  running.add(child);
+  running.set(child, runDir);
   const removed = new Promise<void>((done) => {
     let finished = false;
     const finish = (): void => {
