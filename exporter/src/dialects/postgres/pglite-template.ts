@@ -7,12 +7,18 @@
  * directory that is removed when the replay ends, and by the next replay when a killed process left it behind.
  */
 import { randomBytes } from 'node:crypto';
-import { cp, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 
 /** Run directories older than this are a killed process's leftovers. */
 const STALE_RUN_MS = 24 * 60 * 60 * 1000;
+
+/** Half-built templates (`<template>.<pid>.<hex>.tmp`) older than this are a killed builder's leftovers. */
+const STALE_BUILD_MS = 60 * 60 * 1000;
+
+/** Written last into a finished template: without it a directory is not one (a copy of it would be half a cluster). */
+export const TEMPLATE_MARKER = 'schema-drift-template-complete';
 
 /**
  * Where a replay keeps its template without a directory of its own (the CLI): `$XDG_CACHE_HOME/schema-drift`, else
@@ -33,9 +39,9 @@ export function runDirFor(template: string): string {
   return path.join(path.dirname(template), `run-${process.pid}-${randomBytes(6).toString('hex')}`);
 }
 
-/** True when `dir` holds an initialised cluster. */
+/** True when `dir` holds a finished template (its marker, written after initdb, is there). */
 export async function hasTemplate(dir: string): Promise<boolean> {
-  return stat(path.join(dir, 'PG_VERSION')).then(
+  return stat(path.join(dir, TEMPLATE_MARKER)).then(
     () => true,
     () => false,
   );
@@ -51,9 +57,15 @@ export async function ensureTemplate(dir: string, init: (into: string) => Promis
   try {
     await mkdir(path.dirname(dir), { recursive: true });
     await init(building);
+    await writeFile(path.join(building, TEMPLATE_MARKER), '');
     await rename(building, dir).catch(async (err: unknown) => {
       // Another replay saved it first: theirs is as good as ours.
-      if (!(await hasTemplate(dir))) throw err;
+      if (await hasTemplate(dir)) return;
+      // What is there has no marker (an older version's, or not a template): ours replaces it.
+      await discardTemplate(dir);
+      await rename(building, dir).catch(async () => {
+        if (!(await hasTemplate(dir))) throw err;
+      });
     });
     return true;
   } catch {
@@ -68,9 +80,17 @@ export async function copyTemplate(template: string, runDir: string): Promise<vo
   await cp(template, runDir, { recursive: true, errorOnExist: true, force: false });
 }
 
-/** Removes a template PGlite refused, so the next replay makes a new one. */
+/**
+ * Removes a template PGlite refused, so the next replay makes a new one: renamed away first (atomic), so another
+ * process never copies one half deleted (a copy in progress fails instead, and starts in memory), then removed.
+ */
 export async function discardTemplate(dir: string): Promise<void> {
-  await rm(dir, { recursive: true, force: true }).catch(() => {});
+  const discarded = `${dir}.discard-${process.pid}-${randomBytes(4).toString('hex')}`;
+  const moved = await rename(dir, discarded).then(
+    () => true,
+    () => false,
+  );
+  if (moved) await rm(discarded, { recursive: true, force: true }).catch(() => {});
 }
 
 /** Removes a run directory; never throws. */
@@ -78,12 +98,26 @@ export async function removeRunDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true }).catch(() => {});
 }
 
-/** Removes the run directories in `cacheDir` that killed processes left behind (older than a day). Never throws. */
+/** How old a leftover of this name must be before it is removed, or undefined when it is no leftover. */
+function staleAfter(name: string): number | undefined {
+  if (name.startsWith('run-')) return STALE_RUN_MS;
+  if (name.endsWith('.tmp')) return STALE_BUILD_MS;
+  // A discarded template is never read again; only its removal was cut short.
+  if (name.includes('-datadir.discard-')) return STALE_BUILD_MS;
+  return undefined;
+}
+
+/**
+ * Removes what killed processes left behind in `cacheDir`: run directories older than a day, half-built and discarded
+ * templates older than an hour. Never throws.
+ */
 export async function sweepRunDirs(cacheDir: string, now: number = Date.now()): Promise<void> {
   const entries = await readdir(cacheDir).catch(() => [] as string[]);
-  for (const name of entries.filter((n) => n.startsWith('run-'))) {
+  for (const name of entries) {
+    const after = staleAfter(name);
+    if (after === undefined) continue;
     const dir = path.join(cacheDir, name);
     const info = await stat(dir).catch(() => null);
-    if (info && now - info.mtimeMs > STALE_RUN_MS) await removeRunDir(dir);
+    if (info && now - info.mtimeMs > after) await removeRunDir(dir);
   }
 }

@@ -138,12 +138,21 @@ export async function openPgliteScratch(start: PgliteStart = {}): Promise<Scratc
   const template = start.templateDir;
   if (template && (await ensureTemplate(template, (into) => PGlite.create({ dataDir: into, startParams: params }).then((db) => db.close())))) {
     runDir = start.runDir ?? runDirFor(template);
-    try {
-      await copyTemplate(template, runDir);
-      instance = await PGlite.create({ dataDir: runDir, extensions, startParams: params });
-    } catch {
-      // A damaged or foreign template is dropped (the next replay makes a new one); this one starts in memory.
-      await discardTemplate(template);
+    // A copy that failed (disk full, the template discarded meanwhile) says nothing about the template: this replay
+    // starts in memory and the template stays.
+    const copied = await copyTemplate(template, runDir).then(
+      () => true,
+      () => false,
+    );
+    if (copied) {
+      try {
+        instance = await PGlite.create({ dataDir: runDir, extensions, startParams: params });
+      } catch {
+        // PGlite refused a whole copy: the template is damaged or foreign, dropped so the next replay makes a new one.
+        await discardTemplate(template);
+      }
+    }
+    if (!instance) {
       await removeRunDir(runDir);
       runDir = undefined;
     }
