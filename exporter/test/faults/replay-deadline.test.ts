@@ -5,8 +5,10 @@
  * session list and the temporary database is dropped, and the error names the file in progress and says the time limit
  * stopped it. Through the scheduler, the stored report of a timed-out check says the same.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
@@ -49,6 +51,32 @@ async function childrenRunning(name: string): Promise<number[]> {
     if (cmdline.includes(name)) named.push(pid);
   }
   return named;
+}
+
+/** {@link childrenRunning} of process `pid`, read synchronously (for a callback that must act at once). */
+function childrenNow(name: string, pid: number = process.pid): number[] {
+  const pids = new Set<number>();
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    let text = '';
+    try {
+      text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const child of text.split(/\s+/).filter(Boolean)) pids.add(Number(child));
+  }
+  return [...pids].filter((child) => {
+    try {
+      return readFileSync(`/proc/${child}/cmdline`, 'utf8').includes(name);
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The children of `pid` whose command line names `name`. */
+async function childrenOf(pid: number, name: string): Promise<number[]> {
+  return childrenNow(name, pid);
 }
 
 async function gone(pid: number): Promise<boolean> {
@@ -114,19 +142,76 @@ describe('embedded PGlite replay: a migration that never ends', () => {
     await poll(async () => ((await gone(pid)) ? true : undefined), 5_000, `replay child ${pid} gone`);
   }, 120_000);
 
-  it('an abort before the child answers still ends it, and the next replay works from the saved data directory', async () => {
+  it('an abort at the child\'s first message ends it and its run directory, and the next replay works from the saved data directory', async () => {
     const dir = await tempDir({ '001_init.sql': 'CREATE TABLE a (id int PRIMARY KEY);\n' });
     const directory = await readMigrationDirectory(dir, { format: 'plain' });
     const controller = new AbortController();
-    controller.abort(timeLimit(1));
-    await expect(replayPostgres(directory, { target: 'deadline', cacheDir, signal: controller.signal })).rejects.toThrow(
-      /replay stopped by the time limit while starting the embedded database/,
-    );
+    const started: number[][] = [];
+    const replay = replayPostgres(directory, {
+      target: 'deadline',
+      cacheDir,
+      signal: controller.signal,
+      onPosition: () => {
+        if (controller.signal.aborted) return;
+        // The child is running and has answered once: note it (synchronously, from /proc), then stop it.
+        started.push(childrenNow('replay-child'));
+        controller.abort(timeLimit(1));
+      },
+    });
+    await expect(replay).rejects.toThrow(/^replay stopped by the time limit while /);
+    expect(started).toHaveLength(1);
+    expect(started[0]).toHaveLength(1);
+    expect(await childrenRunning('replay-child')).toEqual([]);
+    expect(await gone(started[0]![0]!)).toBe(true);
+    // No run directory is left behind by the killed child.
+    expect((await readdir(cacheDir)).filter((f) => f.startsWith('run-'))).toEqual([]);
     const result = await replayPostgres(directory, { target: 'deadline', cacheDir });
     expect(result.snapshot.schemas.flatMap((s) => s.tables.map((t) => t.name))).toEqual(['a']);
     expect((await readdir(cacheDir)).filter((f) => f.endsWith('-datadir'))).toHaveLength(1);
-    // No run directory is left behind, the killed child's included.
     expect((await readdir(cacheDir)).filter((f) => f.startsWith('run-'))).toEqual([]);
+  }, 120_000);
+
+  it('a replay child whose parent is SIGKILLed does not outlive it', async () => {
+    const dir = await tempDir({
+      '001_init.sql': 'CREATE TABLE a (id int PRIMARY KEY);\n',
+      '002_spin.sql': 'DO $$ BEGIN LOOP END LOOP; END $$;\n',
+    });
+    const src = path.resolve(import.meta.dirname, '../../src');
+    const script = path.join(dir, 'parent.mjs');
+    await writeFile(
+      script,
+      [
+        `import { readMigrationDirectory } from ${JSON.stringify(path.join(src, 'migrations/index.ts'))};`,
+        `import { replayPostgres } from ${JSON.stringify(path.join(src, 'dialects/postgres/replay.ts'))};`,
+        `const directory = await readMigrationDirectory(process.argv[2], { format: 'plain' });`,
+        `void replayPostgres(directory, { target: 'orphan', cacheDir: process.argv[3], onPosition: (p) => {`,
+        `  if (p.file?.endsWith('002_spin.sql')) console.log('spinning');`,
+        `} });`,
+      ].join('\n'),
+    );
+    const parent = spawn(process.execPath, [script, dir, cacheDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let orphan: number | undefined;
+    try {
+      let output = '';
+      parent.stderr.on('data', (chunk: Buffer) => void (output += chunk.toString()));
+      await new Promise<void>((resolve, reject) => {
+        parent.stdout.on('data', (chunk: Buffer) => {
+          if (chunk.toString().includes('spinning')) resolve();
+        });
+        parent.once('exit', (code) => reject(new Error(`the parent exited (${code}) before the replay spun: ${output}`)));
+      });
+      const pids = await poll(async () => {
+        const found = await childrenOf(parent.pid!, 'replay-child');
+        return found.length === 1 ? found : undefined;
+      }, 30_000, 'the parent\'s replay child');
+      orphan = pids[0]!;
+      parent.kill('SIGKILL');
+      // Its watchdog thread notices the parent is gone; the child itself is busy in WebAssembly.
+      await poll(async () => ((await gone(orphan!)) ? true : undefined), 60_000, `orphaned replay child ${orphan} gone`);
+    } finally {
+      parent.kill('SIGKILL');
+      if (orphan !== undefined && !(await gone(orphan))) process.kill(orphan, 'SIGKILL');
+    }
   }, 120_000);
 });
 
