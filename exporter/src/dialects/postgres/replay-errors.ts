@@ -1,6 +1,7 @@
 /**
- * Errors across the replay worker's thread boundary: structured clone keeps only plain data, so the worker sends an
- * error as {@link SerializedError} and the parent rebuilds it with its class, reason and context intact.
+ * Errors across the process boundary of a PGlite child (a replay's, a scratch server's): IPC in structured-clone mode
+ * keeps only plain data, so the child sends an error as {@link SerializedError} and the parent rebuilds it with its
+ * class, reason and context intact.
  */
 import {
   AuthError,
@@ -14,7 +15,7 @@ import {
   type ErrorContext,
 } from '../../core/errors.ts';
 
-/** An error as plain data, as the replay worker posts it. */
+/** An error as plain data, as a PGlite child process sends it. */
 export interface SerializedError {
   readonly name: string;
   readonly message: string;
@@ -39,7 +40,7 @@ export function serializeError(err: unknown): SerializedError {
   return { name: 'Error', message: String(err) };
 }
 
-/** Rebuilds the error a worker serialised, as the same class. */
+/** Rebuilds the error a child process serialised, as the same class. */
 export function deserializeError(data: SerializedError): Error {
   const Class = CLASSES[data.name];
   const error = Class ? new Class(data.message, data.context ?? {}) : new Error(data.message);

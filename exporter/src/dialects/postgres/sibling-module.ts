@@ -1,5 +1,5 @@
 /**
- * Workers are started from files beside the module that starts them: `.ts` when running from the sources, `.js` in the
+ * Child processes are forked from files beside the module that forks them: `.ts` when running from the sources, `.js` in the
  * compiled npm package (tsc rewrites import specifiers, not the strings passed to `new URL`).
  */
 import path from 'node:path';
