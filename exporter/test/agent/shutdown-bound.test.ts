@@ -71,6 +71,10 @@ describe('serve: SIGTERM while replays are stuck', () => {
     await replayPostgres(await readMigrationDirectory(path.dirname(warm), { format: 'plain' }), {
       cacheDir: path.join(temp.dir, 'data', 'replay-cache'),
     });
+    await temp.write('spin/001_a.sql', 'CREATE TABLE a (id int);\n');
+    await temp.write('spin/002_spin.sql', 'DO $$ BEGIN LOOP END LOOP; END $$;\n');
+    await temp.write('sleep/001_a.sql', 'CREATE TABLE a (id int);\n');
+    await temp.write('sleep/002_sleep.sql', `SELECT pg_sleep(120) /* ${marker} */;\n`);
   }, 180_000);
   afterAll(async () => {
     child?.kill();
@@ -79,10 +83,6 @@ describe('serve: SIGTERM while replays are stuck', () => {
   });
 
   it(`exits 0 within its bound (${SHUTDOWN_BOUND_MS / 1000} s), leaving no process, port, backend or scratch database behind`, async () => {
-    await temp.write('spin/001_a.sql', 'CREATE TABLE a (id int);\n');
-    await temp.write('spin/002_spin.sql', 'DO $$ BEGIN LOOP END LOOP; END $$;\n');
-    await temp.write('sleep/001_a.sql', 'CREATE TABLE a (id int);\n');
-    await temp.write('sleep/002_sleep.sql', `SELECT pg_sleep(120) /* ${marker} */;\n`);
     const config = await temp.write(
       'schema-drift.yaml',
       `listen: 127.0.0.1:9772
