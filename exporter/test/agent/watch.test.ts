@@ -13,7 +13,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import { createLogger } from '../../src/log.ts';
 import { golangMigrateLockId } from '../../src/revision/deploy-locks.ts';
 import { VERSION } from '../../src/version.ts';
-import { pgUrlFor, type TempDatabase } from '../support/servers.ts';
+import { pgUrlFor, type TempDatabase, withPgClient } from '../support/servers.ts';
 import { http, LogCapture, metric, MIGRATIONS, migratedDatabase, tempDir } from './support.ts';
 
 /** Once a day at 03:00: never during the test, so every check after the first comes from the watch or a retry. */
@@ -37,16 +37,6 @@ async function until(ready: (text: string) => boolean, limitMs: number): Promise
     if (ready(text)) return { text, ms: Date.now() - started };
     if (Date.now() - started > limitMs) throw new Error(`not within ${limitMs} ms; last exposition:\n${text}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-async function withClient<T>(db: TempDatabase, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
   }
 }
 
@@ -99,7 +89,7 @@ describe('the watch', () => {
   it('sees nothing in ANALYZE, VACUUM and 1,000 inserts', async () => {
     const before = await metrics();
     const queries = metric(before, 'schema_drift_watch_queries_total', { target: 'hand' });
-    await withClient(hand, async (c) => {
+    await withPgClient(hand, async (c) => {
       const { rows } = await c.query<{ n: string }>('SELECT count(*) AS n FROM accounts');
       expect(Number(rows[0]?.n)).toBe(0);
       await c.query(`INSERT INTO accounts (name) SELECT 'account ' || g FROM generate_series(1, 1000) g`);

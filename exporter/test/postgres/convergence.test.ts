@@ -13,7 +13,6 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import type { Change } from '../../src/core/model/change.ts';
 import { changeSubject } from '../../src/core/model/change.ts';
@@ -24,7 +23,7 @@ import { inspectPostgres } from '../../src/dialects/postgres/inspect.ts';
 import { planPostgres, renderPostgresPlanSql } from '../../src/dialects/postgres/plan.ts';
 import { expectPlanMatchesPin, runKey, unknownPinnedRuns } from '../support/expected-plan.ts';
 import { leavesOutNewerLines, pgServerMajor, readPgFixture } from '../support/pg-fixtures.ts';
-import { createTempPgDatabase, type TempDatabase } from '../support/servers.ts';
+import { createTempPgDatabase, type TempDatabase, withPgClient } from '../support/servers.ts';
 
 const ROOT = fileURLToPath(new URL('../fixtures/postgres/convergence/', import.meta.url));
 // The privileges* cases need roles created per run: convergence-privileges.test.ts runs them.
@@ -44,17 +43,7 @@ const RUNS = [
   { name: 'partitions', from: 'a.sql', to: 'b.sql', concurrently: true },
 ];
 
-async function withClient<T>(db: TempDatabase, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-const inspect = (db: TempDatabase): Promise<SchemaSnapshot> => withClient(db, (c) => inspectPostgres(c));
+const inspect = (db: TempDatabase): Promise<SchemaSnapshot> => withPgClient(db, (c) => inspectPostgres(c));
 
 function describeChanges(changes: Change[]): string {
   return changes.map((c) => `${c.action} ${changeSubject(c)} ${JSON.stringify(c.attributes)}`).join('\n');
@@ -88,7 +77,7 @@ describe('planner convergence on PostgreSQL', () => {
         const onPartitioned = (st: { sql: string }) => /\bevents\b/.test(st.sql);
         for (const st of built) expect(st.sql.includes('CONCURRENTLY'), st.sql).toBe(!onPartitioned(st));
       }
-      await withClient(current, async (client) => {
+      await withPgClient(current, async (client) => {
         for (const statement of plan.statements) {
           try {
             await client.query(statement.sql);

@@ -7,14 +7,13 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffSchemas } from '../../src/core/diff/diff.ts';
 import { dialectNamed } from '../../src/dialects/registry.ts';
 import { postgresHooks } from '../../src/dialects/postgres/hooks.ts';
 import { inspectPostgres } from '../../src/dialects/postgres/inspect.ts';
 import { planPostgres } from '../../src/dialects/postgres/plan.ts';
-import { createTempPgDatabase, type TempDatabase } from '../support/servers.ts';
+import { createTempPgDatabase, type TempDatabase, withPgClient } from '../support/servers.ts';
 
 const ROOT = fileURLToPath(new URL('../fixtures/postgres/convergence/', import.meta.url));
 const CASES = readdirSync(ROOT, { withFileTypes: true })
@@ -30,16 +29,6 @@ async function fingerprint(db: TempDatabase, schemas?: string[]): Promise<string
     return (await session.fingerprint(schemas ? { schemas } : {})).value;
   } finally {
     await session.close();
-  }
-}
-
-async function withClient<T>(db: TempDatabase, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
   }
 }
 
@@ -75,7 +64,7 @@ describe('PostgreSQL schema fingerprint: what leaves it alone', () => {
 
   it.each(steps)('%s', async (_name, sql) => {
     const before = await fingerprint(db);
-    await withClient(db, (c) => c.query(sql));
+    await withPgClient(db, (c) => c.query(sql));
     expect(await fingerprint(db)).toBe(before);
   });
 
@@ -103,8 +92,8 @@ describe('PostgreSQL schema fingerprint: every DDL statement of the convergence 
     try {
       await current.exec(readFileSync(`${ROOT}${name}/a.sql`, 'utf8'));
       await desired.exec(readFileSync(`${ROOT}${name}/b.sql`, 'utf8'));
-      const desiredSnap = await withClient(desired, (c) => inspectPostgres(c));
-      const before = await withClient(current, (c) => inspectPostgres(c));
+      const desiredSnap = await withPgClient(desired, (c) => inspectPostgres(c));
+      const before = await withPgClient(current, (c) => inspectPostgres(c));
       const plan = planPostgres(diffSchemas({ current: before, desired: desiredSnap, hooks: postgresHooks }), { current: before, desired: desiredSnap });
       const ddl = plan.statements.filter((s) => !/^\s*(SET|RESET|BEGIN|COMMIT)\b/i.test(s.sql));
       expect(ddl.length).toBeGreaterThan(0);
@@ -112,9 +101,9 @@ describe('PostgreSQL schema fingerprint: every DDL statement of the convergence 
       let seen = JSON.stringify(before);
       const unchanged: string[] = [];
       for (const statement of ddl) {
-        await withClient(current, (c) => c.query(statement.sql));
+        await withPgClient(current, (c) => c.query(statement.sql));
         const next = await fingerprint(current);
-        const read = JSON.stringify(await withClient(current, (c) => inspectPostgres(c)));
+        const read = JSON.stringify(await withPgClient(current, (c) => inspectPostgres(c)));
         if (next === last && read !== seen) unchanged.push(statement.sql);
         last = next;
         seen = read;

@@ -10,7 +10,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { diffSchemas } from '../../src/core/diff/diff.ts';
 import { changeSubject, type Change } from '../../src/core/model/change.ts';
@@ -20,7 +19,7 @@ import { inspectPostgres } from '../../src/dialects/postgres/inspect.ts';
 import { planPostgres, renderPostgresPlanSql } from '../../src/dialects/postgres/plan.ts';
 import { expectPlanMatchesPin, runKey } from '../support/expected-plan.ts';
 import { planRefusal, refusalRuns } from '../support/refusals.ts';
-import { createTempPgDatabase, type TempDatabase } from '../support/servers.ts';
+import { createTempPgDatabase, type TempDatabase, withPgClient } from '../support/servers.ts';
 
 const ROOT = fileURLToPath(new URL('../fixtures/postgres/refused/', import.meta.url));
 const REFUSED = refusalRuns(ROOT);
@@ -34,17 +33,7 @@ const RUNS: { name: string; from: string; to: string; message?: string }[] = [..
   })),
 );
 
-async function withClient<T>(db: TempDatabase, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: db.url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-const inspect = (db: TempDatabase): Promise<SchemaSnapshot> => withClient(db, (c) => inspectPostgres(c));
+const inspect = (db: TempDatabase): Promise<SchemaSnapshot> => withPgClient(db, (c) => inspectPostgres(c));
 const subjects = (changes: readonly Change[]): string[] => changes.map((c) => `${c.action} ${changeSubject(c)}`).sort();
 
 describe('PostgreSQL planner refusals', () => {
@@ -68,7 +57,7 @@ describe('PostgreSQL planner refusals', () => {
       if (refusal && !refusal.plan) return;
       const plan = refusal?.plan ?? attempt();
       if (!refusal) expect(plan.refused, 'this direction is not pinned as refused').toBeUndefined();
-      await withClient(current, async (client) => {
+      await withPgClient(current, async (client) => {
         for (const statement of plan.statements) {
           try {
             await client.query(statement.sql);
