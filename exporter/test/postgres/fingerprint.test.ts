@@ -5,7 +5,7 @@
  * applied one at a time, with the schema inspected before and after it: a statement that leaves the inspection as it
  * was, such as `OWNER TO` the owner it already has, must not be needed to change the fingerprint).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffSchemas } from '../../src/core/diff/diff.ts';
@@ -13,6 +13,7 @@ import { dialectNamed } from '../../src/dialects/registry.ts';
 import { postgresHooks } from '../../src/dialects/postgres/hooks.ts';
 import { inspectPostgres } from '../../src/dialects/postgres/inspect.ts';
 import { planPostgres } from '../../src/dialects/postgres/plan.ts';
+import { readPgFixture } from '../support/pg-fixtures.ts';
 import { createTempPgDatabase, type TempDatabase, withPgClient } from '../support/servers.ts';
 
 const ROOT = fileURLToPath(new URL('../fixtures/postgres/convergence/', import.meta.url));
@@ -36,7 +37,7 @@ describe('PostgreSQL schema fingerprint: what leaves it alone', () => {
   let db: TempDatabase;
   beforeAll(async () => {
     db = await createTempPgDatabase('sdfp');
-    await db.exec(readFileSync(`${ROOT}indexes/a.sql`, 'utf8'));
+    await db.exec(await readPgFixture(`${ROOT}indexes/a.sql`));
     await db.exec(`
       CREATE TABLE watch_rows (id bigserial PRIMARY KEY, label text NOT NULL, at timestamptz DEFAULT now());
       CREATE INDEX watch_rows_label ON watch_rows (label);
@@ -90,8 +91,9 @@ describe('PostgreSQL schema fingerprint: every DDL statement of the convergence 
     const current = await createTempPgDatabase('sdfp');
     const desired = await createTempPgDatabase('sdfp');
     try {
-      await current.exec(readFileSync(`${ROOT}${name}/a.sql`, 'utf8'));
-      await desired.exec(readFileSync(`${ROOT}${name}/b.sql`, 'utf8'));
+      // The fixture's lines for the server's major (support/pg-fixtures.ts).
+      await current.exec(await readPgFixture(`${ROOT}${name}/a.sql`));
+      await desired.exec(await readPgFixture(`${ROOT}${name}/b.sql`));
       const desiredSnap = await withPgClient(desired, (c) => inspectPostgres(c));
       const before = await withPgClient(current, (c) => inspectPostgres(c));
       const plan = planPostgres(diffSchemas({ current: before, desired: desiredSnap, hooks: postgresHooks }), { current: before, desired: desiredSnap });
