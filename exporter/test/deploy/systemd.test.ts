@@ -1,7 +1,7 @@
 /**
  * The systemd unit example (`deploy/systemd/schema-drift.service`) agrees with the agent: it runs the installed
  * command's `serve` with a configuration file, stops it with the signal the agent handles and gives it longer than the
- * agent's stop grace (30 s) before SIGKILL, writes only the state directory the README's `dataDir` names, as a user of
+ * agent's 10 s shutdown bound before SIGKILL, writes only the state directory the README's `dataDir` names, as a user of
  * its own.
  */
 import { describe, expect, it } from 'vitest';
