@@ -5,13 +5,12 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffSchemas } from '../../src/core/diff/diff.ts';
 import { dialectNamed } from '../../src/dialects/registry.ts';
 import { mysqlHooks } from '../../src/dialects/mysql/hooks.ts';
 import { planMysql } from '../../src/dialects/mysql/plan.ts';
-import { createTempMysqlDatabase, MYSQL_URL, type TempDatabase } from '../support/servers.ts';
+import { createTempMysqlDatabase, type TempDatabase } from '../support/servers.ts';
 import { FIXTURE_INSPECT, inspectTemp, runClientScript } from './convergence-support.ts';
 
 const ROOT = fileURLToPath(new URL('../fixtures/mysql/convergence/', import.meta.url));
@@ -37,24 +36,6 @@ async function fingerprint(db: TempDatabase): Promise<string> {
   }
 }
 
-/** Runs one statement on its own connection (no DELIMITER needed: a routine body is one statement to the server). */
-async function run(db: TempDatabase, sql: string): Promise<void> {
-  const url = new URL(MYSQL_URL);
-  const conn = await mysql.createConnection({
-    host: url.hostname,
-    port: url.port ? Number(url.port) : 3306,
-    user: decodeURIComponent(url.username) || 'root',
-    password: decodeURIComponent(url.password),
-    database: db.name,
-    multipleStatements: true,
-  });
-  try {
-    await conn.query(sql);
-  } finally {
-    await conn.end();
-  }
-}
-
 describe('MySQL schema fingerprint: what leaves it alone', () => {
   let db: TempDatabase;
   beforeAll(async () => {
@@ -76,7 +57,7 @@ describe('MySQL schema fingerprint: what leaves it alone', () => {
 
   it.each(steps)('%s', async (_name, sql) => {
     const before = await fingerprint(db);
-    await run(db, sql);
+    await db.exec(sql);
     expect(await fingerprint(db)).toBe(before);
   });
 
@@ -115,7 +96,7 @@ describe('MySQL schema fingerprint: every DDL statement of the convergence plans
       let last = await fingerprint(current);
       const unchanged: string[] = [];
       for (const statement of ddl) {
-        await run(current, statement.sql);
+        await current.exec(statement.sql);
         const next = await fingerprint(current);
         if (next === last && !NOT_SEEN.test(statement.sql)) unchanged.push(statement.sql);
         last = next;
