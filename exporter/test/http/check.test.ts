@@ -9,15 +9,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCheck, type DesiredSchema } from '../../src/agent/run-check.ts';
-import { Scheduler } from '../../src/agent/scheduler.ts';
-import { DesiredCache } from '../../src/engine/desired-cache.ts';
-import { createApp } from '../../src/http/app.ts';
 import type { Report } from '../../src/core/model/report.ts';
 import { ReportStore } from '../../src/store/report-store.ts';
 import { createTempPgDatabase, type TempDatabase } from '../support/servers.ts';
-import { agentConfig, targetConfig } from './fixtures.ts';
-import { serve, type TestServer } from './serve.ts';
+import { targetConfig } from './fixtures.ts';
+import { serveCheckingAgent, type CheckingAgent } from './checking-agent.ts';
+import type { TestServer } from './serve.ts';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples/migrations', import.meta.url));
 const DRIFT = fileURLToPath(new URL('../../examples/drift/production.sql', import.meta.url));
@@ -27,7 +24,7 @@ const PASSWORD = 'pw-in-url-7c1e';
 let dir: string;
 let db: TempDatabase;
 let store: ReportStore;
-let scheduler: Scheduler;
+let agent: CheckingAgent | undefined;
 let server: TestServer;
 
 function withPassword(url: string): string {
@@ -53,31 +50,12 @@ beforeAll(async () => {
   ];
   dir = await mkdtemp(path.join(tmpdir(), 'sd-http-check-'));
   store = ReportStore.open(dir);
-  const cache = new DesiredCache<DesiredSchema>();
-  scheduler = new Scheduler({
-    targets,
-    concurrency: 2,
-    retry: { attempts: 0, initialDelayMs: 10, maxDelayMs: 10 },
-    runCheck: (target, signal) => runCheck(target, { cache, signal }),
-    onReport: (report: Report) => ({ ...report, id: store.save(report) }),
-  });
-  server = await serve(
-    createApp({
-      config: agentConfig(targets),
-      store,
-      scheduler,
-      metricsHandler: (_req, res) => {
-        res.send('');
-      },
-      ready: () => ({ ready: true }),
-      version: '0.1.0-test',
-    }),
-  );
+  agent = await serveCheckingAgent(targets, store, 2);
+  server = agent.server;
 }, 120_000);
 
 afterAll(async () => {
-  await server?.close();
-  await scheduler?.stop(1_000);
+  await agent?.stop();
   store?.close();
   await db?.drop();
   if (dir) await rm(dir, { recursive: true, force: true });

@@ -10,23 +10,20 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCheck, type DesiredSchema } from '../../src/agent/run-check.ts';
-import { Scheduler } from '../../src/agent/scheduler.ts';
 import type { Report } from '../../src/core/model/report.ts';
-import { DesiredCache } from '../../src/engine/desired-cache.ts';
-import { createApp } from '../../src/http/app.ts';
 import { readMigrationDirectory } from '../../src/migrations/index.ts';
 import { ReportStore } from '../../src/store/report-store.ts';
 import { createTempPgDatabase, PG_URL, type TempDatabase } from '../support/servers.ts';
-import { agentConfig, targetConfig } from './fixtures.ts';
-import { serve, type TestServer } from './serve.ts';
+import { targetConfig } from './fixtures.ts';
+import { serveCheckingAgent, type CheckingAgent } from './checking-agent.ts';
+import type { TestServer } from './serve.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/migrations', import.meta.url));
 const HOT_FIX = 'ALTER TABLE users ADD COLUMN nickname text; CREATE INDEX users_nickname_idx ON users (nickname);';
 
 let tmp: string;
 let store: ReportStore;
-let scheduler: Scheduler;
+let agent: CheckingAgent | undefined;
 let server: TestServer;
 const databases: TempDatabase[] = [];
 const dirs: Record<string, string> & { sqitch: string } = { sqitch: '' };
@@ -68,31 +65,12 @@ beforeAll(async () => {
     target('sqitch', sqitch, dirs.sqitch),
   ];
   store = ReportStore.open(path.join(tmp, 'store'));
-  const cache = new DesiredCache<DesiredSchema>();
-  scheduler = new Scheduler({
-    targets,
-    concurrency: 1,
-    retry: { attempts: 0, initialDelayMs: 10, maxDelayMs: 10 },
-    runCheck: (t, signal) => runCheck(t, { cache, signal }),
-    onReport: (report: Report) => ({ ...report, id: store.save(report) }),
-  });
-  server = await serve(
-    createApp({
-      config: agentConfig(targets),
-      store,
-      scheduler,
-      metricsHandler: (_req, res) => {
-        res.send('');
-      },
-      ready: () => ({ ready: true }),
-      version: '0.1.0-test',
-    }),
-  );
+  agent = await serveCheckingAgent(targets, store, 1);
+  server = agent.server;
 }, 120_000);
 
 afterAll(async () => {
-  await server?.close();
-  await scheduler?.stop(1_000);
+  await agent?.stop();
   store?.close();
   await Promise.all(databases.map((db) => db.drop()));
   if (tmp) await rm(tmp, { recursive: true, force: true });
