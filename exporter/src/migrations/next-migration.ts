@@ -20,6 +20,7 @@
  * drizzle-kit's folder layout (it needs a `snapshot.json` only drizzle-kit writes), Liquibase (a changelog to edit)
  * and schema files (no versions) are refused with the reason.
  */
+import { sqlComment } from '../core/render/sql-comment.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { Hazard } from '../core/model/plan.ts';
 import { ATLAS_SUM_FILE, type AtlasSumInput, computeAtlasSum, formatAtlasSum } from './atlas-sum.ts';
@@ -309,9 +310,11 @@ const NO_SWITCH: Partial<Record<MigrationFormat, string>> = {
 
 /** What to do with statements that cannot run in a transaction, for a tool without a switch for it. */
 function noSwitchNote(tool: string, statements: readonly MigrationStatement[]): string {
-  const which = statements.filter((s) => s.noTransaction === true).map((s) => oneLine(s.comment)).join('; ');
-  return `-- NOTE: ${tool} has no switch to run a file outside a transaction, and this cannot run inside one (${which}): ` +
-    'keep such a statement alone in a migration file of its own (split this file if it holds others), or apply it by hand.';
+  const which = statements.filter((s) => s.noTransaction === true).map((s) => s.comment).join('; ');
+  return sqlComment(
+    `NOTE: ${tool} has no switch to run a file outside a transaction, and this cannot run inside one (${which}): ` +
+      'keep such a statement alone in a migration file of its own (split this file if it holds others), or apply it by hand.',
+  );
 }
 
 /** The header's line about transactions: what the format's switch does, or what the user must do without one. */
@@ -331,11 +334,11 @@ function transactionLine(request: NextMigrationRequest, format: MigrationFormat)
 
 /** The header: what the file is, then each statement with a hazard (data loss first), as comments. */
 function headerLines(request: NextMigrationRequest, format: MigrationFormat): string {
-  const lines = request.header.map((l) => `-- ${oneLine(l)}`);
+  const lines = request.header.map((l) => sqlComment(l));
   const hazardous = request.up.filter((s) => s.hazards.length > 0);
   const order = (s: MigrationStatement): number => (s.hazards.includes('data_loss') ? 0 : 1);
   for (const s of [...hazardous].sort((a, b) => order(a) - order(b))) {
-    lines.push(`-- HAZARD ${s.hazards.join(', ')}: ${oneLine(s.comment)}`);
+    lines.push(sqlComment(`HAZARD ${s.hazards.join(', ')}: ${s.comment}`));
   }
   const transaction = transactionLine(request, format);
   if (transaction !== undefined) lines.push(transaction);
@@ -343,7 +346,7 @@ function headerLines(request: NextMigrationRequest, format: MigrationFormat): st
 }
 
 function commentLines(statement: MigrationStatement): string[] {
-  const lines = [`-- ${oneLine(statement.comment)}`];
+  const lines = [sqlComment(statement.comment)];
   if (statement.hazards.length) lines.push(`-- hazards: ${statement.hazards.join(', ')}`);
   return lines;
 }
@@ -358,7 +361,7 @@ function body(statements: readonly MigrationStatement[]): string {
 
 /** The down section's text: the reverse plan, or a comment saying why there is none. */
 function downText(request: NextMigrationRequest): string {
-  if ('error' in request.down) return `-- no down migration: ${oneLine(request.down.error)}\n`;
+  if ('error' in request.down) return `${sqlComment(`no down migration: ${request.down.error}`)}\n`;
   return request.down.length ? body(request.down) : '-- nothing to undo\n';
 }
 
@@ -384,8 +387,4 @@ function gooseBody(statements: readonly MigrationStatement[]): string {
 
 function downGoose(request: NextMigrationRequest): string {
   return 'error' in request.down || request.down.length === 0 ? downText(request) : gooseBody(request.down);
-}
-
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
 }
