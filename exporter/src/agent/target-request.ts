@@ -22,6 +22,7 @@ export function targetLiveRequest(target: TargetConfig, extra: Partial<LiveReque
     url: target.url,
     description: target.displayUrl,
     ...(target.passwordFile !== undefined ? { passwordFile: target.passwordFile } : {}),
+    ...(target.passwordSource ? { passwordSource: target.passwordSource } : {}),
     connectTimeoutMs: target.connectTimeoutMs,
     statementTimeoutMs: target.statementTimeoutMs,
     ...targetInspect(target),

@@ -139,6 +139,7 @@ export class Watch {
           url: target.url,
           target: target.name,
           ...(target.passwordFile !== undefined ? { passwordFile: target.passwordFile } : {}),
+          ...(target.passwordSource ? { passwordSource: target.passwordSource } : {}),
           connectTimeoutMs: target.connectTimeoutMs,
           statementTimeoutMs: target.statementTimeoutMs,
           signal: this.#stopping.signal,

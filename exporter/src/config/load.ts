@@ -10,6 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../core/errors.ts';
 import type { FilterKind } from '../core/diff/filter.ts';
 import type { MigrationFormat } from '../migrations/index.ts';
+import type { PasswordSource } from '../connection/password-source.ts';
 import { redactUrl } from '../connection/url.ts';
 import { ConfigFileError, formatPath } from './issues.ts';
 import { crossFieldIssues } from './rules.ts';
@@ -62,11 +63,11 @@ export async function parseConfig(text: string, file: string, env: NodeJS.Proces
   const issues = [
     ...interpolated.issues,
     ...(result.success ? [] : zodIssues(result.error)).filter((issue) => !spoiled.has(formatPath(issue.path))),
-    ...crossFieldIssues(interpolated.value),
+    ...crossFieldIssues(interpolated.value, env),
   ];
   if (!result.success || issues.length > 0) throw new ConfigFileError(file, locate(yaml, issues));
   const web = result.data.webConfigFile !== undefined ? loadWebConfig(result.data.webConfigFile) : undefined;
-  return toAgentConfig(result.data, resolve(file), web);
+  return toAgentConfig(result.data, resolve(file), web, env);
 }
 
 /**
@@ -78,10 +79,10 @@ function withoutExtensionKeys(tree: object): Record<string, unknown> {
 }
 
 /** Builds the typed config from the validated file. */
-function toAgentConfig(parsed: ParsedConfigFile, file: string, web: WebConfig | undefined): AgentConfig {
+function toAgentConfig(parsed: ParsedConfigFile, file: string, web: WebConfig | undefined, env: NodeJS.ProcessEnv): AgentConfig {
   const bearerToken = parsed.bearerTokenFile ?? parsed.bearerToken;
   const baseDir = dirname(file);
-  const targets = parsed.targets.map((target) => toTargetConfig(target, baseDir));
+  const targets = parsed.targets.map((target) => toTargetConfig(target, baseDir, env));
   return {
     file,
     listen: parsed.listen,
@@ -123,7 +124,17 @@ function desiredSource(desired: ParsedTarget['desired'], baseDir: string): Pick<
   };
 }
 
-function toTargetConfig(target: ParsedTarget, baseDir: string): TargetConfig {
+/** `passwordCommand` or `awsIam` as the connection layer takes it; the rules made sure there is at most one. */
+function passwordSource(target: ParsedTarget, env: NodeJS.ProcessEnv): PasswordSource | undefined {
+  if (target.passwordCommand !== undefined) {
+    return { kind: 'command', command: target.passwordCommand, timeoutMs: target.passwordCommandTimeout };
+  }
+  if (target.awsIam !== undefined) return { kind: 'awsIam', region: target.awsIam.region ?? env.AWS_REGION ?? '' };
+  return undefined;
+}
+
+function toTargetConfig(target: ParsedTarget, baseDir: string, env: NodeJS.ProcessEnv): TargetConfig {
+  const source = passwordSource(target, env);
   const dialect = urlDialect(target.url);
   const url = target.password !== undefined ? withPassword(target.url, target.password) : target.url;
   const desired: DesiredConfig = {
@@ -139,6 +150,7 @@ function toTargetConfig(target: ParsedTarget, baseDir: string): TargetConfig {
     url,
     displayUrl: redactUrl(url),
     ...(target.passwordFile !== undefined ? { passwordFile: target.passwordFile } : {}),
+    ...(source ? { passwordSource: source } : {}),
     desired,
     ...(target.schemas !== undefined ? { schemas: target.schemas } : {}),
     exclude,

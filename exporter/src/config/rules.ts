@@ -28,8 +28,11 @@ function isObject(value: unknown): value is Raw {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Every cross-field problem of the (interpolated) file tree. */
-export function crossFieldIssues(tree: unknown): ConfigIssue[] {
+/**
+ * Every cross-field problem of the (interpolated) file tree. `env` is the environment the agent will run with
+ * (`awsIam` takes its region from `AWS_REGION`).
+ */
+export function crossFieldIssues(tree: unknown, env: NodeJS.ProcessEnv = {}): ConfigIssue[] {
   if (!isObject(tree)) return [];
   const issues: ConfigIssue[] = [];
   if (tree.bearerToken !== undefined && tree.bearerTokenFile !== undefined) {
@@ -38,7 +41,7 @@ export function crossFieldIssues(tree: unknown): ConfigIssue[] {
   if (isObject(tree.retry)) issues.push(...retryIssues(tree.retry));
   const targets = Array.isArray(tree.targets) ? tree.targets : [];
   targets.forEach((target, i) => {
-    if (isObject(target)) issues.push(...targetIssues(target, ['targets', i]));
+    if (isObject(target)) issues.push(...targetIssues(target, ['targets', i]), ...passwordSourceIssues(target, ['targets', i], env));
   });
   issues.push(...duplicateNames(targets), ...labelIssues(targets));
   return issues;
@@ -90,6 +93,53 @@ function targetIssues(target: Raw, at: ConfigPath): ConfigIssue[] {
       path: [...at, 'desired', 'devUrl'],
       message: `must be a ${dialect.label} server like the target's url${name}`,
     });
+  }
+  return issues;
+}
+
+/** sslmode values that may send the password (an IAM token) without TLS. */
+const PLAINTEXT_SSLMODES = ['disable', 'allow', 'prefer'];
+
+/**
+ * `passwordCommand` and `awsIam` replace every other way of giving the password, and each other; `awsIam` needs a
+ * PostgreSQL URL with TLS required and a region.
+ */
+function passwordSourceIssues(target: Raw, at: ConfigPath, env: NodeJS.ProcessEnv): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const url = typeof target.url === 'string' ? target.url : undefined;
+  const parsed = url === undefined ? undefined : urlDialect(url);
+  const dialect = parsed && 'dialect' in parsed ? parsed.dialect : undefined;
+  const urlHasPassword = url !== undefined && dialect !== undefined && new URL(url).password !== '';
+  const given = [
+    ...(urlHasPassword ? ['a password in the url'] : []),
+    ...(target.password !== undefined ? ['password'] : []),
+    ...(target.passwordFile !== undefined ? ['passwordFile'] : []),
+  ];
+  for (const key of ['passwordCommand', 'awsIam'] as const) {
+    if (target[key] === undefined) continue;
+    const others = [...given, ...(key === 'awsIam' && target.passwordCommand !== undefined ? ['passwordCommand'] : [])];
+    if (others.length > 0) {
+      issues.push({ path: [...at, key], message: `give the password one way only: ${key} cannot go with ${others.join(', ')}` });
+    }
+  }
+  if (target.passwordCommandTimeout !== undefined && target.passwordCommand === undefined) {
+    issues.push({ path: [...at, 'passwordCommandTimeout'], message: 'only with passwordCommand' });
+  }
+  if (target.awsIam === undefined || !dialect || url === undefined) return issues;
+  const iam = isObject(target.awsIam) ? target.awsIam : {};
+  if (dialect.name !== 'postgres') {
+    issues.push({ path: [...at, 'awsIam'], message: `IAM authentication is supported on PostgreSQL targets only (this is ${dialect.label})` });
+    return issues;
+  }
+  const sslmode = new URL(url).searchParams.get('sslmode');
+  if (sslmode === null || PLAINTEXT_SSLMODES.includes(sslmode)) {
+    issues.push({
+      path: [...at, 'url'],
+      message: `awsIam sends its token over TLS only: the url needs sslmode=require, verify-ca or verify-full (${sslmode === null ? 'none given' : `not ${sslmode}`})`,
+    });
+  }
+  if (iam.region === undefined && !env.AWS_REGION) {
+    issues.push({ path: [...at, 'awsIam', 'region'], message: 'required when the environment variable AWS_REGION is not set' });
   }
   return issues;
 }

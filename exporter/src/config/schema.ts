@@ -142,6 +142,11 @@ const excludeRules = z.strictObject(
   >,
 );
 
+/** A command: a line for `/bin/sh -c`, or a program and its arguments. */
+const commandLine = z.union([nonEmpty, z.array(nonEmpty).min(1, 'list the program and its arguments')], {
+  error: 'expected a command line (string) or a list of program and arguments',
+});
+
 /** Environment variable names a command may be given (`desired.env`): POSIX shell names. */
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -155,9 +160,7 @@ function desiredSchema(baseDir: string) {
       dir: desiredSource(baseDir).optional(),
       format: z.enum(MIGRATION_FORMATS as [string, ...string[]]).optional(),
       devUrl: connectionUrl.optional(),
-      command: z.union([nonEmpty, z.array(nonEmpty).min(1, 'list the program and its arguments')], {
-        error: 'expected a command line (string) or a list of program and arguments',
-      }).optional(),
+      command: commandLine.optional(),
       cwd: existingDir(baseDir).optional(),
       timeout: duration(1000).optional(),
       inputs: z.array(nonEmpty).optional(),
@@ -195,6 +198,11 @@ function targetSchema(baseDir: string) {
     url: connectionUrl,
     password: z.string().optional(),
     passwordFile: secretFile(baseDir).optional(),
+    // A command whose output is the password, run at connect time and again after an authentication failure.
+    passwordCommand: commandLine.optional(),
+    passwordCommandTimeout: duration(1).prefault('10s'),
+    // AWS RDS/Aurora IAM authentication: a token signed locally for the URL's host, port and user.
+    awsIam: z.strictObject({ region: nonEmpty.optional() }).optional(),
     desired: desiredSchema(baseDir),
     schemas: z.array(nonEmpty).min(1, 'list at least one schema, or leave schemas out for all').optional(),
     exclude: excludeRules.prefault({}),

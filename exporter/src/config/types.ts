@@ -2,6 +2,7 @@
  * The agent's validated configuration. `loadConfig` (config/load.ts) parses `schema-drift.yaml` once into these
  * types; everything downstream takes only them ("parse, don't validate").
  */
+import type { PasswordSource } from '../connection/password-source.ts';
 import type { FilterKind } from '../core/diff/filter.ts';
 import type { DialectName } from '../core/model/schema.ts';
 import type { MigrationFormat } from '../migrations/index.ts';
@@ -53,6 +54,8 @@ export interface TargetConfig {
   readonly displayUrl: string;
   /** A file to read the password from at connect time (rotated secrets are picked up). */
   readonly passwordFile?: string;
+  /** `passwordCommand` or `awsIam`: a password obtained at connect time (`connection/password-source.ts`). */
+  readonly passwordSource?: PasswordSource;
   readonly desired: DesiredConfig;
   /** Schemas to inspect; absent = all user schemas. */
   readonly schemas?: string[];

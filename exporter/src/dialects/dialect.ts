@@ -15,6 +15,7 @@
  * Models: kysely's `src/dialect/dialect.ts` (one interface, a folder per dialect), Atlas' `migrate.Driver`
  * (Inspector + Differ + PlanApplier, registered by name), Prisma's `SqlFlavour`.
  */
+import type { PasswordSource } from '../connection/password-source.ts';
 import type { SchemaDriftError } from '../core/errors.ts';
 import type { ErrorContext } from '../core/errors.ts';
 import type { DiffHooks } from '../core/diff/options.ts';
@@ -42,6 +43,8 @@ export interface ConnectRequest {
   readonly target?: string;
   /** A file holding the password, used when the URL has none. */
   readonly passwordFile?: string;
+  /** A command or AWS IAM: the password obtained at connect time, used when the URL has none. */
+  readonly passwordSource?: PasswordSource;
   readonly connectTimeoutMs?: number;
   /** Statement time limit of the read-only session; its lock, idle and client-side limits follow from it. */
   readonly statementTimeoutMs?: number;

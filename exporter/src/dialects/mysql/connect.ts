@@ -16,6 +16,7 @@
 import type mysql from 'mysql2/promise';
 import { type DriverErrorContext, describeDriverError, NETWORK_ERROR_CODES } from '../../connection/errors.ts';
 import { type SessionLimits, sessionLimits, wholeSeconds } from '../../connection/limits.ts';
+import { forgetSourcedPassword, type PasswordSource, sourcedPassword } from '../../connection/password-source.ts';
 import { readPasswordFile } from '../../connection/secrets.ts';
 import { decodeUrlPart, parseConnectionUrl, redactUrl } from '../../connection/url.ts';
 import { AuthError, ConnectError, InspectError, SchemaDriftError, TimeoutError } from '../../core/errors.ts';
@@ -34,6 +35,11 @@ export interface MysqlConnectOptions {
   readonly target?: string;
   /** File holding the password (read once, surrounding whitespace trimmed); used when the URL has none. */
   readonly passwordFile?: string;
+  /**
+   * A password command (`connection/password-source.ts`), used when the URL has none: cached, and run again once when
+   * the server rejects the password (errno 1045).
+   */
+  readonly passwordSource?: PasswordSource;
   /** Time allowed to establish the connection; default 10 s. */
   readonly connectTimeoutMs?: number;
   /**
@@ -86,7 +92,29 @@ const MYSQL_SCHEMES = ['mysql:', 'mariadb:'];
  */
 export async function openMysqlSession(url: string, options: MysqlConnectOptions = {}): Promise<MysqlSession> {
   const parts = parseMysqlUrl(url, options.target);
-  const password = await resolvePassword(parts, options);
+  const source = options.passwordSource;
+  if (parts.password !== undefined || !source) return openWith(url, parts, options, await resolvePassword(parts, options));
+  const to = { target: options.target, host: parts.host, port: parts.port, user: parts.user };
+  try {
+    return await openWith(url, parts, options, await sourcedPassword(source, to));
+  } catch (err) {
+    if (!(err instanceof SchemaDriftError) || errno(err.cause) !== ER_ACCESS_DENIED_ERROR) throw err;
+    // A rotated password: run the command again, once.
+    forgetSourcedPassword(source, to);
+    return openWith(url, parts, options, await sourcedPassword(source, to));
+  }
+}
+
+/** The server's answer to a wrong password. */
+const ER_ACCESS_DENIED_ERROR = 1045;
+
+function errno(err: unknown): number | undefined {
+  const value = typeof err === 'object' && err !== null ? (err as { errno?: unknown }).errno : undefined;
+  return typeof value === 'number' ? value : undefined;
+}
+
+/** {@link openMysqlSession} with the password decided. */
+async function openWith(url: string, parts: MysqlUrlParts, options: MysqlConnectOptions, password: string | undefined): Promise<MysqlSession> {
   const secrets = password ? [password] : [];
   const where = { target: options.target, secrets };
   const described = redactMysqlUrl(url);

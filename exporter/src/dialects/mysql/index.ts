@@ -42,6 +42,7 @@ export const mysqlDialect: Dialect = {
     const session = await openMysqlSession(request.url, {
       target: request.target,
       passwordFile: request.passwordFile,
+      ...(request.passwordSource ? { passwordSource: request.passwordSource } : {}),
       connectTimeoutMs: request.connectTimeoutMs,
       statementTimeoutMs: request.statementTimeoutMs,
       ...(request.signal ? { signal: request.signal } : {}),

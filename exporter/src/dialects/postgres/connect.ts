@@ -11,6 +11,7 @@
 import pg from 'pg';
 import { type DriverErrorContext, describeDriverError, NETWORK_ERROR_CODES } from '../../connection/errors.ts';
 import { sessionLimits } from '../../connection/limits.ts';
+import { forgetSourcedPassword, type PasswordSource, sourcedPassword } from '../../connection/password-source.ts';
 import { readPasswordFile } from '../../connection/secrets.ts';
 import { decodeUrlPart, parseConnectionUrl, redactUrl } from '../../connection/url.ts';
 import { AuthError, ConfigError, ConnectError, InspectError, SchemaDriftError, TimeoutError } from '../../core/errors.ts';
@@ -22,6 +23,11 @@ export interface PostgresConnectOptions {
   readonly target?: string;
   /** File holding the password (read once, surrounding whitespace trimmed); used when the URL has none. */
   readonly passwordFile?: string;
+  /**
+   * A command or AWS IAM (`connection/password-source.ts`), used when the URL has none: cached, and obtained again
+   * once when the server rejects it (SQLSTATE 28P01, 28000).
+   */
+  readonly passwordSource?: PasswordSource;
   /** Time allowed to establish the connection; default 10 s. */
   readonly connectTimeoutMs?: number;
   /**
@@ -64,11 +70,38 @@ const POSTGRES_SCHEMES = ['postgres:', 'postgresql:'];
  * Errors are mapped by {@link toPostgresError}; their messages never contain the password.
  */
 export async function openPostgresSession(url: string, options: PostgresConnectOptions = {}): Promise<PostgresSession> {
+  const source = options.passwordSource;
   const parsed = parsePostgresUrl(url, options.target);
+  if (parsed.password || !source) return openWith(url, parsed, options);
+  const to = {
+    target: options.target,
+    host: parsed.hostname.replace(/^\[(.*)\]$/, '$1') || 'localhost',
+    port: parsed.port ? Number(parsed.port) : 5432,
+    user: decodeURIComponent(parsed.username),
+  };
+  try {
+    return await openWith(url, parsed, options, await sourcedPassword(source, to));
+  } catch (err) {
+    if (!rejectedCredentials(err)) throw err;
+    // A rotated password (or an expired token): obtain it again, once.
+    forgetSourcedPassword(source, to);
+    return openWith(url, parsed, options, await sourcedPassword(source, to));
+  }
+}
+
+/** The server refused the password (not a missing privilege): SQLSTATE 28P01 or 28000. */
+function rejectedCredentials(err: unknown): boolean {
+  const code = errorCode(err instanceof SchemaDriftError ? err.cause : err);
+  return code === '28P01' || code === '28000';
+}
+
+/** {@link openPostgresSession} with the password given, or read from `passwordFile` when none is. */
+async function openWith(url: string, base: URL, options: PostgresConnectOptions, sourced?: string): Promise<PostgresSession> {
+  const parsed = new URL(base.toString());
   const secrets = parsed.password ? [decodeURIComponent(parsed.password)] : [];
   const where = { target: options.target, secrets };
-  if (!parsed.password && options.passwordFile) {
-    const password = await readPasswordFile(options.passwordFile, options.target);
+  const password = sourced ?? (!parsed.password && options.passwordFile ? await readPasswordFile(options.passwordFile, options.target) : undefined);
+  if (password !== undefined) {
     if (password) secrets.push(password);
     // pg lets the URL's (empty) password override a `password` config field, so it travels as a URL parameter.
     parsed.searchParams.set('password', password);

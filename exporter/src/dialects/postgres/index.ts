@@ -38,6 +38,7 @@ export const postgresDialect: Dialect = {
     const session = await openPostgresSession(request.url, {
       target: request.target,
       passwordFile: request.passwordFile,
+      ...(request.passwordSource ? { passwordSource: request.passwordSource } : {}),
       connectTimeoutMs: request.connectTimeoutMs,
       statementTimeoutMs: request.statementTimeoutMs,
       ...(request.signal ? { signal: request.signal } : {}),

@@ -1,0 +1,62 @@
+/**
+ * `passwordCommand` and `awsIam` in the configuration: parsed into the target's password source, and refused with a
+ * message naming the field when combined with another way of giving the password, or (`awsIam`) without TLS, on a
+ * MySQL target, or without a region.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { createConfigFixture } from './config-fixture.ts';
+
+const fx = createConfigFixture();
+afterAll(() => fx.remove());
+
+const one = (fields: string) => `targets:
+  - name: prod
+    desired: { dir: migrations }
+${fields}`;
+
+describe('passwordCommand', () => {
+  it.each([
+    ['a shell line', '    passwordCommand: vault kv get -field=password secret/db\n', 'vault kv get -field=password secret/db'],
+    ['a program and its arguments', '    passwordCommand: [vault, kv, get, -field=password, secret/db]\n', ['vault', 'kv', 'get', '-field=password', 'secret/db']],
+  ])('%s', async (_label, field, command) => {
+    const config = await fx.parse(one(`    url: postgres://app@db/prod\n${field}`));
+    expect(config.targets[0]?.passwordSource).toEqual({ kind: 'command', command, timeoutMs: 10_000 });
+  });
+
+  it('takes a time limit', async () => {
+    const config = await fx.parse(one('    url: postgres://app@db/prod\n    passwordCommand: get-pw\n    passwordCommandTimeout: 3s\n'));
+    expect(config.targets[0]?.passwordSource).toEqual({ kind: 'command', command: 'get-pw', timeoutMs: 3_000 });
+  });
+
+  it.each([
+    ['a password in the url', '    url: postgres://app:pw@db/prod\n    passwordCommand: get-pw\n', 'schema-drift.yaml:5: targets[0].passwordCommand: give the password one way only: passwordCommand cannot go with a password in the url'],
+    ['password', '    url: postgres://app@db/prod\n    password: pw\n    passwordCommand: get-pw\n', 'schema-drift.yaml:6: targets[0].passwordCommand: give the password one way only: passwordCommand cannot go with password'],
+    ['passwordFile', '    url: postgres://app@db/prod\n    passwordFile: secrets/db-password\n    passwordCommand: get-pw\n', 'schema-drift.yaml:6: targets[0].passwordCommand: give the password one way only: passwordCommand cannot go with passwordFile'],
+    ['awsIam', '    url: postgres://app@db/prod?sslmode=require\n    passwordCommand: get-pw\n    awsIam: { region: eu-west-1 }\n', 'schema-drift.yaml:6: targets[0].awsIam: give the password one way only: awsIam cannot go with passwordCommand'],
+    ['no command for the time limit', '    url: postgres://app@db/prod\n    passwordCommandTimeout: 3s\n', 'schema-drift.yaml:5: targets[0].passwordCommandTimeout: only with passwordCommand'],
+    ['an empty list', '    url: postgres://app@db/prod\n    passwordCommand: []\n', 'schema-drift.yaml:5: targets[0].passwordCommand: list the program and its arguments'],
+  ])('refused with %s', async (_label, fields, problem) => {
+    expect(await fx.problems(one(fields))).toEqual([problem]);
+  });
+});
+
+describe('awsIam', () => {
+  it('the region given, or AWS_REGION', async () => {
+    const given = await fx.parse(one('    url: postgres://app@db.rds.amazonaws.com:5432/prod?sslmode=verify-full\n    awsIam: { region: eu-west-1 }\n'));
+    expect(given.targets[0]?.passwordSource).toEqual({ kind: 'awsIam', region: 'eu-west-1' });
+    const fromEnv = await fx.parse(one('    url: postgres://app@db/prod?sslmode=require\n    awsIam: {}\n'), { AWS_REGION: 'us-east-2' });
+    expect(fromEnv.targets[0]?.passwordSource).toEqual({ kind: 'awsIam', region: 'us-east-2' });
+  });
+
+  it.each([
+    ['sslmode=disable', '    url: postgres://app@db/prod?sslmode=disable\n    awsIam: { region: eu-west-1 }\n', ['schema-drift.yaml:4: targets[0].url: awsIam sends its token over TLS only: the url needs sslmode=require, verify-ca or verify-full (not disable)']],
+    ['no sslmode', '    url: postgres://app@db/prod\n    awsIam: { region: eu-west-1 }\n', ['schema-drift.yaml:4: targets[0].url: awsIam sends its token over TLS only: the url needs sslmode=require, verify-ca or verify-full (none given)']],
+    ['no region', '    url: postgres://app@db/prod?sslmode=require\n    awsIam: {}\n', ['schema-drift.yaml:5: targets[0].awsIam.region: required when the environment variable AWS_REGION is not set']],
+    ['a MySQL target', '    url: mysql://app@db/prod\n    awsIam: { region: eu-west-1 }\n    desired: { dir: migrations, devUrl: "mysql://root@dev/" }\n', ['schema-drift.yaml:4: targets[0].awsIam: IAM authentication is supported on PostgreSQL targets only (this is MySQL/MariaDB)']],
+    ['a password file', '    url: postgres://app@db/prod?sslmode=require\n    passwordFile: secrets/db-password\n    awsIam: { region: eu-west-1 }\n', ['schema-drift.yaml:6: targets[0].awsIam: give the password one way only: awsIam cannot go with passwordFile']],
+    ['an unknown key', '    url: postgres://app@db/prod?sslmode=require\n    awsIam: { region: eu-west-1, role: x }\n', ['schema-drift.yaml:5: targets[0].awsIam.role: unknown option']],
+  ])('refused with %s', async (_label, fields, problems) => {
+    const text = fields.includes('desired:') ? `targets:\n  - name: prod\n${fields}` : one(fields);
+    expect(await fx.problems(text)).toEqual(problems);
+  });
+});
