@@ -131,6 +131,9 @@ function passwordSourceIssues(target: Raw, at: ConfigPath, env: NodeJS.ProcessEn
     issues.push({ path: [...at, 'awsIam'], message: `IAM authentication is supported on PostgreSQL targets only (this is ${dialect.label})` });
     return issues;
   }
+  if (new URL(url).username === '') {
+    issues.push({ path: [...at, 'url'], message: 'awsIam signs its token for one database user: name it in the url (postgres://user@host:5432/db)' });
+  }
   const sslmode = new URL(url).searchParams.get('sslmode');
   if (sslmode === null || PLAINTEXT_SSLMODES.includes(sslmode)) {
     issues.push({

@@ -3,6 +3,8 @@
  * message naming the field when combined with another way of giving the password, or (`awsIam`) without TLS, on a
  * MySQL target, or without a region.
  */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createConfigFixture } from './config-fixture.ts';
 
@@ -51,6 +53,7 @@ describe('awsIam', () => {
   it.each([
     ['sslmode=disable', '    url: postgres://app@db/prod?sslmode=disable\n    awsIam: { region: eu-west-1 }\n', ['schema-drift.yaml:4: targets[0].url: awsIam sends its token over TLS only: the url needs sslmode=require, verify-ca or verify-full (not disable)']],
     ['no sslmode', '    url: postgres://app@db/prod\n    awsIam: { region: eu-west-1 }\n', ['schema-drift.yaml:4: targets[0].url: awsIam sends its token over TLS only: the url needs sslmode=require, verify-ca or verify-full (none given)']],
+    ['no user', '    url: postgres://db/prod?sslmode=require\n    awsIam: { region: eu-west-1 }\n', ['schema-drift.yaml:4: targets[0].url: awsIam signs its token for one database user: name it in the url (postgres://user@host:5432/db)']],
     ['no region', '    url: postgres://app@db/prod?sslmode=require\n    awsIam: {}\n', ['schema-drift.yaml:5: targets[0].awsIam.region: required when the environment variable AWS_REGION is not set']],
     ['a MySQL target', '    url: mysql://app@db/prod\n    awsIam: { region: eu-west-1 }\n    desired: { dir: migrations, devUrl: "mysql://root@dev/" }\n', ['schema-drift.yaml:4: targets[0].awsIam: IAM authentication is supported on PostgreSQL targets only (this is MySQL/MariaDB)']],
     ['a password file', '    url: postgres://app@db/prod?sslmode=require\n    passwordFile: secrets/db-password\n    awsIam: { region: eu-west-1 }\n', ['schema-drift.yaml:6: targets[0].awsIam: give the password one way only: awsIam cannot go with passwordFile']],
@@ -58,5 +61,23 @@ describe('awsIam', () => {
   ])('refused with %s', async (_label, fields, problems) => {
     const text = fields.includes('desired:') ? `targets:\n  - name: prod\n${fields}` : one(fields);
     expect(await fx.problems(text)).toEqual(problems);
+  });
+});
+
+describe('the README\'s examples', () => {
+  const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+  const start = readme.indexOf('#### Passwords from a command, AWS IAM');
+  const section = readme.slice(start, readme.indexOf('\n#### ', start + 5));
+  const blocks = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => String(m[1]));
+
+  it('are valid configurations', async () => {
+    expect(start).toBeGreaterThan(0);
+    expect(blocks).toHaveLength(2);
+    mkdirSync(join(fx.dir, 'migrations-mysql'), { recursive: true });
+    const [commands, iam] = await Promise.all(blocks.map((yaml) => fx.parse(yaml)));
+    expect(commands?.targets.map((t) => t.passwordSource?.kind)).toEqual(['command', 'command', 'command']);
+    expect(iam?.targets[0]?.passwordSource).toEqual({ kind: 'awsIam', region: 'eu-west-1' });
+    expect(section).toContain('arn:aws:rds-db:<region>:<account>:dbuser:');
+    expect(section).toContain('"Action": "rds-db:connect"');
   });
 });
