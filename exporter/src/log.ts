@@ -8,7 +8,7 @@ import type { LogLevel } from './config/types.ts';
 export type { Logger };
 
 /** Keys that could hold a secret if someone logged a config object by mistake. */
-const REDACT = ['url', 'devUrl', 'password', 'passwordFile', 'bearerToken', '*.url', '*.devUrl', '*.password', '*.bearerToken'];
+const REDACT = ['url', 'devUrl', 'password', 'passwordFile', 'passwordSource', 'bearerToken', '*.url', '*.devUrl', '*.password', '*.passwordSource', '*.bearerToken'];
 
 /** Creates the agent's logger. `destination` is for tests (a stream to read lines from). */
 export function createLogger(level: LogLevel, destination?: NodeJS.WritableStream): Logger {

@@ -32,7 +32,8 @@ export const IAM_TOKEN_REUSE_MS = 10 * 60_000;
 const MAX_OUTPUT_BYTES = 64 * 1024;
 
 interface Cached {
-  readonly password: string;
+  /** In flight or settled: two connections at once share one run of the command. */
+  readonly password: Promise<string>;
   readonly at: number;
 }
 
@@ -44,7 +45,7 @@ function cacheKey(source: PasswordSource, to: PasswordFor): string {
 
 /**
  * The password for `to` from `source`: the cached one when still good, else a fresh one (the command run, the token
- * signed) which is then cached.
+ * signed) which is then cached. A failure is not cached: the next connection tries again.
  * @throws AuthError naming the target and the command's exit status or the signer's failure (never an output).
  */
 export async function sourcedPassword(source: PasswordSource, to: PasswordFor): Promise<string> {
@@ -52,9 +53,15 @@ export async function sourcedPassword(source: PasswordSource, to: PasswordFor): 
   const cached = cache.get(key);
   const now = Date.now();
   if (cached && (source.kind === 'command' || now - cached.at < IAM_TOKEN_REUSE_MS)) return cached.password;
-  const password = source.kind === 'command' ? await runPasswordCommand(source.command, source.timeoutMs, to.target) : await signIamToken(source.region, to);
-  cache.set(key, { password, at: now });
-  return password;
+  const password = source.kind === 'command' ? runPasswordCommand(source.command, source.timeoutMs, to.target) : signIamToken(source.region, to);
+  const entry = { password, at: now };
+  cache.set(key, entry);
+  try {
+    return await password;
+  } catch (err) {
+    if (cache.get(key) === entry) cache.delete(key);
+    throw err;
+  }
 }
 
 /** Drops the cached password for `to`, so the next {@link sourcedPassword} runs the command (signs) again. */

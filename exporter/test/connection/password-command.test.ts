@@ -81,6 +81,22 @@ describe('runPasswordCommand', () => {
     expect(await sourcedPassword(source, { ...to, user: 'other' })).toBe('cached-pw');
     expect(script.runs()).toBe(2);
   });
+
+  it('two connections at once share one run; a failed run is not cached', async () => {
+    const script = passwordScript('together');
+    writeFileSync(script.secret, 'together-pw\n');
+    const source: PasswordSource = { kind: 'command', command: script.command, timeoutMs: 10_000 };
+    const to = { target: 'together', host: 'h', port: 1, user: 'u' };
+    expect(await Promise.all([sourcedPassword(source, to), sourcedPassword(source, to)])).toEqual(['together-pw', 'together-pw']);
+    expect(script.runs()).toBe(1);
+
+    const flaky = passwordScript('flaky');
+    const flakySource: PasswordSource = { kind: 'command', command: flaky.command, timeoutMs: 10_000 };
+    await expect(sourcedPassword(flakySource, to)).rejects.toThrow(/exit status 1/); // no secret file yet: cat fails
+    writeFileSync(flaky.secret, 'now-there\n');
+    expect(await sourcedPassword(flakySource, to)).toBe('now-there');
+    expect(flaky.runs()).toBe(2);
+  });
 });
 
 describe('passwordCommand on MariaDB: a real password, rotated', () => {
