@@ -2,12 +2,13 @@
  * `npm run bench`: measures the PostgreSQL engine on generated schemas of 1,000, 5,000 and 10,000 tables
  * (`BENCH_SIZES=1000,5000` overrides) against `pg_dump --schema-only` on the same databases, with the agent's memory
  * around four checks of each, plus the replay steps (a tiny directory, the fixed cost, a 50-file, 1,000-table one); then
- * the MySQL/MariaDB engine on 1,000 and 5,000 tables (`BENCH_MYSQL_SIZES`, `none` to skip) against
+ * the MySQL/MariaDB engine on 1,000, 5,000 and 10,000 tables (`BENCH_MYSQL_SIZES`, `none` to skip) against
  * `mysqldump --no-data` on the same databases. First, the command line as processes of their own (`cli-steps.ts`):
  * start-up against a bare `node -e 0`, from the sources and from the compiled package, and per size its `inspect`
  * against the dump tool. Prints a table with the issue's targets next to the figures, the load average, and writes
  * `exporter/.bench/results.json`. It reports; a missed target never fails the run. Every database it creates is
- * dropped at the end, failures and Ctrl-C included.
+ * dropped at the end, failures and Ctrl-C included. `BENCH_STEPS=watch` runs only the watch's rows and the
+ * inspection they are compared with (`watch-only.ts`).
  */
 import { mkdir } from 'node:fs/promises';
 import { loadavg } from 'node:os';
@@ -23,9 +24,10 @@ import { runAgentSteps } from './agent-steps.ts';
 import { runReplaySteps } from './replay-steps.ts';
 import { failedRecord, formatTable, recordOf, writeResults, type StepRecord } from './report.ts';
 import { runSizeSteps } from './steps.ts';
+import { benchWatchOnly } from './watch-only.ts';
 
 const DEFAULT_SIZES = [1000, 5000, 10000];
-const DEFAULT_MYSQL_SIZES = [1000, 5000];
+const DEFAULT_MYSQL_SIZES = [1000, 5000, 10000];
 const OUT_DIR = join(import.meta.dirname, '..', '.bench');
 
 /** Sizes from `BENCH_SIZES`/`BENCH_MYSQL_SIZES` (comma-separated positive integers, or `none`) or the defaults. */
@@ -118,19 +120,26 @@ async function main(): Promise<void> {
   await mkdir(OUT_DIR, { recursive: true });
   const steps: StepRecord[] = [];
   const loadAverage = loadavg();
+  const stepsOnly = process.env.BENCH_STEPS?.trim() ?? '';
+  if (stepsOnly !== '' && stepsOnly !== 'watch') throw new Error(`bench: BENCH_STEPS must be watch or unset, got ${JSON.stringify(stepsOnly)}`);
   try {
-    let bins: CliBins | null = null;
-    try {
-      const prepared = await preparePackageStep(OUT_DIR);
-      steps.push(prepared.record);
-      bins = prepared.bins;
-      steps.push(...(await runCliStartSteps(bins, log)));
-    } catch (err) {
-      steps.push(failedRecord(null, 'cli: start-up', err));
+    if (stepsOnly === 'watch') {
+      for (const size of sizes) steps.push(...(await benchWatchOnly('postgres', size, open, log)));
+      for (const size of mysqlSizes) steps.push(...(await benchWatchOnly('mysql', size, open, log)));
+    } else {
+      let bins: CliBins | null = null;
+      try {
+        const prepared = await preparePackageStep(OUT_DIR);
+        steps.push(prepared.record);
+        bins = prepared.bins;
+        steps.push(...(await runCliStartSteps(bins, log)));
+      } catch (err) {
+        steps.push(failedRecord(null, 'cli: start-up', err));
+      }
+      for (const size of sizes) steps.push(...(await benchSize(size, bins)));
+      if (sizes.length > 0) steps.push(...(await runReplaySteps(OUT_DIR, BENCH_PG_URL, log)));
+      for (const size of mysqlSizes) steps.push(...(await benchMysqlSize(size, OUT_DIR, log, bins?.dist)));
     }
-    for (const size of sizes) steps.push(...(await benchSize(size, bins)));
-    if (sizes.length > 0) steps.push(...(await runReplaySteps(OUT_DIR, BENCH_PG_URL, log)));
-    for (const size of mysqlSizes) steps.push(...(await benchMysqlSize(size, OUT_DIR, log, bins?.dist)));
   } finally {
     await dropAll();
   }

@@ -49,6 +49,8 @@ export interface WatchOptions {
 interface Watched {
   readonly target: TargetConfig;
   last: string | null;
+  /** The schema part of the last read, handed back to the dialect (its cheap gate, `SchemaFingerprint.gate`). */
+  lastSchema: SchemaFingerprint | null;
   failing: boolean;
   timer: NodeJS.Timeout | null;
   reading: Promise<void> | null;
@@ -68,7 +70,7 @@ export class Watch {
     this.#now = options.now ?? Date.now;
     this.#watched = options.targets
       .filter((target) => target.watchMs > 0)
-      .map((target) => ({ target, last: null, failing: false, timer: null, reading: null }));
+      .map((target) => ({ target, last: null, lastSchema: null, failing: false, timer: null, reading: null }));
   }
 
   /** Names of the watched targets. */
@@ -104,9 +106,9 @@ export class Watch {
   async #read(watched: Watched): Promise<void> {
     const { target } = watched;
     const started = this.#now();
-    let fingerprint: SchemaFingerprint;
+    let fingerprint: SchemaFingerprint & { schema: SchemaFingerprint };
     try {
-      fingerprint = await this.#fingerprint(target);
+      fingerprint = await this.#fingerprint(target, watched.lastSchema);
     } catch (err) {
       if (this.#stopping.signal.aborted) return;
       this.#options.onRead?.(target.name, { seconds: (this.#now() - started) / 1000, failed: true });
@@ -121,6 +123,7 @@ export class Watch {
     watched.failing = false;
     const changed = watched.last !== null && watched.last !== fingerprint.value;
     watched.last = fingerprint.value;
+    watched.lastSchema = fingerprint.schema;
     this.#options.onRead?.(target.name, {
       seconds: (finished - started) / 1000,
       failed: false,
@@ -131,7 +134,7 @@ export class Watch {
     this.#options.onChange(target.name);
   }
 
-  async #fingerprint(target: TargetConfig): Promise<SchemaFingerprint> {
+  async #fingerprint(target: TargetConfig, previous: SchemaFingerprint | null): Promise<SchemaFingerprint & { schema: SchemaFingerprint }> {
     const open = this.#options.openSession;
     const session = open
       ? await open(target)
@@ -146,12 +149,12 @@ export class Watch {
           applicationName: 'schema-drift watch',
         });
     try {
-      const schema = await session.fingerprint(target.schemas ? { schemas: target.schemas } : {});
+      const schema = await session.fingerprint({ ...(target.schemas ? { schemas: target.schemas } : {}), previous });
       // The revision table is rows, not DDL: a deploy's last step (the tool writing its version) changes no catalog,
       // yet the check that ran on its DDL may have seen the migration's objects without the version that explains
       // them. So the revision state is part of what is watched, and so is a migration tool's lock being taken.
       const revision = revisionDigest(await session.readRevision());
-      return { value: `${schema.value}/${revision}`, classes: schema.classes };
+      return { value: `${schema.value}/${revision}`, classes: schema.classes, schema };
     } finally {
       await session.close().catch(() => {});
     }

@@ -80,11 +80,28 @@ export interface ServerFacts {
   readonly flavor?: string;
 }
 
+/** A dialect's cheap pre-check of {@link SchemaFingerprint} (`mysql/fingerprint.ts`). */
+export interface FingerprintGate {
+  /** Opaque to the caller. */
+  readonly value: string;
+  /** The value had not moved since the read before the last full query: a DDL counted then had an interval to end. */
+  readonly settled: boolean;
+  /** Unix milliseconds of the last full query. */
+  readonly queriedAt: number;
+}
+
 /** What {@link LiveSession.fingerprint} returns. */
 export interface SchemaFingerprint {
   /** Opaque; equal values mean no DDL ran in between. */
   readonly value: string;
   readonly classes: number;
+  /**
+   * A cheap reading taken before the fingerprint query, when the dialect has one (MySQL/MariaDB: the server's DDL
+   * statement counters): handed back as `previous`, an unchanged gate answers without the query.
+   */
+  readonly gate?: FingerprintGate;
+  /** Whether the fingerprint query itself ran (false: the gate was unchanged and `value` is the previous one). */
+  readonly queried?: boolean;
 }
 
 /** One read-only session on a live database: every read sees one snapshot, and the server refuses any write. */
@@ -107,9 +124,10 @@ export interface LiveSession {
   /**
    * A fingerprint of the schema in one cheap read-only query (the agent's `watch`): it changes with every DDL statement
    * on the schemas a check reads, and not with `VACUUM`, `ANALYZE` or ordinary writes (`<dialect>/fingerprint.ts`).
-   * `classes` is how many tables, views, indexes and sequences it covered.
+   * `classes` is how many tables, views, indexes and sequences it covered. `previous` is this target's last
+   * fingerprint: a dialect with a cheap gate returns it as it is when the gate did not move.
    */
-  fingerprint(request: { readonly schemas?: readonly string[] }): Promise<SchemaFingerprint>;
+  fingerprint(request: { readonly schemas?: readonly string[]; readonly previous?: SchemaFingerprint | null }): Promise<SchemaFingerprint>;
   /** Ends the session. Safe to call twice. */
   close(): Promise<void>;
 }

@@ -11,6 +11,12 @@
  * - Atlas: a named advisory lock, `atlas_migrate_execute` by default (`--lock-name`); on PostgreSQL its driver turns
  *   the name into a 32-bit FNV-1 hash for `pg_advisory_lock`, on MySQL it is `GET_LOCK`'s name.
  * - Prisma Migrate: PostgreSQL `pg_advisory_lock(72707369)`, MySQL `GET_LOCK('prisma_migrate')`.
+ * - Flyway: around each migration (or group) it applies, a lock named after its schema history table's quoted name
+ *   (`Table.toString()`: `"schema"."flyway_schema_history"` on PostgreSQL, `` `db`.`flyway_schema_history` `` on
+ *   MySQL) through Java's `String.hashCode()`: on PostgreSQL `pg_try_advisory_lock(0x466C79776179 + hash)` ("Flyway"
+ *   in ASCII plus the hash; `pg_try_advisory_xact_lock` with `flyway.postgresql.transactional.lock`), on MySQL/MariaDB
+ *   `GET_LOCK('Flyway-<hash>', 10)`. A failed migration leaves a `success = false` row where DDL is not transactional
+ *   (MySQL): that is `dirty` (`revision-state.ts`), unless the lock is still held.
  * - Liquibase: `DATABASECHANGELOGLOCK.LOCKED` (`liquibase-state.ts`); Knex and Kysely: their `_lock` rows
  *   (`js-migrator-state.ts`).
  * On MySQL/MariaDB a `GET_LOCK` name is server-wide: Atlas's and Prisma's fixed names are held while either deploys
@@ -24,6 +30,10 @@ import type { RevisionState, RevisionTool } from './revision-state.ts';
 
 /** golang-migrate's salt (`advisoryLockIDSalt`). */
 const GOLANG_MIGRATE_SALT = 1486364155;
+/** Flyway's `LOCK_MAGIC_NUM`: "Flyway" as six ASCII bytes, the base of its PostgreSQL advisory lock keys. */
+const FLYWAY_LOCK_BASE = 0x466c79776179n;
+/** Flyway's default schema history table (`table`). */
+export const FLYWAY_TABLE = 'flyway_schema_history';
 /** Prisma Migrate's advisory lock key on PostgreSQL. */
 const PRISMA_LOCK_KEY = 72707369n;
 /** Atlas's default lock name (`--lock-name`). */
@@ -33,6 +43,24 @@ export const ATLAS_LOCK_NAME = 'atlas_migrate_execute';
 export function golangMigrateLockId(databaseName: string, ...additionalNames: string[]): bigint {
   const name = additionalNames.length > 0 ? [...additionalNames, databaseName].join('\0') : databaseName;
   return BigInt(Math.imul(crc32(Buffer.from(name, 'utf8')), GOLANG_MIGRATE_SALT) >>> 0);
+}
+
+/** Java's `String.hashCode()` (31-based over UTF-16 code units, signed 32-bit): Flyway's lock discriminator. */
+export function javaStringHash(text: string): number {
+  let hash = 0;
+  for (let i = 0; i < text.length; i += 1) hash = (Math.imul(hash, 31) + text.charCodeAt(i)) | 0;
+  return hash;
+}
+
+/** Flyway's PostgreSQL advisory lock key for its history table `schema.table`. */
+export function flywayPostgresLockKey(schema: string, table: string = FLYWAY_TABLE): bigint {
+  const quote = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+  return FLYWAY_LOCK_BASE + BigInt(javaStringHash(`${quote(schema)}.${quote(table)}`));
+}
+
+/** Flyway's MySQL/MariaDB `GET_LOCK` name for its history table `database.table`. */
+export function flywayMysqlLockName(database: string, table: string = FLYWAY_TABLE): string {
+  return `Flyway-${javaStringHash(`\`${database}\`.\`${table}\``)}`;
 }
 
 /** 32-bit FNV-1 (Go's `hash/fnv.New32`: multiply, then xor) of `text`: Atlas's PostgreSQL key for a lock name. */
@@ -57,6 +85,8 @@ export interface PostgresLockScope {
   /** Schema and name of golang-migrate's `schema_migrations`, when known; default `public.schema_migrations`. */
   readonly schema?: string;
   readonly table?: string;
+  /** Schema of Flyway's history table, when found; else the session's current schema (where Flyway creates it). */
+  readonly flywaySchema?: string;
 }
 
 /** The PostgreSQL advisory lock keys (one 64-bit key each, as `pg_advisory_lock(bigint)` takes them). */
@@ -66,6 +96,7 @@ export function postgresDeployLocks(scope: PostgresLockScope): DeployLock<bigint
     { tool: 'golang-migrate', key: golangMigrateLockId(scope.database, scope.schema ?? 'public', scope.table ?? 'schema_migrations') },
     { tool: 'atlas', key: fnv1_32(ATLAS_LOCK_NAME) },
     { tool: 'prisma', key: PRISMA_LOCK_KEY },
+    { tool: 'flyway', key: flywayPostgresLockKey(scope.flywaySchema ?? 'public') },
   ];
 }
 
@@ -75,6 +106,7 @@ export function mysqlDeployLocks(database: string): DeployLock<string>[] {
     { tool: 'golang-migrate', key: String(golangMigrateLockId(database)) },
     { tool: 'atlas', key: ATLAS_LOCK_NAME },
     { tool: 'prisma', key: 'prisma_migrate' },
+    { tool: 'flyway', key: flywayMysqlLockName(database) },
   ];
 }
 

@@ -124,8 +124,8 @@ function pointReceivers(receivers: Node[], endpoints: ReceiverEndpoints): void {
   }
 }
 
-/** The repo's alertmanager.yml as the test runs it (see the file comment for what changes). */
-export function alertmanagerTestConfig(text: string, endpoints: ReceiverEndpoints): string {
+/** The repo's alertmanager.yml as the test runs it (see the file comment for what changes; `shortenTimers: false` keeps the timers). */
+export function alertmanagerTestConfig(text: string, endpoints: ReceiverEndpoints, options: { shortenTimers?: boolean } = {}): string {
   const config = YAML.parse(text) as Node;
   const global: Node = isNode(config.global) ? config.global : {};
   // The sender address is content (it shows in the inbox): kept. Transport and credentials are the test's.
@@ -136,8 +136,10 @@ export function alertmanagerTestConfig(text: string, endpoints: ReceiverEndpoint
   global.slack_api_url = `${endpoints.slackUrl}/slack/global`;
   config.global = global;
   if (!isNode(config.route)) throw new Error(`${ALERTMANAGER_FILE}: no "route"`);
-  for (const [key, value] of Object.entries(TEST_TIMERS)) config.route[key] = value;
-  for (const child of Array.isArray(config.route.routes) ? (config.route.routes as Node[]) : []) shortenChild(child);
+  if (options.shortenTimers ?? true) {
+    for (const [key, value] of Object.entries(TEST_TIMERS)) config.route[key] = value;
+    for (const child of Array.isArray(config.route.routes) ? (config.route.routes as Node[]) : []) shortenChild(child);
+  }
   pointReceivers(Array.isArray(config.receivers) ? (config.receivers as Node[]) : [], endpoints);
   // Relative template paths resolve against the configuration file's directory; the test copy lives elsewhere.
   const templates = Array.isArray(config.templates) ? (config.templates as string[]) : [];

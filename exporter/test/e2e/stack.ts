@@ -55,7 +55,19 @@ export interface NotificationStack {
   close(): Promise<void>;
 }
 
-function agentYaml(url: string, dataDir: string): string {
+/** What a test may change of the stack; the defaults are the notification test's. */
+export interface StackOptions {
+  /** The target's cron schedule; default {@link SCHEDULE}. */
+  readonly schedule?: string;
+  /** The target's `watch` interval (e.g. `5s`); default: the agent's own default. */
+  readonly watch?: string;
+  /** The `for` of the alerts the test copy shortens; default {@link TEST_FOR}; `{}` keeps every rule as shipped. */
+  readonly ruleFor?: Readonly<Record<string, string>>;
+  /** Keep Alertmanager's timers as shipped (`group_wait` ...) instead of {@link TEST_TIMERS}. */
+  readonly shippedTimers?: boolean;
+}
+
+function agentYaml(url: string, dataDir: string, options: StackOptions): string {
   return `# Written by exporter/test/e2e/stack.ts
 listen: 127.0.0.1:9772
 dataDir: ${JSON.stringify(dataDir)}
@@ -64,9 +76,9 @@ targets:
   - name: ${TARGET}
     url: ${JSON.stringify(url)}
     desired: { dir: ${JSON.stringify(MIGRATIONS)}, format: golang-migrate }
-    schedule: "${SCHEDULE}"
+    schedule: "${options.schedule ?? SCHEDULE}"
     labels: { environment: ${ENVIRONMENT} }
-`;
+${options.watch !== undefined ? `    watch: ${options.watch}\n` : ''}`;
 }
 
 /** Runs clean-up steps in reverse order; every step runs, the first failure is rethrown at the end. */
@@ -86,10 +98,15 @@ class Cleanup {
   }
 }
 
-async function startTargetAndAgent(cleanup: Cleanup, dir: string, write: (name: string, text: string) => Promise<string>) {
+async function startTargetAndAgent(
+  cleanup: Cleanup,
+  dir: string,
+  write: (name: string, text: string) => Promise<string>,
+  options: StackOptions,
+) {
   const database = await migratedDatabase('sde2e', 4);
   cleanup.add('drop the target database', () => database.drop());
-  const configFile = await write('schema-drift.yaml', agentYaml(database.url, join(dir, 'agent-data')));
+  const configFile = await write('schema-drift.yaml', agentYaml(database.url, join(dir, 'agent-data'), options));
   // A config file cannot say port 0; the test needs a free port.
   const config = { ...(await loadConfig(configFile, process.env)), listen: { host: '127.0.0.1', port: 0 } };
   const agentLogs = new LogCapture();
@@ -99,7 +116,7 @@ async function startTargetAndAgent(cleanup: Cleanup, dir: string, write: (name: 
 }
 
 /** Starts the stack; the agent's first check has finished (in sync) before Prometheus starts scraping. */
-export async function startNotificationStack(): Promise<NotificationStack> {
+export async function startNotificationStack(options: StackOptions = {}): Promise<NotificationStack> {
   const cleanup = new Cleanup();
   try {
     const temp = await tempDir('sd-e2e-');
@@ -109,16 +126,16 @@ export async function startNotificationStack(): Promise<NotificationStack> {
     const smtp = await startSmtpReceiver();
     cleanup.add('stop the SMTP receiver', () => smtp.close());
 
-    const { database, agent, agentLogs } = await startTargetAndAgent(cleanup, temp.dir, temp.write);
+    const { database, agent, agentLogs } = await startTargetAndAgent(cleanup, temp.dir, temp.write, options);
     // Before the first check every timestamp is 0, which the stale rule reads as "never checked": Prometheus starts
     // scraping only once a check has succeeded, as it would against an exporter that has been up for a while.
     await agent.firstChecks;
 
     const rules = await readRepoFile(RULES_FILE);
-    const shortened = shortenRuleDurations(rules, TEST_FOR);
+    const shortened = shortenRuleDurations(rules, options.ruleFor ?? TEST_FOR);
     const rulesFile = await temp.write('schema-drift.rules.yml', shortened.text);
     const alertmanagerText = await readRepoFile(ALERTMANAGER_FILE);
-    const testAlertmanager = alertmanagerTestConfig(alertmanagerText, { slackUrl: slack.url, smarthost: smtp.address });
+    const testAlertmanager = alertmanagerTestConfig(alertmanagerText, { slackUrl: slack.url, smarthost: smtp.address }, { shortenTimers: !options.shippedTimers });
     const alertmanager = await startAlertmanager(await temp.write('alertmanager.yml', testAlertmanager), join(temp.dir, 'am-data'));
     cleanup.add('stop Alertmanager', () => alertmanager.stop());
 

@@ -1,7 +1,7 @@
 /**
  * Deploys in flight (`revision/deploy-locks.ts`, `agent/run-check.ts` `settleDeploying`): the tools' lock keys, what a
  * held lock does to a revision state, and, on both real servers, a lock held by another session read as `deploying`
- * through the dialect's live session (golang-migrate's, Atlas's and Prisma's, each on its own).
+ * through the dialect's live session (golang-migrate's, Atlas's, Prisma's and Flyway's, each on its own).
  */
 import mysql from 'mysql2/promise';
 import pg from 'pg';
@@ -10,8 +10,11 @@ import { settleDeploying } from '../../src/agent/run-check.ts';
 import { dialectNamed } from '../../src/dialects/registry.ts';
 import {
   ATLAS_LOCK_NAME,
+  flywayMysqlLockName,
+  flywayPostgresLockKey,
   fnv1_32,
   golangMigrateLockId,
+  javaStringHash,
   mysqlDeployLocks,
   postgresDeployLocks,
   whileDeploying,
@@ -32,12 +35,21 @@ describe('lock keys', () => {
     expect(fnv1_32('foobar')).toBe(0x31f0b262n);
   });
 
+  it("Flyway: 0x466C79776179 + Java's hashCode of the quoted history table on PostgreSQL, Flyway-<hashCode> on MySQL", () => {
+    // Reference values computed with a separate Python implementation of Java's String.hashCode.
+    expect(javaStringHash('"public"."flyway_schema_history"')).toBe(2125624436);
+    expect(flywayPostgresLockKey('public')).toBe(77433833903597n);
+    expect(flywayPostgresLockKey('app')).toBe(77431436970681n); // a negative hash: -271308480
+    expect(flywayMysqlLockName('mydb')).toBe('Flyway-278632207');
+  });
+
   it('every tool with a lock is listed for each dialect', () => {
-    expect(postgresDeployLocks({ database: 'db' }).map((l) => l.tool)).toEqual(['golang-migrate', 'golang-migrate', 'atlas', 'prisma']);
+    expect(postgresDeployLocks({ database: 'db' }).map((l) => l.tool)).toEqual(['golang-migrate', 'golang-migrate', 'atlas', 'prisma', 'flyway']);
     expect(mysqlDeployLocks('db').map((l) => [l.tool, l.key])).toEqual([
       ['golang-migrate', String(golangMigrateLockId('db'))],
       ['atlas', ATLAS_LOCK_NAME],
       ['prisma', 'prisma_migrate'],
+      ['flyway', 'Flyway-' + String(javaStringHash('`db`.`flyway_schema_history`'))],
     ]);
   });
 });
@@ -73,6 +85,8 @@ describe('on PostgreSQL: advisory locks held by another session', () => {
     ['golang-migrate', (db: string) => golangMigrateLockId(db, 'public', 'schema_migrations')],
     ['atlas', () => fnv1_32(ATLAS_LOCK_NAME)],
     ['prisma', () => 72707369n],
+    // No Flyway table yet: Flyway would create it in the current schema (`public`), and locks on that name.
+    ['flyway', () => flywayPostgresLockKey('public')],
   ] as const)('%s', async (tool, key) => {
     const db = await createTempPgDatabase('sdlock');
     const holder = new pg.Client({ connectionString: db.url });
@@ -94,6 +108,39 @@ describe('on PostgreSQL: advisory locks held by another session', () => {
       // Another application's advisory lock is not a deploy.
       await holder.query('SELECT pg_advisory_lock(424242)');
       expect((await read())?.deploying).toBeUndefined();
+    } finally {
+      await holder.end().catch(() => {});
+      await db.drop();
+    }
+  });
+});
+
+// Flyway on PostgreSQL: its history table in a schema of its own; the key follows the table's schema.
+describe('on PostgreSQL: Flyway holding the lock of its history table', () => {
+  it('reads deploying while the key of "app"."flyway_schema_history" is held, and not for another schema\'s key', async () => {
+    const db = await createTempPgDatabase('sdlock');
+    const holder = new pg.Client({ connectionString: db.url });
+    try {
+      await db.exec(`CREATE SCHEMA app;
+        CREATE TABLE app.flyway_schema_history (installed_rank int PRIMARY KEY, version varchar(50), description varchar(200) NOT NULL,
+          type varchar(20) NOT NULL, script varchar(1000) NOT NULL, checksum int, installed_by varchar(100) NOT NULL,
+          installed_on timestamp NOT NULL DEFAULT now(), execution_time int NOT NULL, success boolean NOT NULL);
+        INSERT INTO app.flyway_schema_history VALUES (1, '1', 'init', 'SQL', 'V1__init.sql', 1, 'me', now(), 5, true)`);
+      const read = async () => {
+        const session = await dialectNamed('postgres').connect({ url: db.url, target: 'lock-test' });
+        try {
+          return await session.readRevision();
+        } finally {
+          await session.close();
+        }
+      };
+      await holder.connect();
+      await holder.query('SELECT pg_advisory_lock($1::int8)', [flywayPostgresLockKey('public').toString()]);
+      expect((await read())?.deploying).toBeUndefined();
+      await holder.query('SELECT pg_advisory_unlock_all()');
+      // Flyway takes it with pg_try_advisory_lock (session) by default.
+      await holder.query('SELECT pg_try_advisory_lock($1::int8)', [flywayPostgresLockKey('app').toString()]);
+      expect(await read()).toMatchObject({ tool: 'flyway', version: '1', deploying: 'flyway holds its migration lock: a deploy is in progress' });
     } finally {
       await holder.end().catch(() => {});
       await db.drop();
@@ -124,6 +171,35 @@ describe('on MariaDB: GET_LOCK names held by another connection', () => {
       await holder.query('SELECT RELEASE_ALL_LOCKS()');
       await holder.query("SELECT GET_LOCK('some_app_lock', 5)");
       expect((await read())?.deploying).toBeUndefined();
+    } finally {
+      await holder.end().catch(() => {});
+      await db.drop();
+    }
+  });
+
+  it('flyway: a failed row (success = 0) is dirty, and deploying while Flyway-<hash> of `db`.`flyway_schema_history` is held', async () => {
+    const db = await createTempMysqlDatabase('sdlock');
+    const url = new URL(MYSQL_URL);
+    const holder = await mysql.createConnection({ host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username) || 'root', password: decodeURIComponent(url.password), database: db.name });
+    try {
+      await db.exec(`CREATE TABLE flyway_schema_history (installed_rank int PRIMARY KEY, version varchar(50), description varchar(200) NOT NULL,
+          type varchar(20) NOT NULL, script varchar(1000) NOT NULL, checksum int, installed_by varchar(100) NOT NULL,
+          installed_on timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP, execution_time int NOT NULL, success bool NOT NULL);
+        INSERT INTO flyway_schema_history VALUES (1, '1', 'init', 'SQL', 'V1__init.sql', 1, 'me', NOW(), 5, 1),
+          (2, '2', 'add', 'SQL', 'V2__add.sql', 2, 'me', NOW(), 5, 0)`);
+      const read = async () => {
+        const session = await dialectNamed('mysql').connect({ url: db.url, target: 'lock-test' });
+        try {
+          return await session.readRevision();
+        } finally {
+          await session.close();
+        }
+      };
+      expect(await read()).toMatchObject({ tool: 'flyway', dirty: true, failedVersion: '2' });
+      await holder.query('SELECT GET_LOCK(?, 10)', [flywayMysqlLockName(db.name)]);
+      const state = await read();
+      expect(state).toMatchObject({ tool: 'flyway', dirty: false, deploying: 'flyway holds its migration lock: a deploy is in progress' });
+      expect(state?.failedVersion).toBeUndefined();
     } finally {
       await holder.end().catch(() => {});
       await db.drop();

@@ -91,6 +91,16 @@ function mysqlOptions(database?: string): mysql.ConnectionOptions {
   };
 }
 
+/** Runs `fn` with one connection of its own to `db` (several statements per query allowed), closed after. */
+export async function withMysqlConnection<T>(db: TempDatabase, fn: (conn: mysql.Connection) => Promise<T>): Promise<T> {
+  const conn = await mysql.createConnection(mysqlOptions(db.name));
+  try {
+    return await fn(conn);
+  } finally {
+    await conn.end();
+  }
+}
+
 /** Runs `sql` (several statements allowed) on the MySQL/MariaDB test server, as the URL's user. */
 export async function execMysql(sql: string, database?: string): Promise<void> {
   const conn = await mysql.createConnection(mysqlOptions(database));

@@ -1,10 +1,22 @@
 /**
- * The MySQL/MariaDB schema fingerprint the watch reads (`agent/watch.ts`): one read-only `information_schema` query
- * over the target database that changes with every DDL statement on it and with nothing else.
+ * The MySQL/MariaDB schema fingerprint the watch reads (`agent/watch.ts`), in two steps: the server's DDL statement
+ * counters, cheap, then, only when they moved, one read-only `information_schema` query over the target database that
+ * changes with every DDL statement on it and with nothing else.
  *
- * MySQL and MariaDB keep no row versions a client can read, and their server counters (`Com_alter_table`, ...) count
- * statements on every database of the server, our own replays on a shared dev server included. So the fingerprint is
- * a count and a CRC32 sum, per `information_schema` view, of the columns a definition is made of, leaving out what
+ * Step one, the gate: `SHOW GLOBAL STATUS` for the `Com_create_*`, `Com_alter_*`, `Com_drop_*` and `Com_rename_*`
+ * counters (every CREATE/ALTER/DROP/RENAME of a table, index, view, routine, trigger, event, sequence, database;
+ * prepared and stored-program statements included, and the counts of sessions still open, measured on MariaDB 10.11),
+ * leaving out temporary tables, users and roles; `ANALYZE`, `OPTIMIZE`, `TRUNCATE` and writes have counters of their
+ * own and do not move it. With the server's start and its last `FLUSH STATUS` (from `Uptime` and
+ * `Uptime_since_flush_status`), so a restart or a reset counts as moved. The counters are server-wide: DDL in another
+ * database (our own replays on a shared dev server included) moves them, and the query then finds nothing changed.
+ * A counter moves when a statement starts, not when it ends: a long `ALTER TABLE` still running when the query reads
+ * the old definition would leave the counters where they stay. So the query is skipped only when the counters have
+ * not moved since the read before the last query (that DDL had a whole interval to finish), and it runs at least
+ * every {@link FULL_QUERY_EVERY_MS} regardless: a DDL longer than one `watch` interval is seen within that time.
+ * Not counted: an event dropping itself after its last run (`ON COMPLETION NOT PRESERVE`), seen the same way.
+ *
+ * Step two: MySQL and MariaDB keep no row versions a client can read, so the fingerprint is a count and a CRC32 sum, per `information_schema` view, of the columns a definition is made of, leaving out what
  * changes without DDL: `TABLE_ROWS`, `AVG_ROW_LENGTH`, `DATA_LENGTH`, `INDEX_LENGTH`, `DATA_FREE`, `AUTO_INCREMENT`,
  * `UPDATE_TIME`, `CHECK_TIME`, `CREATE_TIME` (`OPTIMIZE TABLE` rebuilds), `CARDINALITY` (`ANALYZE TABLE`), and an
  * event's `LAST_EXECUTED`. `CHECK_CONSTRAINTS` needs MariaDB 10.2 or MySQL 8.0.16.
@@ -17,6 +29,8 @@
  * `TABLE_SCHEMA` of `TABLE_CONSTRAINTS` and `KEY_COLUMN_USAGE` rather than their `CONSTRAINT_SCHEMA`, which made the
  * query 40 times slower on a server with a few thousand tables elsewhere).
  */
+
+import type { FingerprintGate } from '../dialect.ts';
 
 /** `?` × {@link FINGERPRINT_PARAMS}: the database, once per view. One row: `fingerprint` (md5 of the parts) and `classes` (tables and views). */
 export const FINGERPRINT_SQL = `
@@ -59,3 +73,56 @@ SELECT MD5(CONCAT_WS(',',
 
 /** How many times {@link FINGERPRINT_SQL} takes the database name. */
 export const FINGERPRINT_PARAMS = 13;
+
+/**
+ * The gate's counters (step one). `SHOW GLOBAL STATUS` needs no privilege, and works on MySQL 8, whose
+ * `information_schema.GLOBAL_STATUS` is gone. `_` is escaped: it would match any character.
+ */
+export const DDL_COUNTERS_SQL = String.raw`SHOW GLOBAL STATUS WHERE Variable_name LIKE 'Com\_create\_%'
+  OR Variable_name LIKE 'Com\_alter\_%' OR Variable_name LIKE 'Com\_drop\_%' OR Variable_name LIKE 'Com\_rename\_%'
+  OR Variable_name IN ('Uptime', 'Uptime_since_flush_status')`;
+
+/** Counters the gate leaves out: they change no database's schema objects. */
+const NOT_SCHEMA = /^com_(create|alter|drop|rename)_(temporary_table|user|role)$/i;
+
+/**
+ * The gate of `rows` (`DDL_COUNTERS_SQL`'s): `<sum of DDL counters>@<start>/<flush>`, the two times as Unix seconds
+ * derived from the uptimes. Their second may differ by one between reads, so {@link gateUnchanged} compares them with
+ * a tolerance.
+ */
+export function ddlGate(rows: readonly { Variable_name: string; Value: string }[], nowSeconds = Date.now() / 1000): string {
+  let ddl = 0n;
+  let uptime: number | null = null;
+  let sinceFlush: number | null = null;
+  for (const row of rows) {
+    const name = row.Variable_name.toLowerCase();
+    if (name === 'uptime') uptime = Number(row.Value);
+    else if (name === 'uptime_since_flush_status') sinceFlush = Number(row.Value);
+    else if (!NOT_SCHEMA.test(name) && /^\d+$/.test(row.Value)) ddl += BigInt(row.Value);
+  }
+  const started = uptime === null ? 'unknown' : String(Math.round(nowSeconds - uptime));
+  const flushed = sinceFlush === null ? started : String(Math.round(nowSeconds - sinceFlush));
+  return `${ddl}@${started}/${flushed}`;
+}
+
+/** Seconds two readings of the server's start (or flush) time may differ by and still be the same start. */
+const START_TOLERANCE_SECONDS = 3;
+
+/** Whether `next` is the same gate as `previous`: the same DDL count, the same start and flush (within a few seconds). */
+export function gateUnchanged(previous: string | undefined, next: string): boolean {
+  if (previous === undefined) return false;
+  const parse = (gate: string) => /^(\d+)@(\d+)\/(\d+)$/.exec(gate);
+  const a = parse(previous);
+  const b = parse(next);
+  if (!a || !b) return false;
+  const near = (x: string | undefined, y: string | undefined) => Math.abs(Number(x) - Number(y)) <= START_TOLERANCE_SECONDS;
+  return a[1] === b[1] && near(a[2], b[2]) && near(a[3], b[3]);
+}
+
+/** The longest the fingerprint query is skipped for, however still the counters stay. */
+export const FULL_QUERY_EVERY_MS = 10 * 60_000;
+
+/** Whether the counters `next` let the previous fingerprint stand without the query (see the header). */
+export function gateLets(previous: FingerprintGate, next: string, nowMs: number): boolean {
+  return previous.settled && nowMs - previous.queriedAt < FULL_QUERY_EVERY_MS && gateUnchanged(previous.value, next);
+}

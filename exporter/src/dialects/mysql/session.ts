@@ -5,7 +5,7 @@
 import { ConfigError } from '../../core/errors.ts';
 import type { SchemaSnapshot } from '../../core/model/schema.ts';
 import type { LiveSession, SchemaFingerprint } from '../dialect.ts';
-import { FINGERPRINT_PARAMS, FINGERPRINT_SQL } from './fingerprint.ts';
+import { DDL_COUNTERS_SQL, ddlGate, FINGERPRINT_PARAMS, FINGERPRINT_SQL, gateLets, gateUnchanged } from './fingerprint.ts';
 import { type MysqlQueryable, type MysqlSession, toMysqlError } from './connect.ts';
 import { inspectMysql } from './inspect.ts';
 import { canReadEvents, eventsNotReadable } from './inspect-routines.ts';
@@ -42,7 +42,7 @@ export async function mysqlLiveSession(session: MysqlSession, options: { target?
       if (request.events && !(await canReadEvents(ctx))) warnings.push(eventsNotReadable(database));
       return warnings;
     },
-    fingerprint: () => readFingerprint(session.db, database, target),
+    fingerprint: (request) => readFingerprint(session.db, database, target, request.previous ?? null),
     close: () => session.close(),
   };
 }
@@ -80,14 +80,40 @@ async function probeCatalogs(db: MysqlQueryable, database: string, target: strin
   }
 }
 
-/** The database's fingerprint (`fingerprint.ts`); the database is the whole schema, so configured schemas do not apply. */
-async function readFingerprint(db: MysqlQueryable, database: string, target: string | undefined): Promise<SchemaFingerprint> {
+/**
+ * The database's fingerprint (`fingerprint.ts`); the database is the whole schema, so configured schemas do not apply.
+ * First the server's DDL counters: when they are where `previous` left them, no DDL ran anywhere on the server and the
+ * previous fingerprint stands without the `information_schema` query. Counters that cannot be read only cost the query.
+ */
+async function readFingerprint(
+  db: MysqlQueryable,
+  database: string,
+  target: string | undefined,
+  previous: SchemaFingerprint | null,
+): Promise<SchemaFingerprint> {
+  let gate: string | undefined;
+  try {
+    const { rows } = await db.query<{ Variable_name: string; Value: string }>(DDL_COUNTERS_SQL);
+    gate = ddlGate(rows);
+  } catch {
+    gate = undefined; // e.g. a proxy that refuses SHOW: the full query decides alone
+  }
+  const now = Date.now();
+  if (previous?.gate && gate !== undefined && gateLets(previous.gate, gate, now)) {
+    return { ...previous, gate: { ...previous.gate, value: gate }, queried: false };
+  }
   try {
     const params = Array.from({ length: FINGERPRINT_PARAMS }, () => database);
     const { rows } = await db.query<{ fingerprint: string; classes: number | string }>(FINGERPRINT_SQL, params);
     const row = rows[0];
     if (!row) throw new Error('the fingerprint query returned no row');
-    return { value: String(row.fingerprint), classes: Number(row.classes) };
+    const settled = gate !== undefined && previous?.gate !== undefined && gateUnchanged(previous.gate.value, gate);
+    return {
+      value: String(row.fingerprint),
+      classes: Number(row.classes),
+      ...(gate !== undefined ? { gate: { value: gate, settled, queriedAt: now } } : {}),
+      queried: true,
+    };
   } catch (err) {
     throw toMysqlError(err, { target, action: 'reading the schema fingerprint' });
   }

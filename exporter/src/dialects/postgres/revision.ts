@@ -30,7 +30,7 @@ import { JS_MIGRATORS, jsMigratorOf, jsMigratorState } from '../../revision/js-m
 import { type LiquibaseLock, type LiquibaseRow, liquibaseState, lockTableOf } from '../../revision/liquibase-state.ts';
 import { type PrismaRow, prismaState } from '../../revision/prisma-state.ts';
 import { type SqitchChangeRow, type SqitchFailRow, sqitchState } from '../../revision/sqitch-state.ts';
-import { postgresDeployLocks, whileDeploying } from '../../revision/deploy-locks.ts';
+import { FLYWAY_TABLE, postgresDeployLocks, whileDeploying } from '../../revision/deploy-locks.ts';
 import { toPostgresError } from './connect.ts';
 import type { Queryable } from './queryable.ts';
 import { quoteIdent } from './quote.ts';
@@ -67,10 +67,11 @@ ORDER BY array_position($1::text[], c.relname::text),
 
 /**
  * Advisory locks held in this database by other sessions, as the 64-bit keys `pg_advisory_lock(bigint)` takes (a
- * bigint key is stored as `classid` high and `objid` low 32 bits with `objsubid` 1), and the database's name.
+ * bigint key is stored as `classid` high and `objid` low 32 bits with `objsubid` 1), the database's name and the
+ * session's current schema (where Flyway keeps its history table unless told otherwise).
  */
 const ADVISORY_LOCKS_SQL = `
-SELECT current_database()::text AS database,
+SELECT current_database()::text AS database, current_schema()::text AS schema,
        ARRAY(SELECT ((l.classid::int8 << 32) | l.objid::int8)::text
              FROM pg_catalog.pg_locks l
              WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.pid <> pg_catalog.pg_backend_pid()
@@ -90,15 +91,18 @@ export async function readPostgresRevision(db: Queryable, options: { target?: st
     throw toPostgresError(err, { target: options.target, action: 'looking up migration revision tables' });
   }
   const state = await readFound(db, found, options.target);
-  let locks: { database: string; keys: string[] } | undefined;
+  let locks: { database: string; schema: string | null; keys: string[] } | undefined;
   try {
-    locks = (await db.query<{ database: string; keys: string[] }>(ADVISORY_LOCKS_SQL)).rows[0];
+    locks = (await db.query<{ database: string; schema: string | null; keys: string[] }>(ADVISORY_LOCKS_SQL)).rows[0];
   } catch (err) {
     throw toPostgresError(err, { target: options.target, action: 'reading advisory locks (pg_locks)' });
   }
   if (!locks || locks.keys.length === 0) return state;
   const heldKeys = new Set(locks.keys);
-  const scope = found?.has_dirty ? { database: locks.database, schema: found.schema, table: found.name } : { database: locks.database };
+  const flywaySchema = found?.name === FLYWAY_TABLE ? found.schema : (locks.schema ?? undefined);
+  const scope = found?.has_dirty
+    ? { database: locks.database, schema: found.schema, table: found.name, flywaySchema }
+    : { database: locks.database, flywaySchema };
   const held = postgresDeployLocks(scope).filter((lock) => heldKeys.has(lock.key.toString()));
   return whileDeploying(state, held);
 }
