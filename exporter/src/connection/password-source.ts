@@ -180,12 +180,6 @@ export async function withSourcedPassword<T>(
   }
 }
 
-/** Forgets every cached password and backoff (tests, and a configuration reload that starts afresh). */
-export function resetSourcedPasswords(): void {
-  cache.clear();
-  refusals.clear();
-}
-
 /** `NAME=value`: a shell assignment before the program (it may hold a token: never shown). */
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
 
