@@ -10,7 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../core/errors.ts';
 import type { FilterKind } from '../core/diff/filter.ts';
 import type { MigrationFormat } from '../migrations/index.ts';
-import type { PasswordSource } from '../connection/password-source.ts';
+import { type PasswordSource, passwordCommandEnvironment } from '../connection/password-source.ts';
 import { redactUrl } from '../connection/url.ts';
 import { ConfigFileError, formatPath } from './issues.ts';
 import { crossFieldIssues } from './rules.ts';
@@ -67,7 +67,7 @@ export async function parseConfig(text: string, file: string, env: NodeJS.Proces
   ];
   if (!result.success || issues.length > 0) throw new ConfigFileError(file, locate(yaml, issues));
   const web = result.data.webConfigFile !== undefined ? loadWebConfig(result.data.webConfigFile) : undefined;
-  return toAgentConfig(result.data, resolve(file), web, env);
+  return toAgentConfig(result.data, resolve(file), web, env, interpolated.names);
 }
 
 /**
@@ -79,10 +79,10 @@ function withoutExtensionKeys(tree: object): Record<string, unknown> {
 }
 
 /** Builds the typed config from the validated file. */
-function toAgentConfig(parsed: ParsedConfigFile, file: string, web: WebConfig | undefined, env: NodeJS.ProcessEnv): AgentConfig {
+function toAgentConfig(parsed: ParsedConfigFile, file: string, web: WebConfig | undefined, env: NodeJS.ProcessEnv, interpolated: ReadonlySet<string>): AgentConfig {
   const bearerToken = parsed.bearerTokenFile ?? parsed.bearerToken;
   const baseDir = dirname(file);
-  const targets = parsed.targets.map((target) => toTargetConfig(target, baseDir, env));
+  const targets = parsed.targets.map((target) => toTargetConfig(target, baseDir, env, interpolated));
   return {
     file,
     listen: parsed.listen,
@@ -124,17 +124,26 @@ function desiredSource(desired: ParsedTarget['desired'], baseDir: string): Pick<
   };
 }
 
-/** `passwordCommand` or `awsIam` as the connection layer takes it; the rules made sure there is at most one. */
-function passwordSource(target: ParsedTarget, env: NodeJS.ProcessEnv): PasswordSource | undefined {
+/**
+ * `passwordCommand` or `awsIam` as the connection layer takes it; the rules made sure there is at most one. The
+ * command's environment is fixed here: the cloud tools' variables of `env` without those the file interpolated.
+ */
+function passwordSource(target: ParsedTarget, env: NodeJS.ProcessEnv, interpolated: ReadonlySet<string>): PasswordSource | undefined {
   if (target.passwordCommand !== undefined) {
-    return { kind: 'command', command: target.passwordCommand, timeoutMs: target.passwordCommandTimeout };
+    return {
+      kind: 'command',
+      command: target.passwordCommand,
+      timeoutMs: target.passwordCommandTimeout,
+      env: passwordCommandEnvironment(env, interpolated, target.passwordCommandEnv),
+      ...(target.passwordCommandCacheFor !== undefined ? { cacheForMs: target.passwordCommandCacheFor } : {}),
+    };
   }
   if (target.awsIam !== undefined) return { kind: 'awsIam', region: target.awsIam.region ?? env.AWS_REGION ?? '' };
   return undefined;
 }
 
-function toTargetConfig(target: ParsedTarget, baseDir: string, env: NodeJS.ProcessEnv): TargetConfig {
-  const source = passwordSource(target, env);
+function toTargetConfig(target: ParsedTarget, baseDir: string, env: NodeJS.ProcessEnv, interpolated: ReadonlySet<string>): TargetConfig {
+  const source = passwordSource(target, env, interpolated);
   const dialect = urlDialect(target.url);
   const url = target.password !== undefined ? withPassword(target.url, target.password) : target.url;
   const desired: DesiredConfig = {

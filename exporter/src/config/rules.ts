@@ -47,6 +47,12 @@ export function crossFieldIssues(tree: unknown, env: NodeJS.ProcessEnv = {}): Co
   return issues;
 }
 
+/** A password in the URL's authority or as a `?password=` parameter (which both drivers read). */
+function urlGivesPassword(url: string): boolean {
+  const parsed = new URL(url);
+  return parsed.password !== '' || parsed.searchParams.has('password');
+}
+
 function retryIssues(retry: Raw): ConfigIssue[] {
   const initialText = retry.initialDelay ?? '1s';
   const maxText = retry.maxDelay ?? '30s';
@@ -64,7 +70,7 @@ function targetIssues(target: Raw, at: ConfigPath): ConfigIssue[] {
   const url = typeof target.url === 'string' ? target.url : undefined;
   const parsed = url === undefined ? undefined : urlDialect(url);
   const dialect = parsed && 'dialect' in parsed ? parsed.dialect : undefined;
-  const urlHasPassword = url !== undefined && dialect !== undefined && new URL(url).password !== '';
+  const urlHasPassword = url !== undefined && dialect !== undefined && urlGivesPassword(url);
   if (target.password !== undefined && urlHasPassword) {
     issues.push({ path: [...at, 'password'], message: 'the url already contains a password; give it in one place' });
   }
@@ -109,7 +115,7 @@ function passwordSourceIssues(target: Raw, at: ConfigPath, env: NodeJS.ProcessEn
   const url = typeof target.url === 'string' ? target.url : undefined;
   const parsed = url === undefined ? undefined : urlDialect(url);
   const dialect = parsed && 'dialect' in parsed ? parsed.dialect : undefined;
-  const urlHasPassword = url !== undefined && dialect !== undefined && new URL(url).password !== '';
+  const urlHasPassword = url !== undefined && dialect !== undefined && urlGivesPassword(url);
   const given = [
     ...(urlHasPassword ? ['a password in the url'] : []),
     ...(target.password !== undefined ? ['password'] : []),
@@ -122,8 +128,8 @@ function passwordSourceIssues(target: Raw, at: ConfigPath, env: NodeJS.ProcessEn
       issues.push({ path: [...at, key], message: `give the password one way only: ${key} cannot go with ${others.join(', ')}` });
     }
   }
-  if (target.passwordCommandTimeout !== undefined && target.passwordCommand === undefined) {
-    issues.push({ path: [...at, 'passwordCommandTimeout'], message: 'only with passwordCommand' });
+  for (const key of ['passwordCommandTimeout', 'passwordCommandEnv', 'passwordCommandCacheFor'] as const) {
+    if (target[key] !== undefined && target.passwordCommand === undefined) issues.push({ path: [...at, key], message: 'only with passwordCommand' });
   }
   if (target.awsIam === undefined || !dialect || url === undefined) return issues;
   const iam = isObject(target.awsIam) ? target.awsIam : {};

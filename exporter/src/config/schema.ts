@@ -150,6 +150,13 @@ const commandLine = z.union([nonEmpty, z.array(nonEmpty).min(1, 'list the progra
 /** Environment variable names a command may be given (`desired.env`): POSIX shell names. */
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** Variables given to a command (`desired.env`, `passwordCommandEnv`). */
+const commandEnv = z.record(z.string(), labelValue).superRefine((env, ctx) => {
+  for (const name of Object.keys(env)) {
+    if (!ENV_NAME.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'not an environment variable name' });
+  }
+});
+
 /**
  * `desired`: a migration directory (`dir`, `format`) or a migration command (`command`, `cwd`, `timeout`, `inputs`,
  * `env`), and where the scratch database lives (`devUrl`).
@@ -164,14 +171,7 @@ function desiredSchema(baseDir: string) {
       cwd: existingDir(baseDir).optional(),
       timeout: duration(1000).optional(),
       inputs: z.array(nonEmpty).optional(),
-      env: z
-        .record(z.string(), labelValue)
-        .superRefine((env, ctx) => {
-          for (const name of Object.keys(env)) {
-            if (!ENV_NAME.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'not an environment variable name' });
-          }
-        })
-        .optional(),
+      env: commandEnv.optional(),
     })
     .superRefine((desired, ctx) => {
       const command = ['cwd', 'timeout', 'inputs', 'env'] as const;
@@ -201,6 +201,10 @@ function targetSchema(baseDir: string) {
     // A command whose output is the password, run at connect time and again after an authentication failure.
     passwordCommand: commandLine.optional(),
     passwordCommandTimeout: duration(1).prefault('10s'),
+    // Variables the command gets besides PATH, HOME, AWS_*, VAULT_*, GOOGLE_*, CLOUDSDK_* (password-source.ts).
+    passwordCommandEnv: commandEnv.optional(),
+    // Run the command again once its output is this old (a short-lived token); default: only after a refusal.
+    passwordCommandCacheFor: duration(1000).optional(),
     // AWS RDS/Aurora IAM authentication: a token signed locally for the URL's host, port and user.
     awsIam: z.strictObject({ region: nonEmpty.optional() }).optional(),
     desired: desiredSchema(baseDir),

@@ -13,6 +13,8 @@ const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export interface Interpolated {
   readonly value: unknown;
   readonly issues: ConfigIssue[];
+  /** Every variable a `${NAME}` named (set or not): a password command does not inherit them. */
+  readonly names: ReadonlySet<string>;
 }
 
 /**
@@ -24,18 +26,19 @@ export interface Interpolated {
  */
 export function interpolateEnv(tree: unknown, env: NodeJS.ProcessEnv): Interpolated {
   const issues: ConfigIssue[] = [];
+  const names = new Set<string>();
   const walk = (node: unknown, path: ConfigPath): unknown => {
-    if (typeof node === 'string') return interpolateString(node, env, path, issues);
+    if (typeof node === 'string') return interpolateString(node, env, path, issues, names);
     if (Array.isArray(node)) return node.map((item, i) => walk(item, [...path, i]));
     if (node !== null && typeof node === 'object') {
       return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, walk(value, [...path, key])]));
     }
     return node;
   };
-  return { value: walk(tree, []), issues };
+  return { value: walk(tree, []), issues, names };
 }
 
-function interpolateString(text: string, env: NodeJS.ProcessEnv, path: ConfigPath, issues: ConfigIssue[]): string {
+function interpolateString(text: string, env: NodeJS.ProcessEnv, path: ConfigPath, issues: ConfigIssue[], names: Set<string>): string {
   if (!text.includes('$')) return text;
   let out = '';
   let i = 0;
@@ -56,6 +59,7 @@ function interpolateString(text: string, env: NodeJS.ProcessEnv, path: ConfigPat
       return text;
     }
     const name = text.slice(i + 2, end);
+    names.add(name);
     const value = env[name];
     if (!VARIABLE_NAME.test(name)) {
       issues.push({ path, message: `"\${${name}}" is not a valid environment variable reference` });

@@ -259,6 +259,16 @@ ${target('    passwordFile: secrets/nope\n')}${target('    passwordFile: secrets
       `${F}:5: targets[0].passwordFile: a password is already given (in the url or as password); give it in one place`,
     ],
   },
+  {
+    name: 'a ?password= url parameter and a password file',
+    yaml: `targets:
+  - name: a
+    url: postgres://app@db/a?password=pw
+    passwordFile: secrets/db-password
+    desired: { dir: ./migrations }
+`,
+    problems: [`${F}:4: targets[0].passwordFile: a password is already given (in the url or as password); give it in one place`],
+  },
 ];
 
 describe('bad configurations', () => {

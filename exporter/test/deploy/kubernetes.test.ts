@@ -13,10 +13,23 @@ import { describe, expect, it } from 'vitest';
 
 import { ConfigFileError, parseConfig } from '../../src/config/load.ts';
 import { DEFAULT_PORT } from '../../src/config/types.ts';
-import { ROOT, arr, obj, readRepoText, readRepoYaml, runTool, str } from './repo.ts';
+import { ROOT, arr, obj, onPath, readRepoText, readRepoYaml, runTool, str } from './repo.ts';
 
 const DIR = 'deploy/kubernetes';
-const KUBECTL = '/usr/bin/kubectl';
+/**
+ * kubectl from `KUBECTL` or PATH (on this CI machine it comes with google-cloud-sdk; scripts/test-tools does not
+ * install it). It must be 1.24 or newer: its bundled kustomize (4.1 or newer) reads the kustomization's `labels:`.
+ */
+const KUBECTL_NEEDED = 'kubectl 1.24 or newer (its bundled kustomize 4.1 or newer reads `labels:`)';
+const KUBECTL = process.env.KUBECTL || onPath('kubectl') || '';
+const INSTALL_KUBECTL = `${KUBECTL_NEEDED} is needed to render the manifests: put it on PATH or set KUBECTL to its path`;
+
+/** kustomize's [major, minor] as `kubectl version --client` reports it, when it does. */
+function kustomizeVersion(): [number, number] | undefined {
+  const run = runTool(KUBECTL, ['version', '--client'], ROOT, INSTALL_KUBECTL);
+  const match = /Kustomize Version: v?(\d+)\.(\d+)/.exec(run.stdout);
+  return match ? [Number(match[1]), Number(match[2])] : undefined;
+}
 
 /** Every YAML document of a text, parsed; a document with errors fails the test. */
 function documents(text: string, what: string): Record<string, unknown>[] {
@@ -27,9 +40,13 @@ function documents(text: string, what: string): Record<string, unknown>[] {
 }
 
 const rendered = (() => {
-  const run = runTool(KUBECTL, ['kustomize', path.join(ROOT, DIR)]);
-  expect(run.stderr).toBe('');
-  expect(run.status).toBe(0);
+  if (!KUBECTL) throw new Error(`kubectl not found: ${INSTALL_KUBECTL}`);
+  const version = kustomizeVersion();
+  if (version && (version[0] < 4 || (version[0] === 4 && version[1] < 1))) {
+    throw new Error(`${KUBECTL} bundles kustomize ${version.join('.')}: ${INSTALL_KUBECTL}`);
+  }
+  const run = runTool(KUBECTL, ['kustomize', path.join(ROOT, DIR)], ROOT, INSTALL_KUBECTL);
+  expect(run.status, `kubectl kustomize failed: ${run.stderr}`).toBe(0);
   return documents(run.stdout, 'kubectl kustomize');
 })();
 
@@ -142,6 +159,10 @@ describe('deploy/kubernetes', () => {
       expect(at, route).toBeGreaterThan(0);
       expect(at).toBeLessThan(auth);
     }
+  });
+
+  it('the pod shares its process namespace: the pause process, not node, is PID 1 and reaps commands\' orphans', () => {
+    expect(podSpec.shareProcessNamespace).toBe(true);
   });
 
   it('stops within the pod\'s grace period: longer than the agent\'s 30 s grace for running checks', () => {

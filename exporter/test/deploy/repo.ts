@@ -67,15 +67,23 @@ export interface ToolRun {
  * Runs a Debian-packaged tool (`promtool` from `prometheus`, `amtool` from `prometheus-alertmanager`). A missing
  * binary fails the test: these checks are the only evidence that the rules and the routing are valid.
  */
-export function runTool(binary: string, args: string[], cwd = ROOT): ToolRun {
+export function runTool(binary: string, args: string[], cwd = ROOT, install = 'install the Debian package (prometheus / prometheus-alertmanager)'): ToolRun {
   if (!existsSync(binary)) {
-    throw new Error(`${binary} is missing: install the Debian package (prometheus / prometheus-alertmanager)`);
+    throw new Error(`${binary} is missing: ${install}`);
   }
   const run = spawnSync(binary, args, { cwd, encoding: 'utf8', timeout: 60_000 });
   if (run.error) {
     throw run.error;
   }
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+/** The first `name` on PATH, or undefined. */
+export function onPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (dir && existsSync(path.join(dir, name))) return path.join(dir, name);
+  }
+  return undefined;
 }
 
 export const PROMTOOL = '/usr/bin/promtool';

@@ -16,7 +16,7 @@
 import type mysql from 'mysql2/promise';
 import { type DriverErrorContext, describeDriverError, NETWORK_ERROR_CODES } from '../../connection/errors.ts';
 import { type SessionLimits, sessionLimits, wholeSeconds } from '../../connection/limits.ts';
-import { forgetSourcedPassword, type PasswordSource, sourcedPassword } from '../../connection/password-source.ts';
+import { type PasswordSource, withSourcedPassword } from '../../connection/password-source.ts';
 import { readPasswordFile } from '../../connection/secrets.ts';
 import { decodeUrlPart, parseConnectionUrl, redactUrl } from '../../connection/url.ts';
 import { AuthError, ConnectError, InspectError, SchemaDriftError, TimeoutError } from '../../core/errors.ts';
@@ -95,14 +95,9 @@ export async function openMysqlSession(url: string, options: MysqlConnectOptions
   const source = options.passwordSource;
   if (parts.password !== undefined || !source) return openWith(url, parts, options, await resolvePassword(parts, options));
   const to = { target: options.target, host: parts.host, port: parts.port, user: parts.user };
-  try {
-    return await openWith(url, parts, options, await sourcedPassword(source, to));
-  } catch (err) {
-    if (!(err instanceof SchemaDriftError) || errno(err.cause) !== ER_ACCESS_DENIED_ERROR) throw err;
-    // A rotated password: run the command again, once.
-    forgetSourcedPassword(source, to);
-    return openWith(url, parts, options, await sourcedPassword(source, to));
-  }
+  // A refused cached password (rotated) is obtained again once; a refused fresh one starts a backoff.
+  const refused = (err: unknown): boolean => err instanceof SchemaDriftError && errno(err.cause) === ER_ACCESS_DENIED_ERROR;
+  return withSourcedPassword(source, to, (password) => openWith(url, parts, options, password), refused, options.signal);
 }
 
 /** The server's answer to a wrong password. */

@@ -11,7 +11,7 @@
 import pg from 'pg';
 import { type DriverErrorContext, describeDriverError, NETWORK_ERROR_CODES } from '../../connection/errors.ts';
 import { sessionLimits } from '../../connection/limits.ts';
-import { forgetSourcedPassword, type PasswordSource, sourcedPassword } from '../../connection/password-source.ts';
+import { type PasswordSource, withSourcedPassword } from '../../connection/password-source.ts';
 import { readPasswordFile } from '../../connection/secrets.ts';
 import { decodeUrlPart, parseConnectionUrl, redactUrl } from '../../connection/url.ts';
 import { AuthError, ConfigError, ConnectError, InspectError, SchemaDriftError, TimeoutError } from '../../core/errors.ts';
@@ -79,14 +79,8 @@ export async function openPostgresSession(url: string, options: PostgresConnectO
     port: parsed.port ? Number(parsed.port) : 5432,
     user: decodeURIComponent(parsed.username),
   };
-  try {
-    return await openWith(url, parsed, options, await sourcedPassword(source, to));
-  } catch (err) {
-    if (!rejectedCredentials(err)) throw err;
-    // A rotated password (or an expired token): obtain it again, once.
-    forgetSourcedPassword(source, to);
-    return openWith(url, parsed, options, await sourcedPassword(source, to));
-  }
+  // A refused cached password (rotated, an expired token) is obtained again once; a refused fresh one starts a backoff.
+  return withSourcedPassword(source, to, (password) => openWith(url, parsed, options, password), rejectedCredentials, options.signal);
 }
 
 /** The server refused the password (not a missing privilege): SQLSTATE 28P01 or 28000. */
