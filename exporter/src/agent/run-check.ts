@@ -104,7 +104,7 @@ async function checkTarget(target: TargetConfig, deps: CheckDeps, log: CheckLogg
       progress,
       ...(deps.signal ? { signal: deps.signal } : {}),
       ...(deps.replayCacheDir ? { cacheDir: deps.replayCacheDir } : {}),
-    })), live.revision, step);
+    }), live), live.revision, step);
   }
   step('read migrations');
   const directory = await readMigrationDirectory(target.desired.dir, { format: target.desired.format });
@@ -122,7 +122,7 @@ async function checkTarget(target: TargetConfig, deps: CheckDeps, log: CheckLogg
     progress,
     ...(deps.signal ? { signal: deps.signal } : {}),
     ...(deps.replayCacheDir ? { cacheDir: deps.replayCacheDir } : {}),
-  }));
+  }), live);
   return finishCheck(target, progress, live, desired, revision, step, directory.hash);
 }
 
@@ -135,10 +135,24 @@ function desiredInspect(target: TargetConfig, live: LiveSide): DesiredRequest['i
   return { ...targetInspect(target), ...(schema ? { schemas: [schema.desired] } : {}), counterpart: live.snapshot };
 }
 
-/** The replayed schema under the tenant's schema name, so the diff lines up and the reconcile SQL names the tenant. */
-function tenantDesired(target: TargetConfig, desired: DesiredSide): DesiredSide {
+/**
+ * The replayed schema under the tenant's schema name, so the diff lines up and the reconcile SQL names the tenant. The
+ * schema object's own facts (comment, owner, privileges) are the tenant's: `public`'s "standard public schema" comment
+ * is not something a tenant schema lacks; what is compared is what the migrations put inside it.
+ */
+function tenantDesired(target: TargetConfig, desired: DesiredSide, live: LiveSide): DesiredSide {
   const schema = target.tenant?.schema;
-  return schema ? { ...desired, snapshot: renameSchema(desired.snapshot, schema.desired, schema.live) } : desired;
+  if (!schema) return desired;
+  const renamed = renameSchema(desired.snapshot, schema.desired, schema.live);
+  const own = live.snapshot.schemas.find((s) => s.name === schema.live);
+  if (!own) return { ...desired, snapshot: renamed };
+  const schemas = renamed.schemas.map((s) => {
+    if (s.name !== schema.live) return s;
+    const { comment: _comment, acl: _acl, owner: _owner, attrs: _attrs, ...contents } = s;
+    const { comment, acl, owner, attrs } = own;
+    return { ...contents, comment, ...(acl ? { acl } : {}), ...(owner !== undefined ? { owner } : {}), ...(attrs ? { attrs } : {}) };
+  });
+  return { ...desired, snapshot: { ...renamed, schemas } };
 }
 
 /** Placeholder a discovered database's own name is hashed under, so tenants' fingerprints compare (MySQL schema = database). */

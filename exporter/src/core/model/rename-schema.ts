@@ -35,7 +35,8 @@ function renameValue(value: unknown, from: string, to: string, text: (s: string)
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    out[key] = SCHEMA_KEYS.has(key) && item === from ? to : renameValue(item, from, to, text);
+    // Some records are keyed by qualified names (`schema.table`): the keys are renamed like the text.
+    out[text(key)] = SCHEMA_KEYS.has(key) && item === from ? to : renameValue(item, from, to, text);
   }
   return out;
 }
