@@ -33,16 +33,23 @@ function tenantName(i: number): string {
   return `tenant_${String(i).padStart(4, '0')}`;
 }
 
-/** The tenants' DDL in one script: every schema alike, except the hot-fixed and the not-yet-migrated ones. */
-function fleetSql(tenants: number): string {
-  const parts: string[] = [];
-  for (let i = 0; i < tenants; i++) {
-    const schema = tenantName(i);
-    parts.push(`CREATE SCHEMA ${schema}; SET search_path TO ${schema};`, TENANT_SQL);
-    if (i % HOTFIX_EVERY === 1) parts.push('CREATE INDEX tasks_due ON tasks (due);');
-    if (i % OLD_EVERY === 2) parts.push('DROP VIEW open_projects; ALTER TABLE projects DROP COLUMN archived;');
+/** Tenants created per round trip (and transaction): all 500 in one would exceed the server's lock table. */
+const TENANTS_PER_BATCH = 20;
+
+/** The tenants' DDL, one script per batch: every schema alike, except the hot-fixed and the not-yet-migrated ones. */
+function fleetSql(tenants: number): string[] {
+  const batches: string[] = [];
+  for (let first = 0; first < tenants; first += TENANTS_PER_BATCH) {
+    const parts: string[] = [];
+    for (let i = first; i < Math.min(tenants, first + TENANTS_PER_BATCH); i++) {
+      const schema = tenantName(i);
+      parts.push(`CREATE SCHEMA ${schema}; SET search_path TO ${schema};`, TENANT_SQL);
+      if (i % HOTFIX_EVERY === 1) parts.push('CREATE INDEX tasks_due ON tasks (due);');
+      if (i % OLD_EVERY === 2) parts.push('DROP VIEW open_projects; ALTER TABLE projects DROP COLUMN archived;');
+    }
+    batches.push(parts.join('\n'));
   }
-  return parts.join('\n');
+  return batches;
 }
 
 interface Latencies {
@@ -105,7 +112,7 @@ export async function runFleetSteps(tenants: number, log: (line: string) => void
     const client = new pg.Client({ connectionString: db.url });
     await client.connect();
     try {
-      await client.query(fleetSql(tenants));
+      for (const batch of fleetSql(tenants)) await client.query(batch);
     } finally {
       await client.end();
     }
