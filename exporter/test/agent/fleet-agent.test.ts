@@ -84,6 +84,15 @@ describe('a schema-per-tenant fleet', () => {
       [2, 1, 'drift', [`${fleet}.t_c`]],
     ]);
     expect((await http(agent.url, '/api/v1/fleets/nope/variants')).status).toBe(404);
+    // The entry is a template: not a target of its own.
+    expect((await http(agent.url, `/api/v1/targets/${fleet}/reports`)).status).toBe(404);
+  });
+
+  it('lists the tenants, not the entry, on the landing page, and links the fleets', async () => {
+    const page = (await http(agent.url, '/')).text;
+    expect(page).toContain('href="/api/v1/fleets"');
+    expect(page).toContain(`<strong>${fleet}.t_a</strong>`);
+    expect(page).not.toContain(`<strong>${fleet}</strong>`);
   });
 
   it('exports the tenants and the fleet on /metrics, promtool-clean', async () => {
