@@ -103,8 +103,11 @@ export interface LiveSession {
   readonly flavor: string;
   /** Reads the schema; `description` (credentials removed) becomes the snapshot's source description. */
   inspect(request: InspectRequest & { readonly description: string }): Promise<SchemaSnapshot>;
-  /** The migration tool's revision table, or `null` when the database has none. */
-  readRevision(): Promise<RevisionState | null>;
+  /**
+   * The migration tool's revision table, or `null` when the database has none. `preferSchema`: a table in that schema
+   * wins over the others (schema-per-tenant); dialects whose database is one schema ignore it.
+   */
+  readRevision(options?: { readonly preferSchema?: string }): Promise<RevisionState | null>;
   /**
    * Reads a catalog the way an inspection does and returns warnings for what a check would not see (a configured
    * schema that does not exist, no privilege on it, no table visible, events asked for but not readable). Throws

@@ -140,6 +140,35 @@ describe('PostgreSQL discovery', () => {
   }, 120_000);
 });
 
+describe('PostgreSQL schema-per-tenant with a migration tool', () => {
+  let db: TempDatabase | undefined;
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it("reads each tenant's own revision table: one a version behind is pending, not drifted", async () => {
+    db = await createTempPgDatabase(`${prefix}_rev`);
+    const first = 'CREATE TABLE items (id bigint PRIMARY KEY, name text NOT NULL);\n';
+    const second = 'ALTER TABLE items ADD COLUMN price numeric(10, 2);\n';
+    const revisionTable = 'CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);';
+    // "a_behind" sorts first: were its table read for every tenant, "b_current" would be compared with version 1.
+    await db.exec(`CREATE SCHEMA a_behind; SET search_path TO a_behind; ${first} ${revisionTable} INSERT INTO schema_migrations VALUES (1, false);`);
+    await db.exec(`CREATE SCHEMA b_current; SET search_path TO b_current; ${first} ${second} ${revisionTable} INSERT INTO schema_migrations VALUES (2, false);`);
+    const dir = await tempDirs({ '1_items.up.sql': first, '2_price.up.sql': second });
+    const entry = pgEntry(db, { kind: 'schemas', pattern: '%\\_%', intervalMs: 60_000, desiredSchema: 'public' }, dir);
+    const cache = new DesiredCache<DesiredSchema>();
+    const check = async (name: string) => {
+      const made = discoveredTarget(entry, name);
+      if (!('target' in made)) throw new Error(made.problem);
+      return runCheck(made.target, { cache });
+    };
+    const behind = await check('a_behind');
+    const current = await check('b_current');
+    expect([behind.status, behind.revision?.version, behind.pending.map((p) => p.version)]).toEqual(['pending', '1', ['2']]);
+    expect([current.status, current.revision?.version, current.changes]).toEqual(['in_sync', '2', []]);
+  }, 120_000);
+});
+
 describe('MariaDB discovery', () => {
   const dbs: TempDatabase[] = [];
   beforeAll(() => {
