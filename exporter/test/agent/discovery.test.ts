@@ -192,4 +192,29 @@ describe('MariaDB discovery', () => {
     expect('target' in made && made.target.url).toBe(`${MYSQL_URL.replace(/\/[^/]*$/, '')}/${a.name}`);
     expect('target' in made && made.target.name).toBe(`${prefix}-my.${a.name}`);
   });
+
+  it('groups discovered databases by their live schema, whatever their names', async () => {
+    const table = 'CREATE TABLE items (id bigint PRIMARY KEY, name varchar(50) NOT NULL, KEY items_name (name));';
+    const viewSql = 'CREATE VIEW named AS SELECT id, name FROM items WHERE name IS NOT NULL;';
+    const made: TempDatabase[] = [];
+    for (let i = 0; i < 3; i++) made.push(await createTempMysqlDatabase(`${prefix}_var`));
+    dbs.push(...made);
+    for (const db of made) await db.exec(`${table} ${viewSql}`);
+    await made[2]?.exec('ALTER TABLE items ADD COLUMN note text');
+    const dir = await tempDirs({ '001_init.sql': `${table}\n${viewSql}\n` });
+    const entry = testTarget(`${prefix}-var`, MYSQL_URL, { desired: { dir, devUrl: MYSQL_URL }, discover: { kind: 'databases', pattern: `${prefix}\\_var\\_%`, intervalMs: 60_000, desiredSchema: 'public' } });
+    const cache = new DesiredCache<DesiredSchema>();
+    const members = [];
+    for (const name of await dialectNamed('mysql').discover({ url: MYSQL_URL, kind: 'databases', pattern: `${prefix}\\_var\\_%` })) {
+      const target = discoveredTarget(entry, name);
+      if (!('target' in target)) throw new Error(target.problem);
+      const report = await runCheck(target.target, { cache });
+      expect(report.error).toBeNull();
+      members.push({ target: name, status: report.status, ...(report.fingerprint ? { fingerprint: report.fingerprint } : {}) });
+    }
+    expect(fleetVariants(members).map((v) => [v.targets, v.status, v.sample])).toEqual([
+      [2, 'in_sync', [made[0]?.name, made[1]?.name].sort()],
+      [1, 'drift', [made[2]?.name]],
+    ]);
+  }, 120_000);
 });
