@@ -3,7 +3,10 @@
  * `PrometheusExporter.getMetricsRequestHandler`. Gauges read an in-memory state per target that `observe` (after
  * each check) and `restore` (at startup, from the store) update: a scrape never touches a monitored database.
  *
- * Every series of every configured target is exported from the start, zeros included, so none appears or vanishes.
+ * Every series of every configured target is exported from the start, zeros included, so none appears or vanishes;
+ * a discovered target's series appear when discovery lists it and go when it no longer does (`agent/discovery.ts`).
+ * The per-target series come from producers reading that state (`target-series.ts`, `duration-histogram.ts`); the
+ * SDK's instruments carry only what is not per target (build info, save failures, the fleets, the runtime).
  * Departures from the exporter's defaults, on purpose: no `target_info` (postgres_exporter and mysqld_exporter have
  * none, it is outside our `schema_drift_` prefix, and `schema_drift_build_info` carries the version) and no
  * `otel_scope_*` labels.
@@ -73,9 +76,9 @@ export interface Metrics {
   /** Exports the series of a target discovered after the start, zeros until its first check. */
   addTarget(target: MetricsTarget): void;
   /**
-   * Drops the gauges and the duration histogram of a target no longer discovered. Its `checks_total`,
-   * `check_failures_total` and `watch_*` counters stay until the agent restarts (the SDK's counters cannot forget a
-   * label set).
+   * Drops every series of a target no longer discovered (gauges, counters, duration histogram): they are exported by
+   * producers that read the current targets (`target-series.ts`), not by SDK instruments, which never forget a label
+   * set.
    */
   removeTarget(name: string): void;
   /** One listing of a fleet: how many targets and unmapped names it gave, or that it failed (the previous list kept). */
