@@ -139,7 +139,7 @@ function errorLine(stderr: string): string {
 }
 
 /** `VmHWM` of a process in bytes, 0 once it has gone. */
-async function highWaterMark(pid: number): Promise<number> {
+export async function highWaterMark(pid: number): Promise<number> {
   try {
     const status = await readFile(`/proc/${pid}/status`, 'utf8');
     const kb = /^VmHWM:\s+(\d+) kB/m.exec(status)?.[1];
@@ -193,7 +193,7 @@ export function measureTree(command: string, args: readonly string[], env?: Node
 }
 
 /** The direct children of `pid`. */
-async function childrenOf(pid: number): Promise<number[]> {
+export async function childrenOf(pid: number): Promise<number[]> {
   const pids: number[] = [];
   for (const task of await readdir(`/proc/${pid}/task`).catch(() => [] as string[])) {
     const text = await readFile(`/proc/${pid}/task/${task}/children`, 'utf8').catch(() => '');

@@ -8,7 +8,8 @@
  * against the dump tool. Prints a table with the issue's targets next to the figures, the load average, and writes
  * `exporter/.bench/results.json`. It reports; a missed target never fails the run. Every database it creates is
  * dropped at the end, failures and Ctrl-C included. `BENCH_STEPS=watch` runs only the watch's rows and the
- * inspection they are compared with (`watch-only.ts`).
+ * inspection they are compared with (`watch-only.ts`). Last, the fleet rows (`fleet-steps.ts`): one agent discovering
+ * 500 tenant schemas (`BENCH_FLEET_TENANTS`, `none` to skip; `npm run bench:fleet` runs them alone).
  */
 import { mkdir } from 'node:fs/promises';
 import { loadavg } from 'node:os';
@@ -22,12 +23,15 @@ import { mysqlServerVersion } from './mysql-databases.ts';
 import { benchMysqlSize } from './mysql-steps.ts';
 import { runAgentSteps } from './agent-steps.ts';
 import { runReplaySteps } from './replay-steps.ts';
+import { runFleetSteps } from './fleet-steps.ts';
 import { failedRecord, formatTable, recordOf, writeResults, type StepRecord } from './report.ts';
 import { runSizeSteps } from './steps.ts';
 import { benchWatchOnly } from './watch-only.ts';
 
 const DEFAULT_SIZES = [1000, 5000, 10000];
 const DEFAULT_MYSQL_SIZES = [1000, 5000, 10000];
+/** Tenant schemas of the fleet rows (`fleet-steps.ts`). */
+const DEFAULT_FLEET_TENANTS = [500];
 const OUT_DIR = join(import.meta.dirname, '..', '.bench');
 
 /** Sizes from `BENCH_SIZES`/`BENCH_MYSQL_SIZES` (comma-separated positive integers, or `none`) or the defaults. */
@@ -111,6 +115,7 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const sizes = parseSizes(process.env.BENCH_SIZES, DEFAULT_SIZES, 'BENCH_SIZES');
   const mysqlSizes = parseSizes(process.env.BENCH_MYSQL_SIZES, DEFAULT_MYSQL_SIZES, 'BENCH_MYSQL_SIZES');
+  const fleetSizes = parseSizes(process.env.BENCH_FLEET_TENANTS, DEFAULT_FLEET_TENANTS, 'BENCH_FLEET_TENANTS');
   if (!gcAvailable()) log('run with node --expose-gc for RSS baselines after a full GC');
   const onSignal = (): void => {
     void dropAll().finally(() => process.exit(130));
@@ -139,6 +144,7 @@ async function main(): Promise<void> {
       for (const size of sizes) steps.push(...(await benchSize(size, bins)));
       if (sizes.length > 0) steps.push(...(await runReplaySteps(OUT_DIR, BENCH_PG_URL, log)));
       for (const size of mysqlSizes) steps.push(...(await benchMysqlSize(size, OUT_DIR, log, bins?.dist)));
+      for (const tenants of fleetSizes) steps.push(...(await runFleetSteps(tenants, log)));
     }
   } finally {
     await dropAll();

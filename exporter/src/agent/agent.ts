@@ -15,6 +15,8 @@ import { runCheck, type DesiredSchema } from './run-check.ts';
 import { Scheduler } from './scheduler.ts';
 import { Semaphore } from './semaphore.ts';
 import { Watch } from './watch.ts';
+import { Discovery } from './discovery.ts';
+import { FleetView } from './fleet-view.ts';
 import { formatConnectionTest, testConnection } from './test-connection.ts';
 import { DesiredCache } from '../engine/desired-cache.ts';
 import { createApp } from '../http/app.ts';
@@ -48,6 +50,8 @@ export interface RunningAgent {
   readonly url: string;
   readonly scheduler: Scheduler;
   readonly store: ReportStore;
+  /** The discovered targets (`targets[].discover`), listed again on their intervals. */
+  readonly discovery: Discovery;
   /** Resolves when the first check of every target has finished. */
   readonly firstChecks: Promise<void>;
   /** Stops scheduling, waits for running checks (bounded), closes the server and the store. Safe to call twice. */
@@ -99,12 +103,20 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
 async function startLocked(config: AgentConfig, options: AgentOptions, lock: DataDirLock): Promise<RunningAgent> {
   const log = options.logger;
   const store = ReportStore.open(config.dataDir, { logger: log });
+  // A discovering entry is a template, never checked itself: its targets come from `discovery.ts`.
+  const configured = config.targets.filter((t) => !t.discover);
+  const entries = config.targets.filter((t) => t.discover);
+  /** Every target checked now: the configured ones, and the discovered ones while discovery lists them. */
+  const targets = new Map(configured.map((t) => [t.name, t]));
+  const fleetView = new FleetView();
   const metrics = createMetrics({
-    targets: config.targets.map(({ name, labels }) => ({ name, labels })),
+    targets: configured.map(({ name, labels }) => ({ name, labels })),
     labelNames: config.labelNames,
     version: options.version,
+    fleets: entries.map((e) => e.name),
+    fleetVariants: (fleet) => fleetView.variants(fleet),
   });
-  restoreMetrics(metrics, store, config.targets);
+  restoreMetrics(metrics, store, configured);
 
   const cache = new DesiredCache<DesiredSchema>({
     directory: join(config.dataDir, 'desired-cache'),
@@ -115,7 +127,7 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
   /** Set by a failed save, cleared by the next one that succeeds: `/readyz` reports it. */
   let lastSaveFailure: SaveFailureReason | undefined;
   const scheduler = new Scheduler({
-    targets: config.targets,
+    targets: configured,
     concurrency: config.concurrency,
     retry: config.retry,
     logger: log,
@@ -134,7 +146,9 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
         throw new ReportNotStoredError(report.target, reason, { cause: err });
       }
       const stored: Report = { ...report, id };
-      metrics.observe(stored);
+      // A discovered target removed while its check ran has no series any more; its report is kept all the same.
+      if (targets.has(stored.target)) metrics.observe(stored);
+      fleetView.observe(stored);
       // The report is stored: a retention pass that fails (a full disk can refuse the delete's journal too) is logged
       // and tried again after the next check, it does not turn a stored report into a failed request.
       let pruned = 0;
@@ -158,6 +172,8 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
     config,
     store,
     scheduler,
+    targets: { list: () => [...targets.values()], get: (name) => targets.get(name) },
+    fleets: { names: entries.map((e) => e.name), variants: (fleet) => fleetView.variants(fleet), size: (fleet) => fleetView.size(fleet) },
     metricsHandler: metrics.handler,
     ready: () => readiness(store, stopping !== undefined, lastSaveFailure),
     version: options.version,
@@ -199,7 +215,7 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
     // No more connections at once than checks may open (`concurrency`): a fleet's start must not stampede its servers.
     const slots = new Semaphore(config.concurrency);
     const results = await Promise.all(
-      config.targets.map(async (target) => {
+      configured.map(async (target) => {
         const release = await slots.acquire();
         try {
           return await testConnection(target);
@@ -214,9 +230,30 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
       else log.warn({ target: result.target, reason: result.error?.reason }, line);
     }
   }
+  const discovery = new Discovery({
+    entries,
+    reserved: new Set(configured.map((t) => t.name)),
+    logger: log,
+    onAdded: (target) => {
+      targets.set(target.name, target);
+      metrics.addTarget({ name: target.name, labels: target.labels });
+      restoreMetrics(metrics, store, [target]);
+      fleetView.add(target.tenant?.fleet ?? target.name, target.name, store.latest(target.name));
+      scheduler.add(target);
+    },
+    onRemoved: async (name) => {
+      targets.delete(name);
+      fleetView.remove(name);
+      metrics.removeTarget(name);
+      await scheduler.remove(name);
+    },
+    onListed: (fleet, listing) => metrics.recordDiscovery(fleet, listing),
+  });
+  // The first listing before the first round, so the round checks the discovered targets too.
+  await discovery.start();
   const firstChecks = scheduler.start();
   const watch = new Watch({
-    targets: config.targets,
+    targets: configured,
     onChange: (name) => scheduler.schemaChanged(name),
     onRead: (name, read) => metrics.recordWatch(name, read),
     logger: log,
@@ -227,6 +264,7 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       log.info({}, 'stopping: no new checks, waiting for running ones');
+      discovery.stop();
       await watch.stop();
       await scheduler.stop(options.stopGraceMs ?? 30_000, options.stopAbortGraceMs);
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -236,7 +274,7 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
       lock.release();
       log.info({}, 'stopped');
     })());
-  return { url, scheduler, store, firstChecks, stop };
+  return { url, scheduler, store, firstChecks, discovery, stop };
 }
 
 /**

@@ -22,6 +22,8 @@ export type CheckOutcome = ReportParts & {
   readonly pending: readonly MigrationFile[];
   readonly engine: Omit<Report['engine'], 'dialect'>;
   readonly warnings: readonly string[];
+  /** Discovered targets: the live schema's fingerprint for the fleet view. */
+  readonly fingerprint?: string;
 };
 
 /** What a check had learnt before it failed, kept in the error report. */

@@ -21,8 +21,9 @@ import { compare, type CompareRequest, reportParts } from '../engine/compare.ts'
 import { keepPlanOf, reverseComparison } from '../engine/keep.ts';
 import type { DesiredCache } from '../engine/desired-cache.ts';
 import { readDesiredFromCommand } from '../engine/command.ts';
-import { readDesired, type DesiredSchema, type DesiredSide } from '../engine/desired.ts';
+import { readDesired, type DesiredRequest, type DesiredSchema, type DesiredSide } from '../engine/desired.ts';
 import { readLive, type LiveSide } from '../engine/live.ts';
+import { renameSchema, schemaFingerprint } from '../core/model/rename-schema.ts';
 import type { RevisionState } from '../revision/revision-state.ts';
 import { readMigrationDirectory } from '../migrations/index.ts';
 import { revisionForDirectory } from '../revision/deployed.ts';
@@ -92,37 +93,77 @@ async function checkTarget(target: TargetConfig, deps: CheckDeps, log: CheckLogg
   }
   if (target.desired.command) {
     step('migration command');
-    return finishCheck(target, progress, live, await readDesiredFromCommand(dialect, {
+    return finishCheck(target, progress, live, tenantDesired(target, await readDesiredFromCommand(dialect, {
       source: target.desired.command,
       devUrl: target.desired.devUrl,
       target: target.name,
-      inspect: { ...targetInspect(target), counterpart: live.snapshot },
+      inspect: desiredInspect(target, live),
       revision: live.revision,
       live,
       cache: deps.cache,
       progress,
       ...(deps.signal ? { signal: deps.signal } : {}),
       ...(deps.replayCacheDir ? { cacheDir: deps.replayCacheDir } : {}),
-    }), live.revision, step);
+    }), live), live.revision, step);
   }
   step('read migrations');
   const directory = await readMigrationDirectory(target.desired.dir, { format: target.desired.format });
   const revision = revisionForDirectory(directory, live.revision);
   progress.revision = revision;
   step('replay');
-  const desired = await readDesired(dialect, {
+  const desired = tenantDesired(target, await readDesired(dialect, {
     directory,
     devUrl: target.desired.devUrl,
     target: target.name,
-    inspect: { ...targetInspect(target), counterpart: live.snapshot },
+    inspect: desiredInspect(target, live),
     revision,
     live,
     cache: deps.cache,
     progress,
     ...(deps.signal ? { signal: deps.signal } : {}),
     ...(deps.replayCacheDir ? { cacheDir: deps.replayCacheDir } : {}),
-  });
+  }), live);
   return finishCheck(target, progress, live, desired, revision, step, directory.hash);
+}
+
+/**
+ * What to read back from the replay: the target's own selection, except that a tenant schema's migrations are replayed
+ * (once, through the shared cache, whatever the tenant) into the desired schema's name.
+ */
+function desiredInspect(target: TargetConfig, live: LiveSide): DesiredRequest['inspect'] {
+  const schema = target.tenant?.schema;
+  return { ...targetInspect(target), ...(schema ? { schemas: [schema.desired] } : {}), counterpart: live.snapshot };
+}
+
+/**
+ * The replayed schema under the tenant's schema name, so the diff lines up and the reconcile SQL names the tenant. The
+ * schema object's own facts (comment, owner, privileges) are the tenant's: `public`'s "standard public schema" comment
+ * is not something a tenant schema lacks; what is compared is what the migrations put inside it.
+ */
+function tenantDesired(target: TargetConfig, desired: DesiredSide, live: LiveSide): DesiredSide {
+  const schema = target.tenant?.schema;
+  if (!schema) return desired;
+  const renamed = renameSchema(desired.snapshot, schema.desired, schema.live);
+  const own = live.snapshot.schemas.find((s) => s.name === schema.live);
+  if (!own) return { ...desired, snapshot: renamed };
+  const schemas = renamed.schemas.map((s) => {
+    if (s.name !== schema.live) return s;
+    const { comment: _comment, acl: _acl, owner: _owner, attrs: _attrs, ...contents } = s;
+    const { comment, acl, owner, attrs } = own;
+    return { ...contents, comment, ...(acl ? { acl } : {}), ...(owner !== undefined ? { owner } : {}), ...(attrs ? { attrs } : {}) };
+  });
+  return { ...desired, snapshot: { ...renamed, schemas } };
+}
+
+/** Placeholder a discovered database's own name is hashed under, so tenants' fingerprints compare (MySQL schema = database). */
+const TENANT_PLACEHOLDER = '{tenant}';
+
+/** The live schema's fingerprint for the fleet view, tenant names normalised; none for a target not discovered. */
+function fleetFingerprint(target: TargetConfig, live: LiveSide): string | undefined {
+  const tenant = target.tenant;
+  if (!tenant) return undefined;
+  const schema = tenant.schema;
+  return schemaFingerprint(live.snapshot, schema ? { from: schema.live, as: schema.desired } : { from: tenant.name, as: TENANT_PLACEHOLDER });
 }
 
 /**
@@ -183,7 +224,9 @@ function finishCheck(
   const keep = comparison.changes.length > 0 && target.desired.command === undefined ? keepPlanFor(dialect, request) : undefined;
   // What the live inspection could not read (events without the EVENT privilege) is a warning, not a failure.
   const warnings = [...desired.warnings, ...(live.snapshot.source.warnings ?? [])];
+  const fingerprint = fleetFingerprint(target, live);
   return {
+    ...(fingerprint !== undefined ? { fingerprint } : {}),
     ...reportParts(dialect, comparison),
     ...(keep ? { keep } : {}),
     ...(directoryHash !== undefined ? { directoryHash } : {}),

@@ -103,7 +103,7 @@ interface TargetState {
   retry: NodeJS.Timeout | null;
 }
 
-type Trigger = 'start' | 'schedule' | 'manual' | 'watch' | 'deploying';
+type Trigger = 'start' | 'schedule' | 'manual' | 'watch' | 'deploying' | 'discovered';
 
 const DEFAULT_ABORT_GRACE_MS = 10_000;
 
@@ -138,20 +138,64 @@ export class Scheduler {
     this.#log = options.logger ?? silentLogger;
     this.#timers = { now: () => new Date(), random: Math.random, ...options.timers };
     this.#slots = new Semaphore(options.concurrency);
-    for (const target of options.targets) {
-      if (this.#states.has(target.name)) throw new RangeError(`duplicate target name ${JSON.stringify(target.name)}`);
-      validateSchedule(target);
-      this.#states.set(target.name, {
-        target,
-        task: null,
-        running: null,
-        controller: null,
-        lastStartedAt: null,
-        lastFinishedAt: null,
-        again: false,
-        retry: null,
-      });
-    }
+    for (const target of options.targets) this.#addState(target);
+  }
+
+  #addState(target: TargetConfig): TargetState {
+    if (this.#states.has(target.name)) throw new RangeError(`duplicate target name ${JSON.stringify(target.name)}`);
+    validateSchedule(target);
+    const state: TargetState = {
+      target,
+      task: null,
+      running: null,
+      controller: null,
+      lastStartedAt: null,
+      lastFinishedAt: null,
+      again: false,
+      retry: null,
+    };
+    this.#states.set(target.name, state);
+    return state;
+  }
+
+  /**
+   * Schedules a target discovered after the start (`agent/discovery.ts`): its cron task, and a first check at once
+   * when the scheduler runs (within the concurrency limit). Before `start()` it waits for it like the configured ones.
+   * @throws RangeError for a name already scheduled or an invalid schedule.
+   */
+  add(target: TargetConfig): void {
+    if (this.#stopped) return;
+    const state = this.#addState(target);
+    if (!this.#started) return;
+    state.task = this.#schedule(state);
+    this.#trigger(state, 'discovered').catch(() => {});
+  }
+
+  /**
+   * Unschedules a target that discovery no longer lists: no more ticks or retries, and a running check is aborted
+   * (it produces no report, as at `stop`). Resolves when that check has wound down. Unknown names are ignored.
+   */
+  async remove(name: string): Promise<void> {
+    const state = this.#states.get(name);
+    if (!state) return;
+    this.#states.delete(name);
+    await state.task?.destroy();
+    state.task = null;
+    if (state.retry) clearTimeout(state.retry);
+    state.retry = null;
+    state.again = false;
+    state.controller?.abort(new SchedulerStoppedError(`target ${JSON.stringify(name)} is no longer discovered: check cancelled`));
+    await state.running?.catch(() => {});
+  }
+
+  /** False once the target was removed (a new one of the same name is another state). */
+  #current(state: TargetState): boolean {
+    return this.#states.get(state.target.name) === state;
+  }
+
+  /** Whether `name` is scheduled (configured, or discovered and not removed since). */
+  has(name: string): boolean {
+    return this.#states.has(name);
   }
 
   /**
@@ -284,7 +328,7 @@ export class Scheduler {
 
   /** What follows a check: another one when the schema changed meanwhile, a retry after a deploy in flight. */
   #afterCheck(state: TargetState, report: Report | null): void {
-    if (this.#stopped) return;
+    if (this.#stopped || !this.#current(state)) return;
     if (state.again) {
       state.again = false;
       this.#trigger(state, 'watch').catch(() => {});
@@ -306,6 +350,11 @@ export class Scheduler {
     const retry = this.#options.retry;
     for (let attempt = 0; ; attempt += 1) {
       const release = await this.#slots.acquire(this.#stopping.signal);
+      if (!this.#current(state)) {
+        // Removed (no longer discovered) while it waited for a slot: nothing to check.
+        release();
+        throw new SchedulerStoppedError(`target ${JSON.stringify(target.name)} is no longer discovered: check cancelled`);
+      }
       let report: Report;
       try {
         this.#log.info({ target: target.name, trigger, attempt: attempt + 1 }, 'check started');

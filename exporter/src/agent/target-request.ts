@@ -26,6 +26,7 @@ export function targetLiveRequest(target: TargetConfig, extra: Partial<LiveReque
     connectTimeoutMs: target.connectTimeoutMs,
     statementTimeoutMs: target.statementTimeoutMs,
     ...targetInspect(target),
+    ...(target.tenant?.schema ? { revisionSchema: target.tenant.schema.live } : {}),
     ...extra,
   };
 }

@@ -16,7 +16,7 @@ import { ConfigFileError, formatPath } from './issues.ts';
 import { crossFieldIssues } from './rules.ts';
 import { configSchema, issueMessage, type ParsedConfigFile, type ParsedTarget, urlDialect } from './schema.ts';
 import { interpolateEnv, withPassword } from './secrets.ts';
-import type { AgentConfig, DesiredConfig, TargetConfig, WebConfig } from './types.ts';
+import type { AgentConfig, DesiredConfig, DiscoverConfig, TargetConfig, WebConfig } from './types.ts';
 import { loadWebConfig } from './web-config.ts';
 import { locate, parseYamlFile, zodIssues } from './yaml-document.ts';
 import type { DialectName } from '../core/model/schema.ts';
@@ -177,5 +177,19 @@ function toTargetConfig(target: ParsedTarget, baseDir: string, env: NodeJS.Proce
     privileges: target.privileges,
     // On by default where the dialect has events; `events: false` opts out.
     ...((target.events ?? ('dialect' in dialect && dialect.dialect.capabilities.events)) ? { events: true } : {}),
+    ...(target.discover ? { discover: discoverConfig(target.discover) } : {}),
+  };
+}
+
+/** The validated `discover` mapping (the schema made sure exactly one of databases and schemas is there). */
+function discoverConfig(discover: NonNullable<ParsedTarget['discover']>): DiscoverConfig {
+  const kind = discover.schemas !== undefined ? 'schemas' : 'databases';
+  const source = discover.schemas ?? discover.databases ?? {};
+  return {
+    kind,
+    ...(source.pattern !== undefined ? { pattern: source.pattern } : {}),
+    ...(source.query !== undefined ? { query: source.query } : {}),
+    intervalMs: discover.interval,
+    desiredSchema: discover.desiredSchema ?? 'public',
   };
 }

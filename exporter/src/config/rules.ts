@@ -6,6 +6,7 @@
 import type { ConfigIssue, ConfigPath } from './issues.ts';
 import { DIALECTS } from '../dialects/registry.ts';
 import { parseDuration } from './duration.ts';
+import type { DialectName } from '../core/model/schema.ts';
 import { urlDialect } from './schema.ts';
 
 /** Prometheus label names: `[a-zA-Z_][a-zA-Z0-9_]*`, and `__` is reserved for Prometheus itself. */
@@ -85,6 +86,7 @@ function targetIssues(target: Raw, at: ConfigPath): ConfigIssue[] {
     const which = DIALECTS.filter((d) => d.capabilities.events).map((d) => d.label).join(' and ');
     issues.push({ path: [...at, 'events'], message: `only ${which} targets have scheduled events${name}` });
   }
+  issues.push(...discoverIssues(target, at, dialect?.name, name));
   const desired = isObject(target.desired) ? target.desired : undefined;
   if (!desired) return issues;
   if (dialect && !dialect.capabilities.embeddedScratch && desired.devUrl === undefined) {
@@ -149,6 +151,23 @@ function passwordSourceIssues(target: Raw, at: ConfigPath, env: NodeJS.ProcessEn
   }
   if (iam.region === undefined && !env.AWS_REGION) {
     issues.push({ path: [...at, 'awsIam', 'region'], message: 'required when the environment variable AWS_REGION is not set' });
+  }
+  return issues;
+}
+
+/**
+ * `discover.schemas` is PostgreSQL's: on MySQL/MariaDB a schema is a database, so `discover.databases` is the way there.
+ * A schema-discovering entry inspects one tenant schema per target, so its own `schemas` list would contradict it.
+ */
+function discoverIssues(target: Raw, at: ConfigPath, dialect: DialectName | undefined, name: string): ConfigIssue[] {
+  const discover = isObject(target.discover) ? target.discover : undefined;
+  if (!discover || discover.schemas === undefined) return [];
+  const issues: ConfigIssue[] = [];
+  if (dialect === 'mysql') {
+    issues.push({ path: [...at, 'discover', 'schemas'], message: `on MySQL/MariaDB a schema is a database: use discover.databases${name}` });
+  }
+  if (target.schemas !== undefined) {
+    issues.push({ path: [...at, 'schemas'], message: `not with discover.schemas: each discovered target inspects its own schema${name}` });
   }
   return issues;
 }

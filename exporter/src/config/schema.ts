@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { FILTER_KINDS, type FilterKind } from '../core/diff/filter.ts';
 import { MIGRATION_FORMATS } from '../migrations/index.ts';
 import { type Dialect, DIALECTS, dialectForScheme, knownSchemes } from '../dialects/registry.ts';
-import { DEFAULT_PORT, DEFAULT_SCHEDULE, DEFAULT_WATCH } from './types.ts';
+import { DEFAULT_DISCOVER_INTERVAL, DEFAULT_PORT, DEFAULT_SCHEDULE, DEFAULT_WATCH } from './types.ts';
 import { parseDuration } from './duration.ts';
 import { readSecretFile, secretFileProblem } from './secrets.ts';
 
@@ -192,6 +192,39 @@ function desiredSchema(baseDir: string) {
     });
 }
 
+/**
+ * `targets[].discover`: the entry stands for every database (or schema) whose name matches a SQL LIKE `pattern` or is
+ * returned by a read-only `query` (one column of names). Checked by `agent/discovery.ts`.
+ */
+const nameSource = z
+  .strictObject({
+    pattern: nonEmpty.optional(),
+    query: nonEmpty.optional(),
+  })
+  .superRefine((source, ctx) => {
+    if ((source.pattern === undefined) === (source.query === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'give either pattern (a LIKE pattern such as tenant_%) or query (a SELECT returning names), not both or neither' });
+    }
+  });
+
+const discoverSchema = z
+  .strictObject({
+    databases: nameSource.optional(),
+    schemas: nameSource.optional(),
+    // How often the list is read again; targets that appear are scheduled, those gone are dropped.
+    interval: duration(1000).prefault(DEFAULT_DISCOVER_INTERVAL),
+    // schemas only: the schema of the replayed migrations each tenant schema is compared with.
+    desiredSchema: nonEmpty.optional(),
+  })
+  .superRefine((discover, ctx) => {
+    if ((discover.databases === undefined) === (discover.schemas === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'give either databases or schemas, not both or neither' });
+    }
+    if (discover.desiredSchema !== undefined && discover.schemas === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['desiredSchema'], message: 'only with schemas' });
+    }
+  });
+
 function targetSchema(baseDir: string) {
   return z.strictObject({
     name: z.string().regex(TARGET_NAME, 'must match [A-Za-z0-9_.-]+ (it becomes the target label)'),
@@ -227,6 +260,8 @@ function targetSchema(baseDir: string) {
     privileges: z.boolean().default(false),
     // MySQL/MariaDB only (rules.ts rejects it on a PostgreSQL target).
     events: z.boolean().optional(),
+    // One entry, many targets: every matching database or schema (agent/discovery.ts).
+    discover: discoverSchema.optional(),
   });
 }
 

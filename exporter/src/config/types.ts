@@ -42,6 +42,35 @@ export interface DesiredConfig {
   readonly devUrl?: string;
 }
 
+/**
+ * `targets[].discover`: the entry is a template for many targets, one per database of its server (`databases`) or per
+ * schema of its database (`schemas`, PostgreSQL only: on MySQL/MariaDB a schema is a database) whose name matches.
+ */
+export interface DiscoverConfig {
+  readonly kind: 'databases' | 'schemas';
+  /** SQL LIKE pattern (`tenant_%`) matched against the names; or */
+  readonly pattern?: string;
+  /** a read-only query whose first column lists the names. */
+  readonly query?: string;
+  /** The list is read again this often. */
+  readonly intervalMs: number;
+  /** `schemas`: the replayed migrations' schema that every tenant schema is compared with (default `public`). */
+  readonly desiredSchema: string;
+}
+
+/** What a discovered target stands for: its fleet (the discovering entry) and its tenant's name. */
+export interface TenantOf {
+  /** The discovering entry's name. */
+  readonly fleet: string;
+  /** The database or schema name as the server lists it. */
+  readonly name: string;
+  /**
+   * Schema-per-tenant: the live schema compared (`name`) and the replayed one it stands for; the desired snapshot is
+   * renamed to the tenant's schema before the diff (`core/model/rename-schema.ts`), so the SQL names the tenant.
+   */
+  readonly schema?: { readonly live: string; readonly desired: string };
+}
+
 /** One validated target: what the check, the metrics and the API read. Holds secrets (`url`, `passwordFile`). */
 export interface TargetConfig {
   /** `[a-zA-Z0-9_.-]+`, unique; the `target` label. */
@@ -85,6 +114,10 @@ export interface TargetConfig {
    * (absent = off). A user that may not read them gets a warning in the report, not a failed check.
    */
   readonly events?: boolean;
+  /** A discovering entry (a template, never checked itself): `agent/discovery.ts` expands it. */
+  readonly discover?: DiscoverConfig;
+  /** Set on the targets discovery made from an entry. */
+  readonly tenant?: TenantOf;
 }
 
 /** The whole validated configuration (`loadConfig`); nothing downstream reads the YAML. */
@@ -115,6 +148,8 @@ export interface AgentConfig {
 export const DEFAULT_PORT = 9772;
 /** Default schedule: twice a day, at 06:00 and 18:00. */
 export const DEFAULT_SCHEDULE = '0 6,18 * * *';
+/** Default interval of discovery: the list of databases or schemas is read again every five minutes. */
+export const DEFAULT_DISCOVER_INTERVAL = '5m';
 /** Default watch interval: the schema fingerprint is read once a minute. */
 export const DEFAULT_WATCH = '1m';
 

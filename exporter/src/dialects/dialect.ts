@@ -54,6 +54,16 @@ export interface ConnectRequest {
   readonly applicationName?: string;
 }
 
+/**
+ * Which names discovery lists (`targets[].discover`): the databases of the URL's server, or the schemas of its
+ * database, matching a SQL LIKE `pattern` or returned by a read-only `query` (its first column).
+ */
+export interface DiscoverRequest extends ConnectRequest {
+  readonly kind: 'databases' | 'schemas';
+  readonly pattern?: string;
+  readonly query?: string;
+}
+
 /** What to read, for the live side and for a replayed scratch database alike. */
 export interface InspectRequest {
   /** For error messages: configured target name, or the source as given. */
@@ -113,8 +123,11 @@ export interface LiveSession {
   readonly flavor: string;
   /** Reads the schema; `description` (credentials removed) becomes the snapshot's source description. */
   inspect(request: InspectRequest & { readonly description: string }): Promise<SchemaSnapshot>;
-  /** The migration tool's revision table, or `null` when the database has none. */
-  readRevision(): Promise<RevisionState | null>;
+  /**
+   * The migration tool's revision table, or `null` when the database has none. `preferSchema`: a table in that schema
+   * wins over the others (schema-per-tenant); dialects whose database is one schema ignore it.
+   */
+  readRevision(options?: { readonly preferSchema?: string }): Promise<RevisionState | null>;
   /**
    * Reads a catalog the way an inspection does and returns warnings for what a check would not see (a configured
    * schema that does not exist, no privilege on it, no table visible, events asked for but not readable). Throws
@@ -254,6 +267,11 @@ export interface Dialect {
 
   /** Opens a read-only session on a live database. */
   connect(request: ConnectRequest): Promise<LiveSession>;
+  /**
+   * The names discovery asks for, sorted, in one short read-only session; system databases and schemas are never
+   * listed by a pattern. Throws the dialect's error (`toError`) when the server cannot be read.
+   */
+  discover(request: DiscoverRequest): Promise<string[]>;
   /**
    * Runs a whole live read (`read` opens its own session), again in a new session when it lost a race with DDL
    * running on the database at the same time; dialects without such races run it once.

@@ -13,6 +13,11 @@ export interface LiveRequest extends ConnectRequest, InspectRequest {
   readonly description: string;
   /** Opens the session instead of {@link Dialect.connect} (the demo's embedded databases). */
   readonly open?: () => Promise<LiveSession>;
+  /**
+   * Schema-per-tenant: the tenant's schema, where its migration tool's revision table is looked for first (each tenant
+   * has its own; without this the first schema holding one would answer for all).
+   */
+  readonly revisionSchema?: string;
 }
 
 /** What was read from the live database. */
@@ -41,7 +46,7 @@ async function readOnce(dialect: Dialect, request: LiveRequest): Promise<LiveSid
     request.signal?.throwIfAborted();
     const snapshot = await session.inspect(request);
     request.signal?.throwIfAborted();
-    const revision = await session.readRevision();
+    const revision = await session.readRevision(request.revisionSchema !== undefined ? { preferSchema: request.revisionSchema } : undefined);
     return { snapshot, revision, serverVersion: session.serverVersion, serverMajor: session.serverMajor, flavor: session.flavor };
   } finally {
     await session.close().catch(() => {});

@@ -4,7 +4,8 @@
  * other.
  */
 import type { RequestHandler } from 'express';
-import type { AgentConfig } from '../config/types.ts';
+import type { AgentConfig, TargetConfig } from '../config/types.ts';
+import type { Variant } from '../core/report/variants.ts';
 import type { Report } from '../core/model/report.ts';
 import type { ReportStore } from '../store/report-store.ts';
 
@@ -32,11 +33,29 @@ export interface AppLogger {
   error(obj: object, msg: string): void;
 }
 
+/** The targets checked now: the configured ones and those discovery lists (`agent/discovery.ts`). */
+export interface TargetDirectory {
+  list(): readonly TargetConfig[];
+  get(name: string): TargetConfig | undefined;
+}
+
+/** The fleet view (`agent/fleet-view.ts`): the discovering entries and their targets grouped into variants. */
+export interface FleetReader {
+  readonly names: readonly string[];
+  variants(fleet: string): Variant[];
+  /** Targets the fleet has now. */
+  size(fleet: string): number;
+}
+
 /** Everything `createApp` needs; the agent wires the real parts, tests pass a real store on a temp dir. */
 export interface AppDeps {
   readonly config: AgentConfig;
   readonly store: ReportReader;
   readonly scheduler: CheckRunner;
+  /** The targets checked now; default: `config.targets` (no discovery). */
+  readonly targets?: TargetDirectory;
+  /** The fleets of discovering entries; default: none. */
+  readonly fleets?: FleetReader;
   /** Serves `/metrics` (the OpenTelemetry Prometheus exporter's handler). */
   readonly metricsHandler: RequestHandler;
   /** Config loaded and store open? */

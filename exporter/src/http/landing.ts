@@ -67,7 +67,9 @@ function targetItem(target: TargetConfig, latest: ReportSummary | undefined, hid
 }
 
 async function targetSection(deps: AppDeps): Promise<string> {
-  const { targets, bearerToken, web } = deps.config;
+  const { bearerToken, web } = deps.config;
+  // The targets checked now: discovered ones included, a discovering entry (a template) not.
+  const targets = deps.targets?.list() ?? deps.config.targets;
   const basic = Object.keys(web?.basicAuthUsers ?? {}).length > 0;
   if (requiresCredentials({ bearerToken, basicAuthUsers: web?.basicAuthUsers })) {
     const what = bearerToken && basic ? 'a bearer token or basic auth' : bearerToken ? 'a bearer token' : 'basic auth';
@@ -100,7 +102,9 @@ export async function renderLandingPage(deps: AppDeps): Promise<string> {
   }</p>
 <ul>
 <li>${link('/metrics', 'Metrics')}</li>
-<li>${link(`${API_PREFIX}/targets`, 'Targets (JSON)')}</li>
+<li>${link(`${API_PREFIX}/targets`, 'Targets (JSON)')}</li>${
+    (deps.fleets?.names.length ?? 0) > 0 ? `\n<li>${link(`${API_PREFIX}/fleets`, 'Fleets and their variants (JSON)')}</li>` : ''
+  }
 <li>${link('/healthz', 'Health')} · ${link('/readyz', 'Readiness')}</li>
 <li>${link('/runbook', 'Alert runbook')}</li>
 </ul>

@@ -15,7 +15,8 @@ import {
   statementRows,
   targetRows,
 } from '../core/report/views.ts';
-import type { AppDeps } from './deps.ts';
+import type { AppDeps, FleetReader, TargetDirectory } from './deps.ts';
+import { fleetRow, variantRow } from './fleet-rows.ts';
 import { reportPath, SQL_FILES, sqlFileName, type SqlFile } from './links.ts';
 import { ManualCheckLimiter } from './manual-checks.ts';
 import { migrationFileName, migrationPathHeader, reportMigration } from './migration-download.ts';
@@ -49,12 +50,14 @@ const SQL_TEXT: Record<SqlFile, (report: Report) => string> = {
 export function apiRouter(deps: AppDeps): Router {
   const { config, store, scheduler } = deps;
   const byName = new Map(config.targets.map((t) => [t.name, t]));
+  const targets: TargetDirectory = deps.targets ?? { list: () => config.targets, get: (name) => byName.get(name) };
+  const fleets: FleetReader = deps.fleets ?? { names: [], variants: () => [], size: () => 0 };
   const manual = new ManualCheckLimiter(scheduler, config.manualCheckIntervalMs);
   const router = express.Router();
 
   // Runs before every route with `:name`: an unknown name ends here, before any store read or check.
   router.param('name', (_req, res, next, name: string) => {
-    const target = byName.get(name);
+    const target = targets.get(name);
     if (!target) throw new HttpError(404, `unknown target ${JSON.stringify(name)}`);
     res.locals.target = target;
     next();
@@ -71,8 +74,19 @@ export function apiRouter(deps: AppDeps): Router {
   }
 
   router.get('/targets', (_req, res) => {
-    const latest = config.targets.map((t) => store.latest(t.name)).filter((r): r is Report => r !== null);
-    res.json(targetRows(latest, config.targets));
+    const list = targets.list();
+    const latest = list.map((t) => store.latest(t.name)).filter((r): r is Report => r !== null);
+    res.json(targetRows(latest, list));
+  });
+
+  router.get('/fleets', (_req, res) => {
+    res.json(fleets.names.map((fleet) => fleetRow(fleet, fleets.size(fleet), fleets.variants(fleet))));
+  });
+
+  router.get('/fleets/:fleet/variants', (req, res) => {
+    const fleet = req.params.fleet;
+    if (!fleets.names.includes(fleet)) throw new HttpError(404, `no discovering target named ${JSON.stringify(fleet)}`);
+    res.json(fleets.variants(fleet).map(variantRow));
   });
 
   router.get('/targets/:name/reports', (req, res) => {

@@ -44,6 +44,16 @@ export class DurationHistogramProducer implements MetricProducer {
     }
   }
 
+  /** Exports a series for a target discovered after the start (zeros until its first check). */
+  add(target: string, attributes: Attributes): void {
+    if (!this.#series.has(target)) this.#series.set(target, { attributes, counts: DURATION_BUCKETS.map(() => 0).concat(0), sum: 0, count: 0 });
+  }
+
+  /** Drops the series of a target no longer discovered. */
+  remove(target: string): void {
+    this.#series.delete(target);
+  }
+
   /** Counts one check of `target` that took `seconds`. Unknown targets are a programming error. */
   record(target: string, seconds: number): void {
     const series = this.#series.get(target);

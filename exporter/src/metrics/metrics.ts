@@ -3,32 +3,29 @@
  * `PrometheusExporter.getMetricsRequestHandler`. Gauges read an in-memory state per target that `observe` (after
  * each check) and `restore` (at startup, from the store) update: a scrape never touches a monitored database.
  *
- * Every series of every configured target is exported from the start, zeros included, so none appears or vanishes.
+ * Every series of every configured target is exported from the start, zeros included, so none appears or vanishes;
+ * a discovered target's series appear when discovery lists it and go when it no longer does (`agent/discovery.ts`).
+ * The per-target series come from producers reading that state (`target-series.ts`, `duration-histogram.ts`); the
+ * SDK's instruments carry only what is not per target (build info, save failures, the fleets, the runtime).
  * Departures from the exporter's defaults, on purpose: no `target_info` (postgres_exporter and mysqld_exporter have
  * none, it is outside our `schema_drift_` prefix, and `schema_drift_build_info` carries the version) and no
  * `otel_scope_*` labels.
  */
-import type { Attributes, Counter, Meter, ObservableResult } from '@opentelemetry/api';
+import type { Attributes, Meter, ObservableResult } from '@opentelemetry/api';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { RequestHandler } from 'express';
 import { ConfigError } from '../core/errors.ts';
-import { CHANGE_ACTIONS, METRIC_KINDS } from '../core/model/change.ts';
 import type { Report } from '../core/model/report.ts';
 import { SAVE_FAILURE_REASONS, type SaveFailureReason } from '../store/save-failure.ts';
 import { DurationHistogramProducer } from './duration-histogram.ts';
 import { registerRuntimeMetrics } from './runtime.ts';
-import { RESERVED_LABELS, SERIES } from './names.ts';
-import {
-  FAILURE_REASONS,
-  applyReport,
-  emptyState,
-  restoreState,
-  type StatusSince,
-  type TargetState,
-} from './state.ts';
+import { FLEET_TOP_VARIANTS, RESERVED_LABELS, SERIES } from './names.ts';
+import { MEMBER_STATUSES, type Variant, variantRankLabel, variantRankLabels } from '../core/report/variants.ts';
+import { applyReport, emptyState, restoreState, type StatusSince } from './state.ts';
+import { type TargetSeries, TargetSeriesProducer, zeroCounts } from './target-series.ts';
 
 export { DURATION_BUCKETS } from './duration-histogram.ts';
 export { FAILURE_REASONS, UP_AFTER_FAILURE, type StatusSince } from './state.ts';
@@ -46,6 +43,10 @@ export interface MetricsOptions {
   readonly labelNames: readonly string[];
   /** The exporter's version: `schema_drift_build_info{version}` and the resource's `service.version`. */
   readonly version: string;
+  /** Discovering entries (`targets[].discover`): their discovery and variant series exist from the start. */
+  readonly fleets?: readonly string[];
+  /** The fleet's variants now (`agent/fleet-view.ts`), read at each scrape. */
+  readonly fleetVariants?: (fleet: string) => readonly Variant[];
   /** Export the process and Node.js runtime series (`process_*`, `nodejs_*`, see `runtime.ts`); default true. */
   readonly runtime?: boolean;
 }
@@ -72,6 +73,16 @@ export interface Metrics {
    * longer configured are ignored.
    */
   restore(reports: readonly Report[], since: ReadonlyMap<string, StatusSince>): void;
+  /** Exports the series of a target discovered after the start, zeros until its first check. */
+  addTarget(target: MetricsTarget): void;
+  /**
+   * Drops every series of a target no longer discovered (gauges, counters, duration histogram): they are exported by
+   * producers that read the current targets (`target-series.ts`), not by SDK instruments, which never forget a label
+   * set.
+   */
+  removeTarget(name: string): void;
+  /** One listing of a fleet: how many targets and unmapped names it gave, or that it failed (the previous list kept). */
+  recordDiscovery(fleet: string, listing: { readonly targets: number; readonly unmapped: number } | { readonly failed: true }): void;
   /** Stops the meter provider. */
   shutdown(): Promise<void>;
 }
@@ -79,10 +90,15 @@ export interface Metrics {
 /** Builds the metrics of the configured targets. Throws `ConfigError` for a reserved static label or duplicate target. */
 export function createMetrics(options: MetricsOptions): Metrics {
   validate(options);
-  const attributes = new Map(options.targets.map((t) => [t.name, targetAttributes(t, options.labelNames)]));
-  const states = new Map(options.targets.map((t) => [t.name, emptyState()]));
-  /** Per target: Unix time the watch last saw the schema fingerprint change; 0 before that. */
-  const schemaChanges = new Map(options.targets.map((t) => [t.name, 0]));
+  /** Per target: its label set, the gauges' state and this process's counts; a discovered target comes and goes. */
+  const targets = new Map<string, TargetSeries>();
+  const attributes = new Map<string, Attributes>();
+  const add = (target: MetricsTarget): void => {
+    const attrs = targetAttributes(target, options.labelNames);
+    targets.set(target.name, { attrs, state: emptyState(), schemaChange: 0, counts: zeroCounts() });
+    attributes.set(target.name, attrs);
+  };
+  for (const target of options.targets) add(target);
 
   const resource = resourceFromAttributes({
     [ATTR_SERVICE_NAME]: 'schema-drift',
@@ -94,49 +110,69 @@ export function createMetrics(options: MetricsOptions): Metrics {
     resource,
     series: attributes,
   });
+  const perTarget = new TargetSeriesProducer({ resource, series: () => targets.values() });
   const exporter = new PrometheusExporter({
     preventServerStart: true,
     withoutScopeInfo: true,
     withoutTargetInfo: true,
-    metricProducers: [durations],
+    metricProducers: [perTarget, durations],
   });
   const provider = new MeterProvider({ resource, readers: [exporter] });
   const meter = provider.getMeter('schema-drift', options.version);
 
-  registerGauges(meter, options.version, () => eachTarget(attributes, states));
-  gauge(meter, SERIES.schemaChange, (result) => {
-    for (const [name, attrs] of attributes) result.observe(schemaChanges.get(name) ?? 0, attrs);
-  });
-  const counters = createCounters(meter, attributes);
+  gauge(meter, SERIES.buildInfo, (result) => result.observe(1, { version: options.version }));
+  // Not per target: the store is one file, and a full disk fails every target's save alike.
+  const saveFailures = meter.createCounter(SERIES.saveFailures.name, { description: SERIES.saveFailures.help });
+  for (const reason of SAVE_FAILURE_REASONS) saveFailures.add(0, { reason });
+  const fleets = registerFleetSeries(meter, options.fleets ?? [], options.fleetVariants ?? (() => []));
   const runtime = options.runtime === false ? undefined : registerRuntimeMetrics(meter);
 
+  const known = (target: string): TargetSeries => {
+    const series = targets.get(target);
+    if (!series) throw new Error(`metrics: target ${JSON.stringify(target)} is not configured`);
+    return series;
+  };
   return {
     handler: (req, res) => exporter.getMetricsRequestHandler(req, res),
     observe(report) {
-      const state = states.get(report.target);
-      const attrs = attributes.get(report.target);
-      if (!state || !attrs) throw new Error(`metrics: target ${JSON.stringify(report.target)} is not configured`);
-      states.set(report.target, applyReport(state, report));
-      counters.checks.add(1, attrs);
-      if (report.status === 'error') counters.failures.add(1, withLabels(attrs, { reason: report.error?.reason ?? 'internal' }));
+      const series = known(report.target);
+      series.state = applyReport(series.state, report);
+      series.counts.checks += 1;
+      if (report.status === 'error') series.counts.failures[report.error?.reason ?? 'internal'] += 1;
       durations.record(report.target, report.durationMs / 1000);
     },
     recordSaveFailure(reason) {
-      counters.saveFailures.add(1, { reason });
+      saveFailures.add(1, { reason });
     },
     recordWatch(target, read) {
-      const attrs = attributes.get(target);
-      if (!attrs) throw new Error(`metrics: target ${JSON.stringify(target)} is not configured`);
-      counters.watchQueries.add(1, attrs);
-      counters.watchSeconds.add(read.seconds, attrs);
-      if (read.failed) counters.watchErrors.add(1, attrs);
-      if (read.changedAt !== undefined) schemaChanges.set(target, read.changedAt);
+      const series = known(target);
+      series.counts.watchQueries += 1;
+      series.counts.watchSeconds += read.seconds;
+      if (read.failed) series.counts.watchErrors += 1;
+      if (read.changedAt !== undefined) series.schemaChange = read.changedAt;
     },
     restore(reports, since) {
-      for (const name of states.keys()) {
+      for (const [name, series] of targets) {
         const mine = reports.filter((r) => r.target === name);
-        if (mine.length) states.set(name, restoreState(mine, since.get(name)));
+        if (mine.length) series.state = restoreState(mine, since.get(name));
       }
+    },
+    addTarget(target) {
+      if (targets.has(target.name)) return;
+      add(target);
+      durations.add(target.name, known(target.name).attrs);
+    },
+    removeTarget(name) {
+      targets.delete(name);
+      attributes.delete(name);
+      durations.remove(name);
+    },
+    recordDiscovery(fleet, listing) {
+      if ('failed' in listing) {
+        fleets.errors.add(1, { fleet });
+        return;
+      }
+      fleets.listed.set(fleet, listing);
     },
     shutdown: () => {
       runtime?.stop();
@@ -165,66 +201,46 @@ function targetAttributes(target: MetricsTarget, labelNames: readonly string[]):
   return attrs;
 }
 
-interface TargetView {
-  readonly attrs: Attributes;
-  readonly state: TargetState;
-}
-
-function* eachTarget(attributes: Map<string, Attributes>, states: Map<string, TargetState>): Iterable<TargetView> {
-  for (const [name, attrs] of attributes) yield { attrs, state: states.get(name) ?? emptyState() };
-}
-
-/** With `target` first and the static labels last, the series-specific labels read in between. */
-function withLabels(attrs: Attributes, extra: Attributes): Attributes {
-  const { target, ...staticLabels } = attrs;
-  return { target, ...extra, ...staticLabels };
-}
-
-type Targets = () => Iterable<TargetView>;
-
-function registerGauges(meter: Meter, version: string, targets: Targets): void {
-  gauge(meter, SERIES.buildInfo, (result) => result.observe(1, { version }));
-  perTarget(meter, SERIES.up, targets, (s) => s.up);
-  perTarget(meter, SERIES.detected, targets, (s) => s.detected);
-  gauge(meter, SERIES.changes, (result) => {
-    for (const { attrs, state } of targets()) {
-      for (const kind of METRIC_KINDS) {
-        for (const action of CHANGE_ACTIONS) result.observe(state.changes[kind][action], withLabels(attrs, { kind, action }));
-      }
-    }
-  });
-  perTarget(meter, SERIES.pendingMigrations, targets, (s) => s.pendingMigrations);
-  perTarget(meter, SERIES.migrationDirty, targets, (s) => s.migrationDirty);
-  perTarget(meter, SERIES.deploying, targets, (s) => s.deploying);
-  perTarget(meter, SERIES.lastCheck, targets, (s) => s.lastCheck);
-  perTarget(meter, SERIES.lastSuccess, targets, (s) => s.lastSuccess);
-  perTarget(meter, SERIES.driftSince, targets, (s) => s.driftSince);
-}
-
 function gauge(meter: Meter, series: { name: string; help: string }, callback: (result: ObservableResult) => void): void {
   meter.createObservableGauge(series.name, { description: series.help }).addCallback(callback);
 }
 
-function perTarget(meter: Meter, series: { name: string; help: string }, targets: Targets, value: (s: TargetState) => number) {
-  gauge(meter, series, (result) => {
-    for (const { attrs, state } of targets()) result.observe(value(state), attrs);
+/**
+ * The discovery and variant series of the discovering entries, every label set from the start. Bounded: per fleet,
+ * `FLEET_TOP_VARIANTS` ranks plus `other` and `unknown`, times the statuses — never one series per variant or target.
+ */
+function registerFleetSeries(meter: Meter, names: readonly string[], variantsOf: (fleet: string) => readonly Variant[]) {
+  const listed = new Map<string, { readonly targets: number; readonly unmapped: number }>();
+  const errors = meter.createCounter(SERIES.discoveryErrors.name, { description: SERIES.discoveryErrors.help });
+  for (const fleet of names) errors.add(0, { fleet });
+  gauge(meter, SERIES.discoveredTargets, (result) => {
+    for (const fleet of names) result.observe(listed.get(fleet)?.targets ?? 0, { fleet });
   });
-}
-
-/** Counters with every label set created at 0, so `rate()` and `increase()` see the first check and failure. */
-function createCounters(meter: Meter, attributes: Map<string, Attributes>) {
-  const checks = meter.createCounter(SERIES.checks.name, { description: SERIES.checks.help });
-  const watchQueries = meter.createCounter(SERIES.watchQueries.name, { description: SERIES.watchQueries.help });
-  const watchSeconds = meter.createCounter(SERIES.watchSeconds.name, { description: SERIES.watchSeconds.help });
-  const watchErrors = meter.createCounter(SERIES.watchErrors.name, { description: SERIES.watchErrors.help });
-  for (const attrs of attributes.values()) for (const counter of [watchQueries, watchSeconds, watchErrors]) counter.add(0, attrs);
-  const failures = meter.createCounter(SERIES.failures.name, { description: SERIES.failures.help });
-  // Not per target: the store is one file, and a full disk fails every target's save alike.
-  const saveFailures = meter.createCounter(SERIES.saveFailures.name, { description: SERIES.saveFailures.help });
-  for (const reason of SAVE_FAILURE_REASONS) saveFailures.add(0, { reason });
-  for (const attrs of attributes.values()) checks.add(0, attrs);
-  for (const attrs of attributes.values()) {
-    for (const reason of FAILURE_REASONS) failures.add(0, withLabels(attrs, { reason }));
-  }
-  return { checks, failures, saveFailures, watchQueries, watchSeconds, watchErrors } satisfies Record<string, Counter>;
+  gauge(meter, SERIES.discoveryUnmapped, (result) => {
+    for (const fleet of names) result.observe(listed.get(fleet)?.unmapped ?? 0, { fleet });
+  });
+  const ranks = variantRankLabels(FLEET_TOP_VARIANTS);
+  const variantsGauge = meter.createObservableGauge(SERIES.fleetVariants.name, { description: SERIES.fleetVariants.help });
+  const targetsGauge = meter.createObservableGauge(SERIES.fleetTargets.name, { description: SERIES.fleetTargets.help });
+  // One callback for both gauges: each fleet is grouped once per scrape.
+  meter.addBatchObservableCallback(
+    (observer) => {
+      for (const fleet of names) {
+        const variants = variantsOf(fleet);
+        observer.observe(variantsGauge, variants.filter((v) => v.fingerprint !== null).length, { fleet });
+        const counts = new Map<string, number>();
+        for (const variant of variants) {
+          const rank = variantRankLabel(variant, FLEET_TOP_VARIANTS);
+          for (const [status, n] of Object.entries(variant.statuses)) counts.set(`${rank} ${status}`, (counts.get(`${rank} ${status}`) ?? 0) + n);
+        }
+        for (const rank of ranks) {
+          for (const status of MEMBER_STATUSES) {
+            observer.observe(targetsGauge, counts.get(`${rank} ${status}`) ?? 0, { fleet, variant_rank: rank, status });
+          }
+        }
+      }
+    },
+    [variantsGauge, targetsGauge],
+  );
+  return { listed, errors };
 }

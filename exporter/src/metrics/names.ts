@@ -82,7 +82,30 @@ export const SERIES = {
     name: 'schema_drift_check_duration_seconds',
     help: 'Time a check of the target took (connect, migration replay, inspection, diff and plan), in seconds.',
   },
+  discoveredTargets: {
+    name: 'schema_drift_discovered_targets',
+    help: 'Targets the discovering entry (fleet) stands for, from its last successful listing of databases or schemas.',
+  },
+  discoveryUnmapped: {
+    name: 'schema_drift_discovery_unmapped',
+    help: 'Names the last listing of the fleet found but could not make targets of (not [A-Za-z0-9_.-]+, or a name already taken); the log names them.',
+  },
+  discoveryErrors: {
+    name: 'schema_drift_discovery_errors',
+    help: 'Listings of the fleet\'s databases or schemas that failed since the exporter started (the previous list is kept).',
+  },
+  fleetVariants: {
+    name: 'schema_drift_fleet_variants',
+    help: `Distinct live schemas (variants) among the fleet's checked targets, by the fingerprint of the inspected model with tenant names normalised. ${STORED}`,
+  },
+  fleetTargets: {
+    name: 'schema_drift_fleet_targets',
+    help: `Targets of the fleet per variant, by rank (1 = the variant with most targets, up to the top 5; other: the rest; unknown: no successful check yet) and status. ${STORED}`,
+  },
 } as const;
+
+/** Variants of a fleet exported one by one in `schema_drift_fleet_targets`; the rest are summed as `other`. */
+export const FLEET_TOP_VARIANTS = 5;
 
 /**
  * Label names the exporter sets itself; a static label may not reuse them. `le` belongs to histogram buckets;

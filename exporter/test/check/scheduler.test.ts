@@ -447,3 +447,65 @@ async function waitUntil(condition: () => boolean, limitMs = 5_000): Promise<voi
     await sleep(5);
   }
 }
+
+describe('Scheduler: discovered targets come and go', () => {
+  it('checks a target added after the start at once, and knows it', async () => {
+    const checked: string[] = [];
+    const { s, delivered } = scheduler({
+      runCheck: async (t) => {
+        checked.push(t.name);
+        return report(t.name);
+      },
+    });
+    await s.start();
+    s.add(target('fleet.t1'));
+    expect(s.has('fleet.t1')).toBe(true);
+    await waitUntil(() => delivered.some((r) => r.target === 'fleet.t1'));
+    expect(checked.sort()).toEqual(['a', 'fleet.t1']);
+    expect(() => s.add(target('fleet.t1'))).toThrow(RangeError);
+  });
+
+  it('aborts the running check of a removed target: no report, no more runs, unknown afterwards', async () => {
+    const started = deferred<void>();
+    const { s, delivered } = scheduler({
+      targets: [],
+      runCheck: async (t, signal) => {
+        started.resolve();
+        await untilAborted(signal);
+        return report(t.name, 'timeout');
+      },
+    });
+    await s.start();
+    s.add(target('fleet.t1'));
+    await started.promise;
+    await s.remove('fleet.t1');
+    expect(s.has('fleet.t1')).toBe(false);
+    expect(delivered).toEqual([]);
+    await expect(s.runNow('fleet.t1')).rejects.toBeInstanceOf(UnknownTargetError);
+  });
+
+  it('drops a removed target that was still waiting for a slot without checking it', async () => {
+    const gate = deferred<void>();
+    const checked: string[] = [];
+    const { s, delivered } = scheduler({
+      targets: [],
+      concurrency: 1,
+      runCheck: async (t) => {
+        checked.push(t.name);
+        await gate.promise;
+        return report(t.name);
+      },
+    });
+    await s.start();
+    s.add(target('fleet.busy'));
+    s.add(target('fleet.waiting'));
+    await waitUntil(() => checked.length === 1);
+    const removed = s.remove('fleet.waiting');
+    gate.resolve();
+    await removed;
+    await waitUntil(() => delivered.length === 1);
+    await sleep(20);
+    expect(checked).toEqual(['fleet.busy']);
+    expect(delivered.map((r) => r.target)).toEqual(['fleet.busy']);
+  });
+});

@@ -169,4 +169,9 @@ export interface Report {
     readonly cached: boolean;
   };
   readonly warnings: string[];
+  /**
+   * Discovered targets: the fingerprint of the live schema with the tenant's name normalised
+   * (`core/model/rename-schema.ts`), which groups a fleet's targets into variants. Absent otherwise, and on error.
+   */
+  readonly fingerprint?: string;
 }

@@ -46,6 +46,8 @@ export interface ReportFacts {
   readonly pending: readonly MigrationFile[];
   readonly engine: Report['engine'];
   readonly warnings: readonly string[];
+  /** The live schema's fingerprint for the fleet view (`core/model/rename-schema.ts`); discovered targets only. */
+  readonly fingerprint?: string;
   /** Added field: secret values (passwords) to remove from every message, besides URL credentials. */
   readonly secrets?: readonly string[];
 }
@@ -208,6 +210,7 @@ export function buildReport(input: ReportInput): Report {
     erd: buildErd(input.desired, input.current, input.changes),
     engine: { ...input.engine },
     warnings: input.warnings.map((w) => scrubSecrets(w, secrets)),
+    ...(input.fingerprint !== undefined ? { fingerprint: input.fingerprint } : {}),
   };
 }
 

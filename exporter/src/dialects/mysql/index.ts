@@ -49,6 +49,7 @@ export const mysqlDialect: Dialect = {
     });
     return mysqlLiveSession(session, { target: request.target });
   },
+  discover: async (request) => (await import('./discover.ts')).discoverMysql(request),
   withReadRetry: (read) => read(),
   revisionTableDdl: mysqlRevisionTableDdl,
   replay: async (directory, request) =>

@@ -46,6 +46,7 @@ export const postgresDialect: Dialect = {
     });
     return postgresLiveSession(session, { target: request.target });
   },
+  discover: async (request) => (await import('./discover.ts')).discoverPostgres(request),
   // DDL running on the target while it is read can make a catalog function fail: read again in a new snapshot.
   withReadRetry: (read) => withCatalogRaceRetry(read),
   revisionTableDdl: postgresRevisionTableDdl,

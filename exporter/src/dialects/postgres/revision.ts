@@ -52,7 +52,8 @@ interface FoundTable {
   has_name: boolean;
 }
 
-// One catalog query for all candidates. Preference: tool order, then a table on the search_path, then `public`.
+// One catalog query for all candidates. Preference: a table in the preferred schema ($2, a tenant's; null: none), then
+// tool order, then a table on the search_path, then `public`.
 const FIND_SQL = `
 SELECT n.nspname::text AS schema, c.relname::text AS name,
        EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
@@ -62,7 +63,7 @@ SELECT n.nspname::text AS schema, c.relname::text AS name,
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p') AND c.relname = ANY($1::text[])
-ORDER BY array_position($1::text[], c.relname::text),
+ORDER BY n.nspname IS NOT DISTINCT FROM $2::text DESC, array_position($1::text[], c.relname::text),
          pg_catalog.pg_table_is_visible(c.oid) DESC, n.nspname = 'public' DESC, n.nspname`;
 
 /**
@@ -83,10 +84,10 @@ SELECT current_database()::text AS database, current_schema()::text AS schema,
  * Returns `null` when the database has none and no tool holds its lock. When several exist, the first of
  * `READ_TABLES` wins.
  */
-export async function readPostgresRevision(db: Queryable, options: { target?: string } = {}): Promise<RevisionState | null> {
+export async function readPostgresRevision(db: Queryable, options: { target?: string; preferSchema?: string } = {}): Promise<RevisionState | null> {
   let found: FoundTable | undefined;
   try {
-    found = (await db.query<FoundTable>(FIND_SQL, [READ_TABLES])).rows[0];
+    found = (await db.query<FoundTable>(FIND_SQL, [READ_TABLES, options.preferSchema ?? null])).rows[0];
   } catch (err) {
     throw toPostgresError(err, { target: options.target, action: 'looking up migration revision tables' });
   }

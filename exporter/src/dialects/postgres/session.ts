@@ -33,7 +33,7 @@ export function postgresLiveSession(session: PostgresSession, options: { target?
         target: request.target ?? target,
         source: { description: request.description },
       }),
-    readRevision: () => readPostgresRevision(session.db, { target }),
+    readRevision: (options) => readPostgresRevision(session.db, { target, ...(options?.preferSchema !== undefined ? { preferSchema: options.preferSchema } : {}) }),
     probe: (request) => probeCatalogs(session.db, request.schemas, target),
     fingerprint: (request) => readFingerprint(session.db, request.schemas, target),
     close: () => session.close(),
