@@ -26,7 +26,8 @@ import { createMetrics, type Metrics, type StatusSince } from '../metrics/metric
 import type { Report } from '../core/model/report.ts';
 import type { LiveSession } from '../dialects/dialect.ts';
 import { type DataDirLock, lockDataDir } from '../store/data-dir-lock.ts';
-import { ReportStore } from '../store/report-store.ts';
+import { openStore } from '../store/open-store.ts';
+import type { Store } from '../store/store.ts';
 import { ReportNotStoredError, saveFailureReason, type SaveFailureReason } from '../store/save-failure.ts';
 
 /** How the agent runs besides its configuration: logger, version, and the demo's in-process sessions. */
@@ -47,37 +48,74 @@ export interface RunningAgent {
   /** `http://host:port` (`https://` with TLS) the agent listens on. */
   readonly url: string;
   readonly scheduler: Scheduler;
-  readonly store: ReportStore;
+  readonly store: Store;
   /** Resolves when the first check of every target has finished. */
   readonly firstChecks: Promise<void>;
   /** Stops scheduling, waits for running checks (bounded), closes the server and the store. Safe to call twice. */
   stop(): Promise<void>;
 }
 
-/** The newest report of each target and the newest one that compared, so a restart shows what was last known. */
-function restoreMetrics(metrics: Metrics, store: ReportStore, targets: readonly TargetConfig[]): void {
+/**
+ * The newest report of each target and the newest one that compared, so a restart shows what was last known. Returns
+ * the newest report id per target (what {@link followStore} compares against).
+ */
+async function restoreMetrics(metrics: Metrics, store: Store, targets: readonly { readonly name: string }[]): Promise<Map<string, number>> {
   const reports: Report[] = [];
   const since = new Map<string, StatusSince>();
+  const newest = new Map<string, number>();
   for (const { name } of targets) {
-    const latest = store.latest(name);
+    const latest = await store.latest(name);
     if (!latest) continue;
+    newest.set(name, latest.id);
     // Neither a failed check nor a deploy in flight compared anything: drift and changes come from the last that did.
     if (latest.status === 'error' || latest.status === 'deploying') {
-      const success = store.list(name, { limit: 500 }).find((summary) => summary.status !== 'error' && summary.status !== 'deploying');
-      const report = success ? store.get(name, success.id) : null;
+      const success = (await store.list(name, { limit: 500 })).find((summary) => summary.status !== 'error' && summary.status !== 'deploying');
+      const report = success ? await store.get(name, success.id) : null;
       if (report) reports.push(report);
     }
     reports.push(latest);
-    const status = store.statusSince(name);
-    if (status) since.set(name, { ...status, driftSince: store.driftSince(name) });
+    const status = await store.statusSince(name);
+    if (status) since.set(name, { ...status, driftSince: await store.driftSince(name) });
   }
   reports.sort((a, b) => a.id - b.id);
   metrics.restore(reports, since);
+  return newest;
+}
+
+/** How often a replica sharing the store reads the other replicas' new reports into its per-target gauges. */
+export const FOLLOW_STORE_INTERVAL_MS = 10_000;
+
+/**
+ * With replicas sharing a store, each publishes every target's gauges (status, drift, changes) from the store's
+ * newest reports, not only from the checks it ran itself, so whichever replica Prometheus scrapes says the same and
+ * dashboards count each target once (`max without (instance, pod)`). Counters stay this replica's own. Returns a stop
+ * function.
+ */
+function followStore(metrics: Metrics, store: Store, targets: readonly TargetConfig[], known: Map<string, number>, log: Logger): () => void {
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy || !store.isOpen) return;
+    busy = true;
+    (async () => {
+      const changed: TargetConfig[] = [];
+      for (const target of targets) {
+        const newest = (await store.list(target.name, { limit: 1 }))[0];
+        if (newest && known.get(target.name) !== newest.id) changed.push(target);
+      }
+      if (changed.length) for (const [name, id] of await restoreMetrics(metrics, store, changed)) known.set(name, id);
+    })()
+      .catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, 'reading other agents\' reports from the store failed'))
+      .finally(() => {
+        busy = false;
+      });
+  }, FOLLOW_STORE_INTERVAL_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** When the target's current run of `deploying` reports began, or null when its last report is something else. */
-function deployingSince(store: ReportStore, target: string): Date | null {
-  const status = store.statusSince(target);
+async function deployingSince(store: Store, target: string): Promise<Date | null> {
+  const status = await store.statusSince(target);
   return status?.status === 'deploying' ? new Date(status.since) : null;
 }
 
@@ -98,16 +136,24 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
 
 async function startLocked(config: AgentConfig, options: AgentOptions, lock: DataDirLock): Promise<RunningAgent> {
   const log = options.logger;
-  const store = ReportStore.open(config.dataDir, { logger: log });
+  const store = await openStore(config, log);
   const metrics = createMetrics({
     targets: config.targets.map(({ name, labels }) => ({ name, labels })),
     labelNames: config.labelNames,
     version: options.version,
   });
-  restoreMetrics(metrics, store, config.targets);
+  let known: Map<string, number>;
+  try {
+    known = await restoreMetrics(metrics, store, config.targets);
+  } catch (err) {
+    await store.close().catch(() => {});
+    await metrics.shutdown();
+    throw err;
+  }
 
+  // With the PostgreSQL store the replayed desired schemas live in it: replicas share one replay.
   const cache = new DesiredCache<DesiredSchema>({
-    directory: join(config.dataDir, 'desired-cache'),
+    ...(store.desiredCache ? { backend: store.desiredCache } : { directory: join(config.dataDir, 'desired-cache') }),
     onWarning: (message: string) => log.warn({}, message),
   });
   // PGlite's initialised data directory, kept across restarts so that no replay after the first runs initdb.
@@ -119,12 +165,13 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
     concurrency: config.concurrency,
     retry: config.retry,
     logger: log,
-    runCheck: (target, signal) =>
-      runCheck(target, { cache, logger: log, signal, openSession: options.openSession, replayCacheDir, deployingSince: deployingSince(store, target.name) }),
-    onReport: (report) => {
+    ...(store.claims ? { claims: store.claims } : {}),
+    runCheck: async (target, signal) =>
+      runCheck(target, { cache, logger: log, signal, openSession: options.openSession, replayCacheDir, deployingSince: await deployingSince(store, target.name) }),
+    onReport: async (report) => {
       let id: number;
       try {
-        id = store.save(report);
+        id = await store.save(report);
         lastSaveFailure = undefined;
       } catch (err) {
         const reason = saveFailureReason(err);
@@ -135,11 +182,12 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
       }
       const stored: Report = { ...report, id };
       metrics.observe(stored);
+      known.set(stored.target, id);
       // The report is stored: a retention pass that fails (a full disk can refuse the delete's journal too) is logged
       // and tried again after the next check, it does not turn a stored report into a failed request.
       let pruned = 0;
       try {
-        pruned = store.prune(config.retention);
+        pruned = await store.prune(config.retention);
       } catch (err) {
         log.warn({ target: stored.target, err: err instanceof Error ? err.message : String(err) }, 'report store: pruning failed');
       }
@@ -170,7 +218,7 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
     server = await listen(tls ? createTlsServer(app, tls, log) : createHttpServer(app), config.listen.host, config.listen.port);
   } catch (err) {
     // Nothing else holds them yet: give the store and the meter back before the data directory's lock goes.
-    store.close();
+    await store.close();
     await metrics.shutdown();
     throw err;
   }
@@ -183,7 +231,7 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
   const url = httpUrl(scheme, host, port);
   // Not under `url`: the logger redacts that key (it could hold a connection string); this address is no secret.
   log.info(
-    { address: httpUrl(scheme, bound, port), tls: scheme === 'https', ...(config.web ? { webConfigFile: config.web.file } : {}), targets: config.targets.length, dataDir: config.dataDir, demo: options.demo ?? false },
+    { address: httpUrl(scheme, bound, port), tls: scheme === 'https', ...(config.web ? { webConfigFile: config.web.file } : {}), targets: config.targets.length, dataDir: config.dataDir, store: store.display, demo: options.demo ?? false },
     'listening',
   );
   if (openToTheNetwork(config)) {
@@ -215,6 +263,7 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
     }
   }
   const firstChecks = scheduler.start();
+  const unfollow = store.claims ? followStore(metrics, store, config.targets, known, log) : () => {};
   const watch = new Watch({
     targets: config.targets,
     onChange: (name) => scheduler.schemaChanged(name),
@@ -228,11 +277,12 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
     (stopping ??= (async () => {
       log.info({}, 'stopping: no new checks, waiting for running ones');
       await watch.stop();
+      unfollow();
       await scheduler.stop(options.stopGraceMs ?? 30_000, options.stopAbortGraceMs);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await metrics.shutdown();
-      store.close();
+      await store.close();
       lock.release();
       log.info({}, 'stopped');
     })());
@@ -243,7 +293,7 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
  * `/readyz`: the configuration is loaded (we would not be running otherwise), the store is open and its last save
  * succeeded, no stop begun.
  */
-function readiness(store: ReportStore, stopping: boolean, saveFailure: SaveFailureReason | undefined): Readiness {
+function readiness(store: Store, stopping: boolean, saveFailure: SaveFailureReason | undefined): Readiness {
   if (stopping) return { ready: false, reason: 'stopping' };
   if (!store.isOpen) return { ready: false, reason: 'report store closed' };
   if (saveFailure) return { ready: false, reason: `the last report could not be stored (${saveFailure})` };
