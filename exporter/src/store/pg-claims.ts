@@ -39,10 +39,19 @@ export class PgClaims implements CheckClaims {
 
   async claim(target: string, kind: ClaimKind, options: { readonly now: Date; readonly nextDue?: Date; readonly waitMs?: number }): Promise<CheckLease | null> {
     const client = await this.#pool.connect();
+    // The connection can drop while the check runs (the store's server restarts): the lock is gone with it, and the
+    // release below fails and discards the connection. Without a listener the 'error' event would end the process.
+    const onError = (): void => {};
+    client.on('error', onError);
+    const done = (): null => {
+      client.off('error', onError);
+      client.release();
+      return null;
+    };
     let locked = false;
     try {
       locked = await this.#lock(client, target, kind === 'now' ? (options.waitMs ?? 0) : 0);
-      if (!locked) return done(client);
+      if (!locked) return done();
       // A target never seen is due at once ('-infinity'); the insert is a no-op afterwards.
       await client.query(`INSERT INTO ${this.#q}.schedule (target, next_due) VALUES ($1, '-infinity') ON CONFLICT (target) DO NOTHING`, [target]);
       if (kind === 'due') {
@@ -53,13 +62,14 @@ export class PgClaims implements CheckClaims {
         );
         if (claimed.rowCount === 0) {
           await this.#unlock(client, target);
-          return done(client);
+          return done();
         }
       } else {
         await client.query(`UPDATE ${this.#q}.schedule SET claimed_by = $2, claimed_at = now() WHERE target = $1`, [target, this.#replica]);
       }
     } catch (err) {
       // The connection may be broken: destroy it rather than hand a session holding a lock back to the pool.
+      client.off('error', onError);
       client.release(err instanceof Error ? err : true);
       throw err;
     }
@@ -70,8 +80,10 @@ export class PgClaims implements CheckClaims {
         released = true;
         try {
           await this.#unlock(client, target);
+          client.off('error', onError);
           client.release();
         } catch (err) {
+          client.off('error', onError);
           client.release(err instanceof Error ? err : true);
         }
       },
@@ -95,9 +107,4 @@ export class PgClaims implements CheckClaims {
   #key(target: string): string {
     return `check:${this.#schema}:${target}`;
   }
-}
-
-function done(client: pg.PoolClient): null {
-  client.release();
-  return null;
 }

@@ -134,6 +134,9 @@ export class PgStore implements Store {
     const columns = this.#wrapSync(context, 'invalid report', () => reportColumns(report));
     return this.#wrap(context, 'saving a report failed', async () => {
       const client = await this.#pool.connect();
+      // A connection dropping between two statements is an 'error' event; the next statement fails with it anyway.
+      const onError = (): void => {};
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         // Reports of one target are saved one after the other: each derives its state from the previous one.
@@ -160,6 +163,7 @@ export class PgStore implements Store {
         await client.query('ROLLBACK').catch(() => {});
         throw err;
       } finally {
+        client.off('error', onError);
         client.release();
       }
     });
