@@ -1,0 +1,188 @@
+/**
+ * The issue's failover test: three real `schema-drift serve` processes on loopback share one PostgreSQL store and 30
+ * targets checked every 20 s (6-field cron); one replica is SIGKILLed while it runs a check. Then:
+ * - every target gets a report in the next round (the killed replica's claim is freed with its connection);
+ * - no two checks of a target overlap (each report starts after the previous one of the target finished);
+ * - no report is lost or duplicated: each round has exactly one report per target, except the checks the killed
+ *   replica was running, which produced none;
+ * - each survivor's API lists all 30 targets.
+ *
+ * Cheap targets: 30 small databases cloned from one template, one migration, the replay on the test server (devUrl)
+ * and shared by all replicas through the store's desired cache.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PG_URL, pgUrlFor } from '../support/servers.ts';
+import { eventually, http, startBin, tempDir, type BinProcess } from './support.ts';
+
+const TARGETS = 30;
+const REPLICAS = 3;
+const INTERVAL_MS = 20_000;
+const RUN = `sdfleet_${randomBytes(3).toString('hex')}`;
+const STORE_SCHEMA = 'fleet_store';
+const names = Array.from({ length: TARGETS }, (_, i) => `tenant${String(i + 1).padStart(2, '0')}`);
+const databases = names.map((name) => `${RUN}_${name}`);
+
+type Temp = Awaited<ReturnType<typeof tempDir>>;
+
+async function admin<T>(fn: (client: pg.Client) => Promise<T>, url = PG_URL): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+interface StoredRow {
+  readonly target: string;
+  readonly started: number;
+  readonly finished: number;
+}
+
+async function storedReports(): Promise<StoredRow[]> {
+  const rows = await admin(
+    (c) => c.query<{ target: string; started_at: string; finished_at: string }>(`SELECT target, started_at, finished_at FROM ${STORE_SCHEMA}.reports ORDER BY id`),
+    pgUrlFor(`${RUN}_store`),
+  );
+  return rows.rows.map((r) => ({ target: r.target, started: Date.parse(r.started_at), finished: Date.parse(r.finished_at) }));
+}
+
+/** Reports of each target whose check started in the round beginning at `slot`. */
+function round(rows: readonly StoredRow[], slot: number): Map<string, number> {
+  const counts = new Map(names.map((n) => [n, 0]));
+  for (const row of rows) if (row.started >= slot && row.started < slot + INTERVAL_MS) counts.set(row.target, (counts.get(row.target) ?? 0) + 1);
+  return counts;
+}
+
+const slotOf = (time: number): number => Math.floor(time / INTERVAL_MS) * INTERVAL_MS;
+
+describe('three agents sharing a PostgreSQL store', () => {
+  let temp: Temp;
+  const replicas: BinProcess[] = [];
+
+  beforeAll(async () => {
+    temp = await tempDir('sd-fleet-');
+    await admin(async (c) => {
+      await c.query(`CREATE DATABASE ${RUN}_template`);
+      await c.query(`CREATE DATABASE ${RUN}_store`);
+    });
+    await admin(
+      (c) =>
+        c.query(`CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL);
+                 CREATE TABLE schema_migrations (version bigint NOT NULL PRIMARY KEY, dirty boolean NOT NULL);
+                 INSERT INTO schema_migrations VALUES (1, false);`),
+      pgUrlFor(`${RUN}_template`),
+    );
+    await admin(async (c) => {
+      for (const db of databases) await c.query(`CREATE DATABASE ${db} TEMPLATE ${RUN}_template`);
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const replica of replicas) replica.kill();
+    await Promise.all(replicas.map((r) => r.exited));
+    await admin(async (c) => {
+      for (const db of [...databases, `${RUN}_template`, `${RUN}_store`]) await c.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+    });
+    await temp?.remove();
+  }, 120_000);
+
+  it('keeps checking every target once per round when one of them is SIGKILLed mid-round', async () => {
+    const migrations = path.join(temp.dir, 'migrations');
+    await mkdir(migrations);
+    await writeFile(path.join(migrations, '000001_items.up.sql'), 'CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL);\n');
+    await writeFile(path.join(migrations, '000001_items.down.sql'), 'DROP TABLE items;\n');
+    const server = new URL(PG_URL);
+    const targetUrl = (db: string) => `postgres://${server.username}@${server.host}/${db}`;
+    const config = await temp.write(
+      'schema-drift.yaml',
+      `listen: 127.0.0.1:9772
+dataDir: \${SD_FLEET_DATA_DIR}
+concurrency: 2
+store:
+  url: \${SD_FLEET_STORE_URL}
+  schema: ${STORE_SCHEMA}
+x-target: &target
+  desired: { dir: ${JSON.stringify(migrations)}, devUrl: ${JSON.stringify(PG_URL)} }
+  schedule: '*/20 * * * * *'
+  watch: 0
+targets:
+${names.map((name, i) => `  - { <<: *target, name: ${name}, url: ${JSON.stringify(targetUrl(databases[i]!))} }`).join('\n')}
+`,
+    );
+    for (let i = 0; i < REPLICAS; i++) {
+      replicas.push(
+        startBin(['serve', '--config', config, '--port', '0'], {
+          SD_FLEET_DATA_DIR: path.join(temp.dir, `data-${i}`),
+          SD_FLEET_STORE_URL: pgUrlFor(`${RUN}_store`),
+        }),
+      );
+    }
+    const addresses = await Promise.all(
+      replicas.map(async (r) => (JSON.parse(await r.waitForLine(/"msg":"listening"/, 60_000)) as { address: string }).address),
+    );
+    // The first round (at start) is done when every target has a report.
+    await eventually(async () => ((await storedReports().catch(() => [])).length >= TARGETS ? true : undefined), 90_000, 'a first report of every target');
+    const firstFullRound = slotOf(Date.now()) + INTERVAL_MS;
+
+    // Kill a replica the moment it starts a check of a scheduled round that follows at least one full round: the
+    // check is then running (it has not even connected yet).
+    const victim = replicas[0]!;
+    const killedAt = await new Promise<number>((resolve) => {
+      const onData = (chunk: Buffer): void => {
+        const text = chunk.toString();
+        if (Date.now() < firstFullRound + INTERVAL_MS || !/"trigger":"schedule"[^\n]*"msg":"check started"/.test(text)) return;
+        victim.child.kill('SIGKILL');
+        victim.child.stdout.off('data', onData);
+        resolve(Date.now());
+      };
+      victim.child.stdout.on('data', onData);
+    });
+    // Everything it wrote before dying has been read.
+    await new Promise((resolve) => (victim.child.stdout.readableEnded ? resolve(null) : victim.child.stdout.once('end', resolve)));
+    const killRound = slotOf(killedAt);
+    expect(killRound).toBeGreaterThanOrEqual(firstFullRound + INTERVAL_MS);
+    // The victim's checks of that round that it never stored (it logs both lines with the target's name).
+    const records = victim.stdout.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg: string; target?: string; time: string });
+    const inKillRound = records.filter((r) => Date.parse(r.time) >= killRound);
+    const cut = new Set(inKillRound.filter((r) => r.msg === 'check started').map((r) => r.target!));
+    for (const r of inKillRound) if (r.msg === 'report stored') cut.delete(r.target!);
+    expect(cut.size).toBeGreaterThanOrEqual(1);
+    expect(cut.size).toBeLessThanOrEqual(2);
+
+    // Two more rounds on the survivors: the next one must hold every target.
+    const lastRound = killRound + 2 * INTERVAL_MS;
+    const rows = await eventually(
+      async () => {
+        const all = await storedReports();
+        return [...round(all, lastRound).values()].every((n) => n >= 1) ? all : undefined;
+      },
+      4 * INTERVAL_MS,
+      'every target checked two rounds after the kill',
+    );
+
+    for (let slot = firstFullRound; slot <= lastRound; slot += INTERVAL_MS) {
+      const counts = round(rows, slot);
+      const expected = new Map(names.map((n) => [n, slot === killRound && cut.has(n) ? 0 : 1]));
+      expect({ slot: new Date(slot).toISOString(), counts: Object.fromEntries(counts) }).toEqual({
+        slot: new Date(slot).toISOString(),
+        counts: Object.fromEntries(expected),
+      });
+    }
+    // No two checks of a target overlap.
+    for (const name of names) {
+      const mine = rows.filter((r) => r.target === name).sort((a, b) => a.started - b.started);
+      for (let i = 1; i < mine.length; i++) expect(mine[i]!.started).toBeGreaterThanOrEqual(mine[i - 1]!.finished);
+    }
+    // Each survivor answers for all 30, each with a stored report (most of them checked by another replica).
+    for (const address of addresses.slice(1)) {
+      const listed = (await http(address, '/api/v1/targets')).json<{ target: string; status: string | null }[]>();
+      expect(listed.filter((t) => t.status !== null).map((t) => t.target).sort()).toEqual(names);
+    }
+  }, 240_000);
+});
