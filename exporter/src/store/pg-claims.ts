@@ -56,7 +56,9 @@ export class PgClaims implements CheckClaims {
       await client.query(`INSERT INTO ${this.#q}.schedule (target, next_due) VALUES ($1, '-infinity') ON CONFLICT (target) DO NOTHING`, [target]);
       if (kind === 'due') {
         const claimed = await client.query(
-          `UPDATE ${this.#q}.schedule SET next_due = $3, claimed_by = $4, claimed_at = now()
+          // The due time always moves past this round, even if the caller's next round were not later.
+          `UPDATE ${this.#q}.schedule
+             SET next_due = greatest($3::timestamptz, $2::timestamptz + interval '1 millisecond'), claimed_by = $4, claimed_at = now()
            WHERE target = $1 AND next_due <= $2 RETURNING target`,
           [target, options.now, options.nextDue ?? 'infinity', this.#replica],
         );

@@ -174,6 +174,13 @@ ${names.map((name, i) => `  - { <<: *target, name: ${name}, url: ${JSON.stringif
         counts: Object.fromEntries(expected),
       });
     }
+    // The last round's claims are the survivors', both of them (a replica is named `<host>:<pid>`).
+    const claimedBy = await admin(
+      async (c) => (await c.query<{ claimed_by: string }>(`SELECT claimed_by FROM ${STORE_SCHEMA}.schedule`)).rows.map((r) => r.claimed_by.split(':').at(-1)),
+      pgUrlFor(`${RUN}_store`),
+    );
+    expect(claimedBy).toHaveLength(TARGETS);
+    expect(new Set(claimedBy)).toEqual(new Set(replicas.slice(1).map((r) => String(r.child.pid))));
     // No two checks of a target overlap.
     for (const name of names) {
       const mine = rows.filter((r) => r.target === name).sort((a, b) => a.started - b.started);
