@@ -29,6 +29,9 @@ import {
 import { DEFAULT_LIST_LIMIT, derivedState, retentionBounds, StoreError, type StoreLogger } from './report-store.ts';
 import type { DesiredCacheBackend, ListOptions, ReportSummary, RetentionPolicy, StatusSince, StatusTransition, Store } from './store.ts';
 
+/** How long `close` waits for connections still checked out. */
+const CLOSE_WAIT_MS = 2_000;
+
 /** Default schema of the store's tables. */
 export const DEFAULT_PG_STORE_SCHEMA = 'schema_drift';
 
@@ -245,10 +248,21 @@ export class PgStore implements Store {
     return deleted;
   }
 
+  /**
+   * Closes the pool. A check that ignored its abort may still hold its claim's connection, and `pool.end()` waits for
+   * every connection to come back: the wait is bounded so the agent's shutdown bound holds (the process's exit then
+   * closes the socket, and the server drops the lock).
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#pool.end();
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, CLOSE_WAIT_MS);
+      timer.unref();
+    });
+    await Promise.race([this.#pool.end().catch(() => {}), bound]);
+    clearTimeout(timer);
   }
 
   #stateSql(): string {

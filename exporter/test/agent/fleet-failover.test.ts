@@ -5,7 +5,7 @@
  * - no two checks of a target overlap (each report starts after the previous one of the target finished);
  * - no report is lost or duplicated: each round has exactly one report per target, except the checks the killed
  *   replica was running, which produced none;
- * - each survivor's API lists all 30 targets.
+ * - each survivor's API lists all 30 targets, and its gauges show every target's last round (read from the store).
  *
  * Cheap targets: 30 small databases cloned from one template, one migration, the replay on the test server (devUrl)
  * and shared by all replicas through the store's desired cache.
@@ -16,7 +16,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PG_URL, pgUrlFor } from '../support/servers.ts';
-import { eventually, http, startBin, tempDir, type BinProcess } from './support.ts';
+import { eventually, http, metric, startBin, tempDir, type BinProcess } from './support.ts';
 
 const TARGETS = 30;
 const REPLICAS = 3;
@@ -185,6 +185,18 @@ ${names.map((name, i) => `  - { <<: *target, name: ${name}, url: ${JSON.stringif
     for (const name of names) {
       const mine = rows.filter((r) => r.target === name).sort((a, b) => a.started - b.started);
       for (let i = 1; i < mine.length; i++) expect(mine[i]!.started).toBeGreaterThanOrEqual(mine[i - 1]!.finished);
+    }
+    // Each survivor's gauges follow the store, not only its own checks: every target's last check is from the last
+    // round on both, though each ran about half of them.
+    for (const address of addresses.slice(1)) {
+      await eventually(
+        async () => {
+          const text = (await http(address, '/metrics')).text;
+          return names.every((name) => metric(text, 'schema_drift_last_check_timestamp_seconds', { target: name }) * 1000 >= lastRound) ? true : undefined;
+        },
+        3 * INTERVAL_MS,
+        `${address}/metrics showing the last round of every target`,
+      );
     }
     // Each survivor answers for all 30, each with a stored report (most of them checked by another replica).
     for (const address of addresses.slice(1)) {
