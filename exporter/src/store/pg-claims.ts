@@ -11,6 +11,9 @@
  *   server ends the session and with it the lock. Its claimed round is not run again (it was claimed), but the next
  *   round, at most one schedule interval later, is claimed by a survivor.
  *
+ * Lock keys are `hashtext('check:<schema>:<target>')` under the store's own first key: two targets whose names hash
+ * alike only wait for each other, they never run unclaimed.
+ *
  * Why not a job queue (pg-boss, graphile-worker): a check is not a job to hand over but a recurring, idempotent read
  * whose only shared state is "who runs target X now" and "is this round taken". Queues add their own schema, a
  * polling worker loop and retry/expiry semantics (a job whose worker died is retried only after its expiry), while a

@@ -143,7 +143,7 @@ export class PgStore implements Store {
       try {
         await client.query('BEGIN');
         // Reports of one target are saved one after the other: each derives its state from the previous one.
-        await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [STORE_LOCK_CLASS, `save:${report.target}`]);
+        await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [STORE_LOCK_CLASS, `save:${this.schema}:${report.target}`]);
         const prev = (await client.query<StateRow>(this.#stateSql(), [report.target])).rows[0];
         const id = Number((await client.query<{ id: string }>(`SELECT nextval('${this.#q}.reports_id_seq') AS id`)).rows[0]!.id);
         const body = encodeReportJson(JSON.stringify({ ...report, id }));
