@@ -11,8 +11,8 @@
  *   server ends the session and with it the lock. Its claimed round is not run again (it was claimed), but the next
  *   round, at most one schedule interval later, is claimed by a survivor.
  *
- * Lock keys are `hashtext('check:<schema>:<target>')` under the store's own first key: two targets whose names hash
- * alike only wait for each other, they never run unclaimed.
+ * Lock keys are the first 64 bits of the MD5 of `schema-drift:check:<schema>:<target>`: with a 32-bit key two targets
+ * of a large fleet could share a lock (and one would skip rounds while the other runs); 64 bits make that negligible.
  *
  * Why not a job queue (pg-boss, graphile-worker): a check is not a job to hand over but a recurring, idempotent read
  * whose only shared state is "who runs target X now" and "is this round taken". Queues add their own schema, a
@@ -21,7 +21,10 @@
  */
 import type pg from 'pg';
 import type { CheckClaims, CheckLease, ClaimKind } from './store.ts';
-import { quoteSchema, STORE_LOCK_CLASS } from './pg-migrations.ts';
+import { quoteSchema } from './pg-migrations.ts';
+
+/** The 64-bit advisory lock key of the text bound as `$1`. */
+const LOCK_KEY = `('x' || left(md5($1), 16))::bit(64)::bigint`;
 
 /** How often a `now` claim retries the target's lock while another replica's check holds it. */
 const LOCK_POLL_MS = 250;
@@ -98,7 +101,7 @@ export class PgClaims implements CheckClaims {
   async #lock(client: pg.PoolClient, target: string, waitMs: number): Promise<boolean> {
     const deadline = Date.now() + waitMs;
     for (;;) {
-      const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [STORE_LOCK_CLASS, this.#key(target)]);
+      const { rows } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${LOCK_KEY}) AS ok`, [this.#key(target)]);
       if (rows[0]?.ok) return true;
       if (Date.now() + LOCK_POLL_MS > deadline) return false;
       await new Promise((resolve) => setTimeout(resolve, LOCK_POLL_MS));
@@ -106,10 +109,10 @@ export class PgClaims implements CheckClaims {
   }
 
   async #unlock(client: pg.PoolClient, target: string): Promise<void> {
-    await client.query('SELECT pg_advisory_unlock($1, hashtext($2))', [STORE_LOCK_CLASS, this.#key(target)]);
+    await client.query(`SELECT pg_advisory_unlock(${LOCK_KEY})`, [this.#key(target)]);
   }
 
   #key(target: string): string {
-    return `check:${this.#schema}:${target}`;
+    return `schema-drift:check:${this.#schema}:${target}`;
   }
 }
