@@ -372,6 +372,7 @@ export class Scheduler {
       this.#log.debug({ target: target.name, trigger }, 'check claimed by another agent sharing the store');
       throw new ClaimedElsewhereError(target.name);
     }
+    this.#log.debug({ target: target.name, trigger }, 'check claimed');
     return lease;
   }
 

@@ -3,8 +3,8 @@
  * targets checked every 20 s (6-field cron); one replica is SIGKILLed while it runs a check. Then:
  * - every target gets a report in the next round (the killed replica's claim is freed with its connection);
  * - no two checks of a target overlap (each report starts after the previous one of the target finished);
- * - no report is lost or duplicated: each round has exactly one report per target, except the checks the killed
- *   replica was running, which produced none;
+ * - no report is lost or duplicated: each round has exactly one report per target, except the one or two checks the
+ *   killed replica was running (claimed in the store), which produced none;
  * - each survivor's API lists all 30 targets, and its gauges show every target's last round (read from the store).
  *
  * Cheap targets: 30 small databases cloned from one template, one migration, the replay on the test server (devUrl)
@@ -143,17 +143,20 @@ ${names.map((name, i) => `  - { <<: *target, name: ${name}, url: ${JSON.stringif
       };
       victim.child.stdout.on('data', onData);
     });
-    // Everything it wrote before dying has been read.
-    await new Promise((resolve) => (victim.child.stdout.readableEnded ? resolve(null) : victim.child.stdout.once('end', resolve)));
+    await victim.exited;
     const killRound = slotOf(killedAt);
     expect(killRound).toBeGreaterThanOrEqual(firstFullRound + INTERVAL_MS);
-    // The victim's checks of that round that it never stored (it logs both lines with the target's name).
-    const records = victim.stdout.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg: string; target?: string; time: string });
-    const inKillRound = records.filter((r) => Date.parse(r.time) >= killRound);
-    const cut = new Set(inKillRound.filter((r) => r.msg === 'check started').map((r) => r.target!));
-    for (const r of inKillRound) if (r.msg === 'report stored') cut.delete(r.target!);
-    expect(cut.size).toBeGreaterThanOrEqual(1);
-    expect(cut.size).toBeLessThanOrEqual(2);
+    // The victim's claims of that round, read from the store before the next round overwrites them (its log cannot
+    // tell: lines still buffered when it was killed are lost).
+    const victimClaims = await admin(
+      async (c) =>
+        (await c.query<{ target: string; next_due: Date }>(`SELECT target, next_due FROM ${STORE_SCHEMA}.schedule WHERE claimed_by LIKE $1`, [`%:${victim.child.pid}`])).rows
+          .filter((r) => r.next_due.getTime() === killRound + INTERVAL_MS)
+          .map((r) => r.target),
+      pgUrlFor(`${RUN}_store`),
+    );
+    // Read before the next round's claims replace them (the kill came at the first check the victim started).
+    expect(Date.now(), 'the victim\'s claims were read within the round').toBeLessThan(killRound + INTERVAL_MS);
 
     // Two more rounds on the survivors: the next one must hold every target.
     const lastRound = killRound + 2 * INTERVAL_MS;
@@ -166,14 +169,19 @@ ${names.map((name, i) => `  - { <<: *target, name: ${name}, url: ${JSON.stringif
       'every target checked two rounds after the kill',
     );
 
+    // Every round holds one report per target; in the kill round a target the victim claimed may have none (it was
+    // checking it), and such targets are one or two (its concurrency).
+    const wrong: { slot: string; target: string; reports: number }[] = [];
     for (let slot = firstFullRound; slot <= lastRound; slot += INTERVAL_MS) {
-      const counts = round(rows, slot);
-      const expected = new Map(names.map((n) => [n, slot === killRound && cut.has(n) ? 0 : 1]));
-      expect({ slot: new Date(slot).toISOString(), counts: Object.fromEntries(counts) }).toEqual({
-        slot: new Date(slot).toISOString(),
-        counts: Object.fromEntries(expected),
-      });
+      for (const [target, reports] of round(rows, slot)) {
+        const lost = slot === killRound && victimClaims.includes(target) && reports === 0;
+        if (reports !== 1 && !lost) wrong.push({ slot: new Date(slot).toISOString(), target, reports });
+      }
     }
+    expect(wrong).toEqual([]);
+    const cut = [...round(rows, killRound)].filter(([, reports]) => reports === 0);
+    expect(cut.length).toBeGreaterThanOrEqual(1);
+    expect(cut.length).toBeLessThanOrEqual(2);
     // The last round's claims are the survivors', both of them (a replica is named `<host>:<pid>`).
     const claimedBy = await admin(
       async (c) => (await c.query<{ claimed_by: string }>(`SELECT claimed_by FROM ${STORE_SCHEMA}.schedule`)).rows.map((r) => r.claimed_by.split(':').at(-1)),
