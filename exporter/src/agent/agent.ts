@@ -28,7 +28,8 @@ import { createMetrics, type Metrics, type StatusSince } from '../metrics/metric
 import type { Report } from '../core/model/report.ts';
 import type { LiveSession } from '../dialects/dialect.ts';
 import { type DataDirLock, lockDataDir } from '../store/data-dir-lock.ts';
-import { ReportStore } from '../store/report-store.ts';
+import { openStore } from '../store/open-store.ts';
+import type { Store } from '../store/store.ts';
 import { ReportNotStoredError, saveFailureReason, type SaveFailureReason } from '../store/save-failure.ts';
 
 /** How the agent runs besides its configuration: logger, version, and the demo's in-process sessions. */
@@ -49,7 +50,7 @@ export interface RunningAgent {
   /** `http://host:port` (`https://` with TLS) the agent listens on. */
   readonly url: string;
   readonly scheduler: Scheduler;
-  readonly store: ReportStore;
+  readonly store: Store;
   /** The discovered targets (`targets[].discover`), listed again on their intervals. */
   readonly discovery: Discovery;
   /** Resolves when the first check of every target has finished. */
@@ -58,30 +59,80 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
-/** The newest report of each target and the newest one that compared, so a restart shows what was last known. */
-function restoreMetrics(metrics: Metrics, store: ReportStore, targets: readonly TargetConfig[]): void {
+/**
+ * The newest report of each target and the newest one that compared, so a restart shows what was last known. Returns
+ * the newest report id per target (what {@link followStore} compares against).
+ */
+async function restoreMetrics(metrics: Metrics, store: Store, targets: readonly { readonly name: string }[]): Promise<Map<string, number>> {
   const reports: Report[] = [];
   const since = new Map<string, StatusSince>();
+  const newest = new Map<string, number>();
   for (const { name } of targets) {
-    const latest = store.latest(name);
+    const latest = await store.latest(name);
     if (!latest) continue;
+    newest.set(name, latest.id);
     // Neither a failed check nor a deploy in flight compared anything: drift and changes come from the last that did.
     if (latest.status === 'error' || latest.status === 'deploying') {
-      const success = store.list(name, { limit: 500 }).find((summary) => summary.status !== 'error' && summary.status !== 'deploying');
-      const report = success ? store.get(name, success.id) : null;
+      const success = (await store.list(name, { limit: 500 })).find((summary) => summary.status !== 'error' && summary.status !== 'deploying');
+      const report = success ? await store.get(name, success.id) : null;
       if (report) reports.push(report);
     }
     reports.push(latest);
-    const status = store.statusSince(name);
-    if (status) since.set(name, { ...status, driftSince: store.driftSince(name) });
+    const status = await store.statusSince(name);
+    if (status) since.set(name, { ...status, driftSince: await store.driftSince(name) });
   }
   reports.sort((a, b) => a.id - b.id);
   metrics.restore(reports, since);
+  return newest;
+}
+
+/** How often a replica sharing the store reads the other replicas' new reports into its per-target gauges. */
+export const FOLLOW_STORE_INTERVAL_MS = 10_000;
+
+/**
+ * With replicas sharing a store, each publishes every target's gauges (status, drift, changes) from the store's
+ * newest reports, not only from the checks it ran itself, so whichever replica Prometheus scrapes says the same and
+ * dashboards count each target once (`max without (instance, pod)`). Counters stay this replica's own. Returns a stop
+ * function.
+ */
+function followStore(
+  metrics: Metrics,
+  store: Store,
+  targets: () => readonly TargetConfig[],
+  known: Map<string, number>,
+  observe: (report: Report) => void,
+  log: Logger,
+): () => void {
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy || !store.isOpen) return;
+    busy = true;
+    (async () => {
+      const changed: TargetConfig[] = [];
+      for (const target of targets()) {
+        const newest = (await store.list(target.name, { limit: 1 }))[0];
+        if (newest && known.get(target.name) !== newest.id) changed.push(target);
+      }
+      if (changed.length === 0) return;
+      for (const [name, id] of await restoreMetrics(metrics, store, changed)) known.set(name, id);
+      // The fleet view groups every replica's checks, not only this one's.
+      for (const target of changed) {
+        const latest = await store.latest(target.name);
+        if (latest) observe(latest);
+      }
+    })()
+      .catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, 'reading other agents\' reports from the store failed'))
+      .finally(() => {
+        busy = false;
+      });
+  }, FOLLOW_STORE_INTERVAL_MS);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 /** When the target's current run of `deploying` reports began, or null when its last report is something else. */
-function deployingSince(store: ReportStore, target: string): Date | null {
-  const status = store.statusSince(target);
+async function deployingSince(store: Store, target: string): Promise<Date | null> {
+  const status = await store.statusSince(target);
   return status?.status === 'deploying' ? new Date(status.since) : null;
 }
 
@@ -102,7 +153,7 @@ export async function startAgent(config: AgentConfig, options: AgentOptions): Pr
 
 async function startLocked(config: AgentConfig, options: AgentOptions, lock: DataDirLock): Promise<RunningAgent> {
   const log = options.logger;
-  const store = ReportStore.open(config.dataDir, { logger: log });
+  const store = await openStore(config, log);
   // A discovering entry is a template, never checked itself: its targets come from `discovery.ts`.
   const configured = config.targets.filter((t) => !t.discover);
   const entries = config.targets.filter((t) => t.discover);
@@ -116,10 +167,18 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
     fleets: entries.map((e) => e.name),
     fleetVariants: (fleet) => fleetView.variants(fleet),
   });
-  restoreMetrics(metrics, store, configured);
+  let known: Map<string, number>;
+  try {
+    known = await restoreMetrics(metrics, store, configured);
+  } catch (err) {
+    await store.close().catch(() => {});
+    await metrics.shutdown();
+    throw err;
+  }
 
+  // With the PostgreSQL store the replayed desired schemas live in it: replicas share one replay.
   const cache = new DesiredCache<DesiredSchema>({
-    directory: join(config.dataDir, 'desired-cache'),
+    ...(store.desiredCache ? { backend: store.desiredCache } : { directory: join(config.dataDir, 'desired-cache') }),
     onWarning: (message: string) => log.warn({}, message),
   });
   // PGlite's initialised data directory, kept across restarts so that no replay after the first runs initdb.
@@ -131,12 +190,13 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
     concurrency: config.concurrency,
     retry: config.retry,
     logger: log,
-    runCheck: (target, signal) =>
-      runCheck(target, { cache, logger: log, signal, openSession: options.openSession, replayCacheDir, deployingSince: deployingSince(store, target.name) }),
-    onReport: (report) => {
+    ...(store.claims ? { claims: store.claims } : {}),
+    runCheck: async (target, signal) =>
+      runCheck(target, { cache, logger: log, signal, openSession: options.openSession, replayCacheDir, deployingSince: await deployingSince(store, target.name) }),
+    onReport: async (report) => {
       let id: number;
       try {
-        id = store.save(report);
+        id = await store.save(report);
         lastSaveFailure = undefined;
       } catch (err) {
         const reason = saveFailureReason(err);
@@ -147,13 +207,16 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
       }
       const stored: Report = { ...report, id };
       // A discovered target removed while its check ran has no series any more; its report is kept all the same.
-      if (targets.has(stored.target)) metrics.observe(stored);
+      if (targets.has(stored.target)) {
+        metrics.observe(stored);
+        known.set(stored.target, id);
+      }
       fleetView.observe(stored);
       // The report is stored: a retention pass that fails (a full disk can refuse the delete's journal too) is logged
       // and tried again after the next check, it does not turn a stored report into a failed request.
       let pruned = 0;
       try {
-        pruned = store.prune(config.retention);
+        pruned = await store.prune(config.retention);
       } catch (err) {
         log.warn({ target: stored.target, err: err instanceof Error ? err.message : String(err) }, 'report store: pruning failed');
       }
@@ -186,7 +249,7 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
     server = await listen(tls ? createTlsServer(app, tls, log) : createHttpServer(app), config.listen.host, config.listen.port);
   } catch (err) {
     // Nothing else holds them yet: give the store and the meter back before the data directory's lock goes.
-    store.close();
+    await store.close();
     await metrics.shutdown();
     throw err;
   }
@@ -199,7 +262,7 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
   const url = httpUrl(scheme, host, port);
   // Not under `url`: the logger redacts that key (it could hold a connection string); this address is no secret.
   log.info(
-    { address: httpUrl(scheme, bound, port), tls: scheme === 'https', ...(config.web ? { webConfigFile: config.web.file } : {}), targets: config.targets.length, dataDir: config.dataDir, demo: options.demo ?? false },
+    { address: httpUrl(scheme, bound, port), tls: scheme === 'https', ...(config.web ? { webConfigFile: config.web.file } : {}), targets: config.targets.length, dataDir: config.dataDir, store: store.display, demo: options.demo ?? false },
     'listening',
   );
   if (openToTheNetwork(config)) {
@@ -234,15 +297,22 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
     entries,
     reserved: new Set(configured.map((t) => t.name)),
     logger: log,
-    onAdded: (target) => {
+    onAdded: async (target) => {
       targets.set(target.name, target);
       metrics.addTarget({ name: target.name, labels: target.labels });
-      restoreMetrics(metrics, store, [target]);
-      fleetView.add(target.tenant?.fleet ?? target.name, target.name, store.latest(target.name));
+      // What the store last said of it, before its first check here can report anything newer.
+      try {
+        for (const [name, id] of await restoreMetrics(metrics, store, [target])) known.set(name, id);
+        fleetView.add(target.tenant?.fleet ?? target.name, target.name, await store.latest(target.name));
+      } catch (err) {
+        fleetView.add(target.tenant?.fleet ?? target.name, target.name);
+        log.warn({ target: target.name, err: err instanceof Error ? err.message : String(err) }, 'report store: reading the last report of a discovered target failed');
+      }
       scheduler.add(target);
     },
     onRemoved: async (name) => {
       targets.delete(name);
+      known.delete(name);
       fleetView.remove(name);
       metrics.removeTarget(name);
       await scheduler.remove(name);
@@ -252,6 +322,7 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
   // The first listing before the first round, so the round checks the discovered targets too.
   await discovery.start();
   const firstChecks = scheduler.start();
+  const unfollow = store.claims ? followStore(metrics, store, () => [...targets.values()], known, (report) => fleetView.observe(report), log) : () => {};
   const watch = new Watch({
     targets: configured,
     onChange: (name) => scheduler.schemaChanged(name),
@@ -266,11 +337,12 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
       log.info({}, 'stopping: no new checks, waiting for running ones');
       discovery.stop();
       await watch.stop();
+      unfollow();
       await scheduler.stop(options.stopGraceMs ?? 30_000, options.stopAbortGraceMs);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await metrics.shutdown();
-      store.close();
+      await store.close();
       lock.release();
       log.info({}, 'stopped');
     })());
@@ -281,7 +353,7 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
  * `/readyz`: the configuration is loaded (we would not be running otherwise), the store is open and its last save
  * succeeded, no stop begun.
  */
-function readiness(store: ReportStore, stopping: boolean, saveFailure: SaveFailureReason | undefined): Readiness {
+function readiness(store: Store, stopping: boolean, saveFailure: SaveFailureReason | undefined): Readiness {
   if (stopping) return { ready: false, reason: 'stopping' };
   if (!store.isOpen) return { ready: false, reason: 'report store closed' };
   if (saveFailure) return { ready: false, reason: `the last report could not be stored (${saveFailure})` };

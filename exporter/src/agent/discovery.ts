@@ -42,7 +42,7 @@ export interface DiscoveryOptions {
   readonly entries: readonly TargetConfig[];
   /** Names already taken by configured targets: a discovered name equal to one is left out. */
   readonly reserved: ReadonlySet<string>;
-  readonly onAdded: (target: TargetConfig) => void;
+  readonly onAdded: (target: TargetConfig) => Promise<void>;
   readonly onRemoved: (name: string) => Promise<void>;
   /** After each listing of an entry: how many targets and unmapped names, or that it failed. */
   readonly onListed?: (fleet: string, listing: { readonly targets: number; readonly unmapped: number } | { readonly failed: true }) => void;
@@ -125,7 +125,7 @@ export class Discovery {
     const added = [...next.values()].filter((target) => !current.has(target.name));
     this.#current.set(entry.name, next);
     for (const name of removed) await this.#options.onRemoved(name);
-    for (const target of added) this.#options.onAdded(target);
+    for (const target of added) await this.#options.onAdded(target);
     if (added.length > 0 || removed.length > 0) {
       this.#log.info({ target: entry.name, added: added.length, removed: removed.length, targets: next.size }, 'discovery: targets changed');
     }

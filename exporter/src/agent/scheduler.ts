@@ -13,6 +13,10 @@
  * - a report with status `deploying` (a migration tool held its lock) is followed by another check after the
  *   target's `deployingRetryMs`.
  *
+ * With `claims` (several agents sharing a PostgreSQL store) every check is first claimed through the store: a cron
+ * tick or the first round runs only on the one replica that claims the round, a manual or watch-triggered check waits
+ * for (or skips) another replica's running check of the target; the claim is held until the report is stored.
+ *
  * Every finished check's report goes to `onReport` (the store) before the check's promise resolves, so a manual
  * trigger followed by a read of the latest report sees it. Checks cancelled by `stop` produce no report: the
  * interruption says nothing about the target, so nothing is stored and its metrics keep the last real result.
@@ -26,6 +30,7 @@ import { settledWithin, whenAborted } from './abort.ts';
 import { type CheckLogger, silentLogger } from './logger.ts';
 import { internalFailure, timeoutReport } from './failure-report.ts';
 import { Semaphore } from './semaphore.ts';
+import type { CheckClaims, CheckLease } from '../store/store.ts';
 
 /** Runs one check of one target; must honour `signal` (see `runCheck`). */
 export type RunCheckFn = (target: TargetConfig, signal: AbortSignal) => Promise<Report>;
@@ -59,6 +64,8 @@ export interface SchedulerOptions {
    * scratch database) before giving up on it; default 10 s. Its slot is held that long at most.
    */
   readonly abortGraceMs?: number;
+  /** Claims on checks shared with other replicas (the PostgreSQL store's); absent = every check is this agent's. */
+  readonly claims?: CheckClaims;
 }
 
 /** What `status()` says about one target. */
@@ -87,6 +94,25 @@ export class SchedulerStoppedError extends Error {
   constructor(message = 'the scheduler is stopping: check cancelled') {
     super(message);
   }
+}
+
+/**
+ * Another replica holds the target: it claimed this round, or its check of the target was still running when this
+ * one gave up waiting. No check ran here and nothing is stored (the HTTP layer answers 503 to a manual check).
+ */
+export class ClaimedElsewhereError extends Error {
+  override name = 'ClaimedElsewhereError';
+  readonly target: string;
+  constructor(target: string, message = `another agent sharing the store holds target ${JSON.stringify(target)}`) {
+    super(message);
+    this.target = target;
+  }
+}
+
+/** When a claimed round is: its scheduled time (the same on every replica) and the next round's. */
+interface Round {
+  readonly at: Date;
+  readonly nextDue: Date | undefined;
 }
 
 interface TargetState {
@@ -206,7 +232,10 @@ export class Scheduler {
     if (this.#started || this.#stopped) return;
     this.#started = true;
     for (const state of this.#states.values()) state.task = this.#schedule(state);
-    const first = [...this.#states.values()].map((state) => this.#trigger(state, 'start').catch(() => {}));
+    const now = this.#timers.now();
+    const first = [...this.#states.values()].map((state) =>
+      this.#trigger(state, 'start', { at: now, nextDue: state.task?.getNextRun() ?? undefined }).catch(() => {}),
+    );
     await Promise.all(first);
   }
 
@@ -284,8 +313,10 @@ export class Scheduler {
 
   #schedule(state: TargetState): ScheduledTask {
     const { target } = state;
-    const onTick = (): void => {
-      this.#trigger(state, 'schedule').catch(() => {});
+    const onTick = (context?: { readonly date?: Date }): void => {
+      // The tick's scheduled second, not the time the timer fired: every replica names the round the same way.
+      const at = context?.date ?? this.#timers.now();
+      this.#trigger(state, 'schedule', { at, nextDue: state.task?.getNextRun() ?? undefined }).catch(() => {});
     };
     return cron.schedule(target.schedule, onTick, {
       name: `schema-drift:${target.name}`,
@@ -307,7 +338,7 @@ export class Scheduler {
   }
 
   /** Joins the target's running check, or starts one. */
-  #trigger(state: TargetState, trigger: Trigger): Promise<Report> {
+  #trigger(state: TargetState, trigger: Trigger, round?: Round): Promise<Report> {
     if (this.#stopped) return Promise.reject(new SchedulerStoppedError());
     if (state.running) {
       this.#log.debug({ target: state.target.name, trigger }, 'check already running: joining it');
@@ -315,7 +346,7 @@ export class Scheduler {
     }
     if (state.retry) clearTimeout(state.retry);
     state.retry = null;
-    const run = this.#run(state, trigger).finally(() => {
+    const run = this.#run(state, trigger, round).finally(() => {
       state.running = null;
     });
     state.running = run;
@@ -344,8 +375,53 @@ export class Scheduler {
     state.retry.unref();
   }
 
+  /** Claims the check when replicas share the store, runs its attempts, and gives the claim back. */
+  async #run(state: TargetState, trigger: Trigger, round: Round | undefined): Promise<Report> {
+    let lease: CheckLease | null = null;
+    try {
+      return await this.#attempts(state, trigger, async () => {
+        if (!lease) lease = await this.#claim(state, trigger, round);
+      });
+    } finally {
+      // After the report is stored: the next holder of the target starts after this check's report exists.
+      await (lease as CheckLease | null)?.release().catch((err: unknown) => {
+        this.#log.warn({ target: state.target.name, err: String(err) }, 'releasing the claim on the target failed');
+      });
+    }
+  }
+
+  /**
+   * Claims the check through the store (with `claims` only), once a slot is free: a replica busy with other checks
+   * leaves the round to one that is not. Throws {@link ClaimedElsewhereError} when another replica holds it.
+   */
+  async #claim(state: TargetState, trigger: Trigger, round: Round | undefined): Promise<CheckLease | null> {
+    const claims = this.#options.claims;
+    if (!claims) return null;
+    const { target } = state;
+    const due = trigger === 'start' || trigger === 'schedule';
+    let lease: CheckLease | null;
+    try {
+      lease = await claims.claim(target.name, due ? 'due' : 'now', {
+        now: round?.at ?? this.#timers.now(),
+        ...(due && round?.nextDue ? { nextDue: round.nextDue } : {}),
+        // A manual check waits for another replica's check of the target (as it would join a local one); a watch or
+        // deploy retry does not: the check running elsewhere reads the schema as it is now.
+        waitMs: trigger === 'manual' ? target.checkTimeoutMs : 0,
+      });
+    } catch (err) {
+      this.#log.warn({ target: target.name, trigger, err: err instanceof Error ? err.message : String(err) }, 'cannot claim the check through the store: not checking');
+      throw err;
+    }
+    if (!lease) {
+      this.#log.debug({ target: target.name, trigger }, 'check claimed by another agent sharing the store');
+      throw new ClaimedElsewhereError(target.name);
+    }
+    this.#log.debug({ target: target.name, trigger }, 'check claimed');
+    return lease;
+  }
+
   /** Attempts with retries on connection failures, then delivers the report. */
-  async #run(state: TargetState, trigger: Trigger): Promise<Report> {
+  async #attempts(state: TargetState, trigger: Trigger, claim: () => Promise<void>): Promise<Report> {
     const { target } = state;
     const retry = this.#options.retry;
     for (let attempt = 0; ; attempt += 1) {
@@ -357,6 +433,7 @@ export class Scheduler {
       }
       let report: Report;
       try {
+        await claim();
         this.#log.info({ target: target.name, trigger, attempt: attempt + 1 }, 'check started');
         report = await this.#attempt(state);
       } finally {

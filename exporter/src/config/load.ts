@@ -16,7 +16,7 @@ import { ConfigFileError, formatPath } from './issues.ts';
 import { crossFieldIssues } from './rules.ts';
 import { configSchema, issueMessage, type ParsedConfigFile, type ParsedTarget, urlDialect } from './schema.ts';
 import { interpolateEnv, withPassword } from './secrets.ts';
-import type { AgentConfig, DesiredConfig, DiscoverConfig, TargetConfig, WebConfig } from './types.ts';
+import type { AgentConfig, DesiredConfig, DiscoverConfig, StoreConfig, TargetConfig, WebConfig } from './types.ts';
 import { loadWebConfig } from './web-config.ts';
 import { locate, parseYamlFile, zodIssues } from './yaml-document.ts';
 import type { DialectName } from '../core/model/schema.ts';
@@ -87,6 +87,7 @@ function toAgentConfig(parsed: ParsedConfigFile, file: string, web: WebConfig | 
     file,
     listen: parsed.listen,
     dataDir: parsed.dataDir,
+    ...(parsed.store ? { store: toStoreConfig(parsed.store) } : {}),
     ...(bearerToken !== undefined ? { bearerToken } : {}),
     ...(web ? { web } : {}),
     concurrency: parsed.concurrency,
@@ -96,6 +97,15 @@ function toAgentConfig(parsed: ParsedConfigFile, file: string, web: WebConfig | 
     logLevel: parsed.logLevel,
     labelNames: Object.keys(targets[0]?.labels ?? {}).sort(),
     targets,
+  };
+}
+
+function toStoreConfig(store: NonNullable<ParsedConfigFile['store']>): StoreConfig {
+  return {
+    url: store.url,
+    displayUrl: redactUrl(store.url),
+    ...(store.passwordFile !== undefined ? { passwordFile: store.passwordFile } : {}),
+    ...(store.schema !== undefined ? { schema: store.schema } : {}),
   };
 }
 

@@ -16,6 +16,7 @@ import { type Dialect, DIALECTS, dialectForScheme, knownSchemes } from '../diale
 import { DEFAULT_DISCOVER_INTERVAL, DEFAULT_PORT, DEFAULT_SCHEDULE, DEFAULT_WATCH } from './types.ts';
 import { parseDuration } from './duration.ts';
 import { readSecretFile, secretFileProblem } from './secrets.ts';
+import { SCHEMA_NAME as STORE_SCHEMA_NAME } from '../store/pg-migrations.ts';
 
 /** Target names become the `target` label and URL path segments. */
 export const TARGET_NAME = /^[A-Za-z0-9_.-]+$/;
@@ -285,11 +286,35 @@ const dataDir = (baseDir: string) =>
     if (info && !info.isDirectory()) ctx.addIssue({ code: 'custom', message: `not a directory: ${dir}` });
   });
 
+/**
+ * `store`: the shared PostgreSQL store (`store/pg-store.ts`) instead of `<dataDir>/reports.sqlite`. Problems name the
+ * URL's scheme at most, never its text (it may hold a password).
+ */
+function storeSchema(baseDir: string) {
+  return z.strictObject({
+    url: nonEmpty.superRefine((url, ctx) => {
+      let scheme: string;
+      try {
+        scheme = new URL(url).protocol.replace(/:$/, '');
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not a valid URL (expected postgres://user@host:5432/database)' });
+        return;
+      }
+      if (scheme !== 'postgres' && scheme !== 'postgresql') {
+        ctx.addIssue({ code: 'custom', message: `unsupported URL scheme "${scheme}" (the store is PostgreSQL: postgres:// or postgresql://)` });
+      }
+    }),
+    passwordFile: secretFile(baseDir).optional(),
+    schema: z.string().regex(STORE_SCHEMA_NAME, 'must be a lower-case identifier ([a-z_][a-z0-9_]*, at most 63 characters)').optional(),
+  });
+}
+
 /** The whole file. `baseDir` is the config file's directory: relative paths resolve against it. */
 export function configSchema(baseDir: string) {
   return z.strictObject({
     listen: listenAddress.prefault(`0.0.0.0:${DEFAULT_PORT}`),
     dataDir: dataDir(baseDir).prefault('./data'),
+    store: storeSchema(baseDir).optional(),
     bearerToken: nonEmpty.refine(usableToken, BEARER_TOKEN_PROBLEM).optional(),
     // Read once at start: the token guards our own API, and changing it is a restart anyway.
     bearerTokenFile: secretFileContent(baseDir).refine(usableToken, BEARER_TOKEN_PROBLEM).optional(),

@@ -120,13 +120,27 @@ export interface TargetConfig {
   readonly tenant?: TenantOf;
 }
 
+/** `store`: the report history, desired cache and check claims on PostgreSQL, shared by replicas. */
+export interface StoreConfig {
+  /** Connection URL. Secret: logs and errors use `displayUrl`. */
+  readonly url: string;
+  /** The URL without its password. */
+  readonly displayUrl: string;
+  /** Password file, read at start when the URL has no password. */
+  readonly passwordFile?: string;
+  /** Schema of the store's tables; default `schema_drift`. */
+  readonly schema?: string;
+}
+
 /** The whole validated configuration (`loadConfig`); nothing downstream reads the YAML. */
 export interface AgentConfig {
   /** The file it was read from (absolute), for messages. */
   readonly file: string | null;
   readonly listen: { readonly host: string; readonly port: number };
-  /** Where the report store and the desired-schema cache live. */
+  /** Where the report store and the desired-schema cache live (unless `store` is set). */
   readonly dataDir: string;
+  /** The shared PostgreSQL store; absent = `<dataDir>/reports.sqlite`. */
+  readonly store?: StoreConfig;
   /** Bearer token required by the API and `/metrics` when set. Secret. */
   readonly bearerToken?: string;
   /** The web configuration file (TLS, basic auth, headers): `webConfigFile`, or `serve --web.config.file`. */

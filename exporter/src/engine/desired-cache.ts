@@ -26,12 +26,25 @@ export interface DesiredCacheKey {
   readonly inspect?: { readonly schemas?: readonly string[]; readonly privileges?: boolean; readonly events?: boolean };
 }
 
+/**
+ * A shared home for entries beyond the in-memory LRU, instead of the directory: the PostgreSQL store implements it
+ * (`store/pg-store.ts`) so that replicas share one replay. Keys are {@link canonicalKey} texts; values JSON-able.
+ */
+export interface DesiredCacheBackend {
+  /** The entry stored under `key`, or undefined. */
+  read(key: string): Promise<unknown>;
+  /** Stores (or replaces) the entry and drops the least recently used beyond `maxEntries`. */
+  write(key: string, value: unknown, maxEntries: number): Promise<void>;
+}
+
 /** Options of {@link DesiredCache}. */
 export interface DesiredCacheOptions {
   /** Entries kept in memory, least recently used evicted first; default 8. */
   readonly maxEntries?: number;
   /** Directory of the on-disk store (created when missing); no disk store when absent. */
   readonly directory?: string;
+  /** A shared store used instead of `directory` (the PostgreSQL store's table); its failures are warnings too. */
+  readonly backend?: DesiredCacheBackend;
   /**
    * Files kept on disk, least recently used deleted first; default 16. Every new migration changes the directory's
    * hash, so without a bound the store would grow for ever.
@@ -77,6 +90,7 @@ export class DesiredCache<T> {
   readonly #max: number;
   readonly #maxDisk: number;
   readonly #directory: string | undefined;
+  readonly #backend: DesiredCacheBackend | undefined;
   readonly #warn: (message: string) => void;
   readonly #memory = new Map<string, T>();
   readonly #inFlight = new Map<string, Promise<T>>();
@@ -85,6 +99,7 @@ export class DesiredCache<T> {
     this.#max = Math.max(1, options.maxEntries ?? DEFAULT_MAX_ENTRIES);
     this.#maxDisk = Math.max(1, options.maxDiskEntries ?? DEFAULT_MAX_DISK_ENTRIES);
     this.#directory = options.directory;
+    this.#backend = options.backend;
     this.#warn = options.onWarning ?? (() => {});
   }
 
@@ -145,6 +160,15 @@ export class DesiredCache<T> {
   }
 
   async #readDisk(text: string): Promise<T | undefined> {
+    if (this.#backend) {
+      try {
+        const entry = (await this.#backend.read(text)) as StoredEntry<T> | undefined;
+        return entry?.formatVersion === FORMAT_VERSION && entry.key === text ? entry.value : undefined;
+      } catch (err) {
+        this.#warn(`desired-schema cache: cannot read the shared store: ${String(err)}`);
+        return undefined;
+      }
+    }
     const file = this.#fileFor(text);
     if (!file) return undefined;
     let raw: string;
@@ -170,6 +194,11 @@ export class DesiredCache<T> {
   }
 
   async #writeDisk(text: string, value: T): Promise<void> {
+    if (this.#backend) {
+      const entry: StoredEntry<T> = { formatVersion: FORMAT_VERSION, key: text, value };
+      await this.#backend.write(text, entry, this.#maxDisk).catch((err: unknown) => this.#warn(`desired-schema cache: cannot write the shared store: ${String(err)}`));
+      return;
+    }
     const file = this.#fileFor(text);
     if (!file || !this.#directory) return;
     // Write-then-rename: a reader never sees half a file, and concurrent writers each rename a complete one.

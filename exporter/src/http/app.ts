@@ -5,7 +5,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
-import { SchedulerStoppedError } from '../agent/scheduler.ts';
+import { ClaimedElsewhereError, SchedulerStoppedError } from '../agent/scheduler.ts';
 import { ReportNotStoredError } from '../store/save-failure.ts';
 import { requireCredentials } from './auth.ts';
 import type { AppDeps, AppLogger } from './deps.ts';
@@ -84,6 +84,8 @@ function statusOf(err: unknown): { status: number; message: string } {
   if (err instanceof SchedulerStoppedError) return { status: 503, message: err.message };
   // The check ran but the store refused its report (full disk, read-only file): no report id to give.
   if (err instanceof ReportNotStoredError) return { status: 503, message: err.message };
+  // Replicas share the store and another one's check of the target outlasted the wait: its report will be the latest.
+  if (err instanceof ClaimedElsewhereError) return { status: 503, message: err.message };
   const e = err as { status?: unknown; expose?: unknown; message?: unknown };
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
     // The router marks an undecodable path parameter 400 without `expose`; say what is wrong in our own words.

@@ -7,13 +7,13 @@ import type { RequestHandler } from 'express';
 import type { AgentConfig, TargetConfig } from '../config/types.ts';
 import type { Variant } from '../core/report/variants.ts';
 import type { Report } from '../core/model/report.ts';
-import type { ReportStore } from '../store/report-store.ts';
+import type { Store } from '../store/store.ts';
 
 /**
  * What the HTTP layer reads from the report store: the store itself in the agent, a real store on a temp dir in
  * tests. Only reads: the API never writes reports (checks do, through the scheduler).
  */
-export type ReportReader = Pick<ReportStore, 'latest' | 'get' | 'list' | 'transitions'>;
+export type ReportReader = Pick<Store, 'latest' | 'get' | 'list' | 'transitions'>;
 
 /** What the HTTP layer asks of the scheduler. */
 export interface CheckRunner {

@@ -80,7 +80,7 @@ async function targetSection(deps: AppDeps): Promise<string> {
   // parse, per target, on every page view, for two fields the summary has.
   const hideDetails = openToTheNetwork(deps.config);
   const items = await Promise.all(
-    targets.map(async (t) => targetItem(t, deps.store.list(t.name, { limit: 1 })[0], hideDetails, await writesMigrations(t))),
+    targets.map(async (t) => targetItem(t, (await deps.store.list(t.name, { limit: 1 }))[0], hideDetails, await writesMigrations(t))),
   );
   return `<ul>${items.join('\n')}</ul>`;
 }

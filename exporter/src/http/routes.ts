@@ -63,8 +63,8 @@ export function apiRouter(deps: AppDeps): Router {
     next();
   });
 
-  function loadReport(target: string, ref: ReportRef): Report {
-    const report = ref === 'latest' ? store.latest(target) : store.get(target, ref);
+  async function loadReport(target: string, ref: ReportRef): Promise<Report> {
+    const report = ref === 'latest' ? await store.latest(target) : await store.get(target, ref);
     // The target check is defence in depth: a report of another target is never served under this name.
     if (!report || report.target !== target) {
       const what = ref === 'latest' ? 'no report yet' : `no report ${ref}`;
@@ -73,9 +73,9 @@ export function apiRouter(deps: AppDeps): Router {
     return report;
   }
 
-  router.get('/targets', (_req, res) => {
+  router.get('/targets', async (_req, res) => {
     const list = targets.list();
-    const latest = list.map((t) => store.latest(t.name)).filter((r): r is Report => r !== null);
+    const latest = (await Promise.all(list.map((t) => store.latest(t.name)))).filter((r): r is Report => r !== null);
     res.json(targetRows(latest, list));
   });
 
@@ -89,28 +89,28 @@ export function apiRouter(deps: AppDeps): Router {
     res.json(fleets.variants(fleet).map(variantRow));
   });
 
-  router.get('/targets/:name/reports', (req, res) => {
+  router.get('/targets/:name/reports', async (req, res) => {
     const options = { limit: parseLimit(req.query.limit), beforeId: parseBefore(req.query.before) };
-    res.json(store.list(targetOf(res).name, options).map(summaryRow));
+    res.json((await store.list(targetOf(res).name, options)).map(summaryRow));
   });
 
-  router.get('/targets/:name/transitions', (req, res) => {
-    res.json(store.transitions(targetOf(res).name, { limit: parseLimit(req.query.limit) }));
+  router.get('/targets/:name/transitions', async (req, res) => {
+    res.json(await store.transitions(targetOf(res).name, { limit: parseLimit(req.query.limit) }));
   });
 
-  router.get('/targets/:name/reports/:id', (req, res) => {
-    res.json(loadReport(targetOf(res).name, parseReportRef(req.params.id)));
+  router.get('/targets/:name/reports/:id', async (req, res) => {
+    res.json(await loadReport(targetOf(res).name, parseReportRef(req.params.id)));
   });
 
   for (const [path, view] of Object.entries(VIEWS)) {
-    router.get(`/targets/:name/reports/:id/${path}`, (req, res) => {
-      res.json(view(loadReport(targetOf(res).name, parseReportRef(req.params.id))));
+    router.get(`/targets/:name/reports/:id/${path}`, async (req, res) => {
+      res.json(view(await loadReport(targetOf(res).name, parseReportRef(req.params.id))));
     });
   }
 
   for (const file of SQL_FILES) {
-    router.get(`/targets/:name/reports/:id/${file}.sql`, (req, res) => {
-      const report = loadReport(targetOf(res).name, parseReportRef(req.params.id));
+    router.get(`/targets/:name/reports/:id/${file}.sql`, async (req, res) => {
+      const report = await loadReport(targetOf(res).name, parseReportRef(req.params.id));
       res.set('Content-Type', 'application/sql; charset=utf-8');
       res.set('Content-Disposition', `attachment; filename="${sqlFileName(report.target, report.id, file)}"`);
       res.send(SQL_TEXT[file](report));
@@ -121,7 +121,7 @@ export function apiRouter(deps: AppDeps): Router {
   // and every file it takes (down file, atlas.sum, drizzle journal) as JSON rows.
   router.get('/targets/:name/reports/:id/migration', async (req, res) => {
     const target = targetOf(res);
-    const next = await reportMigration(target, loadReport(target.name, parseReportRef(req.params.id)));
+    const next = await reportMigration(target, await loadReport(target.name, parseReportRef(req.params.id)));
     const main = next.files[0] as MigrationFileOut;
     res.set('Content-Type', 'application/sql; charset=utf-8');
     res.set('Content-Disposition', `attachment; filename="${migrationFileName(main.path)}"`);
@@ -131,7 +131,7 @@ export function apiRouter(deps: AppDeps): Router {
 
   router.get('/targets/:name/reports/:id/migration/files', async (req, res) => {
     const target = targetOf(res);
-    const next = await reportMigration(target, loadReport(target.name, parseReportRef(req.params.id)));
+    const next = await reportMigration(target, await loadReport(target.name, parseReportRef(req.params.id)));
     res.json(next.files.map((f) => ({ format: next.format, version: next.version, path: f.path, replaces: f.replaces, content: f.content })));
   });
 

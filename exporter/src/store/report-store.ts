@@ -325,8 +325,8 @@ function prepareStatements(db: DatabaseSync) {
   };
 }
 
-/** `prev_status`, `status_since` and `drift_since` of a new report, from the target's previous one. */
-function derivedState(prev: StateRow | undefined, report: Report, finishedAt: string) {
+/** `prev_status`, `status_since` and `drift_since` of a new report (shared with `pg-store.ts`), from the target's previous one. */
+export function derivedState(prev: StateRow | undefined, report: Report, finishedAt: string) {
   const { status } = report;
   const carriedDrift = prev?.drift_since ?? null;
   let driftSince: string | null = null;
@@ -340,7 +340,8 @@ function derivedState(prev: StateRow | undefined, report: Report, finishedAt: st
   };
 }
 
-function retentionBounds(retention: RetentionPolicy, now: Date): { max_count: number; cutoff: string } {
+/** The retention query's bounds: the count kept per target and the age cutoff as ISO text (shared with `pg-store.ts`). */
+export function retentionBounds(retention: RetentionPolicy, now: Date): { max_count: number; cutoff: string } {
   const { maxAgeDays, maxReportsPerTarget } = retention;
   if (!(maxAgeDays > 0)) throw new RangeError(`maxAgeDays must be positive, got ${maxAgeDays}`);
   if (!(maxReportsPerTarget >= 1) || (Number.isFinite(maxReportsPerTarget) && !Number.isInteger(maxReportsPerTarget))) {

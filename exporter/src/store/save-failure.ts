@@ -1,7 +1,7 @@
 /**
  * Why a report could not be saved, as a small fixed set: the `reason` label of
  * `schema_drift_report_save_failures_total` and the word `/readyz` and the API give. Read from SQLite's primary
- * result code (`errcode & 0xff`), which `node:sqlite` puts on its errors.
+ * result code (`errcode & 0xff`), which `node:sqlite` puts on its errors, or from PostgreSQL's SQLSTATE (`code`).
  */
 
 /** Every reason, in the order the metrics export them (each from 0). */
@@ -21,6 +21,8 @@ const SQLITE_CANTOPEN = 14;
 export function saveFailureReason(err: unknown): SaveFailureReason {
   for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth += 1) {
     if (e instanceof Error && e.message.includes('report store is closed')) return 'closed';
+    const sqlState = (e as { code?: unknown }).code;
+    if (typeof sqlState === 'string' && /^[0-9A-Z]{5}$/.test(sqlState)) return pgReason(sqlState);
     const code = (e as { errcode?: unknown }).errcode;
     if (typeof code !== 'number') continue;
     switch (code & 0xff) {
@@ -38,6 +40,15 @@ export function saveFailureReason(err: unknown): SaveFailureReason {
         return 'other';
     }
   }
+  return 'other';
+}
+
+/** The reason of a PostgreSQL store's failure, from its SQLSTATE (https://www.postgresql.org/docs/current/errcodes-appendix.html). */
+function pgReason(sqlState: string): SaveFailureReason {
+  if (sqlState === '53100') return 'disk_full';
+  if (sqlState === '25006') return 'read_only';
+  if (sqlState.startsWith('08') || sqlState.startsWith('57P') || sqlState.startsWith('58')) return 'io';
+  if (sqlState === '40001' || sqlState === '40P01' || sqlState === '55P03' || sqlState === '53300') return 'busy';
   return 'other';
 }
 

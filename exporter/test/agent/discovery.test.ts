@@ -78,7 +78,7 @@ describe('PostgreSQL discovery', () => {
     const discovery = new Discovery({
       entries: [entry],
       reserved: new Set([`${entry.name}.t_b`]),
-      onAdded: (t) => void added.push(t.name),
+      onAdded: async (t) => void added.push(t.name),
       onRemoved: async (name) => void removed.push(name),
       onListed: (_fleet, listing) => void listings.push(listing),
     });

@@ -1,8 +1,8 @@
 /**
  * The Scheduler with a scripted check function (the unit's own dependency, standing in for runCheck) and real
- * timers, real node-cron and small delays.
+ * timers, real node-cron and small delays; with replicas, the claims of a real PostgreSQL store.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sleep } from '../../src/agent/backoff.ts';
 import { Scheduler, SchedulerStoppedError, UnknownTargetError, type SchedulerOptions } from '../../src/agent/scheduler.ts';
 import { silentLogger } from '../../src/agent/logger.ts';
@@ -11,6 +11,8 @@ import type { TargetConfig } from '../../src/config/types.ts';
 import { ConnectError, SchemaDriftError, type FailureReason } from '../../src/core/errors.ts';
 import type { Report } from '../../src/core/model/report.ts';
 import { errorReport } from '../../src/core/report/build.ts';
+import { PgStore } from '../../src/store/pg-store.ts';
+import { createTempPgDatabase, type TempDatabase } from '../support/servers.ts';
 
 function target(name: string, overrides: Partial<TargetConfig> = {}): TargetConfig {
   return {
@@ -507,5 +509,74 @@ describe('Scheduler: discovered targets come and go', () => {
     await sleep(20);
     expect(checked).toEqual(['fleet.busy']);
     expect(delivered.map((r) => r.target)).toEqual(['fleet.busy']);
+  });
+});
+
+describe('Scheduler: claims shared by replicas (a real PostgreSQL store)', () => {
+  let db: TempDatabase;
+  const stores: PgStore[] = [];
+  beforeAll(async () => {
+    db = await createTempPgDatabase('sdsched');
+  });
+  afterAll(async () => {
+    await Promise.all(stores.splice(0).map((s) => s.close()));
+    await db?.drop();
+  });
+
+  async function replica(name: string, schema: string, runCheck: SchedulerOptions['runCheck'], targets = [target('a', { schedule: '* * * * * *' })]) {
+    const store = await PgStore.open({ url: db.url, schema, replica: name });
+    stores.push(store);
+    return scheduler({ targets, claims: store.claims, runCheck });
+  }
+
+  it('three replicas on an every-second schedule: one check per round, never two at once', async () => {
+    const schema = `sched_${Date.now()}`;
+    const started: number[] = [];
+    let running = 0;
+    let overlapped = false;
+    const enough = deferred<void>();
+    const runCheck: SchedulerOptions['runCheck'] = async (t) => {
+      running += 1;
+      overlapped ||= running > 1;
+      started.push(Date.now());
+      await sleep(300);
+      running -= 1;
+      if (started.length >= 5) enough.resolve();
+      return report(t.name);
+    };
+    const replicas = await Promise.all(['r1', 'r2', 'r3'].map((name) => replica(name, schema, runCheck)));
+    await Promise.all(replicas.map(({ s }) => s.start()));
+    await enough.promise;
+    await Promise.all(replicas.map(({ s }) => s.stop(1_000)));
+    expect(overlapped).toBe(false);
+    // One check per second-long round (the start round included): never two starts in one round.
+    const rounds = started.map((t) => Math.floor(t / 1_000));
+    expect(new Set(rounds).size).toBe(rounds.length);
+  });
+
+  it("a manual check on one replica waits for another replica's running check, then runs", async () => {
+    const schema = `sched_now_${Date.now()}`;
+    const gate = deferred<void>();
+    const entered = deferred<void>();
+    const order: string[] = [];
+    const first = await replica('r1', schema, async (t) => {
+      order.push('r1 start');
+      entered.resolve();
+      await gate.promise;
+      order.push('r1 end');
+      return report(t.name);
+    }, [target('a')]);
+    const second = await replica('r2', schema, async (t) => {
+      order.push('r2 start');
+      return report(t.name);
+    }, [target('a')]);
+    const one = first.s.runNow('a');
+    await entered.promise;
+    const two = second.s.runNow('a');
+    await sleep(600);
+    expect(order).toEqual(['r1 start']);
+    gate.resolve();
+    await Promise.all([one, two]);
+    expect(order).toEqual(['r1 start', 'r1 end', 'r2 start']);
   });
 });

@@ -13,6 +13,7 @@ import { reconcileFile } from '../../src/core/report/reconcile-file.ts';
 import { createApp } from '../../src/http/app.ts';
 import { createMetrics, type Metrics } from '../../src/metrics/metrics.ts';
 import { ReportStore } from '../../src/store/report-store.ts';
+import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import { agentConfig, makeReport, SECRETS, targetConfig } from './fixtures.ts';
 import { serve, type TestServer } from './serve.ts';
 
@@ -51,7 +52,7 @@ beforeAll(async () => {
   });
   const app = createApp({
     config,
-    store,
+    store: new SqliteStore(store),
     scheduler,
     metricsHandler: metrics.handler,
     ready: () => ({ ready: true }),

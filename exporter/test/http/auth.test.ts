@@ -10,6 +10,7 @@ import { bearerToken, tokenMatches } from '../../src/http/auth.ts';
 import { createApp } from '../../src/http/app.ts';
 import type { Report } from '../../src/core/model/report.ts';
 import { ReportStore } from '../../src/store/report-store.ts';
+import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import { agentConfig, makeReport, SECRETS, targetConfig } from './fixtures.ts';
 import { serve, type TestServer } from './serve.ts';
 
@@ -51,7 +52,7 @@ describe('with a bearer token configured', () => {
     store.save(makeReport('prod', 'drift'));
     const app = createApp({
       config,
-      store,
+      store: new SqliteStore(store),
       scheduler: {
         // A check double: this file tests the gate in front of the scheduler, not the check.
         runNow: async (name: string): Promise<Report> => {

@@ -14,6 +14,7 @@ import { requireCredentials } from '../../src/http/auth.ts';
 import { BasicAuthBusyError, basicCredentials, BasicAuthVerifier, CACHE_SIZE } from '../../src/http/basic-auth.ts';
 import { rateLimit } from '../../src/http/web-policy.ts';
 import { ReportStore } from '../../src/store/report-store.ts';
+import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import { agentConfig, makeReport, SECRETS, targetConfig } from './fixtures.ts';
 import { serve, type TestServer } from './serve.ts';
 
@@ -171,7 +172,7 @@ describe('bearer token and basic auth together', () => {
     });
     const app = createApp({
       config,
-      store,
+      store: new SqliteStore(store),
       scheduler: { runNow: () => Promise.reject(new Error('not in this test')) },
       metricsHandler: (_req, res) => {
         res.type('text/plain').send('schema_drift_build_info{version="0.1.0"} 1\n');
@@ -247,7 +248,7 @@ describe('rate_limit in the app', () => {
     });
     const app = createApp({
       config,
-      store,
+      store: new SqliteStore(store),
       scheduler: { runNow: () => Promise.reject(new Error('not in this test')) },
       metricsHandler: (_req, res) => {
         res.type('text/plain').send('schema_drift_build_info{version="0.1.0"} 1\n');

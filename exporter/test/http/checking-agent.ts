@@ -9,6 +9,7 @@ import type { Report } from '../../src/core/model/report.ts';
 import { DesiredCache } from '../../src/engine/desired-cache.ts';
 import { createApp } from '../../src/http/app.ts';
 import type { ReportStore } from '../../src/store/report-store.ts';
+import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import { agentConfig } from './fixtures.ts';
 import { serve, type TestServer } from './serve.ts';
 
@@ -31,7 +32,7 @@ export async function serveCheckingAgent(targets: TargetConfig[], store: ReportS
   const server = await serve(
     createApp({
       config: agentConfig(targets),
-      store,
+      store: new SqliteStore(store),
       scheduler,
       metricsHandler: (_req, res) => {
         res.send('');

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Scheduler } from '../../src/agent/scheduler.ts';
 import { createApp } from '../../src/http/app.ts';
 import { ReportStore } from '../../src/store/report-store.ts';
+import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import { agentConfig, makeReport, targetConfig } from './fixtures.ts';
 import { serve, type TestServer } from './serve.ts';
 
@@ -34,7 +35,7 @@ beforeAll(async () => {
   server = await serve(
     createApp({
       config: agentConfig(targets),
-      store,
+      store: new SqliteStore(store),
       scheduler,
       metricsHandler: (_req, res) => {
         res.send('');

@@ -10,6 +10,7 @@ import { createApp } from '../../src/http/app.ts';
 import type { AppDeps } from '../../src/http/deps.ts';
 import { escapeHtml } from '../../src/http/landing.ts';
 import { ReportStore } from '../../src/store/report-store.ts';
+import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import { agentConfig, makeReport, SECRETS, targetConfig } from './fixtures.ts';
 import { serve, type TestServer } from './serve.ts';
 
@@ -35,7 +36,7 @@ function deps(overrides: Partial<AppDeps> = {}): AppDeps {
       targetConfig(HOSTILE, { displayUrl: 'postgres://app@db.internal/<b>' }),
       ...Object.entries(NO_MIGRATION).map(([name, desired]) => targetConfig(name, { desired })),
     ]),
-    store,
+    store: new SqliteStore(store),
     scheduler: {
       runNow: () => Promise.reject(new Error('the landing page never runs checks')),
     },

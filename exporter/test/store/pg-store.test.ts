@@ -1,0 +1,162 @@
+/**
+ * What only the PostgreSQL store has: its schema created and migrated once when replicas start together, a schema that
+ * is not ours refused, the desired cache shared between stores, and the claims on checks (one replica per round, no two
+ * checks of a target at once, a dead replica's target freed when its connection drops).
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DesiredCache } from '../../src/engine/desired-cache.ts';
+import { PG_STORE_SCHEMA_VERSION } from '../../src/store/pg-migrations.ts';
+import { PgStore } from '../../src/store/pg-store.ts';
+import { StoreError } from '../../src/store/report-store.ts';
+import { createTempPgDatabase, type TempDatabase } from '../support/servers.ts';
+import { syntheticReport } from './store-fixture.ts';
+
+let db: TempDatabase;
+const schema = (): string => `store_${randomBytes(4).toString('hex')}`;
+
+beforeAll(async () => {
+  db = await createTempPgDatabase('sdstore');
+});
+afterAll(async () => {
+  await db?.drop();
+});
+
+async function openAll(n: number, name: string): Promise<PgStore[]> {
+  return Promise.all(Array.from({ length: n }, (_, i) => PgStore.open({ url: db.url, schema: name, replica: `r${i}` })));
+}
+
+async function closeAll(stores: readonly PgStore[]): Promise<void> {
+  await Promise.all(stores.map((s) => s.close()));
+}
+
+describe('opening', () => {
+  it('creates and migrates its schema once when several replicas start at once', async () => {
+    const name = schema();
+    const stores = await openAll(5, name);
+    try {
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      const { rows } = await client.query<{ version: number }>(`SELECT version FROM "${name}".store_version`);
+      await client.end();
+      expect(rows).toEqual([{ version: PG_STORE_SCHEMA_VERSION }]);
+      // Every one of them reads and writes the same history.
+      const id = await stores[0]!.save(syntheticReport({ target: 'a', status: 'drift', seq: 1 }));
+      for (const store of stores) expect((await store.latest('a'))?.id).toBe(id);
+    } finally {
+      await closeAll(stores);
+    }
+  });
+
+  it('refuses a schema holding tables of something else, and names the store without its password', async () => {
+    const name = schema();
+    await db.exec(`CREATE SCHEMA "${name}"; CREATE TABLE "${name}".orders (id int)`);
+    const url = new URL(db.url);
+    url.password = 'hunter2-secret';
+    const opening = PgStore.open({ url: url.toString(), schema: name });
+    await expect(opening).rejects.toThrow(StoreError);
+    await expect(opening).rejects.toThrow(/is not a schema-drift store/);
+    await opening.catch((err: Error) => expect(err.message).not.toContain('hunter2'));
+  });
+
+  it('refuses a schema name that is not a lower-case identifier', async () => {
+    await expect(PgStore.open({ url: db.url, schema: 'Bad"Name' })).rejects.toThrow(/not a lower-case identifier/);
+  });
+
+  it('fails, naming the display URL, when the server cannot be reached', async () => {
+    const opening = PgStore.open({ url: 'postgres://app:s3cret@127.0.0.1:1/nowhere' });
+    await expect(opening).rejects.toThrow(/report store postgres:\/\/app@127\.0\.0\.1:1\/nowhere cannot be opened/);
+    await opening.catch((err: Error) => expect(err.message).not.toContain('s3cret'));
+  });
+});
+
+describe('the desired cache', () => {
+  it('is shared: a second store finds what the first replayed', async () => {
+    const name = schema();
+    const [one, two] = await openAll(2, name);
+    try {
+      const key = { directoryHash: 'abc', engine: 'postgresql 17' };
+      let replays = 0;
+      const replay = async () => ({ replayed: ++replays });
+      const first = new DesiredCache<{ replayed: number }>({ backend: one!.desiredCache });
+      const second = new DesiredCache<{ replayed: number }>({ backend: two!.desiredCache });
+      expect(await first.getOrReplay(key, replay)).toEqual({ replayed: 1 });
+      expect(await second.getOrReplay(key, replay)).toEqual({ replayed: 1 });
+      expect(await second.getOrReplay({ ...key, directoryHash: 'def' }, replay)).toEqual({ replayed: 2 });
+      expect(replays).toBe(2);
+    } finally {
+      await closeAll([one!, two!]);
+    }
+  });
+});
+
+describe('claims', () => {
+  const T0 = new Date('2026-01-01T00:00:00.000Z');
+  const T1 = new Date('2026-01-01T00:00:20.000Z');
+  const T2 = new Date('2026-01-01T00:00:40.000Z');
+
+  it('gives each round of a target to exactly one replica, and the next round once it is due', async () => {
+    const stores = await openAll(3, schema());
+    try {
+      const round = async (now: Date, nextDue: Date) =>
+        Promise.all(stores.map((s) => s.claims.claim('t', 'due', { now, nextDue })));
+      const first = await round(T0, T1);
+      expect(first.filter(Boolean)).toHaveLength(1);
+      await Promise.all(first.map((lease) => lease?.release()));
+      // The same round again (a late tick): nobody.
+      expect((await round(T0, T1)).filter(Boolean)).toHaveLength(0);
+      const second = await round(T1, T2);
+      expect(second.filter(Boolean)).toHaveLength(1);
+      await Promise.all(second.map((lease) => lease?.release()));
+    } finally {
+      await closeAll(stores);
+    }
+  });
+
+  it('never lets two checks of a target run at once: a due round and a manual check wait for the running one', async () => {
+    const [a, b] = await openAll(2, schema());
+    try {
+      const held = await a!.claims.claim('t', 'now', { now: T0 });
+      expect(held).not.toBeNull();
+      // The round is due, but the target's check runs elsewhere: not claimed (and the round stays due).
+      expect(await b!.claims.claim('t', 'due', { now: T1, nextDue: T2 })).toBeNull();
+      expect(await b!.claims.claim('t', 'now', { now: T1, waitMs: 0 })).toBeNull();
+      const waiting = b!.claims.claim('t', 'now', { now: T1, waitMs: 30_000 });
+      await held!.release();
+      const lease = await waiting;
+      expect(lease).not.toBeNull();
+      await lease!.release();
+      const due = await b!.claims.claim('t', 'due', { now: T1, nextDue: T2 });
+      expect(due).not.toBeNull();
+      await due!.release();
+    } finally {
+      await closeAll([a!, b!]);
+    }
+  });
+
+  it("frees a dead replica's target at once: its connection drops and the lock goes with it", async () => {
+    const name = schema();
+    const [dying, survivor] = await openAll(2, name);
+    try {
+      const held = await dying!.claims.claim('t', 'due', { now: T0, nextDue: T1 });
+      expect(held).not.toBeNull();
+      expect(await survivor!.claims.claim('t', 'now', { now: T0, waitMs: 0 })).toBeNull();
+      // The server ends the dying replica's sessions, as when its process is killed.
+      const admin = new pg.Client({ connectionString: db.url });
+      await admin.connect();
+      await admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()
+           AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      );
+      await admin.end();
+      // Its claimed round is over; the next one is the survivor's.
+      const next = await survivor!.claims.claim('t', 'due', { now: T1, nextDue: T2 });
+      expect(next).not.toBeNull();
+      await next!.release();
+      await held!.release();
+    } finally {
+      await closeAll([dying!, survivor!]);
+    }
+  });
+});
