@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { AgentConfig, TargetConfig } from '../config/types.ts';
 import { ConfigError } from '../core/errors.ts';
+import { IdleMemoryRelease } from './memory.ts';
 import { runCheck, type DesiredSchema } from './run-check.ts';
 import { Scheduler } from './scheduler.ts';
 import { Semaphore } from './semaphore.ts';
@@ -114,13 +115,17 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
   const replayCacheDir = join(config.dataDir, 'replay-cache');
   /** Set by a failed save, cleared by the next one that succeeds: `/readyz` reports it. */
   let lastSaveFailure: SaveFailureReason | undefined;
+  // A large check leaves V8 holding hundreds of MB it no longer uses: given back once no check has run for 2 s.
+  const idleRelease = new IdleMemoryRelease();
   const scheduler = new Scheduler({
     targets: config.targets,
     concurrency: config.concurrency,
     retry: config.retry,
     logger: log,
     runCheck: (target, signal) =>
-      runCheck(target, { cache, logger: log, signal, openSession: options.openSession, replayCacheDir, deployingSince: deployingSince(store, target.name) }),
+      idleRelease.run(() =>
+        runCheck(target, { cache, logger: log, signal, openSession: options.openSession, replayCacheDir, deployingSince: deployingSince(store, target.name) }),
+      ),
     onReport: (report) => {
       let id: number;
       try {
@@ -229,6 +234,7 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
       log.info({}, 'stopping: no new checks, waiting for running ones');
       await watch.stop();
       await scheduler.stop(options.stopGraceMs ?? 30_000, options.stopAbortGraceMs);
+      idleRelease.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await metrics.shutdown();
