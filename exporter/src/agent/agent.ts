@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { AgentConfig, TargetConfig } from '../config/types.ts';
 import { ConfigError } from '../core/errors.ts';
-import { IdleMemoryRelease } from './memory.ts';
+import { IdleMemoryRelease, releaseMemory } from './memory.ts';
 import { runCheck, type DesiredSchema } from './run-check.ts';
 import { Scheduler } from './scheduler.ts';
 import { Semaphore } from './semaphore.ts';
@@ -116,7 +116,15 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
   /** Set by a failed save, cleared by the next one that succeeds: `/readyz` reports it. */
   let lastSaveFailure: SaveFailureReason | undefined;
   // A large check leaves V8 holding hundreds of MB it no longer uses: given back once no check has run for 2 s.
-  const idleRelease = new IdleMemoryRelease();
+  const idleRelease = new IdleMemoryRelease({
+    release: () => {
+      const rssBefore = process.memoryUsage.rss();
+      const started = performance.now();
+      if (!releaseMemory()) return;
+      const mb = (bytes: number): number => Math.round(bytes / 1024 / 1024);
+      log.debug({ rssBeforeMb: mb(rssBefore), rssAfterMb: mb(process.memoryUsage.rss()), ms: Math.round(performance.now() - started) }, 'idle: memory released');
+    },
+  });
   const scheduler = new Scheduler({
     targets: config.targets,
     concurrency: config.concurrency,

@@ -6,7 +6,7 @@
  * the pages freed by the old generation, after an ordinary full GC: at 5,000 tables the agent idled at 400–600 MB of
  * RSS with 45 MB of live JavaScript objects (`npm run bench`, the agent row; BENCH.md names the run). A memory-reducing
  * collection (V8's "last resort" one, as under memory pressure) shrinks the young generation and releases those
- * pages: the same process then idles at about 160 MB.
+ * pages: the same process then idles at about 180 MB.
  *
  * Node offers that collection only through the `gc` function of `--expose-gc`; the flag is set for the moment a fresh
  * `vm` context is created, which then holds `gc`, and unset again, so no script of the agent's sees a global `gc`.

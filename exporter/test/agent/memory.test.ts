@@ -1,11 +1,17 @@
 /**
  * The agent's idle memory release (`agent/memory.ts`): the real collection shrinks V8's young generation after a burst
  * of short-lived objects like a check's, without leaving a global `gc` behind; `IdleMemoryRelease` releases once after
- * the last of overlapping checks, never while one runs, and not after `stop()`.
+ * the last of overlapping checks, never while one runs, and not after `stop()`; a started agent (the demo's embedded
+ * databases) releases once its first checks are done and logs it.
  */
 import { getHeapSpaceStatistics } from 'node:v8';
 import { describe, expect, it } from 'vitest';
+import { startAgent } from '../../src/agent/agent.ts';
+import { createDemoEnvironment } from '../../src/agent/demo.ts';
 import { IdleMemoryRelease, releaseMemory } from '../../src/agent/memory.ts';
+import { createLogger } from '../../src/log.ts';
+import { VERSION } from '../../src/version.ts';
+import { eventually, LogCapture } from './support.ts';
 
 function youngGenerationBytes(): number {
   return getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0;
@@ -71,4 +77,25 @@ describe('IdleMemoryRelease', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(releases).toBe(0);
   });
+});
+
+describe('the agent', () => {
+  it('releases memory once its checks are done, and logs it at debug level', async () => {
+    const demo = await createDemoEnvironment({ port: 0 });
+    const logs = new LogCapture();
+    try {
+      const config = { ...demo.config, targets: demo.config.targets.slice(0, 1) };
+      const agent = await startAgent(config, { logger: createLogger('debug', logs), version: VERSION, demo: true, openSession: (t) => demo.openSession(t) });
+      try {
+        await agent.firstChecks;
+        const released = await eventually(async () => logs.records('idle: memory released')[0], 30_000, 'the idle memory release');
+        expect(released).toMatchObject({ rssBeforeMb: expect.any(Number), rssAfterMb: expect.any(Number), ms: expect.any(Number) });
+        expect(logs.records('report stored').length).toBeGreaterThan(0);
+      } finally {
+        await agent.stop();
+      }
+    } finally {
+      await demo.close();
+    }
+  }, 120_000);
 });
