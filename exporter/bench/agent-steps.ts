@@ -1,7 +1,8 @@
 /**
  * The agent's memory around its checks, for one size: `agent-process.ts` runs the agent's `runCheck` four times on
  * the base database, its desired side the generated schema as one schema file replayed in PGlite (the first check
- * replays, the next three take the cache). Reported: RSS after the first check against before it (the issue: back
+ * replays, the next three take the cache). RSS is read as the agent idles: after its memory release
+ * (`agent/memory.ts`). Reported: RSS after the first check against before it (the issue: back
  * within 150 MB), idle RSS after the four (the issue: ≤ 300 MB with one 5,000-table target), and the peak of the
  * process with its replay child.
  */
@@ -19,9 +20,11 @@ const IDLE_MAX_MB = 300;
 
 interface AgentOutput {
   beforeMb: number;
+  heldMb: number;
   afterFirstMb: number;
   afterAllMb: number;
   heapMb: number;
+  releaseMs: number;
   status: string;
   firstMs: number;
   error: string | null;
@@ -43,12 +46,12 @@ export async function runAgentSteps(size: number, baseUrl: string, schemaSql: st
       recordOf(size, `${step}: RSS after the 1st check`, { wallMs: out.firstMs, peakRssBytes: r.measurement.peakRssBytes, baselineRssBytes: null }, {
         target: `<= ${RISE_MAX_MB} MB over before`,
         verdict: rise <= RISE_MAX_MB ? 'met' : 'missed',
-        detail: `before ${out.beforeMb.toFixed(0)} MB, after ${out.afterFirstMb.toFixed(0)} MB (+${rise.toFixed(0)}); peak = process ${toMb(r.tree.ownBytes)} MB + replay child ${toMb(r.tree.childrenBytes)} MB; ${out.status}`,
+        detail: `before ${out.beforeMb.toFixed(0)} MB, after ${out.afterFirstMb.toFixed(0)} MB (+${rise.toFixed(0)}; ${out.heldMb.toFixed(0)} MB before the idle release); peak = process ${toMb(r.tree.ownBytes)} MB + replay child ${toMb(r.tree.childrenBytes)} MB; ${out.status}`,
       }),
       recordOf(size, `${step}: idle RSS after ${CHECKS}`, { wallMs: r.measurement.wallMs, peakRssBytes: out.afterAllMb * 1024 * 1024, baselineRssBytes: null }, {
         target: `<= ${IDLE_MAX_MB} MB idle @${TARGET_SIZE}`,
         verdict: atTarget ? (out.afterAllMb <= IDLE_MAX_MB ? 'met' : 'missed') : null,
-        detail: `idle ${out.afterAllMb.toFixed(0)} MB after ${CHECKS} checks (${CHECKS - 1} from the cache), V8 heap ${out.heapMb.toFixed(0)} MB of it; wall = the whole process`,
+        detail: `idle ${out.afterAllMb.toFixed(0)} MB after ${CHECKS} checks (${CHECKS - 1} from the cache), V8 heap ${out.heapMb.toFixed(0)} MB of it; the release took ${out.releaseMs.toFixed(0)} ms; wall = the whole process`,
       }),
     ];
   } catch (err) {

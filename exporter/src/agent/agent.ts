@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { AgentConfig, TargetConfig } from '../config/types.ts';
 import { ConfigError } from '../core/errors.ts';
+import { IdleMemoryRelease, releaseMemory } from './memory.ts';
 import { runCheck, type DesiredSchema } from './run-check.ts';
 import { Scheduler } from './scheduler.ts';
 import { Semaphore } from './semaphore.ts';
@@ -185,14 +186,28 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
   const replayCacheDir = join(config.dataDir, 'replay-cache');
   /** Set by a failed save, cleared by the next one that succeeds: `/readyz` reports it. */
   let lastSaveFailure: SaveFailureReason | undefined;
+  // A large check leaves V8 holding hundreds of MB it no longer uses: given back once no check has run for 2 s.
+  const idleRelease = new IdleMemoryRelease({
+    release: () => {
+      const rssBefore = process.memoryUsage.rss();
+      const started = performance.now();
+      if (!releaseMemory()) return;
+      const mb = (bytes: number): number => Math.round(bytes / 1024 / 1024);
+      log.debug({ rssBeforeMb: mb(rssBefore), rssAfterMb: mb(process.memoryUsage.rss()), ms: Math.round(performance.now() - started) }, 'idle: memory released');
+    },
+  });
   const scheduler = new Scheduler({
     targets: configured,
     concurrency: config.concurrency,
     retry: config.retry,
     logger: log,
     ...(store.claims ? { claims: store.claims } : {}),
-    runCheck: async (target, signal) =>
-      runCheck(target, { cache, logger: log, signal, openSession: options.openSession, replayCacheDir, deployingSince: await deployingSince(store, target.name) }),
+    runCheck: async (target, signal) => {
+      const since = await deployingSince(store, target.name);
+      return idleRelease.run(() =>
+        runCheck(target, { cache, logger: log, signal, openSession: options.openSession, replayCacheDir, deployingSince: since }),
+      );
+    },
     onReport: async (report) => {
       let id: number;
       try {
@@ -339,6 +354,7 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
       await watch.stop();
       unfollow();
       await scheduler.stop(options.stopGraceMs ?? 30_000, options.stopAbortGraceMs);
+      idleRelease.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await metrics.shutdown();
