@@ -234,7 +234,8 @@ describe('npm start (the README\'s command): SIGTERM to npm reaches the agent', 
     let output = '';
     child.stdout.on('data', (d: Buffer) => void (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => void (output += d.toString()));
-    const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+    // 'close', not 'exit': npm can exit before the agent's last lines have been read from the pipe they share.
+    const exited = new Promise<number | string>((resolve) => child.on('close', (code, signal) => resolve(code ?? signal ?? -1)));
     try {
       const base = await eventually(async () => /landing page {2}(http:\/\/[^\s]+?)\/?\s/.exec(output)?.[1], 90_000, 'the demo banner');
       const port = Number(new URL(base).port);
