@@ -85,6 +85,9 @@ function targetIssues(target: Raw, at: ConfigPath): ConfigIssue[] {
     const which = DIALECTS.filter((d) => d.capabilities.events).map((d) => d.label).join(' and ');
     issues.push({ path: [...at, 'events'], message: `only ${which} targets have scheduled events${name}` });
   }
+  if (target.watchCounters !== undefined && dialect && dialect.name !== 'mysql') {
+    issues.push({ path: [...at, 'watchCounters'], message: `only MySQL/MariaDB targets have the DDL-counter gate${name}` });
+  }
   const desired = isObject(target.desired) ? target.desired : undefined;
   if (!desired) return issues;
   if (dialect && !dialect.capabilities.embeddedScratch && desired.devUrl === undefined) {

@@ -60,9 +60,13 @@ export interface Metrics {
   recordSaveFailure(reason: SaveFailureReason): void;
   /**
    * Records one read of the target's schema fingerprint by the watch (`agent/watch.ts`): its time in seconds, whether
-   * it failed, and when it saw the fingerprint change (Unix seconds).
+   * it failed, whether the full query ran (`queried`, absent: it did unless it failed), and when it saw the
+   * fingerprint change (Unix seconds).
    */
-  recordWatch(target: string, read: { readonly seconds: number; readonly failed: boolean; readonly changedAt?: number }): void;
+  recordWatch(
+    target: string,
+    read: { readonly seconds: number; readonly failed: boolean; readonly queried?: boolean; readonly changedAt?: number },
+  ): void;
   /**
    * Rebuilds the gauges at startup from stored reports: any order, several per target allowed; pass each target's
    * latest report and, when that one failed, its latest successful one (else drift and changes read 0). `since` per
@@ -130,6 +134,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
       counters.watchQueries.add(1, attrs);
       counters.watchSeconds.add(read.seconds, attrs);
       if (read.failed) counters.watchErrors.add(1, attrs);
+      else if (read.queried !== false) counters.watchFullQueries.add(1, attrs);
       if (read.changedAt !== undefined) schemaChanges.set(target, read.changedAt);
     },
     restore(reports, since) {
@@ -215,9 +220,10 @@ function perTarget(meter: Meter, series: { name: string; help: string }, targets
 function createCounters(meter: Meter, attributes: Map<string, Attributes>) {
   const checks = meter.createCounter(SERIES.checks.name, { description: SERIES.checks.help });
   const watchQueries = meter.createCounter(SERIES.watchQueries.name, { description: SERIES.watchQueries.help });
+  const watchFullQueries = meter.createCounter(SERIES.watchFullQueries.name, { description: SERIES.watchFullQueries.help });
   const watchSeconds = meter.createCounter(SERIES.watchSeconds.name, { description: SERIES.watchSeconds.help });
   const watchErrors = meter.createCounter(SERIES.watchErrors.name, { description: SERIES.watchErrors.help });
-  for (const attrs of attributes.values()) for (const counter of [watchQueries, watchSeconds, watchErrors]) counter.add(0, attrs);
+  for (const attrs of attributes.values()) for (const counter of [watchQueries, watchFullQueries, watchSeconds, watchErrors]) counter.add(0, attrs);
   const failures = meter.createCounter(SERIES.failures.name, { description: SERIES.failures.help });
   // Not per target: the store is one file, and a full disk fails every target's save alike.
   const saveFailures = meter.createCounter(SERIES.saveFailures.name, { description: SERIES.saveFailures.help });
@@ -226,5 +232,5 @@ function createCounters(meter: Meter, attributes: Map<string, Attributes>) {
   for (const attrs of attributes.values()) {
     for (const reason of FAILURE_REASONS) failures.add(0, withLabels(attrs, { reason }));
   }
-  return { checks, failures, saveFailures, watchQueries, watchSeconds, watchErrors } satisfies Record<string, Counter>;
+  return { checks, failures, saveFailures, watchQueries, watchFullQueries, watchSeconds, watchErrors } satisfies Record<string, Counter>;
 }
