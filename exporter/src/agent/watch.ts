@@ -11,6 +11,11 @@
  * At most one read per target is in flight, so the watch adds at most one connection per target; each read runs under
  * the target's connect and statement limits, and its time goes to `schema_drift_watch_seconds_total`.
  *
+ * MySQL/MariaDB: the dialect's gate (the server's DDL counters) may answer a read without the fingerprint query once
+ * the counters have been still for max(2 × `watchMs`, 60 s) (`gateQuietMs`); `watchCounters: false` turns it off.
+ * Reads that ran the query are counted (`schema_drift_watch_full_queries_total`); a gate that could not be read is
+ * logged once per run of such reads, at debug level.
+ *
  * Besides the schema, each read takes the migration tool's revision state (version, flags, lock): a deploy's last
  * step writes a row, not DDL, and the check its DDL started may have run before that row was there.
  *
