@@ -8,6 +8,7 @@
  * the counters: the detail says how many gated runs the gate answered.
  */
 import type { Dialect, LiveSession, SchemaFingerprint } from '../src/dialects/dialect.ts';
+import { FULL_QUERY_EVERY_MS } from '../src/dialects/mysql/fingerprint.ts';
 import { measureInProcess, type Measurement } from './measure.ts';
 import { failedRecord, recordOf, type StepRecord } from './report.ts';
 
@@ -38,12 +39,14 @@ export async function watchSteps(input: WatchStepsInput): Promise<StepRecord[]> 
   const connect = (): Promise<LiveSession> => dialect.connect({ url, target: url, statementTimeoutMs: 0, applicationName: 'schema-drift-bench' });
   const ratio = (m: Measurement): string => (input.inspectMs ? `, ${((m.wallMs / input.inspectMs) * 100).toFixed(1)}% of inspect` : '');
   const records: StepRecord[] = [];
-  // The steady state: a read, then one more so that a gate is settled (`SchemaFingerprint.gate`).
+  // The steady state: a read, then one more so that a gate is settled (`SchemaFingerprint.gate`); no quiet time, so
+  // the gated reads show the gate's own cost (the watch waits max(2 × watch, 60 s) of still counters first).
+  const gate = { quietMs: 0, fullQueryEveryMs: FULL_QUERY_EVERY_MS };
   let previous: SchemaFingerprint | null = null;
   let answered = 0;
   let gated = 0;
   const gatedRead = async (session: LiveSession): Promise<void> => {
-    const next: SchemaFingerprint = await session.fingerprint({ previous });
+    const next: SchemaFingerprint = await session.fingerprint({ previous, gate });
     gated += 1;
     if (next.queried === false) answered += 1;
     previous = next;
@@ -57,7 +60,7 @@ export async function watchSteps(input: WatchStepsInput): Promise<StepRecord[]> 
         classes = (await session.fingerprint({})).classes;
       });
       records.push(recordOf(size, step('watch: fingerprint query'), m, { detail: `median of ${RUNS}; ${classes} relations${ratio(m)}` }));
-      previous = await session.fingerprint({ previous: await session.fingerprint({}) });
+      previous = await session.fingerprint({ previous: await session.fingerprint({ gate }), gate });
       if (previous.gate) {
         answered = 0;
         gated = 0;

@@ -11,6 +11,11 @@
  * At most one read per target is in flight, so the watch adds at most one connection per target; each read runs under
  * the target's connect and statement limits, and its time goes to `schema_drift_watch_seconds_total`.
  *
+ * MySQL/MariaDB: the dialect's gate (the server's DDL counters) may answer a read without the fingerprint query once
+ * the counters have been still for max(2 × `watchMs`, 60 s) (`gateQuietMs`); `watchCounters: false` turns it off.
+ * Reads that ran the query are counted (`schema_drift_watch_full_queries_total`); a gate that could not be read is
+ * logged once per run of such reads, at debug level.
+ *
  * Besides the schema, each read takes the migration tool's revision state (version, flags, lock): a deploy's last
  * step writes a row, not DDL, and the check its DDL started may have run before that row was there.
  *
@@ -20,6 +25,7 @@
  */
 import type { TargetConfig } from '../config/types.ts';
 import type { LiveSession, SchemaFingerprint } from '../dialects/dialect.ts';
+import { FULL_QUERY_EVERY_MS, gateQuietMs } from '../dialects/mysql/fingerprint.ts';
 import { dialectNamed } from '../dialects/registry.ts';
 import type { RevisionState } from '../revision/revision-state.ts';
 import { type CheckLogger, silentLogger } from './logger.ts';
@@ -28,6 +34,8 @@ import { type CheckLogger, silentLogger } from './logger.ts';
 export interface WatchRead {
   readonly seconds: number;
   readonly failed: boolean;
+  /** Whether the fingerprint query ran (false: the dialect's gate let the previous fingerprint stand). */
+  readonly queried?: boolean;
   /** Unix seconds, when the fingerprint differed from the previous one. */
   readonly changedAt?: number;
 }
@@ -52,6 +60,8 @@ interface Watched {
   /** The schema part of the last read, handed back to the dialect (its cheap gate, `SchemaFingerprint.gate`). */
   lastSchema: SchemaFingerprint | null;
   failing: boolean;
+  /** The dialect's gate could not be read on the last read (logged once per run of such reads). */
+  gateFailing: boolean;
   timer: NodeJS.Timeout | null;
   reading: Promise<void> | null;
 }
@@ -70,7 +80,7 @@ export class Watch {
     this.#now = options.now ?? Date.now;
     this.#watched = options.targets
       .filter((target) => target.watchMs > 0)
-      .map((target) => ({ target, last: null, lastSchema: null, failing: false, timer: null, reading: null }));
+      .map((target) => ({ target, last: null, lastSchema: null, failing: false, gateFailing: false, timer: null, reading: null }));
   }
 
   /** Names of the watched targets. */
@@ -124,9 +134,15 @@ export class Watch {
     const changed = watched.last !== null && watched.last !== fingerprint.value;
     watched.last = fingerprint.value;
     watched.lastSchema = fingerprint.schema;
+    const { gateError } = fingerprint.schema;
+    if (gateError !== undefined && !watched.gateFailing) {
+      this.#log.debug({ target: target.name, err: gateError }, 'watch: could not read the DDL counters (the full query runs)');
+    }
+    watched.gateFailing = gateError !== undefined;
     this.#options.onRead?.(target.name, {
       seconds: (finished - started) / 1000,
       failed: false,
+      queried: fingerprint.schema.queried !== false,
       ...(changed ? { changedAt: finished / 1000 } : {}),
     });
     if (!changed) return;
@@ -149,7 +165,8 @@ export class Watch {
           applicationName: 'schema-drift watch',
         });
     try {
-      const schema = await session.fingerprint({ ...(target.schemas ? { schemas: target.schemas } : {}), previous });
+      const gate = target.watchCounters === false ? false : { quietMs: gateQuietMs(target.watchMs), fullQueryEveryMs: FULL_QUERY_EVERY_MS };
+      const schema = await session.fingerprint({ ...(target.schemas ? { schemas: target.schemas } : {}), previous, gate });
       // The revision table is rows, not DDL: a deploy's last step (the tool writing its version) changes no catalog,
       // yet the check that ran on its DDL may have seen the migration's objects without the version that explains
       // them. So the revision state is part of what is watched, and so is a migration tool's lock being taken.

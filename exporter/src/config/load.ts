@@ -180,6 +180,7 @@ function toTargetConfig(target: ParsedTarget, baseDir: string, env: NodeJS.Proce
     statementTimeoutMs: target.statementTimeout,
     checkTimeoutMs: target.checkTimeout,
     watchMs: target.watch,
+    ...(target.watchCounters === false ? { watchCounters: false } : {}),
     deployingRetryMs: target.deployingRetry,
     deployingLimitMs: target.deployingLimit,
     checkColumnOrder: target.checkColumnOrder,

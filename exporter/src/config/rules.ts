@@ -87,6 +87,9 @@ function targetIssues(target: Raw, at: ConfigPath): ConfigIssue[] {
     issues.push({ path: [...at, 'events'], message: `only ${which} targets have scheduled events${name}` });
   }
   issues.push(...discoverIssues(target, at, dialect?.name, name));
+  if (target.watchCounters !== undefined && dialect && dialect.name !== 'mysql') {
+    issues.push({ path: [...at, 'watchCounters'], message: `only MySQL/MariaDB targets have the DDL-counter gate${name}` });
+  }
   const desired = isObject(target.desired) ? target.desired : undefined;
   if (!desired) return issues;
   if (dialect && !dialect.capabilities.embeddedScratch && desired.devUrl === undefined) {

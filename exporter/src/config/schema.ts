@@ -252,6 +252,9 @@ function targetSchema(baseDir: string) {
     checkTimeout: duration(1000).prefault('10m'),
     // How often the watch reads the schema fingerprint (agent/watch.ts); 0 turns it off.
     watch: durationOrOff(1000).prefault(DEFAULT_WATCH),
+    // MySQL/MariaDB only: let the server's DDL counters skip the watch's query (false where SHOW may be answered by
+    // another server than the one that ran the DDL: a proxy, a reader endpoint).
+    watchCounters: z.boolean().optional(),
     // A deploy in flight (a migration tool's lock held) is reported as deploying, checked again after deployingRetry,
     // and called dirty once it has lasted deployingLimit.
     deployingRetry: duration(1000).prefault('15s'),

@@ -101,6 +101,8 @@ export interface TargetConfig {
   readonly checkTimeoutMs: number;
   /** How often the watch reads the schema fingerprint (`agent/watch.ts`); 0: no watch, the schedule alone. */
   readonly watchMs: number;
+  /** MySQL/MariaDB: `false` turns off the watch's DDL-counter gate (the query runs every read); absent: on. */
+  readonly watchCounters?: boolean;
   /** A check that finds a deploy in flight (status `deploying`) is run again after this long. */
   readonly deployingRetryMs: number;
   /** A deploy in flight for longer than this is no longer `deploying` but `dirty` (a stuck lock). */

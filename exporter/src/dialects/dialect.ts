@@ -94,10 +94,18 @@ export interface ServerFacts {
 export interface FingerprintGate {
   /** Opaque to the caller. */
   readonly value: string;
-  /** The value had not moved since the read before the last full query: a DDL counted then had an interval to end. */
-  readonly settled: boolean;
+  /** Unix milliseconds of the first read that saw the value as it is (a different value, or none, before it). */
+  readonly movedAt: number;
   /** Unix milliseconds of the last full query. */
   readonly queriedAt: number;
+}
+
+/** How a dialect's gate may skip the fingerprint query (`mysql/fingerprint.ts`). */
+export interface FingerprintGatePolicy {
+  /** The gate's value must have been still this long since it last moved. */
+  readonly quietMs: number;
+  /** The query runs at least this often regardless. */
+  readonly fullQueryEveryMs: number;
 }
 
 /** What {@link LiveSession.fingerprint} returns. */
@@ -112,6 +120,8 @@ export interface SchemaFingerprint {
   readonly gate?: FingerprintGate;
   /** Whether the fingerprint query itself ran (false: the gate was unchanged and `value` is the previous one). */
   readonly queried?: boolean;
+  /** Why the gate could not be read (its error's message), when it could not: the query ran. */
+  readonly gateError?: string;
 }
 
 /** One read-only session on a live database: every read sees one snapshot, and the server refuses any write. */
@@ -138,9 +148,15 @@ export interface LiveSession {
    * A fingerprint of the schema in one cheap read-only query (the agent's `watch`): it changes with every DDL statement
    * on the schemas a check reads, and not with `VACUUM`, `ANALYZE` or ordinary writes (`<dialect>/fingerprint.ts`).
    * `classes` is how many tables, views, indexes and sequences it covered. `previous` is this target's last
-   * fingerprint: a dialect with a cheap gate returns it as it is when the gate did not move.
+   * fingerprint: a dialect with a cheap gate returns it as it is when the gate did not move. `gate`: how long the gate
+   * must be still and how often the query runs regardless (default: a 60 s quiet time, 10 minutes); `false`: no gate,
+   * the query every time (`watchCounters: false`).
    */
-  fingerprint(request: { readonly schemas?: readonly string[]; readonly previous?: SchemaFingerprint | null }): Promise<SchemaFingerprint>;
+  fingerprint(request: {
+    readonly schemas?: readonly string[];
+    readonly previous?: SchemaFingerprint | null;
+    readonly gate?: FingerprintGatePolicy | false;
+  }): Promise<SchemaFingerprint>;
   /** Ends the session. Safe to call twice. */
   close(): Promise<void>;
 }

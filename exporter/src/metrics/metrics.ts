@@ -61,9 +61,13 @@ export interface Metrics {
   recordSaveFailure(reason: SaveFailureReason): void;
   /**
    * Records one read of the target's schema fingerprint by the watch (`agent/watch.ts`): its time in seconds, whether
-   * it failed, and when it saw the fingerprint change (Unix seconds).
+   * it failed, whether the full query ran (`queried`, absent: it did unless it failed), and when it saw the
+   * fingerprint change (Unix seconds).
    */
-  recordWatch(target: string, read: { readonly seconds: number; readonly failed: boolean; readonly changedAt?: number }): void;
+  recordWatch(
+    target: string,
+    read: { readonly seconds: number; readonly failed: boolean; readonly queried?: boolean; readonly changedAt?: number },
+  ): void;
   /**
    * Rebuilds the gauges at startup from stored reports: any order, several per target allowed; pass each target's
    * latest report and, when that one failed, its latest successful one (else drift and changes read 0). `since` per
@@ -149,6 +153,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
       series.counts.watchQueries += 1;
       series.counts.watchSeconds += read.seconds;
       if (read.failed) series.counts.watchErrors += 1;
+      else if (read.queried !== false) series.counts.watchFullQueries += 1;
       if (read.changedAt !== undefined) series.schemaChange = read.changedAt;
     },
     restore(reports, since) {

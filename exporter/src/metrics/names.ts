@@ -70,6 +70,10 @@ export const SERIES = {
     name: 'schema_drift_watch_queries',
     help: 'Schema fingerprint queries the watch ran on the target since the exporter started (one short read-only session each).',
   },
+  watchFullQueries: {
+    name: 'schema_drift_watch_full_queries',
+    help: 'Watch reads that ran the full schema fingerprint query (the rest were answered by the MySQL/MariaDB DDL-counter gate) since the exporter started.',
+  },
   watchSeconds: {
     name: 'schema_drift_watch_seconds',
     help: 'Time the watch spent reading the target\'s schema fingerprint (connect, query, close) since the exporter started, in seconds.',

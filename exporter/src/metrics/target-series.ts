@@ -23,6 +23,8 @@ export interface TargetCounts {
   checks: number;
   failures: Record<FailureReason, number>;
   watchQueries: number;
+  /** Watch reads that ran the fingerprint query (the MySQL/MariaDB DDL-counter gate did not answer them). */
+  watchFullQueries: number;
   watchSeconds: number;
   watchErrors: number;
 }
@@ -30,7 +32,7 @@ export interface TargetCounts {
 /** Zero counts, every failure reason included. */
 export function zeroCounts(): TargetCounts {
   const failures = Object.fromEntries(FAILURE_REASONS.map((r) => [r, 0])) as Record<FailureReason, number>;
-  return { checks: 0, failures, watchQueries: 0, watchSeconds: 0, watchErrors: 0 };
+  return { checks: 0, failures, watchQueries: 0, watchFullQueries: 0, watchSeconds: 0, watchErrors: 0 };
 }
 
 /** One target's series: its label set (target first, static labels last) and what they show. */
@@ -97,6 +99,7 @@ export class TargetSeriesProducer implements MetricProducer {
       gauge(SERIES.schemaChange, each((t) => t.schemaChange)),
       counter(SERIES.checks, each((t) => t.counts.checks)),
       counter(SERIES.watchQueries, each((t) => t.counts.watchQueries)),
+      counter(SERIES.watchFullQueries, each((t) => t.counts.watchFullQueries)),
       counter(SERIES.watchSeconds, each((t) => t.counts.watchSeconds)),
       counter(SERIES.watchErrors, each((t) => t.counts.watchErrors)),
       counter(SERIES.failures, failures),

@@ -13,10 +13,15 @@
  * - Prisma Migrate: PostgreSQL `pg_advisory_lock(72707369)`, MySQL `GET_LOCK('prisma_migrate')`.
  * - Flyway: around each migration (or group) it applies, a lock named after its schema history table's quoted name
  *   (`Table.toString()`: `"schema"."flyway_schema_history"` on PostgreSQL, `` `db`.`flyway_schema_history` `` on
- *   MySQL) through Java's `String.hashCode()`: on PostgreSQL `pg_try_advisory_lock(0x466C79776179 + hash)` ("Flyway"
- *   in ASCII plus the hash; `pg_try_advisory_xact_lock` with `flyway.postgresql.transactional.lock`), on MySQL/MariaDB
+ *   MySQL, a quote inside a name doubled) through Java's `String.hashCode()`: on PostgreSQL
+ *   `0x466C79776179 + hash` ("Flyway" in ASCII plus the hash), taken by default with `pg_try_advisory_xact_lock`
+ *   (`flyway.postgresql.transactional.lock`, true by default: held until the migration's transaction ends) and with
+ *   the session-level `pg_try_advisory_lock` when that is false; both show in `pg_locks`. On MySQL/MariaDB
  *   `GET_LOCK('Flyway-<hash>', 10)`. A failed migration leaves a `success = false` row where DDL is not transactional
  *   (MySQL): that is `dirty` (`revision-state.ts`), unless the lock is still held.
+ *   Not detected: Percona XtraDB Cluster in strict mode (Flyway locks its table there instead), a history table
+ *   renamed with `flyway.table` (the default name is assumed), and, on PostgreSQL, a first deploy (no history table
+ *   yet) into another schema than the current one.
  * - Liquibase: `DATABASECHANGELOGLOCK.LOCKED` (`liquibase-state.ts`); Knex and Kysely: their `_lock` rows
  *   (`js-migrator-state.ts`).
  * On MySQL/MariaDB a `GET_LOCK` name is server-wide: Atlas's and Prisma's fixed names are held while either deploys
@@ -60,7 +65,8 @@ export function flywayPostgresLockKey(schema: string, table: string = FLYWAY_TAB
 
 /** Flyway's MySQL/MariaDB `GET_LOCK` name for its history table `database.table`. */
 export function flywayMysqlLockName(database: string, table: string = FLYWAY_TABLE): string {
-  return `Flyway-${javaStringHash(`\`${database}\`.\`${table}\``)}`;
+  const quote = (name: string): string => `\`${name.replaceAll('`', '``')}\``;
+  return `Flyway-${javaStringHash(`${quote(database)}.${quote(table)}`)}`;
 }
 
 /** 32-bit FNV-1 (Go's `hash/fnv.New32`: multiply, then xor) of `text`: Atlas's PostgreSQL key for a lock name. */

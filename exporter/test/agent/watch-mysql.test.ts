@@ -75,13 +75,17 @@ describe('the watch on MariaDB', () => {
     expect(metric(text, 'schema_drift_detected', { target: 'hand' })).toBe(0);
     expect(metric(text, 'schema_drift_checks_total', { target: 'hand' })).toBe(1);
     expect(metric(text, 'schema_drift_watch_errors_total', { target: 'hand' })).toBe(0);
+    // Within the gate's quiet time after start (max(2 × 2 s, 60 s)) every read runs the full query.
+    expect(metric(text, 'schema_drift_watch_full_queries_total', { target: 'hand' })).toBe(
+      metric(text, 'schema_drift_watch_queries_total', { target: 'hand' }),
+    );
   });
 
   it('sees nothing in 1,000 inserts, ANALYZE TABLE and OPTIMIZE TABLE', async () => {
     const queries = metric(await metrics(), 'schema_drift_watch_queries_total', { target: 'hand' });
     await db.exec(`INSERT INTO accounts (name) SELECT CONCAT('account ', seq) FROM seq_1_to_1000;
       ANALYZE TABLE accounts; OPTIMIZE TABLE accounts`);
-    // Three more reads after the statements: enough for the gate to settle and skip the query.
+    // Three more reads after the statements, each running the full query (the gate's quiet time is 60 s).
     const { text } = await until((t) => metric(t, 'schema_drift_watch_queries_total', { target: 'hand' }) >= queries + 3, 30_000);
     expect(metric(text, 'schema_drift_checks_total', { target: 'hand' })).toBe(1);
     expect(metric(text, 'schema_drift_detected', { target: 'hand' })).toBe(0);

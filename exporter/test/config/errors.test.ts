@@ -269,6 +269,19 @@ ${target('    passwordFile: secrets/nope\n')}${target('    passwordFile: secrets
 `,
     problems: [`${F}:4: targets[0].passwordFile: a password is already given (in the url or as password); give it in one place`],
   },
+  {
+    name: 'watchCounters: not a boolean, and on a PostgreSQL target',
+    yaml: `targets:
+  - name: a
+    url: mysql://app@db:3306/a
+    desired: { dir: ./migrations, devUrl: "mysql://root@dev:3306/" }
+    watchCounters: "no"
+${target('    watchCounters: false\n')}`,
+    problems: [
+      `${F}:5: targets[0].watchCounters: expected a boolean, got a string`,
+      `${F}:9: targets[1].watchCounters: only MySQL/MariaDB targets have the DDL-counter gate (target "prod")`,
+    ],
+  },
 ];
 
 describe('bad configurations', () => {

@@ -123,6 +123,14 @@ targets:
     expect(config.targets[0]?.watchMs).toBe(expected);
   });
 
+  it('watchCounters: false on a MySQL/MariaDB target turns the gate off; absent leaves it on', async () => {
+    const config = await fx.parse(`targets:
+  - { name: a, url: "mysql://app@db:3306/a", desired: { dir: migrations, devUrl: "mysql://root@dev:3306/" }, watchCounters: false }
+  - { name: b, url: "mysql://app@db:3306/b", desired: { dir: migrations, devUrl: "mysql://root@dev:3306/" } }
+`);
+    expect(config.targets.map((t) => t.watchCounters)).toEqual([false, undefined]);
+  });
+
   it.each([
     ['":9800"', { host: '0.0.0.0', port: 9800 }],
     ['9800', { host: '0.0.0.0', port: 9800 }],

@@ -41,6 +41,8 @@ describe('lock keys', () => {
     expect(flywayPostgresLockKey('public')).toBe(77433833903597n);
     expect(flywayPostgresLockKey('app')).toBe(77431436970681n); // a negative hash: -271308480
     expect(flywayMysqlLockName('mydb')).toBe('Flyway-278632207');
+    // Flyway's MySQL quoting doubles a backtick inside a name: `my``db`.`flyway_schema_history`.
+    expect(flywayMysqlLockName('my`db')).toBe('Flyway-2100641295');
   });
 
   it('every tool with a lock is listed for each dialect', () => {
@@ -138,9 +140,17 @@ describe('on PostgreSQL: Flyway holding the lock of its history table', () => {
       await holder.query('SELECT pg_advisory_lock($1::int8)', [flywayPostgresLockKey('public').toString()]);
       expect((await read())?.deploying).toBeUndefined();
       await holder.query('SELECT pg_advisory_unlock_all()');
-      // Flyway takes it with pg_try_advisory_lock (session) by default.
+      // With flyway.postgresql.transactional.lock = false Flyway takes the session-level lock.
       await holder.query('SELECT pg_try_advisory_lock($1::int8)', [flywayPostgresLockKey('app').toString()]);
       expect(await read()).toMatchObject({ tool: 'flyway', version: '1', deploying: 'flyway holds its migration lock: a deploy is in progress' });
+      await holder.query('SELECT pg_advisory_unlock_all()');
+      expect((await read())?.deploying).toBeUndefined();
+      // By default (transactional.lock = true) it takes the transaction-level lock, held until its transaction ends.
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_try_advisory_xact_lock($1::int8)', [flywayPostgresLockKey('app').toString()]);
+      expect(await read()).toMatchObject({ tool: 'flyway', version: '1', deploying: 'flyway holds its migration lock: a deploy is in progress' });
+      await holder.query('COMMIT');
+      expect((await read())?.deploying).toBeUndefined();
     } finally {
       await holder.end().catch(() => {});
       await db.drop();

@@ -10,11 +10,19 @@
  * own and do not move it. With the server's start and its last `FLUSH STATUS` (from `Uptime` and
  * `Uptime_since_flush_status`), so a restart or a reset counts as moved. The counters are server-wide: DDL in another
  * database (our own replays on a shared dev server included) moves them, and the query then finds nothing changed.
- * A counter moves when a statement starts, not when it ends: a long `ALTER TABLE` still running when the query reads
- * the old definition would leave the counters where they stay. So the query is skipped only when the counters have
- * not moved since the read before the last query (that DDL had a whole interval to finish), and it runs at least
- * every {@link FULL_QUERY_EVERY_MS} regardless: a DDL longer than one `watch` interval is seen within that time.
- * Not counted: an event dropping itself after its last run (`ON COMPLETION NOT PRESERVE`), seen the same way.
+ * A counter moves when a statement starts, not when it ends: an `ALTER TABLE` waiting for its metadata lock behind a
+ * long transaction, or running longer than one `watch` interval, has moved the counters before its change is visible,
+ * and they then stay still. So after any movement the full query keeps running for {@link gateQuietMs} (at least
+ * twice the `watch` interval and at least 60 s) of still counters before the gate may skip it, and the query runs at
+ * least every {@link FULL_QUERY_EVERY_MS} (10 minutes) regardless: a DDL that waits or runs longer than the quiet time
+ * is seen within that time (or by the next scheduled check).
+ * The counters are those of the server that answers: each reading carries the server's identity (`server_uuid`;
+ * MariaDB has none, so `server_id` and `hostname`), and a reading from another server (an Aurora reader, a proxy
+ * sending the session elsewhere) is "unknown", as is a reading without `Com_alter_table` or `Uptime`: the full query
+ * runs. `watchCounters: false` (per target) turns the gate off where the server answering `SHOW` may not be the one
+ * that ran the DDL.
+ * Not counted, so seen only by the forced query (or the next scheduled check): an event dropping itself after its last
+ * run (`ON COMPLETION NOT PRESERVE`), and `GRANT`/`REVOKE` (privileges, when a target compares them).
  *
  * Step two: MySQL and MariaDB keep no row versions a client can read, so the fingerprint is a count and a CRC32 sum, per `information_schema` view, of the columns a definition is made of, leaving out what
  * changes without DDL: `TABLE_ROWS`, `AVG_ROW_LENGTH`, `DATA_LENGTH`, `INDEX_LENGTH`, `DATA_FREE`, `AUTO_INCREMENT`,
@@ -30,7 +38,7 @@
  * query 40 times slower on a server with a few thousand tables elsewhere).
  */
 
-import type { FingerprintGate } from '../dialect.ts';
+import type { FingerprintGate, FingerprintGatePolicy } from '../dialect.ts';
 
 /** `?` × {@link FINGERPRINT_PARAMS}: the database, once per view. One row: `fingerprint` (md5 of the parts) and `classes` (tables and views). */
 export const FINGERPRINT_SQL = `
@@ -86,43 +94,84 @@ export const DDL_COUNTERS_SQL = String.raw`SHOW GLOBAL STATUS WHERE Variable_nam
 const NOT_SCHEMA = /^com_(create|alter|drop|rename)_(temporary_table|user|role)$/i;
 
 /**
- * The gate of `rows` (`DDL_COUNTERS_SQL`'s): `<sum of DDL counters>@<start>/<flush>`, the two times as Unix seconds
- * derived from the uptimes. Their second may differ by one between reads, so {@link gateUnchanged} compares them with
- * a tolerance.
+ * The server's identity (`SERVER_IDENTITY_SQL`'s rows): MySQL's `server_uuid`, else (MariaDB, which has none)
+ * `server_id` and `hostname`; `undefined` when neither is there.
  */
-export function ddlGate(rows: readonly { Variable_name: string; Value: string }[], nowSeconds = Date.now() / 1000): string {
+export const SERVER_IDENTITY_SQL = "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('server_uuid', 'server_id', 'hostname')";
+
+export function serverIdentity(rows: readonly { Variable_name: string; Value: string }[]): string | undefined {
+  const value = (name: string) => rows.find((row) => row.Variable_name.toLowerCase() === name)?.Value || undefined;
+  const uuid = value('server_uuid');
+  if (uuid) return `uuid:${uuid}`;
+  const id = value('server_id');
+  const host = value('hostname');
+  return id !== undefined && host !== undefined ? `id:${id}:${host}` : undefined;
+}
+
+/**
+ * The gate of `rows` (`DDL_COUNTERS_SQL`'s) on the server `server` ({@link serverIdentity}):
+ * `<sum of DDL counters>@<start>/<flush>#<server>`, the two times as Unix seconds derived from the uptimes. Their
+ * second may differ by one between reads, so {@link gateUnchanged} compares them with a tolerance. `undefined`
+ * (unknown: the full query runs) without `Com_alter_table` or `Uptime` among the rows, or without the server.
+ */
+export function ddlGate(
+  rows: readonly { Variable_name: string; Value: string }[],
+  server: string | undefined,
+  nowSeconds = Date.now() / 1000,
+): string | undefined {
   let ddl = 0n;
   let uptime: number | null = null;
   let sinceFlush: number | null = null;
+  let alterTable = false;
   for (const row of rows) {
     const name = row.Variable_name.toLowerCase();
     if (name === 'uptime') uptime = Number(row.Value);
     else if (name === 'uptime_since_flush_status') sinceFlush = Number(row.Value);
-    else if (!NOT_SCHEMA.test(name) && /^\d+$/.test(row.Value)) ddl += BigInt(row.Value);
+    else if (!NOT_SCHEMA.test(name) && /^\d+$/.test(row.Value)) {
+      ddl += BigInt(row.Value);
+      if (name === 'com_alter_table') alterTable = true;
+    }
   }
-  const started = uptime === null ? 'unknown' : String(Math.round(nowSeconds - uptime));
-  const flushed = sinceFlush === null ? started : String(Math.round(nowSeconds - sinceFlush));
-  return `${ddl}@${started}/${flushed}`;
+  if (!alterTable || uptime === null || !Number.isFinite(uptime) || server === undefined) return undefined;
+  const started = String(Math.round(nowSeconds - uptime));
+  const flushed = sinceFlush === null || !Number.isFinite(sinceFlush) ? started : String(Math.round(nowSeconds - sinceFlush));
+  return `${ddl}@${started}/${flushed}#${server}`;
 }
 
 /** Seconds two readings of the server's start (or flush) time may differ by and still be the same start. */
 const START_TOLERANCE_SECONDS = 3;
 
-/** Whether `next` is the same gate as `previous`: the same DDL count, the same start and flush (within a few seconds). */
-export function gateUnchanged(previous: string | undefined, next: string): boolean {
-  if (previous === undefined) return false;
-  const parse = (gate: string) => /^(\d+)@(\d+)\/(\d+)$/.exec(gate);
+/**
+ * Whether `next` is the same gate as `previous`: the same server, the same DDL count, the same start and flush
+ * (within a few seconds).
+ */
+export function gateUnchanged(previous: string | undefined, next: string | undefined): boolean {
+  if (previous === undefined || next === undefined) return false;
+  const parse = (gate: string) => /^(\d+)@(\d+)\/(\d+)#(.+)$/s.exec(gate);
   const a = parse(previous);
   const b = parse(next);
   if (!a || !b) return false;
   const near = (x: string | undefined, y: string | undefined) => Math.abs(Number(x) - Number(y)) <= START_TOLERANCE_SECONDS;
-  return a[1] === b[1] && near(a[2], b[2]) && near(a[3], b[3]);
+  return a[1] === b[1] && a[4] === b[4] && near(a[2], b[2]) && near(a[3], b[3]);
 }
 
 /** The longest the fingerprint query is skipped for, however still the counters stay. */
 export const FULL_QUERY_EVERY_MS = 10 * 60_000;
 
-/** Whether the counters `next` let the previous fingerprint stand without the query (see the header). */
-export function gateLets(previous: FingerprintGate, next: string, nowMs: number): boolean {
-  return previous.settled && nowMs - previous.queriedAt < FULL_QUERY_EVERY_MS && gateUnchanged(previous.value, next);
+/** The least time counters must have been still before the gate may skip the query: max(2 × `watch`, 60 s). */
+export function gateQuietMs(watchMs: number): number {
+  return Math.max(2 * watchMs, 60_000);
+}
+
+/**
+ * Whether the counters `next` let the previous fingerprint stand without the query (see the header): the same
+ * counters on the same server, still for at least `policy.quietMs` since they last moved, and the last full query
+ * less than `policy.fullQueryEveryMs` ago.
+ */
+export function gateLets(previous: FingerprintGate, next: string | undefined, nowMs: number, policy: FingerprintGatePolicy): boolean {
+  return (
+    gateUnchanged(previous.value, next) &&
+    nowMs - previous.movedAt >= policy.quietMs &&
+    nowMs - previous.queriedAt < policy.fullQueryEveryMs
+  );
 }

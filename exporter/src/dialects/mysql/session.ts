@@ -4,12 +4,26 @@
  */
 import { ConfigError } from '../../core/errors.ts';
 import type { SchemaSnapshot } from '../../core/model/schema.ts';
-import type { LiveSession, SchemaFingerprint } from '../dialect.ts';
-import { DDL_COUNTERS_SQL, ddlGate, FINGERPRINT_PARAMS, FINGERPRINT_SQL, gateLets, gateUnchanged } from './fingerprint.ts';
+import type { FingerprintGatePolicy, LiveSession, SchemaFingerprint } from '../dialect.ts';
+import {
+  DDL_COUNTERS_SQL,
+  ddlGate,
+  FINGERPRINT_PARAMS,
+  FINGERPRINT_SQL,
+  FULL_QUERY_EVERY_MS,
+  gateLets,
+  gateQuietMs,
+  gateUnchanged,
+  SERVER_IDENTITY_SQL,
+  serverIdentity,
+} from './fingerprint.ts';
 import { type MysqlQueryable, type MysqlSession, toMysqlError } from './connect.ts';
 import { inspectMysql } from './inspect.ts';
 import { canReadEvents, eventsNotReadable } from './inspect-routines.ts';
 import { readMysqlRevision } from './revision.ts';
+
+/** The gate's policy when the caller gives none: a one-minute watch's (`gateQuietMs`), the query every 10 minutes. */
+const DEFAULT_GATE_POLICY: FingerprintGatePolicy = { quietMs: gateQuietMs(60_000), fullQueryEveryMs: FULL_QUERY_EVERY_MS };
 
 /**
  * A live session on the URL's database.
@@ -42,7 +56,8 @@ export async function mysqlLiveSession(session: MysqlSession, options: { target?
       if (request.events && !(await canReadEvents(ctx))) warnings.push(eventsNotReadable(database));
       return warnings;
     },
-    fingerprint: (request) => readFingerprint(session.db, database, target, request.previous ?? null),
+    fingerprint: (request) =>
+      readFingerprint(session.db, database, target, request.previous ?? null, request.gate ?? DEFAULT_GATE_POLICY),
     close: () => session.close(),
   };
 }
@@ -82,37 +97,47 @@ async function probeCatalogs(db: MysqlQueryable, database: string, target: strin
 
 /**
  * The database's fingerprint (`fingerprint.ts`); the database is the whole schema, so configured schemas do not apply.
- * First the server's DDL counters: when they are where `previous` left them, no DDL ran anywhere on the server and the
- * previous fingerprint stands without the `information_schema` query. Counters that cannot be read only cost the query.
+ * First the server's DDL counters and identity: when they are where `previous` left them, on the same server, and
+ * have been still for `policy.quietMs`, the previous fingerprint stands without the `information_schema` query.
+ * Counters that cannot be read only cost the query (the error's message is returned as `gateError`).
  */
 async function readFingerprint(
   db: MysqlQueryable,
   database: string,
   target: string | undefined,
   previous: SchemaFingerprint | null,
+  policy: FingerprintGatePolicy | false,
 ): Promise<SchemaFingerprint> {
   let gate: string | undefined;
-  try {
-    const { rows } = await db.query<{ Variable_name: string; Value: string }>(DDL_COUNTERS_SQL);
-    gate = ddlGate(rows);
-  } catch {
-    gate = undefined; // e.g. a proxy that refuses SHOW: the full query decides alone
+  let gateError: string | undefined;
+  if (policy !== false) {
+    try {
+      const { rows: server } = await db.query<{ Variable_name: string; Value: string }>(SERVER_IDENTITY_SQL);
+      const { rows } = await db.query<{ Variable_name: string; Value: string }>(DDL_COUNTERS_SQL);
+      gate = ddlGate(rows, serverIdentity(server));
+      if (gate === undefined) gateError = 'the server reported no Com_alter_table, Uptime or server identity';
+    } catch (err) {
+      gate = undefined; // e.g. a proxy that refuses SHOW: the full query decides alone
+      gateError = err instanceof Error ? err.message : String(err);
+    }
   }
   const now = Date.now();
-  if (previous?.gate && gate !== undefined && gateLets(previous.gate, gate, now)) {
-    return { ...previous, gate: { ...previous.gate, value: gate }, queried: false };
+  const before = previous?.gate;
+  if (before && policy !== false && gateLets(before, gate, now, policy)) {
+    return { ...previous, gate: before, queried: false };
   }
   try {
     const params = Array.from({ length: FINGERPRINT_PARAMS }, () => database);
     const { rows } = await db.query<{ fingerprint: string; classes: number | string }>(FINGERPRINT_SQL, params);
     const row = rows[0];
     if (!row) throw new Error('the fingerprint query returned no row');
-    const settled = gate !== undefined && previous?.gate !== undefined && gateUnchanged(previous.gate.value, gate);
+    const movedAt = before && gateUnchanged(before.value, gate) ? before.movedAt : now;
     return {
       value: String(row.fingerprint),
       classes: Number(row.classes),
-      ...(gate !== undefined ? { gate: { value: gate, settled, queriedAt: now } } : {}),
+      ...(gate !== undefined ? { gate: { value: gate, movedAt, queriedAt: now } } : {}),
       queried: true,
+      ...(gateError !== undefined ? { gateError } : {}),
     };
   } catch (err) {
     throw toMysqlError(err, { target, action: 'reading the schema fingerprint' });

@@ -67,7 +67,8 @@ ORDER BY n.nspname IS NOT DISTINCT FROM $2::text DESC, array_position($1::text[]
          pg_catalog.pg_table_is_visible(c.oid) DESC, n.nspname = 'public' DESC, n.nspname`;
 
 /**
- * Advisory locks held in this database by other sessions, as the 64-bit keys `pg_advisory_lock(bigint)` takes (a
+ * Advisory locks held in this database by other sessions, session- or transaction-level (Flyway's default is
+ * `pg_try_advisory_xact_lock`), as the 64-bit keys `pg_advisory_lock(bigint)` takes (a
  * bigint key is stored as `classid` high and `objid` low 32 bits with `objsubid` 1), the database's name and the
  * session's current schema (where Flyway keeps its history table unless told otherwise).
  */
