@@ -54,9 +54,9 @@ describe('series before any check', () => {
   it('exports every series of every target at zero, and the same series set after checks', async () => {
     const metrics = open();
     const before = samples((await scrape(metrics)).text);
-    // 2 targets × (9 gauges + 13×3 changes + 4 counters (checks, watch queries, seconds, errors) + 7 failure reasons
-    // + 10+1 buckets + sum + count) + build_info + 6 save-failure reasons (not per target)
-    expect(before.size).toBe(2 * (9 + 39 + 4 + 7 + DURATION_BUCKETS.length + 1 + 2) + 1 + SAVE_FAILURE_REASONS.length);
+    // 2 targets × (9 gauges + 13×3 changes + 5 counters (checks, watch queries, full queries, seconds, errors) + 7
+    // failure reasons + 10+1 buckets + sum + count) + build_info + 6 save-failure reasons (not per target)
+    expect(before.size).toBe(2 * (9 + 39 + 5 + 7 + DURATION_BUCKETS.length + 1 + 2) + 1 + SAVE_FAILURE_REASONS.length);
     for (const [series, value] of before) expect([series, value]).toEqual([series, series.startsWith('schema_drift_build_info') ? 1 : 0]);
     metrics.observe(drift(T0));
     metrics.observe(failed(T1));
