@@ -12,7 +12,7 @@ import { runCheck, type DesiredSchema } from '../../src/agent/run-check.ts';
 import { dialectNamed } from '../../src/dialects/registry.ts';
 import { DesiredCache } from '../../src/engine/desired-cache.ts';
 import { fleetVariants } from '../../src/core/report/variants.ts';
-import { createTempMysqlDatabase, createTempPgDatabase, MYSQL_URL, PG_URL, type TempDatabase } from '../support/servers.ts';
+import { createTempMysqlDatabase, createTempPgDatabase, MYSQL_URL, PG_URL, withPgClient, type TempDatabase } from '../support/servers.ts';
 import { testTarget } from '../support/targets.ts';
 import { useTempDirs } from '../support/temp-dirs.ts';
 
@@ -63,6 +63,19 @@ describe('PostgreSQL discovery', () => {
     expect(await pg.discover({ url: db.url, kind: 'schemas', query: "SELECT nspname FROM pg_namespace WHERE nspname IN ('other', 't_b')" })).toEqual(['other', 't_b']);
     await db.exec('DROP SCHEMA t_b');
     expect(await pg.discover({ url: db.url, kind: 'schemas', pattern: 't\\_%' })).toEqual(['t_a']);
+  });
+
+  it('refuses a query of several statements, which could commit a write outside the read-only transaction', async () => {
+    const db = await createTempPgDatabase(`${prefix}_ro`);
+    dbs.push(db);
+    await db.exec("CREATE SCHEMA t_a; CREATE TABLE public.victim (id integer); INSERT INTO public.victim VALUES (1)");
+    const pg = dialectNamed('postgres');
+    const query = "SELECT nspname FROM pg_namespace WHERE nspname = 't_a'; COMMIT; DELETE FROM public.victim; SELECT 'x'";
+    await expect(pg.discover({ url: db.url, kind: 'schemas', query })).rejects.toThrow(/multiple commands|cannot insert multiple/i);
+    const rows = await withPgClient(db, async (c) => (await c.query<{ n: string }>('SELECT count(*) AS n FROM public.victim')).rows);
+    expect(rows).toEqual([{ n: '1' }]);
+    // A single statement still lists.
+    expect(await pg.discover({ url: db.url, kind: 'schemas', query: "SELECT nspname FROM pg_namespace WHERE nspname = 't_a'" })).toEqual(['t_a']);
   });
 
   it('adds and removes targets, leaves out unmappable names, and keeps its list when a listing fails', async () => {

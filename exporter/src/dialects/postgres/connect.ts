@@ -45,6 +45,11 @@ export interface PostgresConnectOptions {
 export interface PostgresSession {
   /** Runs queries inside the read-only transaction. */
   readonly db: Queryable;
+  /**
+   * Runs one statement of the user's inside the read-only transaction with the extended protocol, which the server
+   * refuses to run when the text holds several statements: `SELECT 1; COMMIT; DELETE …` cannot end the transaction.
+   */
+  singleStatement<R = Record<string, unknown>>(sql: string): Promise<{ rows: R[] }>;
   /** `server_version`, e.g. `15.20 (Debian 15.20-0+deb12u1)`. */
   readonly serverVersion: string;
   /** `server_version_num`, e.g. `150020`. */
@@ -159,19 +164,24 @@ function makeSession(client: pg.Client, signal: AbortSignal | undefined): Omit<P
   };
   const onAbort = (): void => drop();
   signal?.addEventListener('abort', onAbort, { once: true });
+  const run = async <R>(config: string | pg.QueryConfig, params?: unknown[]): Promise<{ rows: R[] }> => {
+    if (broken) throw new Error('connection dropped after a client-side deadline or an abort');
+    try {
+      return (await client.query(config, params)) as unknown as { rows: R[] };
+    } catch (err) {
+      if (err instanceof Error && err.message === CLIENT_DEADLINE_MESSAGE) drop();
+      throw err;
+    }
+  };
   const db: Queryable = {
     async query<R>(sql: string, params?: unknown[]) {
-      if (broken) throw new Error('connection dropped after a client-side deadline or an abort');
-      try {
-        return (await client.query(sql, params)) as unknown as { rows: R[] };
-      } catch (err) {
-        if (err instanceof Error && err.message === CLIENT_DEADLINE_MESSAGE) drop();
-        throw err;
-      }
+      return run<R>(sql, params);
     },
   };
   return {
     db,
+    // `queryMode` (pg ≥ 8.12) is missing from the type definitions; without it an empty parameter list means simple.
+    singleStatement: <R>(sql: string) => run<R>({ text: sql, values: [], queryMode: 'extended' } as pg.QueryConfig),
     async close() {
       if (closed) return;
       closed = true;

@@ -1,7 +1,8 @@
 /**
  * Discovery on PostgreSQL (`targets[].discover`): the databases of a server (`pg_database`) or the schemas of one
  * database (`pg_namespace`) whose names match a LIKE pattern, or the first column of the user's own query. Runs in the
- * same read-only session as an inspection, so a query cannot write.
+ * same read-only session as an inspection, and the query goes through the extended protocol, which accepts a single
+ * statement: it cannot end the read-only transaction (`SELECT 1; COMMIT; DELETE …` is refused), so it cannot write.
  */
 import type { DiscoverRequest } from '../dialect.ts';
 import { firstColumn } from '../discover-rows.ts';
@@ -27,7 +28,7 @@ export async function discoverPostgres(request: DiscoverRequest): Promise<string
   });
   try {
     const result = request.query !== undefined
-      ? await session.db.query<Record<string, unknown>>(request.query)
+      ? await session.singleStatement<Record<string, unknown>>(request.query)
       : await session.db.query<Record<string, unknown>>(request.kind === 'databases' ? DATABASES : SCHEMAS, [request.pattern ?? '%']);
     return firstColumn(result.rows);
   } finally {

@@ -32,7 +32,9 @@ export async function createEmbeddedPostgres(): Promise<EmbeddedDatabase> {
         busy = false;
         await db.exec('ROLLBACK').catch(() => {});
       };
-      return postgresLiveSession({ db, serverVersion: v, serverVersionNum: n, close }, { flavor: 'pglite' });
+      // PGlite's `query` always uses the extended protocol (`exec` is the simple one): one statement only.
+      const singleStatement = async <R>(sql: string) => ({ rows: (await db.query<R>(sql, [])).rows });
+      return postgresLiveSession({ db, singleStatement, serverVersion: v, serverVersionNum: n, close }, { flavor: 'pglite' });
     },
     close: () => db.close(),
   };
