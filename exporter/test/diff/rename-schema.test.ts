@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { renameSchema, schemaFingerprint } from '../../src/core/model/rename-schema.ts';
-import { column, foreignKey, schema, snapshot, table, view } from './snapshot-factory.ts';
+import { column, foreignKey, routine, schema, sequence, snapshot, table, view } from './snapshot-factory.ts';
 
 const tenantish = snapshot(
   [
@@ -14,8 +14,10 @@ const tenantish = snapshot(
           columns: [column('public', 'integer'), column('mood', 'public.mood', { default: "'ok'::public.mood" })],
           foreignKeys: [foreignKey('orders_customer', { refSchema: 'public', refTable: 'customers', definition: 'FOREIGN KEY (c) REFERENCES public.customers(id)' })],
         }),
+        table('customers'),
       ],
-      views: [view('v', { definition: 'SELECT o.id FROM public.orders o JOIN shared.rates r ON "public".x = mypublic.y' })],
+      types: [{ kind: 'enum', schema: 'public', name: 'mood', values: ['public.ok', 'sad'], comment: 'see public.orders' }],
+      views: [view('v', { definition: 'SELECT o.id FROM public.orders o JOIN shared.rates r ON "public".orders.id = mypublic.y' })],
     }),
     schema('shared', { tables: [table('rates', {}, 'shared')] }),
   ],
@@ -38,12 +40,80 @@ describe('renameSchema', () => {
       ['public', 'integer', null],
       ['mood', 'tenant_7.mood', "'ok'::tenant_7.mood"],
     ]);
-    expect(own?.views[0]?.definition).toBe('SELECT o.id FROM tenant_7.orders o JOIN shared.rates r ON tenant_7.x = mypublic.y');
+    expect(own?.views[0]?.definition).toBe('SELECT o.id FROM tenant_7.orders o JOIN shared.rates r ON tenant_7.orders.id = mypublic.y');
   });
 
   it('leaves other schemas and the database-wide extensions alone', () => {
     expect(other?.name).toBe('shared');
     expect(renamed.extensions).toEqual(tenantish.extensions);
+  });
+
+  it('leaves the names of an extension installed in the schema qualified as they are', () => {
+    const withCitext = snapshot(
+      [
+        schema('public', {
+          tables: [
+            table('users', {
+              columns: [
+                column('email', 'public.citext'),
+                column('id', 'uuid', { default: 'public.uuid_generate_v4()' }),
+                column('tag', 'public.tag'),
+              ],
+            }),
+          ],
+          types: [{ kind: 'enum', schema: 'public', name: 'tag', values: ['a'], comment: null }],
+        }),
+      ],
+      { extensions: [{ name: 'citext', schema: 'public', version: '1.6', comment: null } as never] },
+    );
+    const columns = renameSchema(withCitext, 'public', 'tenant_7').schemas[0]?.tables[0]?.columns;
+    expect(columns?.map((c) => [c.type.raw, c.default])).toEqual([
+      ['public.citext', null],
+      ['uuid', 'public.uuid_generate_v4()'],
+      ['tenant_7.tag', null],
+    ]);
+  });
+
+  it('never rewrites comments, enum labels, string literals or a stored routine body', () => {
+    const texts = snapshot([
+      schema('public', {
+        tables: [
+          table('orders', {
+            comment: 'copied from public.orders',
+            columns: [column('scope', 'text', { default: "'public.read'::text" }), column('id', 'integer', { default: "nextval('public.seq'::regclass)" })],
+          }),
+        ],
+        sequences: [sequence('seq')],
+        routines: [
+          routine('f', '', { language: 'plpgsql', body: "BEGIN EXECUTE 'TRUNCATE public.orders'; END", definition: 'CREATE OR REPLACE FUNCTION public.f() RETURNS void AS $function$BEGIN EXECUTE \'x public.orders\'; END$function$' }),
+          routine('g', '', { language: 'sql', body: 'BEGIN ATOMIC\n SELECT count(*) FROM public.orders;\nEND', definition: 'CREATE FUNCTION public.g() BEGIN ATOMIC SELECT $$public.orders$$; END' }),
+        ],
+      }),
+    ]);
+    const own = renameSchema(texts, 'public', 'tenant_7').schemas[0];
+    expect(own?.tables[0]?.comment).toBe('copied from public.orders');
+    expect(own?.tables[0]?.columns.map((c) => c.default)).toEqual(["'public.read'::text", "nextval('tenant_7.seq'::regclass)"]);
+    expect(own?.routines.map((r) => r.body)).toEqual(["BEGIN EXECUTE 'TRUNCATE public.orders'; END", 'BEGIN ATOMIC\n SELECT count(*) FROM tenant_7.orders;\nEND']);
+    expect(own?.routines[1]?.definition).toBe('CREATE FUNCTION tenant_7.g() BEGIN ATOMIC SELECT $$public.orders$$; END');
+    const [mood] = renameSchema(tenantish, 'public', 'tenant_7').schemas[0]?.types ?? [];
+    expect(mood).toMatchObject({ values: ['public.ok', 'sad'], comment: 'see public.orders' });
+  });
+
+  it('renames qualified keys structurally, a name needing quotes included', () => {
+    const keyed = snapshot([
+      schema('Tenant7', {
+        tables: [table('orders', { attrs: { inherits: ['Tenant7.base'] } }, 'Tenant7'), table('base', {}, 'Tenant7')],
+        sequences: [sequence('seq', { ownedBy: 'Tenant7.orders.id' }, 'Tenant7')],
+        views: [view('v', { dependsOn: ['Tenant7.orders'], definition: 'SELECT id FROM "Tenant7".orders' }, 'Tenant7')],
+      }),
+    ]);
+    const own = renameSchema(keyed, 'Tenant7', 'public').schemas[0];
+    expect(own?.name).toBe('public');
+    expect(own?.tables[0]?.attrs).toEqual({ inherits: ['public.base'] });
+    expect(own?.sequences[0]?.ownedBy).toBe('public.orders.id');
+    expect(own?.views[0]).toMatchObject({ dependsOn: ['public.orders'], definition: 'SELECT id FROM public.orders' });
+    const back = renameSchema(snapshot(own ? [own] : []), 'public', 'Tenant7').schemas[0];
+    expect(back?.views[0]).toMatchObject({ dependsOn: ['Tenant7.orders'], definition: 'SELECT id FROM "Tenant7".orders' });
   });
 
   it('quotes a name that needs it', () => {
