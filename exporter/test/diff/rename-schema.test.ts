@@ -132,4 +132,23 @@ describe('schemaFingerprint', () => {
     const changed = renameSchema(snapshot([schema('public', { tables: [table('orders')] })]), 'public', 't_c');
     expect(fp(changed, 't_c')).not.toBe(fp(a, 't_a'));
   });
+
+  it('is the same for two tenants that differ only by their owner role', () => {
+    const owned = (role: string, name: string) =>
+      snapshot([
+        schema(name, {
+          owner: role,
+          acl: [`${role}=UC/${role}`],
+          comment: `${name} of ${role}`,
+          tables: [table('orders', { owner: role, acl: [`${role}=arwdDxtm/${role}`, `reader=r/${role}`], kept: { owner: role } } as never, name)],
+        }),
+      ]);
+    const fp = (role: string, name: string) => schemaFingerprint(owned(role, name), { from: name, as: 'public' });
+    expect(fp('role_a', 't_a')).toBe(fp('Role B', 't_b'));
+    // A grant to another role is still a difference.
+    const other = owned('role_a', 't_a');
+    const [s0] = other.schemas;
+    const regranted = { ...other, schemas: [{ ...s0!, tables: [{ ...s0!.tables[0]!, acl: ['role_a=arwdDxtm/role_a', 'writer=r/role_a'] }] }] };
+    expect(schemaFingerprint(regranted, { from: 't_a', as: 'public' })).not.toBe(fp('role_a', 't_a'));
+  });
 });

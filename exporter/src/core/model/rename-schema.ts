@@ -233,9 +233,51 @@ function isOwn(rest: string, r: Renaming): boolean {
  * tenant's schema renamed to `as` and the source (which names the server and database) left out, so two tenants
  * with the same tables, columns, indexes and routines share it whatever their names. Unlike the watch's catalog
  * fingerprint (`agent/watch.ts`), it does not change with OIDs or a dump and restore.
+ *
+ * What a tenant's check does not compare is left out too, so that one role per tenant does not make every tenant a
+ * variant of its own: owners (never compared), what is kept for a rebuild (`kept`), the tenant schema's own comment,
+ * owner and privileges, and the owner's name in ACL items (`owner=arwd/owner`), which the differ reads relative to it.
  */
 export function schemaFingerprint(snapshot: SchemaSnapshot, tenantSchema?: { readonly from: string; readonly as: string }): string {
   const normalised = tenantSchema ? renameSchema(snapshot, tenantSchema.from, tenantSchema.as) : snapshot;
   const { source: _source, ...model } = normalised;
-  return createHash('sha256').update(JSON.stringify(model)).digest('hex').slice(0, 16);
+  const schemas = model.schemas.map((schema) => {
+    if (!tenantSchema || schema.name !== tenantSchema.as) return schema;
+    const { comment: _comment, acl: _acl, owner: _owner, ...contents } = schema;
+    return contents;
+  });
+  const compared = withoutOwners({ ...model, schemas }, undefined);
+  return createHash('sha256').update(JSON.stringify(compared)).digest('hex').slice(0, 16);
+}
+
+/** Placeholder for an object's owner in its ACL items, for {@link schemaFingerprint}. */
+const OWNER = '{owner}';
+
+/** `value` without `owner` and `kept`, the owner's name in ACL items replaced (a column's: its table's owner). */
+function withoutOwners(value: unknown, owner: string | undefined): unknown {
+  if (Array.isArray(value)) return value.map((item) => withoutOwners(item, owner));
+  if (value === null || typeof value !== 'object') return value;
+  const record = value as Record<string, unknown>;
+  const own = typeof record.owner === 'string' ? record.owner : owner;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(record)) {
+    if (key === 'owner' || key === 'kept') continue;
+    if (key === 'acl' && Array.isArray(item) && own !== undefined) {
+      out[key] = item.map((entry) => (typeof entry === 'string' ? aclWithoutOwner(entry, own) : entry));
+      continue;
+    }
+    out[key] = withoutOwners(item, own);
+  }
+  return out;
+}
+
+/** An ACL item (`grantee=privileges/grantor`) with `owner` as grantee or grantor replaced by a placeholder. */
+function aclWithoutOwner(item: string, owner: string): string {
+  const eq = item.lastIndexOf('=', item.lastIndexOf('/'));
+  const slash = item.lastIndexOf('/');
+  if (eq < 0 || slash < eq) return item;
+  const names = new Set([owner, qualifier(owner)]);
+  const grantee = item.slice(0, eq);
+  const grantor = item.slice(slash + 1);
+  return `${names.has(grantee) ? OWNER : grantee}=${item.slice(eq + 1, slash)}/${names.has(grantor) ? OWNER : grantor}`;
 }
