@@ -153,6 +153,40 @@ describe('PostgreSQL discovery', () => {
   }, 120_000);
 });
 
+describe('PostgreSQL tenant schemas needing quotes, an extension type and one owner role each', () => {
+  let db: TempDatabase | undefined;
+  const roles = [`${prefix}_owner_a`, `${prefix}_owner_b`];
+  afterAll(async () => {
+    await db?.exec(`DROP SCHEMA IF EXISTS "Tenant7" CASCADE; DROP SCHEMA IF EXISTS "tenant-8" CASCADE; ${roles.map((r) => `DROP ROLE IF EXISTS ${r}`).join('; ')}`);
+    await db?.drop();
+  });
+
+  it('checks identical tenants in sync and groups them as one variant', async () => {
+    db = await createTempPgDatabase(`${prefix}_quoted`);
+    await db.exec(`CREATE EXTENSION IF NOT EXISTS citext; ${roles.map((r) => `CREATE ROLE ${r}`).join('; ')}`);
+    const sql = `${SCHEMA_SQL}CREATE TABLE users (email public.citext NOT NULL, scope text NOT NULL DEFAULT 'public.read');
+COMMENT ON TYPE mood IS 'like public.mood';
+`;
+    const tenants = [['Tenant7', roles[0]], ['tenant-8', roles[1]]] as const;
+    for (const [schema, role] of tenants) {
+      await db.exec(`CREATE SCHEMA "${schema}" AUTHORIZATION ${role}; SET search_path TO "${schema}"; SET ROLE ${role}; ${sql} RESET ROLE;`);
+    }
+    const dir = await tempDirs({ '001_init.sql': `CREATE EXTENSION IF NOT EXISTS citext;\n${sql}` });
+    const entry = pgEntry(db, { kind: 'schemas', pattern: '%', intervalMs: 60_000, desiredSchema: 'public' }, dir);
+    const cache = new DesiredCache<DesiredSchema>();
+    const reports = [];
+    for (const [schema] of tenants) {
+      const made = discoveredTarget(entry, schema);
+      if (!('target' in made)) throw new Error(made.problem);
+      const report = await runCheck(made.target, { cache });
+      expect([schema, report.error, report.status, report.changes]).toEqual([schema, null, 'in_sync', []]);
+      reports.push({ target: schema, status: report.status, ...(report.fingerprint ? { fingerprint: report.fingerprint } : {}) });
+    }
+    expect(reports[0]?.fingerprint).toBeDefined();
+    expect(fleetVariants(reports).map((v) => ({ targets: v.targets, status: v.status }))).toEqual([{ targets: 2, status: 'in_sync' }]);
+  }, 120_000);
+});
+
 describe('PostgreSQL schema-per-tenant with a migration tool', () => {
   let db: TempDatabase | undefined;
   afterAll(async () => {

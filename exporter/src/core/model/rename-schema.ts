@@ -27,6 +27,9 @@ const SCHEMA_KEYS = new Set(['schema', 'refSchema']);
 /** Keys whose value (a string or a list of them) is a `qualifiedKey`, never SQL text. */
 const KEY_FIELDS = new Set(['ownedBy', 'dependsOn', 'dependsOnTypes', 'dependsOnRoutines', 'inherits', 'partitionOf']);
 
+/** A column type's `base`: `schema.name` joined as they are, never quoted. */
+const RAW_KEY_FIELDS = new Set(['base']);
+
 /** Keys whose text is the user's own words, never a qualified reference: comments and enum labels. */
 const VERBATIM_FIELDS = new Set(['comment', 'values']);
 
@@ -79,6 +82,7 @@ function renameValue(value: unknown, key: string | undefined, r: Renaming): unkn
   if (typeof value === 'string') {
     if (key !== undefined && SCHEMA_KEYS.has(key)) return value === r.from ? r.to : value;
     if (key !== undefined && KEY_FIELDS.has(key)) return renameKey(value, r);
+    if (key !== undefined && RAW_KEY_FIELDS.has(key)) return renameKey(value, r, true);
     if (key !== undefined && VERBATIM_FIELDS.has(key)) return value;
     if (key === 'body' && !DEPARSED_BODY.test(value)) return value;
     return renameText(value, r);
@@ -100,13 +104,14 @@ function keyPart(name: string): string {
 }
 
 /** A `qualifiedKey` (`schema.name`, `schema.table.column`, `schema.name(column)`) of `from` rewritten to `to`. */
-function renameKey(key: string, r: Renaming): string {
-  const prefix = `${keyPart(r.from)}.`;
+function renameKey(key: string, r: Renaming, raw = false): string {
+  const part = raw ? (name: string) => name : keyPart;
+  const prefix = `${part(r.from)}.`;
   if (!key.startsWith(prefix)) return key;
   const rest = key.slice(prefix.length);
   if (r.own) {
     let name: string;
-    if (rest.startsWith('"')) {
+    if (rest.startsWith('"') && !raw) {
       const end = rest.indexOf('"', 1);
       try {
         name = JSON.parse(rest.slice(0, end + 1)) as string;
@@ -114,11 +119,11 @@ function renameKey(key: string, r: Renaming): string {
         return key;
       }
     } else {
-      name = /^[^.(]*/.exec(rest)?.[0] ?? rest;
+      name = raw ? rest : (/^[^.(]*/.exec(rest)?.[0] ?? rest);
     }
     if (!r.own.has(name)) return key;
   }
-  return `${keyPart(r.to)}.${rest}`;
+  return `${part(r.to)}.${rest}`;
 }
 
 /** An identifier as PostgreSQL deparses it: bare when it is a plain lower-case name, else double-quoted. */
