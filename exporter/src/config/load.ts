@@ -202,5 +202,6 @@ function discoverConfig(discover: NonNullable<ParsedTarget['discover']>): Discov
     ...(source.query !== undefined ? { query: source.query } : {}),
     intervalMs: discover.interval,
     desiredSchema: discover.desiredSchema ?? 'public',
+    maxTargets: discover.maxTargets,
   };
 }

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { FILTER_KINDS, type FilterKind } from '../core/diff/filter.ts';
 import { MIGRATION_FORMATS } from '../migrations/index.ts';
 import { type Dialect, DIALECTS, dialectForScheme, knownSchemes } from '../dialects/registry.ts';
-import { DEFAULT_DISCOVER_INTERVAL, DEFAULT_PORT, DEFAULT_SCHEDULE, DEFAULT_WATCH } from './types.ts';
+import { DEFAULT_DISCOVER_INTERVAL, DEFAULT_DISCOVER_MAX_TARGETS, DEFAULT_PORT, DEFAULT_SCHEDULE, DEFAULT_WATCH } from './types.ts';
 import { parseDuration } from './duration.ts';
 import { readSecretFile, secretFileProblem } from './secrets.ts';
 import { SCHEMA_NAME as STORE_SCHEMA_NAME } from '../store/pg-migrations.ts';
@@ -204,7 +204,7 @@ const nameSource = z
   })
   .superRefine((source, ctx) => {
     if ((source.pattern === undefined) === (source.query === undefined)) {
-      ctx.addIssue({ code: 'custom', message: 'give either pattern (a LIKE pattern such as tenant_%) or query (a SELECT returning names), not both or neither' });
+      ctx.addIssue({ code: 'custom', message: 'give either pattern (a LIKE pattern such as tenant\\_%, where _ alone matches any character) or query (a SELECT returning names), not both or neither' });
     }
   });
 
@@ -216,6 +216,8 @@ const discoverSchema = z
     interval: duration(1000).prefault(DEFAULT_DISCOVER_INTERVAL),
     // schemas only: the schema of the replayed migrations each tenant schema is compared with.
     desiredSchema: nonEmpty.optional(),
+    // Bound on the targets (and series) one entry makes: beyond it the first names in sort order are kept.
+    maxTargets: positiveInt.default(DEFAULT_DISCOVER_MAX_TARGETS),
   })
   .superRefine((discover, ctx) => {
     if ((discover.databases === undefined) === (discover.schemas === undefined)) {

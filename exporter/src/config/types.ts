@@ -56,6 +56,8 @@ export interface DiscoverConfig {
   readonly intervalMs: number;
   /** `schemas`: the replayed migrations' schema that every tenant schema is compared with (default `public`). */
   readonly desiredSchema: string;
+  /** At most this many targets from the entry (the first names in sort order); absent: `DEFAULT_DISCOVER_MAX_TARGETS`. */
+  readonly maxTargets?: number;
 }
 
 /** What a discovered target stands for: its fleet (the discovering entry) and its tenant's name. */
@@ -166,6 +168,8 @@ export const DEFAULT_PORT = 9772;
 export const DEFAULT_SCHEDULE = '0 6,18 * * *';
 /** Default interval of discovery: the list of databases or schemas is read again every five minutes. */
 export const DEFAULT_DISCOVER_INTERVAL = '5m';
+/** `discover.maxTargets` when not given. */
+export const DEFAULT_DISCOVER_MAX_TARGETS = 1000;
 /** Default watch interval: the schema fingerprint is read once a minute. */
 export const DEFAULT_WATCH = '1m';
 

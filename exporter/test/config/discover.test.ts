@@ -19,12 +19,17 @@ ${discover}`;
 describe('discover', () => {
   it('parses schemas with a pattern, the default interval and desired schema', async () => {
     const config = await fx.parse(entry('postgres://app@db/app', "      schemas: { pattern: 'tenant_%' }\n"));
-    expect(config.targets[0]?.discover).toEqual({ kind: 'schemas', pattern: 'tenant_%', intervalMs: 300_000, desiredSchema: 'public' });
+    expect(config.targets[0]?.discover).toEqual({ kind: 'schemas', pattern: 'tenant_%', intervalMs: 300_000, desiredSchema: 'public', maxTargets: 1000 });
+  });
+
+  it('parses maxTargets', async () => {
+    const config = await fx.parse(entry('postgres://app@db/app', "      schemas: { pattern: 'tenant\\_%' }\n      maxTargets: 50\n"));
+    expect(config.targets[0]?.discover?.maxTargets).toBe(50);
   });
 
   it('parses databases with a query and an interval', async () => {
     const config = await fx.parse(entry('mysql://root@db:3306/app', "      databases: { query: 'SELECT name FROM registry.tenants' }\n      interval: 30s\n"));
-    expect(config.targets[0]?.discover).toEqual({ kind: 'databases', query: 'SELECT name FROM registry.tenants', intervalMs: 30_000, desiredSchema: 'public' });
+    expect(config.targets[0]?.discover).toEqual({ kind: 'databases', query: 'SELECT name FROM registry.tenants', intervalMs: 30_000, desiredSchema: 'public', maxTargets: 1000 });
   });
 
   it.each([
@@ -36,7 +41,7 @@ describe('discover', () => {
     {
       name: 'both pattern and query',
       discover: "      databases: { pattern: 'a%', query: 'SELECT 1' }\n",
-      problems: [`${F}:6: targets[0].discover.databases: give either pattern (a LIKE pattern such as tenant_%) or query (a SELECT returning names), not both or neither`],
+      problems: [`${F}:6: targets[0].discover.databases: give either pattern (a LIKE pattern such as tenant\\_%, where _ alone matches any character) or query (a SELECT returning names), not both or neither`],
     },
     {
       name: 'desiredSchema without schemas',
@@ -47,6 +52,11 @@ describe('discover', () => {
       name: 'an interval below a second',
       discover: "      schemas: { pattern: 'a%' }\n      interval: 10ms\n",
       problems: [`${F}:7: targets[0].discover.interval: must be at least 1000ms`],
+    },
+    {
+      name: 'a maxTargets of 0',
+      discover: "      schemas: { pattern: 'a%' }\n      maxTargets: 0\n",
+      problems: [`${F}:7: targets[0].discover.maxTargets: must be at least 1`],
     },
     {
       name: 'an unknown key',
