@@ -2,14 +2,16 @@
  * Discovery (`targets[].discover`): a configured entry stands for every database of its server, or every schema of its
  * database, whose name matches its pattern or query. The list is read at start and again every `discover.interval`;
  * targets that appear are handed to `onAdded` (scheduled, given series), those gone to `onRemoved` (unscheduled, series
- * removed). A listing that fails keeps the previous list and says so (log, `schema_drift_discovery_errors_total`).
+ * removed). A listing that fails keeps the previous list and says so (log, `schema_drift_discovery_errors_total`), and
+ * so does one that suddenly names nothing while there were targets. At most `discover.maxTargets` targets are made
+ * (the first names in sort order; the rest are counted as unmapped).
  *
  * A discovered target is the entry with the tenant filled in: named `<entry>.<tenant>` (the `target` label, bounded by
  * the pattern), the URL's database replaced (`databases`) or its one schema inspected and compared with the replayed
  * `desiredSchema` (`schemas`, `run-check.ts`). A name that cannot become a target name ([A-Za-z0-9_.-]+) or that is
  * already taken is left out, logged and counted (`schema_drift_discovery_unmapped`); it never stops the agent.
  */
-import type { TargetConfig } from '../config/types.ts';
+import { DEFAULT_DISCOVER_MAX_TARGETS, type TargetConfig } from '../config/types.ts';
 import { TARGET_NAME } from '../config/schema.ts';
 import { redactUrl } from '../connection/url.ts';
 import { dialectNamed } from '../dialects/registry.ts';
@@ -100,7 +102,18 @@ export class Discovery {
         return;
       }
       if (this.#stopped) return;
+      const previous = this.#current.get(fleet)?.size ?? 0;
+      if (names.length === 0 && previous > 0) {
+        // A registry emptied by mistake, a pattern no longer matching after a rename: dropping every tenant's series
+        // is what a failure would do; the list is kept until a listing names something again.
+        this.#options.onListed?.(fleet, { failed: true });
+        this.#log.warn({ target: fleet, keeping: previous }, 'discovery listed no names: keeping the previous list');
+        return;
+      }
       await this.#apply(entry, names);
+    } catch (err) {
+      // Called from a timer as `void refresh()`: a rejection there would end the process.
+      this.#log.error({ target: fleet, err: err instanceof Error ? err.message : String(err) }, 'discovery: applying the listing failed');
     } finally {
       this.#busy.delete(fleet);
     }
@@ -110,7 +123,9 @@ export class Discovery {
     const current = this.#current.get(entry.name) ?? new Map<string, TargetConfig>();
     const next = new Map<string, TargetConfig>();
     const unmapped: string[] = [];
-    for (const name of names) {
+    const max = entry.discover?.maxTargets ?? DEFAULT_DISCOVER_MAX_TARGETS;
+    let beyond = 0;
+    for (const name of [...new Set(names)].sort(compareNames)) {
       const made = discoveredTarget(entry, name);
       if ('problem' in made) {
         unmapped.push(made.problem);
@@ -118,18 +133,43 @@ export class Discovery {
       }
       const taken = this.#options.reserved.has(made.target.name) || this.#otherFleetHas(entry.name, made.target.name);
       if (taken) unmapped.push(`${JSON.stringify(name)} would be target ${JSON.stringify(made.target.name)}, a name already taken`);
+      else if (next.size >= max) beyond += 1;
       else next.set(made.target.name, current.get(made.target.name) ?? made.target);
     }
+    const unmappedCount = unmapped.length + beyond;
+    if (beyond > 0) unmapped.push(`${beyond} more name(s) beyond discover.maxTargets (${max}): the first ${max} in sort order are kept`);
     if (unmapped.length > 0) this.#log.warn({ target: entry.name, unmapped }, 'discovery: names left out');
     const removed = [...current.keys()].filter((name) => !next.has(name));
     const added = [...next.values()].filter((target) => !current.has(target.name));
-    this.#current.set(entry.name, next);
-    for (const name of removed) await this.#options.onRemoved(name);
-    for (const target of added) await this.#options.onAdded(target);
-    if (added.length > 0 || removed.length > 0) {
-      this.#log.info({ target: entry.name, added: added.length, removed: removed.length, targets: next.size }, 'discovery: targets changed');
+    // What is applied, one target at a time: a target whose removal or addition failed stays as it was, and the next
+    // listing tries again; a stop in the middle leaves the rest alone.
+    const applied = new Map(current);
+    this.#current.set(entry.name, applied);
+    let done = { added: 0, removed: 0 };
+    for (const name of removed) {
+      if (this.#stopped) break;
+      try {
+        await this.#options.onRemoved(name);
+        applied.delete(name);
+        done = { ...done, removed: done.removed + 1 };
+      } catch (err) {
+        this.#log.error({ target: entry.name, removing: name, err: err instanceof Error ? err.message : String(err) }, 'discovery: removing a target failed');
+      }
     }
-    this.#options.onListed?.(entry.name, { targets: next.size, unmapped: unmapped.length });
+    for (const target of added) {
+      if (this.#stopped) break;
+      try {
+        await this.#options.onAdded(target);
+        applied.set(target.name, target);
+        done = { ...done, added: done.added + 1 };
+      } catch (err) {
+        this.#log.error({ target: entry.name, adding: target.name, err: err instanceof Error ? err.message : String(err) }, 'discovery: adding a target failed');
+      }
+    }
+    if (done.added > 0 || done.removed > 0) {
+      this.#log.info({ target: entry.name, ...done, targets: applied.size }, 'discovery: targets changed');
+    }
+    this.#options.onListed?.(entry.name, { targets: applied.size, unmapped: unmappedCount });
   }
 
   #otherFleetHas(fleet: string, name: string): boolean {
@@ -142,6 +182,11 @@ export class Discovery {
     this.#stopped = true;
     for (const timer of this.#timers) clearInterval(timer);
   }
+}
+
+/** Code-point order, the same on every machine (the listing's own order depends on the server's collation). */
+function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** The dialect's listing of an entry's names. */

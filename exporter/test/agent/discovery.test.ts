@@ -38,6 +38,80 @@ function pgEntry(db: TempDatabase, discover: TargetConfig['discover'], dir = '/n
   return testTarget(`${prefix}-fleet`, db.url, { desired: { dir }, discover });
 }
 
+describe('Discovery applying a listing', () => {
+  const entry = testTarget('fleet', 'postgres://app@db/app', { desired: { dir: '/nonexistent' }, discover: { kind: 'schemas', pattern: '%', intervalMs: 60_000, desiredSchema: 'public', maxTargets: 3 } });
+  const logged: string[] = [];
+  const logger = { debug: () => {}, info: () => {}, warn: (_o: unknown, msg: string) => void logged.push(msg), error: (_o: unknown, msg: string) => void logged.push(msg) };
+
+  it('keeps its list when a listing suddenly names nothing, and keeps the first maxTargets names in sort order', async () => {
+    let names = ['t_d', 't_b', 't_a', 't_c', 't_e'];
+    const listings: unknown[] = [];
+    const discovery = new Discovery({
+      entries: [entry],
+      reserved: new Set(),
+      onAdded: async () => {},
+      onRemoved: async () => {},
+      onListed: (_fleet, listing) => void listings.push(listing),
+      list: async () => names,
+      logger: logger as never,
+    });
+    await discovery.refresh('fleet');
+    expect(discovery.targets().map((t) => t.name)).toEqual(['fleet.t_a', 'fleet.t_b', 'fleet.t_c']);
+    expect(listings).toEqual([{ targets: 3, unmapped: 2 }]);
+    names = [];
+    await discovery.refresh('fleet');
+    expect(listings.at(-1)).toEqual({ failed: true });
+    expect(discovery.targets()).toHaveLength(3);
+    discovery.stop();
+  });
+
+  it('applies what it can when adding or removing one target throws, and never rejects', async () => {
+    let names = ['t_a', 't_bad', 't_c'];
+    const scheduled = new Set<string>();
+    const discovery = new Discovery({
+      entries: [entry],
+      reserved: new Set(),
+      onAdded: async (t) => {
+        if (t.name === 'fleet.t_bad') throw new Error('cannot schedule');
+        scheduled.add(t.name);
+      },
+      onRemoved: async (name) => {
+        if (name === 'fleet.t_a') throw new Error('cannot unschedule');
+        scheduled.delete(name);
+      },
+      list: async () => names,
+      logger: logger as never,
+    });
+    await expect(discovery.refresh('fleet')).resolves.toBeUndefined();
+    expect(discovery.targets().map((t) => t.name)).toEqual(['fleet.t_a', 'fleet.t_c']);
+    expect([...scheduled]).toEqual(['fleet.t_a', 'fleet.t_c']);
+    names = ['t_bad', 't_d'];
+    await expect(discovery.refresh('fleet')).resolves.toBeUndefined();
+    // t_a could not be removed: still there, tried again next time; t_c gone, t_d added, t_bad still refused.
+    expect(discovery.targets().map((t) => t.name).sort()).toEqual(['fleet.t_a', 'fleet.t_d']);
+    expect(logged).toContain('discovery: adding a target failed');
+    expect(logged).toContain('discovery: removing a target failed');
+    discovery.stop();
+  });
+
+  it('stops applying when stopped during a refresh', async () => {
+    const added: string[] = [];
+    const discovery: Discovery = new Discovery({
+      entries: [entry],
+      reserved: new Set(),
+      onAdded: async (t) => {
+        added.push(t.name);
+        discovery.stop();
+      },
+      onRemoved: async () => {},
+      list: async () => ['t_a', 't_b'],
+    });
+    await discovery.refresh('fleet');
+    expect(added).toEqual(['fleet.t_a']);
+    expect(discovery.targets().map((t) => t.name)).toEqual(['fleet.t_a']);
+  });
+});
+
 describe('PostgreSQL discovery', () => {
   const dbs: TempDatabase[] = [];
   afterAll(async () => {
