@@ -8,7 +8,7 @@
  * the counters: the detail says how many gated runs the gate answered.
  */
 import type { Dialect, LiveSession, SchemaFingerprint } from '../src/dialects/dialect.ts';
-import { FULL_QUERY_EVERY_MS } from '../src/dialects/mysql/fingerprint.ts';
+import { FULL_QUERY_EVERY_MS } from '../src/dialects/dialect.ts';
 import { measureInProcess, type Measurement } from './measure.ts';
 import { failedRecord, recordOf, type StepRecord } from './report.ts';
 

@@ -25,7 +25,7 @@
  */
 import type { TargetConfig } from '../config/types.ts';
 import type { LiveSession, SchemaFingerprint } from '../dialects/dialect.ts';
-import { FULL_QUERY_EVERY_MS, gateQuietMs } from '../dialects/mysql/fingerprint.ts';
+import { FULL_QUERY_EVERY_MS, gateQuietMs } from '../dialects/dialect.ts';
 import { dialectNamed } from '../dialects/registry.ts';
 import type { RevisionState } from '../revision/revision-state.ts';
 import { type CheckLogger, silentLogger } from './logger.ts';

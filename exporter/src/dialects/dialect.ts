@@ -108,6 +108,14 @@ export interface FingerprintGatePolicy {
   readonly fullQueryEveryMs: number;
 }
 
+/** The longest a gate lets the fingerprint query be skipped, however still its value stays. */
+export const FULL_QUERY_EVERY_MS = 10 * 60_000;
+
+/** The least time a gate's value must have been still before the query may be skipped: max(2 × `watch`, 60 s). */
+export function gateQuietMs(watchMs: number): number {
+  return Math.max(2 * watchMs, 60_000);
+}
+
 /** What {@link LiveSession.fingerprint} returns. */
 export interface SchemaFingerprint {
   /** Opaque; equal values mean no DDL ran in between. */

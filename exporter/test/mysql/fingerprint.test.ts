@@ -10,13 +10,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FingerprintGatePolicy, SchemaFingerprint } from '../../src/dialects/dialect.ts';
+import { FULL_QUERY_EVERY_MS, gateQuietMs, type FingerprintGatePolicy, type SchemaFingerprint } from '../../src/dialects/dialect.ts';
 import {
   DDL_COUNTERS_SQL,
   ddlGate,
-  FULL_QUERY_EVERY_MS,
   gateLets,
-  gateQuietMs,
   gateUnchanged,
   serverIdentity,
 } from '../../src/dialects/mysql/fingerprint.ts';

@@ -155,14 +155,6 @@ export function gateUnchanged(previous: string | undefined, next: string | undef
   return a[1] === b[1] && a[4] === b[4] && near(a[2], b[2]) && near(a[3], b[3]);
 }
 
-/** The longest the fingerprint query is skipped for, however still the counters stay. */
-export const FULL_QUERY_EVERY_MS = 10 * 60_000;
-
-/** The least time counters must have been still before the gate may skip the query: max(2 × `watch`, 60 s). */
-export function gateQuietMs(watchMs: number): number {
-  return Math.max(2 * watchMs, 60_000);
-}
-
 /**
  * Whether the counters `next` let the previous fingerprint stand without the query (see the header): the same
  * counters on the same server, still for at least `policy.quietMs` since they last moved, and the last full query

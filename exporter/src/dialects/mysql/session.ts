@@ -4,15 +4,13 @@
  */
 import { ConfigError } from '../../core/errors.ts';
 import type { SchemaSnapshot } from '../../core/model/schema.ts';
-import type { FingerprintGatePolicy, LiveSession, SchemaFingerprint } from '../dialect.ts';
+import { FULL_QUERY_EVERY_MS, gateQuietMs, type FingerprintGatePolicy, type LiveSession, type SchemaFingerprint } from '../dialect.ts';
 import {
   DDL_COUNTERS_SQL,
   ddlGate,
   FINGERPRINT_PARAMS,
   FINGERPRINT_SQL,
-  FULL_QUERY_EVERY_MS,
   gateLets,
-  gateQuietMs,
   gateUnchanged,
   SERVER_IDENTITY_SQL,
   serverIdentity,
