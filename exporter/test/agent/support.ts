@@ -266,3 +266,14 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
 }
+
+/** Polls `/metrics` of `url` every 250 ms until `ready` holds; returns the exposition and the time it took. */
+export async function untilMetrics(url: string, ready: (text: string) => boolean, limitMs: number): Promise<{ text: string; ms: number }> {
+  const started = Date.now();
+  for (;;) {
+    const { text } = await http(url, '/metrics');
+    if (ready(text)) return { text, ms: Date.now() - started };
+    if (Date.now() - started > limitMs) throw new Error(`not within ${limitMs} ms; last exposition:\n${text}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}

@@ -13,7 +13,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import { createLogger } from '../../src/log.ts';
 import { VERSION } from '../../src/version.ts';
 import { createTempMysqlDatabase, MYSQL_URL, type TempDatabase } from '../support/servers.ts';
-import { http, LogCapture, metric, tempDir } from './support.ts';
+import { http, LogCapture, metric, tempDir, untilMetrics } from './support.ts';
 
 /** Once a day at 03:00: never during the test, so every check after the first comes from the watch. */
 const DAILY = '0 3 * * *';
@@ -28,16 +28,7 @@ async function metrics(): Promise<string> {
   return (await http(agent.url, '/metrics')).text;
 }
 
-/** Polls `/metrics` every 250 ms until `ready` holds; returns the exposition and the time it took. */
-async function until(ready: (text: string) => boolean, limitMs: number): Promise<{ text: string; ms: number }> {
-  const started = Date.now();
-  for (;;) {
-    const text = await metrics();
-    if (ready(text)) return { text, ms: Date.now() - started };
-    if (Date.now() - started > limitMs) throw new Error(`not within ${limitMs} ms; last exposition:\n${text}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
+const until = (ready: (text: string) => boolean, limitMs: number) => untilMetrics(agent.url, ready, limitMs);
 
 beforeAll(async () => {
   db = await createTempMysqlDatabase('sdwatch');

@@ -14,7 +14,7 @@ import { createLogger } from '../../src/log.ts';
 import { golangMigrateLockId } from '../../src/revision/deploy-locks.ts';
 import { VERSION } from '../../src/version.ts';
 import { pgUrlFor, type TempDatabase, withPgClient } from '../support/servers.ts';
-import { http, LogCapture, metric, MIGRATIONS, migratedDatabase, tempDir } from './support.ts';
+import { http, LogCapture, metric, MIGRATIONS, migratedDatabase, tempDir, untilMetrics } from './support.ts';
 
 /** Once a day at 03:00: never during the test, so every check after the first comes from the watch or a retry. */
 const DAILY = '0 3 * * *';
@@ -29,16 +29,7 @@ async function metrics(): Promise<string> {
   return (await http(agent.url, '/metrics')).text;
 }
 
-/** Polls `/metrics` every 250 ms until `ready` holds; returns the exposition and the time it took. */
-async function until(ready: (text: string) => boolean, limitMs: number): Promise<{ text: string; ms: number }> {
-  const started = Date.now();
-  for (;;) {
-    const text = await metrics();
-    if (ready(text)) return { text, ms: Date.now() - started };
-    if (Date.now() - started > limitMs) throw new Error(`not within ${limitMs} ms; last exposition:\n${text}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
+const until = (ready: (text: string) => boolean, limitMs: number) => untilMetrics(agent.url, ready, limitMs);
 
 beforeAll(async () => {
   hand = await migratedDatabase('sdwatch_hand', 4);
