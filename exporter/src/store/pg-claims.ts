@@ -7,8 +7,9 @@
  *   it moves `next_due` to the following round. Every replica ticks; one checks.
  * - A session-level advisory lock (`pg_try_advisory_lock`) per target, taken on a pooled connection that stays checked
  *   out for the whole check, so no two checks of a target ever overlap (a manual or watch-triggered check on another
- *   replica waits or is skipped), and a replica that dies frees its targets the moment its connection drops: the
- *   server ends the session and with it the lock. Its claimed round is not run again (it was claimed), but the next
+ *   replica waits or is skipped), and a replica that dies frees its targets when its connection drops: the server
+ *   ends the session and with it the lock (at once for a dead process; ~25–40 s for a lost node, bounded by the
+ *   keepalive settings of `PG_STORE_SESSION_OPTIONS`). Its claimed round is not run again (it was claimed), but the next
  *   round, at most one schedule interval later, is claimed by a survivor.
  *
  * Lock keys are the first 64 bits of the MD5 of `schema-drift:check:<schema>:<target>`: with a 32-bit key two targets
@@ -17,7 +18,7 @@
  * Why not a job queue (pg-boss, graphile-worker): a check is not a job to hand over but a recurring, idempotent read
  * whose only shared state is "who runs target X now" and "is this round taken". Queues add their own schema, a
  * polling worker loop and retry/expiry semantics (a job whose worker died is retried only after its expiry), while a
- * dropped connection frees an advisory lock at once; these two statements need no new dependency.
+ * dropped connection frees an advisory lock within seconds; these two statements need no new dependency.
  */
 import type pg from 'pg';
 import type { CheckClaims, CheckLease, ClaimKind } from './store.ts';

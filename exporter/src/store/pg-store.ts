@@ -35,6 +35,33 @@ const CLOSE_WAIT_MS = 2_000;
 /** Default schema of the store's tables. */
 export const DEFAULT_PG_STORE_SCHEMA = 'schema_drift';
 
+/**
+ * Session settings of every store connection. A claim's advisory lock lives as long as its session: when a replica's
+ * node is lost (or partitioned away) the server only notices the dead peer through TCP keepalive, whose system default
+ * is 2 hours. These bound it to ~25 s idle + probes (10 s + 3 × 5 s), and `tcp_user_timeout` drops a connection whose
+ * sent data stays unacknowledged for 30 s. All are user-settable (PGC_USERSET); a URL's own `options` come after
+ * these and win. `idle_session_timeout=0`: a lock's connection is idle while its check runs and must not be cut.
+ */
+export const PG_STORE_SESSION_OPTIONS =
+  '-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3 -c tcp_user_timeout=30000 -c idle_session_timeout=0';
+
+/** The pool configuration of a store at `url` (password already resolved). */
+export function pgStorePoolConfig(url: URL, max: number): pg.PoolConfig {
+  const withOptions = new URL(url);
+  // pg lets the connection string override separate fields, so the options travel in the URL.
+  const own = withOptions.searchParams.get('options');
+  withOptions.searchParams.set('options', own ? `${PG_STORE_SESSION_OPTIONS} ${own}` : PG_STORE_SESSION_OPTIONS);
+  return {
+    connectionString: withOptions.toString(),
+    max,
+    application_name: 'schema-drift store',
+    connectionTimeoutMillis: 10_000,
+    // The agent's side: probes after 10 s idle (Node's default delay is the system's 2 hours).
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  };
+}
+
 /** Options of {@link PgStore.open}. */
 export interface PgStoreOptions {
   /** Connection URL (secret). */
@@ -99,13 +126,7 @@ export class PgStore implements Store {
       // pg lets the URL's (empty) password override a `password` field, so it travels as a URL parameter.
       parsed.searchParams.set('password', await readPasswordFile(options.passwordFile, undefined));
     }
-    const pool = new pg.Pool({
-      connectionString: parsed.toString(),
-      max: options.poolSize ?? 10,
-      application_name: 'schema-drift store',
-      connectionTimeoutMillis: 10_000,
-      keepAlive: true,
-    });
+    const pool = new pg.Pool(pgStorePoolConfig(parsed, options.poolSize ?? 10));
     // An idle connection that drops is reported here; the next query on the pool gets a fresh one.
     pool.on('error', (err) => options.logger?.warn({ store: display, err: err.message }, 'report store: connection lost'));
     let from: number;

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DesiredCache } from '../../src/engine/desired-cache.ts';
 import { PG_STORE_SCHEMA_VERSION } from '../../src/store/pg-migrations.ts';
-import { PgStore } from '../../src/store/pg-store.ts';
+import { PgStore, pgStorePoolConfig } from '../../src/store/pg-store.ts';
 import { StoreError } from '../../src/store/report-store.ts';
 import { createTempPgDatabase, type TempDatabase } from '../support/servers.ts';
 import { syntheticReport } from './store-fixture.ts';
@@ -58,6 +58,20 @@ describe('opening', () => {
     await expect(opening).rejects.toThrow(StoreError);
     await expect(opening).rejects.toThrow(/is not a schema-drift store/);
     await opening.catch((err: Error) => expect(err.message).not.toContain('hunter2'));
+  });
+
+  it('bounds how long a lost replica keeps its locks: its sessions carry keepalive and user timeouts', async () => {
+    const pool = new pg.Pool(pgStorePoolConfig(new URL(db.url), 1));
+    try {
+      const show = async (name: string): Promise<string> => (await pool.query<Record<string, string>>(`SHOW ${name}`)).rows[0]![name]!;
+      expect(await show('tcp_keepalives_idle')).toBe('10');
+      expect(await show('tcp_keepalives_interval')).toBe('5');
+      expect(await show('tcp_keepalives_count')).toBe('3');
+      expect(await show('tcp_user_timeout')).toBe('30000');
+      expect(await show('idle_session_timeout')).toBe('0');
+    } finally {
+      await pool.end();
+    }
   });
 
   it('refuses a schema name that is not a lower-case identifier', async () => {
