@@ -66,6 +66,8 @@ export interface SchedulerOptions {
   readonly abortGraceMs?: number;
   /** Claims on checks shared with other replicas (the PostgreSQL store's); absent = every check is this agent's. */
   readonly claims?: CheckClaims;
+  /** Told after each claim whether the store answered: the error of a claim that failed, `undefined` otherwise. */
+  readonly onClaim?: (err: unknown) => void;
 }
 
 /** What `status()` says about one target. */
@@ -410,8 +412,10 @@ export class Scheduler {
       });
     } catch (err) {
       this.#log.warn({ target: target.name, trigger, err: err instanceof Error ? err.message : String(err) }, 'cannot claim the check through the store: not checking');
+      this.#options.onClaim?.(err);
       throw err;
     }
+    this.#options.onClaim?.(undefined);
     if (!lease) {
       this.#log.debug({ target: target.name, trigger }, 'check claimed by another agent sharing the store');
       throw new ClaimedElsewhereError(target.name);
