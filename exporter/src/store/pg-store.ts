@@ -106,7 +106,7 @@ export class PgStore implements Store {
     this.schema = schema;
     this.#q = quoteSchema(schema);
     this.#logger = logger;
-    this.claims = new PgClaims(pool, schema, replica);
+    this.claims = new PgClaims(pool, schema, replica, logger, display);
     this.desiredCache = {
       read: (key) => this.#readCache(key),
       write: (key, value, maxEntries) => this.#writeCache(key, value, maxEntries),
