@@ -74,6 +74,42 @@ describe('opening', () => {
     }
   });
 
+  it('opens in a schema its user owns without CREATE on the database', async () => {
+    const suffix = randomBytes(4).toString('hex');
+    const role = `storefix_owner_${suffix}`;
+    const dbName = `storefix_db_${suffix}`;
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE ROLE ${role} LOGIN`);
+      await admin.query(`CREATE DATABASE ${dbName}`);
+      const url = new URL(db.url);
+      url.pathname = `/${dbName}`;
+      const inDb = new pg.Client({ connectionString: url.toString() });
+      await inDb.connect();
+      try {
+        await inDb.query(`REVOKE CREATE ON DATABASE ${dbName} FROM PUBLIC`);
+        await inDb.query(`CREATE SCHEMA owned AUTHORIZATION ${role}`);
+        const { rows } = await inDb.query<{ ok: boolean }>(`SELECT has_database_privilege($1, $2, 'CREATE') AS ok`, [role, dbName]);
+        expect(rows[0]?.ok).toBe(false);
+      } finally {
+        await inDb.end();
+      }
+      url.username = role;
+      const store = await PgStore.open({ url: url.toString(), schema: 'owned' });
+      try {
+        const id = await store.save(syntheticReport({ target: 'a', status: 'in_sync', seq: 1 }));
+        expect((await store.latest('a'))?.id).toBe(id);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
+      await admin.query(`DROP ROLE IF EXISTS ${role}`).catch(() => {});
+      await admin.end();
+    }
+  });
+
   it('refuses a schema name that is not a lower-case identifier', async () => {
     await expect(PgStore.open({ url: db.url, schema: 'Bad"Name' })).rejects.toThrow(/not a lower-case identifier/);
   });
