@@ -242,7 +242,7 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
       // and tried again after the next check, it does not turn a stored report into a failed request.
       let pruned = 0;
       try {
-        pruned = await store.prune(config.retention);
+        pruned = await store.prune(config.retention, undefined, stored.target);
       } catch (err) {
         log.warn({ target: stored.target, err: err instanceof Error ? err.message : String(err) }, 'report store: pruning failed');
       }

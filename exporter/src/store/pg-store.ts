@@ -252,7 +252,7 @@ export class PgStore implements Store {
     return row?.drift_since ?? null;
   }
 
-  async prune(retention: RetentionPolicy, now: Date = new Date()): Promise<number> {
+  async prune(retention: RetentionPolicy, now: Date = new Date(), target?: string): Promise<number> {
     this.#open({});
     const bounds = this.#wrapSync({}, 'invalid retention', () => retentionBounds(retention, now));
     const deleted = await this.#wrap({}, 'pruning failed', async () => {
@@ -260,8 +260,11 @@ export class PgStore implements Store {
         `DELETE FROM ${this.#q}.reports WHERE id IN (
            SELECT id FROM (
              SELECT id, finished_at, row_number() OVER (PARTITION BY target ORDER BY id DESC) AS rank FROM ${this.#q}.reports
+             WHERE $3::text IS NULL OR target = $3
            ) ranked WHERE rank > 1 AND (rank > $1 OR finished_at < $2))`,
-        [bounds.max_count, bounds.cutoff],
+        // With a target (every save) the scan stays on that target's rows (the (target, id) index), so replicas saving
+        // different targets do not delete from each other's rows.
+        [bounds.max_count, bounds.cutoff, target ?? null],
       );
       return result.rowCount ?? 0;
     });

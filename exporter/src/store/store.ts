@@ -31,8 +31,11 @@ export interface ReportHistory {
   statusSince(target: string): Promise<StatusSince | null>;
   /** When the target's current drift began, or null. */
   driftSince(target: string): Promise<string | null>;
-  /** Deletes reports beyond the retention policy (each target's newest is kept); returns how many. */
-  prune(retention: RetentionPolicy, now?: Date): Promise<number>;
+  /**
+   * Deletes reports beyond the retention policy (each target's newest is kept); returns how many. With `target`, only
+   * that target's reports are looked at (the agent prunes the target it just saved: no scan of the whole history).
+   */
+  prune(retention: RetentionPolicy, now?: Date, target?: string): Promise<number>;
 }
 
 /** Why a check is being claimed: a cron tick (or the first round at start) or a request for one now. */

@@ -195,6 +195,16 @@ describe('status history', () => {
     expect((await store.transitions('t', { limit: 2 })).map((t) => t.id)).toEqual([ids[4], ids[3]]);
   });
 
+  it('prunes only the given target when one is named', async () => {
+    const now = new Date('2025-06-01T00:00:00.000Z');
+    for (const t of ['t', 'u']) {
+      for (let seq = 1; seq <= 4; seq++) await store.save(syntheticReport({ target: t, status: 'in_sync', seq, finishedAt: `2025-05-0${seq}T00:00:00.000Z` }));
+    }
+    expect(await store.prune({ maxAgeDays: 365, maxReportsPerTarget: 2 }, now, 't')).toBe(2);
+    expect(await store.list('t')).toHaveLength(2);
+    expect(await store.list('u')).toHaveLength(4);
+  });
+
   it('keeps status-since, drift-since and transitions when pruning removes the reports they came from', async () => {
     const now = new Date('2025-06-01T00:00:00.000Z');
     await store.save(syntheticReport({ target: 't', status: 'in_sync', seq: 1, finishedAt: '2025-01-01T00:00:00.000Z' }));
