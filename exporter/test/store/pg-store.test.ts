@@ -164,6 +164,40 @@ describe('claims', () => {
     }
   });
 
+  it('a due claim without the next round keeps the schedule going: the following round is still claimed', async () => {
+    const [a] = await openAll(1, schema());
+    try {
+      const first = await a!.claims.claim('t', 'due', { now: T0 });
+      expect(first).not.toBeNull();
+      await first!.release();
+      expect(await a!.claims.claim('t', 'due', { now: T0 })).toBeNull();
+      const next = await a!.claims.claim('t', 'due', { now: T1, nextDue: T2 });
+      expect(next).not.toBeNull();
+      await next!.release();
+    } finally {
+      await closeAll([a!]);
+    }
+  });
+
+  it('a manual claim waiting for the target ends when its signal aborts', async () => {
+    const [a, b] = await openAll(2, schema());
+    try {
+      const held = await a!.claims.claim('t', 'now', { now: T0 });
+      expect(held).not.toBeNull();
+      const controller = new AbortController();
+      const waiting = b!.claims.claim('t', 'now', { now: T0, waitMs: 600_000, signal: controller.signal });
+      controller.abort(new Error('stopping'));
+      await expect(waiting).rejects.toThrow();
+      await held!.release();
+      // The cancelled wait left no lock behind: the target can be claimed.
+      const after = await b!.claims.claim('t', 'now', { now: T1 });
+      expect(after).not.toBeNull();
+      await after!.release();
+    } finally {
+      await closeAll([a!, b!]);
+    }
+  });
+
   it('never lets two checks of a target run at once: a due round and a manual check wait for the running one', async () => {
     const [a, b] = await openAll(2, schema());
     try {
