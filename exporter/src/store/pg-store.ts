@@ -204,14 +204,25 @@ export class PgStore implements Store {
     return report;
   }
 
+  /**
+   * One query for the newest id of every target; the bodies only of those not cached yet (a second query). `/targets`
+   * calls it on every request: 2 × N queries at once (`latest` per target) would queue on the pool.
+   */
   async latestAll(): Promise<Report[]> {
-    const rows = await this.#read<PgBodyRow & { target: string }>(
+    const newest = await this.#read<{ target: string; id: number }>(
       {},
-      `SELECT ${BODY_SELECT}, target FROM ${this.#q}.reports
-       WHERE id IN (SELECT max(id) FROM ${this.#q}.reports GROUP BY target) ORDER BY target COLLATE "C"`,
+      `SELECT target, max(id)::float8 AS id FROM ${this.#q}.reports GROUP BY target ORDER BY target COLLATE "C"`,
       [],
     );
-    return rows.map((row) => this.#parse(row.target, row));
+    const stale = newest.filter((n) => this.#latest.get(n.target)?.id !== n.id).map((n) => n.id);
+    if (stale.length > 0) {
+      const rows = await this.#read<PgBodyRow & { target: string }>({}, `SELECT ${BODY_SELECT}, target FROM ${this.#q}.reports WHERE id = ANY($1::bigint[])`, [stale]);
+      for (const row of rows) this.#latest.set(row.target, this.#parse(row.target, row));
+    }
+    return newest.flatMap((n) => {
+      const report = this.#latest.get(n.target);
+      return report?.id === n.id ? [report] : [];
+    });
   }
 
   async get(target: string, id: number): Promise<Report | null> {

@@ -144,6 +144,12 @@ describe('ordering and pagination', () => {
       ['a', a2],
       ['b', b1],
     ]);
+    // A newer report replaces what an earlier call returned (and may have cached).
+    const b2 = await store.save(syntheticReport({ target: 'b', status: 'drift', seq: 4 }));
+    expect((await store.latestAll()).map((r) => [r.target, r.id, r.status])).toEqual([
+      ['a', a2, 'drift'],
+      ['b', b2, 'drift'],
+    ]);
     expect((await store.get('a', a1))?.warnings).toEqual(['synthetic report 1']);
     expect(await store.get('b', a1)).toBeNull();
     expect(await store.get('a', 9_999)).toBeNull();
