@@ -107,7 +107,8 @@ describe('the agent whose store goes away', () => {
       const claimFailures = SAVE_FAILURE_REASONS.reduce((sum, reason) => sum + metric(text, 'schema_drift_store_claim_failures_total', { reason }), 0);
       expect(claimFailures).toBeGreaterThanOrEqual(1);
       await proxy.start();
-      const again = await http(down.agent.url, '/api/v1/targets/staging/check', { method: 'POST' });
+      // Another target: staging's next manual check would wait out manualCheckInterval.
+      const again = await http(down.agent.url, '/api/v1/targets/production/check', { method: 'POST' });
       expect(again.status, again.text).toBe(200);
       expect((await http(down.agent.url, '/readyz')).status).toBe(200);
     } finally {
