@@ -186,6 +186,8 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
   const replayCacheDir = join(config.dataDir, 'replay-cache');
   /** Set by a failed save, cleared by the next one that succeeds: `/readyz` reports it. */
   let lastSaveFailure: SaveFailureReason | undefined;
+  /** Set by a failed claim (the shared store did not answer), cleared by the next claim or save that succeeds. */
+  let lastClaimFailure: SaveFailureReason | undefined;
   // A large check leaves V8 holding hundreds of MB it no longer uses: given back once no check has run for 2 s.
   const idleRelease = new IdleMemoryRelease({
     release: () => {
@@ -202,6 +204,14 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
     retry: config.retry,
     logger: log,
     ...(store.claims ? { claims: store.claims } : {}),
+    onClaim: (err) => {
+      if (err === undefined) {
+        lastClaimFailure = undefined;
+        return;
+      }
+      lastClaimFailure = saveFailureReason(err);
+      metrics.recordClaimFailure(lastClaimFailure);
+    },
     runCheck: async (target, signal) => {
       const since = await deployingSince(store, target.name);
       return idleRelease.run(() =>
@@ -213,6 +223,7 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
       try {
         id = await store.save(report);
         lastSaveFailure = undefined;
+        lastClaimFailure = undefined;
       } catch (err) {
         const reason = saveFailureReason(err);
         lastSaveFailure = reason;
@@ -231,7 +242,7 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
       // and tried again after the next check, it does not turn a stored report into a failed request.
       let pruned = 0;
       try {
-        pruned = await store.prune(config.retention);
+        pruned = await store.prune(config.retention, undefined, stored.target);
       } catch (err) {
         log.warn({ target: stored.target, err: err instanceof Error ? err.message : String(err) }, 'report store: pruning failed');
       }
@@ -253,7 +264,7 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
     targets: { list: () => [...targets.values()], get: (name) => targets.get(name) },
     fleets: { names: entries.map((e) => e.name), variants: (fleet) => fleetView.variants(fleet), size: (fleet) => fleetView.size(fleet) },
     metricsHandler: metrics.handler,
-    ready: () => readiness(store, stopping !== undefined, lastSaveFailure),
+    ready: () => readiness(store, stopping !== undefined, lastSaveFailure, lastClaimFailure),
     version: options.version,
     demo: options.demo,
     log,
@@ -369,10 +380,12 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
  * `/readyz`: the configuration is loaded (we would not be running otherwise), the store is open and its last save
  * succeeded, no stop begun.
  */
-function readiness(store: Store, stopping: boolean, saveFailure: SaveFailureReason | undefined): Readiness {
+function readiness(store: Store, stopping: boolean, saveFailure: SaveFailureReason | undefined, claimFailure: SaveFailureReason | undefined): Readiness {
   if (stopping) return { ready: false, reason: 'stopping' };
   if (!store.isOpen) return { ready: false, reason: 'report store closed' };
   if (saveFailure) return { ready: false, reason: `the last report could not be stored (${saveFailure})` };
+  // Checks are claimed through the shared store before they run: while it is unreachable none runs.
+  if (claimFailure) return { ready: false, reason: `the report store is unreachable: checks cannot be claimed (${claimFailure})` };
   return { ready: true };
 }
 

@@ -66,6 +66,8 @@ export interface SchedulerOptions {
   readonly abortGraceMs?: number;
   /** Claims on checks shared with other replicas (the PostgreSQL store's); absent = every check is this agent's. */
   readonly claims?: CheckClaims;
+  /** Told after each claim whether the store answered: the error of a claim that failed, `undefined` otherwise. */
+  readonly onClaim?: (err: unknown) => void;
 }
 
 /** What `status()` says about one target. */
@@ -121,6 +123,11 @@ interface TargetState {
   running: Promise<Report> | null;
   /** Aborts the attempt in progress. */
   controller: AbortController | null;
+  /**
+   * Aborted when the target is removed: cancels what comes before and between attempts (the claim, the wait for a
+   * slot, the sleep before a retry) and the attempt itself, even one that had not started when it was removed.
+   */
+  readonly removed: AbortController;
   lastStartedAt: Date | null;
   lastFinishedAt: Date | null;
   /** The schema changed while a check ran: check again when it ends. */
@@ -175,6 +182,7 @@ export class Scheduler {
       task: null,
       running: null,
       controller: null,
+      removed: new AbortController(),
       lastStartedAt: null,
       lastFinishedAt: null,
       again: false,
@@ -194,7 +202,8 @@ export class Scheduler {
     const state = this.#addState(target);
     if (!this.#started) return;
     state.task = this.#schedule(state);
-    this.#trigger(state, 'discovered').catch(() => {});
+    // Claimed as the current round, like the first round at start: every replica discovers it, one checks it.
+    this.#trigger(state, 'discovered', { at: this.#timers.now(), nextDue: state.task.getNextRun() ?? undefined }).catch(() => {});
   }
 
   /**
@@ -210,7 +219,7 @@ export class Scheduler {
     if (state.retry) clearTimeout(state.retry);
     state.retry = null;
     state.again = false;
-    state.controller?.abort(new SchedulerStoppedError(`target ${JSON.stringify(name)} is no longer discovered: check cancelled`));
+    state.removed.abort(new SchedulerStoppedError(`target ${JSON.stringify(name)} is no longer discovered: check cancelled`));
     await state.running?.catch(() => {});
   }
 
@@ -379,8 +388,8 @@ export class Scheduler {
   async #run(state: TargetState, trigger: Trigger, round: Round | undefined): Promise<Report> {
     let lease: CheckLease | null = null;
     try {
-      return await this.#attempts(state, trigger, async () => {
-        if (!lease) lease = await this.#claim(state, trigger, round);
+      return await this.#attempts(state, trigger, async (signal) => {
+        if (!lease) lease = await this.#claim(state, trigger, round, signal);
       });
     } finally {
       // After the report is stored: the next holder of the target starts after this check's report exists.
@@ -394,11 +403,11 @@ export class Scheduler {
    * Claims the check through the store (with `claims` only), once a slot is free: a replica busy with other checks
    * leaves the round to one that is not. Throws {@link ClaimedElsewhereError} when another replica holds it.
    */
-  async #claim(state: TargetState, trigger: Trigger, round: Round | undefined): Promise<CheckLease | null> {
+  async #claim(state: TargetState, trigger: Trigger, round: Round | undefined, signal: AbortSignal): Promise<CheckLease | null> {
     const claims = this.#options.claims;
     if (!claims) return null;
     const { target } = state;
-    const due = trigger === 'start' || trigger === 'schedule';
+    const due = trigger === 'start' || trigger === 'schedule' || trigger === 'discovered';
     let lease: CheckLease | null;
     try {
       lease = await claims.claim(target.name, due ? 'due' : 'now', {
@@ -407,25 +416,41 @@ export class Scheduler {
         // A manual check waits for another replica's check of the target (as it would join a local one); a watch or
         // deploy retry does not: the check running elsewhere reads the schema as it is now.
         waitMs: trigger === 'manual' ? target.checkTimeoutMs : 0,
+        // Stopping, or the target's removal, ends that wait at once.
+        signal,
       });
     } catch (err) {
+      if (signal.aborted) throw cancelled(signal);
       this.#log.warn({ target: target.name, trigger, err: err instanceof Error ? err.message : String(err) }, 'cannot claim the check through the store: not checking');
+      this.#options.onClaim?.(err);
       throw err;
     }
+    this.#options.onClaim?.(undefined);
     if (!lease) {
       this.#log.debug({ target: target.name, trigger }, 'check claimed by another agent sharing the store');
       throw new ClaimedElsewhereError(target.name);
+    }
+    if (!this.#current(state)) {
+      // Removed while the claim was made: the target is given back, nothing is checked.
+      await lease.release().catch(() => {});
+      throw new SchedulerStoppedError(`target ${JSON.stringify(target.name)} is no longer discovered: check cancelled`);
     }
     this.#log.debug({ target: target.name, trigger }, 'check claimed');
     return lease;
   }
 
   /** Attempts with retries on connection failures, then delivers the report. */
-  async #attempts(state: TargetState, trigger: Trigger, claim: () => Promise<void>): Promise<Report> {
+  async #attempts(state: TargetState, trigger: Trigger, claim: (signal: AbortSignal) => Promise<void>): Promise<Report> {
     const { target } = state;
     const retry = this.#options.retry;
+    const cancel = AbortSignal.any([this.#stopping.signal, state.removed.signal]);
+    // A manual check may wait for another replica's check of the target: it waits for the target before it takes a
+    // slot, so that the wait holds none (a due round is claimed with a slot in hand: a busy replica leaves it to others).
+    if (trigger === 'manual') await claim(cancel);
     for (let attempt = 0; ; attempt += 1) {
-      const release = await this.#slots.acquire(this.#stopping.signal);
+      const release = await this.#slots.acquire(cancel).catch((err: unknown) => {
+        throw cancel.aborted ? cancelled(cancel) : err;
+      });
       if (!this.#current(state)) {
         // Removed (no longer discovered) while it waited for a slot: nothing to check.
         release();
@@ -433,7 +458,7 @@ export class Scheduler {
       }
       let report: Report;
       try {
-        await claim();
+        await claim(cancel);
         this.#log.info({ target: target.name, trigger, attempt: attempt + 1 }, 'check started');
         report = await this.#attempt(state);
       } finally {
@@ -446,9 +471,10 @@ export class Scheduler {
         'check could not connect: retrying',
       );
       try {
-        await sleep(delayMs, this.#stopping.signal);
+        await sleep(delayMs, cancel);
       } catch {
-        // Stopping: the failure observed is real, so it is delivered rather than retried.
+        // Removed: nothing more of the target. Stopping: the failure observed is real, so it is delivered rather than retried.
+        if (state.removed.signal.aborted) throw cancelled(state.removed.signal);
         return this.#deliver(report, attempt);
       }
     }
@@ -461,6 +487,10 @@ export class Scheduler {
     const startedAt = this.#timers.now();
     state.controller = controller;
     state.lastStartedAt = startedAt;
+    // A removal before this attempt began aborts it too (it finds the signal already aborted).
+    const onRemoved = (): void => controller.abort(state.removed.signal.reason);
+    if (state.removed.signal.aborted) onRemoved();
+    else state.removed.signal.addEventListener('abort', onRemoved, { once: true });
     const timer = setTimeout(() => {
       controller.abort(new TimeoutError(`check did not finish within ${target.checkTimeoutMs} ms`, { target: target.name }));
     }, target.checkTimeoutMs);
@@ -473,6 +503,7 @@ export class Scheduler {
     } finally {
       clearTimeout(timer);
       aborted.dispose();
+      state.removed.signal.removeEventListener('abort', onRemoved);
       state.controller = null;
       state.lastFinishedAt = this.#timers.now();
     }
@@ -528,4 +559,10 @@ export class Scheduler {
     const stored = await this.#options.onReport(final);
     return stored ?? final;
   }
+}
+
+/** The error a check cancelled by stopping or by its target's removal rejects with. */
+function cancelled(signal: AbortSignal): SchedulerStoppedError {
+  const reason: unknown = signal.reason;
+  return reason instanceof SchedulerStoppedError ? reason : new SchedulerStoppedError();
 }

@@ -59,6 +59,8 @@ export interface Metrics {
   observe(report: Report): void;
   /** Counts a finished check whose report could not be stored (its gauges are left as they were). */
   recordSaveFailure(reason: SaveFailureReason): void;
+  /** Counts a check not run because the shared store could not be reached to claim it. */
+  recordClaimFailure(reason: SaveFailureReason): void;
   /**
    * Records one read of the target's schema fingerprint by the watch (`agent/watch.ts`): its time in seconds, whether
    * it failed, whether the full query ran (`queried`, absent: it did unless it failed), and when it saw the
@@ -128,6 +130,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
   // Not per target: the store is one file, and a full disk fails every target's save alike.
   const saveFailures = meter.createCounter(SERIES.saveFailures.name, { description: SERIES.saveFailures.help });
   for (const reason of SAVE_FAILURE_REASONS) saveFailures.add(0, { reason });
+  const claimFailures = meter.createCounter(SERIES.claimFailures.name, { description: SERIES.claimFailures.help });
+  for (const reason of SAVE_FAILURE_REASONS) claimFailures.add(0, { reason });
   const fleets = registerFleetSeries(meter, options.fleets ?? [], options.fleetVariants ?? (() => []));
   const runtime = options.runtime === false ? undefined : registerRuntimeMetrics(meter);
 
@@ -147,6 +151,9 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
     recordSaveFailure(reason) {
       saveFailures.add(1, { reason });
+    },
+    recordClaimFailure(reason) {
+      claimFailures.add(1, { reason });
     },
     recordWatch(target, read) {
       const series = known(target);

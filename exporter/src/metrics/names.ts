@@ -62,6 +62,10 @@ export const SERIES = {
     name: 'schema_drift_report_save_failures',
     help: 'Finished checks whose report could not be stored since the exporter started, by reason (disk_full, read_only, io, busy, closed, other); /readyz answers 503 until a save succeeds again.',
   },
+  claimFailures: {
+    name: 'schema_drift_store_claim_failures',
+    help: 'Checks not run since the exporter started because the shared report store could not be reached to claim them, by reason (disk_full, read_only, io, busy, closed, other); /readyz answers 503 until a claim or save succeeds again.',
+  },
   schemaChange: {
     name: 'schema_drift_schema_change_timestamp_seconds',
     help: 'Unix time the watch last saw the target\'s schema fingerprint change (a DDL statement ran), which starts a check at once; 0 if it has not since the exporter started.',

@@ -91,7 +91,10 @@ export async function migratePgStore(client: pg.ClientBase, schema: string): Pro
       throw new Error(`store schema version ${from} was written by a newer schema-drift (this build knows up to ${PG_STORE_SCHEMA_VERSION})`);
     }
     if (from === 0) {
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${q}`);
+      // `CREATE SCHEMA IF NOT EXISTS` needs CREATE on the database even when the schema exists: a user given only a
+      // schema it owns could not open the store. Created only when missing.
+      const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+      if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${q}`);
       await client.query(`CREATE TABLE ${q}.store_version (version integer NOT NULL)`);
       await client.query(`INSERT INTO ${q}.store_version VALUES (0)`);
     }

@@ -35,6 +35,33 @@ const CLOSE_WAIT_MS = 2_000;
 /** Default schema of the store's tables. */
 export const DEFAULT_PG_STORE_SCHEMA = 'schema_drift';
 
+/**
+ * Session settings of every store connection. A claim's advisory lock lives as long as its session: when a replica's
+ * node is lost (or partitioned away) the server only notices the dead peer through TCP keepalive, whose system default
+ * is 2 hours. These bound it to ~25 s idle + probes (10 s + 3 × 5 s), and `tcp_user_timeout` drops a connection whose
+ * sent data stays unacknowledged for 30 s. All are user-settable (PGC_USERSET); a URL's own `options` come after
+ * these and win. `idle_session_timeout=0`: a lock's connection is idle while its check runs and must not be cut.
+ */
+export const PG_STORE_SESSION_OPTIONS =
+  '-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3 -c tcp_user_timeout=30000 -c idle_session_timeout=0';
+
+/** The pool configuration of a store at `url` (password already resolved). */
+export function pgStorePoolConfig(url: URL, max: number): pg.PoolConfig {
+  const withOptions = new URL(url);
+  // pg lets the connection string override separate fields, so the options travel in the URL.
+  const own = withOptions.searchParams.get('options');
+  withOptions.searchParams.set('options', own ? `${PG_STORE_SESSION_OPTIONS} ${own}` : PG_STORE_SESSION_OPTIONS);
+  return {
+    connectionString: withOptions.toString(),
+    max,
+    application_name: 'schema-drift store',
+    connectionTimeoutMillis: 10_000,
+    // The agent's side: probes after 10 s idle (Node's default delay is the system's 2 hours).
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  };
+}
+
 /** Options of {@link PgStore.open}. */
 export interface PgStoreOptions {
   /** Connection URL (secret). */
@@ -79,7 +106,7 @@ export class PgStore implements Store {
     this.schema = schema;
     this.#q = quoteSchema(schema);
     this.#logger = logger;
-    this.claims = new PgClaims(pool, schema, replica);
+    this.claims = new PgClaims(pool, schema, replica, logger, display);
     this.desiredCache = {
       read: (key) => this.#readCache(key),
       write: (key, value, maxEntries) => this.#writeCache(key, value, maxEntries),
@@ -99,13 +126,7 @@ export class PgStore implements Store {
       // pg lets the URL's (empty) password override a `password` field, so it travels as a URL parameter.
       parsed.searchParams.set('password', await readPasswordFile(options.passwordFile, undefined));
     }
-    const pool = new pg.Pool({
-      connectionString: parsed.toString(),
-      max: options.poolSize ?? 10,
-      application_name: 'schema-drift store',
-      connectionTimeoutMillis: 10_000,
-      keepAlive: true,
-    });
+    const pool = new pg.Pool(pgStorePoolConfig(parsed, options.poolSize ?? 10));
     // An idle connection that drops is reported here; the next query on the pool gets a fresh one.
     pool.on('error', (err) => options.logger?.warn({ store: display, err: err.message }, 'report store: connection lost'));
     let from: number;
@@ -183,14 +204,25 @@ export class PgStore implements Store {
     return report;
   }
 
+  /**
+   * One query for the newest id of every target; the bodies only of those not cached yet (a second query). `/targets`
+   * calls it on every request: 2 × N queries at once (`latest` per target) would queue on the pool.
+   */
   async latestAll(): Promise<Report[]> {
-    const rows = await this.#read<PgBodyRow & { target: string }>(
+    const newest = await this.#read<{ target: string; id: number }>(
       {},
-      `SELECT ${BODY_SELECT}, target FROM ${this.#q}.reports
-       WHERE id IN (SELECT max(id) FROM ${this.#q}.reports GROUP BY target) ORDER BY target COLLATE "C"`,
+      `SELECT target, max(id)::float8 AS id FROM ${this.#q}.reports GROUP BY target ORDER BY target COLLATE "C"`,
       [],
     );
-    return rows.map((row) => this.#parse(row.target, row));
+    const stale = newest.filter((n) => this.#latest.get(n.target)?.id !== n.id).map((n) => n.id);
+    if (stale.length > 0) {
+      const rows = await this.#read<PgBodyRow & { target: string }>({}, `SELECT ${BODY_SELECT}, target FROM ${this.#q}.reports WHERE id = ANY($1::bigint[])`, [stale]);
+      for (const row of rows) this.#latest.set(row.target, this.#parse(row.target, row));
+    }
+    return newest.flatMap((n) => {
+      const report = this.#latest.get(n.target);
+      return report?.id === n.id ? [report] : [];
+    });
   }
 
   async get(target: string, id: number): Promise<Report | null> {
@@ -231,7 +263,7 @@ export class PgStore implements Store {
     return row?.drift_since ?? null;
   }
 
-  async prune(retention: RetentionPolicy, now: Date = new Date()): Promise<number> {
+  async prune(retention: RetentionPolicy, now: Date = new Date(), target?: string): Promise<number> {
     this.#open({});
     const bounds = this.#wrapSync({}, 'invalid retention', () => retentionBounds(retention, now));
     const deleted = await this.#wrap({}, 'pruning failed', async () => {
@@ -239,8 +271,11 @@ export class PgStore implements Store {
         `DELETE FROM ${this.#q}.reports WHERE id IN (
            SELECT id FROM (
              SELECT id, finished_at, row_number() OVER (PARTITION BY target ORDER BY id DESC) AS rank FROM ${this.#q}.reports
+             WHERE $3::text IS NULL OR target = $3
            ) ranked WHERE rank > 1 AND (rank > $1 OR finished_at < $2))`,
-        [bounds.max_count, bounds.cutoff],
+        // With a target (every save) the scan stays on that target's rows (the (target, id) index), so replicas saving
+        // different targets do not delete from each other's rows.
+        [bounds.max_count, bounds.cutoff, target ?? null],
       );
       return result.rowCount ?? 0;
     });

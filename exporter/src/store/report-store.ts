@@ -226,12 +226,12 @@ export class ReportStore {
    * target's newest report is always kept. Status-since, drift-since and transitions' `from` were computed at save
    * time, so pruning never changes them. Returns the number of reports deleted.
    */
-  prune(retention: RetentionPolicy, now: Date = new Date()): number {
+  prune(retention: RetentionPolicy, now: Date = new Date(), target?: string): number {
     const context = { file: this.file };
     const db = this.#open(context);
     const bounds = this.#wrap(context, 'invalid retention', () => retentionBounds(retention, now));
     const deleted = this.#wrap(context, 'pruning failed', () => {
-      const result = this.#stmts.prune.run(bounds);
+      const result = target === undefined ? this.#stmts.prune.run(bounds) : this.#stmts.pruneTarget.run({ ...bounds, target });
       reclaimSpace(db);
       return Number(result.changes);
     });
@@ -321,6 +321,10 @@ function prepareStatements(db: DatabaseSync) {
     prune: stmt(`DELETE FROM reports WHERE id IN (
       SELECT id FROM (
         SELECT id, finished_at, row_number() OVER (PARTITION BY target ORDER BY id DESC) AS rank FROM reports
+      ) WHERE rank > 1 AND (rank > :max_count OR finished_at < :cutoff))`),
+    pruneTarget: stmt(`DELETE FROM reports WHERE id IN (
+      SELECT id FROM (
+        SELECT id, finished_at, row_number() OVER (ORDER BY id DESC) AS rank FROM reports WHERE target = :target
       ) WHERE rank > 1 AND (rank > :max_count OR finished_at < :cutoff))`),
   };
 }

@@ -62,8 +62,8 @@ export class SqliteStore implements Store {
     return run(() => this.reports.driftSince(target));
   }
 
-  prune(retention: RetentionPolicy, now?: Date): Promise<number> {
-    return run(() => this.reports.prune(retention, now));
+  prune(retention: RetentionPolicy, now?: Date, target?: string): Promise<number> {
+    return run(() => this.reports.prune(retention, now, target));
   }
 
   close(): Promise<void> {

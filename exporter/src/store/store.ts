@@ -31,12 +31,25 @@ export interface ReportHistory {
   statusSince(target: string): Promise<StatusSince | null>;
   /** When the target's current drift began, or null. */
   driftSince(target: string): Promise<string | null>;
-  /** Deletes reports beyond the retention policy (each target's newest is kept); returns how many. */
-  prune(retention: RetentionPolicy, now?: Date): Promise<number>;
+  /**
+   * Deletes reports beyond the retention policy (each target's newest is kept); returns how many. With `target`, only
+   * that target's reports are looked at (the agent prunes the target it just saved: no scan of the whole history).
+   */
+  prune(retention: RetentionPolicy, now?: Date, target?: string): Promise<number>;
 }
 
 /** Why a check is being claimed: a cron tick (or the first round at start) or a request for one now. */
 export type ClaimKind = 'due' | 'now';
+
+/** Options of {@link CheckClaims.claim}. */
+export interface ClaimOptions {
+  readonly now: Date;
+  /** Required for `due`: the round after `now` (a claim without one moves the due time 1 ms past `now`). */
+  readonly nextDue?: Date;
+  readonly waitMs?: number;
+  /** Ends a `now` claim's wait for the target: the claim rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+}
 
 /** A held claim: the check may run; `release` gives the target back (always call it, once). */
 export interface CheckLease {
@@ -54,7 +67,7 @@ export interface CheckClaims {
    * round after it is due: the claim moves the target's due time there, so the other replicas' ticks of this round
    * find nothing to do. A target not seen before is due at once.
    */
-  claim(target: string, kind: ClaimKind, options: { readonly now: Date; readonly nextDue?: Date; readonly waitMs?: number }): Promise<CheckLease | null>;
+  claim(target: string, kind: ClaimKind, options: ClaimOptions): Promise<CheckLease | null>;
 }
 
 /** A store: the history, and optionally a shared desired cache and check claims (PostgreSQL only). */

@@ -8,9 +8,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SAVE_FAILURE_REASONS } from '../../src/store/save-failure.ts';
 import { createTempPgDatabase, type TempDatabase } from '../support/servers.ts';
 import { createAgentEnvironment, type AgentEnvironment } from './environment.ts';
-import { http, metric } from './support.ts';
+import { http, metric, TcpProxy } from './support.ts';
 
 const STORE_PASSWORD = 'Store-pw-s3cret-5521';
 let store: TempDatabase;
@@ -82,4 +83,38 @@ describe('the agent with store: postgres://…', () => {
     expect(history[0]?.report_id).toBe((check.json() as { report_id: number }).report_id);
     expect(JSON.stringify(env.logs.records(/.*/))).not.toContain(STORE_PASSWORD);
   });
+});
+
+describe('the agent whose store goes away', () => {
+  it('is not ready while a check cannot be claimed, counts it, and is ready again once a claim succeeds', async () => {
+    const proxy = new TcpProxy();
+    await proxy.start();
+    const url = new URL(store.url);
+    url.hostname = '127.0.0.1';
+    url.port = String(proxy.port);
+    process.env.SD_AGENT_STORE_PROXY_URL = url.toString();
+    const down = await createAgentEnvironment({ extraYaml: 'store:\n  url: ${SD_AGENT_STORE_PROXY_URL}\n  schema: agent_store_down\n' });
+    try {
+      await down.agent.firstChecks;
+      expect((await http(down.agent.url, '/readyz')).status).toBe(200);
+      await proxy.stop();
+      const check = await http(down.agent.url, '/api/v1/targets/staging/check', { method: 'POST' });
+      expect(check.status).not.toBe(200);
+      const ready = await http(down.agent.url, '/readyz');
+      expect(ready.status).toBe(503);
+      expect(ready.text).toMatch(/report store is unreachable: checks cannot be claimed/);
+      const text = (await http(down.agent.url, '/metrics')).text;
+      const claimFailures = SAVE_FAILURE_REASONS.reduce((sum, reason) => sum + metric(text, 'schema_drift_store_claim_failures_total', { reason }), 0);
+      expect(claimFailures).toBeGreaterThanOrEqual(1);
+      await proxy.start();
+      // Another target: staging's next manual check would wait out manualCheckInterval.
+      const again = await http(down.agent.url, '/api/v1/targets/production/check', { method: 'POST' });
+      expect(again.status, again.text).toBe(200);
+      expect((await http(down.agent.url, '/readyz')).status).toBe(200);
+    } finally {
+      await down.close();
+      await proxy.stop();
+      delete process.env.SD_AGENT_STORE_PROXY_URL;
+    }
+  }, 60_000);
 });

@@ -2,7 +2,8 @@
  * The issue's failover test: three real `schema-drift serve` processes on loopback share one PostgreSQL store and 30
  * targets checked every 20 s (6-field cron); one replica is SIGKILLed while it runs a check. Then:
  * - every target gets a report in the next round (the killed replica's claim is freed with its connection);
- * - no two checks of a target overlap (each report starts after the previous one of the target finished);
+ * - no two checks of a target overlap (each report starts after the previous one of the target finished), also two
+ *   manual checks of one target fired at two replicas at once;
  * - no report is lost or duplicated: each round has exactly one report per target, except the one or two checks the
  *   killed replica was running (claimed in the store), which produced none;
  * - each survivor's API lists all 30 targets, and its gauges show every target's last round (read from the store).
@@ -211,5 +212,17 @@ ${names.map((name, i) => `  - { <<: *target, name: ${name}, url: ${JSON.stringif
       const listed = (await http(address, '/api/v1/targets')).json<{ target: string; status: string | null }[]>();
       expect(listed.filter((t) => t.status !== null).map((t) => t.target).sort()).toEqual(names);
     }
-  }, 240_000);
+    // The rounds above are 20 s apart and a check takes well under 1 s, so they could not overlap anyway. Two manual
+    // checks of one target fired at both survivors at the same moment could: the second must wait for the first.
+    const target = names[0]!;
+    const seen = (await storedReports()).length;
+    const answers = await Promise.all(addresses.slice(1).map((address) => http(address, `/api/v1/targets/${target}/check`, { method: 'POST' })));
+    for (const answer of answers) expect(answer.status, answer.text).toBe(200);
+    const manual = (await storedReports())
+      .slice(seen)
+      .filter((r) => r.target === target)
+      .sort((a, b) => a.started - b.started);
+    expect(manual.length).toBeGreaterThanOrEqual(2);
+    for (let i = 1; i < manual.length; i++) expect(manual[i]!.started).toBeGreaterThanOrEqual(manual[i - 1]!.finished);
+  }, 300_000);
 });

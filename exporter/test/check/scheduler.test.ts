@@ -510,6 +510,49 @@ describe('Scheduler: discovered targets come and go', () => {
     expect(checked).toEqual(['fleet.busy']);
     expect(delivered.map((r) => r.target)).toEqual(['fleet.busy']);
   });
+
+  it('removes a target still waiting for a slot without waiting for the check that holds the slot', async () => {
+    const gate = deferred<void>();
+    const checked: string[] = [];
+    const { s, delivered } = scheduler({
+      targets: [],
+      concurrency: 1,
+      runCheck: async (t) => {
+        checked.push(t.name);
+        await gate.promise;
+        return report(t.name);
+      },
+    });
+    await s.start();
+    s.add(target('fleet.busy'));
+    s.add(target('fleet.waiting'));
+    await waitUntil(() => checked.length === 1);
+    // Resolves while fleet.busy still holds the only slot (the gate opens only afterwards).
+    await s.remove('fleet.waiting');
+    expect(delivered).toEqual([]);
+    gate.resolve();
+    await waitUntil(() => delivered.length === 1);
+    expect(checked).toEqual(['fleet.busy']);
+  });
+
+  it('wakes a removed target sleeping before a retry: no retry, no report', async () => {
+    const checked: string[] = [];
+    const { s, delivered } = scheduler({
+      targets: [],
+      // A retry 10 minutes away: the removal below resolves long before it (or the test times out).
+      retry: { attempts: 3, initialDelayMs: 600_000, maxDelayMs: 600_000 },
+      runCheck: async (t) => {
+        checked.push(t.name);
+        return report(t.name, 'connect');
+      },
+    });
+    await s.start();
+    s.add(target('fleet.flaky'));
+    await waitUntil(() => checked.length === 1);
+    await s.remove('fleet.flaky');
+    expect(checked).toEqual(['fleet.flaky']);
+    expect(delivered).toEqual([]);
+  });
 });
 
 describe('Scheduler: claims shared by replicas (a real PostgreSQL store)', () => {
@@ -523,10 +566,16 @@ describe('Scheduler: claims shared by replicas (a real PostgreSQL store)', () =>
     await db?.drop();
   });
 
-  async function replica(name: string, schema: string, runCheck: SchedulerOptions['runCheck'], targets = [target('a', { schedule: '* * * * * *' })]) {
+  async function replica(
+    name: string,
+    schema: string,
+    runCheck: SchedulerOptions['runCheck'],
+    targets = [target('a', { schedule: '* * * * * *' })],
+    extra: Partial<SchedulerOptions> = {},
+  ) {
     const store = await PgStore.open({ url: db.url, schema, replica: name });
     stores.push(store);
-    return scheduler({ targets, claims: store.claims, runCheck });
+    return scheduler({ targets, claims: store.claims, runCheck, ...extra });
   }
 
   it('three replicas on an every-second schedule: one check per round, never two at once', async () => {
@@ -578,5 +627,51 @@ describe('Scheduler: claims shared by replicas (a real PostgreSQL store)', () =>
     gate.resolve();
     await Promise.all([one, two]);
     expect(order).toEqual(['r1 start', 'r1 end', 'r2 start']);
+  });
+
+  it("a manual check waiting for another replica's check holds no slot and ends at once when its agent stops", async () => {
+    const schema = `sched_wait_${Date.now()}`;
+    const gate = deferred<void>();
+    const entered = deferred<void>();
+    const first = await replica('r1', schema, async (t) => {
+      entered.resolve();
+      await gate.promise;
+      return report(t.name);
+    }, [target('a', { checkTimeoutMs: 600_000 })]);
+    const checked: string[] = [];
+    const second = await replica('r2', schema, async (t) => {
+      checked.push(t.name);
+      return report(t.name);
+    }, [target('a', { checkTimeoutMs: 600_000 }), target('b')], { concurrency: 1 });
+    const one = first.s.runNow('a');
+    await entered.promise;
+    const waiting = second.s.runNow('a');
+    waiting.catch(() => {});
+    // r2's only slot is free for b while its check of a waits for r1's.
+    await second.s.runNow('b');
+    expect(checked).toEqual(['b']);
+    // Stopping r2 ends the wait (r1's check of a still runs: the gate is shut).
+    await second.s.stop(0);
+    await expect(waiting).rejects.toBeInstanceOf(SchedulerStoppedError);
+    expect(checked).toEqual(['b']);
+    gate.resolve();
+    await one;
+  });
+
+  it('a target discovered by every replica is checked by one of them', async () => {
+    const schema = `sched_disc_${Date.now()}`;
+    const checked: string[] = [];
+    const runCheck: SchedulerOptions['runCheck'] = async (t) => {
+      checked.push(t.name);
+      return report(t.name);
+    };
+    const replicas = await Promise.all(['r1', 'r2', 'r3'].map((name) => replica(name, schema, runCheck, [])));
+    await Promise.all(replicas.map(({ s }) => s.start()));
+    // One after the other: the later ones find the round taken, not merely the target busy.
+    for (const { s } of replicas) {
+      s.add(target('fleet.new'));
+      await waitUntil(() => s.status().every((st) => !st.running));
+    }
+    expect(checked).toEqual(['fleet.new']);
   });
 });

@@ -137,6 +137,25 @@ describe('the dashboards together', () => {
     }
   });
 
+  it('every schema_drift_ series a query reads is deduplicated across replicas (max without (instance, pod))', () => {
+    // N replicas export the same stored figures: a bare selector would count each N times. Counters (`_total`) count
+    // what each process did, so summing them across replicas is right.
+    const bare = dashboards.flatMap(({ file, json }) =>
+      panels(json).flatMap((panel) =>
+        targets(panel)
+          .filter((t) => obj(t.datasource, 'ds').uid === PROMETHEUS_UID)
+          .flatMap((t) => {
+            const expr = str(t.expr, 'expr');
+            const selectors = [...expr.matchAll(/\bschema_drift_(?!report_save|store_claim|build_info)[a-z_]+\b/g)];
+            return selectors
+              .filter((m) => !m[0].endsWith('_total') && !expr.slice(0, m.index).endsWith('max without (instance, pod) ('))
+              .map((m) => `${file} panel ${String(panel.id)}: ${m[0]}`);
+          }),
+      ),
+    );
+    expect(bare).toEqual([]);
+  });
+
   it('every PromQL query of both dashboards parses (promtool, variables replaced)', () => {
     const rules = dashboards.flatMap(({ file, json }) =>
       panels(json).flatMap((panel) =>

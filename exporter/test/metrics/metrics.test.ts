@@ -56,7 +56,7 @@ describe('series before any check', () => {
     const before = samples((await scrape(metrics)).text);
     // 2 targets × (9 gauges + 13×3 changes + 5 counters (checks, watch queries, full queries, seconds, errors) + 7
     // failure reasons + 10+1 buckets + sum + count) + build_info + 6 save-failure reasons (not per target)
-    expect(before.size).toBe(2 * (9 + 39 + 5 + 7 + DURATION_BUCKETS.length + 1 + 2) + 1 + SAVE_FAILURE_REASONS.length);
+    expect(before.size).toBe(2 * (9 + 39 + 5 + 7 + DURATION_BUCKETS.length + 1 + 2) + 1 + 2 * SAVE_FAILURE_REASONS.length); // save and claim failures
     for (const [series, value] of before) expect([series, value]).toEqual([series, series.startsWith('schema_drift_build_info') ? 1 : 0]);
     metrics.observe(drift(T0));
     metrics.observe(failed(T1));

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DesiredCache } from '../../src/engine/desired-cache.ts';
 import { PG_STORE_SCHEMA_VERSION } from '../../src/store/pg-migrations.ts';
-import { PgStore } from '../../src/store/pg-store.ts';
+import { PgStore, pgStorePoolConfig } from '../../src/store/pg-store.ts';
 import { StoreError } from '../../src/store/report-store.ts';
 import { createTempPgDatabase, type TempDatabase } from '../support/servers.ts';
 import { syntheticReport } from './store-fixture.ts';
@@ -58,6 +58,56 @@ describe('opening', () => {
     await expect(opening).rejects.toThrow(StoreError);
     await expect(opening).rejects.toThrow(/is not a schema-drift store/);
     await opening.catch((err: Error) => expect(err.message).not.toContain('hunter2'));
+  });
+
+  it('bounds how long a lost replica keeps its locks: its sessions carry keepalive and user timeouts', async () => {
+    const pool = new pg.Pool(pgStorePoolConfig(new URL(db.url), 1));
+    try {
+      const show = async (name: string): Promise<string> => (await pool.query<Record<string, string>>(`SHOW ${name}`)).rows[0]![name]!;
+      expect(await show('tcp_keepalives_idle')).toBe('10');
+      expect(await show('tcp_keepalives_interval')).toBe('5');
+      expect(await show('tcp_keepalives_count')).toBe('3');
+      expect(await show('tcp_user_timeout')).toBe('30000');
+      expect(await show('idle_session_timeout')).toBe('0');
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('opens in a schema its user owns without CREATE on the database', async () => {
+    const suffix = randomBytes(4).toString('hex');
+    const role = `storefix_owner_${suffix}`;
+    const dbName = `storefix_db_${suffix}`;
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE ROLE ${role} LOGIN`);
+      await admin.query(`CREATE DATABASE ${dbName}`);
+      const url = new URL(db.url);
+      url.pathname = `/${dbName}`;
+      const inDb = new pg.Client({ connectionString: url.toString() });
+      await inDb.connect();
+      try {
+        await inDb.query(`REVOKE CREATE ON DATABASE ${dbName} FROM PUBLIC`);
+        await inDb.query(`CREATE SCHEMA owned AUTHORIZATION ${role}`);
+        const { rows } = await inDb.query<{ ok: boolean }>(`SELECT has_database_privilege($1, $2, 'CREATE') AS ok`, [role, dbName]);
+        expect(rows[0]?.ok).toBe(false);
+      } finally {
+        await inDb.end();
+      }
+      url.username = role;
+      const store = await PgStore.open({ url: url.toString(), schema: 'owned' });
+      try {
+        const id = await store.save(syntheticReport({ target: 'a', status: 'in_sync', seq: 1 }));
+        expect((await store.latest('a'))?.id).toBe(id);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
+      await admin.query(`DROP ROLE IF EXISTS ${role}`).catch(() => {});
+      await admin.end();
+    }
   });
 
   it('refuses a schema name that is not a lower-case identifier', async () => {
@@ -114,6 +164,40 @@ describe('claims', () => {
     }
   });
 
+  it('a due claim without the next round keeps the schedule going: the following round is still claimed', async () => {
+    const [a] = await openAll(1, schema());
+    try {
+      const first = await a!.claims.claim('t', 'due', { now: T0 });
+      expect(first).not.toBeNull();
+      await first!.release();
+      expect(await a!.claims.claim('t', 'due', { now: T0 })).toBeNull();
+      const next = await a!.claims.claim('t', 'due', { now: T1, nextDue: T2 });
+      expect(next).not.toBeNull();
+      await next!.release();
+    } finally {
+      await closeAll([a!]);
+    }
+  });
+
+  it('a manual claim waiting for the target ends when its signal aborts', async () => {
+    const [a, b] = await openAll(2, schema());
+    try {
+      const held = await a!.claims.claim('t', 'now', { now: T0 });
+      expect(held).not.toBeNull();
+      const controller = new AbortController();
+      const waiting = b!.claims.claim('t', 'now', { now: T0, waitMs: 600_000, signal: controller.signal });
+      controller.abort(new Error('stopping'));
+      await expect(waiting).rejects.toThrow();
+      await held!.release();
+      // The cancelled wait left no lock behind: the target can be claimed.
+      const after = await b!.claims.claim('t', 'now', { now: T1 });
+      expect(after).not.toBeNull();
+      await after!.release();
+    } finally {
+      await closeAll([a!, b!]);
+    }
+  });
+
   it('never lets two checks of a target run at once: a due round and a manual check wait for the running one', async () => {
     const [a, b] = await openAll(2, schema());
     try {
@@ -137,9 +221,12 @@ describe('claims', () => {
 
   it("frees a dead replica's target at once: its connection drops and the lock goes with it", async () => {
     const name = schema();
-    const [dying, survivor] = await openAll(2, name);
+    const warnings: string[] = [];
+    const logger = { info: () => {}, warn: (_fields: Record<string, unknown>, message: string) => void warnings.push(message) };
+    const [survivor] = await openAll(1, name);
+    const dying = await PgStore.open({ url: db.url, schema: name, replica: 'dying', logger });
     try {
-      const held = await dying!.claims.claim('t', 'due', { now: T0, nextDue: T1 });
+      const held = await dying.claims.claim('t', 'due', { now: T0, nextDue: T1 });
       expect(held).not.toBeNull();
       expect(await survivor!.claims.claim('t', 'now', { now: T0, waitMs: 0 })).toBeNull();
       // The server ends the dying replica's sessions, as when its process is killed.
@@ -154,9 +241,11 @@ describe('claims', () => {
       const next = await survivor!.claims.claim('t', 'due', { now: T1, nextDue: T2 });
       expect(next).not.toBeNull();
       await next!.release();
+      // Giving back a claim whose connection is gone fails, and says so (the lock went with the session anyway).
       await held!.release();
+      expect(warnings).toContain('report store: releasing a check claim failed; its connection is closed instead');
     } finally {
-      await closeAll([dying!, survivor!]);
+      await closeAll([dying, survivor!]);
     }
   });
 });

@@ -144,6 +144,12 @@ describe('ordering and pagination', () => {
       ['a', a2],
       ['b', b1],
     ]);
+    // A newer report replaces what an earlier call returned (and may have cached).
+    const b2 = await store.save(syntheticReport({ target: 'b', status: 'drift', seq: 4 }));
+    expect((await store.latestAll()).map((r) => [r.target, r.id, r.status])).toEqual([
+      ['a', a2, 'drift'],
+      ['b', b2, 'drift'],
+    ]);
     expect((await store.get('a', a1))?.warnings).toEqual(['synthetic report 1']);
     expect(await store.get('b', a1)).toBeNull();
     expect(await store.get('a', 9_999)).toBeNull();
@@ -193,6 +199,16 @@ describe('status history', () => {
       { id: ids[0], at: at(1), from: null, to: 'in_sync' },
     ]);
     expect((await store.transitions('t', { limit: 2 })).map((t) => t.id)).toEqual([ids[4], ids[3]]);
+  });
+
+  it('prunes only the given target when one is named', async () => {
+    const now = new Date('2025-06-01T00:00:00.000Z');
+    for (const t of ['t', 'u']) {
+      for (let seq = 1; seq <= 4; seq++) await store.save(syntheticReport({ target: t, status: 'in_sync', seq, finishedAt: `2025-05-0${seq}T00:00:00.000Z` }));
+    }
+    expect(await store.prune({ maxAgeDays: 365, maxReportsPerTarget: 2 }, now, 't')).toBe(2);
+    expect(await store.list('t')).toHaveLength(2);
+    expect(await store.list('u')).toHaveLength(4);
   });
 
   it('keeps status-since, drift-since and transitions when pruning removes the reports they came from', async () => {
