@@ -109,18 +109,16 @@ function followStore(
     if (busy || !store.isOpen) return;
     busy = true;
     (async () => {
-      const changed: TargetConfig[] = [];
-      for (const target of targets()) {
-        const newest = (await store.list(target.name, { limit: 1 }))[0];
-        if (newest && known.get(target.name) !== newest.id) changed.push(target);
-      }
-      if (changed.length === 0) return;
-      for (const [name, id] of await restoreMetrics(metrics, store, changed)) known.set(name, id);
+      const current = new Map(targets().map((t) => [t.name, t]));
+      // One grouped query for every target's newest id (the store reads only the bodies it has not cached): not a
+      // query per target every interval.
+      const newer = (await store.latestAll()).filter((r) => current.has(r.target) && r.id > (known.get(r.target) ?? -1));
+      if (newer.length === 0) return;
+      const restored = await restoreMetrics(metrics, store, newer.map((r) => current.get(r.target)!));
+      // A check of this replica's own may have been stored meanwhile: never step back to an older id.
+      for (const [name, id] of restored) known.set(name, Math.max(id, known.get(name) ?? -1));
       // The fleet view groups every replica's checks, not only this one's.
-      for (const target of changed) {
-        const latest = await store.latest(target.name);
-        if (latest) observe(latest);
-      }
+      for (const report of newer) observe(report);
     })()
       .catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, 'reading other agents\' reports from the store failed'))
       .finally(() => {
