@@ -64,7 +64,13 @@ export interface RunningAgent {
  * The newest report of each target and the newest one that compared, so a restart shows what was last known. Returns
  * the newest report id per target (what {@link followStore} compares against).
  */
-async function restoreMetrics(metrics: Metrics, store: Store, targets: readonly { readonly name: string }[]): Promise<Map<string, number>> {
+async function restoreMetrics(
+  metrics: Metrics,
+  store: Store,
+  targets: readonly { readonly name: string }[],
+  /** Checked just before the gauges are set: false drops a target whose newer report arrived while the store was read. */
+  stillNewest: (target: string, id: number) => boolean = () => true,
+): Promise<Map<string, number>> {
   const reports: Report[] = [];
   const since = new Map<string, StatusSince>();
   const newest = new Map<string, number>();
@@ -82,10 +88,18 @@ async function restoreMetrics(metrics: Metrics, store: Store, targets: readonly 
     const status = await store.statusSince(name);
     if (status) since.set(name, { ...status, driftSince: await store.driftSince(name) });
   }
-  reports.sort((a, b) => a.id - b.id);
-  metrics.restore(reports, since);
+  for (const [name, id] of newest) {
+    if (stillNewest(name, id)) continue;
+    newest.delete(name);
+    since.delete(name);
+  }
+  const current = reports.filter((r) => newest.has(r.target)).sort((a, b) => a.id - b.id);
+  metrics.restore(current, since);
   return newest;
 }
+
+/** How often the whole history is pruned (a save prunes only its own target). */
+const PRUNE_ALL_INTERVAL_MS = 3_600_000;
 
 /** How often a replica sharing the store reads the other replicas' new reports into its per-target gauges. */
 export const FOLLOW_STORE_INTERVAL_MS = 10_000;
@@ -102,6 +116,8 @@ function followStore(
   targets: () => readonly TargetConfig[],
   known: Map<string, number>,
   observe: (report: Report) => void,
+  /** The store answered: a claim failure that made `/readyz` 503 is over. */
+  storeAnswered: () => void,
   log: Logger,
 ): () => void {
   let busy = false;
@@ -113,12 +129,14 @@ function followStore(
       // One grouped query for every target's newest id (the store reads only the bodies it has not cached): not a
       // query per target every interval.
       const newer = (await store.latestAll()).filter((r) => current.has(r.target) && r.id > (known.get(r.target) ?? -1));
+      storeAnswered();
       if (newer.length === 0) return;
-      const restored = await restoreMetrics(metrics, store, newer.map((r) => current.get(r.target)!));
-      // A check of this replica's own may have been stored meanwhile: never step back to an older id.
-      for (const [name, id] of restored) known.set(name, Math.max(id, known.get(name) ?? -1));
+      // A check of this replica's own may be stored while the store is read: its newer state is never overwritten.
+      const stillNewest = (name: string, id: number): boolean => id > (known.get(name) ?? -1);
+      const restored = await restoreMetrics(metrics, store, newer.map((r) => current.get(r.target)!), stillNewest);
+      for (const [name, id] of restored) known.set(name, id);
       // The fleet view groups every replica's checks, not only this one's.
-      for (const report of newer) observe(report);
+      for (const report of newer) if (restored.has(report.target)) observe(report);
     })()
       .catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, 'reading other agents\' reports from the store failed'))
       .finally(() => {
@@ -346,7 +364,23 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
   // The first listing before the first round, so the round checks the discovered targets too.
   await discovery.start();
   const firstChecks = scheduler.start();
-  const unfollow = store.claims ? followStore(metrics, store, () => [...targets.values()], known, (report) => fleetView.observe(report), log) : () => {};
+  const storeAnswered = (): void => {
+    lastClaimFailure = undefined;
+  };
+  const unfollow = store.claims
+    ? followStore(metrics, store, () => [...targets.values()], known, (report) => fleetView.observe(report), storeAnswered, log)
+    : () => {};
+  // A save prunes only its own target; the whole history (targets no longer configured or discovered too) is pruned at
+  // start and every hour.
+  const pruneAll = (): void => {
+    store
+      .prune(config.retention)
+      .then((pruned) => (pruned ? log.info({ pruned }, 'report store: pruned') : undefined))
+      .catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, 'report store: pruning failed'));
+  };
+  pruneAll();
+  const pruneTimer = setInterval(pruneAll, PRUNE_ALL_INTERVAL_MS);
+  pruneTimer.unref();
   const watch = new Watch({
     targets: configured,
     onChange: (name) => scheduler.schemaChanged(name),
@@ -362,6 +396,7 @@ async function startLocked(config: AgentConfig, options: AgentOptions, lock: Dat
       discovery.stop();
       await watch.stop();
       unfollow();
+      clearInterval(pruneTimer);
       await scheduler.stop(options.stopGraceMs ?? 30_000, options.stopAbortGraceMs);
       idleRelease.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));

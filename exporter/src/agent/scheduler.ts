@@ -295,7 +295,7 @@ export class Scheduler {
    * to close their connections. Resolves when no check runs any more. Idempotent.
    */
   stop(graceMs: number, abortGraceMs?: number): Promise<void> {
-    if (this.#stopped === undefined) this.#stopAbortGraceMs = abortGraceMs;
+    if (this.#stopped === null) this.#stopAbortGraceMs = abortGraceMs;
     this.#stopped ??= this.#stop(graceMs);
     return this.#stopped;
   }

@@ -69,6 +69,8 @@ export class PgClaims implements CheckClaims {
     try {
       locked = await this.#lock(client, target, kind === 'now' ? (options.waitMs ?? 0) : 0, options.signal);
       if (!locked) return done();
+      // The lock's connection sits idle while the check runs: a server-wide `idle_session_timeout` (14+) must not end it.
+      await client.query(`SELECT set_config('idle_session_timeout', '0', false) WHERE current_setting('server_version_num')::int >= 140000`);
       // A target never seen is due at once ('-infinity'); the insert is a no-op afterwards.
       await client.query(`INSERT INTO ${this.#q}.schedule (target, next_due) VALUES ($1, '-infinity') ON CONFLICT (target) DO NOTHING`, [target]);
       if (kind === 'due') {

@@ -40,10 +40,12 @@ export const DEFAULT_PG_STORE_SCHEMA = 'schema_drift';
  * node is lost (or partitioned away) the server only notices the dead peer through TCP keepalive, whose system default
  * is 2 hours. These bound it to ~25 s idle + probes (10 s + 3 × 5 s), and `tcp_user_timeout` drops a connection whose
  * sent data stays unacknowledged for 30 s. All are user-settable (PGC_USERSET); a URL's own `options` come after
- * these and win. `idle_session_timeout=0`: a lock's connection is idle while its check runs and must not be cut.
+ * these and win. (`idle_session_timeout`, which a lock's idle connection must not be cut by, exists from PostgreSQL 14
+ * only, so a startup option would refuse a 13 server: the claim sets it on its connection instead, `pg-claims.ts`.)
+ * A pooler must pass startup options and keep sessions (PgBouncer in session mode with `options` allowed, or none).
  */
 export const PG_STORE_SESSION_OPTIONS =
-  '-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3 -c tcp_user_timeout=30000 -c idle_session_timeout=0';
+  '-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3 -c tcp_user_timeout=30000';
 
 /** The pool configuration of a store at `url` (password already resolved). */
 export function pgStorePoolConfig(url: URL, max: number): pg.PoolConfig {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SAVE_FAILURE_REASONS } from '../../src/store/save-failure.ts';
 import { createTempPgDatabase, type TempDatabase } from '../support/servers.ts';
 import { createAgentEnvironment, type AgentEnvironment } from './environment.ts';
-import { http, metric, TcpProxy } from './support.ts';
+import { eventually, http, metric, TcpProxy } from './support.ts';
 
 const STORE_PASSWORD = 'Store-pw-s3cret-5521';
 let store: TempDatabase;
@@ -82,6 +82,23 @@ describe('the agent with store: postgres://…', () => {
     expect(history).toHaveLength(2);
     expect(history[0]?.report_id).toBe((check.json() as { report_id: number }).report_id);
     expect(JSON.stringify(env.logs.records(/.*/))).not.toContain(STORE_PASSWORD);
+  });
+
+  it('prunes at start the history of a target no longer configured (a save prunes only its own target)', async () => {
+    const copy = (finishedAt: string) =>
+      `INSERT INTO agent_store.reports SELECT nextval('agent_store.reports_id_seq'), 'gone', status, prev_status, status_since,
+         drift_since, started_at, '${finishedAt}', duration_ms, changes_total, extra, missing, changed, pending, error_reason,
+         error_message, report_encoding, report_text, report_bytes FROM agent_store.reports WHERE target = 'staging' ORDER BY id LIMIT 1`;
+    // Two reports older than the 30 days of the default retention: the newest of a target is always kept.
+    await storeRows(copy('2020-01-01T00:00:00.000Z'));
+    await storeRows(copy('2020-01-02T00:00:00.000Z'));
+    expect(await storeRows("SELECT id FROM agent_store.reports WHERE target = 'gone'")).toHaveLength(2);
+    await env.restart();
+    await eventually(
+      async () => ((await storeRows("SELECT id FROM agent_store.reports WHERE target = 'gone'")).length === 1 ? true : undefined),
+      15_000,
+      "the old report of 'gone' pruned",
+    );
   });
 });
 

@@ -68,7 +68,6 @@ describe('opening', () => {
       expect(await show('tcp_keepalives_interval')).toBe('5');
       expect(await show('tcp_keepalives_count')).toBe('3');
       expect(await show('tcp_user_timeout')).toBe('30000');
-      expect(await show('idle_session_timeout')).toBe('0');
     } finally {
       await pool.end();
     }
