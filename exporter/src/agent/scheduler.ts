@@ -158,6 +158,12 @@ export class Scheduler {
   readonly #log: CheckLogger;
   readonly #timers: SchedulerTimers;
   readonly #slots: Semaphore;
+  /**
+   * A manual check waiting for another replica's check holds a store connection while it waits, outside the
+   * `concurrency` slots: one such wait at a time, so a burst of manual checks cannot take the store's pool
+   * (`concurrency` + 4 connections) from the running checks' saves and the API.
+   */
+  readonly #claimWaits = new Semaphore(1);
   readonly #states = new Map<string, TargetState>();
   /** Aborted by `stop()`: cancels waits for a slot and backoff sleeps. */
   readonly #stopping = new AbortController();
@@ -408,22 +414,32 @@ export class Scheduler {
     if (!claims) return null;
     const { target } = state;
     const due = trigger === 'start' || trigger === 'schedule' || trigger === 'discovered';
+    const waitMs = trigger === 'manual' ? target.checkTimeoutMs : 0;
     let lease: CheckLease | null;
+    let releaseWait: (() => void) | undefined;
     try {
-      lease = await claims.claim(target.name, due ? 'due' : 'now', {
-        now: round?.at ?? this.#timers.now(),
-        ...(due && round?.nextDue ? { nextDue: round.nextDue } : {}),
-        // A manual check waits for another replica's check of the target (as it would join a local one); a watch or
-        // deploy retry does not: the check running elsewhere reads the schema as it is now.
-        waitMs: trigger === 'manual' ? target.checkTimeoutMs : 0,
-        // Stopping, or the target's removal, ends that wait at once.
-        signal,
-      });
+      const claim = (wait: number) =>
+        claims.claim(target.name, due ? 'due' : 'now', {
+          now: round?.at ?? this.#timers.now(),
+          ...(due && round?.nextDue ? { nextDue: round.nextDue } : {}),
+          waitMs: wait,
+          // Stopping, or the target's removal, ends a wait at once.
+          signal,
+        });
+      lease = await claim(0);
+      // A manual check waits for another replica's check of the target (as it would join a local one); a watch or
+      // deploy retry does not: the check running elsewhere reads the schema as it is now. Only the wait is limited.
+      if (!lease && waitMs > 0) {
+        releaseWait = await this.#claimWaits.acquire(signal);
+        lease = await claim(waitMs);
+      }
     } catch (err) {
       if (signal.aborted) throw cancelled(signal);
       this.#log.warn({ target: target.name, trigger, err: err instanceof Error ? err.message : String(err) }, 'cannot claim the check through the store: not checking');
       this.#options.onClaim?.(err);
       throw err;
+    } finally {
+      releaseWait?.();
     }
     this.#options.onClaim?.(undefined);
     if (!lease) {
