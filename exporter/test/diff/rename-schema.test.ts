@@ -17,7 +17,7 @@ const tenantish = snapshot(
         table('customers'),
       ],
       types: [{ kind: 'enum', schema: 'public', name: 'mood', values: ['public.ok', 'sad'], comment: 'see public.orders' }],
-      views: [view('v', { definition: 'SELECT o.id FROM public.orders o JOIN shared.rates r ON "public".orders.id = mypublic.y' })],
+      views: [view('v', { definition: 'SELECT o.id AS "total public.orders" FROM public.orders o JOIN shared.rates r ON "public".orders.id = mypublic.y' })],
     }),
     schema('shared', { tables: [table('rates', {}, 'shared')] }),
   ],
@@ -40,7 +40,8 @@ describe('renameSchema', () => {
       ['public', 'integer', null],
       ['mood', 'tenant_7.mood', "'ok'::tenant_7.mood"],
     ]);
-    expect(own?.views[0]?.definition).toBe('SELECT o.id FROM tenant_7.orders o JOIN shared.rates r ON tenant_7.orders.id = mypublic.y');
+    // A quoted alias holding "public.orders" is a name: left as it is.
+    expect(own?.views[0]?.definition).toBe('SELECT o.id AS "total public.orders" FROM tenant_7.orders o JOIN shared.rates r ON tenant_7.orders.id = mypublic.y');
   });
 
   it('leaves other schemas and the database-wide extensions alone', () => {

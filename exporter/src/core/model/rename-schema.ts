@@ -208,6 +208,14 @@ function rewriteQualifiers(sql: string, r: Renaming, before: string | undefined)
       i += match.length;
       continue;
     }
+    if (sql[i] === '"') {
+      // A quoted identifier that is not the qualifier is a name, not SQL: `"total public.x"` is copied as it is.
+      let j = i + 1;
+      while (j < sql.length && !(sql[j] === '"' && sql[j + 1] !== '"')) j += sql[j] === '"' ? 2 : 1;
+      out += sql.slice(i, j + 1);
+      i = j + 1;
+      continue;
+    }
     out += sql[i];
     i += 1;
   }
