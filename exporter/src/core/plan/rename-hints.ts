@@ -55,17 +55,33 @@ interface Candidate {
   readonly name: string;
 }
 
-function candidates(changes: readonly Change[], action: ChangeAction): Candidate[] {
+/** Where a pair must be found: the table of a column, the schema of a table; null for other kinds. */
+function groupOf(change: Change): string | null {
+  if (change.type === 'column') return `column\u0000${change.schema}\u0000${change.table}`;
+  if (change.type === 'table') return `table\u0000${change.schema}`;
+  return null;
+}
+
+function groupsOf(changes: readonly Change[], action: ChangeAction): Set<string> {
+  const groups = new Set<string>();
+  for (const change of changes) {
+    const group = change.action === action ? groupOf(change) : null;
+    if (group !== null) groups.add(group);
+  }
+  return groups;
+}
+
+/** The candidates of `action` in `groups` only: a signature is costly (a whole schema's DDL is all `missing`). */
+function candidates(changes: readonly Change[], action: ChangeAction, groups: ReadonlySet<string>): Candidate[] {
   const out: Candidate[] = [];
   changes.forEach((change, index) => {
     if (change.action !== action) return;
+    const group = groupOf(change);
+    if (group === null || !groups.has(group)) return;
     const object = action === 'extra' ? change.current : change.desired;
     if (!object) return;
-    if (change.type === 'column') {
-      out.push({ index, group: `column\u0000${change.schema}\u0000${change.table}`, signature: columnSignature(object as Column), name: change.name });
-    } else if (change.type === 'table') {
-      out.push({ index, group: `table\u0000${change.schema}`, signature: tableSignature(object as Table), name: change.name });
-    }
+    const signature = change.type === 'column' ? columnSignature(object as Column) : tableSignature(object as Table);
+    out.push({ index, group, signature, name: change.name });
   });
   return out;
 }
@@ -83,9 +99,13 @@ function unique(list: readonly Candidate[]): Map<string, Candidate> {
  * In the order of the extra changes.
  */
 export function findRenameHints(changes: readonly Change[]): RenameHint[] {
-  const missing = unique(candidates(changes, 'missing'));
+  // Only groups with both an extra and a missing object can hold a pair.
+  const missingGroups = groupsOf(changes, 'missing');
+  const both = new Set([...groupsOf(changes, 'extra')].filter((group) => missingGroups.has(group)));
+  if (both.size === 0) return [];
+  const missing = unique(candidates(changes, 'missing', both));
   const hints: RenameHint[] = [];
-  for (const [key, extra] of unique(candidates(changes, 'extra'))) {
+  for (const [key, extra] of unique(candidates(changes, 'extra', both))) {
     const added = missing.get(key);
     if (!added) continue;
     const change = changes[extra.index] as Change;
