@@ -16,7 +16,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PG_URL, pgUrlFor } from '../support/servers.ts';
+import { PG_URL, pgUrlFor, withPgClient } from '../support/servers.ts';
 import { eventually, http, metric, startBin, tempDir, type BinProcess } from './support.ts';
 
 const TARGETS = 30;
@@ -29,15 +29,8 @@ const databases = names.map((name) => `${RUN}_${name}`);
 
 type Temp = Awaited<ReturnType<typeof tempDir>>;
 
-async function admin<T>(fn: (client: pg.Client) => Promise<T>, url = PG_URL): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
+/** `fn` on a connection to the test server's `test` database, or to `url`. */
+const admin = <T>(fn: (client: pg.Client) => Promise<T>, url = PG_URL): Promise<T> => withPgClient({ url }, fn);
 
 interface StoredRow {
   readonly target: string;

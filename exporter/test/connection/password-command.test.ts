@@ -10,14 +10,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { type PasswordSource, runPasswordCommand, sourcedPassword, withSourcedPassword } from '../../src/connection/password-source.ts';
 import { AuthError } from '../../src/core/errors.ts';
 import { openMysqlSession } from '../../src/dialects/mysql/connect.ts';
 import { openPostgresSession } from '../../src/dialects/postgres/connect.ts';
-import { MYSQL_URL, PG_URL, execMysql } from '../support/servers.ts';
+import { MYSQL_URL, PG_URL, execMysql, withPgClient } from '../support/servers.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'sd-pwcmd-'));
 const suffix = randomBytes(4).toString('hex');
@@ -232,15 +231,7 @@ describe('passwordCommand on MariaDB: a real password, rotated', () => {
 
 describe('passwordCommand on PostgreSQL: refused with 28000, the command run again', () => {
   const role = `k8s_pwcmd_${suffix}`;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
+  const admin = (sql: string) => withPgClient({ url: PG_URL }, (client) => client.query(sql));
   const url = (() => {
     const u = new URL(PG_URL);
     u.username = role;

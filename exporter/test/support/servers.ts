@@ -62,7 +62,7 @@ export async function createTempPgDatabase(prefix = 'sdtest'): Promise<TempDatab
 
 /** `MYSQL_URL` with its database replaced. */
 /** Runs `fn` with a fresh `pg` client connected to `db`, and ends the client on every path. */
-export async function withPgClient<T>(db: TempDatabase, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+export async function withPgClient<T>(db: { readonly url: string }, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: db.url });
   await client.connect();
   try {
