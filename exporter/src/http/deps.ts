@@ -13,7 +13,7 @@ import type { Store } from '../store/store.ts';
  * What the HTTP layer reads from the report store: the store itself in the agent, a real store on a temp dir in
  * tests. Only reads: the API never writes reports (checks do, through the scheduler).
  */
-export type ReportReader = Pick<Store, 'latest' | 'get' | 'list' | 'transitions'> & Partial<Pick<Store, 'latestAll' | 'claims'>>;
+export type ReportReader = Pick<Store, 'latest' | 'get' | 'list' | 'transitions'> & Partial<Pick<Store, 'latestAll'>>;
 
 /** What the HTTP layer asks of the scheduler. */
 export interface CheckRunner {

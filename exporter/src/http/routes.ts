@@ -75,10 +75,9 @@ export function apiRouter(deps: AppDeps): Router {
 
   router.get('/targets', async (_req, res) => {
     const list = targets.list();
-    // A shared (PostgreSQL) store answers for every target in one query; the local SQLite file serves each from its
-    // cache without a round trip.
+    // One read of every target's newest id; each store parses only the reports its cache does not hold.
     const names = new Set(list.map((t) => t.name));
-    const latest = store.claims && store.latestAll
+    const latest = store.latestAll
       ? (await store.latestAll()).filter((r) => names.has(r.target))
       : (await Promise.all(list.map((t) => store.latest(t.name)))).filter((r): r is Report => r !== null);
     res.json(targetRows(latest, list));

@@ -177,10 +177,21 @@ export class ReportStore {
     return report;
   }
 
-  /** The newest report of every target that has one, ordered by target name (startup state of the metrics). */
+  /**
+   * The newest report of every target that has one, ordered by target name: one indexed read of the newest ids, and
+   * the body only of those not in the {@link latest} cache.
+   */
   latestAll(): Report[] {
-    const rows = this.#read({}, () => this.#stmts.latestAll.all()) as unknown as (BodyRow & { target: string })[];
-    return rows.map((row) => this.#parse(row.target, row));
+    const newest = this.#read({}, () => this.#stmts.newestIds.all()) as unknown as { target: string; id: number }[];
+    return newest.flatMap(({ target, id }) => {
+      const cached = this.#latest.get(target);
+      if (cached?.id === id) return [cached];
+      const row = this.#read({ target }, () => this.#stmts.byId.get(id, target)) as BodyRow | undefined;
+      if (!row) return [];
+      const report = this.#parse(target, row);
+      this.#latest.set(target, report);
+      return [report];
+    });
   }
 
   /** The report `id` if it belongs to `target`; null otherwise (another target's id is "not found", not a leak). */
@@ -312,8 +323,7 @@ function prepareStatements(db: DatabaseSync) {
         :duration_ms, :changes_total, :extra, :missing, :changed, :pending, :error_reason, :error_message,
         :report_encoding, :report_json)`),
     latest: stmt(`SELECT id, report_encoding, report_json FROM reports WHERE target = ? ORDER BY id DESC LIMIT 1`),
-    latestAll: stmt(`SELECT id, target, report_encoding, report_json FROM reports
-      WHERE id IN (SELECT max(id) FROM reports GROUP BY target) ORDER BY target`),
+    newestIds: stmt(`SELECT target, max(id) AS id FROM reports GROUP BY target ORDER BY target`),
     byId: stmt(`SELECT id, report_encoding, report_json FROM reports WHERE id = ? AND target = ?`),
     list: stmt(`SELECT ${SUMMARY_COLUMNS} FROM reports WHERE target = ? AND id < ? ORDER BY id DESC LIMIT ?`),
     transitions: stmt(`SELECT id, finished_at, prev_status, status FROM reports
